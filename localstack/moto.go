@@ -1,0 +1,107 @@
+package localstack
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+// MotoServer is a moto server process owned by the caller.
+type MotoServer struct {
+	Endpoint string
+	cmd      *exec.Cmd
+	log      *bytes.Buffer
+}
+
+// StartMoto starts a private moto server on a free loopback port and waits until it answers.
+// The moto executable comes from the project's virtual environment (created on first use by
+// emulator.sh venv), or from PROVISIONER_MOTO_SERVER when set.
+func StartMoto(ctx context.Context) (*MotoServer, error) {
+	bin, err := motoBinary(ctx)
+	if err != nil {
+		return nil, err
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, fmt.Errorf("start moto: %w", err)
+	}
+	var log bytes.Buffer
+	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	cmd.Stdout, cmd.Stderr = &log, &log
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start moto %s: %w", bin, err)
+	}
+	s := &MotoServer{Endpoint: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, log: &log}
+	wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	if _, err := WaitReady(wctx, s.Endpoint); err != nil {
+		s.Stop()
+		return nil, fmt.Errorf("start moto: %w; output:\n%s", err, log.String())
+	}
+	return s, nil
+}
+
+// Stop ends the server process.
+func (s *MotoServer) Stop() {
+	if s.cmd.Process != nil {
+		_ = s.cmd.Process.Kill()
+		_ = s.cmd.Wait()
+	}
+}
+
+func motoBinary(ctx context.Context) (string, error) {
+	if bin := os.Getenv("PROVISIONER_MOTO_SERVER"); bin != "" {
+		return bin, nil
+	}
+	root, err := RepoRoot()
+	if err != nil {
+		return "", err
+	}
+	venv := os.Getenv("PROVISIONER_MOTO_VENV")
+	if venv == "" {
+		venv = filepath.Join(root, ".venv-moto")
+	}
+	bin := filepath.Join(venv, "bin", "moto_server")
+	if _, err := os.Stat(bin); err == nil {
+		return bin, nil
+	}
+	// First use: let the start script build the venv so there is one way to do it.
+	cmd := exec.CommandContext(ctx, "bash", filepath.Join(root, "localstack", "emulator.sh"), "venv")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("create moto venv: %w: %s", err, out)
+	}
+	return bin, nil
+}
+
+// RepoRoot finds the module root by walking up from the working directory to go.mod.
+func RepoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("find repository root: no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("find free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
