@@ -1,0 +1,90 @@
+// Package reconcile is the engine: the kind interface, discovery across kinds, the dependency
+// graph, the planner, the executor and plan rendering. It never imports a kind; the CLI hands
+// it the registry.
+package reconcile
+
+import (
+	"context"
+	"errors"
+
+	"github.com/aws/smithy-go"
+
+	"github.com/provisioner-dev/provisioner/spec"
+	"github.com/provisioner-dev/provisioner/state"
+)
+
+// Kind implements one AWS resource type (ec2.vpc, dynamodb.table, …).
+//
+// Contracts every implementation keeps:
+//   - every call is idempotent, and each AWS call runs under its own timeout;
+//   - List returns only resources whose ownership tags match the selector, fully observed
+//     (Props in the spec's language, Attrs filled);
+//   - Create applies the ownership tags in the create call itself where the API allows. When a
+//     resource with d's physical name already exists and carries d's ownership tags, Create
+//     adopts it (and brings it to d); when it exists without them, Create fails with an error
+//     wrapping ErrNotOwned that names it, and changes nothing;
+//   - Update brings live to d in place, tags included; it is called only for diffs without
+//     ForceNew;
+//   - Delete deletes live and everything it owns that cannot be tagged, waits until it is
+//     gone, and tolerates not found;
+//   - Diff is pure: it compares d.Props with live.Props for what the kind can change, and
+//     marks fields that force a replacement. Tags are compared by the engine.
+//
+// Service-specific not-found errors become ErrNotFound at the kind's edge.
+type Kind interface {
+	Kind() string
+	List(ctx context.Context, sel state.Selector) ([]state.Resource, error)
+	Create(ctx context.Context, d Desired) (state.Resource, error)
+	Update(ctx context.Context, d Desired, live state.Resource) (state.Resource, error)
+	Delete(ctx context.Context, live state.Resource) error
+	Diff(d Desired, live state.Resource) []FieldDiff
+}
+
+// Limited is an optional ability: a kind whose service needs its writes serialised or capped
+// (API Gateway's control plane quotas) says how many may run at once.
+type Limited interface {
+	MaxConcurrent() int
+}
+
+// Desired is one resource of the spec with every reference resolved.
+type Desired struct {
+	Owner state.Owner
+	Name  string            // physical name
+	Props spec.Properties   // resolved properties
+	Tags  map[string]string // the stack's tags plus the ownership tags
+}
+
+// FieldDiff is one field whose live value differs from the desired one.
+type FieldDiff struct {
+	Path     string `json:"path"` // e.g. point_in_time_recovery, ingress[0].cidrs, tags.Project
+	Live     any    `json:"live"`
+	Desired  any    `json:"desired"`
+	ForceNew bool   `json:"force_new,omitempty"` // the field cannot change in place: replace
+}
+
+var (
+	// ErrNotFound is what every kind returns for a resource that does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrNotOwned marks a resource that exists under our name without our ownership tags.
+	ErrNotOwned = errors.New("exists without provisioner ownership tags")
+)
+
+// APIErrorCode returns the AWS error code of err, or "".
+func APIErrorCode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}
+
+// IsAPIError reports whether err is an AWS API error with one of the codes.
+func IsAPIError(err error, codes ...string) bool {
+	code := APIErrorCode(err)
+	for _, c := range codes {
+		if code != "" && code == c {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,85 @@
+// Package state is the live-state model: ownership tags, the inventory of what discovery
+// found, and what a resource looks like once observed.
+package state
+
+import "github.com/provisioner-dev/provisioner/spec"
+
+// Ownership tag keys. Every taggable resource carries all three from its create call on;
+// nothing without them is ever updated or deleted.
+const (
+	TagStack  = "provisioner:stack"
+	TagSuffix = "provisioner:suffix"
+	TagID     = "provisioner:id"
+)
+
+// Owner identifies a resource as ours: which stack, which environment suffix, which logical
+// resource of the spec.
+type Owner struct {
+	Stack  string
+	Suffix string
+	ID     string // logical name
+}
+
+// Tags returns the ownership tags of o.
+func (o Owner) Tags() map[string]string {
+	return map[string]string{TagStack: o.Stack, TagSuffix: o.Suffix, TagID: o.ID}
+}
+
+// OwnerOf reads the ownership tags; ok is false unless all three are present and non-empty.
+func OwnerOf(tags map[string]string) (o Owner, ok bool) {
+	o = Owner{Stack: tags[TagStack], Suffix: tags[TagSuffix], ID: tags[TagID]}
+	return o, o.Stack != "" && o.Suffix != "" && o.ID != ""
+}
+
+// Selector picks the resources of one environment: a suffix, and optionally one stack.
+type Selector struct {
+	Stack  string // empty: any stack
+	Suffix string // required
+}
+
+// Matches reports whether tags carry our ownership tags for this selector.
+func (s Selector) Matches(tags map[string]string) bool {
+	o, ok := OwnerOf(tags)
+	return ok && o.Suffix == s.Suffix && (s.Stack == "" || o.Stack == s.Stack)
+}
+
+// Resource is one live resource as discovery or a create observed it.
+type Resource struct {
+	Kind  string            // e.g. dynamodb.table
+	Owner Owner             // from its ownership tags
+	ID    string            // the identifier the kind's API takes (VPC id, table name, queue URL, …)
+	Name  string            // physical name
+	Attrs map[string]string // the attributes other resources may reference (spec.KindInfo.Attributes)
+	Tags  map[string]string // every tag, ownership tags included
+	Props spec.Properties   // observed properties in the spec's own language
+}
+
+// Address is kind/logical, unique within a stack.
+func (r Resource) Address() string { return r.Kind + "/" + r.Owner.ID }
+
+// Inventory is every live resource found for one selector.
+type Inventory struct {
+	Selector  Selector
+	Resources []Resource
+}
+
+// Find returns the live resource of that kind and logical name in the stack, if any.
+func (inv *Inventory) Find(stack, kind, logical string) (Resource, bool) {
+	for _, r := range inv.Resources {
+		if r.Kind == kind && r.Owner.Stack == stack && r.Owner.ID == logical {
+			return r, true
+		}
+	}
+	return Resource{}, false
+}
+
+// UserTags returns tags without the ownership tags.
+func UserTags(tags map[string]string) map[string]string {
+	out := make(map[string]string, len(tags))
+	for k, v := range tags {
+		if k != TagStack && k != TagSuffix && k != TagID {
+			out[k] = v
+		}
+	}
+	return out
+}
