@@ -1,0 +1,159 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/spec"
+	"github.com/provisioner-dev/provisioner/state"
+)
+
+type destroyOpts struct {
+	suffix, stack, output string
+	dryRun, yes           bool
+	parallelism           int
+}
+
+func newDestroyCmd(g *globals) *cobra.Command {
+	var o destroyOpts
+	cmd := &cobra.Command{
+		Use:   "destroy --suffix S [--stack NAME] [SPEC]",
+		Short: "Delete every resource carrying one environment suffix's ownership tags",
+		Long: "destroy finds everything tagged with the suffix (the spec is optional; --stack narrows it to\n" +
+			"one stack), prints what it will delete, asks you to type the suffix on a terminal (or needs\n" +
+			"--yes), deletes in reverse dependency order, waits, and verifies that nothing tagged remains.\n" +
+			"Nothing without the ownership tags is ever touched.",
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkOutput(o.output); err != nil {
+				return err
+			}
+			return g.destroy(cmd, args, o)
+		},
+	}
+	suffixFlag(cmd, &o.suffix, "environment suffix to destroy (required unless a SPEC names one)")
+	cmd.Flags().StringVar(&o.stack, "stack", "", "only this stack (default: the SPEC's stack, else every stack)")
+	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "print what would be deleted and stop")
+	cmd.Flags().BoolVar(&o.yes, "yes", false, "do not ask; required when stdin is not a terminal")
+	cmd.Flags().IntVar(&o.parallelism, "parallelism", 10, "deletes in flight at once")
+	outputFlag(cmd, &o.output)
+	return cmd
+}
+
+// destroyTarget works out the selector and region from the flags and the optional spec.
+func (g *globals) destroyTarget(ctx context.Context, args []string, o destroyOpts) (*target, error) {
+	region, sel := "", state.Selector{Stack: o.stack, Suffix: o.suffix}
+	if len(args) == 1 {
+		st, err := spec.Load(args[0], spec.Options{Suffix: o.suffix})
+		if err != nil {
+			return nil, err
+		}
+		region, sel.Suffix = st.Region, st.Suffix
+		if sel.Stack == "" {
+			sel.Stack = st.Name
+		}
+	}
+	if sel.Suffix == "" {
+		return nil, fmt.Errorf("destroy: --suffix is required (or PROVISIONER_SUFFIX, or a SPEC)")
+	}
+	t, err := g.connect(ctx, region, o.dryRun)
+	if err != nil {
+		return nil, err
+	}
+	t.sel = sel
+	return t, nil
+}
+
+func (g *globals) destroy(cmd *cobra.Command, args []string, o destroyOpts) error {
+	ctx := cmd.Context()
+	t, err := g.destroyTarget(ctx, args, o)
+	if err != nil {
+		return err
+	}
+	inv, err := reconcile.Discover(ctx, t.reg, t.sel)
+	if err != nil {
+		return err
+	}
+	p := reconcile.DestroyPlan(inv)
+	p.Region = t.env.Region
+	if err := g.renderPlan(cmd, p, o.output, false); err != nil {
+		return err
+	}
+	if o.dryRun || !p.HasChanges() {
+		return nil
+	}
+	if err := confirm(cmd, o, len(p.Changes)); err != nil {
+		return err
+	}
+	res, err := reconcile.Apply(ctx, p, t.reg, reconcile.ApplyOptions{Parallelism: o.parallelism, Observer: g.observer(cmd, o.output)})
+	if err != nil {
+		return err
+	}
+	if o.output == "json" {
+		err = writeApplyJSON(cmd.OutOrStdout(), p, res)
+	} else {
+		writeCounts(cmd.OutOrStdout(), "Destroy", res.Counts())
+	}
+	if err != nil {
+		return err
+	}
+	if err := res.Err(); err != nil {
+		return fmt.Errorf("destroy failed:\n%w", err)
+	}
+	return verifyGone(ctx, t)
+}
+
+// verifyGone discovers again: destroy succeeds only when nothing carrying the tags remains.
+func verifyGone(ctx context.Context, t *target) error {
+	left, err := reconcile.Discover(ctx, t.reg, t.sel)
+	if err != nil {
+		return fmt.Errorf("verify destroy: %w", err)
+	}
+	if n := len(left.Resources); n > 0 {
+		var addrs []string
+		for _, r := range left.Resources {
+			addrs = append(addrs, r.Address())
+		}
+		return fmt.Errorf("verify destroy: %d resources still carry suffix %s: %s", n, t.sel.Suffix, strings.Join(addrs, ", "))
+	}
+	return nil
+}
+
+// confirm asks a person to type the suffix; without a terminal it needs --yes.
+func confirm(cmd *cobra.Command, o destroyOpts, n int) error {
+	if o.yes {
+		return nil
+	}
+	in := cmd.InOrStdin()
+	f, isFile := in.(*os.File)
+	if !isFile || !isTerminal(f) {
+		return &exitError{code: 1, err: fmt.Errorf("destroy: stdin is not a terminal; pass --yes to delete %d resources", n)}
+	}
+	return askSuffix(cmd.ErrOrStderr(), in, o.suffix, n)
+}
+
+func askSuffix(w io.Writer, in io.Reader, suffix string, n int) error {
+	fmt.Fprintf(w, "\nThis deletes %d resources. Type the suffix %q to confirm: ", n, suffix)
+	line, err := bufio.NewReader(in).ReadString('\n')
+	if err != nil && line == "" {
+		return fmt.Errorf("destroy: no confirmation: %w", err)
+	}
+	if strings.TrimSpace(line) != suffix {
+		return fmt.Errorf("destroy: confirmation %q does not match suffix %q; nothing deleted", strings.TrimSpace(line), suffix)
+	}
+	return nil
+}
+
+func (g *globals) observer(cmd *cobra.Command, output string) reconcile.Observer {
+	if output == "text" {
+		return &textObserver{w: cmd.OutOrStdout()}
+	}
+	return &logObserver{log: g.log}
+}

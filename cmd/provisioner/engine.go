@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/spf13/cobra"
+
+	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds"
+	"github.com/provisioner-dev/provisioner/spec"
+	"github.com/provisioner-dev/provisioner/state"
+)
+
+// registryFor builds the kinds from a config; tests replace it to count or fake calls.
+var registryFor = kinds.Registry
+
+// configHook lets tests observe every AWS call the CLI makes (it runs on each loaded config).
+var configHook func(*aws.Config)
+
+// target is what every engine command works on: a stack (when a spec is given), the account
+// and its kinds.
+type target struct {
+	stack *spec.Stack
+	cfg   aws.Config
+	reg   reconcile.Registry
+	env   reconcile.Env
+	sel   state.Selector
+}
+
+// suffixFlag registers --suffix, defaulting to PROVISIONER_SUFFIX.
+func suffixFlag(cmd *cobra.Command, p *string, usage string) {
+	cmd.Flags().StringVar(p, "suffix", os.Getenv("PROVISIONER_SUFFIX"), usage+" (also PROVISIONER_SUFFIX)")
+}
+
+// outputFlag registers -o text|json.
+func outputFlag(cmd *cobra.Command, p *string) {
+	cmd.Flags().StringVarP(p, "output", "o", "text", "text or json")
+}
+
+func checkOutput(o string) error {
+	if o != "text" && o != "json" {
+		return fmt.Errorf("flag --output: want text or json, got %q", o)
+	}
+	return nil
+}
+
+// loadTarget reads the spec (no AWS call before it validates) and connects to the account.
+func (g *globals) loadTarget(ctx context.Context, path, suffix string, readOnly bool) (*target, error) {
+	st, err := spec.Load(path, spec.Options{Suffix: suffix})
+	if err != nil {
+		return nil, err
+	}
+	t, err := g.connect(ctx, st.Region, readOnly)
+	if err != nil {
+		return nil, err
+	}
+	t.stack = st
+	t.sel = state.Selector{Stack: st.Name, Suffix: st.Suffix}
+	return t, nil
+}
+
+// connect loads the AWS config and the account id.
+func (g *globals) connect(ctx context.Context, region string, readOnly bool) (*target, error) {
+	cfg, err := g.awsConfig(ctx, region)
+	if err != nil {
+		return nil, err
+	}
+	if readOnly {
+		reconcile.ReadOnly(&cfg)
+	}
+	if configHook != nil {
+		configHook(&cfg)
+	}
+	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return nil, fmt.Errorf("identify account: %w", err)
+	}
+	g.log.Debug("connected", zapAccount(aws.ToString(id.Account)), zapRegion(cfg.Region))
+	return &target{cfg: cfg, reg: registryFor(cfg), env: reconcile.Env{Account: aws.ToString(id.Account), Region: cfg.Region}}, nil
+}
+
+// plan discovers the stack's live resources and plans the changes.
+func (t *target) plan(ctx context.Context) (*reconcile.Plan, error) {
+	inv, err := reconcile.Discover(ctx, t.reg, t.sel)
+	if err != nil {
+		return nil, err
+	}
+	return reconcile.MakePlan(t.stack, inv, t.reg, t.env)
+}
+
+func (g *globals) renderPlan(cmd *cobra.Command, p *reconcile.Plan, output string, drift bool) error {
+	o := reconcile.RenderOptions{Color: !g.noColor && isTerminal(os.Stdout), Drift: drift}
+	if output == "json" {
+		return reconcile.RenderJSON(cmd.OutOrStdout(), p, o)
+	}
+	return reconcile.RenderText(cmd.OutOrStdout(), p, o)
+}

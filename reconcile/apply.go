@@ -1,0 +1,268 @@
+package reconcile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/provisioner-dev/provisioner/spec"
+	"github.com/provisioner-dev/provisioner/state"
+)
+
+// Observer hears about each change as the executor runs it.
+type Observer interface {
+	Started(c Change)
+	Progress(c Change, elapsed time.Duration) // every ProgressEvery while a change runs
+	Finished(c Change, err error, elapsed time.Duration)
+}
+
+// ApplyOptions tunes the executor.
+type ApplyOptions struct {
+	Parallelism   int // changes in flight at once; default 10
+	Observer      Observer
+	ProgressEvery time.Duration // default 10s
+}
+
+// ChangeResult is the outcome of one change.
+type ChangeResult struct {
+	Change  Change        `json:"change"`
+	Err     error         `json:"-"`
+	Error   string        `json:"error,omitempty"`
+	Skipped bool          `json:"skipped,omitempty"` // not run because a dependency failed
+	Elapsed time.Duration `json:"elapsed_ns"`
+}
+
+// Result is what Apply did.
+type Result struct {
+	Results []ChangeResult `json:"results"`
+}
+
+// Counts is the final summary of an apply.
+type Counts struct {
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Replaced  int `json:"replaced"`
+	Deleted   int `json:"deleted"`
+	Unchanged int `json:"unchanged"`
+	Failed    int `json:"failed"`
+	Skipped   int `json:"skipped"`
+}
+
+// Counts summarises the result.
+func (r *Result) Counts() Counts {
+	var c Counts
+	for _, cr := range r.Results {
+		switch {
+		case cr.Skipped:
+			c.Skipped++
+		case cr.Err != nil:
+			c.Failed++
+		case cr.Change.Action == Create:
+			c.Created++
+		case cr.Change.Action == Update:
+			c.Updated++
+		case cr.Change.Action == Replace:
+			c.Replaced++
+		case cr.Change.Action == Delete:
+			c.Deleted++
+		default:
+			c.Unchanged++
+		}
+	}
+	return c
+}
+
+// Err joins every failure (skips are not failures of their own).
+func (r *Result) Err() error {
+	var errs []error
+	for _, cr := range r.Results {
+		if cr.Err != nil && !cr.Skipped {
+			errs = append(errs, fmt.Errorf("%s: %w", cr.Change.Address, cr.Err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// executor runs one plan.
+type executor struct {
+	plan    *Plan
+	reg     Registry
+	opts    ApplyOptions
+	mu      sync.Mutex
+	outputs map[string]map[string]string // logical → attributes, live or just made
+	limits  map[string]chan struct{}     // per kind, for Limited kinds
+}
+
+// Apply walks the plan's dependency graph: creates and updates after what they depend on,
+// deletes of resources the spec dropped after everything that might still use them. A failed
+// change skips its dependents; every failure is reported.
+func Apply(ctx context.Context, plan *Plan, reg Registry, opts ApplyOptions) (*Result, error) {
+	if opts.Parallelism <= 0 {
+		opts.Parallelism = 10
+	}
+	if opts.ProgressEvery <= 0 {
+		opts.ProgressEvery = 10 * time.Second
+	}
+	ex := &executor{plan: plan, reg: reg, opts: opts, outputs: map[string]map[string]string{}, limits: map[string]chan struct{}{}}
+	ex.seedOutputs()
+	byAddr := make(map[string]Change, len(plan.Changes))
+	for _, c := range plan.Changes {
+		byAddr[c.Address] = c
+		if k, ok := reg.Lookup(c.Kind); ok {
+			if l, ok := k.(Limited); ok {
+				ex.limits[c.Kind] = make(chan struct{}, max(l.MaxConcurrent(), 1))
+			}
+		}
+	}
+	results, err := graphFor(plan).Walk(ctx, opts.Parallelism, func(ctx context.Context, addr string) error {
+		return ex.run(ctx, byAddr[addr])
+	})
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{}
+	for _, c := range plan.Changes {
+		cr := ChangeResult{Change: c, Err: results[c.Address]}
+		var skip *ErrSkipped
+		cr.Skipped = errors.As(cr.Err, &skip)
+		if cr.Err != nil {
+			cr.Error = cr.Err.Error()
+		}
+		res.Results = append(res.Results, cr)
+	}
+	return res, nil
+}
+
+// graphFor builds the execution graph. A resource waits for what it references. A delete of a
+// resource the spec dropped waits for every create, update and delete of a higher kind tier,
+// since those are the resources that could still be using it.
+func graphFor(p *Plan) *Graph {
+	g := NewGraph()
+	addrOf := map[string]string{}
+	for _, c := range p.Changes {
+		g.Add(c.Address)
+		if c.Action != Delete {
+			addrOf[c.Logical] = c.Address
+		}
+	}
+	for _, c := range p.Changes {
+		if c.Action != Delete {
+			for _, dep := range c.DependsOn {
+				if a, ok := addrOf[dep]; ok {
+					g.Connect(c.Address, a)
+				}
+			}
+			continue
+		}
+		for _, o := range p.Changes {
+			if o.Address != c.Address && o.Action != NoOp && tier(o.Kind) > tier(c.Kind) {
+				g.Connect(c.Address, o.Address)
+			}
+		}
+	}
+	return g
+}
+
+func (ex *executor) seedOutputs() {
+	for _, c := range ex.plan.Changes {
+		if c.live != nil && c.Action != Delete {
+			ex.outputs[c.Logical] = c.live.Attrs
+		}
+	}
+}
+
+func (ex *executor) setOutputs(logical string, attrs map[string]string) {
+	ex.mu.Lock()
+	defer ex.mu.Unlock()
+	ex.outputs[logical] = attrs
+}
+
+func (ex *executor) lookup(ref spec.Ref) (string, bool) {
+	ex.mu.Lock()
+	defer ex.mu.Unlock()
+	attrs, ok := ex.outputs[ref.Resource]
+	if !ok {
+		return "", false
+	}
+	v, ok := attrs[ref.Attribute]
+	return v, ok
+}
+
+// run performs one change with progress reporting and the kind's concurrency limit.
+func (ex *executor) run(ctx context.Context, c Change) error {
+	if c.Action == NoOp {
+		return nil
+	}
+	k, ok := ex.reg.Lookup(c.Kind)
+	if !ok {
+		return fmt.Errorf("kind %s is not implemented by this build", c.Kind)
+	}
+	if sem, ok := ex.limits[c.Kind]; ok {
+		select {
+		case sem <- struct{}{}:
+			defer func() { <-sem }()
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	start := time.Now()
+	ex.observe(func(o Observer) { o.Started(c) })
+	stop := ex.ticker(c, start)
+	err := ex.perform(ctx, k, c)
+	stop()
+	ex.observe(func(o Observer) { o.Finished(c, err, time.Since(start)) })
+	return err
+}
+
+func (ex *executor) observe(f func(Observer)) {
+	if ex.opts.Observer != nil {
+		f(ex.opts.Observer)
+	}
+}
+
+func (ex *executor) ticker(c Change, start time.Time) (stop func()) {
+	if ex.opts.Observer == nil {
+		return func() {}
+	}
+	t := time.NewTicker(ex.opts.ProgressEvery)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-t.C:
+				ex.opts.Observer.Progress(c, time.Since(start))
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() { t.Stop(); close(done) }
+}
+
+func (ex *executor) perform(ctx context.Context, k Kind, c Change) error {
+	if c.Action == Delete {
+		return k.Delete(ctx, *c.live)
+	}
+	d, err := ex.plan.desired(c.spec, ex.lookup)
+	if err != nil {
+		return err
+	}
+	var got state.Resource
+	switch c.Action {
+	case Create:
+		got, err = k.Create(ctx, d)
+	case Update:
+		got, err = k.Update(ctx, d, *c.live)
+	case Replace:
+		if err = k.Delete(ctx, *c.live); err == nil {
+			got, err = k.Create(ctx, d)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	ex.setOutputs(c.Logical, got.Attrs)
+	return nil
+}

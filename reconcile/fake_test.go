@@ -1,0 +1,89 @@
+package reconcile
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/provisioner-dev/provisioner/spec"
+	"github.com/provisioner-dev/provisioner/state"
+)
+
+// fakeKind is an in-memory kind over log groups: retention changes in place, the KMS key
+// forces a replacement. It records every mutating call.
+type fakeKind struct {
+	kind string
+	mu   sync.Mutex
+	live map[string]state.Resource // by suffix/logical
+	fail map[string]error          // logical name → error from Create/Update
+	log  *[]string                 // shared across kinds, to check global order
+	seq  int
+}
+
+func newFakeKind(kind string, log *[]string) *fakeKind {
+	return &fakeKind{kind: kind, live: map[string]state.Resource{}, fail: map[string]error{}, log: log}
+}
+
+func (f *fakeKind) Kind() string { return f.kind }
+
+func (f *fakeKind) record(op, logical string) {
+	*f.log = append(*f.log, op+" "+f.kind+"/"+logical)
+}
+
+func (f *fakeKind) List(_ context.Context, sel state.Selector) ([]state.Resource, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []state.Resource
+	for _, r := range f.live {
+		if sel.Matches(r.Tags) {
+			out = append(out, r)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Owner.ID < out[j].Owner.ID })
+	return out, nil
+}
+
+func (f *fakeKind) Create(_ context.Context, d Desired) (state.Resource, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.record("create", d.Owner.ID)
+	if err := f.fail[d.Owner.ID]; err != nil {
+		return state.Resource{}, err
+	}
+	f.seq++
+	r := state.Resource{Kind: f.kind, Owner: d.Owner, ID: fmt.Sprintf("%s-%d", d.Name, f.seq), Name: d.Name,
+		Tags: d.Tags, Props: d.Props, Attrs: map[string]string{"arn": "arn:fake:" + d.Name, "name": d.Name}}
+	f.live[key(d.Owner)] = r
+	return r, nil
+}
+
+func (f *fakeKind) Update(_ context.Context, d Desired, live state.Resource) (state.Resource, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.record("update", d.Owner.ID)
+	if err := f.fail[d.Owner.ID]; err != nil {
+		return state.Resource{}, err
+	}
+	live.Props, live.Tags = d.Props, d.Tags
+	f.live[key(d.Owner)] = live
+	return live, nil
+}
+
+func (f *fakeKind) Delete(_ context.Context, live state.Resource) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.record("delete", live.Owner.ID)
+	delete(f.live, key(live.Owner))
+	return nil
+}
+
+func (f *fakeKind) Diff(d Desired, live state.Resource) []FieldDiff {
+	want, got := d.Props.(*spec.LogGroup), live.Props.(*spec.LogGroup)
+	var diffs Diffs
+	diffs.Field("retention_days", got.RetentionDays, want.RetentionDays)
+	diffs.ForceNew("kms_key_id", got.KMSKeyID, want.KMSKeyID)
+	return diffs
+}
+
+func key(o state.Owner) string { return o.Suffix + "/" + o.ID }

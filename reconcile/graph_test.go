@@ -1,0 +1,114 @@
+package reconcile
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func graphOf(edges map[string][]string, order ...string) *Graph {
+	g := NewGraph()
+	for _, n := range order {
+		g.Add(n)
+	}
+	for _, n := range order {
+		for _, d := range edges[n] {
+			g.Connect(n, d)
+		}
+	}
+	return g
+}
+
+func TestGraphCycle(t *testing.T) {
+	tests := []struct {
+		name  string
+		edges map[string][]string
+		order []string
+		want  []string
+	}{
+		{"none", map[string][]string{"b": {"a"}, "c": {"b"}}, []string{"a", "b", "c"}, nil},
+		{"self", map[string][]string{"a": {"a"}}, []string{"a"}, []string{"a", "a"}},
+		{"three", map[string][]string{"a": {"b"}, "b": {"c"}, "c": {"a"}}, []string{"a", "b", "c"}, []string{"a", "b", "c", "a"}},
+		{"tail into cycle", map[string][]string{"x": {"a"}, "a": {"b"}, "b": {"a"}}, []string{"x", "a", "b"}, []string{"a", "b", "a"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, graphOf(tt.edges, tt.order...).Cycle())
+		})
+	}
+}
+
+func TestWalkOrderAndSkips(t *testing.T) {
+	// vpc <- subnet <- fn ; vpc <- sg <- fn ; bucket independent; sg fails.
+	g := graphOf(map[string][]string{"subnet": {"vpc"}, "sg": {"vpc"}, "fn": {"subnet", "sg"}},
+		"vpc", "subnet", "sg", "fn", "bucket")
+	var mu sync.Mutex
+	var order []string
+	res, err := g.Walk(context.Background(), 4, func(_ context.Context, n string) error {
+		mu.Lock()
+		order = append(order, n)
+		mu.Unlock()
+		if n == "sg" {
+			return errors.New("boom")
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	assert.NotContains(t, order, "fn")
+	assert.Less(t, indexOf(order, "vpc"), indexOf(order, "subnet"))
+	assert.Less(t, indexOf(order, "vpc"), indexOf(order, "sg"))
+	assert.NoError(t, res["subnet"])
+	assert.EqualError(t, res["sg"], "boom")
+	var skipped *ErrSkipped
+	require.ErrorAs(t, res["fn"], &skipped)
+	assert.Equal(t, "sg", skipped.Dep)
+	assert.NoError(t, res["bucket"])
+}
+
+func indexOf(s []string, v string) int {
+	for i, x := range s {
+		if x == v {
+			return i
+		}
+	}
+	return -1
+}
+
+func TestWalkRespectsParallelism(t *testing.T) {
+	g := NewGraph()
+	for _, n := range []string{"a", "b", "c", "d", "e", "f"} {
+		g.Add(n)
+	}
+	var cur, peak atomic.Int32
+	release := make(chan struct{})
+	go func() {
+		for range 6 {
+			release <- struct{}{}
+		}
+	}()
+	_, err := g.Walk(context.Background(), 2, func(context.Context, string) error {
+		n := cur.Add(1)
+		for {
+			p := peak.Load()
+			if n <= p || peak.CompareAndSwap(p, n) {
+				break
+			}
+		}
+		<-release
+		cur.Add(-1)
+		return nil
+	})
+	require.NoError(t, err)
+	assert.LessOrEqual(t, peak.Load(), int32(2))
+}
+
+func TestWalkRefusesCycle(t *testing.T) {
+	g := graphOf(map[string][]string{"a": {"b"}, "b": {"a"}}, "a", "b")
+	_, err := g.Walk(context.Background(), 1, func(context.Context, string) error { return nil })
+	assert.EqualError(t, err, "dependency cycle: a -> b -> a")
+}

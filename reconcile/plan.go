@@ -1,0 +1,283 @@
+package reconcile
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+
+	"github.com/provisioner-dev/provisioner/spec"
+	"github.com/provisioner-dev/provisioner/state"
+)
+
+// Action is what a change does to one resource.
+type Action string
+
+const (
+	NoOp    Action = "no-op"
+	Create  Action = "create"
+	Update  Action = "update"
+	Replace Action = "replace"
+	Delete  Action = "delete"
+)
+
+// Unknown stands in for an attribute of a resource that does not exist yet.
+const Unknown = "(known after apply)"
+
+// Change is one planned change of one resource.
+type Change struct {
+	Action    Action      `json:"action"`
+	Address   string      `json:"address"` // kind/logical
+	Kind      string      `json:"kind"`
+	Logical   string      `json:"logical"`
+	Name      string      `json:"name"`         // physical name
+	ID        string      `json:"id,omitempty"` // live identifier, when it exists
+	Reason    string      `json:"reason,omitempty"`
+	Diffs     []FieldDiff `json:"diffs,omitempty"`
+	DependsOn []string    `json:"depends_on,omitempty"` // logical names
+
+	spec *spec.Resource  // nil for deletes of resources not in the spec
+	live *state.Resource // nil for creates
+}
+
+// Plan is every change that makes the account match a spec, creates and updates in dependency
+// order, then deletes from the highest kind tier down. It is data: rendering is separate.
+type Plan struct {
+	Stack   string   `json:"stack"`
+	Suffix  string   `json:"suffix"`
+	Region  string   `json:"region"`
+	Changes []Change `json:"changes"`
+
+	env   Env
+	stack *spec.Stack
+}
+
+// Env is what resolving a spec needs from the account: the built-ins beyond the spec's own.
+type Env struct {
+	Account string
+	Region  string
+}
+
+// Summary counts changes by action.
+type Summary struct {
+	Create  int `json:"create"`
+	Update  int `json:"update"`
+	Replace int `json:"replace"`
+	Delete  int `json:"delete"`
+	NoOp    int `json:"no_op"`
+}
+
+// Summary counts the plan's changes by action.
+func (p *Plan) Summary() Summary {
+	var s Summary
+	for _, c := range p.Changes {
+		switch c.Action {
+		case Create:
+			s.Create++
+		case Update:
+			s.Update++
+		case Replace:
+			s.Replace++
+		case Delete:
+			s.Delete++
+		default:
+			s.NoOp++
+		}
+	}
+	return s
+}
+
+// HasChanges reports whether applying the plan would change anything.
+func (p *Plan) HasChanges() bool {
+	return slices.ContainsFunc(p.Changes, func(c Change) bool { return c.Action != NoOp })
+}
+
+// MakePlan compares the spec with what discovery found. It is pure: kinds' Diff methods are.
+func MakePlan(st *spec.Stack, inv *state.Inventory, reg Registry, env Env) (*Plan, error) {
+	p := &Plan{Stack: st.Name, Suffix: st.Suffix, Region: env.Region, env: env, stack: st}
+	changing := map[string]bool{} // logical names whose attributes are unknown until apply
+	matched := map[string]bool{}  // addresses of live resources the spec describes
+	for _, r := range st.Order() {
+		k, ok := reg.Lookup(r.Kind)
+		if !ok {
+			return nil, fmt.Errorf("plan %s/%s: kind %s is not implemented by this build", r.Kind, r.Logical, r.Kind)
+		}
+		c, err := p.planResource(k, r, inv, changing)
+		if err != nil {
+			return nil, err
+		}
+		if c.live != nil {
+			matched[c.live.Address()] = true
+		}
+		if c.Action == Create || c.Action == Replace {
+			changing[r.Logical] = true
+		}
+		p.Changes = append(p.Changes, c)
+	}
+	p.Changes = append(p.Changes, orphans(st.Name, inv, matched)...)
+	return p, nil
+}
+
+func (p *Plan) planResource(k Kind, r *spec.Resource, inv *state.Inventory, changing map[string]bool) (Change, error) {
+	c := Change{Address: r.Kind + "/" + r.Logical, Kind: r.Kind, Logical: r.Logical, DependsOn: r.DependsOn, spec: r}
+	d, err := p.desired(r, func(ref spec.Ref) (string, bool) {
+		if changing[ref.Resource] {
+			return Unknown, true
+		}
+		return p.liveAttr(inv, ref)
+	})
+	if err != nil {
+		return c, err
+	}
+	c.Name = d.Name
+	live, found := inv.Find(p.Stack, r.Kind, r.Logical)
+	if !found {
+		c.Action, c.Reason = Create, "not found"
+		return c, nil
+	}
+	c.live, c.ID = &live, live.ID
+	c.Diffs = append(k.Diff(d, live), tagDiffs(live.Tags, d.Tags)...)
+	if live.Name != d.Name {
+		c.Diffs = append([]FieldDiff{{Path: "name", Live: live.Name, Desired: d.Name, ForceNew: true}}, c.Diffs...)
+	}
+	c.Action = actionFor(c.Diffs)
+	return c, nil
+}
+
+func actionFor(diffs []FieldDiff) Action {
+	switch {
+	case slices.ContainsFunc(diffs, func(d FieldDiff) bool { return d.ForceNew }):
+		return Replace
+	case len(diffs) > 0:
+		return Update
+	default:
+		return NoOp
+	}
+}
+
+// desired resolves a spec resource into what a kind creates or updates.
+func (p *Plan) desired(r *spec.Resource, lookup func(spec.Ref) (string, bool)) (Desired, error) {
+	resolve := func(ref spec.Ref) (string, bool) {
+		if ref.Resource == "" {
+			return p.builtin(ref.Attribute)
+		}
+		return lookup(ref)
+	}
+	name, err := spec.Interpolate(r.Name, resolve)
+	if err != nil {
+		return Desired{}, fmt.Errorf("resolve %s/%s name: %w", r.Kind, r.Logical, err)
+	}
+	props, err := spec.Resolve(r.Props, resolve)
+	if err != nil {
+		return Desired{}, fmt.Errorf("resolve %s/%s: %w", r.Kind, r.Logical, err)
+	}
+	owner := state.Owner{Stack: p.Stack, Suffix: p.Suffix, ID: r.Logical}
+	tags := owner.Tags()
+	for k, v := range p.stack.Tags {
+		tags[k] = v
+	}
+	return Desired{Owner: owner, Name: name, Props: props, Tags: tags}, nil
+}
+
+func (p *Plan) builtin(name string) (string, bool) {
+	switch name {
+	case "account":
+		return p.env.Account, p.env.Account != ""
+	case "region":
+		return p.Region, true
+	case "stack":
+		return p.Stack, true
+	case "suffix":
+		return p.Suffix, true
+	}
+	return "", false
+}
+
+// liveAttr reads a referenced attribute from the inventory. An attribute the kind did not
+// observe resolves to "", which the diff then shows.
+func (p *Plan) liveAttr(inv *state.Inventory, ref spec.Ref) (string, bool) {
+	dep := p.stack.Lookup(ref.Resource)
+	if dep == nil {
+		return "", false
+	}
+	live, ok := inv.Find(p.Stack, dep.Kind, dep.Logical)
+	if !ok {
+		return Unknown, true
+	}
+	return live.Attrs[ref.Attribute], true
+}
+
+// tagDiffs compares user tags. The Name tag is the physical name of EC2 resources and is
+// compared as the name, not as a tag.
+func tagDiffs(live, desired map[string]string) []FieldDiff {
+	var out Diffs
+	keys := map[string]bool{}
+	for k := range live {
+		keys[k] = true
+	}
+	for k := range desired {
+		keys[k] = true
+	}
+	sorted := make([]string, 0, len(keys))
+	for k := range keys {
+		if k != "Name" {
+			sorted = append(sorted, k)
+		}
+	}
+	sort.Strings(sorted)
+	for _, k := range sorted {
+		lv, lok := live[k]
+		dv, dok := desired[k]
+		if lok != dok || lv != dv {
+			out = append(out, FieldDiff{Path: "tags." + k, Live: tagValue(lv, lok), Desired: tagValue(dv, dok)})
+		}
+	}
+	return out
+}
+
+func tagValue(v string, ok bool) any {
+	if !ok {
+		return nil
+	}
+	return v
+}
+
+// orphans plans the deletion of live resources of the stack that the spec does not describe,
+// highest kind tier first so that dependents go before what they depend on.
+func orphans(stack string, inv *state.Inventory, matched map[string]bool) []Change {
+	var out []Change
+	for _, r := range inv.Resources {
+		if r.Owner.Stack != stack || matched[r.Address()] {
+			continue
+		}
+		out = append(out, deleteChange(r, "not in the spec"))
+	}
+	sortDeletes(out)
+	return out
+}
+
+func deleteChange(r state.Resource, reason string) Change {
+	live := r
+	return Change{Action: Delete, Address: r.Address(), Kind: r.Kind, Logical: r.Owner.ID, Name: r.Name, ID: r.ID, Reason: reason, live: &live}
+}
+
+func sortDeletes(cs []Change) {
+	sort.SliceStable(cs, func(i, j int) bool {
+		ti, tj := tier(cs[i].Kind), tier(cs[j].Kind)
+		if ti != tj {
+			return ti > tj
+		}
+		return cs[i].Address < cs[j].Address
+	})
+}
+
+// DestroyPlan deletes everything in the inventory, in reverse kind order. The stack's spec is
+// not needed: ownership tags say what is ours.
+func DestroyPlan(inv *state.Inventory) *Plan {
+	p := &Plan{Stack: inv.Selector.Stack, Suffix: inv.Selector.Suffix}
+	for _, r := range inv.Resources {
+		reason := "stack " + r.Owner.Stack
+		p.Changes = append(p.Changes, deleteChange(r, reason))
+	}
+	sortDeletes(p.Changes)
+	return p
+}
