@@ -4,6 +4,9 @@ package kinds
 
 import (
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
 )
@@ -11,5 +14,12 @@ import (
 // Registry builds every kind this build implements, sharing one client per service. Adding a
 // kind is one line here.
 func Registry(cfg aws.Config) reconcile.Registry {
-	return reconcile.Registry{}
+	sqsc := sqs.NewFromConfig(cfg)
+	iamc := iam.NewFromConfig(cfg)
+	logsc := cloudwatchlogs.NewFromConfig(cfg)
+	return reconcile.Registry{
+		NewIAMRole(iamc),
+		NewLogGroup(logsc),
+		NewSQSQueue(sqsc),
+	}
 }

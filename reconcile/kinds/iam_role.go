@@ -1,0 +1,641 @@
+package kinds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/spec"
+	"github.com/provisioner-dev/provisioner/state"
+)
+
+// IAMRoleAPI is the part of the IAM API the iam.role kind uses; *iam.Client satisfies it.
+type IAMRoleAPI interface {
+	CreateRole(ctx context.Context, in *iam.CreateRoleInput, opts ...func(*iam.Options)) (*iam.CreateRoleOutput, error)
+	GetRole(ctx context.Context, in *iam.GetRoleInput, opts ...func(*iam.Options)) (*iam.GetRoleOutput, error)
+	ListRoles(ctx context.Context, in *iam.ListRolesInput, opts ...func(*iam.Options)) (*iam.ListRolesOutput, error)
+	ListRoleTags(ctx context.Context, in *iam.ListRoleTagsInput, opts ...func(*iam.Options)) (*iam.ListRoleTagsOutput, error)
+	TagRole(ctx context.Context, in *iam.TagRoleInput, opts ...func(*iam.Options)) (*iam.TagRoleOutput, error)
+	UntagRole(ctx context.Context, in *iam.UntagRoleInput, opts ...func(*iam.Options)) (*iam.UntagRoleOutput, error)
+	UpdateRole(ctx context.Context, in *iam.UpdateRoleInput, opts ...func(*iam.Options)) (*iam.UpdateRoleOutput, error)
+	UpdateAssumeRolePolicy(ctx context.Context, in *iam.UpdateAssumeRolePolicyInput, opts ...func(*iam.Options)) (*iam.UpdateAssumeRolePolicyOutput, error)
+	PutRolePolicy(ctx context.Context, in *iam.PutRolePolicyInput, opts ...func(*iam.Options)) (*iam.PutRolePolicyOutput, error)
+	GetRolePolicy(ctx context.Context, in *iam.GetRolePolicyInput, opts ...func(*iam.Options)) (*iam.GetRolePolicyOutput, error)
+	DeleteRolePolicy(ctx context.Context, in *iam.DeleteRolePolicyInput, opts ...func(*iam.Options)) (*iam.DeleteRolePolicyOutput, error)
+	ListRolePolicies(ctx context.Context, in *iam.ListRolePoliciesInput, opts ...func(*iam.Options)) (*iam.ListRolePoliciesOutput, error)
+	AttachRolePolicy(ctx context.Context, in *iam.AttachRolePolicyInput, opts ...func(*iam.Options)) (*iam.AttachRolePolicyOutput, error)
+	DetachRolePolicy(ctx context.Context, in *iam.DetachRolePolicyInput, opts ...func(*iam.Options)) (*iam.DetachRolePolicyOutput, error)
+	ListAttachedRolePolicies(ctx context.Context, in *iam.ListAttachedRolePoliciesInput, opts ...func(*iam.Options)) (*iam.ListAttachedRolePoliciesOutput, error)
+	ListInstanceProfilesForRole(ctx context.Context, in *iam.ListInstanceProfilesForRoleInput, opts ...func(*iam.Options)) (*iam.ListInstanceProfilesForRoleOutput, error)
+	RemoveRoleFromInstanceProfile(ctx context.Context, in *iam.RemoveRoleFromInstanceProfileInput, opts ...func(*iam.Options)) (*iam.RemoveRoleFromInstanceProfileOutput, error)
+	DeleteRole(ctx context.Context, in *iam.DeleteRoleInput, opts ...func(*iam.Options)) (*iam.DeleteRoleOutput, error)
+}
+
+// IAMRole implements iam.role. Its ID is the role name. Inline policies (which cannot be
+// tagged) and managed-policy attachments belong to it and are observed through it.
+//
+// Only path forces a replacement (IAM has no call to change it); description, max session
+// duration, the trust policy, inline policies and attachments all change in place.
+type IAMRole struct {
+	api  IAMRoleAPI
+	wait reconcile.Backoff
+}
+
+// NewIAMRole returns the iam.role kind over api (an *iam.Client).
+func NewIAMRole(api IAMRoleAPI) *IAMRole {
+	return &IAMRole{api: api, wait: reconcile.DefaultBackoff}
+}
+
+const (
+	iamNoSuchEntity   = "NoSuchEntity"
+	iamConcurrentMod  = "ConcurrentModification"
+	iamDeleteConflict = "DeleteConflict"
+	iamAlreadyExists  = "EntityAlreadyExists"
+)
+
+// iamRetryWrite retries what IAM answers while a just-written role propagates: IAM is
+// eventually consistent, so a role created a moment ago can be NoSuchEntity for seconds.
+var iamRetryWrite = miscRetryCodes(iamNoSuchEntity, iamConcurrentMod)
+
+// iamRetryOther retries what is never about the entity being missing.
+var iamRetryOther = miscRetryCodes(iamConcurrentMod)
+
+func (*IAMRole) Kind() string { return "iam.role" }
+
+// Diff compares what the kind manages; path forces a replacement.
+func (*IAMRole) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
+	w, _ := d.Props.(*spec.IAMRole)
+	l, _ := live.Props.(*spec.IAMRole)
+	if w == nil || l == nil {
+		return miscPropsMismatch(d, live)
+	}
+	var ds reconcile.Diffs
+	ds.Field("description", l.Description, w.Description)
+	ds.ForceNew("path", iamPath(l.Path), iamPath(w.Path))
+	ds.Set("assumed_by", l.AssumedBy, w.AssumedBy)
+	ds.Field("max_session_duration", iamMaxSession(l.MaxSessionDuration), iamMaxSession(w.MaxSessionDuration))
+	lp, wp := iamNormPolicies(l.Policies), iamNormPolicies(w.Policies)
+	for _, name := range iamPolicyNames(lp, wp) {
+		ds.Field("policies."+name, lp[name], wp[name])
+	}
+	ds.Set("managed_policy_arns", l.ManagedPolicyARNs, w.ManagedPolicyARNs)
+	return ds
+}
+
+func iamPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	return p
+}
+
+func iamMaxSession(s int) int {
+	if s == 0 {
+		return 3600
+	}
+	return s
+}
+
+func iamPolicyNames(a, b map[string][]spec.Statement) []string {
+	var names []string
+	for n := range a {
+		names = append(names, n)
+	}
+	for n := range b {
+		if _, ok := a[n]; !ok {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// List reads the tags of every role (ListRoles carries none) and observes the matching ones.
+func (k *IAMRole) List(ctx context.Context, sel state.Selector) ([]state.Resource, error) {
+	names, err := k.roleNames(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list iam roles: %w", err)
+	}
+	var out []state.Resource
+	for _, name := range names {
+		tags, err := k.tags(ctx, name)
+		if errors.Is(err, reconcile.ErrNotFound) {
+			continue // deleted since the listing
+		}
+		if err != nil {
+			return nil, fmt.Errorf("list iam roles: %w", err)
+		}
+		if !sel.Matches(tags) {
+			continue
+		}
+		r, err := k.observe(ctx, name, tags)
+		if errors.Is(err, reconcile.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("list iam roles: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func (k *IAMRole) roleNames(ctx context.Context) ([]string, error) {
+	var names []string
+	in := &iam.ListRolesInput{PathPrefix: aws.String("/")}
+	for {
+		var out *iam.ListRolesOutput
+		err := miscDo(ctx, k.wait, iamRetryOther, func(ctx context.Context) (err error) {
+			out, err = k.api.ListRoles(ctx, in)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range out.Roles {
+			names = append(names, aws.ToString(r.RoleName))
+		}
+		if !out.IsTruncated {
+			return names, nil
+		}
+		in.Marker = out.Marker
+	}
+}
+
+// Create creates the role with the ownership tags in CreateRole, then its inline policies and
+// attachments. When the name exists, it adopts the role if it carries d's ownership tags.
+func (k *IAMRole) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
+	p, ok := d.Props.(*spec.IAMRole)
+	if !ok {
+		return state.Resource{}, fmt.Errorf("create iam role %s: properties are %T, not *spec.IAMRole", d.Name, d.Props)
+	}
+	in := &iam.CreateRoleInput{
+		RoleName:                 aws.String(d.Name),
+		Path:                     aws.String(iamPath(p.Path)),
+		AssumeRolePolicyDocument: aws.String(iamTrustDocument(p.AssumedBy)),
+		MaxSessionDuration:       aws.Int32(int32(iamMaxSession(p.MaxSessionDuration))),
+		Tags:                     iamTags(d.Tags),
+	}
+	if p.Description != "" {
+		in.Description = aws.String(p.Description)
+	}
+	var out *iam.CreateRoleOutput
+	err := miscDo(ctx, k.wait, iamRetryOther, func(ctx context.Context) (err error) {
+		out, err = k.api.CreateRole(ctx, in)
+		return err
+	})
+	if reconcile.IsAPIError(err, iamAlreadyExists) {
+		return k.adopt(ctx, d)
+	}
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create iam role %s: %w", d.Name, err)
+	}
+	// The role now is exactly what CreateRole said, without policies; Update adds those.
+	created := state.Resource{
+		Kind: "iam.role", Owner: d.Owner, ID: d.Name, Name: d.Name, Tags: d.Tags,
+		Attrs: iamAttrs(out.Role),
+		Props: &spec.IAMRole{Description: p.Description, Path: iamPath(p.Path), AssumedBy: reconcile.SortedSet(p.AssumedBy),
+			MaxSessionDuration: iamMaxSession(p.MaxSessionDuration)},
+	}
+	return k.Update(ctx, d, created)
+}
+
+// adopt takes over an existing role of d's name when it carries d's ownership tags.
+func (k *IAMRole) adopt(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
+	tags, err := k.tags(ctx, d.Name)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create iam role %s: exists, read its tags: %w", d.Name, err)
+	}
+	if !miscIsOwner(tags, d.Owner) {
+		return state.Resource{}, fmt.Errorf("create iam role %s: %w", d.Name, miscNotOwned("iam role", d.Name, tags))
+	}
+	live, err := k.observe(ctx, d.Name, tags)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create iam role %s: %w", d.Name, err)
+	}
+	if miscSettled(k, d, live) {
+		return live, nil
+	}
+	return k.Update(ctx, d, live)
+}
+
+// Update brings the role, its policies, attachments and tags to d, then waits until IAM's
+// reads show all of it (they lag the writes).
+func (k *IAMRole) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
+	w, ok := d.Props.(*spec.IAMRole)
+	l, lok := live.Props.(*spec.IAMRole)
+	if !ok || !lok {
+		return state.Resource{}, fmt.Errorf("update iam role %s: properties are %T and %T, not *spec.IAMRole", d.Name, d.Props, live.Props)
+	}
+	if !miscIsOwner(live.Tags, d.Owner) {
+		return state.Resource{}, fmt.Errorf("update iam role %s: %w", d.Name, miscNotOwned("iam role", live.Name, live.Tags))
+	}
+	if iamPath(l.Path) != iamPath(w.Path) {
+		return state.Resource{}, fmt.Errorf("update iam role %s: path %s cannot change to %s in place; the role must be replaced", d.Name, l.Path, w.Path)
+	}
+	name := live.ID
+	for _, step := range []func() error{
+		func() error { return k.updateRole(ctx, name, l, w) },
+		func() error { return k.updateTrust(ctx, name, l, w) },
+		func() error { return k.syncInline(ctx, name, l.Policies, w.Policies) },
+		func() error { return k.syncManaged(ctx, name, l.ManagedPolicyARNs, w.ManagedPolicyARNs) },
+		func() error { return k.syncTags(ctx, name, live.Tags, d.Tags) },
+	} {
+		if err := step(); err != nil {
+			return state.Resource{}, fmt.Errorf("update iam role %s: %w", d.Name, err)
+		}
+	}
+	got, err := miscConverge(ctx, k.wait, func(ctx context.Context) (state.Resource, error) {
+		return k.observe(ctx, name, nil)
+	}, func(r state.Resource) bool { return miscSettled(k, d, r) },
+		func(err error) bool { return errors.Is(err, reconcile.ErrNotFound) })
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("update iam role %s: %w", d.Name, err)
+	}
+	return got, nil
+}
+
+func (k *IAMRole) updateRole(ctx context.Context, name string, l, w *spec.IAMRole) error {
+	if l.Description == w.Description && iamMaxSession(l.MaxSessionDuration) == iamMaxSession(w.MaxSessionDuration) {
+		return nil
+	}
+	in := &iam.UpdateRoleInput{RoleName: aws.String(name), Description: aws.String(w.Description),
+		MaxSessionDuration: aws.Int32(int32(iamMaxSession(w.MaxSessionDuration)))}
+	return miscDo(ctx, k.wait, iamRetryWrite, func(ctx context.Context) error {
+		_, err := k.api.UpdateRole(ctx, in)
+		return err
+	})
+}
+
+func (k *IAMRole) updateTrust(ctx context.Context, name string, l, w *spec.IAMRole) error {
+	if reconcile.Equal(reconcile.SortedSet(l.AssumedBy), reconcile.SortedSet(w.AssumedBy)) {
+		return nil
+	}
+	in := &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(name), PolicyDocument: aws.String(iamTrustDocument(w.AssumedBy))}
+	return miscDo(ctx, k.wait, iamRetryWrite, func(ctx context.Context) error {
+		_, err := k.api.UpdateAssumeRolePolicy(ctx, in)
+		if err != nil {
+			return fmt.Errorf("trust policy: %w", err)
+		}
+		return nil
+	})
+}
+
+// syncInline puts the desired inline policies that differ and deletes the others.
+func (k *IAMRole) syncInline(ctx context.Context, name string, live, want []spec.InlinePolicy) error {
+	lp, wp := iamNormPolicies(live), iamNormPolicies(want)
+	for _, p := range want {
+		if old, ok := lp[p.Name]; ok && reconcile.Equal(old, wp[p.Name]) {
+			continue
+		}
+		in := &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(p.Name),
+			PolicyDocument: aws.String(iamPolicyDocument(p.Statements))}
+		if err := miscDo(ctx, k.wait, iamRetryWrite, func(ctx context.Context) error {
+			_, err := k.api.PutRolePolicy(ctx, in)
+			return err
+		}); err != nil {
+			return fmt.Errorf("put inline policy %s: %w", p.Name, err)
+		}
+	}
+	for policy := range lp {
+		if _, ok := wp[policy]; !ok {
+			if err := k.deleteInline(ctx, name, policy); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (k *IAMRole) deleteInline(ctx context.Context, role, policy string) error {
+	err := miscDo(ctx, k.wait, iamRetryOther, func(ctx context.Context) error {
+		_, err := k.api.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(policy)})
+		return err
+	})
+	if err != nil && !reconcile.IsAPIError(err, iamNoSuchEntity) {
+		return fmt.Errorf("delete inline policy %s: %w", policy, err)
+	}
+	return nil
+}
+
+// syncManaged attaches the missing managed policies and detaches the extra ones.
+func (k *IAMRole) syncManaged(ctx context.Context, name string, live, want []string) error {
+	have := map[string]bool{}
+	for _, arn := range live {
+		have[arn] = true
+	}
+	wanted := map[string]bool{}
+	for _, arn := range reconcile.SortedSet(want) {
+		wanted[arn] = true
+		if !have[arn] {
+			if err := k.attach(ctx, name, arn); err != nil {
+				return err
+			}
+		}
+	}
+	for _, arn := range reconcile.SortedSet(live) {
+		if !wanted[arn] {
+			if err := k.detach(ctx, name, arn); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// attach retries NoSuchEntity only while it is about the role (not yet visible): when the
+// message names the policy, the ARN is wrong and waiting cannot help.
+func (k *IAMRole) attach(ctx context.Context, role, arn string) error {
+	retry := func(err error) bool {
+		if reconcile.IsAPIError(err, iamNoSuchEntity) {
+			return !strings.Contains(iamMessage(err), arn)
+		}
+		return iamRetryOther(err)
+	}
+	err := miscDo(ctx, k.wait, retry, func(ctx context.Context) error {
+		_, err := k.api.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(role), PolicyArn: aws.String(arn)})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("attach managed policy %s: %w", arn, err)
+	}
+	return nil
+}
+
+func (k *IAMRole) detach(ctx context.Context, role, arn string) error {
+	err := miscDo(ctx, k.wait, iamRetryOther, func(ctx context.Context) error {
+		_, err := k.api.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(role), PolicyArn: aws.String(arn)})
+		return err
+	})
+	if err != nil && !reconcile.IsAPIError(err, iamNoSuchEntity) {
+		return fmt.Errorf("detach managed policy %s: %w", arn, err)
+	}
+	return nil
+}
+
+func (k *IAMRole) syncTags(ctx context.Context, name string, live, want map[string]string) error {
+	set, remove := miscTagChanges(live, want)
+	if len(set) > 0 {
+		if err := miscDo(ctx, k.wait, iamRetryWrite, func(ctx context.Context) error {
+			_, err := k.api.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: iamTags(set)})
+			return err
+		}); err != nil {
+			return fmt.Errorf("tag: %w", err)
+		}
+	}
+	if len(remove) == 0 {
+		return nil
+	}
+	if err := miscDo(ctx, k.wait, iamRetryWrite, func(ctx context.Context) error {
+		_, err := k.api.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: remove})
+		return err
+	}); err != nil {
+		return fmt.Errorf("untag: %w", err)
+	}
+	return nil
+}
+
+// Delete re-reads the role's tags, and only when they still are live's ownership tags removes
+// what it owns (attachments, inline policies, instance-profile memberships) and the role,
+// retrying DeleteConflict (a detach not yet visible to DeleteRole), then waits until it is gone.
+func (k *IAMRole) Delete(ctx context.Context, live state.Resource) error {
+	name := live.ID
+	tags, err := k.tags(ctx, name)
+	if errors.Is(err, reconcile.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("delete iam role %s: %w", name, err)
+	}
+	if !miscIsOwner(tags, live.Owner) {
+		return fmt.Errorf("delete iam role %s: %w", name, miscNotOwned("iam role", name, tags))
+	}
+	err = k.wait.Retry(ctx, miscRetryCodes(iamDeleteConflict, iamConcurrentMod), func(ctx context.Context) error {
+		return k.deleteOnce(ctx, name)
+	})
+	if err != nil && !errors.Is(err, reconcile.ErrNotFound) {
+		return fmt.Errorf("delete iam role %s: %w", name, err)
+	}
+	return k.waitGone(ctx, name)
+}
+
+func (k *IAMRole) deleteOnce(ctx context.Context, name string) error {
+	attached, err := k.attached(ctx, name)
+	if err != nil {
+		return err
+	}
+	for _, arn := range attached {
+		if err := k.detach(ctx, name, arn); err != nil {
+			return err
+		}
+	}
+	inline, err := k.inlineNames(ctx, name)
+	if err != nil {
+		return err
+	}
+	for _, policy := range inline {
+		if err := k.deleteInline(ctx, name, policy); err != nil {
+			return err
+		}
+	}
+	if err := k.leaveInstanceProfiles(ctx, name); err != nil {
+		return err
+	}
+	_, err = reconcile.Call(ctx, func(ctx context.Context) (*iam.DeleteRoleOutput, error) {
+		return k.api.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(name)})
+	})
+	return miscNotFound(err, iamNoSuchEntity)
+}
+
+func (k *IAMRole) leaveInstanceProfiles(ctx context.Context, name string) error {
+	in := &iam.ListInstanceProfilesForRoleInput{RoleName: aws.String(name)}
+	for {
+		out, err := reconcile.Call(ctx, func(ctx context.Context) (*iam.ListInstanceProfilesForRoleOutput, error) {
+			return k.api.ListInstanceProfilesForRole(ctx, in)
+		})
+		if err != nil {
+			return miscNotFound(err, iamNoSuchEntity)
+		}
+		for _, ip := range out.InstanceProfiles {
+			_, err := reconcile.Call(ctx, func(ctx context.Context) (*iam.RemoveRoleFromInstanceProfileOutput, error) {
+				return k.api.RemoveRoleFromInstanceProfile(ctx, &iam.RemoveRoleFromInstanceProfileInput{
+					RoleName: aws.String(name), InstanceProfileName: ip.InstanceProfileName})
+			})
+			if err != nil && !reconcile.IsAPIError(err, iamNoSuchEntity) {
+				return fmt.Errorf("remove from instance profile %s: %w", aws.ToString(ip.InstanceProfileName), err)
+			}
+		}
+		if !out.IsTruncated {
+			return nil
+		}
+		in.Marker = out.Marker
+	}
+}
+
+func (k *IAMRole) waitGone(ctx context.Context, name string) error {
+	err := k.wait.Until(ctx, func(ctx context.Context) (bool, error) {
+		_, err := reconcile.Call(ctx, func(ctx context.Context) (*iam.GetRoleOutput, error) {
+			return k.api.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+		})
+		switch {
+		case reconcile.IsAPIError(err, iamNoSuchEntity):
+			return true, nil
+		case err != nil:
+			return false, err
+		}
+		return false, errors.New("the role is still readable")
+	})
+	if err != nil {
+		return fmt.Errorf("delete iam role %s: wait until gone: %w", name, err)
+	}
+	return nil
+}
+
+// observe reads the role, its trust policy, inline policies, attachments and (unless given)
+// tags; ErrNotFound when the role does not exist (or is not visible yet).
+func (k *IAMRole) observe(ctx context.Context, name string, tags map[string]string) (state.Resource, error) {
+	out, err := reconcile.Call(ctx, func(ctx context.Context) (*iam.GetRoleOutput, error) {
+		return k.api.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+	})
+	if err != nil {
+		return state.Resource{}, miscNotFound(err, iamNoSuchEntity)
+	}
+	role := out.Role
+	props := &spec.IAMRole{Description: aws.ToString(role.Description), Path: aws.ToString(role.Path),
+		MaxSessionDuration: int(aws.ToInt32(role.MaxSessionDuration))}
+	if props.AssumedBy, err = iamAssumedBy(aws.ToString(role.AssumeRolePolicyDocument)); err != nil {
+		return state.Resource{}, fmt.Errorf("read iam role %s trust policy: %w", name, err)
+	}
+	if props.Policies, err = k.inlinePolicies(ctx, name); err != nil {
+		return state.Resource{}, err
+	}
+	if props.ManagedPolicyARNs, err = k.attached(ctx, name); err != nil {
+		return state.Resource{}, err
+	}
+	if tags == nil {
+		if tags, err = k.tags(ctx, name); err != nil {
+			return state.Resource{}, err
+		}
+	}
+	owner, _ := state.OwnerOf(tags)
+	return state.Resource{Kind: "iam.role", Owner: owner, ID: name, Name: name, Attrs: iamAttrs(role), Tags: tags, Props: props}, nil
+}
+
+func iamAttrs(r *types.Role) map[string]string {
+	if r == nil {
+		return map[string]string{}
+	}
+	return map[string]string{"arn": aws.ToString(r.Arn), "name": aws.ToString(r.RoleName), "id": aws.ToString(r.RoleId)}
+}
+
+// inlinePolicies reads every inline policy, sorted by name.
+func (k *IAMRole) inlinePolicies(ctx context.Context, role string) ([]spec.InlinePolicy, error) {
+	names, err := k.inlineNames(ctx, role)
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	var out []spec.InlinePolicy
+	for _, policy := range names {
+		got, err := reconcile.Call(ctx, func(ctx context.Context) (*iam.GetRolePolicyOutput, error) {
+			return k.api.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(policy)})
+		})
+		if err != nil {
+			return nil, miscNotFound(err, iamNoSuchEntity)
+		}
+		stmts, err := iamStatements(aws.ToString(got.PolicyDocument))
+		if err != nil {
+			return nil, fmt.Errorf("read iam role %s inline policy %s: %w", role, policy, err)
+		}
+		out = append(out, spec.InlinePolicy{Name: policy, Statements: stmts})
+	}
+	return out, nil
+}
+
+func (k *IAMRole) inlineNames(ctx context.Context, role string) ([]string, error) {
+	var names []string
+	in := &iam.ListRolePoliciesInput{RoleName: aws.String(role)}
+	for {
+		out, err := reconcile.Call(ctx, func(ctx context.Context) (*iam.ListRolePoliciesOutput, error) {
+			return k.api.ListRolePolicies(ctx, in)
+		})
+		if err != nil {
+			return nil, miscNotFound(err, iamNoSuchEntity)
+		}
+		names = append(names, out.PolicyNames...)
+		if !out.IsTruncated {
+			return names, nil
+		}
+		in.Marker = out.Marker
+	}
+}
+
+// attached returns the attached managed policies' ARNs, sorted.
+func (k *IAMRole) attached(ctx context.Context, role string) ([]string, error) {
+	var arns []string
+	in := &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(role)}
+	for {
+		out, err := reconcile.Call(ctx, func(ctx context.Context) (*iam.ListAttachedRolePoliciesOutput, error) {
+			return k.api.ListAttachedRolePolicies(ctx, in)
+		})
+		if err != nil {
+			return nil, miscNotFound(err, iamNoSuchEntity)
+		}
+		for _, p := range out.AttachedPolicies {
+			arns = append(arns, aws.ToString(p.PolicyArn))
+		}
+		if !out.IsTruncated {
+			return reconcile.SortedSet(arns), nil
+		}
+		in.Marker = out.Marker
+	}
+}
+
+// tags reads every tag of the role; ErrNotFound when it does not exist.
+func (k *IAMRole) tags(ctx context.Context, role string) (map[string]string, error) {
+	tags := map[string]string{}
+	in := &iam.ListRoleTagsInput{RoleName: aws.String(role)}
+	for {
+		out, err := reconcile.Call(ctx, func(ctx context.Context) (*iam.ListRoleTagsOutput, error) {
+			return k.api.ListRoleTags(ctx, in)
+		})
+		if err != nil {
+			return nil, miscNotFound(err, iamNoSuchEntity)
+		}
+		for _, t := range out.Tags {
+			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
+		if !out.IsTruncated {
+			return tags, nil
+		}
+		in.Marker = out.Marker
+	}
+}
+
+func iamTags(m map[string]string) []types.Tag {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]types.Tag, len(keys))
+	for i, k := range keys {
+		out[i] = types.Tag{Key: aws.String(k), Value: aws.String(m[k])}
+	}
+	return out
+}
+
+func iamMessage(err error) string {
+	var ae interface{ ErrorMessage() string }
+	if errors.As(err, &ae) {
+		return ae.ErrorMessage()
+	}
+	return ""
+}

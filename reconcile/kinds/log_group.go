@@ -1,0 +1,365 @@
+package kinds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+
+	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/spec"
+	"github.com/provisioner-dev/provisioner/state"
+)
+
+// LogGroupAPI is the part of the CloudWatch Logs API the logs.log_group kind uses;
+// *cloudwatchlogs.Client satisfies it.
+type LogGroupAPI interface {
+	CreateLogGroup(ctx context.Context, in *cloudwatchlogs.CreateLogGroupInput, opts ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.CreateLogGroupOutput, error)
+	DescribeLogGroups(ctx context.Context, in *cloudwatchlogs.DescribeLogGroupsInput, opts ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DescribeLogGroupsOutput, error)
+	ListTagsForResource(ctx context.Context, in *cloudwatchlogs.ListTagsForResourceInput, opts ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.ListTagsForResourceOutput, error)
+	TagResource(ctx context.Context, in *cloudwatchlogs.TagResourceInput, opts ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.TagResourceOutput, error)
+	UntagResource(ctx context.Context, in *cloudwatchlogs.UntagResourceInput, opts ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.UntagResourceOutput, error)
+	PutRetentionPolicy(ctx context.Context, in *cloudwatchlogs.PutRetentionPolicyInput, opts ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.PutRetentionPolicyOutput, error)
+	DeleteRetentionPolicy(ctx context.Context, in *cloudwatchlogs.DeleteRetentionPolicyInput, opts ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DeleteRetentionPolicyOutput, error)
+	AssociateKmsKey(ctx context.Context, in *cloudwatchlogs.AssociateKmsKeyInput, opts ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.AssociateKmsKeyOutput, error)
+	DisassociateKmsKey(ctx context.Context, in *cloudwatchlogs.DisassociateKmsKeyInput, opts ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DisassociateKmsKeyOutput, error)
+	DeleteLogGroup(ctx context.Context, in *cloudwatchlogs.DeleteLogGroupInput, opts ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DeleteLogGroupOutput, error)
+}
+
+// LogGroup implements logs.log_group. Its ID is the log group name.
+//
+// Nothing forces a replacement: retention changes through Put/DeleteRetentionPolicy and the
+// KMS key through Associate/DisassociateKmsKey.
+//
+// Adoption is wider than for other kinds: a Lambda function creates its own log group, untagged,
+// on its first invocation when none exists. Create therefore adopts an existing group of the
+// exact name when it carries d's ownership tags or no tags at all, and then tags it; a group
+// carrying any tag that is not d's ownership is someone else's and is refused.
+type LogGroup struct {
+	api  LogGroupAPI
+	wait reconcile.Backoff
+}
+
+// NewLogGroup returns the logs.log_group kind over api (a *cloudwatchlogs.Client).
+func NewLogGroup(api LogGroupAPI) *LogGroup {
+	return &LogGroup{api: api, wait: reconcile.DefaultBackoff}
+}
+
+const (
+	logsNotFound      = "ResourceNotFoundException"
+	logsAlreadyExists = "ResourceAlreadyExistsException"
+	// logsAborted is CloudWatch Logs' answer to concurrent changes of one log group.
+	logsAborted = "OperationAbortedException"
+)
+
+var logsRetryWrite = miscRetryCodes(logsAborted)
+
+func (*LogGroup) Kind() string { return "logs.log_group" }
+
+// Diff compares retention and the KMS key; both change in place.
+func (*LogGroup) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
+	w, _ := d.Props.(*spec.LogGroup)
+	l, _ := live.Props.(*spec.LogGroup)
+	if w == nil || l == nil {
+		return miscPropsMismatch(d, live)
+	}
+	var ds reconcile.Diffs
+	ds.Field("retention_days", l.RetentionDays, w.RetentionDays)
+	ds.Field("kms_key_id", l.KMSKeyID, w.KMSKeyID)
+	return ds
+}
+
+// List reads the tags of every log group (DescribeLogGroups carries none) and returns the
+// matching ones.
+func (k *LogGroup) List(ctx context.Context, sel state.Selector) ([]state.Resource, error) {
+	groups, err := k.describe(ctx, "")
+	if err != nil {
+		return nil, fmt.Errorf("list log groups: %w", err)
+	}
+	var out []state.Resource
+	for _, g := range groups {
+		tags, err := k.tags(ctx, logsARN(g))
+		if errors.Is(err, reconcile.ErrNotFound) {
+			continue // deleted since the listing
+		}
+		if err != nil {
+			return nil, fmt.Errorf("list log groups: %w", err)
+		}
+		if sel.Matches(tags) {
+			out = append(out, logsResource(g, tags))
+		}
+	}
+	return out, nil
+}
+
+// describe lists the log groups whose names start with prefix ("" for all).
+func (k *LogGroup) describe(ctx context.Context, prefix string) ([]types.LogGroup, error) {
+	in := &cloudwatchlogs.DescribeLogGroupsInput{}
+	if prefix != "" {
+		in.LogGroupNamePrefix = aws.String(prefix)
+	}
+	var groups []types.LogGroup
+	for {
+		var out *cloudwatchlogs.DescribeLogGroupsOutput
+		err := miscDo(ctx, k.wait, miscRetryCodes(), func(ctx context.Context) (err error) {
+			out, err = k.api.DescribeLogGroups(ctx, in)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		groups = append(groups, out.LogGroups...)
+		if aws.ToString(out.NextToken) == "" {
+			return groups, nil
+		}
+		in.NextToken = out.NextToken
+	}
+}
+
+// find returns the log group of exactly that name; ErrNotFound when there is none.
+func (k *LogGroup) find(ctx context.Context, name string) (types.LogGroup, error) {
+	groups, err := k.describe(ctx, name)
+	if err != nil {
+		return types.LogGroup{}, err
+	}
+	for _, g := range groups {
+		if aws.ToString(g.LogGroupName) == name {
+			return g, nil
+		}
+	}
+	return types.LogGroup{}, fmt.Errorf("log group %s: %w", name, reconcile.ErrNotFound)
+}
+
+// tags reads a log group's tags by its ARN (the one without the trailing ":*").
+func (k *LogGroup) tags(ctx context.Context, arn string) (map[string]string, error) {
+	out, err := reconcile.Call(ctx, func(ctx context.Context) (*cloudwatchlogs.ListTagsForResourceOutput, error) {
+		return k.api.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
+	})
+	if err != nil {
+		return nil, miscNotFound(err, logsNotFound)
+	}
+	if out.Tags == nil {
+		return map[string]string{}, nil
+	}
+	return out.Tags, nil
+}
+
+// observe reads one log group and its tags.
+func (k *LogGroup) observe(ctx context.Context, name string) (state.Resource, error) {
+	g, err := k.find(ctx, name)
+	if err != nil {
+		return state.Resource{}, err
+	}
+	tags, err := k.tags(ctx, logsARN(g))
+	if err != nil {
+		return state.Resource{}, err
+	}
+	return logsResource(g, tags), nil
+}
+
+// logsARN is the log group's ARN without the ":*" that the older Arn field carries; the
+// tagging API takes this form.
+func logsARN(g types.LogGroup) string {
+	if arn := aws.ToString(g.LogGroupArn); arn != "" {
+		return arn
+	}
+	return strings.TrimSuffix(aws.ToString(g.Arn), ":*")
+}
+
+func logsResource(g types.LogGroup, tags map[string]string) state.Resource {
+	name := aws.ToString(g.LogGroupName)
+	owner, _ := state.OwnerOf(tags)
+	return state.Resource{
+		Kind: "logs.log_group", Owner: owner, ID: name, Name: name, Tags: tags,
+		Attrs: map[string]string{"arn": logsARN(g), "name": name},
+		// An absent retention is "never expire", which the spec says as 0.
+		Props: &spec.LogGroup{RetentionDays: int(aws.ToInt32(g.RetentionInDays)), KMSKeyID: aws.ToString(g.KmsKeyId)},
+	}
+}
+
+// Create creates the log group with the ownership tags and KMS key in CreateLogGroup, then sets
+// its retention. An existing group of that name is adopted when it is ours or untagged (see
+// LogGroup), and refused otherwise.
+func (k *LogGroup) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
+	p, ok := d.Props.(*spec.LogGroup)
+	if !ok {
+		return state.Resource{}, fmt.Errorf("create log group %s: properties are %T, not *spec.LogGroup", d.Name, d.Props)
+	}
+	in := &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(d.Name), Tags: d.Tags}
+	if p.KMSKeyID != "" {
+		in.KmsKeyId = aws.String(p.KMSKeyID)
+	}
+	err := miscDo(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {
+		_, err := k.api.CreateLogGroup(ctx, in)
+		return err
+	})
+	if reconcile.IsAPIError(err, logsAlreadyExists) {
+		return k.adopt(ctx, d)
+	}
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create log group %s: %w", d.Name, err)
+	}
+	// A new group may briefly be missing from DescribeLogGroups.
+	var live state.Resource
+	err = k.wait.Retry(ctx, func(err error) bool { return errors.Is(err, reconcile.ErrNotFound) }, func(ctx context.Context) (err error) {
+		live, err = k.observe(ctx, d.Name)
+		return err
+	})
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create log group %s: %w", d.Name, err)
+	}
+	return k.apply(ctx, d, live)
+}
+
+// adopt takes over an existing group that carries d's ownership tags or no tags at all.
+func (k *LogGroup) adopt(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
+	live, err := k.observe(ctx, d.Name)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create log group %s: exists, read it: %w", d.Name, err)
+	}
+	if len(live.Tags) != 0 && !miscIsOwner(live.Tags, d.Owner) {
+		return state.Resource{}, fmt.Errorf("create log group %s: %w", d.Name, miscNotOwned("log group", d.Name, live.Tags))
+	}
+	return k.apply(ctx, d, live)
+}
+
+// Update brings retention, KMS key and tags to d.
+func (k *LogGroup) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
+	if !miscIsOwner(live.Tags, d.Owner) {
+		return state.Resource{}, fmt.Errorf("update log group %s: %w", d.Name, miscNotOwned("log group", live.Name, live.Tags))
+	}
+	return k.apply(ctx, d, live)
+}
+
+// apply changes what differs between live and d, then waits until a read shows d. Callers
+// have checked ownership (or, adopting, its absence).
+func (k *LogGroup) apply(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
+	if miscSettled(k, d, live) {
+		return live, nil
+	}
+	w, ok := d.Props.(*spec.LogGroup)
+	l, lok := live.Props.(*spec.LogGroup)
+	if !ok || !lok {
+		return state.Resource{}, fmt.Errorf("update log group %s: properties are %T and %T, not *spec.LogGroup", d.Name, d.Props, live.Props)
+	}
+	name := live.ID
+	for _, step := range []func() error{
+		func() error { return k.setRetention(ctx, name, l.RetentionDays, w.RetentionDays) },
+		func() error { return k.setKMSKey(ctx, name, l.KMSKeyID, w.KMSKeyID) },
+		func() error { return k.syncTags(ctx, live.Attrs["arn"], live.Tags, d.Tags) },
+	} {
+		if err := step(); err != nil {
+			return state.Resource{}, fmt.Errorf("update log group %s: %w", d.Name, err)
+		}
+	}
+	got, err := miscConverge(ctx, k.wait, func(ctx context.Context) (state.Resource, error) {
+		return k.observe(ctx, name)
+	}, func(r state.Resource) bool { return miscSettled(k, d, r) }, miscNever)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("update log group %s: %w", d.Name, err)
+	}
+	return got, nil
+}
+
+// setRetention puts the retention policy; 0 (never expire) deletes it.
+func (k *LogGroup) setRetention(ctx context.Context, name string, live, want int) error {
+	if live == want {
+		return nil
+	}
+	err := miscDo(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {
+		if want == 0 {
+			_, err := k.api.DeleteRetentionPolicy(ctx, &cloudwatchlogs.DeleteRetentionPolicyInput{LogGroupName: aws.String(name)})
+			return err
+		}
+		_, err := k.api.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{
+			LogGroupName: aws.String(name), RetentionInDays: aws.Int32(int32(want))})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("retention %d days: %w", want, err)
+	}
+	return nil
+}
+
+// setKMSKey associates the key; "" disassociates the current one.
+func (k *LogGroup) setKMSKey(ctx context.Context, name, live, want string) error {
+	if live == want {
+		return nil
+	}
+	err := miscDo(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {
+		if want == "" {
+			_, err := k.api.DisassociateKmsKey(ctx, &cloudwatchlogs.DisassociateKmsKeyInput{LogGroupName: aws.String(name)})
+			return err
+		}
+		_, err := k.api.AssociateKmsKey(ctx, &cloudwatchlogs.AssociateKmsKeyInput{
+			LogGroupName: aws.String(name), KmsKeyId: aws.String(want)})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("kms key %q: %w", want, err)
+	}
+	return nil
+}
+
+func (k *LogGroup) syncTags(ctx context.Context, arn string, live, want map[string]string) error {
+	set, remove := miscTagChanges(live, want)
+	if len(set) > 0 {
+		if err := miscDo(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {
+			_, err := k.api.TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String(arn), Tags: set})
+			return err
+		}); err != nil {
+			return fmt.Errorf("tag: %w", err)
+		}
+	}
+	if len(remove) == 0 {
+		return nil
+	}
+	if err := miscDo(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {
+		_, err := k.api.UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: remove})
+		return err
+	}); err != nil {
+		return fmt.Errorf("untag: %w", err)
+	}
+	return nil
+}
+
+// Delete re-reads the group's tags, deletes it only when they still are live's ownership
+// tags, and waits until DescribeLogGroups no longer shows it.
+func (k *LogGroup) Delete(ctx context.Context, live state.Resource) error {
+	name := live.ID
+	cur, err := k.observe(ctx, name)
+	if errors.Is(err, reconcile.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("delete log group %s: %w", name, err)
+	}
+	if !miscIsOwner(cur.Tags, live.Owner) {
+		return fmt.Errorf("delete log group %s: %w", name, miscNotOwned("log group", name, cur.Tags))
+	}
+	err = miscDo(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {
+		_, err := k.api.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String(name)})
+		return miscNotFound(err, logsNotFound)
+	})
+	if err != nil && !errors.Is(err, reconcile.ErrNotFound) {
+		return fmt.Errorf("delete log group %s: %w", name, err)
+	}
+	err = k.wait.Until(ctx, func(ctx context.Context) (bool, error) {
+		_, err := k.find(ctx, name)
+		if errors.Is(err, reconcile.ErrNotFound) {
+			return true, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		return false, errors.New("the log group is still listed")
+	})
+	if err != nil {
+		return fmt.Errorf("delete log group %s: wait until gone: %w", name, err)
+	}
+	return nil
+}

@@ -1,0 +1,109 @@
+package kinds
+
+// Helpers shared by the sqs.queue, iam.role and logs.log_group kinds only. Their names carry a
+// misc prefix so that they cannot clash with other kinds' helpers in this package.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/state"
+)
+
+// miscThrottleCodes are throttling answers across the three services. The SDK retryer retries
+// them a few times; a large apply can outlast that, so our writes retry them with the kind's
+// backoff as well.
+var miscThrottleCodes = []string{
+	"Throttling", "ThrottlingException", "RequestThrottled", "TooManyRequestsException",
+}
+
+// miscIsOwner reports whether tags carry exactly o's ownership tags.
+func miscIsOwner(tags map[string]string, o state.Owner) bool {
+	got, ok := state.OwnerOf(tags)
+	return ok && got == o
+}
+
+// miscNotOwned is the refusal for a resource that exists under our name without our tags.
+func miscNotOwned(kind, name string, tags map[string]string) error {
+	o, _ := state.OwnerOf(tags)
+	return fmt.Errorf("%s %q (ownership tags stack=%q suffix=%q id=%q): %w",
+		kind, name, o.Stack, o.Suffix, o.ID, reconcile.ErrNotOwned)
+}
+
+// miscNotFound maps a service's not-found codes to reconcile.ErrNotFound, keeping the cause.
+func miscNotFound(err error, codes ...string) error {
+	if err != nil && reconcile.IsAPIError(err, codes...) {
+		return fmt.Errorf("%w: %w", reconcile.ErrNotFound, err)
+	}
+	return err
+}
+
+// miscTagChanges returns the tags to write (missing or different in live) and the keys to
+// remove (in live, not wanted, and not ownership tags: those are only ever written).
+func miscTagChanges(live, want map[string]string) (set map[string]string, remove []string) {
+	set = map[string]string{}
+	for k, v := range want {
+		if lv, ok := live[k]; !ok || lv != v {
+			set[k] = v
+		}
+	}
+	for k := range live {
+		if _, ok := want[k]; !ok && k != state.TagStack && k != state.TagSuffix && k != state.TagID {
+			remove = append(remove, k)
+		}
+	}
+	sort.Strings(remove)
+	return set, remove
+}
+
+// miscConverge re-reads a resource after a write until it shows the desired state (AWS reads
+// are eventually consistent: IAM for seconds, SQS attributes up to a minute), within the
+// backoff's budget. read errors that notYet accepts count as "not visible yet".
+func miscConverge(ctx context.Context, b reconcile.Backoff, read func(context.Context) (state.Resource, error),
+	done func(state.Resource) bool, notYet func(error) bool) (state.Resource, error) {
+	var got state.Resource
+	err := b.Until(ctx, func(ctx context.Context) (bool, error) {
+		r, err := read(ctx)
+		if err != nil {
+			return !notYet(err), err
+		}
+		got = r
+		if !done(r) {
+			return false, errors.New("the change is not visible yet")
+		}
+		return true, nil
+	})
+	return got, err
+}
+
+// miscSettled reports whether r shows d: no property diff and exactly d's tags.
+func miscSettled(k reconcile.Kind, d reconcile.Desired, r state.Resource) bool {
+	return len(k.Diff(d, r)) == 0 && reconcile.Equal(r.Tags, d.Tags)
+}
+
+// miscPropsMismatch is the Diff of two resources whose properties are not of the kind's type;
+// it can only come from a wiring mistake, so it shows the whole value and forces nothing.
+func miscPropsMismatch(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
+	return []reconcile.FieldDiff{{Path: "properties", Live: live.Props, Desired: d.Props}}
+}
+
+// miscNever is a retry predicate that retries nothing.
+func miscNever(error) bool { return false }
+
+// miscDo runs one AWS call under its own timeout, retrying the errors retry accepts with b.
+// op makes the call and keeps whatever output it needs.
+func miscDo(ctx context.Context, b reconcile.Backoff, retry func(error) bool, op func(context.Context) error) error {
+	return b.Retry(ctx, retry, func(ctx context.Context) error {
+		_, err := reconcile.Call(ctx, func(ctx context.Context) (struct{}, error) { return struct{}{}, op(ctx) })
+		return err
+	})
+}
+
+// miscRetryCodes retries throttling and the codes given.
+func miscRetryCodes(codes ...string) func(error) bool {
+	all := append(append([]string{}, miscThrottleCodes...), codes...)
+	return func(err error) bool { return reconcile.IsAPIError(err, all...) }
+}
