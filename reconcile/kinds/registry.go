@@ -5,6 +5,7 @@ package kinds
 import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -14,10 +15,15 @@ import (
 // Registry builds every kind this build implements, sharing one client per service. Adding a
 // kind is one line here.
 func Registry(cfg aws.Config) reconcile.Registry {
+	ec2c := ec2.NewFromConfig(cfg)
 	sqsc := sqs.NewFromConfig(cfg)
 	iamc := iam.NewFromConfig(cfg)
 	logsc := cloudwatchlogs.NewFromConfig(cfg)
 	return reconcile.Registry{
+		NewVPC(ec2c, cfg.Region),
+		NewSubnet(ec2c),
+		NewSecurityGroup(ec2c),
+		NewVPCEndpoint(ec2c, cfg.Region),
 		NewIAMRole(iamc),
 		NewLogGroup(logsc),
 		NewSQSQueue(sqsc),

@@ -1,0 +1,612 @@
+package kinds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/spec"
+	"github.com/provisioner-dev/provisioner/state"
+)
+
+// SecurityGroupAPI is the part of *ec2.Client the ec2.security_group kind uses.
+type SecurityGroupAPI interface {
+	EC2TagsAPI
+	CreateSecurityGroup(ctx context.Context, in *ec2.CreateSecurityGroupInput, optFns ...func(*ec2.Options)) (*ec2.CreateSecurityGroupOutput, error)
+	DescribeSecurityGroups(ctx context.Context, in *ec2.DescribeSecurityGroupsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeSecurityGroupsOutput, error)
+	DeleteSecurityGroup(ctx context.Context, in *ec2.DeleteSecurityGroupInput, optFns ...func(*ec2.Options)) (*ec2.DeleteSecurityGroupOutput, error)
+	AuthorizeSecurityGroupIngress(ctx context.Context, in *ec2.AuthorizeSecurityGroupIngressInput, optFns ...func(*ec2.Options)) (*ec2.AuthorizeSecurityGroupIngressOutput, error)
+	AuthorizeSecurityGroupEgress(ctx context.Context, in *ec2.AuthorizeSecurityGroupEgressInput, optFns ...func(*ec2.Options)) (*ec2.AuthorizeSecurityGroupEgressOutput, error)
+	RevokeSecurityGroupIngress(ctx context.Context, in *ec2.RevokeSecurityGroupIngressInput, optFns ...func(*ec2.Options)) (*ec2.RevokeSecurityGroupIngressOutput, error)
+	RevokeSecurityGroupEgress(ctx context.Context, in *ec2.RevokeSecurityGroupEgressInput, optFns ...func(*ec2.Options)) (*ec2.RevokeSecurityGroupEgressOutput, error)
+	UpdateSecurityGroupRuleDescriptionsIngress(ctx context.Context, in *ec2.UpdateSecurityGroupRuleDescriptionsIngressInput, optFns ...func(*ec2.Options)) (*ec2.UpdateSecurityGroupRuleDescriptionsIngressOutput, error)
+	UpdateSecurityGroupRuleDescriptionsEgress(ctx context.Context, in *ec2.UpdateSecurityGroupRuleDescriptionsEgressInput, optFns ...func(*ec2.Options)) (*ec2.UpdateSecurityGroupRuleDescriptionsEgressOutput, error)
+}
+
+const (
+	sgNotFound           = "InvalidGroup.NotFound"
+	sgDuplicate          = "InvalidGroup.Duplicate"
+	sgRuleDuplicate      = "InvalidPermission.Duplicate"
+	sgRuleNotFound       = "InvalidPermission.NotFound"
+	sgDefaultDescription = "Managed by provisioner" // AWS requires a description
+)
+
+// SecurityGroup is the ec2.security_group kind. Its physical name is the group name, unique
+// per VPC: CreateSecurityGroup answering InvalidGroup.Duplicate is how an earlier attempt is
+// found (adopted when it carries our tags, refused when not).
+//
+// Rules are reconciled as sets of atomic rules (one protocol and port range, one peer):
+// missing ones are authorized, extra ones revoked (a new group's default allow-all egress
+// included, unless the spec lists it), and changed descriptions updated in place.
+//
+// Replacement: vpc, description (AWS cannot change either). In place: ingress, egress, tags.
+type SecurityGroup struct {
+	api            SecurityGroupAPI
+	wait           reconcile.Backoff
+	dependencyWait reconcile.Backoff // DeleteSecurityGroup while Lambda network interfaces linger
+	progress       ec2Progress
+}
+
+// NewSecurityGroup returns the ec2.security_group kind.
+func NewSecurityGroup(api SecurityGroupAPI) *SecurityGroup {
+	return &SecurityGroup{api: api, wait: reconcile.DefaultBackoff, dependencyWait: ec2DependencyBackoff}
+}
+
+// SetProgress makes long waits (a delete blocked by network interfaces) report to fn.
+func (k *SecurityGroup) SetProgress(fn func(msg string)) { k.progress = fn }
+
+// Kind implements reconcile.Kind.
+func (k *SecurityGroup) Kind() string { return "ec2.security_group" }
+
+// Diff implements reconcile.Kind. Rules compare as sets of normalised atomic rules, so the
+// spec may group CIDRs into rules any way it likes.
+func (k *SecurityGroup) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
+	want, err1 := ec2Props[spec.SecurityGroup](d.Props)
+	got, err2 := ec2Props[spec.SecurityGroup](live.Props)
+	if err1 != nil || err2 != nil {
+		return ec2PropsMismatch(d.Props, live.Props)
+	}
+	var diffs reconcile.Diffs
+	diffs.ForceNew("vpc", got.VPC, want.VPC)
+	diffs.ForceNew("description", got.Description, sgDescription(want.Description))
+	diffs.Set("ingress", sgStrings(sgPermsFromSpec(got.Ingress)), sgStrings(sgPermsFromSpec(want.Ingress)))
+	diffs.Set("egress", sgStrings(sgPermsFromSpec(got.Egress)), sgStrings(sgPermsFromSpec(want.Egress)))
+	return diffs
+}
+
+func sgDescription(s string) string {
+	if s == "" {
+		return sgDefaultDescription
+	}
+	return s
+}
+
+// List implements reconcile.Kind.
+func (k *SecurityGroup) List(ctx context.Context, sel state.Selector) ([]state.Resource, error) {
+	groups, err := k.describe(ctx, &ec2.DescribeSecurityGroupsInput{Filters: ec2SelectorFilters(sel)})
+	if err != nil {
+		return nil, fmt.Errorf("list ec2 security groups: %w", err)
+	}
+	var out []state.Resource
+	for _, g := range groups {
+		if sel.Matches(ec2TagMap(g.Tags)) {
+			out = append(out, k.observe(g))
+		}
+	}
+	return out, nil
+}
+
+// Create implements reconcile.Kind.
+func (k *SecurityGroup) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
+	p, err := ec2Props[spec.SecurityGroup](d.Props)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create ec2 security group %s: %w", d.Name, err)
+	}
+	out, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.CreateSecurityGroupOutput, error) {
+		return k.api.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{
+			GroupName:         aws.String(d.Name),
+			Description:       aws.String(sgDescription(p.Description)),
+			VpcId:             aws.String(p.VPC),
+			TagSpecifications: ec2TagSpec(types.ResourceTypeSecurityGroup, ec2WantTags(d)),
+		})
+	})
+	if reconcile.IsAPIError(err, sgDuplicate) {
+		return k.adopt(ctx, d, p, err)
+	}
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create ec2 security group %s: %w", d.Name, err)
+	}
+	id := aws.ToString(out.GroupId)
+	fresh := ec2FreshRetry(sgNotFound)
+	r, err := k.observeID(ctx, id, fresh)
+	if err == nil {
+		err = k.syncRules(ctx, id, r.Props.(*spec.SecurityGroup), p, fresh)
+	}
+	if err == nil {
+		r, err = k.observeID(ctx, id, fresh)
+	}
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create ec2 security group %s (%s): %w", d.Name, id, err)
+	}
+	return r, nil
+}
+
+// adopt takes over the group of d's name in d's VPC when it carries d's ownership tags, and
+// refuses it, untouched, when not.
+func (k *SecurityGroup) adopt(ctx context.Context, d reconcile.Desired, p *spec.SecurityGroup, dup error) (state.Resource, error) {
+	groups, err := k.describe(ctx, &ec2.DescribeSecurityGroupsInput{Filters: []types.Filter{
+		ec2Filter("vpc-id", p.VPC), ec2Filter("group-name", d.Name),
+	}})
+	if err == nil && len(groups) == 0 {
+		err = dup // deleted since: let the next run create it
+	}
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create ec2 security group %s: %w", d.Name, err)
+	}
+	g := groups[0]
+	if tags := ec2TagMap(g.Tags); !ec2Owned(tags, d.Owner) {
+		return state.Resource{}, fmt.Errorf("create %w", ec2NotOwned("ec2 security group "+d.Name+" in "+p.VPC, aws.ToString(g.GroupId), tags))
+	}
+	live := k.observe(g)
+	if err := ec2AdoptableDiff(k.Diff(d, live)); err != nil {
+		return state.Resource{}, fmt.Errorf("create ec2 security group %s: adopt %s: %w", d.Name, live.ID, err)
+	}
+	return k.Update(ctx, d, live)
+}
+
+// Update implements reconcile.Kind.
+func (k *SecurityGroup) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
+	want, err := ec2Props[spec.SecurityGroup](d.Props)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("update ec2 security group %s: %w", live.ID, err)
+	}
+	got, err := ec2Props[spec.SecurityGroup](live.Props)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("update ec2 security group %s: %w", live.ID, err)
+	}
+	if !ec2Owned(live.Tags, d.Owner) {
+		return state.Resource{}, fmt.Errorf("update %w", ec2NotOwned("ec2 security group", live.ID, live.Tags))
+	}
+	if err := k.syncRules(ctx, live.ID, got, want, ec2Never); err != nil {
+		return state.Resource{}, fmt.Errorf("update ec2 security group %s: %w", live.ID, err)
+	}
+	if err := ec2SyncTags(ctx, k.api, live.ID, live.Tags, ec2WantTags(d)); err != nil {
+		return state.Resource{}, fmt.Errorf("update ec2 security group %s: %w", live.ID, err)
+	}
+	r, err := k.observeID(ctx, live.ID, ec2Never)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("update ec2 security group %s: %w", live.ID, err)
+	}
+	return r, nil
+}
+
+// Delete implements reconcile.Kind. It re-reads the group's tags first, revokes the group's
+// own rules that name other groups (so that their deletes need not wait for this one), then
+// waits out DependencyViolation for up to the dependency budget: a VPC Lambda's network
+// interfaces keep its groups busy for tens of minutes after the function is deleted.
+func (k *SecurityGroup) Delete(ctx context.Context, live state.Resource) error {
+	g, err := k.describeID(ctx, live.ID, ec2Never)
+	if errors.Is(err, reconcile.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("delete ec2 security group %s: %w", live.ID, err)
+	}
+	if tags := ec2TagMap(g.Tags); !ec2Owned(tags, live.Owner) {
+		return fmt.Errorf("delete %w", ec2NotOwned("ec2 security group", live.ID, tags))
+	}
+	if err := k.revokeReferences(ctx, g); err != nil {
+		return fmt.Errorf("delete ec2 security group %s: %w", live.ID, err)
+	}
+	err = ec2WaitDependencies(ctx, k.dependencyWait, k.progress, "ec2 security group "+live.ID, func(ctx context.Context) error {
+		_, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.DeleteSecurityGroupOutput, error) {
+			return k.api.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(live.ID)})
+		})
+		return err
+	}, sgNotFound)
+	if err != nil {
+		return fmt.Errorf("delete ec2 security group %s: %w", live.ID, err)
+	}
+	err = ec2WaitGone(ctx, k.wait, func(ctx context.Context) (bool, error) {
+		_, err := k.describeID(ctx, live.ID, ec2Never)
+		if errors.Is(err, reconcile.ErrNotFound) {
+			return false, nil
+		}
+		return err == nil, err
+	})
+	if err != nil {
+		return fmt.Errorf("delete ec2 security group %s: wait until gone: %w", live.ID, err)
+	}
+	return nil
+}
+
+// revokeReferences revokes g's rules whose peer is another group.
+func (k *SecurityGroup) revokeReferences(ctx context.Context, g types.SecurityGroup) error {
+	id := aws.ToString(g.GroupId)
+	others := func(perms []sgPerm) []sgPerm {
+		return slices.DeleteFunc(perms, func(p sgPerm) bool { return p.peer != sgPeerGroup || p.target == id })
+	}
+	if err := k.revoke(ctx, id, true, others(sgPermsFromAWS(g.IpPermissions)), ec2Never); err != nil {
+		return err
+	}
+	return k.revoke(ctx, id, false, others(sgPermsFromAWS(g.IpPermissionsEgress)), ec2Never)
+}
+
+func (k *SecurityGroup) describe(ctx context.Context, in *ec2.DescribeSecurityGroupsInput) ([]types.SecurityGroup, error) {
+	var out []types.SecurityGroup
+	pages := ec2.NewDescribeSecurityGroupsPaginator(k.api, in)
+	for pages.HasMorePages() {
+		page, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.DescribeSecurityGroupsOutput, error) { return pages.NextPage(ctx) })
+		if err != nil {
+			return nil, ec2NotFound(err, sgNotFound)
+		}
+		out = append(out, page.SecurityGroups...)
+	}
+	return out, nil
+}
+
+// describeID returns one group, or an error wrapping reconcile.ErrNotFound; retry says which
+// errors to wait out.
+func (k *SecurityGroup) describeID(ctx context.Context, id string, retry func(error) bool) (types.SecurityGroup, error) {
+	var g types.SecurityGroup
+	err := k.wait.Retry(ctx, retry, func(ctx context.Context) error {
+		groups, err := k.describe(ctx, &ec2.DescribeSecurityGroupsInput{GroupIds: []string{id}})
+		if err == nil && len(groups) == 0 {
+			err = fmt.Errorf("security group %s: %w", id, reconcile.ErrNotFound)
+		}
+		if err == nil {
+			g = groups[0]
+		}
+		return err
+	})
+	return g, err
+}
+
+func (k *SecurityGroup) observeID(ctx context.Context, id string, retry func(error) bool) (state.Resource, error) {
+	g, err := k.describeID(ctx, id, retry)
+	if err != nil {
+		return state.Resource{}, err
+	}
+	return k.observe(g), nil
+}
+
+func (k *SecurityGroup) observe(g types.SecurityGroup) state.Resource {
+	tags := ec2TagMap(g.Tags)
+	owner, _ := state.OwnerOf(tags)
+	id, name := aws.ToString(g.GroupId), aws.ToString(g.GroupName)
+	return state.Resource{
+		Kind:  k.Kind(),
+		Owner: owner,
+		ID:    id,
+		Name:  name,
+		Attrs: map[string]string{"id": id, "arn": aws.ToString(g.SecurityGroupArn), "name": name},
+		Tags:  tags,
+		Props: &spec.SecurityGroup{
+			VPC:         aws.ToString(g.VpcId),
+			Description: aws.ToString(g.Description),
+			Ingress:     sgRulesFromPerms(sgPermsFromAWS(g.IpPermissions)),
+			Egress:      sgRulesFromPerms(sgPermsFromAWS(g.IpPermissionsEgress)),
+		},
+	}
+}
+
+// ---- rules ----
+
+// syncRules brings the group's rules from got to want, direction by direction: authorize the
+// missing, update changed descriptions, then revoke the extra, so traffic the spec allows is
+// never cut off in between.
+func (k *SecurityGroup) syncRules(ctx context.Context, id string, got, want *spec.SecurityGroup, retry func(error) bool) error {
+	for _, dir := range []struct {
+		ingress   bool
+		got, want []spec.SGRule
+	}{{true, got.Ingress, want.Ingress}, {false, got.Egress, want.Egress}} {
+		add, redescribe, remove := sgPlan(sgPermsFromSpec(dir.got), sgPermsFromSpec(dir.want))
+		if err := k.authorize(ctx, id, dir.ingress, add, retry); err != nil {
+			return err
+		}
+		if err := k.updateDescriptions(ctx, id, dir.ingress, redescribe, retry); err != nil {
+			return err
+		}
+		if err := k.revoke(ctx, id, dir.ingress, remove, retry); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sgPlan compares rules by identity (everything but the description): add what want has and
+// got lacks, redescribe what both have with another description, remove what only got has.
+func sgPlan(got, want []sgPerm) (add, redescribe, remove []sgPerm) {
+	have := map[string]sgPerm{}
+	for _, p := range got {
+		have[p.key()] = p
+	}
+	wanted := map[string]bool{}
+	for _, p := range want {
+		wanted[p.key()] = true
+		switch h, ok := have[p.key()]; {
+		case !ok:
+			add = append(add, p)
+		case h.desc != p.desc:
+			redescribe = append(redescribe, p)
+		}
+	}
+	for _, p := range got {
+		if !wanted[p.key()] {
+			remove = append(remove, p)
+		}
+	}
+	return add, redescribe, remove
+}
+
+func (k *SecurityGroup) authorize(ctx context.Context, id string, ingress bool, perms []sgPerm, retry func(error) bool) error {
+	send := func(ctx context.Context, ps []types.IpPermission) error {
+		var err error
+		if ingress {
+			_, err = reconcile.Call(ctx, func(ctx context.Context) (*ec2.AuthorizeSecurityGroupIngressOutput, error) {
+				return k.api.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(id), IpPermissions: ps})
+			})
+		} else {
+			_, err = reconcile.Call(ctx, func(ctx context.Context) (*ec2.AuthorizeSecurityGroupEgressOutput, error) {
+				return k.api.AuthorizeSecurityGroupEgress(ctx, &ec2.AuthorizeSecurityGroupEgressInput{GroupId: aws.String(id), IpPermissions: ps})
+			})
+		}
+		return err
+	}
+	return k.apply(ctx, "authorize", ingress, perms, sgRuleDuplicate, retry, send)
+}
+
+func (k *SecurityGroup) revoke(ctx context.Context, id string, ingress bool, perms []sgPerm, retry func(error) bool) error {
+	send := func(ctx context.Context, ps []types.IpPermission) error {
+		var err error
+		if ingress {
+			_, err = reconcile.Call(ctx, func(ctx context.Context) (*ec2.RevokeSecurityGroupIngressOutput, error) {
+				return k.api.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{GroupId: aws.String(id), IpPermissions: ps})
+			})
+		} else {
+			_, err = reconcile.Call(ctx, func(ctx context.Context) (*ec2.RevokeSecurityGroupEgressOutput, error) {
+				return k.api.RevokeSecurityGroupEgress(ctx, &ec2.RevokeSecurityGroupEgressInput{GroupId: aws.String(id), IpPermissions: ps})
+			})
+		}
+		return err
+	}
+	return k.apply(ctx, "revoke", ingress, perms, sgRuleNotFound, retry, send)
+}
+
+func (k *SecurityGroup) updateDescriptions(ctx context.Context, id string, ingress bool, perms []sgPerm, retry func(error) bool) error {
+	send := func(ctx context.Context, ps []types.IpPermission) error {
+		var err error
+		if ingress {
+			_, err = reconcile.Call(ctx, func(ctx context.Context) (*ec2.UpdateSecurityGroupRuleDescriptionsIngressOutput, error) {
+				return k.api.UpdateSecurityGroupRuleDescriptionsIngress(ctx, &ec2.UpdateSecurityGroupRuleDescriptionsIngressInput{GroupId: aws.String(id), IpPermissions: ps})
+			})
+		} else {
+			_, err = reconcile.Call(ctx, func(ctx context.Context) (*ec2.UpdateSecurityGroupRuleDescriptionsEgressOutput, error) {
+				return k.api.UpdateSecurityGroupRuleDescriptionsEgress(ctx, &ec2.UpdateSecurityGroupRuleDescriptionsEgressInput{GroupId: aws.String(id), IpPermissions: ps})
+			})
+		}
+		return err
+	}
+	return k.apply(ctx, "update descriptions of", ingress, perms, "", retry, send)
+}
+
+// apply sends perms in one call (waiting out what retry accepts). When AWS refuses the batch
+// because one rule is already as wanted (the code settled: a duplicate on authorize, a missing
+// rule on revoke, after a race or an interrupted run), it sends them one by one, skipping
+// those.
+func (k *SecurityGroup) apply(ctx context.Context, op string, ingress bool, perms []sgPerm, settled string, retry func(error) bool, send func(context.Context, []types.IpPermission) error) error {
+	if len(perms) == 0 {
+		return nil
+	}
+	do := func(ps []sgPerm) error {
+		return k.wait.Retry(ctx, retry, func(ctx context.Context) error { return send(ctx, sgIPPermissions(ps)) })
+	}
+	err := do(perms)
+	if settled != "" && reconcile.IsAPIError(err, settled) {
+		err = nil
+		for i := 0; len(perms) > 1 && i < len(perms) && err == nil; i++ {
+			if err = do(perms[i : i+1]); reconcile.IsAPIError(err, settled) {
+				err = nil
+			}
+		}
+	}
+	if err != nil {
+		dir := "egress"
+		if ingress {
+			dir = "ingress"
+		}
+		return fmt.Errorf("%s %s rules %s: %w", op, dir, strings.Join(sgStrings(perms), "; "), err)
+	}
+	return nil
+}
+
+// sgPerm is one atomic rule: one protocol and port range, one peer. Both the spec's rules and
+// AWS's IpPermissions break down into these, so that they compare however either groups them.
+type sgPerm struct {
+	protocol string // "-1" (all), tcp, udp, icmp, icmpv6 or a protocol number
+	from, to int32  // -1 for all
+	peer     string // sgPeerCIDR, sgPeerGroup or sgPeerPrefixList
+	target   string // the CIDR, group id or prefix list id
+	desc     string
+}
+
+const (
+	sgPeerCIDR       = "cidr"
+	sgPeerGroup      = "security_group"
+	sgPeerPrefixList = "prefix_list"
+)
+
+// key is the rule's identity in AWS: everything but the description.
+func (p sgPerm) key() string {
+	ports := ""
+	if p.protocol != "-1" {
+		ports = fmt.Sprintf(" %d-%d", p.from, p.to)
+	}
+	return fmt.Sprintf("%s%s %s %s", sgProtocolName(p.protocol), ports, p.peer, p.target)
+}
+
+// String is how a rule shows in a diff, e.g. `tcp 443-443 cidr 10.0.0.0/16 "https"`.
+func (p sgPerm) String() string {
+	if p.desc == "" {
+		return p.key()
+	}
+	return p.key() + " " + strconv.Quote(p.desc)
+}
+
+func sgStrings(perms []sgPerm) []string {
+	out := make([]string, len(perms))
+	for i, p := range perms {
+		out[i] = p.String()
+	}
+	return out
+}
+
+// sgNormProtocol maps the spellings AWS accepts for one protocol to one: all and -1; names for
+// the common numbers.
+func sgNormProtocol(s string) string {
+	switch s = strings.ToLower(strings.TrimSpace(s)); s {
+	case "all", "-1":
+		return "-1"
+	case "6":
+		return "tcp"
+	case "17":
+		return "udp"
+	case "1":
+		return "icmp"
+	case "58":
+		return "icmpv6"
+	}
+	return s
+}
+
+// sgProtocolName is the spec's spelling of a normalised protocol.
+func sgProtocolName(p string) string {
+	if p == "-1" {
+		return "all"
+	}
+	return p
+}
+
+func sgNewPerm(protocol string, from, to int32, peer, target, desc string) sgPerm {
+	protocol = sgNormProtocol(protocol)
+	if protocol == "-1" { // AWS ignores the ports of all-protocol rules
+		from, to = -1, -1
+	}
+	return sgPerm{protocol: protocol, from: from, to: to, peer: peer, target: target, desc: desc}
+}
+
+// sgSorted sorts perms and drops exact duplicates.
+func sgSorted(perms []sgPerm) []sgPerm {
+	slices.SortFunc(perms, func(a, b sgPerm) int { return strings.Compare(a.String(), b.String()) })
+	return slices.Compact(perms)
+}
+
+func sgPermsFromSpec(rules []spec.SGRule) []sgPerm {
+	var out []sgPerm
+	for _, r := range rules {
+		from, to := int32(r.FromPort), int32(r.ToPort)
+		for _, c := range r.CIDRs {
+			out = append(out, sgNewPerm(r.Protocol, from, to, sgPeerCIDR, c, r.Description))
+		}
+		if r.SourceSecurityGroup != "" {
+			out = append(out, sgNewPerm(r.Protocol, from, to, sgPeerGroup, r.SourceSecurityGroup, r.Description))
+		}
+		if r.PrefixList != "" {
+			out = append(out, sgNewPerm(r.Protocol, from, to, sgPeerPrefixList, r.PrefixList, r.Description))
+		}
+	}
+	return sgSorted(out)
+}
+
+func sgPermsFromAWS(perms []types.IpPermission) []sgPerm {
+	var out []sgPerm
+	for _, p := range perms {
+		proto := aws.ToString(p.IpProtocol)
+		from, to := int32(-1), int32(-1)
+		if p.FromPort != nil {
+			from = *p.FromPort
+		}
+		if p.ToPort != nil {
+			to = *p.ToPort
+		}
+		add := func(peer, target string, desc *string) {
+			out = append(out, sgNewPerm(proto, from, to, peer, target, aws.ToString(desc)))
+		}
+		for _, r := range p.IpRanges {
+			add(sgPeerCIDR, aws.ToString(r.CidrIp), r.Description)
+		}
+		for _, r := range p.Ipv6Ranges {
+			add(sgPeerCIDR, aws.ToString(r.CidrIpv6), r.Description)
+		}
+		for _, g := range p.UserIdGroupPairs {
+			add(sgPeerGroup, aws.ToString(g.GroupId), g.Description)
+		}
+		for _, l := range p.PrefixListIds {
+			add(sgPeerPrefixList, aws.ToString(l.PrefixListId), l.Description)
+		}
+	}
+	return sgSorted(out)
+}
+
+// sgRulesFromPerms is the spec form of observed rules: CIDRs sharing protocol, ports and
+// description make one rule; every group and prefix-list peer its own.
+func sgRulesFromPerms(perms []sgPerm) []spec.SGRule {
+	var out []spec.SGRule
+	cidrRule := map[string]int{} // protocol, ports, description -> index in out
+	for _, p := range perms {
+		r := spec.SGRule{Protocol: sgProtocolName(p.protocol), FromPort: int(p.from), ToPort: int(p.to), Description: p.desc}
+		switch p.peer {
+		case sgPeerCIDR:
+			key := fmt.Sprintf("%s %d %d %q", p.protocol, p.from, p.to, p.desc)
+			if i, ok := cidrRule[key]; ok {
+				out[i].CIDRs = append(out[i].CIDRs, p.target)
+				continue
+			}
+			cidrRule[key] = len(out)
+			r.CIDRs = []string{p.target}
+		case sgPeerGroup:
+			r.SourceSecurityGroup = p.target
+		case sgPeerPrefixList:
+			r.PrefixList = p.target
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// sgIPPermissions is the API form of perms, one IpPermission each.
+func sgIPPermissions(perms []sgPerm) []types.IpPermission {
+	out := make([]types.IpPermission, 0, len(perms))
+	for _, p := range perms {
+		ip := types.IpPermission{IpProtocol: aws.String(p.protocol)}
+		if p.protocol != "-1" {
+			ip.FromPort, ip.ToPort = aws.Int32(p.from), aws.Int32(p.to)
+		}
+		var desc *string
+		if p.desc != "" {
+			desc = aws.String(p.desc)
+		}
+		switch {
+		case p.peer == sgPeerCIDR && strings.Contains(p.target, ":"):
+			ip.Ipv6Ranges = []types.Ipv6Range{{CidrIpv6: aws.String(p.target), Description: desc}}
+		case p.peer == sgPeerCIDR:
+			ip.IpRanges = []types.IpRange{{CidrIp: aws.String(p.target), Description: desc}}
+		case p.peer == sgPeerGroup:
+			ip.UserIdGroupPairs = []types.UserIdGroupPair{{GroupId: aws.String(p.target), Description: desc}}
+		case p.peer == sgPeerPrefixList:
+			ip.PrefixListIds = []types.PrefixListId{{PrefixListId: aws.String(p.target), Description: desc}}
+		}
+		out = append(out, ip)
+	}
+	return out
+}
+
+var _ reconcile.Kind = (*SecurityGroup)(nil)

@@ -1,0 +1,434 @@
+package kinds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/spec"
+	"github.com/provisioner-dev/provisioner/state"
+)
+
+// VPCEndpointAPI is the part of *ec2.Client the ec2.vpc_endpoint kind uses.
+type VPCEndpointAPI interface {
+	EC2TagsAPI
+	CreateVpcEndpoint(ctx context.Context, in *ec2.CreateVpcEndpointInput, optFns ...func(*ec2.Options)) (*ec2.CreateVpcEndpointOutput, error)
+	DescribeVpcEndpoints(ctx context.Context, in *ec2.DescribeVpcEndpointsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeVpcEndpointsOutput, error)
+	ModifyVpcEndpoint(ctx context.Context, in *ec2.ModifyVpcEndpointInput, optFns ...func(*ec2.Options)) (*ec2.ModifyVpcEndpointOutput, error)
+	DeleteVpcEndpoints(ctx context.Context, in *ec2.DeleteVpcEndpointsInput, optFns ...func(*ec2.Options)) (*ec2.DeleteVpcEndpointsOutput, error)
+	DescribePrefixLists(ctx context.Context, in *ec2.DescribePrefixListsInput, optFns ...func(*ec2.Options)) (*ec2.DescribePrefixListsOutput, error)
+}
+
+// vpceNotFound are the codes EC2 uses for an unknown endpoint (describe and delete differ).
+var vpceNotFound = []string{"InvalidVpcEndpointId.NotFound", "InvalidVpcEndpoint.NotFound"}
+
+// vpceIncorrectState is the answer to a change while the endpoint is pending or being modified.
+const vpceIncorrectState = "IncorrectState"
+
+// VPCEndpoint is the ec2.vpc_endpoint kind. Its physical name is the Name tag; endpoints are
+// found by their ownership tags. After a create or a change it waits for the endpoint to be
+// available, after a delete for it to be deleted (DescribeVpcEndpoints keeps showing deleted
+// endpoints for a while; they count as gone).
+//
+// Replacement: vpc, service, type. In place: route_table_ids (Gateway), subnet_ids,
+// security_group_ids and private_dns (Interface), tags. An Interface endpoint created without
+// security groups gets the VPC's default group; an empty security_group_ids therefore means
+// "AWS's choice" and is not a diff.
+type VPCEndpoint struct {
+	api    VPCEndpointAPI
+	region string // the service name is com.amazonaws.<region>.<service>
+	wait   reconcile.Backoff
+}
+
+// NewVPCEndpoint returns the ec2.vpc_endpoint kind; region is the client's region.
+func NewVPCEndpoint(api VPCEndpointAPI, region string) *VPCEndpoint {
+	// Interface endpoints take a few minutes to become available.
+	wait := reconcile.Backoff{Initial: reconcile.DefaultBackoff.Initial, Max: reconcile.DefaultBackoff.Max, Budget: 10 * time.Minute}
+	return &VPCEndpoint{api: api, region: region, wait: wait}
+}
+
+// Kind implements reconcile.Kind.
+func (k *VPCEndpoint) Kind() string { return "ec2.vpc_endpoint" }
+
+// serviceName is the full service name of a short one (s3); names that are already full
+// (com.amazonaws.…, aws.…, a PrivateLink service's com.amazonaws.vpce.…) stay as they are.
+func (k *VPCEndpoint) serviceName(s string) string {
+	if strings.HasPrefix(s, "com.amazonaws.") || strings.HasPrefix(s, "aws.") {
+		return s
+	}
+	return "com.amazonaws." + k.region + "." + s
+}
+
+// shortService is the spec's spelling of a full service name of this region.
+func (k *VPCEndpoint) shortService(full string) string {
+	return strings.TrimPrefix(full, "com.amazonaws."+k.region+".")
+}
+
+func vpceInterface(p *spec.VPCEndpoint) bool {
+	return strings.EqualFold(p.Type, string(types.VpcEndpointTypeInterface))
+}
+
+// Diff implements reconcile.Kind.
+func (k *VPCEndpoint) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
+	want, err1 := ec2Props[spec.VPCEndpoint](d.Props)
+	got, err2 := ec2Props[spec.VPCEndpoint](live.Props)
+	if err1 != nil || err2 != nil {
+		return ec2PropsMismatch(d.Props, live.Props)
+	}
+	var diffs reconcile.Diffs
+	diffs.ForceNew("vpc", got.VPC, want.VPC)
+	if k.serviceName(got.Service) != k.serviceName(want.Service) {
+		diffs.ForceNew("service", got.Service, want.Service)
+	}
+	diffs.ForceNew("type", got.Type, want.Type)
+	diffs.Set("route_table_ids", got.RouteTableIDs, want.RouteTableIDs)
+	diffs.Set("subnet_ids", got.SubnetIDs, want.SubnetIDs)
+	if len(want.SecurityGroupIDs) > 0 || !vpceInterface(want) {
+		diffs.Set("security_group_ids", got.SecurityGroupIDs, want.SecurityGroupIDs)
+	}
+	diffs.Field("private_dns", got.PrivateDNS, want.PrivateDNS)
+	return diffs
+}
+
+// List implements reconcile.Kind.
+func (k *VPCEndpoint) List(ctx context.Context, sel state.Selector) ([]state.Resource, error) {
+	eps, err := k.describe(ctx, &ec2.DescribeVpcEndpointsInput{Filters: ec2SelectorFilters(sel)})
+	if err != nil {
+		return nil, fmt.Errorf("list ec2 vpc endpoints: %w", err)
+	}
+	var out []state.Resource
+	for _, ep := range eps {
+		if !sel.Matches(ec2TagMap(ep.Tags)) {
+			continue
+		}
+		r, err := k.observe(ctx, ep)
+		if err != nil {
+			return nil, fmt.Errorf("list ec2 vpc endpoints: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// Create implements reconcile.Kind.
+func (k *VPCEndpoint) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
+	p, err := ec2Props[spec.VPCEndpoint](d.Props)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create ec2 vpc endpoint %s: %w", d.Name, err)
+	}
+	existing, err := k.describe(ctx, &ec2.DescribeVpcEndpointsInput{Filters: ec2OwnerFilters(d.Owner)})
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create ec2 vpc endpoint %s: find earlier attempt: %w", d.Name, err)
+	}
+	if len(existing) > 0 {
+		return k.adopt(ctx, d, existing)
+	}
+	in := &ec2.CreateVpcEndpointInput{
+		VpcId:             aws.String(p.VPC),
+		ServiceName:       aws.String(k.serviceName(p.Service)),
+		VpcEndpointType:   types.VpcEndpointType(p.Type),
+		RouteTableIds:     p.RouteTableIDs,
+		SubnetIds:         p.SubnetIDs,
+		SecurityGroupIds:  p.SecurityGroupIDs,
+		TagSpecifications: ec2TagSpec(types.ResourceTypeVpcEndpoint, ec2WantTags(d)),
+	}
+	if vpceInterface(p) {
+		in.PrivateDnsEnabled = aws.Bool(p.PrivateDNS) // AWS turns it on when left out
+	}
+	out, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.CreateVpcEndpointOutput, error) {
+		return k.api.CreateVpcEndpoint(ctx, in)
+	})
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create ec2 vpc endpoint %s: %w", d.Name, err)
+	}
+	id := aws.ToString(out.VpcEndpoint.VpcEndpointId)
+	r, err := k.waitAvailable(ctx, id)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create ec2 vpc endpoint %s (%s): %w", d.Name, id, err)
+	}
+	return r, nil
+}
+
+// adopt takes over the endpoint an earlier attempt created for d's owner.
+func (k *VPCEndpoint) adopt(ctx context.Context, d reconcile.Desired, found []types.VpcEndpoint) (state.Resource, error) {
+	if len(found) > 1 {
+		return state.Resource{}, fmt.Errorf("create ec2 vpc endpoint %s: %d endpoints carry the ownership tags of %s; delete all but one", d.Name, len(found), d.Owner.ID)
+	}
+	id := aws.ToString(found[0].VpcEndpointId)
+	live, err := k.waitAvailable(ctx, id) // an earlier attempt may have left it pending
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create ec2 vpc endpoint %s: adopt %s: %w", d.Name, id, err)
+	}
+	if err := ec2AdoptableDiff(k.Diff(d, live)); err != nil {
+		return state.Resource{}, fmt.Errorf("create ec2 vpc endpoint %s: adopt %s: %w", d.Name, id, err)
+	}
+	return k.Update(ctx, d, live)
+}
+
+// Update implements reconcile.Kind.
+func (k *VPCEndpoint) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
+	want, err := ec2Props[spec.VPCEndpoint](d.Props)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("update ec2 vpc endpoint %s: %w", live.ID, err)
+	}
+	got, err := ec2Props[spec.VPCEndpoint](live.Props)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("update ec2 vpc endpoint %s: %w", live.ID, err)
+	}
+	if !ec2Owned(live.Tags, d.Owner) {
+		return state.Resource{}, fmt.Errorf("update %w", ec2NotOwned("ec2 vpc endpoint", live.ID, live.Tags))
+	}
+	if in, changed := vpceModification(live.ID, got, want); changed {
+		if err := k.modify(ctx, in); err != nil {
+			return state.Resource{}, fmt.Errorf("update ec2 vpc endpoint %s: %w", live.ID, err)
+		}
+	}
+	if err := ec2SyncTags(ctx, k.api, live.ID, live.Tags, ec2WantTags(d)); err != nil {
+		return state.Resource{}, fmt.Errorf("update ec2 vpc endpoint %s: %w", live.ID, err)
+	}
+	r, err := k.waitAvailable(ctx, live.ID)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("update ec2 vpc endpoint %s: %w", live.ID, err)
+	}
+	return r, nil
+}
+
+// vpceModification is the ModifyVpcEndpoint call that brings got to want, and whether
+// anything changes at all.
+func vpceModification(id string, got, want *spec.VPCEndpoint) (*ec2.ModifyVpcEndpointInput, bool) {
+	in := &ec2.ModifyVpcEndpointInput{VpcEndpointId: aws.String(id)}
+	in.AddRouteTableIds, in.RemoveRouteTableIds = vpceAddRemove(got.RouteTableIDs, want.RouteTableIDs)
+	in.AddSubnetIds, in.RemoveSubnetIds = vpceAddRemove(got.SubnetIDs, want.SubnetIDs)
+	if len(want.SecurityGroupIDs) > 0 || !vpceInterface(want) {
+		in.AddSecurityGroupIds, in.RemoveSecurityGroupIds = vpceAddRemove(got.SecurityGroupIDs, want.SecurityGroupIDs)
+	}
+	if vpceInterface(want) && got.PrivateDNS != want.PrivateDNS {
+		in.PrivateDnsEnabled = aws.Bool(want.PrivateDNS)
+	}
+	changed := len(in.AddRouteTableIds)+len(in.RemoveRouteTableIds)+len(in.AddSubnetIds)+len(in.RemoveSubnetIds)+
+		len(in.AddSecurityGroupIds)+len(in.RemoveSecurityGroupIds) > 0 || in.PrivateDnsEnabled != nil
+	return in, changed
+}
+
+// vpceAddRemove is what to add to got and remove from it to make it want, as sets.
+func vpceAddRemove(got, want []string) (add, remove []string) {
+	have, wanted := map[string]bool{}, map[string]bool{}
+	for _, s := range got {
+		have[s] = true
+	}
+	for _, s := range reconcile.SortedSet(want) {
+		wanted[s] = true
+		if !have[s] {
+			add = append(add, s)
+		}
+	}
+	for _, s := range reconcile.SortedSet(got) {
+		if !wanted[s] {
+			remove = append(remove, s)
+		}
+	}
+	return add, remove
+}
+
+// modify sends one change, waiting out IncorrectState (a change still in progress).
+func (k *VPCEndpoint) modify(ctx context.Context, in *ec2.ModifyVpcEndpointInput) error {
+	err := k.wait.Retry(ctx, ec2Codes(vpceIncorrectState), func(ctx context.Context) error {
+		_, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.ModifyVpcEndpointOutput, error) {
+			return k.api.ModifyVpcEndpoint(ctx, in)
+		})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("modify: %w", err)
+	}
+	return nil
+}
+
+// Delete implements reconcile.Kind. It re-reads the endpoint's tags first, and treats an
+// endpoint in state deleted as gone.
+func (k *VPCEndpoint) Delete(ctx context.Context, live state.Resource) error {
+	ep, err := k.describeID(ctx, live.ID)
+	if errors.Is(err, reconcile.ErrNotFound) || err == nil && vpceGone(ep) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("delete ec2 vpc endpoint %s: %w", live.ID, err)
+	}
+	if tags := ec2TagMap(ep.Tags); !ec2Owned(tags, live.Owner) {
+		return fmt.Errorf("delete %w", ec2NotOwned("ec2 vpc endpoint", live.ID, tags))
+	}
+	err = k.wait.Retry(ctx, ec2Codes(vpceIncorrectState), func(ctx context.Context) error { return k.deleteOnce(ctx, live.ID) })
+	if errors.Is(err, reconcile.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("delete ec2 vpc endpoint %s: %w", live.ID, err)
+	}
+	err = k.wait.Until(ctx, func(ctx context.Context) (bool, error) {
+		ep, err := k.describeID(ctx, live.ID)
+		if errors.Is(err, reconcile.ErrNotFound) || err == nil && vpceGone(ep) {
+			return true, nil
+		}
+		if err != nil {
+			return true, err
+		}
+		return false, fmt.Errorf("state %s", ep.State)
+	})
+	if err != nil {
+		return fmt.Errorf("delete ec2 vpc endpoint %s: wait until deleted: %w", live.ID, err)
+	}
+	return nil
+}
+
+// deleteOnce calls DeleteVpcEndpoints, which reports per-endpoint failures in its output
+// rather than as an error.
+func (k *VPCEndpoint) deleteOnce(ctx context.Context, id string) error {
+	out, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.DeleteVpcEndpointsOutput, error) {
+		return k.api.DeleteVpcEndpoints(ctx, &ec2.DeleteVpcEndpointsInput{VpcEndpointIds: []string{id}})
+	})
+	if err != nil {
+		return ec2NotFound(err, vpceNotFound...)
+	}
+	for _, u := range out.Unsuccessful {
+		if u.Error == nil {
+			continue
+		}
+		// Per-endpoint failures come in the output; as API errors the usual code checks apply.
+		err := &smithy.GenericAPIError{Code: aws.ToString(u.Error.Code), Message: aws.ToString(u.Error.Message)}
+		return ec2NotFound(err, vpceNotFound...)
+	}
+	return nil
+}
+
+// vpceGone reports a deleted endpoint, which DescribeVpcEndpoints shows for a while.
+func vpceGone(ep types.VpcEndpoint) bool {
+	return strings.EqualFold(string(ep.State), string(types.StateDeleted))
+}
+
+// waitAvailable polls the endpoint until it is available and returns it observed; failed (or
+// any other end state) stops the wait with an error.
+func (k *VPCEndpoint) waitAvailable(ctx context.Context, id string) (state.Resource, error) {
+	var ep types.VpcEndpoint
+	err := k.wait.Until(ctx, func(ctx context.Context) (bool, error) {
+		var err error
+		ep, err = k.describeID(ctx, id)
+		if errors.Is(err, reconcile.ErrNotFound) {
+			return false, err // a new endpoint may be unknown for a moment
+		}
+		if err != nil {
+			return true, err
+		}
+		switch strings.ToLower(string(ep.State)) {
+		case "available":
+			return true, nil
+		case "pending", "pendingacceptance":
+			return false, fmt.Errorf("state %s", ep.State)
+		default:
+			return true, fmt.Errorf("endpoint is %s: %s", ep.State, vpceLastError(ep))
+		}
+	})
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("wait until available: %w", err)
+	}
+	return k.observe(ctx, ep)
+}
+
+func vpceLastError(ep types.VpcEndpoint) string {
+	if ep.LastError == nil {
+		return "no reason given"
+	}
+	return aws.ToString(ep.LastError.Code) + ": " + aws.ToString(ep.LastError.Message)
+}
+
+// describe returns the endpoints matching in, leaving out deleted ones.
+func (k *VPCEndpoint) describe(ctx context.Context, in *ec2.DescribeVpcEndpointsInput) ([]types.VpcEndpoint, error) {
+	var out []types.VpcEndpoint
+	pages := ec2.NewDescribeVpcEndpointsPaginator(k.api, in)
+	for pages.HasMorePages() {
+		page, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.DescribeVpcEndpointsOutput, error) { return pages.NextPage(ctx) })
+		if err != nil {
+			return nil, ec2NotFound(err, vpceNotFound...)
+		}
+		for _, ep := range page.VpcEndpoints {
+			if !vpceGone(ep) || len(in.VpcEndpointIds) > 0 {
+				out = append(out, ep)
+			}
+		}
+	}
+	return out, nil
+}
+
+// describeID returns one endpoint (deleted ones included), or an error wrapping
+// reconcile.ErrNotFound.
+func (k *VPCEndpoint) describeID(ctx context.Context, id string) (types.VpcEndpoint, error) {
+	eps, err := k.describe(ctx, &ec2.DescribeVpcEndpointsInput{VpcEndpointIds: []string{id}})
+	if err == nil && len(eps) == 0 {
+		err = fmt.Errorf("vpc endpoint %s: %w", id, reconcile.ErrNotFound)
+	}
+	if err != nil {
+		return types.VpcEndpoint{}, err
+	}
+	return eps[0], nil
+}
+
+// observe reads the endpoint and, for a Gateway, the prefix list of its service.
+func (k *VPCEndpoint) observe(ctx context.Context, ep types.VpcEndpoint) (state.Resource, error) {
+	tags := ec2TagMap(ep.Tags)
+	owner, _ := state.OwnerOf(tags)
+	id, service := aws.ToString(ep.VpcEndpointId), aws.ToString(ep.ServiceName)
+	p := &spec.VPCEndpoint{
+		VPC:           aws.ToString(ep.VpcId),
+		Service:       k.shortService(service),
+		Type:          string(ep.VpcEndpointType),
+		RouteTableIDs: reconcile.SortedSet(ep.RouteTableIds),
+		SubnetIDs:     reconcile.SortedSet(ep.SubnetIds),
+	}
+	var groups []string
+	for _, g := range ep.Groups {
+		groups = append(groups, aws.ToString(g.GroupId))
+	}
+	p.SecurityGroupIDs = reconcile.SortedSet(groups)
+	prefixList := ""
+	if vpceInterface(p) {
+		p.PrivateDNS = aws.ToBool(ep.PrivateDnsEnabled) // meaningless for Gateway endpoints
+	} else {
+		var err error
+		if prefixList, err = k.prefixList(ctx, service); err != nil {
+			return state.Resource{}, fmt.Errorf("observe %s: %w", id, err)
+		}
+	}
+	return state.Resource{
+		Kind:  k.Kind(),
+		Owner: owner,
+		ID:    id,
+		Name:  tags[ec2NameTag],
+		Attrs: map[string]string{"id": id, "prefix_list_id": prefixList},
+		Tags:  tags,
+		Props: p,
+	}, nil
+}
+
+// prefixList is the id of the AWS-managed prefix list of a Gateway endpoint's service, which
+// security group rules use to allow traffic to it; "" when the endpoint has none.
+func (k *VPCEndpoint) prefixList(ctx context.Context, service string) (string, error) {
+	out, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.DescribePrefixListsOutput, error) {
+		return k.api.DescribePrefixLists(ctx, &ec2.DescribePrefixListsInput{Filters: []types.Filter{ec2Filter("prefix-list-name", service)}})
+	})
+	if err != nil {
+		return "", fmt.Errorf("find prefix list of %s: %w", service, err)
+	}
+	if len(out.PrefixLists) == 0 {
+		return "", nil
+	}
+	return aws.ToString(out.PrefixLists[0].PrefixListId), nil
+}
+
+var _ reconcile.Kind = (*VPCEndpoint)(nil)
