@@ -10,7 +10,8 @@ import (
 // RenderOptions chooses how a plan reads.
 type RenderOptions struct {
 	Color bool
-	Drift bool // word the plan as a drift report: missing, drifted, unexpected
+	Drift   bool // word the plan as a drift report: missing, drifted, unexpected
+	Destroy bool // title the plan as a destroy
 }
 
 const (
@@ -41,11 +42,17 @@ var driftVerbs = map[Action]verb{
 // summary line.
 func RenderText(w io.Writer, p *Plan, o RenderOptions) error {
 	var b strings.Builder
-	title := "Plan"
-	if o.Drift {
+	title, stack := "Plan", p.Stack
+	switch {
+	case o.Drift:
 		title = "Drift check"
+	case o.Destroy:
+		title = "Destroy plan"
 	}
-	fmt.Fprintf(&b, "%s for stack %s, suffix %s (%s):\n", title, p.Stack, p.Suffix, p.Region)
+	if stack == "" {
+		stack = "(every stack)"
+	}
+	fmt.Fprintf(&b, "%s for stack %s, suffix %s (%s):\n", title, stack, p.Suffix, p.Region)
 	if o.Drift {
 		b.WriteString("Fields read live -> spec.\n")
 	}

@@ -47,7 +47,7 @@ func (g *globals) apply(cmd *cobra.Command, path, suffix, output string, paralle
 	}
 	out := cmd.OutOrStdout()
 	if output == "text" {
-		if err := g.renderPlan(cmd, p, output, false); err != nil {
+		if err := g.renderPlan(cmd, p, output, reconcile.RenderOptions{}); err != nil {
 			return err
 		}
 	}

@@ -83,7 +83,7 @@ func (g *globals) destroy(cmd *cobra.Command, args []string, o destroyOpts) erro
 	}
 	p := reconcile.DestroyPlan(inv)
 	p.Region = t.env.Region
-	if err := g.renderPlan(cmd, p, o.output, false); err != nil {
+	if err := g.renderPlan(cmd, p, o.output, reconcile.RenderOptions{Destroy: true}); err != nil {
 		return err
 	}
 	if o.dryRun || !p.HasChanges() {

@@ -92,8 +92,8 @@ func (t *target) plan(ctx context.Context) (*reconcile.Plan, error) {
 	return reconcile.MakePlan(t.stack, inv, t.reg, t.env)
 }
 
-func (g *globals) renderPlan(cmd *cobra.Command, p *reconcile.Plan, output string, drift bool) error {
-	o := reconcile.RenderOptions{Color: !g.noColor && isTerminal(os.Stdout), Drift: drift}
+func (g *globals) renderPlan(cmd *cobra.Command, p *reconcile.Plan, output string, o reconcile.RenderOptions) error {
+	o.Color = !g.noColor && isTerminal(os.Stdout)
 	if output == "json" {
 		return reconcile.RenderJSON(cmd.OutOrStdout(), p, o)
 	}

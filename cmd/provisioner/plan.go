@@ -2,6 +2,8 @@ package main
 
 import (
 	"github.com/spf13/cobra"
+
+	"github.com/provisioner-dev/provisioner/reconcile"
 )
 
 func newPlanCmd(g *globals) *cobra.Command {
@@ -25,7 +27,7 @@ func newPlanCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := g.renderPlan(cmd, p, output, false); err != nil {
+			if err := g.renderPlan(cmd, p, output, reconcile.RenderOptions{}); err != nil {
 				return err
 			}
 			if detailed && p.HasChanges() {
@@ -61,7 +63,7 @@ func newDriftCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := g.renderPlan(cmd, p, output, true); err != nil {
+			if err := g.renderPlan(cmd, p, output, reconcile.RenderOptions{Drift: true}); err != nil {
 				return err
 			}
 			if p.HasChanges() {

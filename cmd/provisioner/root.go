@@ -116,9 +116,9 @@ func (g *globals) newLogger(cmd *cobra.Command) (*zap.Logger, error) {
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 
 // awsConfig loads AWS configuration from the SDK's standard chain (env, shared config and
-// profiles, SSO), with the global flags on top. defaultRegion applies when neither the flag
-// nor the chain names a region.
-func (g *globals) awsConfig(ctx context.Context, defaultRegion string) (aws.Config, error) {
+// profiles, SSO), with the global flags on top. The region is --region, else the spec's (the
+// spec is the desired state), else the chain's, else us-east-1.
+func (g *globals) awsConfig(ctx context.Context, specRegion string) (aws.Config, error) {
 	opts := []func(*config.LoadOptions) error{
 		// The default retryer gives up after 3 attempts and its token bucket runs dry in a large
 		// apply; AWS control planes throttle, so retry longer with jittered backoff.
@@ -143,8 +143,10 @@ func (g *globals) awsConfig(ctx context.Context, defaultRegion string) (aws.Conf
 	switch {
 	case g.region != "":
 		cfg.Region = g.region
+	case specRegion != "":
+		cfg.Region = specRegion
 	case cfg.Region == "":
-		cfg.Region = defaultRegion
+		cfg.Region = "us-east-1" // the spec language's default
 	}
 	return cfg, nil
 }
