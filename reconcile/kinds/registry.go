@@ -5,6 +5,7 @@ package kinds
 import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -19,6 +20,7 @@ func Registry(cfg aws.Config) reconcile.Registry {
 	sqsc := sqs.NewFromConfig(cfg)
 	iamc := iam.NewFromConfig(cfg)
 	logsc := cloudwatchlogs.NewFromConfig(cfg)
+	ddbc := dynamodb.NewFromConfig(cfg)
 	return reconcile.Registry{
 		NewVPC(ec2c, cfg.Region),
 		NewSubnet(ec2c),
@@ -27,5 +29,6 @@ func Registry(cfg aws.Config) reconcile.Registry {
 		NewIAMRole(iamc),
 		NewLogGroup(logsc),
 		NewSQSQueue(sqsc),
+		NewDynamoDBTable(ddbc),
 	}
 }

@@ -1,0 +1,685 @@
+package kinds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/spec"
+	"github.com/provisioner-dev/provisioner/state"
+)
+
+// DynamoDBTableAPI is the part of the DynamoDB API the dynamodb.table kind uses;
+// *dynamodb.Client satisfies it.
+type DynamoDBTableAPI interface {
+	CreateTable(ctx context.Context, in *dynamodb.CreateTableInput, optFns ...func(*dynamodb.Options)) (*dynamodb.CreateTableOutput, error)
+	DescribeTable(ctx context.Context, in *dynamodb.DescribeTableInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error)
+	UpdateTable(ctx context.Context, in *dynamodb.UpdateTableInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateTableOutput, error)
+	DeleteTable(ctx context.Context, in *dynamodb.DeleteTableInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteTableOutput, error)
+	ListTables(ctx context.Context, in *dynamodb.ListTablesInput, optFns ...func(*dynamodb.Options)) (*dynamodb.ListTablesOutput, error)
+	ListTagsOfResource(ctx context.Context, in *dynamodb.ListTagsOfResourceInput, optFns ...func(*dynamodb.Options)) (*dynamodb.ListTagsOfResourceOutput, error)
+	TagResource(ctx context.Context, in *dynamodb.TagResourceInput, optFns ...func(*dynamodb.Options)) (*dynamodb.TagResourceOutput, error)
+	UntagResource(ctx context.Context, in *dynamodb.UntagResourceInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UntagResourceOutput, error)
+	DescribeContinuousBackups(ctx context.Context, in *dynamodb.DescribeContinuousBackupsInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DescribeContinuousBackupsOutput, error)
+	UpdateContinuousBackups(ctx context.Context, in *dynamodb.UpdateContinuousBackupsInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateContinuousBackupsOutput, error)
+	DescribeTimeToLive(ctx context.Context, in *dynamodb.DescribeTimeToLiveInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DescribeTimeToLiveOutput, error)
+	UpdateTimeToLive(ctx context.Context, in *dynamodb.UpdateTimeToLiveInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateTimeToLiveOutput, error)
+}
+
+// DynamoDBTable is the dynamodb.table kind. Its ID and name are the table name.
+//
+// Only the key schema (hash_key, range_key) forces a replacement. Everything else changes in
+// place, including the stream view type: AWS cannot change the view type of an enabled
+// stream, so Update disables the stream, waits, and enables it with the new view type. That
+// keeps the table's data (a replacement would lose it) at the cost of a new stream ARN; the old
+// stream stays readable for 24 hours.
+//
+// SSE with the AWS-managed key (sse.enabled true, no kms_key_arn) is observed with the ARN of
+// that key, which cannot be told from a customer key without KMS; Diff therefore compares
+// sse.kms_key_arn only when the spec names a key.
+type DynamoDBTable struct {
+	api  DynamoDBTableAPI
+	wait reconcile.Backoff
+}
+
+// NewDynamoDBTable returns the dynamodb.table kind over a DynamoDB client.
+func NewDynamoDBTable(api DynamoDBTableAPI) *DynamoDBTable {
+	return &DynamoDBTable{api: api, wait: reconcile.DefaultBackoff}
+}
+
+// Kind implements reconcile.Kind.
+func (k *DynamoDBTable) Kind() string { return "dynamodb.table" }
+
+// ddbCall runs one DynamoDB call under its own timeout.
+func ddbCall[I, O any](ctx context.Context, op func(context.Context, I, ...func(*dynamodb.Options)) (O, error), in I) (O, error) {
+	return reconcile.Call(ctx, func(ctx context.Context) (O, error) { return op(ctx, in) })
+}
+
+// ddbNotFound maps DynamoDB's not-found codes to reconcile.ErrNotFound, keeping the cause.
+func ddbNotFound(err error) error {
+	if reconcile.IsAPIError(err, "ResourceNotFoundException", "TableNotFoundException") {
+		return fmt.Errorf("%w: %w", reconcile.ErrNotFound, err)
+	}
+	return err
+}
+
+// ddbBusy reports errors that mean "the table or the account's control plane is busy, try
+// again": a table still CREATING/UPDATING answers ResourceInUseException, and more than a
+// handful of simultaneous table operations per account answer LimitExceededException.
+func ddbBusy(err error) bool {
+	if reconcile.IsAPIError(err, "ResourceInUseException") {
+		return true
+	}
+	return reconcile.IsAPIError(err, "LimitExceededException") && strings.Contains(strings.ToLower(err.Error()), "simultaneous")
+}
+
+func ddbProps(p spec.Properties) (*spec.DynamoDBTable, error) {
+	t, ok := p.(*spec.DynamoDBTable)
+	if !ok || t == nil {
+		return nil, fmt.Errorf("dynamodb.table: properties are %T, not *spec.DynamoDBTable", p)
+	}
+	return t, nil
+}
+
+// ddbOwnedBy reports whether tags are exactly o's ownership tags.
+func ddbOwnedBy(tags map[string]string, o state.Owner) bool {
+	got, ok := state.OwnerOf(tags)
+	return ok && got == o
+}
+
+// ---- diff ----
+
+// Diff implements reconcile.Kind. Only the key schema forces a replacement.
+func (k *DynamoDBTable) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
+	want, err := ddbProps(d.Props)
+	if err != nil {
+		return []reconcile.FieldDiff{{Path: "properties", Desired: d.Props, Live: live.Props}}
+	}
+	have, err := ddbProps(live.Props)
+	if err != nil {
+		have = &spec.DynamoDBTable{}
+	}
+	var ds reconcile.Diffs
+	ds.ForceNew("hash_key", have.HashKey, want.HashKey)
+	ds.ForceNew("range_key", have.RangeKey, want.RangeKey)
+	ds.Field("billing_mode", have.BillingMode, want.BillingMode)
+	if want.BillingMode == string(types.BillingModeProvisioned) {
+		ds.Field("read_capacity", have.ReadCapacity, want.ReadCapacity)
+		ds.Field("write_capacity", have.WriteCapacity, want.WriteCapacity)
+	}
+	ds.Field("stream_view_type", have.StreamViewType, want.StreamViewType)
+	ds.Field("point_in_time_recovery", have.PointInTimeRecovery, want.PointInTimeRecovery)
+	ds.Field("sse.enabled", have.SSE.Enabled, want.SSE.Enabled)
+	if want.SSE.Enabled && want.SSE.KMSKeyARN != "" {
+		ds.Field("sse.kms_key_arn", have.SSE.KMSKeyARN, want.SSE.KMSKeyARN)
+	}
+	ds.Field("ttl_attribute", have.TTLAttribute, want.TTLAttribute)
+	ds.Field("deletion_protection", have.DeletionProtection, want.DeletionProtection)
+	return ds
+}
+
+// ---- list and observe ----
+
+// List implements reconcile.Kind: every table of the account and region, read tag by tag,
+// keeping those whose ownership tags match sel.
+func (k *DynamoDBTable) List(ctx context.Context, sel state.Selector) ([]state.Resource, error) {
+	names, err := k.tableNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []state.Resource
+	for _, name := range names {
+		r, err := k.read(ctx, name, sel.Matches)
+		if errors.Is(err, reconcile.ErrNotFound) || errors.Is(err, errDDBSkip) {
+			continue // deleted since ListTables, or not ours
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+var errDDBSkip = errors.New("not selected")
+
+func (k *DynamoDBTable) tableNames(ctx context.Context) ([]string, error) {
+	var names []string
+	p := dynamodb.NewListTablesPaginator(k.api, &dynamodb.ListTablesInput{})
+	for p.HasMorePages() {
+		page, err := reconcile.Call(ctx, func(ctx context.Context) (*dynamodb.ListTablesOutput, error) { return p.NextPage(ctx) })
+		if err != nil {
+			return nil, fmt.Errorf("list dynamodb tables: %w", err)
+		}
+		names = append(names, page.TableNames...)
+	}
+	return names, nil
+}
+
+// read observes one table fully. keep decides from its tags whether to go on; when it says
+// no, read returns errDDBSkip without the further calls.
+func (k *DynamoDBTable) read(ctx context.Context, name string, keep func(map[string]string) bool) (state.Resource, error) {
+	t, err := k.describe(ctx, name)
+	if err != nil {
+		return state.Resource{}, err
+	}
+	tags, err := k.tags(ctx, aws.ToString(t.TableArn))
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("read tags of dynamodb table %s: %w", name, err)
+	}
+	if keep != nil && !keep(tags) {
+		return state.Resource{}, errDDBSkip
+	}
+	props := ddbObserveTable(t)
+	if props.PointInTimeRecovery, err = k.pitr(ctx, name); err != nil {
+		return state.Resource{}, err
+	}
+	if props.TTLAttribute, err = k.ttl(ctx, name); err != nil {
+		return state.Resource{}, err
+	}
+	owner, _ := state.OwnerOf(tags)
+	return state.Resource{
+		Kind: k.Kind(), Owner: owner, ID: name, Name: name, Tags: tags, Props: props,
+		Attrs: map[string]string{"arn": aws.ToString(t.TableArn), "name": name, "stream_arn": ddbStreamARN(t)},
+	}, nil
+}
+
+func (k *DynamoDBTable) describe(ctx context.Context, name string) (*types.TableDescription, error) {
+	out, err := ddbCall(ctx, k.api.DescribeTable, &dynamodb.DescribeTableInput{TableName: &name})
+	if err != nil {
+		return nil, fmt.Errorf("describe dynamodb table %s: %w", name, ddbNotFound(err))
+	}
+	if out.Table == nil {
+		return nil, fmt.Errorf("describe dynamodb table %s: empty answer", name)
+	}
+	return out.Table, nil
+}
+
+func (k *DynamoDBTable) tags(ctx context.Context, arn string) (map[string]string, error) {
+	tags := map[string]string{}
+	var token *string
+	for {
+		out, err := ddbCall(ctx, k.api.ListTagsOfResource, &dynamodb.ListTagsOfResourceInput{ResourceArn: &arn, NextToken: token})
+		if err != nil {
+			return nil, ddbNotFound(err)
+		}
+		for _, t := range out.Tags {
+			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
+		if token = out.NextToken; token == nil || *token == "" {
+			return tags, nil
+		}
+	}
+}
+
+func (k *DynamoDBTable) pitr(ctx context.Context, name string) (bool, error) {
+	out, err := ddbCall(ctx, k.api.DescribeContinuousBackups, &dynamodb.DescribeContinuousBackupsInput{TableName: &name})
+	if err != nil {
+		return false, fmt.Errorf("describe continuous backups of dynamodb table %s: %w", name, ddbNotFound(err))
+	}
+	d := out.ContinuousBackupsDescription
+	return d != nil && d.PointInTimeRecoveryDescription != nil &&
+		d.PointInTimeRecoveryDescription.PointInTimeRecoveryStatus == types.PointInTimeRecoveryStatusEnabled, nil
+}
+
+// ttl returns the TTL attribute, or "" when TTL is off or being turned off.
+func (k *DynamoDBTable) ttl(ctx context.Context, name string) (string, error) {
+	out, err := ddbCall(ctx, k.api.DescribeTimeToLive, &dynamodb.DescribeTimeToLiveInput{TableName: &name})
+	if err != nil {
+		return "", fmt.Errorf("describe time to live of dynamodb table %s: %w", name, ddbNotFound(err))
+	}
+	d := out.TimeToLiveDescription
+	if d == nil || (d.TimeToLiveStatus != types.TimeToLiveStatusEnabled && d.TimeToLiveStatus != types.TimeToLiveStatusEnabling) {
+		return "", nil
+	}
+	return aws.ToString(d.AttributeName), nil
+}
+
+// ddbObserveTable maps what DescribeTable says to the spec's language (all but PITR and TTL,
+// which have their own APIs).
+func ddbObserveTable(t *types.TableDescription) *spec.DynamoDBTable {
+	p := &spec.DynamoDBTable{BillingMode: string(types.BillingModeProvisioned)}
+	if t.BillingModeSummary != nil && t.BillingModeSummary.BillingMode != "" {
+		p.BillingMode = string(t.BillingModeSummary.BillingMode)
+	}
+	if p.BillingMode == string(types.BillingModeProvisioned) && t.ProvisionedThroughput != nil {
+		p.ReadCapacity = int(aws.ToInt64(t.ProvisionedThroughput.ReadCapacityUnits))
+		p.WriteCapacity = int(aws.ToInt64(t.ProvisionedThroughput.WriteCapacityUnits))
+	}
+	attrTypes := map[string]string{}
+	for _, a := range t.AttributeDefinitions {
+		attrTypes[aws.ToString(a.AttributeName)] = string(a.AttributeType)
+	}
+	for _, e := range t.KeySchema {
+		key := spec.Key{Name: aws.ToString(e.AttributeName), Type: attrTypes[aws.ToString(e.AttributeName)]}
+		if e.KeyType == types.KeyTypeRange {
+			p.RangeKey = &key
+		} else {
+			p.HashKey = key
+		}
+	}
+	if s := t.StreamSpecification; s != nil && aws.ToBool(s.StreamEnabled) {
+		p.StreamViewType = string(s.StreamViewType)
+	}
+	p.SSE = ddbObserveSSE(t.SSEDescription)
+	p.DeletionProtection = aws.ToBool(t.DeletionProtectionEnabled)
+	return p
+}
+
+func ddbObserveSSE(d *types.SSEDescription) spec.SSE {
+	if d == nil || d.Status == types.SSEStatusDisabled || d.Status == types.SSEStatusDisabling {
+		return spec.SSE{} // AWS-owned key
+	}
+	return spec.SSE{Enabled: true, KMSKeyARN: aws.ToString(d.KMSMasterKeyArn)}
+}
+
+func ddbStreamARN(t *types.TableDescription) string {
+	if t.StreamSpecification != nil && aws.ToBool(t.StreamSpecification.StreamEnabled) {
+		return aws.ToString(t.LatestStreamArn)
+	}
+	return ""
+}
+
+// ---- create ----
+
+// Create implements reconcile.Kind. Tags go in CreateTable itself; PITR and TTL, which
+// CreateTable cannot set, follow once the table is ACTIVE. An existing table with this
+// owner's tags is adopted and brought to d; one without them is refused untouched.
+func (k *DynamoDBTable) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
+	want, err := ddbProps(d.Props)
+	if err != nil {
+		return state.Resource{}, err
+	}
+	in := ddbCreateInput(d.Name, want, d.Tags)
+	err = k.wait.Retry(ctx, ddbLimited, func(ctx context.Context) error {
+		_, err := ddbCall(ctx, k.api.CreateTable, in)
+		return err
+	})
+	if reconcile.IsAPIError(err, "ResourceInUseException") {
+		return k.adopt(ctx, d)
+	}
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create dynamodb table %s: %w", d.Name, err)
+	}
+	if err := k.waitActive(ctx, d.Name); err != nil {
+		return state.Resource{}, err
+	}
+	if err := k.setPITR(ctx, d.Name, want.PointInTimeRecovery, false); err != nil {
+		return state.Resource{}, err
+	}
+	if err := k.setTTL(ctx, d.Name, "", want.TTLAttribute); err != nil {
+		return state.Resource{}, err
+	}
+	return k.read(ctx, d.Name, nil)
+}
+
+// ddbLimited: on CreateTable, ResourceInUseException means "exists", so only the account's
+// concurrency limit is retried.
+func ddbLimited(err error) bool {
+	return !reconcile.IsAPIError(err, "ResourceInUseException") && ddbBusy(err)
+}
+
+func (k *DynamoDBTable) adopt(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
+	live, err := k.read(ctx, d.Name, nil)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create dynamodb table %s: exists, and reading it failed: %w", d.Name, err)
+	}
+	if !ddbOwnedBy(live.Tags, d.Owner) {
+		return state.Resource{}, fmt.Errorf("create dynamodb table %s: table %s %w (its tags: %v)",
+			d.Name, d.Name, reconcile.ErrNotOwned, ddbOwnerTags(live.Tags))
+	}
+	return k.Update(ctx, d, live)
+}
+
+// ddbOwnerTags returns only the ownership tags, for error messages.
+func ddbOwnerTags(tags map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, key := range []string{state.TagStack, state.TagSuffix, state.TagID} {
+		if v, ok := tags[key]; ok {
+			out[key] = v
+		}
+	}
+	return out
+}
+
+func ddbCreateInput(name string, p *spec.DynamoDBTable, tags map[string]string) *dynamodb.CreateTableInput {
+	in := &dynamodb.CreateTableInput{
+		TableName:                 aws.String(name),
+		BillingMode:               types.BillingMode(p.BillingMode),
+		DeletionProtectionEnabled: aws.Bool(p.DeletionProtection),
+		Tags:                      ddbTagList(tags),
+	}
+	keys := []struct {
+		key  *spec.Key
+		kind types.KeyType
+	}{{&p.HashKey, types.KeyTypeHash}, {p.RangeKey, types.KeyTypeRange}}
+	for _, k := range keys {
+		if k.key == nil {
+			continue
+		}
+		in.AttributeDefinitions = append(in.AttributeDefinitions, types.AttributeDefinition{
+			AttributeName: aws.String(k.key.Name), AttributeType: types.ScalarAttributeType(k.key.Type)})
+		in.KeySchema = append(in.KeySchema, types.KeySchemaElement{AttributeName: aws.String(k.key.Name), KeyType: k.kind})
+	}
+	if p.BillingMode == string(types.BillingModeProvisioned) {
+		in.ProvisionedThroughput = ddbThroughput(p)
+	}
+	if p.StreamViewType != "" {
+		in.StreamSpecification = &types.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: types.StreamViewType(p.StreamViewType)}
+	}
+	if p.SSE.Enabled {
+		in.SSESpecification = ddbSSESpec(p.SSE)
+	}
+	return in
+}
+
+func ddbThroughput(p *spec.DynamoDBTable) *types.ProvisionedThroughput {
+	return &types.ProvisionedThroughput{ReadCapacityUnits: aws.Int64(int64(p.ReadCapacity)), WriteCapacityUnits: aws.Int64(int64(p.WriteCapacity))}
+}
+
+func ddbSSESpec(s spec.SSE) *types.SSESpecification {
+	if !s.Enabled {
+		return &types.SSESpecification{Enabled: aws.Bool(false)}
+	}
+	out := &types.SSESpecification{Enabled: aws.Bool(true), SSEType: types.SSETypeKms}
+	if s.KMSKeyARN != "" {
+		out.KMSMasterKeyId = aws.String(s.KMSKeyARN)
+	}
+	return out
+}
+
+func ddbTagList(tags map[string]string) []types.Tag {
+	keys := make([]string, 0, len(tags))
+	for key := range tags {
+		keys = append(keys, key)
+	}
+	sort.Strings(keys)
+	out := make([]types.Tag, 0, len(keys))
+	for _, key := range keys {
+		out = append(out, types.Tag{Key: aws.String(key), Value: aws.String(tags[key])})
+	}
+	return out
+}
+
+// waitActive polls until the table is ACTIVE and any SSE change has settled.
+func (k *DynamoDBTable) waitActive(ctx context.Context, name string) error {
+	err := k.wait.Until(ctx, func(ctx context.Context) (bool, error) {
+		t, err := k.describe(ctx, name)
+		if err != nil {
+			return true, err
+		}
+		switch t.TableStatus {
+		case types.TableStatusActive:
+		case types.TableStatusCreating, types.TableStatusUpdating:
+			return false, fmt.Errorf("table is %s", t.TableStatus)
+		default:
+			return true, fmt.Errorf("table is %s", t.TableStatus)
+		}
+		if s := t.SSEDescription; s != nil && (s.Status == types.SSEStatusEnabling || s.Status == types.SSEStatusDisabling || s.Status == types.SSEStatusUpdating) {
+			return false, fmt.Errorf("encryption is %s", s.Status)
+		}
+		return true, nil
+	})
+	if err != nil {
+		return fmt.Errorf("wait for dynamodb table %s to be active: %w", name, err)
+	}
+	return nil
+}
+
+// ---- update ----
+
+// Update implements reconcile.Kind. Each change is its own UpdateTable call, since DynamoDB
+// takes one kind of change per call, and each waits for the table to be ACTIVE again.
+func (k *DynamoDBTable) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
+	want, err := ddbProps(d.Props)
+	if err != nil {
+		return state.Resource{}, err
+	}
+	have, err := ddbProps(live.Props)
+	if err != nil {
+		return state.Resource{}, err
+	}
+	name := live.ID
+	arn := live.Attrs["arn"]
+	if arn == "" {
+		t, err := k.describe(ctx, name)
+		if err != nil {
+			return state.Resource{}, err
+		}
+		arn = aws.ToString(t.TableArn)
+	}
+	steps := []func() error{
+		func() error { return k.updateTags(ctx, name, arn, live.Tags, d.Tags) },
+		func() error { return k.updateCapacity(ctx, name, have, want) },
+		func() error { return k.updateStream(ctx, name, have.StreamViewType, want.StreamViewType) },
+		func() error { return k.updateSSE(ctx, name, have.SSE, want.SSE) },
+		func() error { return k.updateDeletionProtection(ctx, name, have, want) },
+		func() error { return k.setPITR(ctx, name, want.PointInTimeRecovery, have.PointInTimeRecovery) },
+		func() error { return k.setTTL(ctx, name, have.TTLAttribute, want.TTLAttribute) },
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return state.Resource{}, err
+		}
+	}
+	return k.read(ctx, name, nil)
+}
+
+// updateTable runs one UpdateTable, retrying while the table is busy, then waits for ACTIVE.
+func (k *DynamoDBTable) updateTable(ctx context.Context, what string, in *dynamodb.UpdateTableInput) error {
+	name := aws.ToString(in.TableName)
+	err := k.wait.Retry(ctx, ddbBusy, func(ctx context.Context) error {
+		_, err := ddbCall(ctx, k.api.UpdateTable, in)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("update %s of dynamodb table %s: %w", what, name, ddbNotFound(err))
+	}
+	return k.waitActive(ctx, name)
+}
+
+func (k *DynamoDBTable) updateCapacity(ctx context.Context, name string, have, want *spec.DynamoDBTable) error {
+	provisioned := want.BillingMode == string(types.BillingModeProvisioned)
+	if have.BillingMode == want.BillingMode &&
+		(!provisioned || (have.ReadCapacity == want.ReadCapacity && have.WriteCapacity == want.WriteCapacity)) {
+		return nil
+	}
+	in := &dynamodb.UpdateTableInput{TableName: aws.String(name), BillingMode: types.BillingMode(want.BillingMode)}
+	if provisioned {
+		in.ProvisionedThroughput = ddbThroughput(want)
+	}
+	return k.updateTable(ctx, "billing mode", in)
+}
+
+// updateStream turns the stream on or off; a new view type on an enabled stream is a disable
+// followed by an enable, since AWS cannot change it in place.
+func (k *DynamoDBTable) updateStream(ctx context.Context, name, have, want string) error {
+	if have == want {
+		return nil
+	}
+	if have != "" {
+		off := &dynamodb.UpdateTableInput{TableName: aws.String(name), StreamSpecification: &types.StreamSpecification{StreamEnabled: aws.Bool(false)}}
+		if err := k.updateTable(ctx, "stream", off); err != nil {
+			return err
+		}
+	}
+	if want == "" {
+		return nil
+	}
+	on := &dynamodb.UpdateTableInput{TableName: aws.String(name), StreamSpecification: &types.StreamSpecification{
+		StreamEnabled: aws.Bool(true), StreamViewType: types.StreamViewType(want)}}
+	return k.updateTable(ctx, "stream", on)
+}
+
+func (k *DynamoDBTable) updateSSE(ctx context.Context, name string, have, want spec.SSE) error {
+	if have.Enabled == want.Enabled && (!want.Enabled || want.KMSKeyARN == "" || want.KMSKeyARN == have.KMSKeyARN) {
+		return nil
+	}
+	return k.updateTable(ctx, "encryption", &dynamodb.UpdateTableInput{TableName: aws.String(name), SSESpecification: ddbSSESpec(want)})
+}
+
+func (k *DynamoDBTable) updateDeletionProtection(ctx context.Context, name string, have, want *spec.DynamoDBTable) error {
+	if have.DeletionProtection == want.DeletionProtection {
+		return nil
+	}
+	return k.updateTable(ctx, "deletion protection", &dynamodb.UpdateTableInput{
+		TableName: aws.String(name), DeletionProtectionEnabled: aws.Bool(want.DeletionProtection)})
+}
+
+// setPITR turns point-in-time recovery to want. Right after CreateTable, AWS can answer
+// ContinuousBackupsUnavailableException for a while: that is retried with the backoff.
+func (k *DynamoDBTable) setPITR(ctx context.Context, name string, want, have bool) error {
+	if want == have {
+		return nil
+	}
+	in := &dynamodb.UpdateContinuousBackupsInput{
+		TableName:                        aws.String(name),
+		PointInTimeRecoverySpecification: &types.PointInTimeRecoverySpecification{PointInTimeRecoveryEnabled: aws.Bool(want)},
+	}
+	err := k.wait.Retry(ctx, func(err error) bool {
+		return reconcile.IsAPIError(err, "ContinuousBackupsUnavailableException") || ddbBusy(err)
+	}, func(ctx context.Context) error {
+		_, err := ddbCall(ctx, k.api.UpdateContinuousBackups, in)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("update point-in-time recovery of dynamodb table %s: %w", name, ddbNotFound(err))
+	}
+	return nil
+}
+
+// setTTL moves TTL from attribute have to want ("" is off). Changing the attribute is a
+// disable then an enable, and AWS allows one TTL change per table per hour, so the enable
+// right after a disable fails on AWS: the error says so and the next apply, an hour later,
+// finishes the change.
+func (k *DynamoDBTable) setTTL(ctx context.Context, name, have, want string) error {
+	if have == want {
+		return nil
+	}
+	if have != "" {
+		if err := k.updateTTL(ctx, name, have, false); err != nil {
+			return fmt.Errorf("disable time to live on %q of dynamodb table %s: %w", have, name, err)
+		}
+	}
+	if want == "" {
+		return nil
+	}
+	if err := k.updateTTL(ctx, name, want, true); err != nil {
+		if have != "" && ddbTTLTooSoon(err) {
+			return fmt.Errorf("enable time to live on %q of dynamodb table %s: TTL on %q is now disabled, and AWS allows "+
+				"one TTL change per table per hour: apply again in an hour to finish: %w", want, name, have, err)
+		}
+		return fmt.Errorf("enable time to live on %q of dynamodb table %s: %w", want, name, err)
+	}
+	return nil
+}
+
+func (k *DynamoDBTable) updateTTL(ctx context.Context, name, attr string, enabled bool) error {
+	in := &dynamodb.UpdateTimeToLiveInput{TableName: aws.String(name), TimeToLiveSpecification: &types.TimeToLiveSpecification{
+		AttributeName: aws.String(attr), Enabled: aws.Bool(enabled)}}
+	err := k.wait.Retry(ctx, ddbBusy, func(ctx context.Context) error {
+		_, err := ddbCall(ctx, k.api.UpdateTimeToLive, in)
+		return err
+	})
+	if ddbTTLTooSoon(err) {
+		return fmt.Errorf("AWS allows one TTL change per table per hour; apply again later: %w", err)
+	}
+	return ddbNotFound(err)
+}
+
+// ddbTTLTooSoon recognises AWS's answer to a second TTL change within the hour.
+func ddbTTLTooSoon(err error) bool {
+	return reconcile.IsAPIError(err, "ValidationException") && strings.Contains(strings.ToLower(err.Error()), "multiple times")
+}
+
+// updateTags makes the table's tags equal want: TagResource for missing or changed ones,
+// UntagResource for extra ones (never the ownership tags, nor AWS's own aws: tags).
+func (k *DynamoDBTable) updateTags(ctx context.Context, name, arn string, have, want map[string]string) error {
+	set := map[string]string{}
+	for key, v := range want {
+		if old, ok := have[key]; !ok || old != v {
+			set[key] = v
+		}
+	}
+	var remove []string
+	for key := range have {
+		if _, ok := want[key]; !ok && !strings.HasPrefix(key, "aws:") &&
+			key != state.TagStack && key != state.TagSuffix && key != state.TagID {
+			remove = append(remove, key)
+		}
+	}
+	sort.Strings(remove)
+	if len(set) > 0 {
+		if _, err := ddbCall(ctx, k.api.TagResource, &dynamodb.TagResourceInput{ResourceArn: &arn, Tags: ddbTagList(set)}); err != nil {
+			return fmt.Errorf("tag dynamodb table %s: %w", name, ddbNotFound(err))
+		}
+	}
+	if len(remove) > 0 {
+		if _, err := ddbCall(ctx, k.api.UntagResource, &dynamodb.UntagResourceInput{ResourceArn: &arn, TagKeys: remove}); err != nil {
+			return fmt.Errorf("untag dynamodb table %s: %w", name, ddbNotFound(err))
+		}
+	}
+	return nil
+}
+
+// ---- delete ----
+
+// Delete implements reconcile.Kind. It re-reads the table's tags first and refuses a table
+// that is not live's owner's; a table with deletion protection is refused with how to proceed,
+// rather than having its protection silently removed.
+func (k *DynamoDBTable) Delete(ctx context.Context, live state.Resource) error {
+	name := live.ID
+	t, err := k.describe(ctx, name)
+	if errors.Is(err, reconcile.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("delete dynamodb table %s: %w", name, err)
+	}
+	tags, err := k.tags(ctx, aws.ToString(t.TableArn))
+	if errors.Is(err, reconcile.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("delete dynamodb table %s: read tags: %w", name, err)
+	}
+	if !ddbOwnedBy(tags, live.Owner) {
+		return fmt.Errorf("delete dynamodb table %s: %w (its tags: %v)", name, reconcile.ErrNotOwned, ddbOwnerTags(tags))
+	}
+	if aws.ToBool(t.DeletionProtectionEnabled) {
+		return fmt.Errorf("delete dynamodb table %s: deletion protection is on; set deletion_protection: false "+
+			"for it in the spec and apply, then delete again", name)
+	}
+	err = k.wait.Retry(ctx, ddbBusy, func(ctx context.Context) error {
+		_, err := ddbCall(ctx, k.api.DeleteTable, &dynamodb.DeleteTableInput{TableName: &name})
+		return err
+	})
+	if err != nil && !reconcile.IsAPIError(err, "ResourceNotFoundException") {
+		return fmt.Errorf("delete dynamodb table %s: %w", name, err)
+	}
+	return k.waitGone(ctx, name)
+}
+
+func (k *DynamoDBTable) waitGone(ctx context.Context, name string) error {
+	err := k.wait.Until(ctx, func(ctx context.Context) (bool, error) {
+		t, err := k.describe(ctx, name)
+		if errors.Is(err, reconcile.ErrNotFound) {
+			return true, nil
+		}
+		if err != nil {
+			return true, err
+		}
+		return false, fmt.Errorf("table is %s", t.TableStatus)
+	})
+	if err != nil {
+		return fmt.Errorf("wait for dynamodb table %s to be deleted: %w", name, err)
+	}
+	return nil
+}

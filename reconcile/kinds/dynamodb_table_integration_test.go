@@ -1,0 +1,128 @@
+package kinds
+
+import (
+	"context"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/provisioner-dev/provisioner/localstack/emutest"
+	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/spec"
+	"github.com/provisioner-dev/provisioner/state"
+)
+
+func ddbClient(t *testing.T) *dynamodb.Client {
+	return dynamodb.NewFromConfig(emutest.Config(t))
+}
+
+func ddbTestProps() *spec.DynamoDBTable {
+	p := spec.Kinds[7].New().(*spec.DynamoDBTable) // the spec's defaults
+	p.HashKey = spec.Key{Name: "pk", Type: "S"}
+	p.RangeKey = &spec.Key{Name: "sk", Type: "N"}
+	p.StreamViewType = "NEW_IMAGE"
+	p.PointInTimeRecovery = true
+	p.TTLAttribute = "expires_at"
+	return p
+}
+
+func TestDynamoDBTableLifecycle(t *testing.T) {
+	k := NewDynamoDBTable(ddbClient(t))
+	o := testOwner(t, "events")
+	d := desired(o, "kindtest-events-"+o.Suffix, ddbTestProps())
+	checkLifecycle(t, k, d, func(d reconcile.Desired) reconcile.Desired {
+		p := *d.Props.(*spec.DynamoDBTable)
+		p.BillingMode, p.ReadCapacity, p.WriteCapacity = "PROVISIONED", 5, 3
+		p.StreamViewType = ""
+		p.PointInTimeRecovery = false
+		p.TTLAttribute = ""
+		d.Props = &p
+		d.Tags["Team"] = "payments"
+		delete(d.Tags, "Project")
+		return d
+	})
+}
+
+func TestDynamoDBTableAttrsAndTags(t *testing.T) {
+	k := NewDynamoDBTable(ddbClient(t))
+	o := testOwner(t, "attrs")
+	d := desired(o, "kindtest-attrs-"+o.Suffix, ddbTestProps())
+	r, err := k.Create(context.Background(), d)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = k.Delete(context.Background(), r) })
+
+	info, _ := spec.Info("dynamodb.table")
+	for _, a := range info.Attributes {
+		assert.NotEmpty(t, r.Attrs[a], "attribute %s", a)
+	}
+	assert.Equal(t, d.Tags, r.Tags)
+	assert.Equal(t, d.Name, r.Attrs["name"])
+
+	other, err := k.List(context.Background(), state.Selector{Stack: o.Stack, Suffix: o.Suffix + "x"})
+	require.NoError(t, err)
+	assert.Empty(t, other, "another suffix's selector sees nothing of ours")
+}
+
+func TestDynamoDBTableDeletionProtection(t *testing.T) {
+	ctx := context.Background()
+	k := NewDynamoDBTable(ddbClient(t))
+	o := testOwner(t, "protected")
+	p := ddbTestProps()
+	p.DeletionProtection = true
+	d := desired(o, "kindtest-protected-"+o.Suffix, p)
+	r, err := k.Create(ctx, d)
+	require.NoError(t, err)
+
+	err = k.Delete(ctx, r)
+	require.ErrorContains(t, err, "deletion_protection: false")
+	_, err = k.read(ctx, d.Name, nil)
+	require.NoError(t, err, "the protected table is still there")
+
+	p2 := *p
+	p2.DeletionProtection = false
+	d.Props = &p2
+	r, err = k.Update(ctx, d, r)
+	require.NoError(t, err)
+	require.NoError(t, k.Delete(ctx, r))
+}
+
+func TestDynamoDBTableRefusesUntagged(t *testing.T) {
+	ctx := context.Background()
+	api := ddbClient(t)
+	k := NewDynamoDBTable(api)
+	o := testOwner(t, "foreign")
+	name := "kindtest-foreign-" + o.Suffix
+	_, err := api.CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName:            aws.String(name),
+		BillingMode:          types.BillingModePayPerRequest,
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("id"), AttributeType: types.ScalarAttributeTypeS}},
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("id"), KeyType: types.KeyTypeHash}},
+		Tags:                 []types.Tag{{Key: aws.String("owner"), Value: aws.String("someone-else")}},
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		_, _ = api.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(name)})
+	})
+
+	d := desired(o, name, ddbTestProps())
+	_, err = k.Create(ctx, d)
+	require.ErrorIs(t, err, reconcile.ErrNotOwned)
+	assert.Contains(t, err.Error(), name)
+
+	got, err := k.List(ctx, state.Selector{Stack: o.Stack, Suffix: o.Suffix})
+	require.NoError(t, err)
+	assert.Empty(t, got, "an untagged table is never listed")
+
+	live, err := k.read(ctx, name, nil)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"owner": "someone-else"}, live.Tags, "tags untouched")
+	assert.Equal(t, spec.Key{Name: "id", Type: "S"}, live.Props.(*spec.DynamoDBTable).HashKey)
+	assert.Equal(t, "", live.Props.(*spec.DynamoDBTable).StreamViewType, "settings untouched")
+
+	err = k.Delete(ctx, state.Resource{Kind: k.Kind(), Owner: o, ID: name, Name: name})
+	require.ErrorIs(t, err, reconcile.ErrNotOwned, "delete refuses a table without our tags")
+}

@@ -1,0 +1,580 @@
+package kinds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/spec"
+	"github.com/provisioner-dev/provisioner/state"
+)
+
+// ddbFake is a hand-written fake of DynamoDBTableAPI: each method records its name and calls
+// its function field; a nil field fails the call.
+type ddbFake struct {
+	calls                     []string
+	createTable               func(*dynamodb.CreateTableInput) (*dynamodb.CreateTableOutput, error)
+	describeTable             func(*dynamodb.DescribeTableInput) (*dynamodb.DescribeTableOutput, error)
+	updateTable               func(*dynamodb.UpdateTableInput) (*dynamodb.UpdateTableOutput, error)
+	deleteTable               func(*dynamodb.DeleteTableInput) (*dynamodb.DeleteTableOutput, error)
+	listTables                func(*dynamodb.ListTablesInput) (*dynamodb.ListTablesOutput, error)
+	listTagsOfResource        func(*dynamodb.ListTagsOfResourceInput) (*dynamodb.ListTagsOfResourceOutput, error)
+	tagResource               func(*dynamodb.TagResourceInput) (*dynamodb.TagResourceOutput, error)
+	untagResource             func(*dynamodb.UntagResourceInput) (*dynamodb.UntagResourceOutput, error)
+	describeContinuousBackups func(*dynamodb.DescribeContinuousBackupsInput) (*dynamodb.DescribeContinuousBackupsOutput, error)
+	updateContinuousBackups   func(*dynamodb.UpdateContinuousBackupsInput) (*dynamodb.UpdateContinuousBackupsOutput, error)
+	describeTimeToLive        func(*dynamodb.DescribeTimeToLiveInput) (*dynamodb.DescribeTimeToLiveOutput, error)
+	updateTimeToLive          func(*dynamodb.UpdateTimeToLiveInput) (*dynamodb.UpdateTimeToLiveOutput, error)
+}
+
+func ddbFakeCall[I, O any](f *ddbFake, name string, fn func(I) (O, error), in I) (O, error) {
+	f.calls = append(f.calls, name)
+	if fn == nil {
+		var zero O
+		return zero, fmt.Errorf("fake: unexpected call %s", name)
+	}
+	return fn(in)
+}
+
+func (f *ddbFake) CreateTable(_ context.Context, in *dynamodb.CreateTableInput, _ ...func(*dynamodb.Options)) (*dynamodb.CreateTableOutput, error) {
+	return ddbFakeCall(f, "CreateTable", f.createTable, in)
+}
+func (f *ddbFake) DescribeTable(_ context.Context, in *dynamodb.DescribeTableInput, _ ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error) {
+	return ddbFakeCall(f, "DescribeTable", f.describeTable, in)
+}
+func (f *ddbFake) UpdateTable(_ context.Context, in *dynamodb.UpdateTableInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateTableOutput, error) {
+	return ddbFakeCall(f, "UpdateTable", f.updateTable, in)
+}
+func (f *ddbFake) DeleteTable(_ context.Context, in *dynamodb.DeleteTableInput, _ ...func(*dynamodb.Options)) (*dynamodb.DeleteTableOutput, error) {
+	return ddbFakeCall(f, "DeleteTable", f.deleteTable, in)
+}
+func (f *ddbFake) ListTables(_ context.Context, in *dynamodb.ListTablesInput, _ ...func(*dynamodb.Options)) (*dynamodb.ListTablesOutput, error) {
+	return ddbFakeCall(f, "ListTables", f.listTables, in)
+}
+func (f *ddbFake) ListTagsOfResource(_ context.Context, in *dynamodb.ListTagsOfResourceInput, _ ...func(*dynamodb.Options)) (*dynamodb.ListTagsOfResourceOutput, error) {
+	return ddbFakeCall(f, "ListTagsOfResource", f.listTagsOfResource, in)
+}
+func (f *ddbFake) TagResource(_ context.Context, in *dynamodb.TagResourceInput, _ ...func(*dynamodb.Options)) (*dynamodb.TagResourceOutput, error) {
+	return ddbFakeCall(f, "TagResource", f.tagResource, in)
+}
+func (f *ddbFake) UntagResource(_ context.Context, in *dynamodb.UntagResourceInput, _ ...func(*dynamodb.Options)) (*dynamodb.UntagResourceOutput, error) {
+	return ddbFakeCall(f, "UntagResource", f.untagResource, in)
+}
+func (f *ddbFake) DescribeContinuousBackups(_ context.Context, in *dynamodb.DescribeContinuousBackupsInput, _ ...func(*dynamodb.Options)) (*dynamodb.DescribeContinuousBackupsOutput, error) {
+	return ddbFakeCall(f, "DescribeContinuousBackups", f.describeContinuousBackups, in)
+}
+func (f *ddbFake) UpdateContinuousBackups(_ context.Context, in *dynamodb.UpdateContinuousBackupsInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateContinuousBackupsOutput, error) {
+	return ddbFakeCall(f, "UpdateContinuousBackups", f.updateContinuousBackups, in)
+}
+func (f *ddbFake) DescribeTimeToLive(_ context.Context, in *dynamodb.DescribeTimeToLiveInput, _ ...func(*dynamodb.Options)) (*dynamodb.DescribeTimeToLiveOutput, error) {
+	return ddbFakeCall(f, "DescribeTimeToLive", f.describeTimeToLive, in)
+}
+func (f *ddbFake) UpdateTimeToLive(_ context.Context, in *dynamodb.UpdateTimeToLiveInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateTimeToLiveOutput, error) {
+	return ddbFakeCall(f, "UpdateTimeToLive", f.updateTimeToLive, in)
+}
+
+// count returns how many times op was called.
+func (f *ddbFake) count(op string) int {
+	n := 0
+	for _, c := range f.calls {
+		if c == op {
+			n++
+		}
+	}
+	return n
+}
+
+func ddbAPIErr(code, msg string) error { return &smithy.GenericAPIError{Code: code, Message: msg} }
+
+var ddbTestOwner = state.Owner{Stack: "shop", Suffix: "dev", ID: "events"}
+
+// ddbTable is an ACTIVE on-demand table with a hash key pk:S and SSE with the managed key.
+func ddbTable(name string) *types.TableDescription {
+	return &types.TableDescription{
+		TableName:            aws.String(name),
+		TableArn:             aws.String("arn:aws:dynamodb:us-east-1:111122223333:table/" + name),
+		TableStatus:          types.TableStatusActive,
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS}},
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash}},
+		BillingModeSummary:   &types.BillingModeSummary{BillingMode: types.BillingModePayPerRequest},
+		ProvisionedThroughput: &types.ProvisionedThroughputDescription{
+			ReadCapacityUnits: aws.Int64(0), WriteCapacityUnits: aws.Int64(0)},
+		SSEDescription: &types.SSEDescription{Status: types.SSEStatusEnabled, SSEType: types.SSETypeKms,
+			KMSMasterKeyArn: aws.String("arn:aws:kms:us-east-1:111122223333:key/managed")},
+		DeletionProtectionEnabled: aws.Bool(false),
+	}
+}
+
+// ddbProps0 is what ddbTable looks like in the spec's language.
+func ddbProps0() *spec.DynamoDBTable {
+	return &spec.DynamoDBTable{HashKey: spec.Key{Name: "pk", Type: "S"}, BillingMode: "PAY_PER_REQUEST", SSE: spec.SSE{Enabled: true}}
+}
+
+// newDDBFake serves one existing table with tags; every write succeeds.
+func newDDBFake(t *types.TableDescription, tags map[string]string) *ddbFake {
+	return &ddbFake{
+		describeTable: func(*dynamodb.DescribeTableInput) (*dynamodb.DescribeTableOutput, error) {
+			return &dynamodb.DescribeTableOutput{Table: t}, nil
+		},
+		listTagsOfResource: func(*dynamodb.ListTagsOfResourceInput) (*dynamodb.ListTagsOfResourceOutput, error) {
+			return &dynamodb.ListTagsOfResourceOutput{Tags: ddbTagList(tags)}, nil
+		},
+		describeContinuousBackups: func(*dynamodb.DescribeContinuousBackupsInput) (*dynamodb.DescribeContinuousBackupsOutput, error) {
+			return &dynamodb.DescribeContinuousBackupsOutput{ContinuousBackupsDescription: &types.ContinuousBackupsDescription{
+				PointInTimeRecoveryDescription: &types.PointInTimeRecoveryDescription{PointInTimeRecoveryStatus: types.PointInTimeRecoveryStatusDisabled}}}, nil
+		},
+		describeTimeToLive: func(*dynamodb.DescribeTimeToLiveInput) (*dynamodb.DescribeTimeToLiveOutput, error) {
+			return &dynamodb.DescribeTimeToLiveOutput{TimeToLiveDescription: &types.TimeToLiveDescription{TimeToLiveStatus: types.TimeToLiveStatusDisabled}}, nil
+		},
+		updateTable: func(*dynamodb.UpdateTableInput) (*dynamodb.UpdateTableOutput, error) {
+			return &dynamodb.UpdateTableOutput{}, nil
+		},
+		tagResource: func(*dynamodb.TagResourceInput) (*dynamodb.TagResourceOutput, error) {
+			return &dynamodb.TagResourceOutput{}, nil
+		},
+		untagResource: func(*dynamodb.UntagResourceInput) (*dynamodb.UntagResourceOutput, error) {
+			return &dynamodb.UntagResourceOutput{}, nil
+		},
+		updateContinuousBackups: func(*dynamodb.UpdateContinuousBackupsInput) (*dynamodb.UpdateContinuousBackupsOutput, error) {
+			return &dynamodb.UpdateContinuousBackupsOutput{}, nil
+		},
+		updateTimeToLive: func(*dynamodb.UpdateTimeToLiveInput) (*dynamodb.UpdateTimeToLiveOutput, error) {
+			return &dynamodb.UpdateTimeToLiveOutput{}, nil
+		},
+	}
+}
+
+func newTestDDB(f *ddbFake) *DynamoDBTable {
+	k := NewDynamoDBTable(f)
+	k.wait = reconcile.InstantBackoff
+	return k
+}
+
+func ddbDesired(p *spec.DynamoDBTable) reconcile.Desired {
+	tags := ddbTestOwner.Tags()
+	tags["Project"] = "shop"
+	return reconcile.Desired{Owner: ddbTestOwner, Name: "shop-events-dev", Props: p, Tags: tags}
+}
+
+func ddbLive(p *spec.DynamoDBTable, tags map[string]string) state.Resource {
+	return state.Resource{Kind: "dynamodb.table", Owner: ddbTestOwner, ID: "shop-events-dev", Name: "shop-events-dev", Props: p, Tags: tags,
+		Attrs: map[string]string{"arn": "arn:aws:dynamodb:us-east-1:111122223333:table/shop-events-dev"}}
+}
+
+func TestDynamoDBTableDiff(t *testing.T) {
+	type change struct {
+		path     string
+		forceNew bool
+	}
+	tests := []struct {
+		name  string
+		live  func(p *spec.DynamoDBTable)
+		want  func(p *spec.DynamoDBTable)
+		diffs []change
+	}{
+		{name: "no change"},
+		{name: "billing mode to provisioned", want: func(p *spec.DynamoDBTable) { p.BillingMode, p.ReadCapacity, p.WriteCapacity = "PROVISIONED", 5, 5 },
+			diffs: []change{{"billing_mode", false}, {"read_capacity", false}, {"write_capacity", false}}},
+		{name: "read capacity", live: ddbProvisioned(5, 5), want: ddbProvisioned(10, 5), diffs: []change{{"read_capacity", false}}},
+		{name: "write capacity", live: ddbProvisioned(5, 5), want: ddbProvisioned(5, 10), diffs: []change{{"write_capacity", false}}},
+		{name: "capacity ignored on demand", want: func(p *spec.DynamoDBTable) { p.ReadCapacity = 7 }},
+		{name: "stream on", want: func(p *spec.DynamoDBTable) { p.StreamViewType = "NEW_IMAGE" }, diffs: []change{{"stream_view_type", false}}},
+		{name: "stream off", live: func(p *spec.DynamoDBTable) { p.StreamViewType = "NEW_IMAGE" }, diffs: []change{{"stream_view_type", false}}},
+		{name: "stream view type, in place by disable and enable",
+			live:  func(p *spec.DynamoDBTable) { p.StreamViewType = "NEW_IMAGE" },
+			want:  func(p *spec.DynamoDBTable) { p.StreamViewType = "KEYS_ONLY" },
+			diffs: []change{{"stream_view_type", false}}},
+		{name: "point in time recovery", want: func(p *spec.DynamoDBTable) { p.PointInTimeRecovery = true }, diffs: []change{{"point_in_time_recovery", false}}},
+		{name: "sse off", want: func(p *spec.DynamoDBTable) { p.SSE.Enabled = false }, diffs: []change{{"sse.enabled", false}}},
+		{name: "sse customer key", want: func(p *spec.DynamoDBTable) { p.SSE.KMSKeyARN = "arn:aws:kms:us-east-1:1:key/mine" },
+			diffs: []change{{"sse.kms_key_arn", false}}},
+		{name: "managed key observed by its arn is no diff", live: func(p *spec.DynamoDBTable) { p.SSE.KMSKeyARN = "arn:aws:kms:us-east-1:1:key/managed" }},
+		{name: "ttl attribute", want: func(p *spec.DynamoDBTable) { p.TTLAttribute = "expires_at" }, diffs: []change{{"ttl_attribute", false}}},
+		{name: "deletion protection", want: func(p *spec.DynamoDBTable) { p.DeletionProtection = true }, diffs: []change{{"deletion_protection", false}}},
+		{name: "hash key name", want: func(p *spec.DynamoDBTable) { p.HashKey.Name = "id" }, diffs: []change{{"hash_key", true}}},
+		{name: "hash key type", want: func(p *spec.DynamoDBTable) { p.HashKey.Type = "N" }, diffs: []change{{"hash_key", true}}},
+		{name: "range key added", want: func(p *spec.DynamoDBTable) { p.RangeKey = &spec.Key{Name: "sk", Type: "S"} }, diffs: []change{{"range_key", true}}},
+		{name: "range key removed", live: func(p *spec.DynamoDBTable) { p.RangeKey = &spec.Key{Name: "sk", Type: "S"} }, diffs: []change{{"range_key", true}}},
+		{name: "range key type",
+			live:  func(p *spec.DynamoDBTable) { p.RangeKey = &spec.Key{Name: "sk", Type: "S"} },
+			want:  func(p *spec.DynamoDBTable) { p.RangeKey = &spec.Key{Name: "sk", Type: "N"} },
+			diffs: []change{{"range_key", true}}},
+	}
+	k := newTestDDB(&ddbFake{})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			live, want := ddbProps0(), ddbProps0()
+			if tt.live != nil {
+				tt.live(live)
+			}
+			if tt.want != nil {
+				tt.want(want)
+			}
+			var got []change
+			for _, d := range k.Diff(ddbDesired(want), ddbLive(live, nil)) {
+				got = append(got, change{d.Path, d.ForceNew})
+			}
+			assert.Equal(t, tt.diffs, got)
+		})
+	}
+}
+
+func ddbProvisioned(r, w int) func(p *spec.DynamoDBTable) {
+	return func(p *spec.DynamoDBTable) { p.BillingMode, p.ReadCapacity, p.WriteCapacity = "PROVISIONED", r, w }
+}
+
+func TestDynamoDBTableCreate(t *testing.T) {
+	tbl := ddbTable("shop-events-dev")
+	tbl.TableStatus = types.TableStatusCreating
+	d := ddbDesired(ddbProps0())
+	f := newDDBFake(tbl, d.Tags)
+	var sent *dynamodb.CreateTableInput
+	f.createTable = func(in *dynamodb.CreateTableInput) (*dynamodb.CreateTableOutput, error) {
+		sent = in
+		if f.count("CreateTable") == 1 {
+			return nil, ddbAPIErr("LimitExceededException", "Subscriber limit exceeded: Only 10 tables can be created, updated, or deleted simultaneously")
+		}
+		return &dynamodb.CreateTableOutput{}, nil
+	}
+	f.describeTable = func(*dynamodb.DescribeTableInput) (*dynamodb.DescribeTableOutput, error) {
+		if f.count("DescribeTable") >= 3 {
+			tbl.TableStatus = types.TableStatusActive
+		}
+		return &dynamodb.DescribeTableOutput{Table: tbl}, nil
+	}
+	d.Props.(*spec.DynamoDBTable).StreamViewType = "NEW_AND_OLD_IMAGES"
+	d.Props.(*spec.DynamoDBTable).DeletionProtection = true
+
+	r, err := newTestDDB(f).Create(context.Background(), d)
+	require.NoError(t, err)
+	assert.Equal(t, 2, f.count("CreateTable"), "the account's concurrency limit is retried")
+	assert.Equal(t, d.Tags, ddbTagMap(sent.Tags), "ownership tags go in CreateTable itself")
+	assert.Equal(t, types.StreamViewTypeNewAndOldImages, sent.StreamSpecification.StreamViewType)
+	assert.True(t, *sent.DeletionProtectionEnabled)
+	assert.True(t, *sent.SSESpecification.Enabled)
+	assert.Nil(t, sent.ProvisionedThroughput, "no throughput on demand")
+	assert.GreaterOrEqual(t, f.count("DescribeTable"), 3, "waited while CREATING")
+	assert.Zero(t, f.count("UpdateContinuousBackups"), "PITR off needs no call")
+	assert.Equal(t, "shop-events-dev", r.ID)
+	assert.Equal(t, tbl.TableArn, aws.String(r.Attrs["arn"]))
+}
+
+func ddbTagMap(tags []types.Tag) map[string]string {
+	out := map[string]string{}
+	for _, t := range tags {
+		out[*t.Key] = *t.Value
+	}
+	return out
+}
+
+func TestDynamoDBTableCreateRetriesPITRUnavailable(t *testing.T) {
+	p := ddbProps0()
+	p.PointInTimeRecovery = true
+	p.TTLAttribute = "expires_at"
+	d := ddbDesired(p)
+	f := newDDBFake(ddbTable(d.Name), d.Tags)
+	f.createTable = func(*dynamodb.CreateTableInput) (*dynamodb.CreateTableOutput, error) {
+		return &dynamodb.CreateTableOutput{}, nil
+	}
+	f.updateContinuousBackups = func(in *dynamodb.UpdateContinuousBackupsInput) (*dynamodb.UpdateContinuousBackupsOutput, error) {
+		if f.count("UpdateContinuousBackups") < 3 {
+			return nil, &types.ContinuousBackupsUnavailableException{Message: aws.String("Backups are being enabled for the table")}
+		}
+		assert.True(t, *in.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled)
+		return &dynamodb.UpdateContinuousBackupsOutput{}, nil
+	}
+	var ttl *types.TimeToLiveSpecification
+	f.updateTimeToLive = func(in *dynamodb.UpdateTimeToLiveInput) (*dynamodb.UpdateTimeToLiveOutput, error) {
+		ttl = in.TimeToLiveSpecification
+		return &dynamodb.UpdateTimeToLiveOutput{}, nil
+	}
+
+	_, err := newTestDDB(f).Create(context.Background(), d)
+	require.NoError(t, err)
+	assert.Equal(t, 3, f.count("UpdateContinuousBackups"))
+	require.NotNil(t, ttl)
+	assert.Equal(t, "expires_at", *ttl.AttributeName)
+	assert.True(t, *ttl.Enabled)
+}
+
+func TestDynamoDBTableCreateAdoptsOurs(t *testing.T) {
+	p := ddbProps0()
+	p.PointInTimeRecovery = true
+	d := ddbDesired(p)
+	f := newDDBFake(ddbTable(d.Name), d.Tags)
+	f.createTable = func(*dynamodb.CreateTableInput) (*dynamodb.CreateTableOutput, error) {
+		return nil, &types.ResourceInUseException{Message: aws.String("Table already exists: " + d.Name)}
+	}
+
+	r, err := newTestDDB(f).Create(context.Background(), d)
+	require.NoError(t, err)
+	assert.Equal(t, d.Name, r.ID)
+	assert.Equal(t, 1, f.count("CreateTable"), "exists is not retried")
+	assert.Equal(t, 1, f.count("UpdateContinuousBackups"), "the adopted table is brought to d")
+}
+
+func TestDynamoDBTableCreateRefusesNotOurs(t *testing.T) {
+	tests := map[string]map[string]string{
+		"untagged":       nil,
+		"user tags only": {"Project": "shop"},
+		"another suffix": state.Owner{Stack: "shop", Suffix: "prod", ID: "events"}.Tags(),
+		"another id":     state.Owner{Stack: "shop", Suffix: "dev", ID: "orders"}.Tags(),
+	}
+	for name, tags := range tests {
+		t.Run(name, func(t *testing.T) {
+			p := ddbProps0()
+			p.PointInTimeRecovery = true
+			d := ddbDesired(p)
+			f := newDDBFake(ddbTable(d.Name), tags)
+			f.createTable = func(*dynamodb.CreateTableInput) (*dynamodb.CreateTableOutput, error) {
+				return nil, &types.ResourceInUseException{Message: aws.String("Table already exists")}
+			}
+			_, err := newTestDDB(f).Create(context.Background(), d)
+			require.ErrorIs(t, err, reconcile.ErrNotOwned)
+			assert.Contains(t, err.Error(), d.Name)
+			for _, op := range []string{"UpdateTable", "TagResource", "UntagResource", "UpdateContinuousBackups", "UpdateTimeToLive", "DeleteTable"} {
+				assert.Zero(t, f.count(op), "%s on a table that is not ours", op)
+			}
+		})
+	}
+}
+
+func TestDynamoDBTableUpdateRetriesBusyAndWaits(t *testing.T) {
+	tbl := ddbTable("shop-events-dev")
+	d := ddbDesired(ddbProps0())
+	f := newDDBFake(tbl, d.Tags)
+	f.updateTable = func(in *dynamodb.UpdateTableInput) (*dynamodb.UpdateTableOutput, error) {
+		if f.count("UpdateTable") < 3 {
+			return nil, &types.ResourceInUseException{Message: aws.String("Attempt to change a resource which is still in use: Table is being updated")}
+		}
+		assert.Equal(t, types.BillingModeProvisioned, in.BillingMode)
+		assert.Equal(t, int64(5), *in.ProvisionedThroughput.ReadCapacityUnits)
+		tbl.TableStatus = types.TableStatusUpdating
+		return &dynamodb.UpdateTableOutput{}, nil
+	}
+	describes := 0
+	f.describeTable = func(*dynamodb.DescribeTableInput) (*dynamodb.DescribeTableOutput, error) {
+		describes++
+		if tbl.TableStatus == types.TableStatusUpdating && describes > 2 {
+			tbl.TableStatus = types.TableStatusActive
+		}
+		return &dynamodb.DescribeTableOutput{Table: tbl}, nil
+	}
+	want := ddbProps0()
+	ddbProvisioned(5, 5)(want)
+	d.Props = want
+
+	_, err := newTestDDB(f).Update(context.Background(), d, ddbLive(ddbProps0(), d.Tags))
+	require.NoError(t, err)
+	assert.Equal(t, 3, f.count("UpdateTable"))
+	assert.GreaterOrEqual(t, describes, 3, "waited while UPDATING")
+}
+
+func TestDynamoDBTableUpdateEachField(t *testing.T) {
+	live := ddbProps0()
+	live.StreamViewType = "NEW_IMAGE"
+	want := ddbProps0()
+	want.StreamViewType = "KEYS_ONLY"
+	want.SSE = spec.SSE{Enabled: true, KMSKeyARN: "arn:aws:kms:us-east-1:1:key/mine"}
+	want.DeletionProtection = true
+	want.PointInTimeRecovery = true
+	d := ddbDesired(want)
+	f := newDDBFake(ddbTable(d.Name), d.Tags)
+	var updates []*dynamodb.UpdateTableInput
+	f.updateTable = func(in *dynamodb.UpdateTableInput) (*dynamodb.UpdateTableOutput, error) {
+		updates = append(updates, in)
+		return &dynamodb.UpdateTableOutput{}, nil
+	}
+
+	_, err := newTestDDB(f).Update(context.Background(), d, ddbLive(live, d.Tags))
+	require.NoError(t, err)
+	require.Len(t, updates, 4, "one UpdateTable per change")
+	assert.False(t, *updates[0].StreamSpecification.StreamEnabled, "the old stream is disabled first")
+	assert.True(t, *updates[1].StreamSpecification.StreamEnabled)
+	assert.Equal(t, types.StreamViewTypeKeysOnly, updates[1].StreamSpecification.StreamViewType)
+	assert.Equal(t, "arn:aws:kms:us-east-1:1:key/mine", *updates[2].SSESpecification.KMSMasterKeyId)
+	assert.True(t, *updates[3].DeletionProtectionEnabled)
+	assert.Equal(t, 1, f.count("UpdateContinuousBackups"))
+	assert.Zero(t, f.count("TagResource")+f.count("UntagResource"), "tags already equal")
+}
+
+func TestDynamoDBTableUpdateTTLOncePerHour(t *testing.T) {
+	live, want := ddbProps0(), ddbProps0()
+	live.TTLAttribute, want.TTLAttribute = "old_ttl", "new_ttl"
+	d := ddbDesired(want)
+	f := newDDBFake(ddbTable(d.Name), d.Tags)
+	var specs []types.TimeToLiveSpecification
+	f.updateTimeToLive = func(in *dynamodb.UpdateTimeToLiveInput) (*dynamodb.UpdateTimeToLiveOutput, error) {
+		specs = append(specs, *in.TimeToLiveSpecification)
+		if len(specs) == 2 {
+			return nil, ddbAPIErr("ValidationException", "Time to live has been modified multiple times within a fixed interval")
+		}
+		return &dynamodb.UpdateTimeToLiveOutput{}, nil
+	}
+
+	_, err := newTestDDB(f).Update(context.Background(), d, ddbLive(live, d.Tags))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "one TTL change per table per hour")
+	assert.Contains(t, err.Error(), "new_ttl")
+	require.Len(t, specs, 2)
+	assert.Equal(t, "old_ttl", *specs[0].AttributeName)
+	assert.False(t, *specs[0].Enabled, "the old attribute is disabled first")
+	assert.Equal(t, "new_ttl", *specs[1].AttributeName)
+}
+
+func TestDynamoDBTableUpdateTags(t *testing.T) {
+	d := ddbDesired(ddbProps0())
+	d.Tags["Team"] = "payments"
+	have := ddbTestOwner.Tags()
+	have["Project"] = "old"
+	have["Extra"] = "x"
+	have["aws:cloudformation:stack-name"] = "not ours to remove"
+	f := newDDBFake(ddbTable(d.Name), d.Tags)
+	var set map[string]string
+	var removed []string
+	f.tagResource = func(in *dynamodb.TagResourceInput) (*dynamodb.TagResourceOutput, error) {
+		set = ddbTagMap(in.Tags)
+		return &dynamodb.TagResourceOutput{}, nil
+	}
+	f.untagResource = func(in *dynamodb.UntagResourceInput) (*dynamodb.UntagResourceOutput, error) {
+		removed = in.TagKeys
+		return &dynamodb.UntagResourceOutput{}, nil
+	}
+
+	_, err := newTestDDB(f).Update(context.Background(), d, ddbLive(ddbProps0(), have))
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"Project": "shop", "Team": "payments"}, set)
+	assert.Equal(t, []string{"Extra"}, removed)
+}
+
+func TestDynamoDBTableDeleteNotFound(t *testing.T) {
+	notFound := &types.ResourceNotFoundException{Message: aws.String("Requested resource not found")}
+	t.Run("already gone", func(t *testing.T) {
+		f := &ddbFake{describeTable: func(*dynamodb.DescribeTableInput) (*dynamodb.DescribeTableOutput, error) { return nil, notFound }}
+		require.NoError(t, newTestDDB(f).Delete(context.Background(), ddbLive(ddbProps0(), nil)))
+		assert.Zero(t, f.count("DeleteTable"))
+	})
+	t.Run("gone between describe and delete", func(t *testing.T) {
+		d := ddbDesired(ddbProps0())
+		f := newDDBFake(ddbTable(d.Name), d.Tags)
+		f.deleteTable = func(*dynamodb.DeleteTableInput) (*dynamodb.DeleteTableOutput, error) { return nil, notFound }
+		f.describeTable = func(*dynamodb.DescribeTableInput) (*dynamodb.DescribeTableOutput, error) {
+			if f.count("DeleteTable") > 0 {
+				return nil, notFound
+			}
+			return &dynamodb.DescribeTableOutput{Table: ddbTable(d.Name)}, nil
+		}
+		require.NoError(t, newTestDDB(f).Delete(context.Background(), ddbLive(ddbProps0(), d.Tags)))
+	})
+	t.Run("read maps not found", func(t *testing.T) {
+		f := &ddbFake{describeTable: func(*dynamodb.DescribeTableInput) (*dynamodb.DescribeTableOutput, error) { return nil, notFound }}
+		_, err := newTestDDB(f).read(context.Background(), "gone", nil)
+		require.ErrorIs(t, err, reconcile.ErrNotFound)
+		assert.Contains(t, err.Error(), "describe dynamodb table gone")
+	})
+}
+
+func TestDynamoDBTableDeleteBusyThenWaitsGone(t *testing.T) {
+	d := ddbDesired(ddbProps0())
+	tbl := ddbTable(d.Name)
+	f := newDDBFake(tbl, d.Tags)
+	f.deleteTable = func(*dynamodb.DeleteTableInput) (*dynamodb.DeleteTableOutput, error) {
+		if f.count("DeleteTable") == 1 {
+			return nil, &types.ResourceInUseException{Message: aws.String("Table is being updated")}
+		}
+		tbl.TableStatus = types.TableStatusDeleting
+		return &dynamodb.DeleteTableOutput{}, nil
+	}
+	deleting := 0
+	f.describeTable = func(*dynamodb.DescribeTableInput) (*dynamodb.DescribeTableOutput, error) {
+		if tbl.TableStatus == types.TableStatusDeleting {
+			if deleting++; deleting > 2 {
+				return nil, &types.ResourceNotFoundException{Message: aws.String("not found")}
+			}
+		}
+		return &dynamodb.DescribeTableOutput{Table: tbl}, nil
+	}
+
+	require.NoError(t, newTestDDB(f).Delete(context.Background(), ddbLive(ddbProps0(), d.Tags)))
+	assert.Equal(t, 2, f.count("DeleteTable"), "busy table retried")
+	assert.Equal(t, 3, deleting, "polled until gone")
+}
+
+func TestDynamoDBTableDeleteRefuses(t *testing.T) {
+	t.Run("deletion protection", func(t *testing.T) {
+		d := ddbDesired(ddbProps0())
+		tbl := ddbTable(d.Name)
+		tbl.DeletionProtectionEnabled = aws.Bool(true)
+		f := newDDBFake(tbl, d.Tags)
+		err := newTestDDB(f).Delete(context.Background(), ddbLive(ddbProps0(), d.Tags))
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "shop-events-dev")
+		assert.Contains(t, err.Error(), "set deletion_protection: false")
+		assert.Zero(t, f.count("DeleteTable")+f.count("UpdateTable"), "protection is never removed behind the user's back")
+	})
+	t.Run("tags no longer ours", func(t *testing.T) {
+		f := newDDBFake(ddbTable("shop-events-dev"), map[string]string{"Project": "shop"})
+		err := newTestDDB(f).Delete(context.Background(), ddbLive(ddbProps0(), nil))
+		require.ErrorIs(t, err, reconcile.ErrNotOwned)
+		assert.Zero(t, f.count("DeleteTable"))
+	})
+}
+
+func TestDynamoDBTableListFiltersByTags(t *testing.T) {
+	tagsOf := map[string]map[string]string{
+		"ours":        ddbTestOwner.Tags(),
+		"other-sfx":   state.Owner{Stack: "shop", Suffix: "prod", ID: "events"}.Tags(),
+		"other-stack": state.Owner{Stack: "blog", Suffix: "dev", ID: "posts"}.Tags(),
+		"untagged":    nil,
+	}
+	f := newDDBFake(nil, nil)
+	f.listTables = func(in *dynamodb.ListTablesInput) (*dynamodb.ListTablesOutput, error) {
+		if in.ExclusiveStartTableName == nil {
+			return &dynamodb.ListTablesOutput{TableNames: []string{"other-sfx", "ours"}, LastEvaluatedTableName: aws.String("ours")}, nil
+		}
+		return &dynamodb.ListTablesOutput{TableNames: []string{"other-stack", "untagged", "vanished"}}, nil
+	}
+	f.describeTable = func(in *dynamodb.DescribeTableInput) (*dynamodb.DescribeTableOutput, error) {
+		if *in.TableName == "vanished" {
+			return nil, &types.ResourceNotFoundException{Message: aws.String("not found")}
+		}
+		return &dynamodb.DescribeTableOutput{Table: ddbTable(*in.TableName)}, nil
+	}
+	f.listTagsOfResource = func(in *dynamodb.ListTagsOfResourceInput) (*dynamodb.ListTagsOfResourceOutput, error) {
+		name := (*in.ResourceArn)[len("arn:aws:dynamodb:us-east-1:111122223333:table/"):]
+		// two pages of tags for ours, to exercise NextToken
+		if name == "ours" && in.NextToken == nil {
+			return &dynamodb.ListTagsOfResourceOutput{Tags: []types.Tag{{Key: aws.String(state.TagStack), Value: aws.String("shop")}}, NextToken: aws.String("p2")}, nil
+		}
+		return &dynamodb.ListTagsOfResourceOutput{Tags: ddbTagList(tagsOf[name])}, nil
+	}
+
+	k := newTestDDB(f)
+	got, err := k.List(context.Background(), state.Selector{Stack: "shop", Suffix: "dev"})
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Equal(t, "ours", got[0].ID)
+	assert.Equal(t, ddbTestOwner, got[0].Owner)
+	assert.Empty(t, k.Diff(ddbDesired(ddbProps0()), got[0]), "observed in the spec's language")
+	assert.Equal(t, 1, f.count("DescribeContinuousBackups"), "only ours is observed further")
+	assert.Equal(t, map[string]string{"arn": "arn:aws:dynamodb:us-east-1:111122223333:table/ours", "name": "ours", "stream_arn": ""}, got[0].Attrs)
+}
+
+func TestDynamoDBTableListError(t *testing.T) {
+	f := &ddbFake{listTables: func(*dynamodb.ListTablesInput) (*dynamodb.ListTablesOutput, error) {
+		return nil, ddbAPIErr("AccessDeniedException", "no")
+	}}
+	_, err := newTestDDB(f).List(context.Background(), state.Selector{Suffix: "dev"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "list dynamodb tables")
+	assert.False(t, errors.Is(err, reconcile.ErrNotFound))
+}
