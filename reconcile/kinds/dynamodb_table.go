@@ -77,7 +77,9 @@ func ddbBusy(err error) bool {
 	if reconcile.IsAPIError(err, "ResourceInUseException") {
 		return true
 	}
-	return reconcile.IsAPIError(err, "LimitExceededException") && strings.Contains(strings.ToLower(err.Error()), "simultaneous")
+	msg := strings.ToLower(err.Error())
+	return reconcile.IsAPIError(err, "LimitExceededException") &&
+		(strings.Contains(msg, "simultaneous") || strings.Contains(msg, "subscriber limit"))
 }
 
 func ddbProps(p spec.Properties) (*spec.DynamoDBTable, error) {
@@ -326,7 +328,17 @@ func ddbLimited(err error) bool {
 	return !reconcile.IsAPIError(err, "ResourceInUseException") && ddbBusy(err)
 }
 
+// adopt handles CreateTable's "exists". A table being deleted (a rerun right after a
+// destroy) is waited out and created anew; otherwise the table must be ours, and is waited
+// for until ACTIVE and brought to d.
 func (k *DynamoDBTable) adopt(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
+	t, err := k.describe(ctx, d.Name)
+	if errors.Is(err, reconcile.ErrNotFound) || (err == nil && t.TableStatus == types.TableStatusDeleting) {
+		if err := k.waitGone(ctx, d.Name); err != nil {
+			return state.Resource{}, fmt.Errorf("create dynamodb table %s: %w", d.Name, err)
+		}
+		return k.Create(ctx, d)
+	}
 	live, err := k.read(ctx, d.Name, nil)
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create dynamodb table %s: exists, and reading it failed: %w", d.Name, err)
@@ -334,6 +346,9 @@ func (k *DynamoDBTable) adopt(ctx context.Context, d reconcile.Desired) (state.R
 	if !ddbOwnedBy(live.Tags, d.Owner) {
 		return state.Resource{}, fmt.Errorf("create dynamodb table %s: table %s %w (its tags: %v)",
 			d.Name, d.Name, reconcile.ErrNotOwned, ddbOwnerTags(live.Tags))
+	}
+	if err := k.waitActive(ctx, d.Name); err != nil {
+		return state.Resource{}, err
 	}
 	return k.Update(ctx, d, live)
 }
@@ -565,20 +580,29 @@ func (k *DynamoDBTable) setTTL(ctx context.Context, name, have, want string) err
 	}
 	if have != "" {
 		if err := k.updateTTL(ctx, name, have, false); err != nil {
-			return fmt.Errorf("disable time to live on %q of dynamodb table %s: %w", have, name, err)
+			return fmt.Errorf("disable time to live on %q of dynamodb table %s: %s%w", have, name, ddbTTLHint(err, ""), err)
 		}
 	}
 	if want == "" {
 		return nil
 	}
 	if err := k.updateTTL(ctx, name, want, true); err != nil {
-		if have != "" && ddbTTLTooSoon(err) {
-			return fmt.Errorf("enable time to live on %q of dynamodb table %s: TTL on %q is now disabled, and AWS allows "+
-				"one TTL change per table per hour: apply again in an hour to finish: %w", want, name, have, err)
-		}
-		return fmt.Errorf("enable time to live on %q of dynamodb table %s: %w", want, name, err)
+		return fmt.Errorf("enable time to live on %q of dynamodb table %s: %s%w", want, name, ddbTTLHint(err, have), err)
 	}
 	return nil
+}
+
+// ddbTTLHint explains AWS's one-TTL-change-per-hour answer; disabled names the attribute
+// whose TTL this run already turned off.
+func ddbTTLHint(err error, disabled string) string {
+	if !ddbTTLTooSoon(err) {
+		return ""
+	}
+	hint := "AWS allows one TTL change per table per hour; apply again in an hour to finish: "
+	if disabled != "" {
+		hint = fmt.Sprintf("TTL on %q is now disabled, and ", disabled) + hint
+	}
+	return hint
 }
 
 func (k *DynamoDBTable) updateTTL(ctx context.Context, name, attr string, enabled bool) error {
@@ -588,9 +612,6 @@ func (k *DynamoDBTable) updateTTL(ctx context.Context, name, attr string, enable
 		_, err := ddbCall(ctx, k.api.UpdateTimeToLive, in)
 		return err
 	})
-	if ddbTTLTooSoon(err) {
-		return fmt.Errorf("AWS allows one TTL change per table per hour; apply again later: %w", err)
-	}
 	return ddbNotFound(err)
 }
 

@@ -423,8 +423,8 @@ func TestDynamoDBTableUpdateTTLOncePerHour(t *testing.T) {
 
 	_, err := newTestDDB(f).Update(context.Background(), d, ddbLive(live, d.Tags))
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "one TTL change per table per hour")
-	assert.Contains(t, err.Error(), "new_ttl")
+	assert.Contains(t, err.Error(), `TTL on "old_ttl" is now disabled, and AWS allows one TTL change per table per hour`)
+	assert.Contains(t, err.Error(), `enable time to live on "new_ttl"`)
 	require.Len(t, specs, 2)
 	assert.Equal(t, "old_ttl", *specs[0].AttributeName)
 	assert.False(t, *specs[0].Enabled, "the old attribute is disabled first")
@@ -577,4 +577,71 @@ func TestDynamoDBTableListError(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "list dynamodb tables")
 	assert.False(t, errors.Is(err, reconcile.ErrNotFound))
+}
+
+func TestDynamoDBTableCreateAfterDestroyWaitsOutDeleting(t *testing.T) {
+	d := ddbDesired(ddbProps0())
+	tbl := ddbTable(d.Name)
+	tbl.TableStatus = types.TableStatusDeleting
+	f := newDDBFake(tbl, d.Tags)
+	gone := false
+	f.createTable = func(*dynamodb.CreateTableInput) (*dynamodb.CreateTableOutput, error) {
+		if !gone {
+			return nil, &types.ResourceInUseException{Message: aws.String("Table is being deleted")}
+		}
+		tbl = ddbTable(d.Name)
+		return &dynamodb.CreateTableOutput{}, nil
+	}
+	polls := 0
+	f.describeTable = func(*dynamodb.DescribeTableInput) (*dynamodb.DescribeTableOutput, error) {
+		if tbl.TableStatus == types.TableStatusDeleting {
+			if polls++; polls > 2 {
+				gone = true
+				return nil, &types.ResourceNotFoundException{Message: aws.String("not found")}
+			}
+		}
+		return &dynamodb.DescribeTableOutput{Table: tbl}, nil
+	}
+
+	r, err := newTestDDB(f).Create(context.Background(), d)
+	require.NoError(t, err)
+	assert.Equal(t, 2, f.count("CreateTable"), "created anew once the old table was gone")
+	assert.Equal(t, types.TableStatusActive, tbl.TableStatus)
+	assert.Equal(t, d.Name, r.ID)
+	assert.Zero(t, f.count("UpdateTable"), "a table being deleted is not adopted")
+}
+
+func TestDynamoDBTableAdoptWaitsActive(t *testing.T) {
+	d := ddbDesired(ddbProps0())
+	tbl := ddbTable(d.Name)
+	tbl.TableStatus = types.TableStatusCreating
+	f := newDDBFake(tbl, d.Tags)
+	f.createTable = func(*dynamodb.CreateTableInput) (*dynamodb.CreateTableOutput, error) {
+		return nil, &types.ResourceInUseException{Message: aws.String("Table already exists")}
+	}
+	describe := f.describeTable
+	f.describeTable = func(in *dynamodb.DescribeTableInput) (*dynamodb.DescribeTableOutput, error) {
+		if f.count("DescribeTable") > 4 {
+			tbl.TableStatus = types.TableStatusActive
+		}
+		return describe(in)
+	}
+	_, err := newTestDDB(f).Create(context.Background(), d)
+	require.NoError(t, err)
+	assert.Equal(t, types.TableStatusActive, tbl.TableStatus, "returned only once ACTIVE")
+}
+
+func TestDynamoDBTableBusyErrors(t *testing.T) {
+	tests := []struct {
+		err   error
+		retry bool
+	}{
+		{&types.ResourceInUseException{Message: aws.String("Table is being updated")}, true},
+		{&types.LimitExceededException{Message: aws.String("Subscriber limit exceeded: Only 10 tables can be created, updated, or deleted simultaneously")}, true},
+		{&types.LimitExceededException{Message: aws.String("Billing mode can only be switched to on-demand 4 times per 24 hours")}, false},
+		{ddbAPIErr("ValidationException", "One or more parameter values were invalid"), false},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.retry, ddbBusy(tt.err), "%v", tt.err)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
@@ -21,6 +22,8 @@ func Registry(cfg aws.Config) reconcile.Registry {
 	iamc := iam.NewFromConfig(cfg)
 	logsc := cloudwatchlogs.NewFromConfig(cfg)
 	ddbc := dynamodb.NewFromConfig(cfg)
+	// Emulators serve path style everywhere, and a bucket subdomain of localhost may not resolve.
+	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = cfg.BaseEndpoint != nil })
 	return reconcile.Registry{
 		NewVPC(ec2c, cfg.Region),
 		NewSubnet(ec2c),
@@ -30,5 +33,6 @@ func Registry(cfg aws.Config) reconcile.Registry {
 		NewLogGroup(logsc),
 		NewSQSQueue(sqsc),
 		NewDynamoDBTable(ddbc),
+		NewS3Bucket(s3c, cfg.Region),
 	}
 }
