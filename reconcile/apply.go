@@ -227,8 +227,9 @@ func (ex *executor) ticker(c Change, start time.Time) (stop func()) {
 		return func() {}
 	}
 	t := time.NewTicker(ex.opts.ProgressEvery)
-	done := make(chan struct{})
+	done, exited := make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(exited)
 		for {
 			select {
 			case <-t.C:
@@ -238,7 +239,8 @@ func (ex *executor) ticker(c Change, start time.Time) (stop func()) {
 			}
 		}
 	}()
-	return func() { t.Stop(); close(done) }
+	// Wait for the goroutine, so no progress line can follow the finish line.
+	return func() { t.Stop(); close(done); <-exited }
 }
 
 func (ex *executor) perform(ctx context.Context, k Kind, c Change) error {

@@ -3,7 +3,10 @@ package reconcile
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -175,4 +178,70 @@ func TestPlanRefusesUnknownKind(t *testing.T) {
 	inv := &state.Inventory{}
 	_, err := MakePlan(st, inv, f.reg, f.env)
 	assert.EqualError(t, err, "plan lambda.function/fn: kind lambda.function is not implemented by this build")
+}
+
+// slowKind blocks creates until released, so progress reporting can be observed.
+type slowKind struct {
+	*fakeKind
+	release chan struct{}
+}
+
+func (s *slowKind) Create(ctx context.Context, d Desired) (state.Resource, error) {
+	<-s.release
+	return s.fakeKind.Create(ctx, d)
+}
+
+type recordingObserver struct {
+	mu     sync.Mutex
+	events []string
+}
+
+func (o *recordingObserver) add(e string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.events = append(o.events, e)
+}
+
+func (o *recordingObserver) Started(c Change) { o.add("start " + c.Address) }
+func (o *recordingObserver) Progress(c Change, _ time.Duration) {
+	o.add("progress " + c.Address)
+}
+func (o *recordingObserver) Finished(c Change, err error, _ time.Duration) {
+	o.add(fmt.Sprintf("finish %s %v", c.Address, err))
+}
+
+func (o *recordingObserver) count(e string) int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	n := 0
+	for _, x := range o.events {
+		if x == e {
+			n++
+		}
+	}
+	return n
+}
+
+func TestApplyReportsProgressOfLongChanges(t *testing.T) {
+	f := newFixture()
+	slow := &slowKind{fakeKind: f.groups, release: make(chan struct{})}
+	reg := Registry{slow, f.queues}
+	st := stackOf(logGroup("slow", 7, ""))
+	inv, err := Discover(context.Background(), reg, state.Selector{Stack: "app", Suffix: "dev"})
+	require.NoError(t, err)
+	p, err := MakePlan(st, inv, reg, f.env)
+	require.NoError(t, err)
+
+	obs := &recordingObserver{}
+	done := make(chan *Result)
+	go func() {
+		res, _ := Apply(context.Background(), p, reg, ApplyOptions{Observer: obs, ProgressEvery: time.Millisecond})
+		done <- res
+	}()
+	require.Eventually(t, func() bool { return obs.count("progress logs.log_group/slow") >= 2 }, 5*time.Second, time.Millisecond)
+	close(slow.release)
+	res := <-done
+	require.NoError(t, res.Err())
+	assert.Equal(t, "start logs.log_group/slow", obs.events[0])
+	assert.Equal(t, "finish logs.log_group/slow <nil>", obs.events[len(obs.events)-1])
 }
