@@ -9,7 +9,7 @@ import (
 
 // RenderOptions chooses how a plan reads.
 type RenderOptions struct {
-	Color bool
+	Color   bool
 	Drift   bool // word the plan as a drift report: missing, drifted, unexpected
 	Destroy bool // title the plan as a destroy
 }

@@ -31,6 +31,9 @@ type NameRule struct {
 
 // Kinds lists every kind the language knows, in the order a whole stack is created (a kind
 // may depend only on kinds before it). Destroy without a spec walks it backwards.
+// Roles come after the tables, buckets, queues and log groups their policies name, and
+// permissions after the APIs they admit. Load does not enforce the order: a few valid specs
+// cross it (a security group rule on a gateway endpoint's prefix list).
 var Kinds = []KindInfo{
 	{Kind: "ec2.vpc", New: func() Properties { return &VPC{EnableDNSHostnames: true, EnableDNSSupport: true} },
 		Attributes: []string{"id", "arn", "cidr", "main_route_table_id"},
@@ -44,9 +47,6 @@ var Kinds = []KindInfo{
 	{Kind: "ec2.vpc_endpoint", New: func() Properties { return &VPCEndpoint{Type: "Gateway"} },
 		Attributes: []string{"id", "prefix_list_id"},
 		Name:       NameRule{1, 255, `^[\x20-\x7e]+$`, "1-255 printable ASCII characters (the Name tag)"}},
-	{Kind: "iam.role", New: func() Properties { return &IAMRole{Path: "/", MaxSessionDuration: 3600} },
-		Attributes: []string{"arn", "name", "id"},
-		Name:       NameRule{1, 64, `^[\w+=,.@-]+$`, "1-64 characters: letters, digits and +=,.@_-"}},
 	{Kind: "logs.log_group", New: func() Properties { return &LogGroup{RetentionDays: 7} },
 		Attributes: []string{"arn", "name"},
 		Name:       NameRule{1, 512, `^[\.\-_/#A-Za-z0-9]+$`, "1-512 characters: letters, digits and ._-/#"}},
@@ -63,6 +63,9 @@ var Kinds = []KindInfo{
 	},
 		Attributes: []string{"arn", "name", "domain_name"},
 		Name:       NameRule{3, 63, `^[a-z0-9][a-z0-9.-]*[a-z0-9]$`, "3-63 characters: lowercase letters, digits, . and -, starting and ending with a letter or digit"}},
+	{Kind: "iam.role", New: func() Properties { return &IAMRole{Path: "/", MaxSessionDuration: 3600} },
+		Attributes: []string{"arn", "name", "id"},
+		Name:       NameRule{1, 64, `^[\w+=,.@-]+$`, "1-64 characters: letters, digits and +=,.@_-"}},
 	{Kind: "lambda.function", New: func() Properties {
 		return &LambdaFunction{Runtime: "provided.al2023", Architecture: "arm64", MemoryMB: 128, TimeoutSeconds: 3, Tracing: "PassThrough"}
 	},
@@ -73,14 +76,14 @@ var Kinds = []KindInfo{
 	},
 		Attributes: []string{"id", "arn"},
 		Name:       NameRule{1, 255, `^.+$`, "1-255 characters"}},
-	{Kind: "lambda.permission", New: func() Properties { return &LambdaPermission{Action: "lambda:InvokeFunction"} },
-		Attributes: []string{"statement_id"},
-		Name:       NameRule{1, 100, `^[a-zA-Z0-9_-]+$`, "1-100 characters: letters, digits, - and _ (the statement id)"}},
 	{Kind: "apigateway.rest_api", New: func() Properties {
 		return &RestAPI{EndpointType: "REGIONAL", Stage: Stage{Name: "v1"}}
 	},
 		Attributes: []string{"id", "root_resource_id", "execution_arn", "stage_name", "stage_arn", "url"},
 		Name:       NameRule{1, 1024, `^.+$`, "1-1024 characters"}},
+	{Kind: "lambda.permission", New: func() Properties { return &LambdaPermission{Action: "lambda:InvokeFunction"} },
+		Attributes: []string{"statement_id"},
+		Name:       NameRule{1, 100, `^[a-zA-Z0-9_-]+$`, "1-100 characters: letters, digits, - and _ (the statement id)"}},
 	{Kind: "apigateway.api_key", New: func() Properties { return &APIKey{Enabled: true} },
 		Attributes: []string{"id", "name"},
 		Name:       NameRule{1, 1024, `^.+$`, "1-1024 characters"}},
@@ -98,14 +101,14 @@ var Kinds = []KindInfo{
 
 // VPC is ec2.vpc.
 type VPC struct {
-	CIDR               string `yaml:"cidr" json:"cidr" jsonschema:"required,description=IPv4 CIDR block, e.g. 10.0.0.0/16"`
+	CIDR               string `yaml:"cidr" json:"cidr" jsonschema:"required,description=IPv4 CIDR block\\, e.g. 10.0.0.0/16"`
 	EnableDNSHostnames bool   `yaml:"enable_dns_hostnames" json:"enable_dns_hostnames" jsonschema:"default=true"`
 	EnableDNSSupport   bool   `yaml:"enable_dns_support" json:"enable_dns_support" jsonschema:"default=true"`
 }
 
 // Subnet is ec2.subnet. Its CIDR must lie inside its VPC's when the VPC is in the same spec.
 type Subnet struct {
-	VPC              string `yaml:"vpc" json:"vpc" jsonschema:"required,description=VPC id, usually ${<vpc>.id}"`
+	VPC              string `yaml:"vpc" json:"vpc" jsonschema:"required,description=VPC id\\, usually ${<vpc>.id}"`
 	CIDR             string `yaml:"cidr" json:"cidr" jsonschema:"required"`
 	AvailabilityZone string `yaml:"availability_zone" json:"availability_zone,omitempty" jsonschema:"description=e.g. ${region}a"`
 	MapPublicIP      bool   `yaml:"map_public_ip_on_launch" json:"map_public_ip_on_launch"`
@@ -121,12 +124,12 @@ type SecurityGroup struct {
 
 // SGRule is one security-group rule. Exactly one of CIDRs, SourceSecurityGroup or PrefixList is set.
 type SGRule struct {
-	Protocol            string   `yaml:"protocol" json:"protocol" jsonschema:"enum=tcp,enum=udp,enum=icmp,enum=all"`
+	Protocol            string   `yaml:"protocol" json:"protocol" jsonschema:"required,enum=tcp,enum=udp,enum=icmp,enum=all"`
 	FromPort            int      `yaml:"from_port" json:"from_port" jsonschema:"minimum=-1,maximum=65535"`
 	ToPort              int      `yaml:"to_port" json:"to_port" jsonschema:"minimum=-1,maximum=65535"`
 	CIDRs               []string `yaml:"cidrs" json:"cidrs,omitempty"`
-	SourceSecurityGroup string   `yaml:"security_group" json:"security_group,omitempty" jsonschema:"description=another group's id, e.g. ${lambda-sg.id}"`
-	PrefixList          string   `yaml:"prefix_list" json:"prefix_list,omitempty" jsonschema:"description=a prefix list id, e.g. ${s3-endpoint.prefix_list_id}"`
+	SourceSecurityGroup string   `yaml:"security_group" json:"security_group,omitempty" jsonschema:"description=another group's id\\, e.g. ${lambda-sg.id}"`
+	PrefixList          string   `yaml:"prefix_list" json:"prefix_list,omitempty" jsonschema:"description=a prefix list id\\, e.g. ${s3-endpoint.prefix_list_id}"`
 	Description         string   `yaml:"description" json:"description,omitempty"`
 }
 
@@ -134,7 +137,7 @@ type SGRule struct {
 // name com.amazonaws.<region>.<service> is derived.
 type VPCEndpoint struct {
 	VPC              string   `yaml:"vpc" json:"vpc" jsonschema:"required"`
-	Service          string   `yaml:"service" json:"service" jsonschema:"required,description=short service name: s3, dynamodb, xray, sqs, logs, ..."`
+	Service          string   `yaml:"service" json:"service" jsonschema:"required,description=short service name: s3\\, dynamodb\\, xray\\, sqs\\, logs\\, ..."`
 	Type             string   `yaml:"type" json:"type" jsonschema:"enum=Gateway,enum=Interface,default=Gateway"`
 	RouteTableIDs    []string `yaml:"route_table_ids" json:"route_table_ids,omitempty" jsonschema:"description=Gateway only"`
 	SubnetIDs        []string `yaml:"subnet_ids" json:"subnet_ids,omitempty" jsonschema:"description=Interface only"`
@@ -148,7 +151,7 @@ type VPCEndpoint struct {
 type IAMRole struct {
 	Description        string         `yaml:"description" json:"description,omitempty"`
 	Path               string         `yaml:"path" json:"path" jsonschema:"default=/"`
-	AssumedBy          []string       `yaml:"assumed_by" json:"assumed_by" jsonschema:"required,description=service principals trusted to assume the role, e.g. lambda.amazonaws.com"`
+	AssumedBy          []string       `yaml:"assumed_by" json:"assumed_by" jsonschema:"required,description=service principals trusted to assume the role\\, e.g. lambda.amazonaws.com"`
 	MaxSessionDuration int            `yaml:"max_session_duration" json:"max_session_duration" jsonschema:"minimum=3600,maximum=43200,default=3600"`
 	Policies           []InlinePolicy `yaml:"policies" json:"policies,omitempty"`
 	ManagedPolicyARNs  []string       `yaml:"managed_policy_arns" json:"managed_policy_arns,omitempty"`
@@ -163,7 +166,7 @@ type InlinePolicy struct {
 // Statement is one IAM policy statement. Effect defaults to Allow.
 type Statement struct {
 	Sid       string                         `yaml:"sid" json:"sid,omitempty"`
-	Effect    string                         `yaml:"effect" json:"effect,omitempty" jsonschema:"enum=Allow,enum=Deny"`
+	Effect    string                         `yaml:"effect" json:"effect,omitempty" jsonschema:"enum=Allow,enum=Deny,default=Allow"`
 	Actions   []string                       `yaml:"actions" json:"actions" jsonschema:"required,minItems=1"`
 	Resources []string                       `yaml:"resources" json:"resources" jsonschema:"required,minItems=1"`
 	Condition map[string]map[string][]string `yaml:"condition" json:"condition,omitempty"`
@@ -262,19 +265,19 @@ type Transition struct {
 // LambdaFunction is lambda.function. Exactly one of Handler (a program in handlers/, built by
 // the provisioner) or Zip (a path to a ready zip) gives the code.
 type LambdaFunction struct {
-	Handler             string            `yaml:"handler" json:"handler,omitempty" jsonschema:"description=a handler in handlers/: receiver, processor or deadletter"`
-	Zip                 string            `yaml:"zip" json:"zip,omitempty" jsonschema:"description=path to a deployment zip, relative to the spec file"`
+	Handler             string            `yaml:"handler" json:"handler,omitempty" jsonschema:"description=a handler in handlers/: receiver\\, processor or deadletter"`
+	Zip                 string            `yaml:"zip" json:"zip,omitempty" jsonschema:"description=path to a deployment zip\\, relative to the spec file"`
 	Runtime             string            `yaml:"runtime" json:"runtime" jsonschema:"enum=provided.al2023,enum=provided.al2,default=provided.al2023"`
 	Architecture        string            `yaml:"architecture" json:"architecture" jsonschema:"enum=arm64,enum=x86_64,default=arm64"`
 	MemoryMB            int               `yaml:"memory_mb" json:"memory_mb" jsonschema:"minimum=128,maximum=10240,default=128"`
 	TimeoutSeconds      int               `yaml:"timeout_seconds" json:"timeout_seconds" jsonschema:"minimum=1,maximum=900,default=3"`
-	Role                string            `yaml:"role" json:"role" jsonschema:"required,description=execution role ARN, e.g. ${receiver-role.arn}"`
+	Role                string            `yaml:"role" json:"role" jsonschema:"required,description=execution role ARN\\, e.g. ${receiver-role.arn}"`
 	Description         string            `yaml:"description" json:"description,omitempty"`
 	Environment         map[string]string `yaml:"environment" json:"environment,omitempty"`
 	VPC                 *LambdaVPC        `yaml:"vpc" json:"vpc,omitempty"`
 	Tracing             string            `yaml:"tracing" json:"tracing" jsonschema:"enum=Active,enum=PassThrough,default=PassThrough"`
 	ReservedConcurrency *int              `yaml:"reserved_concurrency" json:"reserved_concurrency,omitempty" jsonschema:"minimum=0"`
-	LogGroup            string            `yaml:"log_group" json:"log_group,omitempty" jsonschema:"description=the function's log group name, e.g. ${receiver-logs.name}; it must exist before the function"`
+	LogGroup            string            `yaml:"log_group" json:"log_group,omitempty" jsonschema:"description=the function's log group name\\, e.g. ${receiver-logs.name}; it must exist before the function"`
 }
 
 // LambdaVPC places a function in private subnets.
@@ -286,7 +289,7 @@ type LambdaVPC struct {
 // EventSourceMapping is lambda.event_source_mapping, from a DynamoDB stream or an SQS queue.
 type EventSourceMapping struct {
 	Function                   string `yaml:"function" json:"function" jsonschema:"required,description=function name or ARN"`
-	Source                     string `yaml:"source" json:"source" jsonschema:"required,description=stream or queue ARN, e.g. ${events.stream_arn}"`
+	Source                     string `yaml:"source" json:"source" jsonschema:"required,description=stream or queue ARN\\, e.g. ${events.stream_arn}"`
 	BatchSize                  int    `yaml:"batch_size" json:"batch_size" jsonschema:"minimum=1,maximum=10000,default=100"`
 	MaximumBatchingWindowSecs  int    `yaml:"maximum_batching_window_seconds" json:"maximum_batching_window_seconds,omitempty" jsonschema:"minimum=0,maximum=300"`
 	StartingPosition           string `yaml:"starting_position" json:"starting_position,omitempty" jsonschema:"enum=,enum=LATEST,enum=TRIM_HORIZON,description=streams only"`
@@ -324,7 +327,7 @@ type Route struct {
 	Method         string `yaml:"method" json:"method" jsonschema:"required,enum=GET,enum=POST,enum=PUT,enum=PATCH,enum=DELETE,enum=HEAD,enum=OPTIONS,enum=ANY"`
 	Authorization  string `yaml:"authorization" json:"authorization" jsonschema:"enum=NONE,enum=AWS_IAM,default=NONE"`
 	APIKeyRequired bool   `yaml:"api_key_required" json:"api_key_required,omitempty"`
-	Function       string `yaml:"function" json:"function" jsonschema:"required,description=the function's ARN, e.g. ${receiver.arn}"`
+	Function       string `yaml:"function" json:"function" jsonschema:"required,description=the function's ARN\\, e.g. ${receiver.arn}"`
 }
 
 // Stage is the deployed stage of a REST API.
@@ -349,12 +352,12 @@ type UsagePlan struct {
 	Stages      []UsagePlanStage `yaml:"stages" json:"stages" jsonschema:"required,minItems=1"`
 	Throttle    *Throttle        `yaml:"throttle" json:"throttle,omitempty"`
 	Quota       *Quota           `yaml:"quota" json:"quota,omitempty"`
-	Keys        []string         `yaml:"keys" json:"keys,omitempty" jsonschema:"description=API key ids, e.g. ${partner-key.id}"`
+	Keys        []string         `yaml:"keys" json:"keys,omitempty" jsonschema:"description=API key ids\\, e.g. ${partner-key.id}"`
 }
 
 // UsagePlanStage names one API stage a usage plan covers.
 type UsagePlanStage struct {
-	API   string `yaml:"api" json:"api" jsonschema:"required,description=REST API id, e.g. ${api.id}"`
+	API   string `yaml:"api" json:"api" jsonschema:"required,description=REST API id\\, e.g. ${api.id}"`
 	Stage string `yaml:"stage" json:"stage" jsonschema:"required,description=e.g. ${api.stage_name}"`
 }
 
@@ -388,7 +391,7 @@ type MetricAlarm struct {
 // one query has ReturnData true: the value compared with the threshold.
 type MetricQuery struct {
 	ID         string      `yaml:"id" json:"id" jsonschema:"required,pattern=^[a-z][a-zA-Z0-9_]*$"`
-	Expression string      `yaml:"expression" json:"expression,omitempty" jsonschema:"description=metric math, e.g. errors / invocations * 100"`
+	Expression string      `yaml:"expression" json:"expression,omitempty" jsonschema:"description=metric math\\, e.g. errors / invocations * 100"`
 	Metric     *MetricStat `yaml:"metric" json:"metric,omitempty"`
 	Label      string      `yaml:"label" json:"label,omitempty"`
 	ReturnData bool        `yaml:"return_data" json:"return_data,omitempty"`
@@ -400,7 +403,7 @@ type MetricStat struct {
 	Name       string            `yaml:"name" json:"name" jsonschema:"required"`
 	Dimensions map[string]string `yaml:"dimensions" json:"dimensions,omitempty"`
 	Period     int               `yaml:"period" json:"period" jsonschema:"required,minimum=10"`
-	Stat       string            `yaml:"stat" json:"stat" jsonschema:"required,description=Sum, Average, Maximum, Minimum, SampleCount or pNN"`
+	Stat       string            `yaml:"stat" json:"stat" jsonschema:"required,description=Sum\\, Average\\, Maximum\\, Minimum\\, SampleCount or pNN"`
 }
 
 func (*VPC) Kind() string                { return "ec2.vpc" }

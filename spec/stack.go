@@ -3,6 +3,8 @@
 // spec file.
 package spec
 
+import "fmt"
+
 // Stack is a loaded, validated spec with the environment suffix applied.
 type Stack struct {
 	File      string
@@ -28,6 +30,14 @@ type Pos struct {
 	File string
 	Line int
 	Col  int
+}
+
+// String renders the position as file:line:col, or just the file when the line is unknown.
+func (p Pos) String() string {
+	if p.Line == 0 {
+		return p.File
+	}
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
 }
 
 // Ref is one ${...} reference. Built-ins (stack, suffix, region, account) have an empty

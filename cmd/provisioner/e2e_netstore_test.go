@@ -38,8 +38,8 @@ func newClients(t *testing.T) *clients {
 	require.NoError(t, err)
 	return &clients{
 		ec2: ec2.NewFromConfig(cfg), ddb: dynamodb.NewFromConfig(cfg), iam: iam.NewFromConfig(cfg),
-		s3:   s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }),
-		sqs:  sqs.NewFromConfig(cfg), logs: cloudwatchlogs.NewFromConfig(cfg), acct: aws.ToString(id.Account),
+		s3:  s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }),
+		sqs: sqs.NewFromConfig(cfg), logs: cloudwatchlogs.NewFromConfig(cfg), acct: aws.ToString(id.Account),
 	}
 }
 

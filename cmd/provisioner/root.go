@@ -61,7 +61,8 @@ func newRootCmd() *cobra.Command {
 	f.StringVar(&g.logFormat, "log-format", "", "console or json (default: console on a terminal, json otherwise)")
 	f.BoolVar(&g.noColor, "no-color", os.Getenv("NO_COLOR") != "", "no colour in output (also NO_COLOR)")
 
-	root.AddCommand(newVersionCmd(), newPlanCmd(g), newApplyCmd(g), newDriftCmd(g), newDestroyCmd(g))
+	root.AddCommand(newVersionCmd(), newValidateCmd(g), newSchemaCmd(), newBuildCmd(),
+		newPlanCmd(g), newApplyCmd(g), newDriftCmd(g), newDestroyCmd(g))
 	return root
 }
 

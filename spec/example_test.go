@@ -1,0 +1,121 @@
+package spec
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const webhookExample = "../examples/webhook.yaml"
+
+func TestWebhookExampleIsValid(t *testing.T) {
+	st, err := Load(webhookExample, Options{})
+	require.NoError(t, err)
+	assert.Equal(t, "webhook", st.Name)
+	assert.Equal(t, "us-east-1", st.Region)
+	assert.Equal(t, "dev", st.Suffix)
+	assert.Equal(t, map[string]string{"Project": "webhook-processing", "Environment": "dev"}, st.Tags)
+	assert.Len(t, st.Resources, 30)
+
+	kinds := map[string]int{}
+	for _, r := range st.Resources {
+		kinds[r.Kind]++
+	}
+	for _, k := range Kinds {
+		assert.Positive(t, kinds[k.Kind], "the example uses every kind; %s is missing", k.Kind)
+	}
+}
+
+func TestWebhookExampleDecodedValues(t *testing.T) {
+	st, err := Load(webhookExample, Options{})
+	require.NoError(t, err)
+
+	events := st.Lookup("events").Props.(*DynamoDBTable)
+	assert.Equal(t, Key{Name: "event_id", Type: "S"}, events.HashKey)
+	assert.Equal(t, "NEW_IMAGE", events.StreamViewType)
+	assert.Equal(t, "expires_at", events.TTLAttribute)
+
+	receiver := st.Lookup("receiver")
+	fn := receiver.Props.(*LambdaFunction)
+	assert.Equal(t, "webhook-receiver-dev", receiver.Name)
+	assert.Equal(t, "${receiver-role.arn}", fn.Role, "references stay for the engine")
+	assert.Equal(t, map[string]string{"EVENTS_TABLE": "${events.name}", "ARCHIVE_BUCKET": "${archive.name}"}, fn.Environment)
+	assert.Equal(t, []string{"${private-a.id}", "${private-b.id}"}, fn.VPC.SubnetIDs)
+	assert.Equal(t, 512, fn.MemoryMB)
+	processor := st.Lookup("processor").Props.(*LambdaFunction)
+	assert.Equal(t, fn.VPC, processor.VPC, "the *private alias decodes")
+	assert.Equal(t, fn.Environment, processor.Environment, "the *env alias decodes")
+	assert.NotSame(t, fn.VPC, processor.VPC, "each resource gets its own copy")
+
+	api := st.Lookup("api").Props.(*RestAPI)
+	assert.Equal(t, "NONE", api.Routes[0].Authorization)
+	assert.Equal(t, "AWS_IAM", api.Routes[1].Authorization)
+	assert.Equal(t, 10000.0, api.Stage.ThrottlingRateLimit)
+
+	role := st.Lookup("processor-role").Props.(*IAMRole)
+	assert.Equal(t, "Allow", role.Policies[0].Statements[0].Effect, "a statement's effect defaults to Allow")
+	assert.Equal(t, []string{"${archive.arn}/events/*"}, role.Policies[0].Statements[3].Resources)
+
+	assert.Equal(t, "webhook-archive-${account}-dev", st.Lookup("archive").Name)
+	assert.Equal(t, "/aws/lambda/webhook-receiver-dev", st.Lookup("receiver-logs").Name)
+	assert.Equal(t, "us-east-1a", st.Lookup("private-a").Props.(*Subnet).AvailabilityZone)
+	assert.Equal(t, "${api.execution_arn}/*/*", st.Lookup("api-invoke").Props.(*LambdaPermission).SourceARN)
+}
+
+// TestWebhookExampleSuffixOverride loads the example for another environment: the override
+// reaches every physical name and tag.
+func TestWebhookExampleSuffixOverride(t *testing.T) {
+	st, err := Load(webhookExample, Options{Suffix: "pr42"})
+	require.NoError(t, err)
+	assert.Equal(t, "pr42", st.Suffix)
+	assert.Equal(t, "pr42", st.Tags["Environment"])
+	for _, r := range st.Resources {
+		assert.True(t, strings.HasSuffix(r.Name, "-pr42"), "%s: %s", r.Logical, r.Name)
+		assert.NotContains(t, r.Name, "dev")
+	}
+}
+
+// TestWebhookExampleFollowsKindOrder checks the convention spec.Kinds documents and the
+// engine's delete tiers rely on: in the shipped stack, no resource depends on a later kind.
+func TestWebhookExampleFollowsKindOrder(t *testing.T) {
+	st, err := Load(webhookExample, Options{})
+	require.NoError(t, err)
+	tier := func(kind string) int {
+		return slices.IndexFunc(Kinds, func(k KindInfo) bool { return k.Kind == kind })
+	}
+	for _, r := range st.Resources {
+		for _, dep := range r.DependsOn {
+			d := st.Lookup(dep)
+			assert.LessOrEqual(t, tier(d.Kind), tier(r.Kind), "%s (%s) depends on %s (%s), a later kind", r.Logical, r.Kind, d.Logical, d.Kind)
+		}
+	}
+}
+
+// TestWebhookExampleResolves runs the engine's side: with every attribute known, every
+// property of every resource resolves.
+func TestWebhookExampleResolves(t *testing.T) {
+	st, err := Load(webhookExample, Options{})
+	require.NoError(t, err)
+	lookup := func(r Ref) (string, bool) {
+		if r.Resource == "" {
+			return "123456789012", r.Attribute == BuiltinAccount
+		}
+		return "live-" + r.Resource + "-" + r.Attribute, st.Lookup(r.Resource) != nil
+	}
+	for _, r := range st.Order() {
+		out, err := Resolve(r.Props, lookup)
+		require.NoError(t, err, r.Logical)
+		for _, ref := range PropsRefs(out) {
+			t.Errorf("%s: %s left after Resolve", r.Logical, ref)
+		}
+		name, err := Interpolate(r.Name, lookup)
+		require.NoError(t, err)
+		assert.NotContains(t, name, "${")
+	}
+	perm, err := Resolve(st.Lookup("api-invoke").Props, lookup)
+	require.NoError(t, err)
+	assert.Equal(t, "live-api-execution_arn/*/*", perm.(*LambdaPermission).SourceARN)
+}
