@@ -92,7 +92,7 @@ type executor struct {
 	opts    ApplyOptions
 	mu      sync.Mutex
 	outputs map[string]map[string]string // logical → attributes, live or just made
-	limits  map[string]chan struct{}     // per kind, for Limited kinds
+	limits  map[string]chan struct{}     // per limit group, for Limited kinds
 }
 
 // Apply walks the plan's dependency graph: creates and updates after what they depend on,
@@ -110,9 +110,12 @@ func Apply(ctx context.Context, plan *Plan, reg Registry, opts ApplyOptions) (*R
 	byAddr := make(map[string]Change, len(plan.Changes))
 	for _, c := range plan.Changes {
 		byAddr[c.Address] = c
-		if k, ok := reg.Lookup(c.Kind); ok {
-			if l, ok := k.(Limited); ok {
-				ex.limits[c.Kind] = make(chan struct{}, max(l.MaxConcurrent(), 1))
+	}
+	for _, k := range reg {
+		if l, ok := k.(Limited); ok {
+			group, n := l.LimitGroup()
+			if _, seen := ex.limits[group]; !seen {
+				ex.limits[group] = make(chan struct{}, max(n, 1))
 			}
 		}
 	}
@@ -199,7 +202,9 @@ func (ex *executor) run(ctx context.Context, c Change) error {
 	if !ok {
 		return fmt.Errorf("kind %s is not implemented by this build", c.Kind)
 	}
-	if sem, ok := ex.limits[c.Kind]; ok {
+	if l, ok := k.(Limited); ok {
+		group, _ := l.LimitGroup()
+		sem := ex.limits[group]
 		select {
 		case sem <- struct{}{}:
 			defer func() { <-sem }()

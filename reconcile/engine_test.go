@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -244,4 +245,37 @@ func TestApplyReportsProgressOfLongChanges(t *testing.T) {
 	require.NoError(t, res.Err())
 	assert.Equal(t, "start logs.log_group/slow", obs.events[0])
 	assert.Equal(t, "finish logs.log_group/slow <nil>", obs.events[len(obs.events)-1])
+}
+
+// limitedKind shares a limit group with its twin and records the peak of concurrent creates.
+type limitedKind struct {
+	*fakeKind
+	cur, peak *atomic.Int32
+}
+
+func (l *limitedKind) LimitGroup() (string, int) { return "apigateway", 1 }
+
+func (l *limitedKind) Create(ctx context.Context, d Desired) (state.Resource, error) {
+	n := l.cur.Add(1)
+	defer l.cur.Add(-1)
+	for p := l.peak.Load(); n > p && !l.peak.CompareAndSwap(p, n); p = l.peak.Load() {
+	}
+	time.Sleep(2 * time.Millisecond) // overlap would show if the limit did not hold
+	return l.fakeKind.Create(ctx, d)
+}
+
+func TestLimitGroupSerialisesAcrossKinds(t *testing.T) {
+	f := newFixture()
+	var cur, peak atomic.Int32
+	reg := Registry{&limitedKind{f.groups, &cur, &peak}, &limitedKind{f.queues, &cur, &peak}}
+	st := stackOf(logGroup("a", 7, ""), logGroup("b", 7, ""), queueLike("c", ""), queueLike("d", ""))
+	inv, err := Discover(context.Background(), reg, state.Selector{Stack: "app", Suffix: "dev"})
+	require.NoError(t, err)
+	p, err := MakePlan(st, inv, reg, f.env)
+	require.NoError(t, err)
+	res, err := Apply(context.Background(), p, reg, ApplyOptions{Parallelism: 4})
+	require.NoError(t, err)
+	require.NoError(t, res.Err())
+	assert.Equal(t, 4, res.Counts().Created)
+	assert.Equal(t, int32(1), peak.Load())
 }

@@ -41,9 +41,10 @@ type Kind interface {
 }
 
 // Limited is an optional ability: a kind whose service needs its writes serialised or capped
-// (API Gateway's control plane quotas) says how many may run at once.
+// (API Gateway's control plane quotas) names a limit group and how many changes of that group
+// may run at once. Kinds naming the same group share one limit.
 type Limited interface {
-	MaxConcurrent() int
+	LimitGroup() (group string, max int)
 }
 
 // Desired is one resource of the spec with every reference resolved.
