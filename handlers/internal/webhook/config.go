@@ -1,0 +1,60 @@
+// Package webhook is the code the three webhook handlers share: configuration from the
+// environment, AWS clients, logging, the event model and its DynamoDB item and S3 layouts, and
+// the narrow DynamoDB and S3 interfaces the handlers are written against.
+//
+// It imports nothing else of the provisioner: the handlers are built and shipped on their own.
+package webhook
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Environment variables the handlers read.
+const (
+	EnvEventsTable        = "EVENTS_TABLE"
+	EnvArchiveBucket      = "ARCHIVE_BUCKET"
+	EnvWebhookSecret      = "WEBHOOK_SECRET"
+	EnvWebhookSecretParam = "WEBHOOK_SECRET_PARAM"
+	EnvLogLevel           = "LOG_LEVEL"
+)
+
+// Config is the handlers' configuration, read once at cold start.
+type Config struct {
+	EventsTable        string
+	ArchiveBucket      string
+	WebhookSecret      string // never logged
+	WebhookSecretParam string // SSM parameter name (SecureString) holding the secret
+	LogLevel           string
+}
+
+// FromEnv reads the configuration through getenv (os.Getenv in production).
+func FromEnv(getenv func(string) string) Config {
+	return Config{
+		EventsTable:        getenv(EnvEventsTable),
+		ArchiveBucket:      getenv(EnvArchiveBucket),
+		WebhookSecret:      getenv(EnvWebhookSecret),
+		WebhookSecretParam: getenv(EnvWebhookSecretParam),
+		LogLevel:           getenv(EnvLogLevel),
+	}
+}
+
+// Require reports every one of the named environment variables that is empty, so that a
+// function missing its configuration fails at cold start with one clear message instead of
+// failing each event.
+func (c Config) Require(names ...string) error {
+	values := map[string]string{
+		EnvEventsTable:        c.EventsTable,
+		EnvArchiveBucket:      c.ArchiveBucket,
+		EnvWebhookSecret:      c.WebhookSecret,
+		EnvWebhookSecretParam: c.WebhookSecretParam,
+		EnvLogLevel:           c.LogLevel,
+	}
+	var errs []error
+	for _, n := range names {
+		if values[n] == "" {
+			errs = append(errs, fmt.Errorf("environment variable %s is not set", n))
+		}
+	}
+	return errors.Join(errs...)
+}
