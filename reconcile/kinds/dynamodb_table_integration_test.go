@@ -21,7 +21,8 @@ func ddbClient(t *testing.T) *dynamodb.Client {
 }
 
 func ddbTestProps() *spec.DynamoDBTable {
-	p := spec.Kinds[7].New().(*spec.DynamoDBTable) // the spec's defaults
+	info, _ := spec.Info("dynamodb.table")
+	p := info.New().(*spec.DynamoDBTable) // the spec's defaults
 	p.HashKey = spec.Key{Name: "pk", Type: "S"}
 	p.RangeKey = &spec.Key{Name: "sk", Type: "N"}
 	p.StreamViewType = "NEW_IMAGE"

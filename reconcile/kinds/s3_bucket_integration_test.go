@@ -26,7 +26,8 @@ func s3Client(t *testing.T) (*s3.Client, string) {
 }
 
 func s3TestProps() *spec.S3Bucket {
-	p := spec.Kinds[8].New().(*spec.S3Bucket) // the spec's defaults
+	info, _ := spec.Info("s3.bucket")
+	p := info.New().(*spec.S3Bucket) // the spec's defaults
 	p.Lifecycle = []spec.LifecycleRule{
 		{ID: "logs", Prefix: "logs/", ExpirationDays: 30, Transitions: []spec.Transition{{Days: 7, StorageClass: "STANDARD_IA"}}},
 		{ID: "cleanup", NoncurrentExpirationDays: 14, AbortIncompleteUploadDays: 2},
