@@ -1,8 +1,9 @@
 package kinds
 
 // Helpers shared by the EC2 kinds (ec2.vpc, ec2.subnet, ec2.security_group, ec2.vpc_endpoint):
-// ownership-tag filters, tag conversion and sync, not-found mapping, ARNs and the long wait for
-// dependencies that AWS releases slowly.
+// ownership-tag filters, tag conversion and sync, not-found mapping, ARNs, the long wait for
+// dependencies that AWS releases slowly, and the flows every EC2 kind goes through in the same
+// way (describe, list, adopt, update, delete), generic over the type the kind describes.
 
 import (
 	"context"
@@ -55,6 +56,22 @@ func ec2Props[T any, PT interface {
 // programming error, shown rather than panicking.
 func ec2PropsMismatch(d, live spec.Properties) []reconcile.FieldDiff {
 	return []reconcile.FieldDiff{{Path: "properties", Live: fmt.Sprintf("%T", live), Desired: fmt.Sprintf("%T", d), ForceNew: true}}
+}
+
+// ec2Diff is Diff as every EC2 kind does it: diff records what differs between the live and
+// the desired properties (P), or properties of another type show as one replacing diff.
+func ec2Diff[P any, PP interface {
+	*P
+	spec.Properties
+}](d reconcile.Desired, live state.Resource, diff func(got, want *P, diffs *reconcile.Diffs)) []reconcile.FieldDiff {
+	want, err1 := ec2Props[P, PP](d.Props)
+	got, err2 := ec2Props[P, PP](live.Props)
+	if err1 != nil || err2 != nil {
+		return ec2PropsMismatch(d.Props, live.Props)
+	}
+	var diffs reconcile.Diffs
+	diff(got, want, &diffs)
+	return diffs
 }
 
 // ec2Tags converts a tag map to EC2 tags, sorted by key so requests are deterministic.
@@ -159,14 +176,12 @@ func ec2SyncTags(ctx context.Context, api EC2TagsAPI, id string, live, want map[
 		}
 	}
 	if len(set) > 0 {
-		in := &ec2.CreateTagsInput{Resources: []string{id}, Tags: ec2Tags(set)}
-		if _, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.CreateTagsOutput, error) { return api.CreateTags(ctx, in) }); err != nil {
+		if err := ec2Send(ctx, api.CreateTags, &ec2.CreateTagsInput{Resources: []string{id}, Tags: ec2Tags(set)}); err != nil {
 			return fmt.Errorf("tag %s: %w", id, err)
 		}
 	}
 	if len(remove) > 0 {
-		in := &ec2.DeleteTagsInput{Resources: []string{id}, Tags: remove}
-		if _, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.DeleteTagsOutput, error) { return api.DeleteTags(ctx, in) }); err != nil {
+		if err := ec2Send(ctx, api.DeleteTags, &ec2.DeleteTagsInput{Resources: []string{id}, Tags: remove}); err != nil {
 			return fmt.Errorf("untag %s: %w", id, err)
 		}
 	}
@@ -267,4 +282,219 @@ func ec2WaitGone(ctx context.Context, b reconcile.Backoff, exists func(ctx conte
 		}
 		return true, nil
 	})
+}
+
+// ---- calls ----
+
+// ec2Send makes one call of an EC2 API method under its own timeout, keeping only its error.
+func ec2Send[In, Out any](ctx context.Context, call func(context.Context, In, ...func(*ec2.Options)) (Out, error), in In) error {
+	_, err := reconcile.Call(ctx, func(ctx context.Context) (Out, error) { return call(ctx, in) })
+	return err
+}
+
+// ec2Retry sends in until the call succeeds or fails with an error retry does not accept, or
+// b runs out.
+func ec2Retry[In, Out any](ctx context.Context, b reconcile.Backoff, retry func(error) bool, call func(context.Context, In, ...func(*ec2.Options)) (Out, error), in In) error {
+	return b.Retry(ctx, retry, func(ctx context.Context) error { return ec2Send(ctx, call, in) })
+}
+
+// ec2Pages is the SDK's paginator of one Describe call, whose pages are O.
+type ec2Pages[O any] interface {
+	HasMorePages() bool
+	NextPage(ctx context.Context, optFns ...func(*ec2.Options)) (O, error)
+}
+
+// ec2DescribeAll collects the items of every page, each page under its own timeout; the
+// notFound codes become reconcile.ErrNotFound.
+func ec2DescribeAll[O, T any](ctx context.Context, pages ec2Pages[O], items func(O) []T, notFound ...string) ([]T, error) {
+	var out []T
+	for pages.HasMorePages() {
+		page, err := reconcile.Call(ctx, func(ctx context.Context) (O, error) { return pages.NextPage(ctx) })
+		if err != nil {
+			return nil, ec2NotFound(err, notFound...)
+		}
+		out = append(out, items(page)...)
+	}
+	return out, nil
+}
+
+// ---- the flows every EC2 kind shares ----
+
+// ec2Type is what the shared flows need to know of the type T an EC2 kind describes
+// (types.Vpc, types.Subnet, …). Each kind builds its own, from its current settings, in its
+// ec2Type method.
+type ec2Type[T any] struct {
+	what     string            // the kind as messages name it: "ec2 vpc"
+	notFound []string          // EC2's codes for an unknown id
+	wait     reconcile.Backoff // describes right after a create, and until a delete is done
+	deps     reconcile.Backoff // deletes blocked by dependents (DependencyViolation)
+	progress ec2Progress       // told about those
+	id       func(T) *string
+	tags     func(T) []types.Tag
+	// describe returns the resources with one of ids (any when there are none) matching filters.
+	describe func(ctx context.Context, ids []string, filters []types.Filter) ([]T, error)
+}
+
+// ec2Observe reads one described resource into a state.Resource.
+type ec2Observe[T any] func(ctx context.Context, v T) (state.Resource, error)
+
+// ec2Read is the ec2Observe of a kind whose describe carries everything.
+func ec2Read[T any](observe func(T) state.Resource) ec2Observe[T] {
+	return func(_ context.Context, v T) (state.Resource, error) { return observe(v), nil }
+}
+
+// list returns the resources carrying sel's ownership tags, observed.
+func (t ec2Type[T]) list(ctx context.Context, sel state.Selector, observe ec2Observe[T]) ([]state.Resource, error) {
+	all, err := t.describe(ctx, nil, ec2SelectorFilters(sel))
+	if err != nil {
+		return nil, fmt.Errorf("list %ss: %w", t.what, err)
+	}
+	var out []state.Resource
+	for _, v := range all {
+		if !sel.Matches(ec2TagMap(t.tags(v))) {
+			continue
+		}
+		r, err := observe(ctx, v)
+		if err != nil {
+			return nil, fmt.Errorf("list %ss: %w", t.what, err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// describeID returns one resource, or an error wrapping reconcile.ErrNotFound; retry says which
+// errors to wait out.
+func (t ec2Type[T]) describeID(ctx context.Context, id string, retry func(error) bool) (T, error) {
+	var one T
+	err := t.wait.Retry(ctx, retry, func(ctx context.Context) error {
+		all, err := t.describe(ctx, []string{id}, nil)
+		if err == nil && len(all) == 0 {
+			err = fmt.Errorf("%s %s: %w", strings.TrimPrefix(t.what, "ec2 "), id, reconcile.ErrNotFound)
+		}
+		if err == nil {
+			one = all[0]
+		}
+		return err
+	})
+	return one, err
+}
+
+// observeID describes one resource, waiting out what retry accepts, and observes it.
+func (t ec2Type[T]) observeID(ctx context.Context, id string, retry func(error) bool, observe ec2Observe[T]) (state.Resource, error) {
+	v, err := t.describeID(ctx, id, retry)
+	if err != nil {
+		return state.Resource{}, err
+	}
+	return observe(ctx, v)
+}
+
+// adoptEarlier looks for what an earlier attempt at d created (a crash right after the create
+// call) by d's ownership tags, since the name is only a tag, and adopts it: it must be the only
+// one (plural names them in the refusal), observe reads it, and it is brought to d. done is
+// false when there is nothing to adopt, and Create goes on.
+func (t ec2Type[T]) adoptEarlier(ctx context.Context, k reconcile.Kind, d reconcile.Desired, plural string, observe ec2Observe[T]) (r state.Resource, done bool, err error) {
+	found, err := t.describe(ctx, nil, ec2OwnerFilters(d.Owner))
+	switch {
+	case err != nil:
+		return state.Resource{}, true, fmt.Errorf("create %s %s: find earlier attempt: %w", t.what, d.Name, err)
+	case len(found) == 0:
+		return state.Resource{}, false, nil
+	case len(found) > 1:
+		return state.Resource{}, true, fmt.Errorf("create %s %s: %d %s carry the ownership tags of %s; delete all but one", t.what, d.Name, len(found), plural, d.Owner.ID)
+	}
+	live, err := observe(ctx, found[0])
+	if err != nil {
+		return state.Resource{}, true, fmt.Errorf("create %s %s: adopt %s: %w", t.what, d.Name, aws.ToString(t.id(found[0])), err)
+	}
+	r, err = ec2Adopt(ctx, k, t.what, d, live)
+	return r, true, err
+}
+
+// ec2Adopt brings live, an earlier attempt at d, to d, unless a field that cannot change in
+// place differs.
+func ec2Adopt(ctx context.Context, k reconcile.Kind, what string, d reconcile.Desired, live state.Resource) (state.Resource, error) {
+	if err := ec2AdoptableDiff(k.Diff(d, live)); err != nil {
+		return state.Resource{}, fmt.Errorf("create %s %s: adopt %s: %w", what, d.Name, live.ID, err)
+	}
+	return k.Update(ctx, d, live)
+}
+
+// ec2Update is Update as every EC2 kind does it: check both sets of properties (P) and that
+// live carries d's owner, change what differs, sync the tags, and read the result back.
+func ec2Update[P any, PP interface {
+	*P
+	spec.Properties
+}](ctx context.Context, api EC2TagsAPI, what string, d reconcile.Desired, live state.Resource, change func(got, want *P) error, observe func(ctx context.Context) (state.Resource, error)) (state.Resource, error) {
+	want, err := ec2Props[P, PP](d.Props)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("update %s %s: %w", what, live.ID, err)
+	}
+	got, err := ec2Props[P, PP](live.Props)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("update %s %s: %w", what, live.ID, err)
+	}
+	if !ec2Owned(live.Tags, d.Owner) {
+		return state.Resource{}, fmt.Errorf("update %w", ec2NotOwned(what, live.ID, live.Tags))
+	}
+	err = change(got, want)
+	if err == nil {
+		err = ec2SyncTags(ctx, api, live.ID, live.Tags, ec2WantTags(d))
+	}
+	var r state.Resource
+	if err == nil {
+		r, err = observe(ctx)
+	}
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("update %s %s: %w", what, live.ID, err)
+	}
+	return r, nil
+}
+
+// recheck re-reads live before a delete. ok is false when there is nothing to delete: it is
+// gone (not found, or gone says so; err is nil), or it no longer carries live's owner, or the
+// read failed.
+func (t ec2Type[T]) recheck(ctx context.Context, live state.Resource, gone func(T) bool) (v T, ok bool, err error) {
+	v, err = t.describeID(ctx, live.ID, ec2Never)
+	if errors.Is(err, reconcile.ErrNotFound) || err == nil && gone != nil && gone(v) {
+		return v, false, nil
+	}
+	if err != nil {
+		return v, false, fmt.Errorf("delete %s %s: %w", t.what, live.ID, err)
+	}
+	if tags := ec2TagMap(t.tags(v)); !ec2Owned(tags, live.Owner) {
+		return v, false, fmt.Errorf("delete %w", ec2NotOwned(t.what, live.ID, tags))
+	}
+	return v, true, nil
+}
+
+// deleteOwned deletes a resource that dependents may keep busy (a VPC its subnets, a subnet or
+// group the network interfaces of a VPC Lambda) when it still carries live's owner: prepare,
+// when not nil, runs first; del is retried while AWS answers DependencyViolation, within the
+// dependency budget; then it waits until the resource is gone. Not found is done.
+func (t ec2Type[T]) deleteOwned(ctx context.Context, live state.Resource, prepare func(ctx context.Context, v T) error, del func(ctx context.Context) error) error {
+	v, ok, err := t.recheck(ctx, live, nil)
+	if !ok {
+		return err
+	}
+	if prepare != nil {
+		err = prepare(ctx, v)
+	}
+	if err == nil {
+		err = ec2WaitDependencies(ctx, t.deps, t.progress, t.what+" "+live.ID, del, t.notFound...)
+	}
+	if err != nil {
+		return fmt.Errorf("delete %s %s: %w", t.what, live.ID, err)
+	}
+	err = ec2WaitGone(ctx, t.wait, func(ctx context.Context) (bool, error) {
+		_, err := t.describeID(ctx, live.ID, ec2Never)
+		if errors.Is(err, reconcile.ErrNotFound) {
+			return false, nil
+		}
+		return err == nil, err
+	})
+	if err != nil {
+		return fmt.Errorf("delete %s %s: wait until gone: %w", t.what, live.ID, err)
+	}
+	return nil
 }

@@ -2,14 +2,18 @@ package kinds
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/provisioner-dev/provisioner/localstack/emutest"
+	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
 
@@ -42,6 +46,20 @@ func testSubnet(t *testing.T, api *ec2.Client, vpc, cidr string) string {
 	return id
 }
 
+// testSecurityGroup creates a plain security group in vpc, deleted when the test ends.
+func testSecurityGroup(t *testing.T, api *ec2.Client, vpc, name string) string {
+	t.Helper()
+	out, err := api.CreateSecurityGroup(context.Background(), &ec2.CreateSecurityGroupInput{
+		VpcId: aws.String(vpc), GroupName: aws.String(name), Description: aws.String("test"),
+	})
+	require.NoError(t, err, "create test group")
+	id := aws.ToString(out.GroupId)
+	t.Cleanup(func() {
+		_, _ = api.DeleteSecurityGroup(context.Background(), &ec2.DeleteSecurityGroupInput{GroupId: aws.String(id)})
+	})
+	return id
+}
+
 // testRouteTable creates a route table in vpc, deleted when the test ends.
 func testRouteTable(t *testing.T, api *ec2.Client, vpc string) string {
 	t.Helper()
@@ -68,3 +86,58 @@ func ec2OwnedTags(o state.Owner, name string) []types.Tag {
 
 // ec2UnitOwner is the owner unit tests use.
 var ec2UnitOwner = state.Owner{Stack: "unit", Suffix: "u1", ID: "net"}
+
+// ec2WithUserTag is o's ownership tags plus Project=unit.
+func ec2WithUserTag(o state.Owner) map[string]string {
+	tags := o.Tags()
+	tags["Project"] = "unit"
+	return tags
+}
+
+// ec2FakeDescribe answers a fake describe from items, ignoring filters: all of them when ids
+// is empty, else those with one of ids (id reads it), and EC2's notFound error when none has.
+// out wraps what it finds in the call's output.
+func ec2FakeDescribe[T, O any](items []T, id func(T) *string, ids []string, notFound string, out func([]T) O) (O, error) {
+	var found []T
+	for _, v := range items {
+		if len(ids) == 0 || slices.Contains(ids, aws.ToString(id(v))) {
+			found = append(found, v)
+		}
+	}
+	if len(ids) > 0 && len(found) == 0 {
+		var none O
+		return none, ec2APIErr(notFound)
+	}
+	return out(found), nil
+}
+
+// ec2CheckDiff checks k's diff of want against live: nothing when path is "", else exactly
+// the one field path, replacing or not as forceNew says.
+func ec2CheckDiff(t *testing.T, k reconcile.Kind, want, live spec.Properties, path string, forceNew bool) {
+	t.Helper()
+	diffs := k.Diff(reconcile.Desired{Props: want}, state.Resource{Props: live})
+	if path == "" {
+		assert.Empty(t, diffs)
+		return
+	}
+	require.Len(t, diffs, 1)
+	assert.Equal(t, path, diffs[0].Path)
+	assert.Equal(t, forceNew, diffs[0].ForceNew)
+}
+
+// ec2CheckDeleteGone checks that k's Delete of id, which the fake f does not know or knows as
+// deleted, succeeds without deleteCall.
+func ec2CheckDeleteGone(t *testing.T, k reconcile.Kind, f *fakeEC2, id, deleteCall string) {
+	t.Helper()
+	require.NoError(t, k.Delete(context.Background(), state.Resource{ID: id, Owner: ec2UnitOwner}))
+	assert.Zero(t, f.count(deleteCall))
+}
+
+// ec2CheckDeleteRefused checks that k's Delete of id, which does not carry ec2UnitOwner's
+// tags, fails with reconcile.ErrNotOwned without deleteCall.
+func ec2CheckDeleteRefused(t *testing.T, k reconcile.Kind, f *fakeEC2, id, deleteCall string) {
+	t.Helper()
+	err := k.Delete(context.Background(), state.Resource{ID: id, Owner: ec2UnitOwner})
+	require.ErrorIs(t, err, reconcile.ErrNotOwned)
+	assert.Zero(t, f.count(deleteCall))
+}

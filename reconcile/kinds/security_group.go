@@ -2,7 +2,6 @@ package kinds
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -69,17 +68,12 @@ func (k *SecurityGroup) Kind() string { return "ec2.security_group" }
 // Diff implements reconcile.Kind. Rules compare as sets of normalised atomic rules, so the
 // spec may group CIDRs into rules any way it likes.
 func (k *SecurityGroup) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
-	want, err1 := ec2Props[spec.SecurityGroup](d.Props)
-	got, err2 := ec2Props[spec.SecurityGroup](live.Props)
-	if err1 != nil || err2 != nil {
-		return ec2PropsMismatch(d.Props, live.Props)
-	}
-	var diffs reconcile.Diffs
-	diffs.ForceNew("vpc", got.VPC, want.VPC)
-	diffs.ForceNew("description", got.Description, sgDescription(want.Description))
-	diffs.Set("ingress", sgStrings(sgPermsFromSpec(got.Ingress)), sgStrings(sgPermsFromSpec(want.Ingress)))
-	diffs.Set("egress", sgStrings(sgPermsFromSpec(got.Egress)), sgStrings(sgPermsFromSpec(want.Egress)))
-	return diffs
+	return ec2Diff(d, live, func(got, want *spec.SecurityGroup, diffs *reconcile.Diffs) {
+		diffs.ForceNew("vpc", got.VPC, want.VPC)
+		diffs.ForceNew("description", got.Description, sgDescription(want.Description))
+		diffs.Set("ingress", sgStrings(sgPermsFromSpec(got.Ingress)), sgStrings(sgPermsFromSpec(want.Ingress)))
+		diffs.Set("egress", sgStrings(sgPermsFromSpec(got.Egress)), sgStrings(sgPermsFromSpec(want.Egress)))
+	})
 }
 
 func sgDescription(s string) string {
@@ -91,17 +85,7 @@ func sgDescription(s string) string {
 
 // List implements reconcile.Kind.
 func (k *SecurityGroup) List(ctx context.Context, sel state.Selector) ([]state.Resource, error) {
-	groups, err := k.describe(ctx, &ec2.DescribeSecurityGroupsInput{Filters: ec2SelectorFilters(sel)})
-	if err != nil {
-		return nil, fmt.Errorf("list ec2 security groups: %w", err)
-	}
-	var out []state.Resource
-	for _, g := range groups {
-		if sel.Matches(ec2TagMap(g.Tags)) {
-			out = append(out, k.observe(g))
-		}
-	}
-	return out, nil
+	return k.ec2Type().list(ctx, sel, ec2Read(k.observe))
 }
 
 // Create implements reconcile.Kind.
@@ -142,9 +126,7 @@ func (k *SecurityGroup) Create(ctx context.Context, d reconcile.Desired) (state.
 // adopt takes over the group of d's name in d's VPC when it carries d's ownership tags, and
 // refuses it, untouched, when not.
 func (k *SecurityGroup) adopt(ctx context.Context, d reconcile.Desired, p *spec.SecurityGroup, dup error) (state.Resource, error) {
-	groups, err := k.describe(ctx, &ec2.DescribeSecurityGroupsInput{Filters: []types.Filter{
-		ec2Filter("vpc-id", p.VPC), ec2Filter("group-name", d.Name),
-	}})
+	groups, err := k.describe(ctx, nil, []types.Filter{ec2Filter("vpc-id", p.VPC), ec2Filter("group-name", d.Name)})
 	if err == nil && len(groups) == 0 {
 		err = dup // deleted since: let the next run create it
 	}
@@ -155,37 +137,16 @@ func (k *SecurityGroup) adopt(ctx context.Context, d reconcile.Desired, p *spec.
 	if tags := ec2TagMap(g.Tags); !ec2Owned(tags, d.Owner) {
 		return state.Resource{}, fmt.Errorf("create %w", ec2NotOwned("ec2 security group "+d.Name+" in "+p.VPC, aws.ToString(g.GroupId), tags))
 	}
-	live := k.observe(g)
-	if err := ec2AdoptableDiff(k.Diff(d, live)); err != nil {
-		return state.Resource{}, fmt.Errorf("create ec2 security group %s: adopt %s: %w", d.Name, live.ID, err)
-	}
-	return k.Update(ctx, d, live)
+	return ec2Adopt(ctx, k, "ec2 security group", d, k.observe(g))
 }
 
 // Update implements reconcile.Kind.
 func (k *SecurityGroup) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
-	want, err := ec2Props[spec.SecurityGroup](d.Props)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("update ec2 security group %s: %w", live.ID, err)
-	}
-	got, err := ec2Props[spec.SecurityGroup](live.Props)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("update ec2 security group %s: %w", live.ID, err)
-	}
-	if !ec2Owned(live.Tags, d.Owner) {
-		return state.Resource{}, fmt.Errorf("update %w", ec2NotOwned("ec2 security group", live.ID, live.Tags))
-	}
-	if err := k.syncRules(ctx, live.ID, got, want, ec2Never); err != nil {
-		return state.Resource{}, fmt.Errorf("update ec2 security group %s: %w", live.ID, err)
-	}
-	if err := ec2SyncTags(ctx, k.api, live.ID, live.Tags, ec2WantTags(d)); err != nil {
-		return state.Resource{}, fmt.Errorf("update ec2 security group %s: %w", live.ID, err)
-	}
-	r, err := k.observeID(ctx, live.ID, ec2Never)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("update ec2 security group %s: %w", live.ID, err)
-	}
-	return r, nil
+	return ec2Update(ctx, k.api, "ec2 security group", d, live, func(got, want *spec.SecurityGroup) error {
+		return k.syncRules(ctx, live.ID, got, want, ec2Never)
+	}, func(ctx context.Context) (state.Resource, error) {
+		return k.observeID(ctx, live.ID, ec2Never)
+	})
 }
 
 // Delete implements reconcile.Kind. It re-reads the group's tags first, revokes the group's
@@ -193,39 +154,9 @@ func (k *SecurityGroup) Update(ctx context.Context, d reconcile.Desired, live st
 // waits out DependencyViolation for up to the dependency budget: a VPC Lambda's network
 // interfaces keep its groups busy for tens of minutes after the function is deleted.
 func (k *SecurityGroup) Delete(ctx context.Context, live state.Resource) error {
-	g, err := k.describeID(ctx, live.ID, ec2Never)
-	if errors.Is(err, reconcile.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("delete ec2 security group %s: %w", live.ID, err)
-	}
-	if tags := ec2TagMap(g.Tags); !ec2Owned(tags, live.Owner) {
-		return fmt.Errorf("delete %w", ec2NotOwned("ec2 security group", live.ID, tags))
-	}
-	if err := k.revokeReferences(ctx, g); err != nil {
-		return fmt.Errorf("delete ec2 security group %s: %w", live.ID, err)
-	}
-	err = ec2WaitDependencies(ctx, k.dependencyWait, k.progress, "ec2 security group "+live.ID, func(ctx context.Context) error {
-		_, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.DeleteSecurityGroupOutput, error) {
-			return k.api.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(live.ID)})
-		})
-		return err
-	}, sgNotFound)
-	if err != nil {
-		return fmt.Errorf("delete ec2 security group %s: %w", live.ID, err)
-	}
-	err = ec2WaitGone(ctx, k.wait, func(ctx context.Context) (bool, error) {
-		_, err := k.describeID(ctx, live.ID, ec2Never)
-		if errors.Is(err, reconcile.ErrNotFound) {
-			return false, nil
-		}
-		return err == nil, err
+	return k.ec2Type().deleteOwned(ctx, live, k.revokeReferences, func(ctx context.Context) error {
+		return ec2Send(ctx, k.api.DeleteSecurityGroup, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(live.ID)})
 	})
-	if err != nil {
-		return fmt.Errorf("delete ec2 security group %s: wait until gone: %w", live.ID, err)
-	}
-	return nil
 }
 
 // revokeReferences revokes g's rules whose peer is another group.
@@ -240,42 +171,24 @@ func (k *SecurityGroup) revokeReferences(ctx context.Context, g types.SecurityGr
 	return k.revoke(ctx, id, false, others(sgPermsFromAWS(g.IpPermissionsEgress)), ec2Never)
 }
 
-func (k *SecurityGroup) describe(ctx context.Context, in *ec2.DescribeSecurityGroupsInput) ([]types.SecurityGroup, error) {
-	var out []types.SecurityGroup
-	pages := ec2.NewDescribeSecurityGroupsPaginator(k.api, in)
-	for pages.HasMorePages() {
-		page, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.DescribeSecurityGroupsOutput, error) { return pages.NextPage(ctx) })
-		if err != nil {
-			return nil, ec2NotFound(err, sgNotFound)
-		}
-		out = append(out, page.SecurityGroups...)
+// ec2Type is what the shared EC2 flows need to know of security groups.
+func (k *SecurityGroup) ec2Type() ec2Type[types.SecurityGroup] {
+	return ec2Type[types.SecurityGroup]{
+		what: "ec2 security group", notFound: []string{sgNotFound}, describe: k.describe,
+		wait: k.wait, deps: k.dependencyWait, progress: k.progress,
+		id:   func(g types.SecurityGroup) *string { return g.GroupId },
+		tags: func(g types.SecurityGroup) []types.Tag { return g.Tags },
 	}
-	return out, nil
 }
 
-// describeID returns one group, or an error wrapping reconcile.ErrNotFound; retry says which
-// errors to wait out.
-func (k *SecurityGroup) describeID(ctx context.Context, id string, retry func(error) bool) (types.SecurityGroup, error) {
-	var g types.SecurityGroup
-	err := k.wait.Retry(ctx, retry, func(ctx context.Context) error {
-		groups, err := k.describe(ctx, &ec2.DescribeSecurityGroupsInput{GroupIds: []string{id}})
-		if err == nil && len(groups) == 0 {
-			err = fmt.Errorf("security group %s: %w", id, reconcile.ErrNotFound)
-		}
-		if err == nil {
-			g = groups[0]
-		}
-		return err
-	})
-	return g, err
+// describe returns every group with one of ids (any when there are none) matching filters.
+func (k *SecurityGroup) describe(ctx context.Context, ids []string, filters []types.Filter) ([]types.SecurityGroup, error) {
+	pages := ec2.NewDescribeSecurityGroupsPaginator(k.api, &ec2.DescribeSecurityGroupsInput{GroupIds: ids, Filters: filters})
+	return ec2DescribeAll(ctx, pages, func(o *ec2.DescribeSecurityGroupsOutput) []types.SecurityGroup { return o.SecurityGroups }, sgNotFound)
 }
 
 func (k *SecurityGroup) observeID(ctx context.Context, id string, retry func(error) bool) (state.Resource, error) {
-	g, err := k.describeID(ctx, id, retry)
-	if err != nil {
-		return state.Resource{}, err
-	}
-	return k.observe(g), nil
+	return k.ec2Type().observeID(ctx, id, retry, ec2Read(k.observe))
 }
 
 func (k *SecurityGroup) observe(g types.SecurityGroup) state.Resource {
@@ -348,54 +261,30 @@ func sgPlan(got, want []sgPerm) (add, redescribe, remove []sgPerm) {
 }
 
 func (k *SecurityGroup) authorize(ctx context.Context, id string, ingress bool, perms []sgPerm, retry func(error) bool) error {
-	send := func(ctx context.Context, ps []types.IpPermission) error {
-		var err error
+	return k.apply(ctx, "authorize", ingress, perms, sgRuleDuplicate, retry, func(ctx context.Context, ps []types.IpPermission) error {
 		if ingress {
-			_, err = reconcile.Call(ctx, func(ctx context.Context) (*ec2.AuthorizeSecurityGroupIngressOutput, error) {
-				return k.api.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(id), IpPermissions: ps})
-			})
-		} else {
-			_, err = reconcile.Call(ctx, func(ctx context.Context) (*ec2.AuthorizeSecurityGroupEgressOutput, error) {
-				return k.api.AuthorizeSecurityGroupEgress(ctx, &ec2.AuthorizeSecurityGroupEgressInput{GroupId: aws.String(id), IpPermissions: ps})
-			})
+			return ec2Send(ctx, k.api.AuthorizeSecurityGroupIngress, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(id), IpPermissions: ps})
 		}
-		return err
-	}
-	return k.apply(ctx, "authorize", ingress, perms, sgRuleDuplicate, retry, send)
+		return ec2Send(ctx, k.api.AuthorizeSecurityGroupEgress, &ec2.AuthorizeSecurityGroupEgressInput{GroupId: aws.String(id), IpPermissions: ps})
+	})
 }
 
 func (k *SecurityGroup) revoke(ctx context.Context, id string, ingress bool, perms []sgPerm, retry func(error) bool) error {
-	send := func(ctx context.Context, ps []types.IpPermission) error {
-		var err error
+	return k.apply(ctx, "revoke", ingress, perms, sgRuleNotFound, retry, func(ctx context.Context, ps []types.IpPermission) error {
 		if ingress {
-			_, err = reconcile.Call(ctx, func(ctx context.Context) (*ec2.RevokeSecurityGroupIngressOutput, error) {
-				return k.api.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{GroupId: aws.String(id), IpPermissions: ps})
-			})
-		} else {
-			_, err = reconcile.Call(ctx, func(ctx context.Context) (*ec2.RevokeSecurityGroupEgressOutput, error) {
-				return k.api.RevokeSecurityGroupEgress(ctx, &ec2.RevokeSecurityGroupEgressInput{GroupId: aws.String(id), IpPermissions: ps})
-			})
+			return ec2Send(ctx, k.api.RevokeSecurityGroupIngress, &ec2.RevokeSecurityGroupIngressInput{GroupId: aws.String(id), IpPermissions: ps})
 		}
-		return err
-	}
-	return k.apply(ctx, "revoke", ingress, perms, sgRuleNotFound, retry, send)
+		return ec2Send(ctx, k.api.RevokeSecurityGroupEgress, &ec2.RevokeSecurityGroupEgressInput{GroupId: aws.String(id), IpPermissions: ps})
+	})
 }
 
 func (k *SecurityGroup) updateDescriptions(ctx context.Context, id string, ingress bool, perms []sgPerm, retry func(error) bool) error {
-	send := func(ctx context.Context, ps []types.IpPermission) error {
-		var err error
+	return k.apply(ctx, "update descriptions of", ingress, perms, "", retry, func(ctx context.Context, ps []types.IpPermission) error {
 		if ingress {
-			_, err = reconcile.Call(ctx, func(ctx context.Context) (*ec2.UpdateSecurityGroupRuleDescriptionsIngressOutput, error) {
-				return k.api.UpdateSecurityGroupRuleDescriptionsIngress(ctx, &ec2.UpdateSecurityGroupRuleDescriptionsIngressInput{GroupId: aws.String(id), IpPermissions: ps})
-			})
-		} else {
-			_, err = reconcile.Call(ctx, func(ctx context.Context) (*ec2.UpdateSecurityGroupRuleDescriptionsEgressOutput, error) {
-				return k.api.UpdateSecurityGroupRuleDescriptionsEgress(ctx, &ec2.UpdateSecurityGroupRuleDescriptionsEgressInput{GroupId: aws.String(id), IpPermissions: ps})
-			})
+			return ec2Send(ctx, k.api.UpdateSecurityGroupRuleDescriptionsIngress, &ec2.UpdateSecurityGroupRuleDescriptionsIngressInput{GroupId: aws.String(id), IpPermissions: ps})
 		}
-		return err
-	}
-	return k.apply(ctx, "update descriptions of", ingress, perms, "", retry, send)
+		return ec2Send(ctx, k.api.UpdateSecurityGroupRuleDescriptionsEgress, &ec2.UpdateSecurityGroupRuleDescriptionsEgressInput{GroupId: aws.String(id), IpPermissions: ps})
+	})
 }
 
 // apply sends perms in one call (waiting out what retry accepts). When AWS refuses the batch

@@ -39,16 +39,10 @@ func testSecurityGroupObject(id string, tags []types.Tag, ingress ...types.IpPer
 func sgFake(groups ...types.SecurityGroup) *fakeEC2 {
 	f := &fakeEC2{}
 	f.describeSecurityGroups = func(in *ec2.DescribeSecurityGroupsInput) (*ec2.DescribeSecurityGroupsOutput, error) {
-		var out []types.SecurityGroup
-		for _, g := range groups {
-			if len(in.GroupIds) == 0 || slices.Contains(in.GroupIds, aws.ToString(g.GroupId)) {
-				out = append(out, g)
-			}
-		}
-		if len(in.GroupIds) > 0 && len(out) == 0 {
-			return nil, ec2APIErr(sgNotFound)
-		}
-		return &ec2.DescribeSecurityGroupsOutput{SecurityGroups: out}, nil
+		return ec2FakeDescribe(groups, func(g types.SecurityGroup) *string { return g.GroupId }, in.GroupIds, sgNotFound,
+			func(found []types.SecurityGroup) *ec2.DescribeSecurityGroupsOutput {
+				return &ec2.DescribeSecurityGroupsOutput{SecurityGroups: found}
+			})
 	}
 	return f
 }
@@ -87,14 +81,7 @@ func TestSecurityGroupDiff(t *testing.T) {
 	k := newTestSG(&fakeEC2{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			diffs := k.Diff(reconcile.Desired{Props: tt.want}, state.Resource{Props: live})
-			if tt.path == "" {
-				assert.Empty(t, diffs)
-				return
-			}
-			require.Len(t, diffs, 1)
-			assert.Equal(t, tt.path, diffs[0].Path)
-			assert.Equal(t, tt.forceNew, diffs[0].ForceNew)
+			ec2CheckDiff(t, k, tt.want, live, tt.path, tt.forceNew)
 		})
 	}
 }
@@ -282,8 +269,7 @@ func TestSecurityGroupListKeepsOnlyOurs(t *testing.T) {
 
 func TestSecurityGroupDeleteToleratesNotFound(t *testing.T) {
 	f := sgFake()
-	require.NoError(t, newTestSG(f).Delete(context.Background(), state.Resource{ID: "sg-gone", Owner: ec2UnitOwner}))
-	assert.Zero(t, f.count("DeleteSecurityGroup"))
+	ec2CheckDeleteGone(t, newTestSG(f), f, "sg-gone", "DeleteSecurityGroup")
 }
 
 func TestSecurityGroupDeleteRevokesReferencesThenWaits(t *testing.T) {

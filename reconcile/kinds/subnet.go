@@ -2,7 +2,6 @@ package kinds
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -51,34 +50,19 @@ func (k *Subnet) Kind() string { return "ec2.subnet" }
 
 // Diff implements reconcile.Kind.
 func (k *Subnet) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
-	want, err1 := ec2Props[spec.Subnet](d.Props)
-	got, err2 := ec2Props[spec.Subnet](live.Props)
-	if err1 != nil || err2 != nil {
-		return ec2PropsMismatch(d.Props, live.Props)
-	}
-	var diffs reconcile.Diffs
-	diffs.ForceNew("vpc", got.VPC, want.VPC)
-	diffs.ForceNew("cidr", got.CIDR, want.CIDR)
-	if want.AvailabilityZone != "" {
-		diffs.ForceNew("availability_zone", got.AvailabilityZone, want.AvailabilityZone)
-	}
-	diffs.Field("map_public_ip_on_launch", got.MapPublicIP, want.MapPublicIP)
-	return diffs
+	return ec2Diff(d, live, func(got, want *spec.Subnet, diffs *reconcile.Diffs) {
+		diffs.ForceNew("vpc", got.VPC, want.VPC)
+		diffs.ForceNew("cidr", got.CIDR, want.CIDR)
+		if want.AvailabilityZone != "" {
+			diffs.ForceNew("availability_zone", got.AvailabilityZone, want.AvailabilityZone)
+		}
+		diffs.Field("map_public_ip_on_launch", got.MapPublicIP, want.MapPublicIP)
+	})
 }
 
 // List implements reconcile.Kind.
 func (k *Subnet) List(ctx context.Context, sel state.Selector) ([]state.Resource, error) {
-	subnets, err := k.describe(ctx, &ec2.DescribeSubnetsInput{Filters: ec2SelectorFilters(sel)})
-	if err != nil {
-		return nil, fmt.Errorf("list ec2 subnets: %w", err)
-	}
-	var out []state.Resource
-	for _, s := range subnets {
-		if sel.Matches(ec2TagMap(s.Tags)) {
-			out = append(out, k.observe(s))
-		}
-	}
-	return out, nil
+	return k.ec2Type().list(ctx, sel, ec2Read(k.observe))
 }
 
 // Create implements reconcile.Kind.
@@ -87,12 +71,8 @@ func (k *Subnet) Create(ctx context.Context, d reconcile.Desired) (state.Resourc
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create ec2 subnet %s: %w", d.Name, err)
 	}
-	existing, err := k.describe(ctx, &ec2.DescribeSubnetsInput{Filters: ec2OwnerFilters(d.Owner)})
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("create ec2 subnet %s: find earlier attempt: %w", d.Name, err)
-	}
-	if len(existing) > 0 {
-		return k.adopt(ctx, d, existing)
+	if r, done, err := k.ec2Type().adoptEarlier(ctx, k, d, "subnets", ec2Read(k.observe)); done {
+		return r, err
 	}
 	in := &ec2.CreateSubnetInput{
 		VpcId:             aws.String(p.VPC),
@@ -120,55 +100,21 @@ func (k *Subnet) Create(ctx context.Context, d reconcile.Desired) (state.Resourc
 	return r, nil
 }
 
-// adopt takes over the subnet an earlier attempt created for d's owner.
-func (k *Subnet) adopt(ctx context.Context, d reconcile.Desired, found []types.Subnet) (state.Resource, error) {
-	if len(found) > 1 {
-		return state.Resource{}, fmt.Errorf("create ec2 subnet %s: %d subnets carry the ownership tags of %s; delete all but one", d.Name, len(found), d.Owner.ID)
-	}
-	live := k.observe(found[0])
-	if err := ec2AdoptableDiff(k.Diff(d, live)); err != nil {
-		return state.Resource{}, fmt.Errorf("create ec2 subnet %s: adopt %s: %w", d.Name, live.ID, err)
-	}
-	return k.Update(ctx, d, live)
-}
-
 // Update implements reconcile.Kind.
 func (k *Subnet) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
-	want, err := ec2Props[spec.Subnet](d.Props)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("update ec2 subnet %s: %w", live.ID, err)
-	}
-	got, err := ec2Props[spec.Subnet](live.Props)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("update ec2 subnet %s: %w", live.ID, err)
-	}
-	if !ec2Owned(live.Tags, d.Owner) {
-		return state.Resource{}, fmt.Errorf("update %w", ec2NotOwned("ec2 subnet", live.ID, live.Tags))
-	}
-	if got.MapPublicIP != want.MapPublicIP {
-		if err := k.setMapPublicIP(ctx, live.ID, want.MapPublicIP, ec2Never); err != nil {
-			return state.Resource{}, fmt.Errorf("update ec2 subnet %s: %w", live.ID, err)
+	return ec2Update(ctx, k.api, "ec2 subnet", d, live, func(got, want *spec.Subnet) error {
+		if got.MapPublicIP == want.MapPublicIP {
+			return nil
 		}
-	}
-	if err := ec2SyncTags(ctx, k.api, live.ID, live.Tags, ec2WantTags(d)); err != nil {
-		return state.Resource{}, fmt.Errorf("update ec2 subnet %s: %w", live.ID, err)
-	}
-	r, err := k.observeID(ctx, live.ID, ec2Never)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("update ec2 subnet %s: %w", live.ID, err)
-	}
-	return r, nil
+		return k.setMapPublicIP(ctx, live.ID, want.MapPublicIP, ec2Never)
+	}, func(ctx context.Context) (state.Resource, error) {
+		return k.observeID(ctx, live.ID, ec2Never)
+	})
 }
 
 func (k *Subnet) setMapPublicIP(ctx context.Context, id string, on bool, retry func(error) bool) error {
 	in := &ec2.ModifySubnetAttributeInput{SubnetId: aws.String(id), MapPublicIpOnLaunch: &types.AttributeBooleanValue{Value: aws.Bool(on)}}
-	err := k.wait.Retry(ctx, retry, func(ctx context.Context) error {
-		_, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.ModifySubnetAttributeOutput, error) {
-			return k.api.ModifySubnetAttribute(ctx, in)
-		})
-		return err
-	})
-	if err != nil {
+	if err := ec2Retry(ctx, k.wait, retry, k.api.ModifySubnetAttribute, in); err != nil {
 		return fmt.Errorf("set map_public_ip_on_launch: %w", err)
 	}
 	return nil
@@ -178,74 +124,29 @@ func (k *Subnet) setMapPublicIP(ctx context.Context, id string, on bool, retry f
 // DependencyViolation for up to the dependency budget: a VPC Lambda's network interfaces keep
 // its subnets busy for tens of minutes after the function is deleted.
 func (k *Subnet) Delete(ctx context.Context, live state.Resource) error {
-	s, err := k.describeID(ctx, live.ID, ec2Never)
-	if errors.Is(err, reconcile.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("delete ec2 subnet %s: %w", live.ID, err)
-	}
-	if tags := ec2TagMap(s.Tags); !ec2Owned(tags, live.Owner) {
-		return fmt.Errorf("delete %w", ec2NotOwned("ec2 subnet", live.ID, tags))
-	}
-	err = ec2WaitDependencies(ctx, k.dependencyWait, k.progress, "ec2 subnet "+live.ID, func(ctx context.Context) error {
-		_, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.DeleteSubnetOutput, error) {
-			return k.api.DeleteSubnet(ctx, &ec2.DeleteSubnetInput{SubnetId: aws.String(live.ID)})
-		})
-		return err
-	}, subnetNotFound)
-	if err != nil {
-		return fmt.Errorf("delete ec2 subnet %s: %w", live.ID, err)
-	}
-	err = ec2WaitGone(ctx, k.wait, func(ctx context.Context) (bool, error) {
-		_, err := k.describeID(ctx, live.ID, ec2Never)
-		if errors.Is(err, reconcile.ErrNotFound) {
-			return false, nil
-		}
-		return err == nil, err
+	return k.ec2Type().deleteOwned(ctx, live, nil, func(ctx context.Context) error {
+		return ec2Send(ctx, k.api.DeleteSubnet, &ec2.DeleteSubnetInput{SubnetId: aws.String(live.ID)})
 	})
-	if err != nil {
-		return fmt.Errorf("delete ec2 subnet %s: wait until gone: %w", live.ID, err)
-	}
-	return nil
 }
 
-func (k *Subnet) describe(ctx context.Context, in *ec2.DescribeSubnetsInput) ([]types.Subnet, error) {
-	var out []types.Subnet
-	pages := ec2.NewDescribeSubnetsPaginator(k.api, in)
-	for pages.HasMorePages() {
-		page, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.DescribeSubnetsOutput, error) { return pages.NextPage(ctx) })
-		if err != nil {
-			return nil, ec2NotFound(err, subnetNotFound)
-		}
-		out = append(out, page.Subnets...)
+// ec2Type is what the shared EC2 flows need to know of subnets.
+func (k *Subnet) ec2Type() ec2Type[types.Subnet] {
+	return ec2Type[types.Subnet]{
+		what: "ec2 subnet", notFound: []string{subnetNotFound}, describe: k.describe,
+		wait: k.wait, deps: k.dependencyWait, progress: k.progress,
+		id:   func(s types.Subnet) *string { return s.SubnetId },
+		tags: func(s types.Subnet) []types.Tag { return s.Tags },
 	}
-	return out, nil
 }
 
-// describeID returns one subnet, or an error wrapping reconcile.ErrNotFound; retry says which
-// errors to wait out.
-func (k *Subnet) describeID(ctx context.Context, id string, retry func(error) bool) (types.Subnet, error) {
-	var s types.Subnet
-	err := k.wait.Retry(ctx, retry, func(ctx context.Context) error {
-		subnets, err := k.describe(ctx, &ec2.DescribeSubnetsInput{SubnetIds: []string{id}})
-		if err == nil && len(subnets) == 0 {
-			err = fmt.Errorf("subnet %s: %w", id, reconcile.ErrNotFound)
-		}
-		if err == nil {
-			s = subnets[0]
-		}
-		return err
-	})
-	return s, err
+// describe returns every subnet with one of ids (any when there are none) matching filters.
+func (k *Subnet) describe(ctx context.Context, ids []string, filters []types.Filter) ([]types.Subnet, error) {
+	pages := ec2.NewDescribeSubnetsPaginator(k.api, &ec2.DescribeSubnetsInput{SubnetIds: ids, Filters: filters})
+	return ec2DescribeAll(ctx, pages, func(o *ec2.DescribeSubnetsOutput) []types.Subnet { return o.Subnets }, subnetNotFound)
 }
 
 func (k *Subnet) observeID(ctx context.Context, id string, retry func(error) bool) (state.Resource, error) {
-	s, err := k.describeID(ctx, id, retry)
-	if err != nil {
-		return state.Resource{}, err
-	}
-	return k.observe(s), nil
+	return k.ec2Type().observeID(ctx, id, retry, ec2Read(k.observe))
 }
 
 // observe reads everything from DescribeSubnets, ARN included.

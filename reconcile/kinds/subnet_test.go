@@ -2,7 +2,6 @@ package kinds
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -37,16 +36,10 @@ func testSubnetObject(id string, tags []types.Tag) types.Subnet {
 // subnetFake answers describes from subnets, ignoring filters other than ids.
 func subnetFake(subnets ...types.Subnet) *fakeEC2 {
 	return &fakeEC2{describeSubnets: func(in *ec2.DescribeSubnetsInput) (*ec2.DescribeSubnetsOutput, error) {
-		var out []types.Subnet
-		for _, s := range subnets {
-			if len(in.SubnetIds) == 0 || slices.Contains(in.SubnetIds, aws.ToString(s.SubnetId)) {
-				out = append(out, s)
-			}
-		}
-		if len(in.SubnetIds) > 0 && len(out) == 0 {
-			return nil, ec2APIErr(subnetNotFound)
-		}
-		return &ec2.DescribeSubnetsOutput{Subnets: out}, nil
+		return ec2FakeDescribe(subnets, func(s types.Subnet) *string { return s.SubnetId }, in.SubnetIds, subnetNotFound,
+			func(found []types.Subnet) *ec2.DescribeSubnetsOutput {
+				return &ec2.DescribeSubnetsOutput{Subnets: found}
+			})
 	}}
 }
 
@@ -69,14 +62,7 @@ func TestSubnetDiff(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			want, got := tt.want, live
-			diffs := k.Diff(reconcile.Desired{Props: &want}, state.Resource{Props: &got})
-			if tt.path == "" {
-				assert.Empty(t, diffs)
-				return
-			}
-			require.Len(t, diffs, 1)
-			assert.Equal(t, tt.path, diffs[0].Path)
-			assert.Equal(t, tt.forceNew, diffs[0].ForceNew)
+			ec2CheckDiff(t, k, &want, &got, tt.path, tt.forceNew)
 		})
 	}
 }
@@ -149,8 +135,7 @@ func TestSubnetCreateWaitsForTheNewID(t *testing.T) {
 
 func TestSubnetDeleteToleratesNotFound(t *testing.T) {
 	f := subnetFake()
-	require.NoError(t, newTestSubnet(f).Delete(context.Background(), state.Resource{ID: "subnet-gone", Owner: ec2UnitOwner}))
-	assert.Zero(t, f.count("DeleteSubnet"))
+	ec2CheckDeleteGone(t, newTestSubnet(f), f, "subnet-gone", "DeleteSubnet")
 }
 
 func TestSubnetDeleteWaitsForNetworkInterfaces(t *testing.T) {
@@ -192,9 +177,7 @@ func TestSubnetDeleteReportsTheBudget(t *testing.T) {
 
 func TestSubnetDeleteRefusesForeignTags(t *testing.T) {
 	f := subnetFake(testSubnetObject("subnet-1", nil))
-	err := newTestSubnet(f).Delete(context.Background(), state.Resource{ID: "subnet-1", Owner: ec2UnitOwner})
-	require.ErrorIs(t, err, reconcile.ErrNotOwned)
-	assert.Zero(t, f.count("DeleteSubnet"))
+	ec2CheckDeleteRefused(t, newTestSubnet(f), f, "subnet-1", "DeleteSubnet")
 }
 
 // ---- against the emulator ----

@@ -56,36 +56,16 @@ func (k *VPC) Kind() string { return "ec2.vpc" }
 
 // Diff implements reconcile.Kind.
 func (k *VPC) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
-	want, err1 := ec2Props[spec.VPC](d.Props)
-	got, err2 := ec2Props[spec.VPC](live.Props)
-	if err1 != nil || err2 != nil {
-		return ec2PropsMismatch(d.Props, live.Props)
-	}
-	var diffs reconcile.Diffs
-	diffs.ForceNew("cidr", got.CIDR, want.CIDR)
-	diffs.Field("enable_dns_support", got.EnableDNSSupport, want.EnableDNSSupport)
-	diffs.Field("enable_dns_hostnames", got.EnableDNSHostnames, want.EnableDNSHostnames)
-	return diffs
+	return ec2Diff(d, live, func(got, want *spec.VPC, diffs *reconcile.Diffs) {
+		diffs.ForceNew("cidr", got.CIDR, want.CIDR)
+		diffs.Field("enable_dns_support", got.EnableDNSSupport, want.EnableDNSSupport)
+		diffs.Field("enable_dns_hostnames", got.EnableDNSHostnames, want.EnableDNSHostnames)
+	})
 }
 
 // List implements reconcile.Kind.
 func (k *VPC) List(ctx context.Context, sel state.Selector) ([]state.Resource, error) {
-	vpcs, err := k.describe(ctx, &ec2.DescribeVpcsInput{Filters: ec2SelectorFilters(sel)})
-	if err != nil {
-		return nil, fmt.Errorf("list ec2 vpcs: %w", err)
-	}
-	var out []state.Resource
-	for _, v := range vpcs {
-		if !sel.Matches(ec2TagMap(v.Tags)) {
-			continue
-		}
-		r, err := k.observe(ctx, v, ec2Never)
-		if err != nil {
-			return nil, fmt.Errorf("list ec2 vpcs: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, nil
+	return k.ec2Type().list(ctx, sel, k.observeListed)
 }
 
 // Create implements reconcile.Kind.
@@ -94,12 +74,8 @@ func (k *VPC) Create(ctx context.Context, d reconcile.Desired) (state.Resource, 
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create ec2 vpc %s: %w", d.Name, err)
 	}
-	existing, err := k.describe(ctx, &ec2.DescribeVpcsInput{Filters: ec2OwnerFilters(d.Owner)})
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("create ec2 vpc %s: find earlier attempt: %w", d.Name, err)
-	}
-	if len(existing) > 0 {
-		return k.adopt(ctx, d, existing)
+	if r, done, err := k.ec2Type().adoptEarlier(ctx, k, d, "VPCs", k.observeListed); done {
+		return r, err
 	}
 	out, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.CreateVpcOutput, error) {
 		return k.api.CreateVpc(ctx, &ec2.CreateVpcInput{
@@ -124,45 +100,13 @@ func (k *VPC) Create(ctx context.Context, d reconcile.Desired) (state.Resource, 
 	return r, nil
 }
 
-// adopt takes over the VPC an earlier attempt created for d's owner.
-func (k *VPC) adopt(ctx context.Context, d reconcile.Desired, found []types.Vpc) (state.Resource, error) {
-	if len(found) > 1 {
-		return state.Resource{}, fmt.Errorf("create ec2 vpc %s: %d VPCs carry the ownership tags of %s; delete all but one", d.Name, len(found), d.Owner.ID)
-	}
-	live, err := k.observe(ctx, found[0], ec2Never)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("create ec2 vpc %s: adopt %s: %w", d.Name, aws.ToString(found[0].VpcId), err)
-	}
-	if err := ec2AdoptableDiff(k.Diff(d, live)); err != nil {
-		return state.Resource{}, fmt.Errorf("create ec2 vpc %s: adopt %s: %w", d.Name, live.ID, err)
-	}
-	return k.Update(ctx, d, live)
-}
-
 // Update implements reconcile.Kind.
 func (k *VPC) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
-	want, err := ec2Props[spec.VPC](d.Props)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("update ec2 vpc %s: %w", live.ID, err)
-	}
-	got, err := ec2Props[spec.VPC](live.Props)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("update ec2 vpc %s: %w", live.ID, err)
-	}
-	if !ec2Owned(live.Tags, d.Owner) {
-		return state.Resource{}, fmt.Errorf("update %w", ec2NotOwned("ec2 vpc", live.ID, live.Tags))
-	}
-	if err := k.setDNS(ctx, live.ID, *got, *want, ec2Never); err != nil {
-		return state.Resource{}, fmt.Errorf("update ec2 vpc %s: %w", live.ID, err)
-	}
-	if err := ec2SyncTags(ctx, k.api, live.ID, live.Tags, ec2WantTags(d)); err != nil {
-		return state.Resource{}, fmt.Errorf("update ec2 vpc %s: %w", live.ID, err)
-	}
-	r, err := k.observeID(ctx, live.ID, ec2Never)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("update ec2 vpc %s: %w", live.ID, err)
-	}
-	return r, nil
+	return ec2Update(ctx, k.api, "ec2 vpc", d, live, func(got, want *spec.VPC) error {
+		return k.setDNS(ctx, live.ID, *got, *want, ec2Never)
+	}, func(ctx context.Context) (state.Resource, error) {
+		return k.observeID(ctx, live.ID, ec2Never)
+	})
 }
 
 // setDNS changes the DNS attributes that differ, one per call as the API requires, in the
@@ -191,13 +135,7 @@ func (k *VPC) setDNS(ctx context.Context, id string, got, want spec.VPC, retry f
 }
 
 func (k *VPC) modify(ctx context.Context, in *ec2.ModifyVpcAttributeInput, retry func(error) bool) error {
-	err := k.wait.Retry(ctx, retry, func(ctx context.Context) error {
-		_, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.ModifyVpcAttributeOutput, error) {
-			return k.api.ModifyVpcAttribute(ctx, in)
-		})
-		return err
-	})
-	if err != nil {
+	if err := ec2Retry(ctx, k.wait, retry, k.api.ModifyVpcAttribute, in); err != nil {
 		return fmt.Errorf("modify vpc attribute: %w", err)
 	}
 	return nil
@@ -207,75 +145,36 @@ func (k *VPC) modify(ctx context.Context, in *ec2.ModifyVpcAttributeInput, retry
 // still carries live's owner; DependencyViolation (subnets, groups or endpoints still being
 // deleted) is retried within the dependency budget.
 func (k *VPC) Delete(ctx context.Context, live state.Resource) error {
-	v, err := k.describeID(ctx, live.ID, ec2Never)
-	if errors.Is(err, reconcile.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("delete ec2 vpc %s: %w", live.ID, err)
-	}
-	if tags := ec2TagMap(v.Tags); !ec2Owned(tags, live.Owner) {
-		return fmt.Errorf("delete %w", ec2NotOwned("ec2 vpc", live.ID, tags))
-	}
-	err = ec2WaitDependencies(ctx, k.dependencyWait, k.progress, "ec2 vpc "+live.ID, func(ctx context.Context) error {
-		_, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.DeleteVpcOutput, error) {
-			return k.api.DeleteVpc(ctx, &ec2.DeleteVpcInput{VpcId: aws.String(live.ID)})
-		})
-		return err
-	}, vpcNotFound)
-	if err != nil {
-		return fmt.Errorf("delete ec2 vpc %s: %w", live.ID, err)
-	}
-	err = ec2WaitGone(ctx, k.wait, func(ctx context.Context) (bool, error) {
-		_, err := k.describeID(ctx, live.ID, ec2Never)
-		if errors.Is(err, reconcile.ErrNotFound) {
-			return false, nil
-		}
-		return err == nil, err
+	return k.ec2Type().deleteOwned(ctx, live, nil, func(ctx context.Context) error {
+		return ec2Send(ctx, k.api.DeleteVpc, &ec2.DeleteVpcInput{VpcId: aws.String(live.ID)})
 	})
-	if err != nil {
-		return fmt.Errorf("delete ec2 vpc %s: wait until gone: %w", live.ID, err)
-	}
-	return nil
 }
 
-// describe returns every VPC matching in, page by page.
-func (k *VPC) describe(ctx context.Context, in *ec2.DescribeVpcsInput) ([]types.Vpc, error) {
-	var out []types.Vpc
-	pages := ec2.NewDescribeVpcsPaginator(k.api, in)
-	for pages.HasMorePages() {
-		page, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.DescribeVpcsOutput, error) { return pages.NextPage(ctx) })
-		if err != nil {
-			return nil, ec2NotFound(err, vpcNotFound)
-		}
-		out = append(out, page.Vpcs...)
+// ec2Type is what the shared EC2 flows need to know of VPCs.
+func (k *VPC) ec2Type() ec2Type[types.Vpc] {
+	return ec2Type[types.Vpc]{
+		what: "ec2 vpc", notFound: []string{vpcNotFound}, describe: k.describe,
+		wait: k.wait, deps: k.dependencyWait, progress: k.progress,
+		id:   func(v types.Vpc) *string { return v.VpcId },
+		tags: func(v types.Vpc) []types.Tag { return v.Tags },
 	}
-	return out, nil
 }
 
-// describeID returns one VPC, or an error wrapping reconcile.ErrNotFound; retry says which
-// errors to wait out.
-func (k *VPC) describeID(ctx context.Context, id string, retry func(error) bool) (types.Vpc, error) {
-	var v types.Vpc
-	err := k.wait.Retry(ctx, retry, func(ctx context.Context) error {
-		vpcs, err := k.describe(ctx, &ec2.DescribeVpcsInput{VpcIds: []string{id}})
-		if err == nil && len(vpcs) == 0 {
-			err = fmt.Errorf("vpc %s: %w", id, reconcile.ErrNotFound)
-		}
-		if err == nil {
-			v = vpcs[0]
-		}
-		return err
-	})
-	return v, err
+// describe returns every VPC with one of ids (any when there are none) matching filters.
+func (k *VPC) describe(ctx context.Context, ids []string, filters []types.Filter) ([]types.Vpc, error) {
+	pages := ec2.NewDescribeVpcsPaginator(k.api, &ec2.DescribeVpcsInput{VpcIds: ids, Filters: filters})
+	return ec2DescribeAll(ctx, pages, func(o *ec2.DescribeVpcsOutput) []types.Vpc { return o.Vpcs }, vpcNotFound)
 }
 
 func (k *VPC) observeID(ctx context.Context, id string, retry func(error) bool) (state.Resource, error) {
-	v, err := k.describeID(ctx, id, retry)
-	if err != nil {
-		return state.Resource{}, err
-	}
-	return k.observe(ctx, v, retry)
+	return k.ec2Type().observeID(ctx, id, retry, func(ctx context.Context, v types.Vpc) (state.Resource, error) {
+		return k.observe(ctx, v, retry)
+	})
+}
+
+// observeListed observes a VPC that was listed, not just created: nothing is waited for.
+func (k *VPC) observeListed(ctx context.Context, v types.Vpc) (state.Resource, error) {
+	return k.observe(ctx, v, ec2Never)
 }
 
 // observe reads what DescribeVpcs does not carry: the DNS attributes and the main route

@@ -78,44 +78,24 @@ func vpceInterface(p *spec.VPCEndpoint) bool {
 
 // Diff implements reconcile.Kind.
 func (k *VPCEndpoint) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
-	want, err1 := ec2Props[spec.VPCEndpoint](d.Props)
-	got, err2 := ec2Props[spec.VPCEndpoint](live.Props)
-	if err1 != nil || err2 != nil {
-		return ec2PropsMismatch(d.Props, live.Props)
-	}
-	var diffs reconcile.Diffs
-	diffs.ForceNew("vpc", got.VPC, want.VPC)
-	if k.serviceName(got.Service) != k.serviceName(want.Service) {
-		diffs.ForceNew("service", got.Service, want.Service)
-	}
-	diffs.ForceNew("type", got.Type, want.Type)
-	diffs.Set("route_table_ids", got.RouteTableIDs, want.RouteTableIDs)
-	diffs.Set("subnet_ids", got.SubnetIDs, want.SubnetIDs)
-	if len(want.SecurityGroupIDs) > 0 || !vpceInterface(want) {
-		diffs.Set("security_group_ids", got.SecurityGroupIDs, want.SecurityGroupIDs)
-	}
-	diffs.Field("private_dns", got.PrivateDNS, want.PrivateDNS)
-	return diffs
+	return ec2Diff(d, live, func(got, want *spec.VPCEndpoint, diffs *reconcile.Diffs) {
+		diffs.ForceNew("vpc", got.VPC, want.VPC)
+		if k.serviceName(got.Service) != k.serviceName(want.Service) {
+			diffs.ForceNew("service", got.Service, want.Service)
+		}
+		diffs.ForceNew("type", got.Type, want.Type)
+		diffs.Set("route_table_ids", got.RouteTableIDs, want.RouteTableIDs)
+		diffs.Set("subnet_ids", got.SubnetIDs, want.SubnetIDs)
+		if len(want.SecurityGroupIDs) > 0 || !vpceInterface(want) {
+			diffs.Set("security_group_ids", got.SecurityGroupIDs, want.SecurityGroupIDs)
+		}
+		diffs.Field("private_dns", got.PrivateDNS, want.PrivateDNS)
+	})
 }
 
 // List implements reconcile.Kind.
 func (k *VPCEndpoint) List(ctx context.Context, sel state.Selector) ([]state.Resource, error) {
-	eps, err := k.describe(ctx, &ec2.DescribeVpcEndpointsInput{Filters: ec2SelectorFilters(sel)})
-	if err != nil {
-		return nil, fmt.Errorf("list ec2 vpc endpoints: %w", err)
-	}
-	var out []state.Resource
-	for _, ep := range eps {
-		if !sel.Matches(ec2TagMap(ep.Tags)) {
-			continue
-		}
-		r, err := k.observe(ctx, ep)
-		if err != nil {
-			return nil, fmt.Errorf("list ec2 vpc endpoints: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, nil
+	return k.ec2Type().list(ctx, sel, k.observe)
 }
 
 // Create implements reconcile.Kind.
@@ -124,12 +104,8 @@ func (k *VPCEndpoint) Create(ctx context.Context, d reconcile.Desired) (state.Re
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create ec2 vpc endpoint %s: %w", d.Name, err)
 	}
-	existing, err := k.describe(ctx, &ec2.DescribeVpcEndpointsInput{Filters: ec2OwnerFilters(d.Owner)})
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("create ec2 vpc endpoint %s: find earlier attempt: %w", d.Name, err)
-	}
-	if len(existing) > 0 {
-		return k.adopt(ctx, d, existing)
+	if r, done, err := k.ec2Type().adoptEarlier(ctx, k, d, "endpoints", k.observeEarlier); done {
+		return r, err
 	}
 	in := &ec2.CreateVpcEndpointInput{
 		VpcId:             aws.String(p.VPC),
@@ -157,48 +133,21 @@ func (k *VPCEndpoint) Create(ctx context.Context, d reconcile.Desired) (state.Re
 	return r, nil
 }
 
-// adopt takes over the endpoint an earlier attempt created for d's owner.
-func (k *VPCEndpoint) adopt(ctx context.Context, d reconcile.Desired, found []types.VpcEndpoint) (state.Resource, error) {
-	if len(found) > 1 {
-		return state.Resource{}, fmt.Errorf("create ec2 vpc endpoint %s: %d endpoints carry the ownership tags of %s; delete all but one", d.Name, len(found), d.Owner.ID)
-	}
-	id := aws.ToString(found[0].VpcEndpointId)
-	live, err := k.waitAvailable(ctx, id) // an earlier attempt may have left it pending
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("create ec2 vpc endpoint %s: adopt %s: %w", d.Name, id, err)
-	}
-	if err := ec2AdoptableDiff(k.Diff(d, live)); err != nil {
-		return state.Resource{}, fmt.Errorf("create ec2 vpc endpoint %s: adopt %s: %w", d.Name, id, err)
-	}
-	return k.Update(ctx, d, live)
+// observeEarlier waits for an endpoint an earlier attempt left, maybe pending, to be available.
+func (k *VPCEndpoint) observeEarlier(ctx context.Context, ep types.VpcEndpoint) (state.Resource, error) {
+	return k.waitAvailable(ctx, aws.ToString(ep.VpcEndpointId))
 }
 
 // Update implements reconcile.Kind.
 func (k *VPCEndpoint) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
-	want, err := ec2Props[spec.VPCEndpoint](d.Props)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("update ec2 vpc endpoint %s: %w", live.ID, err)
-	}
-	got, err := ec2Props[spec.VPCEndpoint](live.Props)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("update ec2 vpc endpoint %s: %w", live.ID, err)
-	}
-	if !ec2Owned(live.Tags, d.Owner) {
-		return state.Resource{}, fmt.Errorf("update %w", ec2NotOwned("ec2 vpc endpoint", live.ID, live.Tags))
-	}
-	if in, changed := vpceModification(live.ID, got, want); changed {
-		if err := k.modify(ctx, in); err != nil {
-			return state.Resource{}, fmt.Errorf("update ec2 vpc endpoint %s: %w", live.ID, err)
+	return ec2Update(ctx, k.api, "ec2 vpc endpoint", d, live, func(got, want *spec.VPCEndpoint) error {
+		if in, changed := vpceModification(live.ID, got, want); changed {
+			return k.modify(ctx, in)
 		}
-	}
-	if err := ec2SyncTags(ctx, k.api, live.ID, live.Tags, ec2WantTags(d)); err != nil {
-		return state.Resource{}, fmt.Errorf("update ec2 vpc endpoint %s: %w", live.ID, err)
-	}
-	r, err := k.waitAvailable(ctx, live.ID)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("update ec2 vpc endpoint %s: %w", live.ID, err)
-	}
-	return r, nil
+		return nil
+	}, func(ctx context.Context) (state.Resource, error) {
+		return k.waitAvailable(ctx, live.ID)
+	})
 }
 
 // vpceModification is the ModifyVpcEndpoint call that brings got to want, and whether
@@ -240,13 +189,7 @@ func vpceAddRemove(got, want []string) (add, remove []string) {
 
 // modify sends one change, waiting out IncorrectState (a change still in progress).
 func (k *VPCEndpoint) modify(ctx context.Context, in *ec2.ModifyVpcEndpointInput) error {
-	err := k.wait.Retry(ctx, ec2Codes(vpceIncorrectState), func(ctx context.Context) error {
-		_, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.ModifyVpcEndpointOutput, error) {
-			return k.api.ModifyVpcEndpoint(ctx, in)
-		})
-		return err
-	})
-	if err != nil {
+	if err := ec2Retry(ctx, k.wait, ec2Codes(vpceIncorrectState), k.api.ModifyVpcEndpoint, in); err != nil {
 		return fmt.Errorf("modify: %w", err)
 	}
 	return nil
@@ -255,25 +198,26 @@ func (k *VPCEndpoint) modify(ctx context.Context, in *ec2.ModifyVpcEndpointInput
 // Delete implements reconcile.Kind. It re-reads the endpoint's tags first, and treats an
 // endpoint in state deleted as gone.
 func (k *VPCEndpoint) Delete(ctx context.Context, live state.Resource) error {
-	ep, err := k.describeID(ctx, live.ID)
-	if errors.Is(err, reconcile.ErrNotFound) || err == nil && vpceGone(ep) {
-		return nil
+	if _, ok, err := k.ec2Type().recheck(ctx, live, vpceGone); !ok {
+		return err
 	}
-	if err != nil {
-		return fmt.Errorf("delete ec2 vpc endpoint %s: %w", live.ID, err)
-	}
-	if tags := ec2TagMap(ep.Tags); !ec2Owned(tags, live.Owner) {
-		return fmt.Errorf("delete %w", ec2NotOwned("ec2 vpc endpoint", live.ID, tags))
-	}
-	err = k.wait.Retry(ctx, ec2Codes(vpceIncorrectState), func(ctx context.Context) error { return k.deleteOnce(ctx, live.ID) })
+	err := k.wait.Retry(ctx, ec2Codes(vpceIncorrectState), func(ctx context.Context) error { return k.deleteOnce(ctx, live.ID) })
 	if errors.Is(err, reconcile.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("delete ec2 vpc endpoint %s: %w", live.ID, err)
 	}
-	err = k.wait.Until(ctx, func(ctx context.Context) (bool, error) {
-		ep, err := k.describeID(ctx, live.ID)
+	if err := k.waitDeleted(ctx, live.ID); err != nil {
+		return fmt.Errorf("delete ec2 vpc endpoint %s: wait until deleted: %w", live.ID, err)
+	}
+	return nil
+}
+
+// waitDeleted polls the endpoint until it is not found or in state deleted.
+func (k *VPCEndpoint) waitDeleted(ctx context.Context, id string) error {
+	return k.wait.Until(ctx, func(ctx context.Context) (bool, error) {
+		ep, err := k.describeID(ctx, id)
 		if errors.Is(err, reconcile.ErrNotFound) || err == nil && vpceGone(ep) {
 			return true, nil
 		}
@@ -282,10 +226,6 @@ func (k *VPCEndpoint) Delete(ctx context.Context, live state.Resource) error {
 		}
 		return false, fmt.Errorf("state %s", ep.State)
 	})
-	if err != nil {
-		return fmt.Errorf("delete ec2 vpc endpoint %s: wait until deleted: %w", live.ID, err)
-	}
-	return nil
 }
 
 // deleteOnce calls DeleteVpcEndpoints, which reports per-endpoint failures in its output
@@ -348,35 +288,34 @@ func vpceLastError(ep types.VpcEndpoint) string {
 	return aws.ToString(ep.LastError.Code) + ": " + aws.ToString(ep.LastError.Message)
 }
 
-// describe returns the endpoints matching in, leaving out deleted ones.
-func (k *VPCEndpoint) describe(ctx context.Context, in *ec2.DescribeVpcEndpointsInput) ([]types.VpcEndpoint, error) {
-	var out []types.VpcEndpoint
-	pages := ec2.NewDescribeVpcEndpointsPaginator(k.api, in)
-	for pages.HasMorePages() {
-		page, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.DescribeVpcEndpointsOutput, error) { return pages.NextPage(ctx) })
-		if err != nil {
-			return nil, ec2NotFound(err, vpceNotFound...)
-		}
-		for _, ep := range page.VpcEndpoints {
-			if !vpceGone(ep) || len(in.VpcEndpointIds) > 0 {
+// ec2Type is what the shared EC2 flows need to know of endpoints.
+func (k *VPCEndpoint) ec2Type() ec2Type[types.VpcEndpoint] {
+	return ec2Type[types.VpcEndpoint]{
+		what: "ec2 vpc endpoint", notFound: vpceNotFound, describe: k.describe, wait: k.wait,
+		id:   func(ep types.VpcEndpoint) *string { return ep.VpcEndpointId },
+		tags: func(ep types.VpcEndpoint) []types.Tag { return ep.Tags },
+	}
+}
+
+// describe returns the endpoints with one of ids, deleted ones included, or else those
+// matching filters, leaving out deleted ones.
+func (k *VPCEndpoint) describe(ctx context.Context, ids []string, filters []types.Filter) ([]types.VpcEndpoint, error) {
+	pages := ec2.NewDescribeVpcEndpointsPaginator(k.api, &ec2.DescribeVpcEndpointsInput{VpcEndpointIds: ids, Filters: filters})
+	return ec2DescribeAll(ctx, pages, func(o *ec2.DescribeVpcEndpointsOutput) []types.VpcEndpoint {
+		var out []types.VpcEndpoint
+		for _, ep := range o.VpcEndpoints {
+			if !vpceGone(ep) || len(ids) > 0 {
 				out = append(out, ep)
 			}
 		}
-	}
-	return out, nil
+		return out
+	}, vpceNotFound...)
 }
 
 // describeID returns one endpoint (deleted ones included), or an error wrapping
 // reconcile.ErrNotFound.
 func (k *VPCEndpoint) describeID(ctx context.Context, id string) (types.VpcEndpoint, error) {
-	eps, err := k.describe(ctx, &ec2.DescribeVpcEndpointsInput{VpcEndpointIds: []string{id}})
-	if err == nil && len(eps) == 0 {
-		err = fmt.Errorf("vpc endpoint %s: %w", id, reconcile.ErrNotFound)
-	}
-	if err != nil {
-		return types.VpcEndpoint{}, err
-	}
-	return eps[0], nil
+	return k.ec2Type().describeID(ctx, id, ec2Never)
 }
 
 // observe reads the endpoint and, for a Gateway, the prefix list of its service.

@@ -75,6 +75,17 @@ func vpceNoEarlierAttempt(f *fakeEC2) {
 	}
 }
 
+// vpceUnsuccessful answers DeleteVpcEndpoints with a failure for id in the output, as AWS
+// reports one endpoint's failure.
+func vpceUnsuccessful(id, code, message string) func(*ec2.DeleteVpcEndpointsInput) (*ec2.DeleteVpcEndpointsOutput, error) {
+	return func(*ec2.DeleteVpcEndpointsInput) (*ec2.DeleteVpcEndpointsOutput, error) {
+		return &ec2.DeleteVpcEndpointsOutput{Unsuccessful: []types.UnsuccessfulItem{{
+			ResourceId: aws.String(id),
+			Error:      &types.UnsuccessfulItemError{Code: aws.String(code), Message: aws.String(message)},
+		}}}, nil
+	}
+}
+
 func vpceGatewayProps(rts ...string) *spec.VPCEndpoint {
 	return &spec.VPCEndpoint{VPC: "vpc-1", Service: "s3", Type: "Gateway", RouteTableIDs: rts}
 }
@@ -105,14 +116,7 @@ func TestVPCEndpointDiff(t *testing.T) {
 	k := newTestEndpoint(&fakeEC2{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			diffs := k.Diff(reconcile.Desired{Props: tt.want}, state.Resource{Props: tt.live})
-			if tt.path == "" {
-				assert.Empty(t, diffs)
-				return
-			}
-			require.Len(t, diffs, 1)
-			assert.Equal(t, tt.path, diffs[0].Path)
-			assert.Equal(t, tt.forceNew, diffs[0].ForceNew)
+			ec2CheckDiff(t, k, tt.want, tt.live, tt.path, tt.forceNew)
 		})
 	}
 }
@@ -260,34 +264,22 @@ func TestVPCEndpointDeleteWaitsOutIncorrectState(t *testing.T) {
 func TestVPCEndpointDeleteToleratesNotFound(t *testing.T) {
 	t.Run("describe", func(t *testing.T) {
 		f := vpceFake(testEndpointObject("vpce-1", "available", nil))
-		require.NoError(t, newTestEndpoint(f).Delete(context.Background(), state.Resource{ID: "vpce-gone", Owner: ec2UnitOwner}))
-		assert.Zero(t, f.count("DeleteVpcEndpoints"))
+		ec2CheckDeleteGone(t, newTestEndpoint(f), f, "vpce-gone", "DeleteVpcEndpoints")
 	})
 	t.Run("already deleted", func(t *testing.T) {
 		f := vpceFake(testEndpointObject("vpce-1", "deleted", ec2OwnedTags(ec2UnitOwner, "s3-u1")))
-		require.NoError(t, newTestEndpoint(f).Delete(context.Background(), state.Resource{ID: "vpce-1", Owner: ec2UnitOwner}))
-		assert.Zero(t, f.count("DeleteVpcEndpoints"))
+		ec2CheckDeleteGone(t, newTestEndpoint(f), f, "vpce-1", "DeleteVpcEndpoints")
 	})
 	t.Run("unsuccessful item", func(t *testing.T) {
 		f := vpceFake(testEndpointObject("vpce-1", "available", ec2OwnedTags(ec2UnitOwner, "s3-u1")))
-		f.deleteVpcEndpoints = func(*ec2.DeleteVpcEndpointsInput) (*ec2.DeleteVpcEndpointsOutput, error) {
-			return &ec2.DeleteVpcEndpointsOutput{Unsuccessful: []types.UnsuccessfulItem{{
-				ResourceId: aws.String("vpce-1"),
-				Error:      &types.UnsuccessfulItemError{Code: aws.String("InvalidVpcEndpoint.NotFound"), Message: aws.String("gone")},
-			}}}, nil
-		}
+		f.deleteVpcEndpoints = vpceUnsuccessful("vpce-1", "InvalidVpcEndpoint.NotFound", "gone")
 		require.NoError(t, newTestEndpoint(f).Delete(context.Background(), state.Resource{ID: "vpce-1", Owner: ec2UnitOwner}))
 	})
 }
 
 func TestVPCEndpointDeleteReportsUnsuccessfulItems(t *testing.T) {
 	f := vpceFake(testEndpointObject("vpce-1", "available", ec2OwnedTags(ec2UnitOwner, "s3-u1")))
-	f.deleteVpcEndpoints = func(*ec2.DeleteVpcEndpointsInput) (*ec2.DeleteVpcEndpointsOutput, error) {
-		return &ec2.DeleteVpcEndpointsOutput{Unsuccessful: []types.UnsuccessfulItem{{
-			ResourceId: aws.String("vpce-1"),
-			Error:      &types.UnsuccessfulItemError{Code: aws.String("UnauthorizedOperation"), Message: aws.String("no")},
-		}}}, nil
-	}
+	f.deleteVpcEndpoints = vpceUnsuccessful("vpce-1", "UnauthorizedOperation", "no")
 	err := newTestEndpoint(f).Delete(context.Background(), state.Resource{ID: "vpce-1", Owner: ec2UnitOwner})
 	require.Error(t, err)
 	assert.Equal(t, "UnauthorizedOperation", reconcile.APIErrorCode(err))
@@ -295,9 +287,7 @@ func TestVPCEndpointDeleteReportsUnsuccessfulItems(t *testing.T) {
 
 func TestVPCEndpointDeleteRefusesForeignTags(t *testing.T) {
 	f := vpceFake(testEndpointObject("vpce-1", "available", nil))
-	err := newTestEndpoint(f).Delete(context.Background(), state.Resource{ID: "vpce-1", Owner: ec2UnitOwner})
-	require.ErrorIs(t, err, reconcile.ErrNotOwned)
-	assert.Zero(t, f.count("DeleteVpcEndpoints"))
+	ec2CheckDeleteRefused(t, newTestEndpoint(f), f, "vpce-1", "DeleteVpcEndpoints")
 }
 
 // ---- against the emulator ----
@@ -353,18 +343,4 @@ func TestVPCEndpointInterfaceLifecycle(t *testing.T) {
 		d.Props = props(sg2, sg1)
 		return d
 	})
-}
-
-// testSecurityGroup creates a plain security group in vpc, deleted when the test ends.
-func testSecurityGroup(t *testing.T, api *ec2.Client, vpc, name string) string {
-	t.Helper()
-	out, err := api.CreateSecurityGroup(context.Background(), &ec2.CreateSecurityGroupInput{
-		VpcId: aws.String(vpc), GroupName: aws.String(name), Description: aws.String("test"),
-	})
-	require.NoError(t, err, "create test group")
-	id := aws.ToString(out.GroupId)
-	t.Cleanup(func() {
-		_, _ = api.DeleteSecurityGroup(context.Background(), &ec2.DeleteSecurityGroupInput{GroupId: aws.String(id)})
-	})
-	return id
 }

@@ -3,7 +3,6 @@ package kinds
 import (
 	"context"
 	"errors"
-	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -30,16 +29,8 @@ func newTestVPC(f *fakeEC2) *VPC {
 func vpcFake(vpcs ...types.Vpc) *fakeEC2 {
 	return &fakeEC2{
 		describeVpcs: func(in *ec2.DescribeVpcsInput) (*ec2.DescribeVpcsOutput, error) {
-			var out []types.Vpc
-			for _, v := range vpcs {
-				if len(in.VpcIds) == 0 || slices.Contains(in.VpcIds, aws.ToString(v.VpcId)) {
-					out = append(out, v)
-				}
-			}
-			if len(in.VpcIds) > 0 && len(out) == 0 {
-				return nil, ec2APIErr(vpcNotFound)
-			}
-			return &ec2.DescribeVpcsOutput{Vpcs: out}, nil
+			return ec2FakeDescribe(vpcs, func(v types.Vpc) *string { return v.VpcId }, in.VpcIds, vpcNotFound,
+				func(found []types.Vpc) *ec2.DescribeVpcsOutput { return &ec2.DescribeVpcsOutput{Vpcs: found} })
 		},
 		describeVpcAttribute: func(in *ec2.DescribeVpcAttributeInput) (*ec2.DescribeVpcAttributeOutput, error) {
 			on := &types.AttributeBooleanValue{Value: aws.Bool(true)}
@@ -74,14 +65,7 @@ func TestVPCDiff(t *testing.T) {
 			want := base
 			tt.change(&want)
 			live := base
-			diffs := k.Diff(reconcile.Desired{Props: &want}, state.Resource{Props: &live})
-			if tt.path == "" {
-				assert.Empty(t, diffs)
-				return
-			}
-			require.Len(t, diffs, 1)
-			assert.Equal(t, tt.path, diffs[0].Path)
-			assert.Equal(t, tt.forceNew, diffs[0].ForceNew)
+			ec2CheckDiff(t, k, &want, &live, tt.path, tt.forceNew)
 		})
 	}
 }
@@ -216,8 +200,7 @@ func TestVPCUpdateRefusesForeignTags(t *testing.T) {
 
 func TestVPCDeleteToleratesNotFound(t *testing.T) {
 	f := vpcFake() // describe by id answers InvalidVpcID.NotFound
-	require.NoError(t, newTestVPC(f).Delete(context.Background(), state.Resource{ID: "vpc-gone", Owner: ec2UnitOwner}))
-	assert.Zero(t, f.count("DeleteVpc"))
+	ec2CheckDeleteGone(t, newTestVPC(f), f, "vpc-gone", "DeleteVpc")
 
 	f = vpcFake(testVPCObject("vpc-1", ec2OwnedTags(ec2UnitOwner, "net-u1")))
 	describe := f.describeVpcs
@@ -259,9 +242,7 @@ func TestVPCDeleteRetriesDependencyViolation(t *testing.T) {
 
 func TestVPCDeleteRefusesForeignTags(t *testing.T) {
 	f := vpcFake(testVPCObject("vpc-1", []types.Tag{{Key: aws.String("Name"), Value: aws.String("net-u1")}}))
-	err := newTestVPC(f).Delete(context.Background(), state.Resource{ID: "vpc-1", Owner: ec2UnitOwner})
-	require.ErrorIs(t, err, reconcile.ErrNotOwned)
-	assert.Zero(t, f.count("DeleteVpc"))
+	ec2CheckDeleteRefused(t, newTestVPC(f), f, "vpc-1", "DeleteVpc")
 }
 
 func TestVPCDeleteGivesUpOnOtherErrors(t *testing.T) {
@@ -274,13 +255,6 @@ func TestVPCDeleteGivesUpOnOtherErrors(t *testing.T) {
 	assert.Equal(t, "UnauthorizedOperation", reconcile.APIErrorCode(err))
 	assert.Equal(t, 1, f.count("DeleteVpc"), "not retried")
 	assert.False(t, errors.Is(err, reconcile.ErrNotFound))
-}
-
-// ec2WithUserTag is o's ownership tags plus Project=unit.
-func ec2WithUserTag(o state.Owner) map[string]string {
-	tags := o.Tags()
-	tags["Project"] = "unit"
-	return tags
 }
 
 // ---- against the emulator ----
