@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -22,6 +23,7 @@ func Registry(cfg aws.Config) reconcile.Registry {
 	iamc := iam.NewFromConfig(cfg)
 	logsc := cloudwatchlogs.NewFromConfig(cfg)
 	ddbc := dynamodb.NewFromConfig(cfg)
+	lambdac := lambda.NewFromConfig(cfg)
 	// Emulators serve path style everywhere, and a bucket subdomain of localhost may not resolve.
 	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = cfg.BaseEndpoint != nil })
 	return reconcile.Registry{
@@ -34,5 +36,7 @@ func Registry(cfg aws.Config) reconcile.Registry {
 		NewSQSQueue(sqsc),
 		NewDynamoDBTable(ddbc),
 		NewS3Bucket(s3c, cfg.Region),
+		NewEventSourceMapping(lambdac),
+		NewMetricAlarm(NewCloudWatchClient(cfg)),
 	}
 }

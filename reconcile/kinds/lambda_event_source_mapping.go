@@ -1,0 +1,570 @@
+package kinds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/spec"
+	"github.com/provisioner-dev/provisioner/state"
+)
+
+// EventSourceMappingAPI is the part of the Lambda API the lambda.event_source_mapping kind
+// uses; *lambda.Client satisfies it.
+type EventSourceMappingAPI interface {
+	CreateEventSourceMapping(ctx context.Context, in *lambda.CreateEventSourceMappingInput, opts ...func(*lambda.Options)) (*lambda.CreateEventSourceMappingOutput, error)
+	GetEventSourceMapping(ctx context.Context, in *lambda.GetEventSourceMappingInput, opts ...func(*lambda.Options)) (*lambda.GetEventSourceMappingOutput, error)
+	ListEventSourceMappings(ctx context.Context, in *lambda.ListEventSourceMappingsInput, opts ...func(*lambda.Options)) (*lambda.ListEventSourceMappingsOutput, error)
+	UpdateEventSourceMapping(ctx context.Context, in *lambda.UpdateEventSourceMappingInput, opts ...func(*lambda.Options)) (*lambda.UpdateEventSourceMappingOutput, error)
+	DeleteEventSourceMapping(ctx context.Context, in *lambda.DeleteEventSourceMappingInput, opts ...func(*lambda.Options)) (*lambda.DeleteEventSourceMappingOutput, error)
+	ListTags(ctx context.Context, in *lambda.ListTagsInput, opts ...func(*lambda.Options)) (*lambda.ListTagsOutput, error)
+	TagResource(ctx context.Context, in *lambda.TagResourceInput, opts ...func(*lambda.Options)) (*lambda.TagResourceOutput, error)
+	UntagResource(ctx context.Context, in *lambda.UntagResourceInput, opts ...func(*lambda.Options)) (*lambda.UntagResourceOutput, error)
+}
+
+// EventSourceMapping implements lambda.event_source_mapping. Its ID is the mapping's UUID.
+//
+// A mapping has no physical name: it is identified by its function and source. The spec's
+// name is kept in the mapping's Name tag (which the engine treats as the physical name, as for
+// EC2), so that List reports the name the planner compares.
+//
+// source and starting_position force a replacement (UpdateEventSourceMapping cannot change
+// them); every other field, the function included, changes in place.
+type EventSourceMapping struct {
+	api  EventSourceMappingAPI
+	wait reconcile.Backoff
+}
+
+// NewEventSourceMapping returns the lambda.event_source_mapping kind over api (a
+// *lambda.Client).
+func NewEventSourceMapping(api EventSourceMappingAPI) *EventSourceMapping {
+	return &EventSourceMapping{api: api, wait: reconcile.DefaultBackoff}
+}
+
+const (
+	esmKind     = "lambda.event_source_mapping"
+	esmNameTag  = "Name"
+	esmNotFound = "ResourceNotFoundException"
+	// esmConflict answers a create for a function and source that already have a mapping, and
+	// any change while the function or the mapping is busy.
+	esmConflict = "ResourceConflictException"
+	// esmInUse answers a change while the mapping is Creating, Updating or Deleting.
+	esmInUse        = "ResourceInUseException"
+	esmInvalidParam = "InvalidParameterValueException"
+)
+
+// esmIAMMessages are the InvalidParameterValueException messages Lambda gives while a new role
+// or a new role policy is not yet visible to it (IAM is eventually consistent): "The provided
+// execution role does not have permissions to call ReceiveMessage on SQS", "Please ensure the
+// role can perform the GetRecords, ... Actions on your stream", "... cannot be assumed by Lambda".
+var esmIAMMessages = []string{"execution role does not have permissions", "ensure the role can perform", "cannot be assumed"}
+
+// esmIAMNotReady reports whether err is Lambda not yet seeing the role's permissions.
+func esmIAMNotReady(err error) bool {
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != esmInvalidParam {
+		return false
+	}
+	msg := strings.ToLower(ae.ErrorMessage())
+	return slices.ContainsFunc(esmIAMMessages, func(m string) bool { return strings.Contains(msg, m) })
+}
+
+// esmRetryWrite retries throttling, a busy mapping or function, and IAM propagation.
+func esmRetryWrite(err error) bool {
+	return miscRetryCodes(esmConflict, esmInUse)(err) || esmIAMNotReady(err)
+}
+
+func (*EventSourceMapping) Kind() string { return esmKind }
+
+// Diff compares every field; source and starting_position force a replacement. The function
+// is compared by name, so a name and an ARN of one function are equal.
+func (*EventSourceMapping) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
+	w, _ := d.Props.(*spec.EventSourceMapping)
+	l, _ := live.Props.(*spec.EventSourceMapping)
+	if w == nil || l == nil {
+		return miscPropsMismatch(d, live)
+	}
+	var ds reconcile.Diffs
+	ds.Field("function", esmFunctionName(l.Function), esmFunctionName(w.Function))
+	ds.ForceNew("source", l.Source, w.Source)
+	ds.ForceNew("starting_position", l.StartingPosition, w.StartingPosition)
+	ds.Field("batch_size", l.BatchSize, w.BatchSize)
+	ds.Field("maximum_batching_window_seconds", l.MaximumBatchingWindowSecs, w.MaximumBatchingWindowSecs)
+	ds.Field("maximum_retry_attempts", l.MaximumRetryAttempts, w.MaximumRetryAttempts)
+	ds.Field("maximum_record_age_seconds", l.MaximumRecordAgeSeconds, w.MaximumRecordAgeSeconds)
+	ds.Field("bisect_batch_on_function_error", l.BisectBatchOnFunctionError, w.BisectBatchOnFunctionError)
+	ds.Field("report_batch_item_failures", l.ReportBatchItemFailures, w.ReportBatchItemFailures)
+	ds.Field("on_failure", l.OnFailure, w.OnFailure)
+	ds.Field("enabled", l.Enabled, w.Enabled)
+	return ds
+}
+
+// List reads the tags of every mapping (ListEventSourceMappings carries none) and returns the
+// matching ones; a listed mapping already carries its whole configuration.
+func (k *EventSourceMapping) List(ctx context.Context, sel state.Selector) ([]state.Resource, error) {
+	ms, err := k.mappings(ctx, "")
+	if err != nil {
+		return nil, fmt.Errorf("list lambda event source mappings: %w", err)
+	}
+	var out []state.Resource
+	for _, m := range ms {
+		tags, err := k.tags(ctx, aws.ToString(m.EventSourceMappingArn))
+		if errors.Is(err, reconcile.ErrNotFound) {
+			continue // deleted since the listing
+		}
+		if err != nil {
+			return nil, fmt.Errorf("list lambda event source mappings: %w", err)
+		}
+		if sel.Matches(tags) {
+			out = append(out, esmResource(m, tags))
+		}
+	}
+	return out, nil
+}
+
+// mappings lists the mappings of one source ("" for all), every page.
+func (k *EventSourceMapping) mappings(ctx context.Context, source string) ([]types.EventSourceMappingConfiguration, error) {
+	in := &lambda.ListEventSourceMappingsInput{}
+	if source != "" {
+		in.EventSourceArn = aws.String(source)
+	}
+	var all []types.EventSourceMappingConfiguration
+	for {
+		var out *lambda.ListEventSourceMappingsOutput
+		err := miscDo(ctx, k.wait, miscRetryCodes(), func(ctx context.Context) (err error) {
+			out, err = k.api.ListEventSourceMappings(ctx, in)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, out.EventSourceMappings...)
+		if aws.ToString(out.NextMarker) == "" {
+			return all, nil
+		}
+		in.Marker = out.NextMarker
+	}
+}
+
+// existing returns the mappings from p's source to p's function. It lists by source alone and
+// compares function names itself: Lambda accepts a name or an ARN for FunctionName, and moto
+// filters on the string the mapping was created with (see esmFunctionName).
+func (k *EventSourceMapping) existing(ctx context.Context, p *spec.EventSourceMapping) ([]types.EventSourceMappingConfiguration, error) {
+	ms, err := k.mappings(ctx, p.Source)
+	if err != nil {
+		return nil, err
+	}
+	want := esmFunctionName(p.Function)
+	return slices.DeleteFunc(ms, func(m types.EventSourceMappingConfiguration) bool {
+		return aws.ToString(m.EventSourceArn) != p.Source || esmFunctionName(aws.ToString(m.FunctionArn)) != want
+	}), nil
+}
+
+// Create looks for a mapping from d's source to d's function first and adopts it when it
+// carries d's ownership tags (refuses it otherwise); else it creates one with the tags in
+// CreateEventSourceMapping and waits until it is Enabled or Disabled. The look-up comes first
+// because not every endpoint refuses a duplicate mapping (moto accepts one for SQS sources).
+func (k *EventSourceMapping) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
+	p, ok := d.Props.(*spec.EventSourceMapping)
+	if !ok {
+		return state.Resource{}, fmt.Errorf("create lambda event source mapping %s: properties are %T, not *spec.EventSourceMapping", d.Name, d.Props)
+	}
+	found, err := k.existing(ctx, p)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create lambda event source mapping %s: %w", d.Name, err)
+	}
+	if len(found) == 0 {
+		var uuid string
+		if uuid, found, err = k.create(ctx, d, p); err != nil {
+			return state.Resource{}, fmt.Errorf("create lambda event source mapping %s: %w", d.Name, err)
+		}
+		if uuid != "" {
+			return k.settle(ctx, d, uuid, "create")
+		}
+	}
+	return k.adopt(ctx, d, found)
+}
+
+// create calls CreateEventSourceMapping, retrying IAM propagation and a busy function. A
+// conflict that turns out to be an existing mapping (created by a racing run) is returned as
+// found instead, for Create to adopt or refuse.
+func (k *EventSourceMapping) create(ctx context.Context, d reconcile.Desired, p *spec.EventSourceMapping) (uuid string, found []types.EventSourceMappingConfiguration, err error) {
+	in := esmCreateInput(d, p)
+	err = k.wait.Retry(ctx, esmRetryWrite, func(ctx context.Context) error {
+		out, err := reconcile.Call(ctx, func(ctx context.Context) (*lambda.CreateEventSourceMappingOutput, error) {
+			return k.api.CreateEventSourceMapping(ctx, in)
+		})
+		if err == nil {
+			uuid = aws.ToString(out.UUID)
+			return nil
+		}
+		if !reconcile.IsAPIError(err, esmConflict) {
+			return err
+		}
+		var lookErr error
+		if found, lookErr = k.existing(ctx, p); lookErr != nil || len(found) > 0 {
+			return lookErr
+		}
+		return fmt.Errorf("%w (no mapping from %s to %s is listed)", err, p.Source, p.Function)
+	})
+	return uuid, found, err
+}
+
+// adopt takes over the one of found that carries d's ownership tags and brings it to d; when
+// none does, it refuses and names the first.
+func (k *EventSourceMapping) adopt(ctx context.Context, d reconcile.Desired, found []types.EventSourceMappingConfiguration) (state.Resource, error) {
+	var first map[string]string
+	for _, m := range found {
+		tags, err := k.tags(ctx, aws.ToString(m.EventSourceMappingArn))
+		if errors.Is(err, reconcile.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return state.Resource{}, fmt.Errorf("create lambda event source mapping %s: %w", d.Name, err)
+		}
+		if !miscIsOwner(tags, d.Owner) {
+			if first == nil {
+				first = tags
+			}
+			continue
+		}
+		live := esmResource(m, tags)
+		if esmStable(m) && esmSettled(k, d, live) {
+			return live, nil
+		}
+		return k.Update(ctx, d, live)
+	}
+	if first == nil {
+		return state.Resource{}, fmt.Errorf("create lambda event source mapping %s: the existing mapping vanished: %w", d.Name, reconcile.ErrNotFound)
+	}
+	m := found[0]
+	subject := fmt.Sprintf("%s (%s to %s)", aws.ToString(m.UUID), aws.ToString(m.EventSourceArn), aws.ToString(m.FunctionArn))
+	return state.Resource{}, fmt.Errorf("create lambda event source mapping %s: %w", d.Name, miscNotOwned("lambda event source mapping", subject, first))
+}
+
+// Update sends the fields that differ, makes the tags equal d's (plus the Name tag), and waits
+// until the mapping is Enabled or Disabled and shows d.
+func (k *EventSourceMapping) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
+	w, ok := d.Props.(*spec.EventSourceMapping)
+	l, lok := live.Props.(*spec.EventSourceMapping)
+	if !ok || !lok {
+		return state.Resource{}, fmt.Errorf("update lambda event source mapping %s: properties are %T and %T, not *spec.EventSourceMapping", d.Name, d.Props, live.Props)
+	}
+	if !miscIsOwner(live.Tags, d.Owner) {
+		return state.Resource{}, fmt.Errorf("update lambda event source mapping %s: %w", d.Name, miscNotOwned("lambda event source mapping", live.ID, live.Tags))
+	}
+	if in, changed := esmUpdateInput(live.ID, l, w); changed {
+		err := k.wait.Retry(ctx, esmRetryWrite, func(ctx context.Context) error {
+			_, err := reconcile.Call(ctx, func(ctx context.Context) (*lambda.UpdateEventSourceMappingOutput, error) {
+				return k.api.UpdateEventSourceMapping(ctx, in)
+			})
+			return miscNotFound(err, esmNotFound)
+		})
+		if err != nil {
+			return state.Resource{}, fmt.Errorf("update lambda event source mapping %s: %w", d.Name, err)
+		}
+	}
+	if err := k.syncTags(ctx, live.Attrs["arn"], live.Tags, esmWantTags(d)); err != nil {
+		return state.Resource{}, fmt.Errorf("update lambda event source mapping %s: tags: %w", d.Name, err)
+	}
+	return k.settle(ctx, d, live.ID, "update")
+}
+
+func (k *EventSourceMapping) syncTags(ctx context.Context, arn string, live, want map[string]string) error {
+	set, remove := miscTagChanges(live, want)
+	if len(set) > 0 {
+		err := miscDo(ctx, k.wait, esmRetryWrite, func(ctx context.Context) error {
+			_, err := k.api.TagResource(ctx, &lambda.TagResourceInput{Resource: aws.String(arn), Tags: set})
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if len(remove) == 0 {
+		return nil
+	}
+	return miscDo(ctx, k.wait, esmRetryWrite, func(ctx context.Context) error {
+		_, err := k.api.UntagResource(ctx, &lambda.UntagResourceInput{Resource: aws.String(arn), TagKeys: remove})
+		return err
+	})
+}
+
+// settle waits until the mapping is out of its transitional states (Creating, Updating,
+// Enabling, …) and shows d, and returns it observed. Right after a create, Get may briefly not
+// find it.
+func (k *EventSourceMapping) settle(ctx context.Context, d reconcile.Desired, uuid, op string) (state.Resource, error) {
+	var got state.Resource
+	err := k.wait.Until(ctx, func(ctx context.Context) (bool, error) {
+		m, err := k.get(ctx, uuid)
+		if err != nil {
+			return !errors.Is(err, reconcile.ErrNotFound), err
+		}
+		if !esmStable(m) {
+			return false, fmt.Errorf("state %s", aws.ToString(m.State))
+		}
+		tags, err := k.tags(ctx, aws.ToString(m.EventSourceMappingArn))
+		if err != nil {
+			return !errors.Is(err, reconcile.ErrNotFound), err
+		}
+		got = esmResource(m, tags)
+		if !esmSettled(k, d, got) {
+			return false, errors.New("the change is not visible yet")
+		}
+		return true, nil
+	})
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("%s lambda event source mapping %s: wait for %s: %w", op, d.Name, uuid, err)
+	}
+	return got, nil
+}
+
+// Delete re-reads the mapping and its tags, deletes it only when they still are live's
+// ownership tags, and waits until Get no longer finds it (it passes through Deleting).
+func (k *EventSourceMapping) Delete(ctx context.Context, live state.Resource) error {
+	m, err := k.get(ctx, live.ID)
+	if errors.Is(err, reconcile.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("delete lambda event source mapping %s: %w", live.ID, err)
+	}
+	tags, err := k.tags(ctx, aws.ToString(m.EventSourceMappingArn))
+	if errors.Is(err, reconcile.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("delete lambda event source mapping %s: %w", live.ID, err)
+	}
+	if !miscIsOwner(tags, live.Owner) {
+		return fmt.Errorf("delete lambda event source mapping %s: %w", live.ID, miscNotOwned("lambda event source mapping", live.ID, tags))
+	}
+	if aws.ToString(m.State) != "Deleting" {
+		err = miscDo(ctx, k.wait, esmRetryWrite, func(ctx context.Context) error {
+			_, err := k.api.DeleteEventSourceMapping(ctx, &lambda.DeleteEventSourceMappingInput{UUID: aws.String(live.ID)})
+			return miscNotFound(err, esmNotFound)
+		})
+		if err != nil && !errors.Is(err, reconcile.ErrNotFound) {
+			return fmt.Errorf("delete lambda event source mapping %s: %w", live.ID, err)
+		}
+	}
+	return k.waitGone(ctx, live.ID)
+}
+
+func (k *EventSourceMapping) waitGone(ctx context.Context, uuid string) error {
+	err := k.wait.Until(ctx, func(ctx context.Context) (bool, error) {
+		m, err := k.get(ctx, uuid)
+		switch {
+		case errors.Is(err, reconcile.ErrNotFound):
+			return true, nil
+		case err != nil:
+			return false, err
+		}
+		return false, fmt.Errorf("state %s", aws.ToString(m.State))
+	})
+	if err != nil {
+		return fmt.Errorf("delete lambda event source mapping %s: wait until gone: %w", uuid, err)
+	}
+	return nil
+}
+
+// get reads one mapping by UUID, as the listing's type.
+func (k *EventSourceMapping) get(ctx context.Context, uuid string) (types.EventSourceMappingConfiguration, error) {
+	var out *lambda.GetEventSourceMappingOutput
+	err := miscDo(ctx, k.wait, miscRetryCodes(), func(ctx context.Context) (err error) {
+		out, err = k.api.GetEventSourceMapping(ctx, &lambda.GetEventSourceMappingInput{UUID: aws.String(uuid)})
+		return err
+	})
+	if err != nil {
+		return types.EventSourceMappingConfiguration{}, miscNotFound(err, esmNotFound)
+	}
+	return types.EventSourceMappingConfiguration{
+		UUID: out.UUID, EventSourceMappingArn: out.EventSourceMappingArn, FunctionArn: out.FunctionArn,
+		EventSourceArn: out.EventSourceArn, State: out.State, BatchSize: out.BatchSize,
+		MaximumBatchingWindowInSeconds: out.MaximumBatchingWindowInSeconds, StartingPosition: out.StartingPosition,
+		MaximumRetryAttempts: out.MaximumRetryAttempts, MaximumRecordAgeInSeconds: out.MaximumRecordAgeInSeconds,
+		BisectBatchOnFunctionError: out.BisectBatchOnFunctionError, FunctionResponseTypes: out.FunctionResponseTypes,
+		DestinationConfig: out.DestinationConfig,
+	}, nil
+}
+
+func (k *EventSourceMapping) tags(ctx context.Context, arn string) (map[string]string, error) {
+	var out *lambda.ListTagsOutput
+	err := miscDo(ctx, k.wait, miscRetryCodes(), func(ctx context.Context) (err error) {
+		out, err = k.api.ListTags(ctx, &lambda.ListTagsInput{Resource: aws.String(arn)})
+		return err
+	})
+	if err != nil {
+		return nil, miscNotFound(err, esmNotFound)
+	}
+	if out.Tags == nil {
+		return map[string]string{}, nil
+	}
+	return out.Tags, nil
+}
+
+// esmWantTags is d's tags plus the Name tag carrying d's name.
+func esmWantTags(d reconcile.Desired) map[string]string {
+	tags := maps.Clone(d.Tags)
+	if tags == nil {
+		tags = map[string]string{}
+	}
+	if d.Name != "" {
+		tags[esmNameTag] = d.Name
+	}
+	return tags
+}
+
+// esmSettled reports whether r shows d: no property diff, and d's tags with the Name tag.
+func esmSettled(k reconcile.Kind, d reconcile.Desired, r state.Resource) bool {
+	return len(k.Diff(d, r)) == 0 && reconcile.Equal(r.Tags, esmWantTags(d))
+}
+
+// esmStable reports whether m is in a resting state: Enabled or Disabled.
+func esmStable(m types.EventSourceMappingConfiguration) bool {
+	s := aws.ToString(m.State)
+	return s == "Enabled" || s == "Disabled"
+}
+
+// esmIsStream reports whether source is a stream (DynamoDB or Kinesis), which takes the
+// stream-only settings; SQS refuses them.
+func esmIsStream(source string) bool {
+	parts := strings.SplitN(source, ":", 4)
+	return len(parts) == 4 && (parts[2] == "dynamodb" || parts[2] == "kinesis")
+}
+
+// esmFunctionName reduces a function name or ARN (with an optional qualifier) to the name
+// (with the qualifier): arn:aws:lambda:r:a:function:name[:q] → name[:q].
+func esmFunctionName(s string) string {
+	if !strings.HasPrefix(s, "arn:") {
+		return s
+	}
+	parts := strings.SplitN(s, ":", 8)
+	if len(parts) < 7 {
+		return s
+	}
+	if len(parts) == 8 {
+		return parts[6] + ":" + parts[7]
+	}
+	return parts[6]
+}
+
+// esmCreateInput sends what applies to the source type; unset optional fields are left to
+// Lambda's defaults, which are the spec's.
+func esmCreateInput(d reconcile.Desired, p *spec.EventSourceMapping) *lambda.CreateEventSourceMappingInput {
+	in := &lambda.CreateEventSourceMappingInput{
+		FunctionName:   aws.String(p.Function),
+		EventSourceArn: aws.String(p.Source),
+		BatchSize:      aws.Int32(int32(p.BatchSize)),
+		Enabled:        aws.Bool(p.Enabled),
+		Tags:           esmWantTags(d),
+	}
+	if p.MaximumBatchingWindowSecs > 0 {
+		in.MaximumBatchingWindowInSeconds = aws.Int32(int32(p.MaximumBatchingWindowSecs))
+	}
+	if p.ReportBatchItemFailures {
+		in.FunctionResponseTypes = []types.FunctionResponseType{types.FunctionResponseTypeReportBatchItemFailures}
+	}
+	if !esmIsStream(p.Source) {
+		return in
+	}
+	in.StartingPosition = types.EventSourcePosition(p.StartingPosition)
+	in.MaximumRetryAttempts = aws.Int32(int32(p.MaximumRetryAttempts))
+	in.MaximumRecordAgeInSeconds = aws.Int32(int32(p.MaximumRecordAgeSeconds))
+	in.BisectBatchOnFunctionError = aws.Bool(p.BisectBatchOnFunctionError)
+	if p.OnFailure != "" {
+		in.DestinationConfig = esmDestination(p.OnFailure)
+	}
+	return in
+}
+
+// esmUpdateInput carries the fields that differ between live and want; changed is false when
+// none does. Stream-only fields go only to stream sources.
+func esmUpdateInput(uuid string, live, want *spec.EventSourceMapping) (in *lambda.UpdateEventSourceMappingInput, changed bool) {
+	in = &lambda.UpdateEventSourceMappingInput{UUID: aws.String(uuid)}
+	set := func(differs bool, apply func()) {
+		if differs {
+			apply()
+			changed = true
+		}
+	}
+	set(esmFunctionName(live.Function) != esmFunctionName(want.Function), func() { in.FunctionName = aws.String(want.Function) })
+	set(live.BatchSize != want.BatchSize, func() { in.BatchSize = aws.Int32(int32(want.BatchSize)) })
+	set(live.MaximumBatchingWindowSecs != want.MaximumBatchingWindowSecs, func() {
+		in.MaximumBatchingWindowInSeconds = aws.Int32(int32(want.MaximumBatchingWindowSecs))
+	})
+	set(live.ReportBatchItemFailures != want.ReportBatchItemFailures, func() {
+		in.FunctionResponseTypes = []types.FunctionResponseType{} // an empty list removes it
+		if want.ReportBatchItemFailures {
+			in.FunctionResponseTypes = append(in.FunctionResponseTypes, types.FunctionResponseTypeReportBatchItemFailures)
+		}
+	})
+	set(live.Enabled != want.Enabled, func() { in.Enabled = aws.Bool(want.Enabled) })
+	if !esmIsStream(want.Source) {
+		return in, changed
+	}
+	set(live.MaximumRetryAttempts != want.MaximumRetryAttempts, func() { in.MaximumRetryAttempts = aws.Int32(int32(want.MaximumRetryAttempts)) })
+	set(live.MaximumRecordAgeSeconds != want.MaximumRecordAgeSeconds, func() {
+		in.MaximumRecordAgeInSeconds = aws.Int32(int32(want.MaximumRecordAgeSeconds))
+	})
+	set(live.BisectBatchOnFunctionError != want.BisectBatchOnFunctionError, func() {
+		in.BisectBatchOnFunctionError = aws.Bool(want.BisectBatchOnFunctionError)
+	})
+	set(live.OnFailure != want.OnFailure, func() { in.DestinationConfig = esmDestination(want.OnFailure) })
+	return in, changed
+}
+
+// esmDestination is the on-failure destination; an empty arn (an OnFailure without a
+// destination) removes it.
+func esmDestination(arn string) *types.DestinationConfig {
+	onFailure := &types.OnFailure{}
+	if arn != "" {
+		onFailure.Destination = aws.String(arn)
+	}
+	return &types.DestinationConfig{OnFailure: onFailure}
+}
+
+// esmResource observes m. Unset stream-only fields read as the spec's defaults, which are
+// Lambda's: -1 for retries and record age.
+func esmResource(m types.EventSourceMappingConfiguration, tags map[string]string) state.Resource {
+	owner, _ := state.OwnerOf(tags)
+	uuid := aws.ToString(m.UUID)
+	name := tags[esmNameTag]
+	if name == "" {
+		name = uuid
+	}
+	p := &spec.EventSourceMapping{
+		Function:                   esmFunctionName(aws.ToString(m.FunctionArn)),
+		Source:                     aws.ToString(m.EventSourceArn),
+		BatchSize:                  int(aws.ToInt32(m.BatchSize)),
+		MaximumBatchingWindowSecs:  int(aws.ToInt32(m.MaximumBatchingWindowInSeconds)),
+		StartingPosition:           string(m.StartingPosition),
+		MaximumRetryAttempts:       -1,
+		MaximumRecordAgeSeconds:    -1,
+		BisectBatchOnFunctionError: aws.ToBool(m.BisectBatchOnFunctionError),
+		ReportBatchItemFailures:    slices.Contains(m.FunctionResponseTypes, types.FunctionResponseTypeReportBatchItemFailures),
+		Enabled:                    aws.ToString(m.State) == "Enabled" || aws.ToString(m.State) == "Enabling",
+	}
+	if m.MaximumRetryAttempts != nil {
+		p.MaximumRetryAttempts = int(*m.MaximumRetryAttempts)
+	}
+	if m.MaximumRecordAgeInSeconds != nil {
+		p.MaximumRecordAgeSeconds = int(*m.MaximumRecordAgeInSeconds)
+	}
+	if m.DestinationConfig != nil && m.DestinationConfig.OnFailure != nil {
+		p.OnFailure = aws.ToString(m.DestinationConfig.OnFailure.Destination)
+	}
+	return state.Resource{
+		Kind: esmKind, Owner: owner, ID: uuid, Name: name, Tags: tags, Props: p,
+		Attrs: map[string]string{"id": uuid, "arn": aws.ToString(m.EventSourceMappingArn)},
+	}
+}
