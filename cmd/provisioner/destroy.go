@@ -49,8 +49,9 @@ func newDestroyCmd(g *globals) *cobra.Command {
 
 // destroyTarget works out the selector and region from the flags and the optional spec.
 func (g *globals) destroyTarget(ctx context.Context, args []string, o destroyOpts) (*target, error) {
-	region, sel := "", state.Selector{Stack: o.stack, Suffix: o.suffix}
+	region, specFile, sel := "", "", state.Selector{Stack: o.stack, Suffix: o.suffix}
 	if len(args) == 1 {
+		specFile = args[0]
 		st, err := spec.Load(args[0], spec.Options{Suffix: o.suffix})
 		if err != nil {
 			return nil, err
@@ -63,7 +64,7 @@ func (g *globals) destroyTarget(ctx context.Context, args []string, o destroyOpt
 	if sel.Suffix == "" {
 		return nil, fmt.Errorf("destroy: --suffix is required (or PROVISIONER_SUFFIX, or a SPEC)")
 	}
-	t, err := g.connect(ctx, region, o.dryRun)
+	t, err := g.connect(ctx, region, o.dryRun, specFile)
 	if err != nil {
 		return nil, err
 	}

@@ -54,7 +54,7 @@ func (g *globals) loadTarget(ctx context.Context, path, suffix string, readOnly 
 	if err != nil {
 		return nil, err
 	}
-	t, err := g.connect(ctx, st.Region, readOnly)
+	t, err := g.connect(ctx, st.Region, readOnly, path)
 	if err != nil {
 		return nil, err
 	}
@@ -63,8 +63,9 @@ func (g *globals) loadTarget(ctx context.Context, path, suffix string, readOnly 
 	return t, nil
 }
 
-// connect loads the AWS config and the account id.
-func (g *globals) connect(ctx context.Context, region string, readOnly bool) (*target, error) {
+// connect loads the AWS config and the account id. specFile anchors Lambda code paths ("" when
+// there is no spec: nothing is packaged then).
+func (g *globals) connect(ctx context.Context, region string, readOnly bool, specFile string) (*target, error) {
 	cfg, err := g.awsConfig(ctx, region)
 	if err != nil {
 		return nil, err
@@ -80,7 +81,7 @@ func (g *globals) connect(ctx context.Context, region string, readOnly bool) (*t
 		return nil, fmt.Errorf("identify account: %w", err)
 	}
 	g.log.Debug("connected", zapAccount(aws.ToString(id.Account)), zapRegion(cfg.Region))
-	return &target{cfg: cfg, reg: registryFor(cfg), env: reconcile.Env{Account: aws.ToString(id.Account), Region: cfg.Region}}, nil
+	return &target{cfg: cfg, reg: registryFor(cfg, newLambdaCode(specFile)), env: reconcile.Env{Account: aws.ToString(id.Account), Region: cfg.Region}}, nil
 }
 
 // plan discovers the stack's live resources and plans the changes.

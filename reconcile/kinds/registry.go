@@ -15,9 +15,9 @@ import (
 	"github.com/provisioner-dev/provisioner/reconcile"
 )
 
-// Registry builds every kind this build implements, sharing one client per service. Adding a
-// kind is one line here.
-func Registry(cfg aws.Config) reconcile.Registry {
+// Registry builds every kind this build implements, sharing one client per service; code
+// packages Lambda functions. Adding a kind is one line here.
+func Registry(cfg aws.Config, code LambdaCode) reconcile.Registry {
 	ec2c := ec2.NewFromConfig(cfg)
 	sqsc := sqs.NewFromConfig(cfg)
 	iamc := iam.NewFromConfig(cfg)
@@ -36,7 +36,9 @@ func Registry(cfg aws.Config) reconcile.Registry {
 		NewSQSQueue(sqsc),
 		NewDynamoDBTable(ddbc),
 		NewS3Bucket(s3c, cfg.Region),
+		NewLambdaFunction(lambdac, code),
 		NewEventSourceMapping(lambdac),
+		NewLambdaPermission(lambdac),
 		NewMetricAlarm(NewCloudWatchClient(cfg)),
 	}
 }

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/provisioner-dev/provisioner/handlers/build"
+	"github.com/provisioner-dev/provisioner/spec"
+)
+
+// lambdaCode packages function code for the lambda.function kind. A handler from handlers/ is
+// built reproducibly, so its hash is stable and unchanged code is never redeployed; a zip path
+// is read as it is. Each package is made once per run.
+type lambdaCode struct {
+	specDir string // relative zip paths and go build start here
+	outDir  string // where built zips go
+
+	mu    sync.Mutex
+	cache map[string]packaged
+}
+
+type packaged struct {
+	zip []byte
+	sum string
+	err error
+}
+
+func newLambdaCode(specFile string) *lambdaCode {
+	dir := filepath.Dir(specFile)
+	return &lambdaCode{specDir: dir, outDir: filepath.Join(os.TempDir(), "provisioner-dist"), cache: map[string]packaged{}}
+}
+
+// Package returns the deployment zip and its base64 SHA-256 (Lambda's CodeSha256 form).
+func (c *lambdaCode) Package(ctx context.Context, fn *spec.LambdaFunction) ([]byte, string, error) {
+	key := fn.Handler + "\x00" + fn.Zip + "\x00" + fn.Architecture
+	c.mu.Lock()
+	defer c.mu.Unlock() // builds are CPU-bound: one at a time is as fast as several
+	p, ok := c.cache[key]
+	if !ok {
+		p = c.make(ctx, fn)
+		c.cache[key] = p
+	}
+	return p.zip, p.sum, p.err
+}
+
+func (c *lambdaCode) make(ctx context.Context, fn *spec.LambdaFunction) packaged {
+	path := fn.Zip
+	if fn.Handler != "" {
+		a, err := build.Build(ctx, build.Options{Handler: fn.Handler, Arch: fn.Architecture, OutDir: c.outDir, Dir: c.specDir})
+		if err != nil {
+			return packaged{err: fmt.Errorf("package handler %s: %w", fn.Handler, err)}
+		}
+		path = a.ZipPath
+	} else if !filepath.IsAbs(path) {
+		path = filepath.Join(c.specDir, path)
+	}
+	zip, err := os.ReadFile(path)
+	if err != nil {
+		return packaged{err: fmt.Errorf("package %s: %w", path, err)}
+	}
+	sum := sha256.Sum256(zip)
+	return packaged{zip: zip, sum: base64.StdEncoding.EncodeToString(sum[:])}
+}

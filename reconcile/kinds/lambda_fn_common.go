@@ -1,0 +1,135 @@
+package kinds
+
+// Helpers shared by the lambda.function and lambda.permission kinds only. Their names carry an
+// fn prefix so that they cannot clash with other Lambda kinds' helpers in this package.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/state"
+)
+
+const (
+	fnNotFound = "ResourceNotFoundException"
+	// fnConflict is Lambda's answer both to "already exists" and to "another change of this
+	// function is in progress"; callers tell them apart by reading the function.
+	fnConflict = "ResourceConflictException"
+	fnInvalid  = "InvalidParameterValueException"
+)
+
+// fnFunctionsAPI lists functions and reads their tags; both Lambda kinds use it to find the
+// functions of a selector.
+type fnFunctionsAPI interface {
+	ListFunctions(ctx context.Context, in *lambda.ListFunctionsInput, opts ...func(*lambda.Options)) (*lambda.ListFunctionsOutput, error)
+	ListTags(ctx context.Context, in *lambda.ListTagsInput, opts ...func(*lambda.Options)) (*lambda.ListTagsOutput, error)
+}
+
+// fnTagged is one listed function with its tags.
+type fnTagged struct {
+	cfg  types.FunctionConfiguration
+	tags map[string]string
+}
+
+// fnOwned lists every function and returns those whose tags match sel. ListFunctions cannot
+// filter by tag, so each function's tags are read; one deleted since the listing is skipped.
+func fnOwned(ctx context.Context, b reconcile.Backoff, api fnFunctionsAPI, sel state.Selector) ([]fnTagged, error) {
+	in := &lambda.ListFunctionsInput{}
+	var out []fnTagged
+	for {
+		var page *lambda.ListFunctionsOutput
+		err := miscDo(ctx, b, miscRetryCodes(), func(ctx context.Context) (err error) {
+			page, err = api.ListFunctions(ctx, in)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("list lambda functions: %w", err)
+		}
+		for _, cfg := range page.Functions {
+			tags, err := fnTags(ctx, b, api, fnBaseARN(aws.ToString(cfg.FunctionArn)))
+			if errors.Is(err, reconcile.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, fmt.Errorf("list lambda functions: %s: %w", aws.ToString(cfg.FunctionName), err)
+			}
+			if sel.Matches(tags) {
+				out = append(out, fnTagged{cfg: cfg, tags: tags})
+			}
+		}
+		if aws.ToString(page.NextMarker) == "" {
+			return out, nil
+		}
+		in.Marker = page.NextMarker
+	}
+}
+
+// fnTags reads a function's tags by its ARN; ErrNotFound when the function is gone.
+func fnTags(ctx context.Context, b reconcile.Backoff, api fnFunctionsAPI, arn string) (map[string]string, error) {
+	var out *lambda.ListTagsOutput
+	err := miscDo(ctx, b, miscRetryCodes(), func(ctx context.Context) (err error) {
+		out, err = api.ListTags(ctx, &lambda.ListTagsInput{Resource: aws.String(arn)})
+		return err
+	})
+	if err != nil {
+		return nil, miscNotFound(err, fnNotFound)
+	}
+	if out.Tags == nil {
+		return map[string]string{}, nil
+	}
+	return out.Tags, nil
+}
+
+// fnBaseARN drops the $LATEST qualifier some answers carry, leaving the unqualified ARN that
+// tags, policies and references use.
+func fnBaseARN(arn string) string { return strings.TrimSuffix(arn, ":$LATEST") }
+
+// fnNameOf returns the function name (with its qualifier, if any) of a function name or ARN:
+// arn:aws:lambda:us-east-1:123456789012:function:name[:qualifier] → name[:qualifier].
+func fnNameOf(nameOrARN string) string {
+	if i := strings.Index(nameOrARN, ":function:"); i >= 0 {
+		return nameOrARN[i+len(":function:"):]
+	}
+	return nameOrARN
+}
+
+// fnSameStack reports whether tags carry o's stack and suffix (any logical id): a function of
+// that environment, which may hold that environment's permissions.
+func fnSameStack(tags map[string]string, o state.Owner) bool {
+	got, ok := state.OwnerOf(tags)
+	return ok && got.Stack == o.Stack && got.Suffix == o.Suffix
+}
+
+// fnIAMNotReadyMessages are the InvalidParameterValueException messages Lambda gives while a
+// new or changed execution role has not propagated through IAM yet (seconds to minutes). The
+// list follows the Terraform AWS provider's retries for CreateFunction and
+// UpdateFunctionConfiguration.
+var fnIAMNotReadyMessages = []string{
+	"The role defined for the function cannot be assumed by Lambda",
+	"The provided execution role does not have permissions",
+	"is not authorized to perform",
+	"Your request has been throttled by EC2",
+	"Lambda was unable to configure access to your environment variables because the KMS key is invalid for CreateGrant",
+}
+
+// fnIAMNotReady reports whether err is Lambda saying the execution role is not usable yet.
+func fnIAMNotReady(err error) bool {
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != fnInvalid {
+		return false
+	}
+	for _, m := range fnIAMNotReadyMessages {
+		if strings.Contains(ae.ErrorMessage(), m) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,681 @@
+package kinds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/spec"
+	"github.com/provisioner-dev/provisioner/state"
+)
+
+// LambdaCode packages a function's code: it builds handlers/<handler> for the architecture or
+// reads Zip. It must be deterministic (the same input gives the same bytes), since the hash
+// decides whether the code changed. sha256 is the base64 (standard encoding) SHA-256 of zip,
+// the form Lambda reports as CodeSha256.
+type LambdaCode interface {
+	Package(ctx context.Context, fn *spec.LambdaFunction) (zip []byte, sha256 string, err error)
+}
+
+// LambdaFunctionAPI is the part of the Lambda API the lambda.function kind uses;
+// *lambda.Client satisfies it.
+type LambdaFunctionAPI interface {
+	CreateFunction(ctx context.Context, in *lambda.CreateFunctionInput, opts ...func(*lambda.Options)) (*lambda.CreateFunctionOutput, error)
+	GetFunction(ctx context.Context, in *lambda.GetFunctionInput, opts ...func(*lambda.Options)) (*lambda.GetFunctionOutput, error)
+	GetFunctionConfiguration(ctx context.Context, in *lambda.GetFunctionConfigurationInput, opts ...func(*lambda.Options)) (*lambda.GetFunctionConfigurationOutput, error)
+	ListFunctions(ctx context.Context, in *lambda.ListFunctionsInput, opts ...func(*lambda.Options)) (*lambda.ListFunctionsOutput, error)
+	ListTags(ctx context.Context, in *lambda.ListTagsInput, opts ...func(*lambda.Options)) (*lambda.ListTagsOutput, error)
+	TagResource(ctx context.Context, in *lambda.TagResourceInput, opts ...func(*lambda.Options)) (*lambda.TagResourceOutput, error)
+	UntagResource(ctx context.Context, in *lambda.UntagResourceInput, opts ...func(*lambda.Options)) (*lambda.UntagResourceOutput, error)
+	UpdateFunctionCode(ctx context.Context, in *lambda.UpdateFunctionCodeInput, opts ...func(*lambda.Options)) (*lambda.UpdateFunctionCodeOutput, error)
+	UpdateFunctionConfiguration(ctx context.Context, in *lambda.UpdateFunctionConfigurationInput, opts ...func(*lambda.Options)) (*lambda.UpdateFunctionConfigurationOutput, error)
+	GetFunctionConcurrency(ctx context.Context, in *lambda.GetFunctionConcurrencyInput, opts ...func(*lambda.Options)) (*lambda.GetFunctionConcurrencyOutput, error)
+	PutFunctionConcurrency(ctx context.Context, in *lambda.PutFunctionConcurrencyInput, opts ...func(*lambda.Options)) (*lambda.PutFunctionConcurrencyOutput, error)
+	DeleteFunctionConcurrency(ctx context.Context, in *lambda.DeleteFunctionConcurrencyInput, opts ...func(*lambda.Options)) (*lambda.DeleteFunctionConcurrencyOutput, error)
+	DeleteFunction(ctx context.Context, in *lambda.DeleteFunctionInput, opts ...func(*lambda.Options)) (*lambda.DeleteFunctionOutput, error)
+}
+
+// LambdaFunction implements lambda.function. Its ID is the function name.
+//
+// Nothing forces a replacement: the code and architecture change through UpdateFunctionCode,
+// the configuration (runtime, memory, timeout, role, description, environment, VPC, tracing,
+// log group) through UpdateFunctionConfiguration, and the reserved concurrency through
+// Put/DeleteFunctionConcurrency.
+//
+// The code is compared by hash: the observed function cannot say which handler or zip it was
+// built from, so Diff ignores handler and zip and compares the live CodeSha256 (Attrs
+// "code_sha256") with the hash of the package LambdaCode makes for d.
+//
+// Lambda is asynchronous: every change is followed by a wait until the function is Active and
+// its last update Successful, and a function that ends Failed is an error with Lambda's reason.
+type LambdaFunction struct {
+	api  LambdaFunctionAPI
+	code LambdaCode
+	wait reconcile.Backoff
+
+	mu       sync.Mutex
+	packages map[fnCodeKey]*fnPackage
+}
+
+// NewLambdaFunction returns the lambda.function kind over api (a *lambda.Client), packaging
+// code with code.
+func NewLambdaFunction(api LambdaFunctionAPI, code LambdaCode) *LambdaFunction {
+	return &LambdaFunction{api: api, code: code, wait: reconcile.DefaultBackoff, packages: map[fnCodeKey]*fnPackage{}}
+}
+
+// fnHandler is the entry point of provided runtimes: the executable named bootstrap.
+const fnHandler = "bootstrap"
+
+func (*LambdaFunction) Kind() string { return "lambda.function" }
+
+func fnFunctionProps(p spec.Properties) (*spec.LambdaFunction, error) {
+	fp, ok := p.(*spec.LambdaFunction)
+	if !ok || fp == nil {
+		return nil, fmt.Errorf("properties are %T, not *spec.LambdaFunction", p)
+	}
+	return fp, nil
+}
+
+// ---- code packages ----
+
+// fnCodeKey is what a package depends on.
+type fnCodeKey struct{ handler, zip, arch string }
+
+// fnPackage is one packaging result; ready closes once it is known.
+type fnPackage struct {
+	ready chan struct{}
+	zip   []byte
+	sha   string
+	err   error
+}
+
+// pkg packages p's code once per (handler, zip, architecture) and caches the result: Diff runs
+// for every plan and Create and Update need the same bytes. Concurrent callers of one key wait
+// for the first; a packaging cut short by ctx is not cached.
+func (k *LambdaFunction) pkg(ctx context.Context, p *spec.LambdaFunction) *fnPackage {
+	key := fnCodeKey{p.Handler, p.Zip, p.Architecture}
+	k.mu.Lock()
+	e, ok := k.packages[key]
+	if !ok {
+		e = &fnPackage{ready: make(chan struct{})}
+		k.packages[key] = e
+	}
+	k.mu.Unlock()
+	if ok {
+		select {
+		case <-e.ready:
+			return e
+		case <-ctx.Done():
+			return &fnPackage{err: ctx.Err()}
+		}
+	}
+	e.zip, e.sha, e.err = k.code.Package(ctx, p)
+	if e.err != nil && ctx.Err() != nil {
+		k.mu.Lock()
+		delete(k.packages, key)
+		k.mu.Unlock()
+	}
+	close(e.ready)
+	return e
+}
+
+// ---- diff ----
+
+// Diff compares the code by hash and every configuration field; all change in place.
+func (k *LambdaFunction) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
+	w, _ := d.Props.(*spec.LambdaFunction)
+	l, _ := live.Props.(*spec.LambdaFunction)
+	if w == nil || l == nil {
+		return miscPropsMismatch(d, live)
+	}
+	var ds reconcile.Diffs
+	k.diffCode(&ds, w, live.Attrs["code_sha256"])
+	ds.Field("runtime", l.Runtime, w.Runtime)
+	ds.Field("architecture", l.Architecture, w.Architecture)
+	ds.Field("memory_mb", l.MemoryMB, w.MemoryMB)
+	ds.Field("timeout_seconds", l.TimeoutSeconds, w.TimeoutSeconds)
+	ds.Field("role", l.Role, w.Role)
+	ds.Field("description", l.Description, w.Description)
+	ds.Field("environment", l.Environment, w.Environment)
+	ds.Field("vpc", fnVPC(l.VPC), fnVPC(w.VPC))
+	ds.Field("tracing", l.Tracing, w.Tracing)
+	ds.Field("reserved_concurrency", l.ReservedConcurrency, w.ReservedConcurrency)
+	ds.Field("log_group", fnLogGroup(l.LogGroup, live.Name), fnLogGroup(w.LogGroup, d.Name))
+	return ds
+}
+
+// diffCode compares the live code hash with the desired package's. Packaging is local and
+// deterministic, so Diff may run it (cached); a packaging error shows as the desired value.
+func (k *LambdaFunction) diffCode(ds *reconcile.Diffs, w *spec.LambdaFunction, liveSHA string) {
+	pk := k.pkg(context.Background(), w)
+	if pk.err != nil {
+		*ds = append(*ds, reconcile.FieldDiff{Path: "code", Live: liveSHA, Desired: "cannot package the code: " + pk.err.Error()})
+		return
+	}
+	ds.Field("code", liveSHA, pk.sha)
+}
+
+// fnVPC is the comparable form of a VPC placement: sorted sets, and no placement as nil.
+func fnVPC(v *spec.LambdaVPC) *spec.LambdaVPC {
+	if v == nil || (len(v.SubnetIDs) == 0 && len(v.SecurityGroupIDs) == 0) {
+		return nil
+	}
+	return &spec.LambdaVPC{SubnetIDs: reconcile.SortedSet(v.SubnetIDs), SecurityGroupIDs: reconcile.SortedSet(v.SecurityGroupIDs)}
+}
+
+// fnLogGroup is the log group a function logs to: the one named, or Lambda's default.
+func fnLogGroup(group, function string) string {
+	if group == "" {
+		return "/aws/lambda/" + function
+	}
+	return group
+}
+
+// ---- list and observe ----
+
+// List finds the functions carrying the selector's tags and observes each.
+func (k *LambdaFunction) List(ctx context.Context, sel state.Selector) ([]state.Resource, error) {
+	owned, err := fnOwned(ctx, k.wait, k.api, sel)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]state.Resource, 0, len(owned))
+	for _, f := range owned {
+		r, err := k.resource(ctx, f.cfg, f.tags)
+		if errors.Is(err, reconcile.ErrNotFound) {
+			continue // deleted since the listing
+		}
+		if err != nil {
+			return nil, fmt.Errorf("list lambda functions: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// get reads one function's configuration; ErrNotFound when there is none of that name.
+func (k *LambdaFunction) get(ctx context.Context, name string) (types.FunctionConfiguration, error) {
+	var out *lambda.GetFunctionOutput
+	err := miscDo(ctx, k.wait, miscRetryCodes(), func(ctx context.Context) (err error) {
+		out, err = k.api.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)})
+		return err
+	})
+	if err != nil {
+		return types.FunctionConfiguration{}, miscNotFound(err, fnNotFound)
+	}
+	if out.Configuration == nil {
+		return types.FunctionConfiguration{}, fmt.Errorf("lambda function %s: GetFunction returned no configuration", name)
+	}
+	return *out.Configuration, nil
+}
+
+// read observes one function by name: configuration, tags and reserved concurrency.
+func (k *LambdaFunction) read(ctx context.Context, name string) (state.Resource, error) {
+	cfg, err := k.get(ctx, name)
+	if err != nil {
+		return state.Resource{}, err
+	}
+	tags, err := fnTags(ctx, k.wait, k.api, fnBaseARN(aws.ToString(cfg.FunctionArn)))
+	if err != nil {
+		return state.Resource{}, err
+	}
+	return k.resource(ctx, cfg, tags)
+}
+
+// resource completes a function's observation with its reserved concurrency, which neither
+// ListFunctions nor GetFunctionConfiguration report.
+func (k *LambdaFunction) resource(ctx context.Context, cfg types.FunctionConfiguration, tags map[string]string) (state.Resource, error) {
+	name := aws.ToString(cfg.FunctionName)
+	conc, err := k.concurrency(ctx, name)
+	if err != nil {
+		return state.Resource{}, err
+	}
+	owner, _ := state.OwnerOf(tags)
+	return state.Resource{
+		Kind: "lambda.function", Owner: owner, ID: name, Name: name, Tags: tags,
+		Props: fnObservedProps(cfg, conc), Attrs: fnAttrs(cfg),
+	}, nil
+}
+
+func (k *LambdaFunction) concurrency(ctx context.Context, name string) (*int, error) {
+	var out *lambda.GetFunctionConcurrencyOutput
+	err := miscDo(ctx, k.wait, miscRetryCodes(), func(ctx context.Context) (err error) {
+		out, err = k.api.GetFunctionConcurrency(ctx, &lambda.GetFunctionConcurrencyInput{FunctionName: aws.String(name)})
+		return err
+	})
+	if err != nil {
+		return nil, miscNotFound(err, fnNotFound)
+	}
+	if out.ReservedConcurrentExecutions == nil {
+		return nil, nil
+	}
+	n := int(*out.ReservedConcurrentExecutions)
+	return &n, nil
+}
+
+// fnObservedProps reads a configuration into the spec's language. Handler and Zip stay empty:
+// the function cannot say what its code was built from (Diff compares the code by hash). A
+// function outside any VPC reads back as an empty VpcConfig, which is no placement.
+func fnObservedProps(cfg types.FunctionConfiguration, conc *int) *spec.LambdaFunction {
+	p := &spec.LambdaFunction{
+		Runtime:             string(cfg.Runtime),
+		Architecture:        string(types.ArchitectureX8664), // Lambda's default when none is reported
+		MemoryMB:            int(aws.ToInt32(cfg.MemorySize)),
+		TimeoutSeconds:      int(aws.ToInt32(cfg.Timeout)),
+		Role:                aws.ToString(cfg.Role),
+		Description:         aws.ToString(cfg.Description),
+		Tracing:             string(types.TracingModePassThrough),
+		ReservedConcurrency: conc,
+	}
+	if len(cfg.Architectures) > 0 {
+		p.Architecture = string(cfg.Architectures[0])
+	}
+	if cfg.Environment != nil && len(cfg.Environment.Variables) > 0 {
+		p.Environment = cfg.Environment.Variables
+	}
+	if v := cfg.VpcConfig; v != nil {
+		// VpcId is left out: only subnets and groups are desired (and moto makes one up).
+		p.VPC = fnVPC(&spec.LambdaVPC{SubnetIDs: v.SubnetIds, SecurityGroupIDs: v.SecurityGroupIds})
+	}
+	if cfg.TracingConfig != nil && cfg.TracingConfig.Mode != "" {
+		p.Tracing = string(cfg.TracingConfig.Mode)
+	}
+	if cfg.LoggingConfig != nil {
+		p.LogGroup = aws.ToString(cfg.LoggingConfig.LogGroup)
+	}
+	return p
+}
+
+// fnAttrs are the referable attributes, plus code_sha256 for Diff.
+func fnAttrs(cfg types.FunctionConfiguration) map[string]string {
+	arn := fnBaseARN(aws.ToString(cfg.FunctionArn))
+	return map[string]string{
+		"arn":         arn,
+		"name":        aws.ToString(cfg.FunctionName),
+		"invoke_arn":  fnInvokeARN(arn),
+		"version":     aws.ToString(cfg.Version),
+		"code_sha256": aws.ToString(cfg.CodeSha256),
+	}
+}
+
+// fnInvokeARN is the URI API Gateway integrations call the function by:
+// arn:<partition>:apigateway:<region>:lambda:path/2015-03-31/functions/<function arn>/invocations.
+func fnInvokeARN(functionARN string) string {
+	parts := strings.SplitN(functionARN, ":", 5) // arn, partition, lambda, region, rest
+	if len(parts) < 5 {
+		return ""
+	}
+	return fmt.Sprintf("arn:%s:apigateway:%s:lambda:path/2015-03-31/functions/%s/invocations", parts[1], parts[3], functionARN)
+}
+
+// ---- create ----
+
+// Create creates the function with the ownership tags in CreateFunction, or adopts a function
+// of that name that carries d's ownership tags. It looks the name up first: CreateFunction's
+// ResourceConflictException also means "a change is in progress", so the create call alone
+// cannot tell "exists" apart.
+func (k *LambdaFunction) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
+	p, err := fnFunctionProps(d.Props)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, err)
+	}
+	pk := k.pkg(ctx, p)
+	if pk.err != nil {
+		return state.Resource{}, fmt.Errorf("create lambda function %s: package code: %w", d.Name, pk.err)
+	}
+	cfg, err := k.get(ctx, d.Name)
+	if err == nil {
+		return k.adopt(ctx, d, cfg)
+	}
+	if !errors.Is(err, reconcile.ErrNotFound) {
+		return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, err)
+	}
+	err = k.createFunction(ctx, d, p, pk)
+	if reconcile.IsAPIError(err, fnConflict) {
+		// Created by someone between our lookup and CreateFunction: decide by its tags.
+		if cfg, gerr := k.get(ctx, d.Name); gerr == nil {
+			return k.adopt(ctx, d, cfg)
+		}
+	}
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, err)
+	}
+	if err := k.settle(ctx, d.Name, true); err != nil {
+		return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, err)
+	}
+	// CreateFunction takes no reserved concurrency; a crash before this call leaves a function
+	// that a rerun adopts and brings to d.
+	if p.ReservedConcurrency != nil {
+		if err := k.setConcurrency(ctx, d.Name, p.ReservedConcurrency); err != nil {
+			return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, err)
+		}
+	}
+	r, err := k.read(ctx, d.Name)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create lambda function %s: read back: %w", d.Name, err)
+	}
+	return r, nil
+}
+
+// createFunction retries while the execution role has not propagated through IAM.
+func (k *LambdaFunction) createFunction(ctx context.Context, d reconcile.Desired, p *spec.LambdaFunction, pk *fnPackage) error {
+	in := &lambda.CreateFunctionInput{
+		FunctionName:  aws.String(d.Name),
+		Role:          aws.String(p.Role),
+		Runtime:       types.Runtime(p.Runtime),
+		Handler:       aws.String(fnHandler),
+		PackageType:   types.PackageTypeZip,
+		Code:          &types.FunctionCode{ZipFile: pk.zip},
+		Architectures: []types.Architecture{types.Architecture(p.Architecture)},
+		MemorySize:    aws.Int32(int32(p.MemoryMB)),
+		Timeout:       aws.Int32(int32(p.TimeoutSeconds)),
+		Description:   aws.String(p.Description),
+		TracingConfig: &types.TracingConfig{Mode: types.TracingMode(p.Tracing)},
+		Tags:          d.Tags,
+	}
+	if len(p.Environment) > 0 {
+		in.Environment = &types.Environment{Variables: p.Environment}
+	}
+	if v := fnVPC(p.VPC); v != nil {
+		in.VpcConfig = &types.VpcConfig{SubnetIds: v.SubnetIDs, SecurityGroupIds: v.SecurityGroupIDs}
+	}
+	if p.LogGroup != "" {
+		in.LoggingConfig = fnLoggingConfig(p.LogGroup, d.Name)
+	}
+	return miscDo(ctx, k.wait, fnRetryIAM(), func(ctx context.Context) error {
+		_, err := k.api.CreateFunction(ctx, in)
+		return err
+	})
+}
+
+// fnRetryIAM retries throttling and the role-not-propagated answers.
+func fnRetryIAM() func(error) bool {
+	throttled := miscRetryCodes()
+	return func(err error) bool { return throttled(err) || fnIAMNotReady(err) }
+}
+
+func fnLoggingConfig(group, function string) *types.LoggingConfig {
+	return &types.LoggingConfig{LogGroup: aws.String(fnLogGroup(group, function)), LogFormat: types.LogFormatText}
+}
+
+// adopt takes over an existing function when it carries d's ownership tags, and brings it to d.
+func (k *LambdaFunction) adopt(ctx context.Context, d reconcile.Desired, cfg types.FunctionConfiguration) (state.Resource, error) {
+	tags, err := fnTags(ctx, k.wait, k.api, fnBaseARN(aws.ToString(cfg.FunctionArn)))
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, err)
+	}
+	if !miscIsOwner(tags, d.Owner) {
+		return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, miscNotOwned("lambda function", d.Name, tags))
+	}
+	live, err := k.resource(ctx, cfg, tags)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, err)
+	}
+	if miscSettled(k, d, live) {
+		return live, nil
+	}
+	return k.Update(ctx, d, live)
+}
+
+// ---- update ----
+
+// Update brings the code, the configuration, the reserved concurrency and the tags to d, each
+// step after the function has settled from the previous one.
+func (k *LambdaFunction) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
+	w, err := fnFunctionProps(d.Props)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("update lambda function %s: %w", d.Name, err)
+	}
+	l, err := fnFunctionProps(live.Props)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("update lambda function %s: live %w", d.Name, err)
+	}
+	if !miscIsOwner(live.Tags, d.Owner) {
+		return state.Resource{}, fmt.Errorf("update lambda function %s: %w", d.Name, miscNotOwned("lambda function", live.Name, live.Tags))
+	}
+	if err := k.apply(ctx, d, w, l, live); err != nil {
+		return state.Resource{}, fmt.Errorf("update lambda function %s: %w", d.Name, err)
+	}
+	r, err := k.read(ctx, live.ID)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("update lambda function %s: read back: %w", d.Name, err)
+	}
+	return r, nil
+}
+
+func (k *LambdaFunction) apply(ctx context.Context, d reconcile.Desired, w, l *spec.LambdaFunction, live state.Resource) error {
+	name := live.ID
+	pk := k.pkg(ctx, w)
+	if pk.err != nil {
+		return fmt.Errorf("package code: %w", pk.err)
+	}
+	// A function left Pending or InProgress by an earlier run accepts no change yet; one left
+	// Failed may be fixed by this one.
+	if err := k.settle(ctx, name, false); err != nil {
+		return err
+	}
+	if pk.sha != live.Attrs["code_sha256"] || w.Architecture != l.Architecture {
+		if err := k.updateCode(ctx, name, w, pk); err != nil {
+			return err
+		}
+	}
+	if in := fnConfigUpdate(name, w, l, live.Name); in != nil {
+		if err := k.updateConfig(ctx, in); err != nil {
+			return err
+		}
+	}
+	if !reconcile.Equal(w.ReservedConcurrency, l.ReservedConcurrency) {
+		if err := k.setConcurrency(ctx, name, w.ReservedConcurrency); err != nil {
+			return err
+		}
+	}
+	if err := k.syncTags(ctx, live.Attrs["arn"], live.Tags, d.Tags); err != nil {
+		return fmt.Errorf("tags: %w", err)
+	}
+	return nil
+}
+
+// updateCode uploads the package; the architecture travels with the code.
+func (k *LambdaFunction) updateCode(ctx context.Context, name string, w *spec.LambdaFunction, pk *fnPackage) error {
+	in := &lambda.UpdateFunctionCodeInput{
+		FunctionName:  aws.String(name),
+		ZipFile:       pk.zip,
+		Architectures: []types.Architecture{types.Architecture(w.Architecture)},
+	}
+	err := miscDo(ctx, k.wait, miscRetryCodes(fnConflict), func(ctx context.Context) error {
+		_, err := k.api.UpdateFunctionCode(ctx, in)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("update code: %w", err)
+	}
+	return k.settle(ctx, name, true)
+}
+
+// updateConfig retries a change in progress and, for a new role or VPC, the answers Lambda
+// gives until the role has propagated through IAM.
+func (k *LambdaFunction) updateConfig(ctx context.Context, in *lambda.UpdateFunctionConfigurationInput) error {
+	retry := fnRetryIAM()
+	err := miscDo(ctx, k.wait, func(err error) bool { return retry(err) || reconcile.IsAPIError(err, fnConflict) },
+		func(ctx context.Context) error {
+			_, err := k.api.UpdateFunctionConfiguration(ctx, in)
+			return err
+		})
+	if err != nil {
+		return fmt.Errorf("update configuration: %w", err)
+	}
+	return k.settle(ctx, aws.ToString(in.FunctionName), true)
+}
+
+// fnConfigUpdate is the UpdateFunctionConfiguration that turns l into w, with only the fields
+// that differ; nil when none does. An empty environment or VPC placement is sent as empty
+// lists, which is how Lambda removes them.
+func fnConfigUpdate(name string, w, l *spec.LambdaFunction, liveName string) *lambda.UpdateFunctionConfigurationInput {
+	in := &lambda.UpdateFunctionConfigurationInput{FunctionName: aws.String(name)}
+	changed := false
+	set := func(differs bool, apply func()) {
+		if differs {
+			apply()
+			changed = true
+		}
+	}
+	set(w.Runtime != l.Runtime, func() { in.Runtime = types.Runtime(w.Runtime) })
+	set(w.MemoryMB != l.MemoryMB, func() { in.MemorySize = aws.Int32(int32(w.MemoryMB)) })
+	set(w.TimeoutSeconds != l.TimeoutSeconds, func() { in.Timeout = aws.Int32(int32(w.TimeoutSeconds)) })
+	set(w.Role != l.Role, func() { in.Role = aws.String(w.Role) })
+	set(w.Description != l.Description, func() { in.Description = aws.String(w.Description) })
+	set(!reconcile.Equal(w.Environment, l.Environment), func() {
+		vars := map[string]string{}
+		for k, v := range w.Environment {
+			vars[k] = v
+		}
+		in.Environment = &types.Environment{Variables: vars}
+	})
+	set(!reconcile.Equal(fnVPC(w.VPC), fnVPC(l.VPC)), func() {
+		in.VpcConfig = &types.VpcConfig{SubnetIds: []string{}, SecurityGroupIds: []string{}}
+		if v := fnVPC(w.VPC); v != nil {
+			in.VpcConfig.SubnetIds, in.VpcConfig.SecurityGroupIds = v.SubnetIDs, v.SecurityGroupIDs
+		}
+	})
+	set(w.Tracing != l.Tracing, func() { in.TracingConfig = &types.TracingConfig{Mode: types.TracingMode(w.Tracing)} })
+	set(fnLogGroup(w.LogGroup, name) != fnLogGroup(l.LogGroup, liveName), func() { in.LoggingConfig = fnLoggingConfig(w.LogGroup, name) })
+	if !changed {
+		return nil
+	}
+	return in
+}
+
+// setConcurrency reserves n concurrent executions, or removes the reservation for nil.
+func (k *LambdaFunction) setConcurrency(ctx context.Context, name string, n *int) error {
+	err := miscDo(ctx, k.wait, miscRetryCodes(fnConflict), func(ctx context.Context) error {
+		if n == nil {
+			_, err := k.api.DeleteFunctionConcurrency(ctx, &lambda.DeleteFunctionConcurrencyInput{FunctionName: aws.String(name)})
+			return err
+		}
+		_, err := k.api.PutFunctionConcurrency(ctx, &lambda.PutFunctionConcurrencyInput{
+			FunctionName: aws.String(name), ReservedConcurrentExecutions: aws.Int32(int32(*n)),
+		})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("reserved concurrency: %w", err)
+	}
+	return nil
+}
+
+func (k *LambdaFunction) syncTags(ctx context.Context, arn string, live, want map[string]string) error {
+	set, remove := miscTagChanges(live, want)
+	if len(set) > 0 {
+		err := miscDo(ctx, k.wait, miscRetryCodes(fnConflict), func(ctx context.Context) error {
+			_, err := k.api.TagResource(ctx, &lambda.TagResourceInput{Resource: aws.String(arn), Tags: set})
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if len(remove) == 0 {
+		return nil
+	}
+	return miscDo(ctx, k.wait, miscRetryCodes(fnConflict), func(ctx context.Context) error {
+		_, err := k.api.UntagResource(ctx, &lambda.UntagResourceInput{Resource: aws.String(arn), TagKeys: remove})
+		return err
+	})
+}
+
+// ---- waiting ----
+
+// settle waits until no operation on the function is in progress (State not Pending,
+// LastUpdateStatus not InProgress). strict, after our own change, makes a Failed state or
+// update an error carrying Lambda's reason.
+func (k *LambdaFunction) settle(ctx context.Context, name string, strict bool) error {
+	err := k.wait.Until(ctx, func(ctx context.Context) (bool, error) {
+		out, err := reconcile.Call(ctx, func(ctx context.Context) (*lambda.GetFunctionConfigurationOutput, error) {
+			return k.api.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(name)})
+		})
+		if err != nil {
+			return !reconcile.IsAPIError(err, miscThrottleCodes...), miscNotFound(err, fnNotFound)
+		}
+		return fnSettled(out.State, aws.ToString(out.StateReason), out.LastUpdateStatus, aws.ToString(out.LastUpdateStatusReason), strict)
+	})
+	if err != nil {
+		return fmt.Errorf("wait until settled: %w", err)
+	}
+	return nil
+}
+
+// fnSettled judges one reading of a function's state for settle.
+func fnSettled(st types.State, reason string, upd types.LastUpdateStatus, updReason string, strict bool) (bool, error) {
+	switch {
+	case strict && st == types.StateFailed:
+		return true, fmt.Errorf("the function is Failed: %s", reason)
+	case strict && upd == types.LastUpdateStatusFailed:
+		return true, fmt.Errorf("the last update Failed: %s", updReason)
+	case st == types.StatePending || upd == types.LastUpdateStatusInProgress:
+		return false, fmt.Errorf("state %s, last update %s", st, upd)
+	}
+	return true, nil
+}
+
+// ---- delete ----
+
+// Delete re-reads the function's tags, deletes it only when they still are live's ownership
+// tags, and waits until it is gone. Its network interfaces in a VPC outlive it for a while;
+// waiting for those is the security group's and subnet's business.
+func (k *LambdaFunction) Delete(ctx context.Context, live state.Resource) error {
+	arn := live.Attrs["arn"]
+	if arn == "" {
+		cfg, err := k.get(ctx, live.ID)
+		if errors.Is(err, reconcile.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("delete lambda function %s: %w", live.Name, err)
+		}
+		arn = fnBaseARN(aws.ToString(cfg.FunctionArn))
+	}
+	tags, err := fnTags(ctx, k.wait, k.api, arn)
+	if errors.Is(err, reconcile.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("delete lambda function %s: %w", live.Name, err)
+	}
+	if !miscIsOwner(tags, live.Owner) {
+		return fmt.Errorf("delete lambda function %s: %w", live.Name, miscNotOwned("lambda function", live.Name, tags))
+	}
+	err = miscDo(ctx, k.wait, miscRetryCodes(fnConflict), func(ctx context.Context) error {
+		_, err := k.api.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String(live.ID)})
+		return miscNotFound(err, fnNotFound)
+	})
+	if err != nil && !errors.Is(err, reconcile.ErrNotFound) {
+		return fmt.Errorf("delete lambda function %s: %w", live.Name, err)
+	}
+	return k.waitGone(ctx, live.ID)
+}
+
+func (k *LambdaFunction) waitGone(ctx context.Context, name string) error {
+	err := k.wait.Until(ctx, func(ctx context.Context) (bool, error) {
+		_, err := reconcile.Call(ctx, func(ctx context.Context) (*lambda.GetFunctionConfigurationOutput, error) {
+			return k.api.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(name)})
+		})
+		switch {
+		case reconcile.IsAPIError(err, fnNotFound):
+			return true, nil
+		case err != nil:
+			return false, err
+		}
+		return false, errors.New("the function still exists")
+	})
+	if err != nil {
+		return fmt.Errorf("delete lambda function %s: wait until gone: %w", name, err)
+	}
+	return nil
+}
