@@ -55,7 +55,8 @@ start() {
   local port ep
   port=$(free_port)
   ep="http://127.0.0.1:$port"
-  nohup "$venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$state/moto.log" 2>&1 &
+  # setsid: the server outlives the shell (and a Ctrl-C) that started it, until `stop`.
+  setsid nohup "$venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$state/moto.log" 2>&1 </dev/null &
   echo $! >"$state/pid"
   for _ in $(seq 1 150); do
     if healthy "$ep"; then

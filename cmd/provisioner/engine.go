@@ -80,8 +80,9 @@ func (g *globals) connect(ctx context.Context, region string, readOnly bool, spe
 	if err != nil {
 		return nil, fmt.Errorf("identify account: %w", err)
 	}
-	g.log.Debug("connected", zapAccount(aws.ToString(id.Account)), zapRegion(cfg.Region))
-	return &target{cfg: cfg, reg: registryFor(cfg, newLambdaCode(specFile)), env: reconcile.Env{Account: aws.ToString(id.Account), Region: cfg.Region}}, nil
+	account := aws.ToString(id.Account)
+	g.log.Debug("connected", zapAccount(account), zapRegion(cfg.Region))
+	return &target{cfg: cfg, reg: registryFor(cfg, account, newLambdaCode(specFile)), env: reconcile.Env{Account: account, Region: cfg.Region}}, nil
 }
 
 // plan discovers the stack's live resources and plans the changes.

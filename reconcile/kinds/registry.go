@@ -4,6 +4,7 @@ package kinds
 
 import (
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -15,15 +16,17 @@ import (
 	"github.com/provisioner-dev/provisioner/reconcile"
 )
 
-// Registry builds every kind this build implements, sharing one client per service; code
-// packages Lambda functions. Adding a kind is one line here.
-func Registry(cfg aws.Config, code LambdaCode) reconcile.Registry {
+// Registry builds every kind this build implements, sharing one client per service; account
+// builds ARNs the APIs do not return, and code packages Lambda functions. Adding a kind is one
+// line here.
+func Registry(cfg aws.Config, account string, code LambdaCode) reconcile.Registry {
 	ec2c := ec2.NewFromConfig(cfg)
 	sqsc := sqs.NewFromConfig(cfg)
 	iamc := iam.NewFromConfig(cfg)
 	logsc := cloudwatchlogs.NewFromConfig(cfg)
 	ddbc := dynamodb.NewFromConfig(cfg)
 	lambdac := lambda.NewFromConfig(cfg)
+	apic := apigateway.NewFromConfig(cfg)
 	// Emulators serve path style everywhere, and a bucket subdomain of localhost may not resolve.
 	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = cfg.BaseEndpoint != nil })
 	return reconcile.Registry{
@@ -38,7 +41,10 @@ func Registry(cfg aws.Config, code LambdaCode) reconcile.Registry {
 		NewS3Bucket(s3c, cfg.Region),
 		NewLambdaFunction(lambdac, code),
 		NewEventSourceMapping(lambdac),
+		NewRestAPI(apic, cfg.Region, account),
 		NewLambdaPermission(lambdac),
+		NewAPIKey(apic, cfg.Region),
+		NewUsagePlan(apic, cfg.Region),
 		NewMetricAlarm(NewCloudWatchClient(cfg)),
 	}
 }

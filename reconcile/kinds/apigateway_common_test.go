@@ -1,0 +1,224 @@
+package kinds
+
+import (
+	"context"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/stretchr/testify/assert"
+
+	"github.com/provisioner-dev/provisioner/reconcile"
+)
+
+// fakeAPIGW implements RestAPIAPI, APIKeyAPI and UsagePlanAPI with one function field per
+// operation; a nil field fails the call, so each test provides exactly what it expects.
+type fakeAPIGW struct {
+	calls              miscCalls
+	createRestApi      func(*apigateway.CreateRestApiInput) (*apigateway.CreateRestApiOutput, error)
+	getRestApi         func(*apigateway.GetRestApiInput) (*apigateway.GetRestApiOutput, error)
+	getRestApis        func(*apigateway.GetRestApisInput) (*apigateway.GetRestApisOutput, error)
+	updateRestApi      func(*apigateway.UpdateRestApiInput) (*apigateway.UpdateRestApiOutput, error)
+	deleteRestApi      func(*apigateway.DeleteRestApiInput) (*apigateway.DeleteRestApiOutput, error)
+	getResources       func(*apigateway.GetResourcesInput) (*apigateway.GetResourcesOutput, error)
+	createResource     func(*apigateway.CreateResourceInput) (*apigateway.CreateResourceOutput, error)
+	deleteResource     func(*apigateway.DeleteResourceInput) (*apigateway.DeleteResourceOutput, error)
+	putMethod          func(*apigateway.PutMethodInput) (*apigateway.PutMethodOutput, error)
+	deleteMethod       func(*apigateway.DeleteMethodInput) (*apigateway.DeleteMethodOutput, error)
+	putIntegration     func(*apigateway.PutIntegrationInput) (*apigateway.PutIntegrationOutput, error)
+	createDeployment   func(*apigateway.CreateDeploymentInput) (*apigateway.CreateDeploymentOutput, error)
+	getDeployment      func(*apigateway.GetDeploymentInput) (*apigateway.GetDeploymentOutput, error)
+	getStages          func(*apigateway.GetStagesInput) (*apigateway.GetStagesOutput, error)
+	createStage        func(*apigateway.CreateStageInput) (*apigateway.CreateStageOutput, error)
+	updateStage        func(*apigateway.UpdateStageInput) (*apigateway.UpdateStageOutput, error)
+	deleteStage        func(*apigateway.DeleteStageInput) (*apigateway.DeleteStageOutput, error)
+	tagResource        func(*apigateway.TagResourceInput) (*apigateway.TagResourceOutput, error)
+	untagResource      func(*apigateway.UntagResourceInput) (*apigateway.UntagResourceOutput, error)
+	createApiKey       func(*apigateway.CreateApiKeyInput) (*apigateway.CreateApiKeyOutput, error)
+	getApiKeys         func(*apigateway.GetApiKeysInput) (*apigateway.GetApiKeysOutput, error)
+	getApiKey          func(*apigateway.GetApiKeyInput) (*apigateway.GetApiKeyOutput, error)
+	updateApiKey       func(*apigateway.UpdateApiKeyInput) (*apigateway.UpdateApiKeyOutput, error)
+	deleteApiKey       func(*apigateway.DeleteApiKeyInput) (*apigateway.DeleteApiKeyOutput, error)
+	createUsagePlan    func(*apigateway.CreateUsagePlanInput) (*apigateway.CreateUsagePlanOutput, error)
+	getUsagePlans      func(*apigateway.GetUsagePlansInput) (*apigateway.GetUsagePlansOutput, error)
+	getUsagePlan       func(*apigateway.GetUsagePlanInput) (*apigateway.GetUsagePlanOutput, error)
+	updateUsagePlan    func(*apigateway.UpdateUsagePlanInput) (*apigateway.UpdateUsagePlanOutput, error)
+	deleteUsagePlan    func(*apigateway.DeleteUsagePlanInput) (*apigateway.DeleteUsagePlanOutput, error)
+	getUsagePlanKeys   func(*apigateway.GetUsagePlanKeysInput) (*apigateway.GetUsagePlanKeysOutput, error)
+	createUsagePlanKey func(*apigateway.CreateUsagePlanKeyInput) (*apigateway.CreateUsagePlanKeyOutput, error)
+	deleteUsagePlanKey func(*apigateway.DeleteUsagePlanKeyInput) (*apigateway.DeleteUsagePlanKeyOutput, error)
+}
+
+func (f *fakeAPIGW) CreateRestApi(_ context.Context, in *apigateway.CreateRestApiInput, _ ...func(*apigateway.Options)) (*apigateway.CreateRestApiOutput, error) {
+	return miscFakeCall(&f.calls, "CreateRestApi", f.createRestApi, in)
+}
+func (f *fakeAPIGW) GetRestApi(_ context.Context, in *apigateway.GetRestApiInput, _ ...func(*apigateway.Options)) (*apigateway.GetRestApiOutput, error) {
+	return miscFakeCall(&f.calls, "GetRestApi", f.getRestApi, in)
+}
+func (f *fakeAPIGW) GetRestApis(_ context.Context, in *apigateway.GetRestApisInput, _ ...func(*apigateway.Options)) (*apigateway.GetRestApisOutput, error) {
+	return miscFakeCall(&f.calls, "GetRestApis", f.getRestApis, in)
+}
+func (f *fakeAPIGW) UpdateRestApi(_ context.Context, in *apigateway.UpdateRestApiInput, _ ...func(*apigateway.Options)) (*apigateway.UpdateRestApiOutput, error) {
+	return miscFakeCall(&f.calls, "UpdateRestApi", f.updateRestApi, in)
+}
+func (f *fakeAPIGW) DeleteRestApi(_ context.Context, in *apigateway.DeleteRestApiInput, _ ...func(*apigateway.Options)) (*apigateway.DeleteRestApiOutput, error) {
+	return miscFakeCall(&f.calls, "DeleteRestApi", f.deleteRestApi, in)
+}
+func (f *fakeAPIGW) GetResources(_ context.Context, in *apigateway.GetResourcesInput, _ ...func(*apigateway.Options)) (*apigateway.GetResourcesOutput, error) {
+	return miscFakeCall(&f.calls, "GetResources", f.getResources, in)
+}
+func (f *fakeAPIGW) CreateResource(_ context.Context, in *apigateway.CreateResourceInput, _ ...func(*apigateway.Options)) (*apigateway.CreateResourceOutput, error) {
+	return miscFakeCall(&f.calls, "CreateResource", f.createResource, in)
+}
+func (f *fakeAPIGW) DeleteResource(_ context.Context, in *apigateway.DeleteResourceInput, _ ...func(*apigateway.Options)) (*apigateway.DeleteResourceOutput, error) {
+	return miscFakeCall(&f.calls, "DeleteResource", f.deleteResource, in)
+}
+func (f *fakeAPIGW) PutMethod(_ context.Context, in *apigateway.PutMethodInput, _ ...func(*apigateway.Options)) (*apigateway.PutMethodOutput, error) {
+	return miscFakeCall(&f.calls, "PutMethod", f.putMethod, in)
+}
+func (f *fakeAPIGW) DeleteMethod(_ context.Context, in *apigateway.DeleteMethodInput, _ ...func(*apigateway.Options)) (*apigateway.DeleteMethodOutput, error) {
+	return miscFakeCall(&f.calls, "DeleteMethod", f.deleteMethod, in)
+}
+func (f *fakeAPIGW) PutIntegration(_ context.Context, in *apigateway.PutIntegrationInput, _ ...func(*apigateway.Options)) (*apigateway.PutIntegrationOutput, error) {
+	return miscFakeCall(&f.calls, "PutIntegration", f.putIntegration, in)
+}
+func (f *fakeAPIGW) CreateDeployment(_ context.Context, in *apigateway.CreateDeploymentInput, _ ...func(*apigateway.Options)) (*apigateway.CreateDeploymentOutput, error) {
+	return miscFakeCall(&f.calls, "CreateDeployment", f.createDeployment, in)
+}
+func (f *fakeAPIGW) GetDeployment(_ context.Context, in *apigateway.GetDeploymentInput, _ ...func(*apigateway.Options)) (*apigateway.GetDeploymentOutput, error) {
+	return miscFakeCall(&f.calls, "GetDeployment", f.getDeployment, in)
+}
+func (f *fakeAPIGW) GetStages(_ context.Context, in *apigateway.GetStagesInput, _ ...func(*apigateway.Options)) (*apigateway.GetStagesOutput, error) {
+	return miscFakeCall(&f.calls, "GetStages", f.getStages, in)
+}
+func (f *fakeAPIGW) CreateStage(_ context.Context, in *apigateway.CreateStageInput, _ ...func(*apigateway.Options)) (*apigateway.CreateStageOutput, error) {
+	return miscFakeCall(&f.calls, "CreateStage", f.createStage, in)
+}
+func (f *fakeAPIGW) UpdateStage(_ context.Context, in *apigateway.UpdateStageInput, _ ...func(*apigateway.Options)) (*apigateway.UpdateStageOutput, error) {
+	return miscFakeCall(&f.calls, "UpdateStage", f.updateStage, in)
+}
+func (f *fakeAPIGW) DeleteStage(_ context.Context, in *apigateway.DeleteStageInput, _ ...func(*apigateway.Options)) (*apigateway.DeleteStageOutput, error) {
+	return miscFakeCall(&f.calls, "DeleteStage", f.deleteStage, in)
+}
+func (f *fakeAPIGW) TagResource(_ context.Context, in *apigateway.TagResourceInput, _ ...func(*apigateway.Options)) (*apigateway.TagResourceOutput, error) {
+	return miscFakeCall(&f.calls, "TagResource", f.tagResource, in)
+}
+func (f *fakeAPIGW) UntagResource(_ context.Context, in *apigateway.UntagResourceInput, _ ...func(*apigateway.Options)) (*apigateway.UntagResourceOutput, error) {
+	return miscFakeCall(&f.calls, "UntagResource", f.untagResource, in)
+}
+func (f *fakeAPIGW) CreateApiKey(_ context.Context, in *apigateway.CreateApiKeyInput, _ ...func(*apigateway.Options)) (*apigateway.CreateApiKeyOutput, error) {
+	return miscFakeCall(&f.calls, "CreateApiKey", f.createApiKey, in)
+}
+func (f *fakeAPIGW) GetApiKeys(_ context.Context, in *apigateway.GetApiKeysInput, _ ...func(*apigateway.Options)) (*apigateway.GetApiKeysOutput, error) {
+	return miscFakeCall(&f.calls, "GetApiKeys", f.getApiKeys, in)
+}
+func (f *fakeAPIGW) GetApiKey(_ context.Context, in *apigateway.GetApiKeyInput, _ ...func(*apigateway.Options)) (*apigateway.GetApiKeyOutput, error) {
+	return miscFakeCall(&f.calls, "GetApiKey", f.getApiKey, in)
+}
+func (f *fakeAPIGW) UpdateApiKey(_ context.Context, in *apigateway.UpdateApiKeyInput, _ ...func(*apigateway.Options)) (*apigateway.UpdateApiKeyOutput, error) {
+	return miscFakeCall(&f.calls, "UpdateApiKey", f.updateApiKey, in)
+}
+func (f *fakeAPIGW) DeleteApiKey(_ context.Context, in *apigateway.DeleteApiKeyInput, _ ...func(*apigateway.Options)) (*apigateway.DeleteApiKeyOutput, error) {
+	return miscFakeCall(&f.calls, "DeleteApiKey", f.deleteApiKey, in)
+}
+func (f *fakeAPIGW) CreateUsagePlan(_ context.Context, in *apigateway.CreateUsagePlanInput, _ ...func(*apigateway.Options)) (*apigateway.CreateUsagePlanOutput, error) {
+	return miscFakeCall(&f.calls, "CreateUsagePlan", f.createUsagePlan, in)
+}
+func (f *fakeAPIGW) GetUsagePlans(_ context.Context, in *apigateway.GetUsagePlansInput, _ ...func(*apigateway.Options)) (*apigateway.GetUsagePlansOutput, error) {
+	return miscFakeCall(&f.calls, "GetUsagePlans", f.getUsagePlans, in)
+}
+func (f *fakeAPIGW) GetUsagePlan(_ context.Context, in *apigateway.GetUsagePlanInput, _ ...func(*apigateway.Options)) (*apigateway.GetUsagePlanOutput, error) {
+	return miscFakeCall(&f.calls, "GetUsagePlan", f.getUsagePlan, in)
+}
+func (f *fakeAPIGW) UpdateUsagePlan(_ context.Context, in *apigateway.UpdateUsagePlanInput, _ ...func(*apigateway.Options)) (*apigateway.UpdateUsagePlanOutput, error) {
+	return miscFakeCall(&f.calls, "UpdateUsagePlan", f.updateUsagePlan, in)
+}
+func (f *fakeAPIGW) DeleteUsagePlan(_ context.Context, in *apigateway.DeleteUsagePlanInput, _ ...func(*apigateway.Options)) (*apigateway.DeleteUsagePlanOutput, error) {
+	return miscFakeCall(&f.calls, "DeleteUsagePlan", f.deleteUsagePlan, in)
+}
+func (f *fakeAPIGW) GetUsagePlanKeys(_ context.Context, in *apigateway.GetUsagePlanKeysInput, _ ...func(*apigateway.Options)) (*apigateway.GetUsagePlanKeysOutput, error) {
+	return miscFakeCall(&f.calls, "GetUsagePlanKeys", f.getUsagePlanKeys, in)
+}
+func (f *fakeAPIGW) CreateUsagePlanKey(_ context.Context, in *apigateway.CreateUsagePlanKeyInput, _ ...func(*apigateway.Options)) (*apigateway.CreateUsagePlanKeyOutput, error) {
+	return miscFakeCall(&f.calls, "CreateUsagePlanKey", f.createUsagePlanKey, in)
+}
+func (f *fakeAPIGW) DeleteUsagePlanKey(_ context.Context, in *apigateway.DeleteUsagePlanKeyInput, _ ...func(*apigateway.Options)) (*apigateway.DeleteUsagePlanKeyOutput, error) {
+	return miscFakeCall(&f.calls, "DeleteUsagePlanKey", f.deleteUsagePlanKey, in)
+}
+
+var (
+	_ RestAPIAPI   = (*apigateway.Client)(nil)
+	_ APIKeyAPI    = (*apigateway.Client)(nil)
+	_ UsagePlanAPI = (*apigateway.Client)(nil)
+	_ RestAPIAPI   = (*fakeAPIGW)(nil)
+	_ APIKeyAPI    = (*fakeAPIGW)(nil)
+	_ UsagePlanAPI = (*fakeAPIGW)(nil)
+
+	_ reconcile.Limited = (*RestAPI)(nil)
+	_ reconcile.Limited = (*APIKey)(nil)
+	_ reconcile.Limited = (*UsagePlan)(nil)
+)
+
+// apigwFails returns an operation that fails n times with code, then runs then.
+func apigwFails[I, O any](n int, code string, then func(I) (O, error)) func(I) (O, error) {
+	return func(in I) (O, error) {
+		if n > 0 {
+			n--
+			var zero O
+			return zero, miscAPIErr(code)
+		}
+		return then(in)
+	}
+}
+
+func TestAPIGWLimitGroup(t *testing.T) {
+	for _, l := range []reconcile.Limited{&RestAPI{}, &APIKey{}, &UsagePlan{}} {
+		group, n := l.LimitGroup()
+		assert.Equal(t, "apigateway", group)
+		assert.Equal(t, 1, n, "API Gateway writes are serialised")
+	}
+}
+
+func TestAPIGWRetryable(t *testing.T) {
+	for code, want := range map[string]bool{
+		"TooManyRequestsException": true, "ConflictException": true, "ThrottlingException": true,
+		"NotFoundException": false, "BadRequestException": false, "": false,
+	} {
+		assert.Equal(t, want, apigwRetryable(miscAPIErr(code)), code)
+		assert.Equal(t, want && code != "ConflictException", apigwThrottled(miscAPIErr(code)), code)
+	}
+}
+
+func TestAPIGWARN(t *testing.T) {
+	assert.Equal(t, "arn:aws:apigateway:eu-west-1::/restapis/a1", apigwARN("eu-west-1", "/restapis/a1"))
+	assert.Equal(t, "arn:aws-cn:apigateway:cn-north-1::/apikeys/k", apigwARN("cn-north-1", "/apikeys/k"))
+	assert.Equal(t, "arn:aws-us-gov:apigateway:us-gov-west-1::/usageplans/p", apigwARN("us-gov-west-1", "/usageplans/p"))
+}
+
+func TestAPIGWSyncTags(t *testing.T) {
+	o := miscOwner("api").Tags()
+	live := map[string]string{"Old": "1", "Team": "a"}
+	want := map[string]string{"Team": "b"}
+	for k, v := range o {
+		live[k], want[k] = v, v
+	}
+	f := &fakeAPIGW{}
+	var set map[string]string
+	var removed []string
+	f.tagResource = apigwFails(1, "TooManyRequestsException", func(in *apigateway.TagResourceInput) (*apigateway.TagResourceOutput, error) {
+		set = in.Tags
+		assert.Equal(t, "arn:aws:apigateway:us-east-1::/restapis/a1", *in.ResourceArn)
+		return &apigateway.TagResourceOutput{}, nil
+	})
+	f.untagResource = func(in *apigateway.UntagResourceInput) (*apigateway.UntagResourceOutput, error) {
+		removed = in.TagKeys
+		return &apigateway.UntagResourceOutput{}, nil
+	}
+	err := apigwSyncTags(context.Background(), reconcile.InstantBackoff, f, apigwARN("us-east-1", "/restapis/a1"), live, want)
+	assert.NoError(t, err)
+	assert.Equal(t, map[string]string{"Team": "b"}, set)
+	assert.Equal(t, []string{"Old"}, removed)
+
+	f.calls = nil
+	assert.NoError(t, apigwSyncTags(context.Background(), reconcile.InstantBackoff, f, "arn", want, want))
+	assert.Empty(t, f.calls, "equal tags call nothing")
+}

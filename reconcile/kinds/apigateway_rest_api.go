@@ -1,0 +1,813 @@
+package kinds
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+
+	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/spec"
+	"github.com/provisioner-dev/provisioner/state"
+)
+
+// RestAPIAPI is the part of the API Gateway API the apigateway.rest_api kind uses;
+// *apigateway.Client satisfies it.
+type RestAPIAPI interface {
+	CreateRestApi(ctx context.Context, in *apigateway.CreateRestApiInput, opts ...func(*apigateway.Options)) (*apigateway.CreateRestApiOutput, error)
+	GetRestApi(ctx context.Context, in *apigateway.GetRestApiInput, opts ...func(*apigateway.Options)) (*apigateway.GetRestApiOutput, error)
+	GetRestApis(ctx context.Context, in *apigateway.GetRestApisInput, opts ...func(*apigateway.Options)) (*apigateway.GetRestApisOutput, error)
+	UpdateRestApi(ctx context.Context, in *apigateway.UpdateRestApiInput, opts ...func(*apigateway.Options)) (*apigateway.UpdateRestApiOutput, error)
+	DeleteRestApi(ctx context.Context, in *apigateway.DeleteRestApiInput, opts ...func(*apigateway.Options)) (*apigateway.DeleteRestApiOutput, error)
+	GetResources(ctx context.Context, in *apigateway.GetResourcesInput, opts ...func(*apigateway.Options)) (*apigateway.GetResourcesOutput, error)
+	CreateResource(ctx context.Context, in *apigateway.CreateResourceInput, opts ...func(*apigateway.Options)) (*apigateway.CreateResourceOutput, error)
+	DeleteResource(ctx context.Context, in *apigateway.DeleteResourceInput, opts ...func(*apigateway.Options)) (*apigateway.DeleteResourceOutput, error)
+	PutMethod(ctx context.Context, in *apigateway.PutMethodInput, opts ...func(*apigateway.Options)) (*apigateway.PutMethodOutput, error)
+	DeleteMethod(ctx context.Context, in *apigateway.DeleteMethodInput, opts ...func(*apigateway.Options)) (*apigateway.DeleteMethodOutput, error)
+	PutIntegration(ctx context.Context, in *apigateway.PutIntegrationInput, opts ...func(*apigateway.Options)) (*apigateway.PutIntegrationOutput, error)
+	CreateDeployment(ctx context.Context, in *apigateway.CreateDeploymentInput, opts ...func(*apigateway.Options)) (*apigateway.CreateDeploymentOutput, error)
+	GetDeployment(ctx context.Context, in *apigateway.GetDeploymentInput, opts ...func(*apigateway.Options)) (*apigateway.GetDeploymentOutput, error)
+	GetStages(ctx context.Context, in *apigateway.GetStagesInput, opts ...func(*apigateway.Options)) (*apigateway.GetStagesOutput, error)
+	CreateStage(ctx context.Context, in *apigateway.CreateStageInput, opts ...func(*apigateway.Options)) (*apigateway.CreateStageOutput, error)
+	UpdateStage(ctx context.Context, in *apigateway.UpdateStageInput, opts ...func(*apigateway.Options)) (*apigateway.UpdateStageOutput, error)
+	DeleteStage(ctx context.Context, in *apigateway.DeleteStageInput, opts ...func(*apigateway.Options)) (*apigateway.DeleteStageOutput, error)
+	apigwTagAPI
+}
+
+// RestAPI implements apigateway.rest_api: the API, its resources, methods and Lambda proxy
+// integrations, one deployment and one stage. Its ID is the API id.
+//
+// Everything changes in place, so Diff marks nothing ForceNew: description and endpoint type
+// through UpdateRestApi, routes through PutMethod / DeleteMethod / PutIntegration (a method
+// whose authorization or api key flag changes is deleted and put again: the deployed stage is
+// unaffected until the next deployment), the stage through CreateStage / UpdateStage. A stage
+// name change creates the new stage and deletes the old one.
+//
+// API Gateway serves nothing new until a deployment: after any route change Update creates a
+// deployment and points the stage at it. The deployment's description carries a hash of the
+// routes it was made from, observed as the extra attribute deployed_routes, so that a run
+// that crashed between the route changes and the deployment still shows a diff (and
+// redeploys) on the next run.
+//
+// REST API names are not unique: Create adopts an API of that name carrying exactly d's
+// ownership tags and otherwise creates one, leaving an untagged namesake alone.
+type RestAPI struct {
+	api     RestAPIAPI
+	region  string
+	account string
+	wait    reconcile.Backoff
+}
+
+// NewRestAPI returns the apigateway.rest_api kind over api (an *apigateway.Client); region and
+// account make its ARNs and URL.
+func NewRestAPI(api RestAPIAPI, region, account string) *RestAPI {
+	return &RestAPI{api: api, region: region, account: account, wait: reconcile.DefaultBackoff}
+}
+
+func (*RestAPI) Kind() string { return "apigateway.rest_api" }
+
+// LimitGroup serialises API Gateway writes across the API Gateway kinds.
+func (*RestAPI) LimitGroup() (string, int) { return apigwLimitGroup, apigwLimitMax }
+
+const (
+	restDeployedAttr  = "deployed_routes"
+	restDeployPrefix  = "provisioner routes "
+	restAllMethods    = "/*/*"
+	restMethodsKey    = "*/*"
+	restLambdaPathFmt = "arn:%s:apigateway:%s:lambda:path/2015-03-31/functions/%s/invocations"
+)
+
+// Diff compares every property; all change in place. Routes compare as a sorted list with
+// authorization defaulting to NONE; throttling limits of zero or less mean "none".
+func (*RestAPI) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
+	w, _ := d.Props.(*spec.RestAPI)
+	l, _ := live.Props.(*spec.RestAPI)
+	if w == nil || l == nil {
+		return miscPropsMismatch(d, live)
+	}
+	var ds reconcile.Diffs
+	ds.Field("description", l.Description, w.Description)
+	ds.Field("endpoint_type", l.EndpointType, w.EndpointType)
+	ds.Field("routes", restRoutes(l.Routes), restRoutes(w.Routes))
+	ds.Field("stage.name", l.Stage.Name, w.Stage.Name)
+	ds.Field("stage.tracing_enabled", l.Stage.TracingEnabled, w.Stage.TracingEnabled)
+	ds.Field("stage.throttling_rate_limit", restRate(l.Stage.ThrottlingRateLimit), restRate(w.Stage.ThrottlingRateLimit))
+	ds.Field("stage.throttling_burst_limit", restBurst(l.Stage.ThrottlingBurstLimit), restBurst(w.Stage.ThrottlingBurstLimit))
+	ds.Field("stage.metrics_enabled", l.Stage.MetricsEnabled, w.Stage.MetricsEnabled)
+	ds.Field("stage.deployment", live.Attrs[restDeployedAttr], restRoutesHash(w.Routes))
+	return ds
+}
+
+func restRate(v float64) float64 { return max(v, 0) }
+func restBurst(v int) int        { return max(v, 0) }
+
+// restRoutes is the canonical form of routes: authorization "" is NONE, sorted by path, then
+// method.
+func restRoutes(in []spec.Route) []spec.Route {
+	out := make([]spec.Route, 0, len(in))
+	for _, r := range in {
+		if r.Authorization == "" {
+			r.Authorization = "NONE"
+		}
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Path != out[j].Path {
+			return out[i].Path < out[j].Path
+		}
+		return out[i].Method < out[j].Method
+	})
+	return out
+}
+
+// restRoutesHash identifies a set of routes, for the deployment made from it.
+func restRoutesHash(routes []spec.Route) string {
+	h := sha256.New()
+	for _, r := range restRoutes(routes) {
+		fmt.Fprintf(h, "%s %s %s %t %s\n", r.Method, r.Path, r.Authorization, r.APIKeyRequired, r.Function)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// List pages through every REST API (GetRestApis returns their tags) and observes those whose
+// tags the selector matches.
+func (k *RestAPI) List(ctx context.Context, sel state.Selector) ([]state.Resource, error) {
+	apis, err := k.apis(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list api gateway rest apis: %w", err)
+	}
+	var out []state.Resource
+	for _, api := range apis {
+		if !sel.Matches(api.Tags) {
+			continue
+		}
+		r, err := k.observe(ctx, api)
+		if errors.Is(err, reconcile.ErrNotFound) {
+			continue // deleted since the listing
+		}
+		if err != nil {
+			return nil, fmt.Errorf("list api gateway rest apis: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func (k *RestAPI) apis(ctx context.Context) ([]types.RestApi, error) {
+	in := &apigateway.GetRestApisInput{Limit: aws.Int32(apigwPageSize)}
+	var apis []types.RestApi
+	for {
+		out, err := apigwGet(ctx, func(ctx context.Context) (*apigateway.GetRestApisOutput, error) {
+			return k.api.GetRestApis(ctx, in)
+		})
+		if err != nil {
+			return nil, err
+		}
+		apis = append(apis, out.Items...)
+		if aws.ToString(out.Position) == "" {
+			return apis, nil
+		}
+		in.Position = out.Position
+	}
+}
+
+// Create adopts the API named d.Name that carries d's ownership tags, or creates one with the
+// tags in CreateRestApi; either way it then brings routes and stage to d. A crash in between
+// leaves a tagged API that a rerun adopts and completes.
+func (k *RestAPI) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
+	p, ok := d.Props.(*spec.RestAPI)
+	if !ok {
+		return state.Resource{}, fmt.Errorf("create api gateway rest api %s: properties are %T, not *spec.RestAPI", d.Name, d.Props)
+	}
+	apis, err := k.apis(ctx)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create api gateway rest api %s: %w", d.Name, err)
+	}
+	for _, api := range apis {
+		if aws.ToString(api.Name) == d.Name && miscIsOwner(api.Tags, d.Owner) {
+			return k.adopt(ctx, d, api)
+		}
+	}
+	in := &apigateway.CreateRestApiInput{Name: aws.String(d.Name), Description: aws.String(p.Description), Tags: d.Tags,
+		EndpointConfiguration: &types.EndpointConfiguration{Types: []types.EndpointType{types.EndpointType(p.EndpointType)}}}
+	var api types.RestApi
+	err = apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
+		out, err := k.api.CreateRestApi(ctx, in)
+		if err == nil {
+			api = types.RestApi{Id: out.Id, Name: out.Name, Description: out.Description, Tags: out.Tags,
+				RootResourceId: out.RootResourceId, EndpointConfiguration: out.EndpointConfiguration}
+		}
+		return err
+	})
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create api gateway rest api %s: %w", d.Name, err)
+	}
+	return k.adopt(ctx, d, api)
+}
+
+func (k *RestAPI) adopt(ctx context.Context, d reconcile.Desired, api types.RestApi) (state.Resource, error) {
+	live, err := k.observe(ctx, api)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create api gateway rest api %s: %w", d.Name, err)
+	}
+	if miscSettled(k, d, live) {
+		return live, nil
+	}
+	return k.Update(ctx, d, live)
+}
+
+// Update brings the API to d: its own settings, the routes, a new deployment when routes
+// changed, the stage, and the tags; then reads it back.
+func (k *RestAPI) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
+	w, ok := d.Props.(*spec.RestAPI)
+	l, lok := live.Props.(*spec.RestAPI)
+	if !ok || !lok {
+		return state.Resource{}, fmt.Errorf("update api gateway rest api %s: properties are %T and %T, not *spec.RestAPI", d.Name, d.Props, live.Props)
+	}
+	if !miscIsOwner(live.Tags, d.Owner) {
+		return state.Resource{}, fmt.Errorf("update api gateway rest api %s: %w", d.Name, miscNotOwned("api gateway rest api", live.Name, live.Tags))
+	}
+	if err := k.updateAPI(ctx, live.ID, l, w); err != nil {
+		return state.Resource{}, fmt.Errorf("update api gateway rest api %s: %w", d.Name, err)
+	}
+	changed, err := k.syncRoutes(ctx, live.ID, w.Routes)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("update api gateway rest api %s: routes: %w", d.Name, err)
+	}
+	if err := k.syncStage(ctx, live.ID, w, changed); err != nil {
+		return state.Resource{}, fmt.Errorf("update api gateway rest api %s: stage %s: %w", d.Name, w.Stage.Name, err)
+	}
+	if err := apigwSyncTags(ctx, k.wait, k.api, apigwARN(k.region, "/restapis/"+live.ID), live.Tags, d.Tags); err != nil {
+		return state.Resource{}, fmt.Errorf("update api gateway rest api %s: tags: %w", d.Name, err)
+	}
+	api, err := k.get(ctx, live.ID)
+	if err == nil {
+		var r state.Resource
+		if r, err = k.observe(ctx, api); err == nil {
+			return r, nil
+		}
+	}
+	return state.Resource{}, fmt.Errorf("update api gateway rest api %s: read back: %w", d.Name, err)
+}
+
+// updateAPI patches the description and the endpoint type.
+func (k *RestAPI) updateAPI(ctx context.Context, id string, live, want *spec.RestAPI) error {
+	var ops []types.PatchOperation
+	if live.Description != want.Description {
+		ops = append(ops, apigwReplace("/description", want.Description))
+	}
+	if live.EndpointType != want.EndpointType {
+		ops = append(ops, apigwReplace("/endpointConfiguration/types/"+live.EndpointType, want.EndpointType))
+	}
+	if len(ops) == 0 {
+		return nil
+	}
+	return apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
+		_, err := k.api.UpdateRestApi(ctx, &apigateway.UpdateRestApiInput{RestApiId: aws.String(id), PatchOperations: ops})
+		return err
+	})
+}
+
+// Delete re-reads the API's tags, deletes it only when they still are live's ownership tags
+// (its resources, methods, deployments and stages go with it), and waits until it is gone.
+// DeleteRestApi is limited to about one call per 30 s per account: TooManyRequestsException is
+// retried with the backoff.
+func (k *RestAPI) Delete(ctx context.Context, live state.Resource) error {
+	api, err := k.get(ctx, live.ID)
+	if errors.Is(err, reconcile.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("delete api gateway rest api %s: %w", live.Name, err)
+	}
+	if !miscIsOwner(api.Tags, live.Owner) {
+		return fmt.Errorf("delete api gateway rest api %s: %w", live.Name, miscNotOwned("api gateway rest api", live.Name, api.Tags))
+	}
+	err = apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
+		_, err := k.api.DeleteRestApi(ctx, &apigateway.DeleteRestApiInput{RestApiId: aws.String(live.ID)})
+		return err
+	})
+	if err != nil && !errors.Is(err, reconcile.ErrNotFound) {
+		return fmt.Errorf("delete api gateway rest api %s: %w", live.Name, err)
+	}
+	err = apigwWaitGone(ctx, k.wait, func(ctx context.Context) error {
+		_, err := k.get(ctx, live.ID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("delete api gateway rest api %s: wait until gone: %w", live.Name, err)
+	}
+	return nil
+}
+
+func (k *RestAPI) get(ctx context.Context, id string) (types.RestApi, error) {
+	out, err := apigwGet(ctx, func(ctx context.Context) (*apigateway.GetRestApiOutput, error) {
+		return k.api.GetRestApi(ctx, &apigateway.GetRestApiInput{RestApiId: aws.String(id)})
+	})
+	if err != nil {
+		return types.RestApi{}, err
+	}
+	return types.RestApi{Id: out.Id, Name: out.Name, Description: out.Description, Tags: out.Tags,
+		RootResourceId: out.RootResourceId, EndpointConfiguration: out.EndpointConfiguration}, nil
+}
+
+// observe reads the API's routes and stage. Tags come from the API itself: GetRestApi(s)
+// return them (moto keeps REST API tags only there, not behind GetTags).
+func (k *RestAPI) observe(ctx context.Context, api types.RestApi) (state.Resource, error) {
+	id, name := aws.ToString(api.Id), aws.ToString(api.Name)
+	tree, err := k.readTree(ctx, id)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("read resources of rest api %s: %w", name, err)
+	}
+	stage, deployed, err := k.observeStage(ctx, id)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("read stage of rest api %s: %w", name, err)
+	}
+	owner, _ := state.OwnerOf(api.Tags)
+	p := &spec.RestAPI{Description: aws.ToString(api.Description), EndpointType: restEndpointType(api.EndpointConfiguration),
+		Routes: tree.routes(), Stage: stage}
+	attrs := k.attrs(id, aws.ToString(api.RootResourceId), stage.Name)
+	attrs[restDeployedAttr] = deployed
+	return state.Resource{Kind: "apigateway.rest_api", Owner: owner, ID: id, Name: name, Tags: apigwTags(api.Tags),
+		Props: p, Attrs: attrs}, nil
+}
+
+func restEndpointType(c *types.EndpointConfiguration) string {
+	if c == nil || len(c.Types) == 0 {
+		return ""
+	}
+	return string(c.Types[0])
+}
+
+// attrs are the referable attributes; the stage ones are empty while the API has no stage.
+func (k *RestAPI) attrs(id, root, stage string) map[string]string {
+	p := apigwPartition(k.region)
+	a := map[string]string{
+		"id": id, "root_resource_id": root, "stage_name": stage, "stage_arn": "", "url": "",
+		"execution_arn": fmt.Sprintf("arn:%s:execute-api:%s:%s:%s", p, k.region, k.account, id),
+	}
+	if stage != "" {
+		domain := "amazonaws.com"
+		if p == "aws-cn" {
+			domain = "amazonaws.com.cn"
+		}
+		a["stage_arn"] = apigwARN(k.region, "/restapis/"+id+"/stages/"+stage)
+		a["url"] = fmt.Sprintf("https://%s.execute-api.%s.%s/%s", id, k.region, domain, stage)
+	}
+	return a
+}
+
+// ---- routes: resources, methods, integrations ----
+
+// restTree is an API's resources by path, with their methods.
+type restTree struct {
+	ids     map[string]string                  // path → resource id
+	methods map[string]map[string]types.Method // path → HTTP method → method
+}
+
+func (k *RestAPI) readTree(ctx context.Context, apiID string) (*restTree, error) {
+	t := &restTree{ids: map[string]string{}, methods: map[string]map[string]types.Method{}}
+	in := &apigateway.GetResourcesInput{RestApiId: aws.String(apiID), Embed: []string{"methods"}, Limit: aws.Int32(apigwPageSize)}
+	for {
+		out, err := apigwGet(ctx, func(ctx context.Context) (*apigateway.GetResourcesOutput, error) {
+			return k.api.GetResources(ctx, in)
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range out.Items {
+			path := aws.ToString(r.Path)
+			t.ids[path] = aws.ToString(r.Id)
+			if len(r.ResourceMethods) > 0 {
+				t.methods[path] = r.ResourceMethods
+			}
+		}
+		if aws.ToString(out.Position) == "" {
+			return t, nil
+		}
+		in.Position = out.Position
+	}
+}
+
+// routes observes the tree as the spec's routes, canonically sorted.
+func (t *restTree) routes() []spec.Route {
+	var out []spec.Route
+	for path, ms := range t.methods {
+		for verb, m := range ms {
+			out = append(out, spec.Route{Path: path, Method: verb, Authorization: aws.ToString(m.AuthorizationType),
+				APIKeyRequired: aws.ToBool(m.ApiKeyRequired), Function: restFunctionOf(m.MethodIntegration)})
+		}
+	}
+	return restRoutes(out)
+}
+
+// restFunctionOf reads the function ARN out of a Lambda proxy integration's URI. Any other
+// integration reads back as its type and URI, so that it differs from every desired route.
+func restFunctionOf(in *types.Integration) string {
+	if in == nil {
+		return ""
+	}
+	uri := aws.ToString(in.Uri)
+	_, fn, found := strings.Cut(uri, ":lambda:path/2015-03-31/functions/")
+	fn, isInvoke := strings.CutSuffix(fn, "/invocations")
+	if in.Type != types.IntegrationTypeAwsProxy || !found || !isInvoke {
+		return string(in.Type) + " " + uri
+	}
+	return fn
+}
+
+// syncRoutes makes the API's methods and integrations those of want, and reports whether it
+// changed anything (and so whether a deployment is due).
+func (k *RestAPI) syncRoutes(ctx context.Context, apiID string, want []spec.Route) (bool, error) {
+	tree, err := k.readTree(ctx, apiID)
+	if err != nil {
+		return false, err
+	}
+	live := map[string]spec.Route{}
+	for _, r := range tree.routes() {
+		live[r.Method+" "+r.Path] = r
+	}
+	changed := false
+	for _, w := range restRoutes(want) {
+		key := w.Method + " " + w.Path
+		l, exists := live[key]
+		delete(live, key)
+		did, err := k.syncRoute(ctx, apiID, tree, l, w, exists)
+		if err != nil {
+			return false, fmt.Errorf("%s: %w", key, err)
+		}
+		changed = changed || did
+	}
+	for key, l := range live {
+		if err := k.deleteMethod(ctx, apiID, tree.ids[l.Path], l.Method); err != nil {
+			return false, fmt.Errorf("%s: %w", key, err)
+		}
+		changed = true
+	}
+	pruned, err := k.prune(ctx, apiID, tree, want)
+	return changed || pruned, err
+}
+
+// syncRoute brings one route from l (when it exists) to w.
+func (k *RestAPI) syncRoute(ctx context.Context, apiID string, tree *restTree, l, w spec.Route, exists bool) (bool, error) {
+	switch {
+	case exists && l == w:
+		return false, nil
+	case exists && l.Authorization == w.Authorization && l.APIKeyRequired == w.APIKeyRequired:
+		return true, k.putIntegration(ctx, apiID, tree.ids[w.Path], w)
+	case exists:
+		// PutMethod refuses an existing method, and moto has no UpdateMethod: put it again.
+		if err := k.deleteMethod(ctx, apiID, tree.ids[w.Path], w.Method); err != nil {
+			return false, err
+		}
+	}
+	resID, err := k.ensurePath(ctx, apiID, tree, w.Path)
+	if err != nil {
+		return false, err
+	}
+	if err := k.putMethod(ctx, apiID, resID, w); err != nil {
+		return false, err
+	}
+	return true, k.putIntegration(ctx, apiID, resID, w)
+}
+
+// ensurePath creates the missing resources along path, parent by parent, and returns the id
+// of the last one.
+func (k *RestAPI) ensurePath(ctx context.Context, apiID string, tree *restTree, path string) (string, error) {
+	if id, ok := tree.ids[path]; ok {
+		return id, nil
+	}
+	parent, part := restParent(path)
+	parentID, err := k.ensurePath(ctx, apiID, tree, parent)
+	if err != nil {
+		return "", err
+	}
+	in := &apigateway.CreateResourceInput{RestApiId: aws.String(apiID), ParentId: aws.String(parentID), PathPart: aws.String(part)}
+	var id string
+	err = apigwDo(ctx, k.wait, apigwThrottled, func(ctx context.Context) error {
+		out, err := k.api.CreateResource(ctx, in)
+		if err == nil {
+			id = aws.ToString(out.Id)
+		}
+		return err
+	})
+	if reconcile.IsAPIError(err, "ConflictException") {
+		id, err = k.existingResource(ctx, apiID, path, err)
+	}
+	if err != nil {
+		return "", fmt.Errorf("create resource %s: %w", path, err)
+	}
+	tree.ids[path] = id
+	return id, nil
+}
+
+// existingResource looks path up after CreateResource answered ConflictException ("another
+// resource with the same parent already has this name": made since our read).
+func (k *RestAPI) existingResource(ctx context.Context, apiID, path string, conflict error) (string, error) {
+	tree, err := k.readTree(ctx, apiID)
+	if err != nil {
+		return "", err
+	}
+	if id, ok := tree.ids[path]; ok {
+		return id, nil
+	}
+	return "", conflict
+}
+
+// restParent splits "/a/b" into "/a" and "b", and "/a" into "/" and "a".
+func restParent(path string) (parent, part string) {
+	i := strings.LastIndex(path, "/")
+	if i <= 0 {
+		return "/", path[i+1:]
+	}
+	return path[:i], path[i+1:]
+}
+
+func (k *RestAPI) putMethod(ctx context.Context, apiID, resID string, r spec.Route) error {
+	in := &apigateway.PutMethodInput{RestApiId: aws.String(apiID), ResourceId: aws.String(resID), HttpMethod: aws.String(r.Method),
+		AuthorizationType: aws.String(r.Authorization), ApiKeyRequired: r.APIKeyRequired}
+	err := apigwDo(ctx, k.wait, apigwThrottled, func(ctx context.Context) error {
+		_, err := k.api.PutMethod(ctx, in)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("put method: %w", err)
+	}
+	return nil
+}
+
+// putIntegration sets the method's Lambda proxy integration (PutIntegration replaces one).
+func (k *RestAPI) putIntegration(ctx context.Context, apiID, resID string, r spec.Route) error {
+	in := &apigateway.PutIntegrationInput{RestApiId: aws.String(apiID), ResourceId: aws.String(resID), HttpMethod: aws.String(r.Method),
+		Type: types.IntegrationTypeAwsProxy, IntegrationHttpMethod: aws.String("POST"),
+		Uri: aws.String(fmt.Sprintf(restLambdaPathFmt, apigwPartition(k.region), k.region, r.Function))}
+	err := apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
+		_, err := k.api.PutIntegration(ctx, in)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("put integration: %w", err)
+	}
+	return nil
+}
+
+func (k *RestAPI) deleteMethod(ctx context.Context, apiID, resID, method string) error {
+	err := apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
+		_, err := k.api.DeleteMethod(ctx, &apigateway.DeleteMethodInput{RestApiId: aws.String(apiID),
+			ResourceId: aws.String(resID), HttpMethod: aws.String(method)})
+		return err
+	})
+	if err != nil && !errors.Is(err, reconcile.ErrNotFound) {
+		return fmt.Errorf("delete method: %w", err)
+	}
+	return nil
+}
+
+// prune deletes the resources no wanted route needs (neither on nor under them), deepest
+// first, the root excepted.
+func (k *RestAPI) prune(ctx context.Context, apiID string, tree *restTree, want []spec.Route) (bool, error) {
+	needed := map[string]bool{"/": true}
+	for _, r := range want {
+		for p := r.Path; !needed[p]; p, _ = restParent(p) {
+			needed[p] = true
+		}
+	}
+	var extra []string
+	for path := range tree.ids {
+		if !needed[path] {
+			extra = append(extra, path)
+		}
+	}
+	sort.Slice(extra, func(i, j int) bool { return strings.Count(extra[i], "/") > strings.Count(extra[j], "/") })
+	for _, path := range extra {
+		err := apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
+			_, err := k.api.DeleteResource(ctx, &apigateway.DeleteResourceInput{RestApiId: aws.String(apiID), ResourceId: aws.String(tree.ids[path])})
+			return err
+		})
+		if err != nil && !errors.Is(err, reconcile.ErrNotFound) {
+			return false, fmt.Errorf("delete resource %s: %w", path, err)
+		}
+		delete(tree.ids, path)
+	}
+	return len(extra) > 0, nil
+}
+
+// ---- deployment and stage ----
+
+// observeStage reads the API's stage (the first by name if there are several: Update deletes
+// the others) and the routes hash of its deployment.
+func (k *RestAPI) observeStage(ctx context.Context, apiID string) (spec.Stage, string, error) {
+	stages, err := k.stages(ctx, apiID)
+	if err != nil || len(stages) == 0 {
+		return spec.Stage{}, "", err
+	}
+	s := stages[0]
+	deployed, err := k.deployedHash(ctx, apiID, aws.ToString(s.DeploymentId))
+	return restStageProps(s), deployed, err
+}
+
+// stages lists the API's stages, sorted by name.
+func (k *RestAPI) stages(ctx context.Context, apiID string) ([]types.Stage, error) {
+	out, err := apigwGet(ctx, func(ctx context.Context) (*apigateway.GetStagesOutput, error) {
+		return k.api.GetStages(ctx, &apigateway.GetStagesInput{RestApiId: aws.String(apiID)})
+	})
+	if err != nil {
+		return nil, err
+	}
+	stages := out.Item
+	sort.Slice(stages, func(i, j int) bool { return aws.ToString(stages[i].StageName) < aws.ToString(stages[j].StageName) })
+	return stages, nil
+}
+
+// restStageProps observes a stage; method settings for every method live under "*/*".
+func restStageProps(s types.Stage) spec.Stage {
+	p := spec.Stage{Name: aws.ToString(s.StageName), TracingEnabled: s.TracingEnabled}
+	if m, ok := s.MethodSettings[restMethodsKey]; ok {
+		p.ThrottlingRateLimit = restRate(m.ThrottlingRateLimit)
+		p.ThrottlingBurstLimit = restBurst(int(m.ThrottlingBurstLimit))
+		p.MetricsEnabled = m.MetricsEnabled
+	}
+	return p
+}
+
+// deployedHash is the routes hash a deployment of ours carries in its description ("" for a
+// deployment made elsewhere, or none).
+func (k *RestAPI) deployedHash(ctx context.Context, apiID, deploymentID string) (string, error) {
+	if deploymentID == "" {
+		return "", nil
+	}
+	out, err := apigwGet(ctx, func(ctx context.Context) (*apigateway.GetDeploymentOutput, error) {
+		return k.api.GetDeployment(ctx, &apigateway.GetDeploymentInput{RestApiId: aws.String(apiID), DeploymentId: aws.String(deploymentID)})
+	})
+	if errors.Is(err, reconcile.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	hash, _ := strings.CutPrefix(aws.ToString(out.Description), restDeployPrefix)
+	return hash, nil
+}
+
+// syncStage deploys when routes changed or the stage does not serve the wanted routes, creates
+// or updates the stage, and deletes any other stage.
+func (k *RestAPI) syncStage(ctx context.Context, apiID string, w *spec.RestAPI, routesChanged bool) error {
+	stages, err := k.stages(ctx, apiID)
+	if err != nil {
+		return err
+	}
+	var current *types.Stage
+	for i := range stages {
+		if aws.ToString(stages[i].StageName) == w.Stage.Name {
+			current = &stages[i]
+		}
+	}
+	hash := restRoutesHash(w.Routes)
+	deploy := routesChanged || current == nil
+	if !deploy {
+		deployed, err := k.deployedHash(ctx, apiID, aws.ToString(current.DeploymentId))
+		if err != nil {
+			return err
+		}
+		deploy = deployed != hash
+	}
+	if err := k.pointStage(ctx, apiID, w.Stage, current, deploy, hash); err != nil {
+		return err
+	}
+	return k.deleteOtherStages(ctx, apiID, stages, w.Stage.Name)
+}
+
+// pointStage makes a deployment when deploy is set, then creates the stage on it or updates
+// the existing one (its deployment and settings).
+func (k *RestAPI) pointStage(ctx context.Context, apiID string, want spec.Stage, current *types.Stage, deploy bool, hash string) error {
+	var depID string
+	if deploy {
+		var err error
+		if depID, err = k.createDeployment(ctx, apiID, hash); err != nil {
+			return err
+		}
+	}
+	live := spec.Stage{}
+	if current != nil {
+		live = restStageProps(*current)
+	} else {
+		created, err := k.createStage(ctx, apiID, want, depID)
+		if err != nil {
+			return err
+		}
+		live, depID = restStageProps(created), ""
+	}
+	ops := restStagePatch(live, want)
+	if depID != "" {
+		ops = append(ops, apigwReplace("/deploymentId", depID))
+	}
+	if len(ops) == 0 {
+		return nil
+	}
+	return apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
+		_, err := k.api.UpdateStage(ctx, &apigateway.UpdateStageInput{RestApiId: aws.String(apiID),
+			StageName: aws.String(want.Name), PatchOperations: ops})
+		return err
+	})
+}
+
+// createDeployment deploys the API as it is now, without a stage: CreateDeployment with a
+// stage name would also reset that stage's settings in moto.
+func (k *RestAPI) createDeployment(ctx context.Context, apiID, hash string) (string, error) {
+	in := &apigateway.CreateDeploymentInput{RestApiId: aws.String(apiID), Description: aws.String(restDeployPrefix + hash)}
+	var id string
+	err := apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
+		out, err := k.api.CreateDeployment(ctx, in)
+		if err == nil {
+			id = aws.ToString(out.Id)
+		}
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("create deployment: %w", err)
+	}
+	return id, nil
+}
+
+// createStage creates the stage on a deployment. ConflictException means it exists (made
+// since our read); it is then read and updated like any existing stage.
+func (k *RestAPI) createStage(ctx context.Context, apiID string, want spec.Stage, depID string) (types.Stage, error) {
+	in := &apigateway.CreateStageInput{RestApiId: aws.String(apiID), StageName: aws.String(want.Name),
+		DeploymentId: aws.String(depID), TracingEnabled: want.TracingEnabled}
+	var created types.Stage
+	err := apigwDo(ctx, k.wait, apigwThrottled, func(ctx context.Context) error {
+		out, err := k.api.CreateStage(ctx, in)
+		if err == nil {
+			created = types.Stage{StageName: out.StageName, TracingEnabled: out.TracingEnabled, MethodSettings: out.MethodSettings}
+		}
+		return err
+	})
+	if reconcile.IsAPIError(err, "ConflictException") {
+		// Bring the existing stage onto this deployment as well: pretend it is fresh so that
+		// every setting is written.
+		return types.Stage{StageName: aws.String(want.Name)}, k.repointStage(ctx, apiID, want.Name, depID)
+	}
+	if err != nil {
+		return types.Stage{}, fmt.Errorf("create stage: %w", err)
+	}
+	return created, nil
+}
+
+func (k *RestAPI) repointStage(ctx context.Context, apiID, stage, depID string) error {
+	return apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
+		_, err := k.api.UpdateStage(ctx, &apigateway.UpdateStageInput{RestApiId: aws.String(apiID), StageName: aws.String(stage),
+			PatchOperations: []types.PatchOperation{apigwReplace("/deploymentId", depID)}})
+		return err
+	})
+}
+
+// restStagePatch is the UpdateStage patch that turns live's settings into want's. Method
+// settings are written together: the first one written makes API Gateway fill the others with
+// defaults, so a limit the spec leaves out is written as -1 ("no stage-level limit").
+func restStagePatch(live, want spec.Stage) []types.PatchOperation {
+	var ops []types.PatchOperation
+	if live.TracingEnabled != want.TracingEnabled {
+		ops = append(ops, apigwReplace("/tracingEnabled", strconv.FormatBool(want.TracingEnabled)))
+	}
+	rate, burst := restRate(want.ThrottlingRateLimit), restBurst(want.ThrottlingBurstLimit)
+	if restRate(live.ThrottlingRateLimit) == rate && restBurst(live.ThrottlingBurstLimit) == burst && live.MetricsEnabled == want.MetricsEnabled {
+		return ops
+	}
+	rateV, burstV := strconv.FormatFloat(rate, 'f', -1, 64), strconv.Itoa(burst)
+	if rate == 0 {
+		rateV = "-1"
+	}
+	if burst == 0 {
+		burstV = "-1"
+	}
+	return append(ops,
+		apigwReplace(restAllMethods+"/throttling/rateLimit", rateV),
+		apigwReplace(restAllMethods+"/throttling/burstLimit", burstV),
+		apigwReplace(restAllMethods+"/metrics/enabled", strconv.FormatBool(want.MetricsEnabled)))
+}
+
+// deleteOtherStages deletes the API's stages other than keep: the kind manages one stage.
+func (k *RestAPI) deleteOtherStages(ctx context.Context, apiID string, stages []types.Stage, keep string) error {
+	for _, s := range stages {
+		name := aws.ToString(s.StageName)
+		if name == keep {
+			continue
+		}
+		err := apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
+			_, err := k.api.DeleteStage(ctx, &apigateway.DeleteStageInput{RestApiId: aws.String(apiID), StageName: aws.String(name)})
+			return err
+		})
+		if err != nil && !errors.Is(err, reconcile.ErrNotFound) {
+			return fmt.Errorf("delete stage %s: %w", name, err)
+		}
+	}
+	return nil
+}

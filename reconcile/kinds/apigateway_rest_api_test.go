@@ -1,0 +1,667 @@
+package kinds
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/provisioner-dev/provisioner/localstack/emutest"
+	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/spec"
+	"github.com/provisioner-dev/provisioner/state"
+)
+
+// ---- unit tests with a hand-written fake ----
+
+// memRest is one REST API held by memRestAPI.
+type memRest struct {
+	api         types.RestApi
+	resources   map[string]*types.Resource // by id
+	deployments map[string]string          // id → description
+	stages      map[string]*types.Stage
+	next        int
+}
+
+// memRestAPI fills the REST API fields of a fakeAPIGW with a small in-memory API Gateway
+// holding apis; tests replace single fields to inject errors.
+func memRestAPI(apis map[string]*memRest) *fakeAPIGW {
+	f := &fakeAPIGW{}
+	get := func(id *string) (*memRest, error) {
+		a, ok := apis[aws.ToString(id)]
+		if !ok {
+			return nil, miscAPIErr("NotFoundException")
+		}
+		return a, nil
+	}
+	f.getRestApis = func(*apigateway.GetRestApisInput) (*apigateway.GetRestApisOutput, error) {
+		out := &apigateway.GetRestApisOutput{}
+		for _, id := range slices.Sorted(maps.Keys(apis)) {
+			out.Items = append(out.Items, apis[id].api)
+		}
+		return out, nil
+	}
+	f.getRestApi = func(in *apigateway.GetRestApiInput) (*apigateway.GetRestApiOutput, error) {
+		a, err := get(in.RestApiId)
+		if err != nil {
+			return nil, err
+		}
+		return &apigateway.GetRestApiOutput{Id: a.api.Id, Name: a.api.Name, Description: a.api.Description, Tags: a.api.Tags,
+			RootResourceId: a.api.RootResourceId, EndpointConfiguration: a.api.EndpointConfiguration}, nil
+	}
+	f.createRestApi = func(in *apigateway.CreateRestApiInput) (*apigateway.CreateRestApiOutput, error) {
+		id := fmt.Sprintf("api%d", len(apis)+1)
+		a := memNewRest(id, aws.ToString(in.Name), in.Tags)
+		a.api.Description, a.api.EndpointConfiguration = in.Description, in.EndpointConfiguration
+		apis[id] = a
+		return &apigateway.CreateRestApiOutput{Id: a.api.Id, Name: a.api.Name, Description: a.api.Description, Tags: a.api.Tags,
+			RootResourceId: a.api.RootResourceId, EndpointConfiguration: a.api.EndpointConfiguration}, nil
+	}
+	f.deleteRestApi = func(in *apigateway.DeleteRestApiInput) (*apigateway.DeleteRestApiOutput, error) {
+		if _, err := get(in.RestApiId); err != nil {
+			return nil, err
+		}
+		delete(apis, aws.ToString(in.RestApiId))
+		return &apigateway.DeleteRestApiOutput{}, nil
+	}
+	f.updateRestApi = func(in *apigateway.UpdateRestApiInput) (*apigateway.UpdateRestApiOutput, error) {
+		a, err := get(in.RestApiId)
+		if err != nil {
+			return nil, err
+		}
+		for _, op := range in.PatchOperations {
+			if aws.ToString(op.Path) == "/description" {
+				a.api.Description = op.Value
+			} else if strings.HasPrefix(aws.ToString(op.Path), "/endpointConfiguration/types/") {
+				a.api.EndpointConfiguration = &types.EndpointConfiguration{Types: []types.EndpointType{types.EndpointType(aws.ToString(op.Value))}}
+			}
+		}
+		return &apigateway.UpdateRestApiOutput{}, nil
+	}
+	memRestChildren(f, get)
+	memRestStages(f, get)
+	return f
+}
+
+func memNewRest(id, name string, tags map[string]string) *memRest {
+	a := &memRest{api: types.RestApi{Id: aws.String(id), Name: aws.String(name), Tags: tags, RootResourceId: aws.String("root"),
+		EndpointConfiguration: &types.EndpointConfiguration{Types: []types.EndpointType{"REGIONAL"}}},
+		resources:   map[string]*types.Resource{"root": {Id: aws.String("root"), Path: aws.String("/")}},
+		deployments: map[string]string{}, stages: map[string]*types.Stage{}}
+	return a
+}
+
+// memAddRoute puts a route straight into a, as an earlier run would have.
+func memAddRoute(a *memRest, path, method, auth string, key bool, uri string) {
+	var res *types.Resource
+	for _, r := range a.resources {
+		if aws.ToString(r.Path) == path {
+			res = r
+		}
+	}
+	if res == nil {
+		a.next++
+		res = &types.Resource{Id: aws.String(fmt.Sprintf("r%d", a.next)), Path: aws.String(path)}
+		a.resources[*res.Id] = res
+	}
+	if res.ResourceMethods == nil {
+		res.ResourceMethods = map[string]types.Method{}
+	}
+	res.ResourceMethods[method] = types.Method{HttpMethod: aws.String(method), AuthorizationType: aws.String(auth), ApiKeyRequired: aws.Bool(key),
+		MethodIntegration: &types.Integration{Type: types.IntegrationTypeAwsProxy, Uri: aws.String(uri)}}
+}
+
+func memRestChildren(f *fakeAPIGW, get func(*string) (*memRest, error)) {
+	f.getResources = func(in *apigateway.GetResourcesInput) (*apigateway.GetResourcesOutput, error) {
+		a, err := get(in.RestApiId)
+		if err != nil {
+			return nil, err
+		}
+		out := &apigateway.GetResourcesOutput{}
+		for _, id := range slices.Sorted(maps.Keys(a.resources)) {
+			out.Items = append(out.Items, *a.resources[id])
+		}
+		return out, nil
+	}
+	f.createResource = func(in *apigateway.CreateResourceInput) (*apigateway.CreateResourceOutput, error) {
+		a, _ := get(in.RestApiId)
+		parent := a.resources[aws.ToString(in.ParentId)]
+		path := strings.TrimSuffix(aws.ToString(parent.Path), "/") + "/" + aws.ToString(in.PathPart)
+		a.next++
+		r := &types.Resource{Id: aws.String(fmt.Sprintf("r%d", a.next)), Path: aws.String(path), ParentId: in.ParentId}
+		a.resources[*r.Id] = r
+		return &apigateway.CreateResourceOutput{Id: r.Id, Path: r.Path}, nil
+	}
+	f.deleteResource = func(in *apigateway.DeleteResourceInput) (*apigateway.DeleteResourceOutput, error) {
+		a, _ := get(in.RestApiId)
+		delete(a.resources, aws.ToString(in.ResourceId))
+		return &apigateway.DeleteResourceOutput{}, nil
+	}
+	f.putMethod = func(in *apigateway.PutMethodInput) (*apigateway.PutMethodOutput, error) {
+		a, _ := get(in.RestApiId)
+		r := a.resources[aws.ToString(in.ResourceId)]
+		if _, ok := r.ResourceMethods[aws.ToString(in.HttpMethod)]; ok {
+			return nil, miscAPIErr("ConflictException")
+		}
+		if r.ResourceMethods == nil {
+			r.ResourceMethods = map[string]types.Method{}
+		}
+		r.ResourceMethods[aws.ToString(in.HttpMethod)] = types.Method{HttpMethod: in.HttpMethod, AuthorizationType: in.AuthorizationType,
+			ApiKeyRequired: aws.Bool(in.ApiKeyRequired)}
+		return &apigateway.PutMethodOutput{}, nil
+	}
+	f.deleteMethod = func(in *apigateway.DeleteMethodInput) (*apigateway.DeleteMethodOutput, error) {
+		a, _ := get(in.RestApiId)
+		delete(a.resources[aws.ToString(in.ResourceId)].ResourceMethods, aws.ToString(in.HttpMethod))
+		return &apigateway.DeleteMethodOutput{}, nil
+	}
+	f.putIntegration = func(in *apigateway.PutIntegrationInput) (*apigateway.PutIntegrationOutput, error) {
+		a, _ := get(in.RestApiId)
+		r := a.resources[aws.ToString(in.ResourceId)]
+		m := r.ResourceMethods[aws.ToString(in.HttpMethod)]
+		m.MethodIntegration = &types.Integration{Type: in.Type, Uri: in.Uri, HttpMethod: in.IntegrationHttpMethod}
+		r.ResourceMethods[aws.ToString(in.HttpMethod)] = m
+		return &apigateway.PutIntegrationOutput{}, nil
+	}
+}
+
+func memRestStages(f *fakeAPIGW, get func(*string) (*memRest, error)) {
+	f.createDeployment = func(in *apigateway.CreateDeploymentInput) (*apigateway.CreateDeploymentOutput, error) {
+		a, _ := get(in.RestApiId)
+		id := fmt.Sprintf("d%d", len(a.deployments)+1)
+		a.deployments[id] = aws.ToString(in.Description)
+		return &apigateway.CreateDeploymentOutput{Id: aws.String(id)}, nil
+	}
+	f.getDeployment = func(in *apigateway.GetDeploymentInput) (*apigateway.GetDeploymentOutput, error) {
+		a, _ := get(in.RestApiId)
+		desc, ok := a.deployments[aws.ToString(in.DeploymentId)]
+		if !ok {
+			return nil, miscAPIErr("NotFoundException")
+		}
+		return &apigateway.GetDeploymentOutput{Id: in.DeploymentId, Description: aws.String(desc)}, nil
+	}
+	f.getStages = func(in *apigateway.GetStagesInput) (*apigateway.GetStagesOutput, error) {
+		a, err := get(in.RestApiId)
+		if err != nil {
+			return nil, err
+		}
+		out := &apigateway.GetStagesOutput{}
+		for _, name := range slices.Sorted(maps.Keys(a.stages)) {
+			out.Item = append(out.Item, *a.stages[name])
+		}
+		return out, nil
+	}
+	f.createStage = func(in *apigateway.CreateStageInput) (*apigateway.CreateStageOutput, error) {
+		a, _ := get(in.RestApiId)
+		a.stages[aws.ToString(in.StageName)] = &types.Stage{StageName: in.StageName, DeploymentId: in.DeploymentId, TracingEnabled: in.TracingEnabled}
+		return &apigateway.CreateStageOutput{StageName: in.StageName, DeploymentId: in.DeploymentId, TracingEnabled: in.TracingEnabled}, nil
+	}
+	f.updateStage = func(in *apigateway.UpdateStageInput) (*apigateway.UpdateStageOutput, error) {
+		a, _ := get(in.RestApiId)
+		memPatchStage(a.stages[aws.ToString(in.StageName)], in.PatchOperations)
+		return &apigateway.UpdateStageOutput{}, nil
+	}
+	f.deleteStage = func(in *apigateway.DeleteStageInput) (*apigateway.DeleteStageOutput, error) {
+		a, _ := get(in.RestApiId)
+		delete(a.stages, aws.ToString(in.StageName))
+		return &apigateway.DeleteStageOutput{}, nil
+	}
+}
+
+func memPatchStage(s *types.Stage, ops []types.PatchOperation) {
+	if s.MethodSettings == nil {
+		s.MethodSettings = map[string]types.MethodSetting{}
+	}
+	m := s.MethodSettings["*/*"]
+	for _, op := range ops {
+		v := aws.ToString(op.Value)
+		switch aws.ToString(op.Path) {
+		case "/deploymentId":
+			s.DeploymentId = op.Value
+		case "/tracingEnabled":
+			s.TracingEnabled = v == "true"
+		case "/*/*/throttling/rateLimit":
+			m.ThrottlingRateLimit, _ = strconv.ParseFloat(v, 64)
+		case "/*/*/throttling/burstLimit":
+			n, _ := strconv.Atoi(v)
+			m.ThrottlingBurstLimit = int32(n)
+		case "/*/*/metrics/enabled":
+			m.MetricsEnabled = v == "true"
+		}
+	}
+	s.MethodSettings["*/*"] = m
+}
+
+func unitRestAPI(f *fakeAPIGW) *RestAPI {
+	k := NewRestAPI(f, "us-east-1", "000000000000")
+	k.wait = reconcile.InstantBackoff
+	return k
+}
+
+const restTestFn = "arn:aws:lambda:us-east-1:000000000000:function:x"
+
+func restUnitProps() *spec.RestAPI {
+	return restTestProps("us-east-1", "000000000000")
+}
+
+func TestRestAPIDiff(t *testing.T) {
+	o := miscOwner("api")
+	live := func() state.Resource {
+		return state.Resource{Props: restUnitProps(), Attrs: map[string]string{restDeployedAttr: restRoutesHash(restUnitProps().Routes)}}
+	}
+	for _, tc := range []struct {
+		name   string
+		change func(*spec.RestAPI)
+		path   string
+	}{
+		{"no change", func(*spec.RestAPI) {}, ""},
+		{"route order and default authorization", func(p *spec.RestAPI) {
+			p.Routes[0], p.Routes[1] = p.Routes[1], p.Routes[0]
+			p.Routes[1].Authorization = ""
+		}, ""},
+		{"description", func(p *spec.RestAPI) { p.Description = "x" }, "description"},
+		{"endpoint type", func(p *spec.RestAPI) { p.EndpointType = "EDGE" }, "endpoint_type"},
+		{"route function", func(p *spec.RestAPI) { p.Routes[0].Function = "arn:other" }, "routes"},
+		{"route authorization", func(p *spec.RestAPI) { p.Routes[1].Authorization = "NONE" }, "routes"},
+		{"route added", func(p *spec.RestAPI) {
+			p.Routes = append(p.Routes, spec.Route{Path: "/x", Method: "ANY", Function: "f"})
+		}, "routes"},
+		{"stage name", func(p *spec.RestAPI) { p.Stage.Name = "v2" }, "stage.name"},
+		{"tracing", func(p *spec.RestAPI) { p.Stage.TracingEnabled = false }, "stage.tracing_enabled"},
+		{"rate", func(p *spec.RestAPI) { p.Stage.ThrottlingRateLimit = 1 }, "stage.throttling_rate_limit"},
+		{"burst", func(p *spec.RestAPI) { p.Stage.ThrottlingBurstLimit = 1 }, "stage.throttling_burst_limit"},
+		{"metrics", func(p *spec.RestAPI) { p.Stage.MetricsEnabled = false }, "stage.metrics_enabled"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := restUnitProps()
+			tc.change(w)
+			got := (&RestAPI{}).Diff(desired(o, "api", w), live())
+			var paths []string
+			for _, fd := range got {
+				paths = append(paths, fd.Path)
+				assert.False(t, fd.ForceNew, "every rest api field changes in place")
+			}
+			if tc.path == "" {
+				assert.Empty(t, got)
+				return
+			}
+			assert.Contains(t, paths, tc.path)
+		})
+	}
+	t.Run("stale deployment", func(t *testing.T) {
+		l := live()
+		l.Attrs[restDeployedAttr] = ""
+		got := (&RestAPI{}).Diff(desired(o, "api", restUnitProps()), l)
+		require.Len(t, got, 1)
+		assert.Equal(t, "stage.deployment", got[0].Path)
+	})
+	t.Run("no stage-level limit reads back as -1", func(t *testing.T) {
+		l, w := live(), restUnitProps()
+		l.Props.(*spec.RestAPI).Stage.ThrottlingRateLimit, w.Stage.ThrottlingRateLimit = -1, 0
+		assert.Empty(t, (&RestAPI{}).Diff(desired(o, "api", w), l))
+	})
+}
+
+func TestRestFunctionOf(t *testing.T) {
+	uri := "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/" + restTestFn + "/invocations"
+	assert.Equal(t, restTestFn, restFunctionOf(&types.Integration{Type: types.IntegrationTypeAwsProxy, Uri: aws.String(uri)}))
+	assert.Equal(t, "", restFunctionOf(nil))
+	assert.Equal(t, "AWS "+uri, restFunctionOf(&types.Integration{Type: types.IntegrationTypeAws, Uri: aws.String(uri)}))
+	assert.Equal(t, "HTTP_PROXY https://x", restFunctionOf(&types.Integration{Type: types.IntegrationTypeHttpProxy, Uri: aws.String("https://x")}))
+}
+
+func TestRestParent(t *testing.T) {
+	for path, want := range map[string][2]string{"/a": {"/", "a"}, "/a/{id}": {"/a", "{id}"}, "/a/b/c": {"/a/b", "c"}} {
+		parent, part := restParent(path)
+		assert.Equal(t, want, [2]string{parent, part}, path)
+	}
+}
+
+func TestRestStagePatch(t *testing.T) {
+	want := spec.Stage{Name: "v1", TracingEnabled: true, MetricsEnabled: true}
+	assert.Equal(t, []types.PatchOperation{
+		apigwReplace("/tracingEnabled", "true"),
+		apigwReplace("/*/*/throttling/rateLimit", "-1"), apigwReplace("/*/*/throttling/burstLimit", "-1"),
+		apigwReplace("/*/*/metrics/enabled", "true"),
+	}, restStagePatch(spec.Stage{Name: "v1"}, want), "a limit left out is written as none, so that defaults do not creep in")
+	want.ThrottlingRateLimit, want.ThrottlingBurstLimit = 12.5, 7
+	assert.Equal(t, []types.PatchOperation{
+		apigwReplace("/*/*/throttling/rateLimit", "12.5"), apigwReplace("/*/*/throttling/burstLimit", "7"),
+		apigwReplace("/*/*/metrics/enabled", "true"),
+	}, restStagePatch(spec.Stage{Name: "v1", TracingEnabled: true, MetricsEnabled: true, ThrottlingRateLimit: 1}, want))
+	assert.Empty(t, restStagePatch(want, want))
+}
+
+func TestRestAPIList(t *testing.T) {
+	ours := miscOwner("api")
+	apis := map[string]*memRest{
+		"a1": memNewRest("a1", "ours", planTags(ours)),
+		"a2": memNewRest("a2", "untagged", nil),
+		"a3": memNewRest("a3", "other-suffix", planTags(state.Owner{Stack: "shop", Suffix: "prod", ID: "api"})),
+		"a4": memNewRest("a4", "other-stack", planTags(state.Owner{Stack: "billing", Suffix: "dev", ID: "api"})),
+	}
+	f := memRestAPI(apis)
+	all := f.getRestApis
+	f.getRestApis = func(in *apigateway.GetRestApisInput) (*apigateway.GetRestApisOutput, error) {
+		out, _ := all(in)
+		if in.Position == nil { // two pages
+			return &apigateway.GetRestApisOutput{Items: out.Items[:2], Position: aws.String("2")}, nil
+		}
+		return &apigateway.GetRestApisOutput{Items: out.Items[2:]}, nil
+	}
+	got, err := unitRestAPI(f).List(context.Background(), state.Selector{Stack: "shop", Suffix: "dev"})
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Equal(t, "a1", got[0].ID)
+	assert.Equal(t, "arn:aws:execute-api:us-east-1:000000000000:a1", got[0].Attrs["execution_arn"])
+	assert.Empty(t, got[0].Attrs["url"], "no stage yet, no url")
+	assert.Equal(t, 2, f.calls.count("GetRestApis"), "all pages are read")
+	assert.Equal(t, 1, f.calls.count("GetResources"), "children are read for matching APIs only")
+}
+
+func TestRestAPICreate(t *testing.T) {
+	o := miscOwner("api")
+	t.Run("creates beside an untagged namesake, retrying throttling, and deploys", func(t *testing.T) {
+		apis := map[string]*memRest{"x": memNewRest("x", "api-dev", nil)}
+		f := memRestAPI(apis)
+		f.createRestApi = apigwFails(2, "TooManyRequestsException", f.createRestApi)
+		f.createDeployment = apigwFails(1, "TooManyRequestsException", f.createDeployment)
+		d := desired(o, "api-dev", restUnitProps())
+		got, err := unitRestAPI(f).Create(context.Background(), d)
+		require.NoError(t, err)
+		assert.Empty(t, (&RestAPI{}).Diff(d, got))
+		assert.Equal(t, d.Tags, apis[got.ID].api.Tags, "the tags go in CreateRestApi")
+		assert.Equal(t, 3, f.calls.count("CreateRestApi"))
+		assert.Equal(t, 2, f.calls.count("CreateDeployment"))
+		assert.Equal(t, 3, f.calls.count("CreateResource"), "/webhook, /events, /events/{eventId}")
+		assert.Equal(t, "v1", got.Attrs["stage_name"])
+		assert.Len(t, apis["x"].resources, 1, "the namesake is untouched")
+	})
+	t.Run("adopts ours; nothing to do", func(t *testing.T) {
+		apis := map[string]*memRest{}
+		f := memRestAPI(apis)
+		d := desired(o, "api-dev", restUnitProps())
+		first, err := unitRestAPI(f).Create(context.Background(), d)
+		require.NoError(t, err)
+		f.calls = nil
+		again, err := unitRestAPI(f).Create(context.Background(), d)
+		require.NoError(t, err)
+		assert.Equal(t, first.ID, again.ID)
+		f.calls.none(t, "CreateRestApi", "CreateResource", "PutMethod", "PutIntegration", "CreateDeployment", "UpdateStage", "CreateStage")
+	})
+}
+
+func TestRestAPIUpdateRoutes(t *testing.T) {
+	o := miscOwner("api")
+	a := memNewRest("a1", "api-dev", planTags(o))
+	uri := func(fn string) string {
+		return "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/" + fn + "/invocations"
+	}
+	memAddRoute(a, "/webhook", "POST", "AWS_IAM", false, uri(restTestFn))        // authorization differs
+	memAddRoute(a, "/events", "GET", "NONE", false, uri(restTestFn))             // not wanted
+	memAddRoute(a, "/events/{eventId}", "GET", "AWS_IAM", false, uri("arn:old")) // function differs
+	memAddRoute(a, "/old", "DELETE", "NONE", false, uri(restTestFn))             // not wanted, resource goes
+	a.deployments["d0"] = "made by hand"
+	a.stages["v1"] = &types.Stage{StageName: aws.String("v1"), DeploymentId: aws.String("d0")}
+	a.stages["old"] = &types.Stage{StageName: aws.String("old"), DeploymentId: aws.String("d0")}
+	f := memRestAPI(map[string]*memRest{"a1": a})
+	k := unitRestAPI(f)
+	live, err := k.List(context.Background(), state.Selector{Suffix: "dev"})
+	require.NoError(t, err)
+	require.Len(t, live, 1)
+	assert.Equal(t, "old", live[0].Props.(*spec.RestAPI).Stage.Name, "the first stage by name is observed")
+
+	f.updateStage = apigwFails(1, "ConflictException", f.updateStage)
+	d := desired(o, "api-dev", restUnitProps())
+	got, err := k.Update(context.Background(), d, live[0])
+	require.NoError(t, err)
+	assert.Empty(t, k.Diff(d, got))
+	assert.Equal(t, 3, f.calls.count("DeleteMethod"), "GET /events and DELETE /old go, POST /webhook is put again")
+	assert.Equal(t, 1, f.calls.count("PutMethod"))
+	assert.Equal(t, 2, f.calls.count("PutIntegration"))
+	assert.Equal(t, 1, f.calls.count("DeleteResource"), "/old is left empty; /events still has a child")
+	assert.Equal(t, 1, f.calls.count("CreateDeployment"))
+	assert.Equal(t, "d2", aws.ToString(a.stages["v1"].DeploymentId), "the stage serves the new deployment")
+	assert.NotContains(t, a.stages, "old", "other stages are deleted")
+	assert.Equal(t, 2, f.calls.count("UpdateStage"), "a conflict is retried")
+}
+
+func TestRestAPIRedeploysStaleStage(t *testing.T) {
+	o := miscOwner("api")
+	apis := map[string]*memRest{}
+	f := memRestAPI(apis)
+	k := unitRestAPI(f)
+	d := desired(o, "api-dev", restUnitProps())
+	live, err := k.Create(context.Background(), d)
+	require.NoError(t, err)
+	// A run that put a route and crashed before deploying leaves a stage serving fewer routes.
+	stale := restUnitProps()
+	stale.Routes = stale.Routes[:1]
+	_, err = k.Update(context.Background(), desired(o, "api-dev", stale), live) // deploys one route
+	require.NoError(t, err)
+	f.calls = nil
+	memAddRoute(apis[live.ID], "/events/{eventId}", "GET", "AWS_IAM", false,
+		"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"+restTestFn+"/invocations")
+	got, err := k.List(context.Background(), state.Selector{Suffix: "dev"})
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	diff := k.Diff(d, got[0])
+	require.Len(t, diff, 1, "routes match, the deployment does not")
+	assert.Equal(t, "stage.deployment", diff[0].Path)
+	updated, err := k.Update(context.Background(), d, got[0])
+	require.NoError(t, err)
+	assert.Empty(t, k.Diff(d, updated))
+	assert.Equal(t, 1, f.calls.count("CreateDeployment"))
+}
+
+func TestRestAPIDelete(t *testing.T) {
+	o := miscOwner("api")
+	live := state.Resource{Kind: "apigateway.rest_api", Owner: o, ID: "a1", Name: "api-dev"}
+	t.Run("retries throttling, waits until gone", func(t *testing.T) {
+		apis := map[string]*memRest{"a1": memNewRest("a1", "api-dev", planTags(o))}
+		f := memRestAPI(apis)
+		f.deleteRestApi = apigwFails(2, "TooManyRequestsException", f.deleteRestApi)
+		require.NoError(t, unitRestAPI(f).Delete(context.Background(), live))
+		assert.Empty(t, apis)
+		assert.Equal(t, 3, f.calls.count("DeleteRestApi"))
+	})
+	t.Run("already gone", func(t *testing.T) {
+		f := memRestAPI(map[string]*memRest{})
+		require.NoError(t, unitRestAPI(f).Delete(context.Background(), live))
+		f.calls.none(t, "DeleteRestApi")
+	})
+	t.Run("refuses an api that is not ours", func(t *testing.T) {
+		apis := map[string]*memRest{"a1": memNewRest("a1", "api-dev", map[string]string{"Team": "x"})}
+		f := memRestAPI(apis)
+		require.ErrorIs(t, unitRestAPI(f).Delete(context.Background(), live), reconcile.ErrNotOwned)
+		f.calls.none(t, "DeleteRestApi")
+		assert.Len(t, apis, 1)
+	})
+	t.Run("gone between the check and the delete", func(t *testing.T) {
+		apis := map[string]*memRest{"a1": memNewRest("a1", "api-dev", planTags(o))}
+		f := memRestAPI(apis)
+		f.deleteRestApi = func(*apigateway.DeleteRestApiInput) (*apigateway.DeleteRestApiOutput, error) {
+			delete(apis, "a1")
+			return nil, miscAPIErr("NotFoundException")
+		}
+		require.NoError(t, unitRestAPI(f).Delete(context.Background(), live))
+	})
+}
+
+func TestRestAPIUpdateRefusesForeignLive(t *testing.T) {
+	f := &fakeAPIGW{}
+	live := state.Resource{ID: "a1", Name: "api-dev", Props: restUnitProps(), Tags: map[string]string{"Team": "x"}}
+	_, err := unitRestAPI(f).Update(context.Background(), desired(miscOwner("api"), "api-dev", restUnitProps()), live)
+	require.ErrorIs(t, err, reconcile.ErrNotOwned)
+	assert.Empty(t, f.calls)
+}
+
+// ---- integration tests against the emulator ----
+
+// integrationAPIGW returns a client, the region and the account id of the emulator (never
+// hard-coded: moto and LocalStack differ).
+func integrationAPIGW(t *testing.T) (*apigateway.Client, string, string) {
+	t.Helper()
+	cfg := emutest.Config(t)
+	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+	require.NoError(t, err)
+	return apigateway.NewFromConfig(cfg), cfg.Region, aws.ToString(id.Account)
+}
+
+// restTestProps is the seed stack's API: two routes on a function ARN that need not exist
+// (API Gateway does not check it until invocation), tracing and throttling on the stage.
+func restTestProps(region, account string) *spec.RestAPI {
+	fn := fmt.Sprintf("arn:aws:lambda:%s:%s:function:x", region, account)
+	return &spec.RestAPI{
+		Description: "payment webhooks", EndpointType: "REGIONAL",
+		Routes: []spec.Route{
+			{Path: "/webhook", Method: "POST", Authorization: "NONE", APIKeyRequired: true, Function: fn},
+			{Path: "/events/{eventId}", Method: "GET", Authorization: "AWS_IAM", Function: fn},
+		},
+		Stage: spec.Stage{Name: "v1", TracingEnabled: true, ThrottlingRateLimit: 100, ThrottlingBurstLimit: 50, MetricsEnabled: true},
+	}
+}
+
+func TestRestAPILifecycle(t *testing.T) {
+	client, region, account := integrationAPIGW(t)
+	k := NewRestAPI(client, region, account)
+	o := testOwner(t, "api")
+	d := desired(o, "kindtest-api-"+o.Suffix, restTestProps(region, account))
+	checkLifecycle(t, k, d, func(d reconcile.Desired) reconcile.Desired {
+		p := *d.Props.(*spec.RestAPI)
+		p.Routes = append(append([]spec.Route{}, p.Routes...),
+			spec.Route{Path: "/events/{eventId}/replay", Method: "POST", Authorization: "AWS_IAM", Function: p.Routes[0].Function})
+		p.Stage.ThrottlingRateLimit, p.Stage.ThrottlingBurstLimit = 20, 10
+		p.Description = "payment webhooks, v2"
+		d.Props = &p
+		return d
+	})
+}
+
+func TestRestAPIAttrs(t *testing.T) {
+	client, region, account := integrationAPIGW(t)
+	k := NewRestAPI(client, region, account)
+	o := testOwner(t, "api")
+	d := desired(o, "kindtest-api-"+o.Suffix, restTestProps(region, account))
+	got, err := k.Create(context.Background(), d)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = k.Delete(context.Background(), got) })
+
+	id := got.ID
+	assert.Equal(t, id, got.Attrs["id"])
+	assert.NotEmpty(t, got.Attrs["root_resource_id"])
+	assert.Equal(t, "v1", got.Attrs["stage_name"])
+	assert.Equal(t, fmt.Sprintf("arn:aws:execute-api:%s:%s:%s", region, account, id), got.Attrs["execution_arn"])
+	assert.Equal(t, fmt.Sprintf("arn:aws:apigateway:%s::/restapis/%s/stages/v1", region, id), got.Attrs["stage_arn"])
+	assert.Equal(t, fmt.Sprintf("https://%s.execute-api.%s.amazonaws.com/v1", id, region), got.Attrs["url"])
+	for _, a := range spec.Kinds {
+		if a.Kind == k.Kind() {
+			for _, name := range a.Attributes {
+				assert.Contains(t, got.Attrs, name)
+			}
+		}
+	}
+	out, err := client.GetResources(context.Background(), &apigateway.GetResourcesInput{RestApiId: aws.String(id)})
+	require.NoError(t, err)
+	var paths []string
+	for _, r := range out.Items {
+		paths = append(paths, aws.ToString(r.Path))
+	}
+	assert.ElementsMatch(t, []string{"/", "/webhook", "/events", "/events/{eventId}"}, paths)
+}
+
+// TestRestAPIDeploysAfterRouteChange checks what API Gateway needs to serve a change: a new
+// deployment, with the stage pointed at it; a stage-only change deploys nothing.
+func TestRestAPIDeploysAfterRouteChange(t *testing.T) {
+	client, region, account := integrationAPIGW(t)
+	ctx := context.Background()
+	k := NewRestAPI(client, region, account)
+	o := testOwner(t, "api")
+	d := desired(o, "kindtest-api-"+o.Suffix, restTestProps(region, account))
+	live, err := k.Create(ctx, d)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = k.Delete(context.Background(), live) })
+	deployment := func() (string, int) {
+		st, err := client.GetStage(ctx, &apigateway.GetStageInput{RestApiId: aws.String(live.ID), StageName: aws.String("v1")})
+		require.NoError(t, err)
+		deps, err := client.GetDeployments(ctx, &apigateway.GetDeploymentsInput{RestApiId: aws.String(live.ID)})
+		require.NoError(t, err)
+		return aws.ToString(st.DeploymentId), len(deps.Items)
+	}
+	first, n := deployment()
+	require.NotEmpty(t, first)
+	assert.Equal(t, 1, n)
+
+	p := *d.Props.(*spec.RestAPI)
+	p.Stage.MetricsEnabled = false
+	d.Props = &p
+	live, err = k.Update(ctx, d, live)
+	require.NoError(t, err)
+	assert.Empty(t, k.Diff(d, live))
+	same, n := deployment()
+	assert.Equal(t, first, same, "a stage setting alone deploys nothing")
+	assert.Equal(t, 1, n)
+
+	p.Routes = []spec.Route{p.Routes[0], {Path: "/webhook", Method: "PUT", Function: p.Routes[0].Function}}
+	live, err = k.Update(ctx, d, live)
+	require.NoError(t, err)
+	assert.Empty(t, k.Diff(d, live))
+	second, n := deployment()
+	assert.NotEqual(t, first, second, "the stage serves a new deployment")
+	assert.Equal(t, 2, n)
+	out, err := client.GetResources(ctx, &apigateway.GetResourcesInput{RestApiId: aws.String(live.ID)})
+	require.NoError(t, err)
+	var paths []string
+	for _, r := range out.Items {
+		paths = append(paths, aws.ToString(r.Path))
+	}
+	assert.ElementsMatch(t, []string{"/", "/webhook"}, paths, "resources left empty are deleted")
+}
+
+// REST API names are not unique: an untagged namesake is left alone, and ours is made beside it.
+func TestRestAPILeavesUntaggedNamesakeAndListsBySuffix(t *testing.T) {
+	client, region, account := integrationAPIGW(t)
+	ctx := context.Background()
+	k := NewRestAPI(client, region, account)
+	o := testOwner(t, "api")
+	name := "kindtest-api-" + o.Suffix
+	foreign, err := client.CreateRestApi(ctx, &apigateway.CreateRestApiInput{Name: aws.String(name), Description: aws.String("theirs")})
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		_, _ = client.DeleteRestApi(context.Background(), &apigateway.DeleteRestApiInput{RestApiId: foreign.Id})
+	})
+
+	ours, err := k.Create(ctx, desired(o, name, restTestProps(region, account)))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = k.Delete(context.Background(), ours) })
+	assert.NotEqual(t, aws.ToString(foreign.Id), ours.ID)
+
+	theirs, err := client.GetRestApi(ctx, &apigateway.GetRestApiInput{RestApiId: foreign.Id})
+	require.NoError(t, err)
+	assert.Equal(t, "theirs", aws.ToString(theirs.Description))
+	assert.Empty(t, theirs.Tags, "the namesake is left untouched")
+	res, err := client.GetResources(ctx, &apigateway.GetResourcesInput{RestApiId: foreign.Id})
+	require.NoError(t, err)
+	assert.Len(t, res.Items, 1, "only its root resource")
+
+	mine, err := k.List(ctx, state.Selector{Stack: o.Stack, Suffix: o.Suffix})
+	require.NoError(t, err)
+	require.Len(t, mine, 1)
+	assert.Equal(t, ours.ID, mine[0].ID)
+	other, err := k.List(ctx, state.Selector{Stack: o.Stack, Suffix: o.Suffix + "x"})
+	require.NoError(t, err)
+	assert.Empty(t, other, "another suffix does not see it")
+
+	err = k.Delete(ctx, state.Resource{Kind: k.Kind(), Owner: o, ID: aws.ToString(foreign.Id), Name: name})
+	require.ErrorIs(t, err, reconcile.ErrNotOwned, "delete re-checks the tags")
+}

@@ -1,0 +1,429 @@
+package kinds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+
+	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/spec"
+	"github.com/provisioner-dev/provisioner/state"
+)
+
+// UsagePlanAPI is the part of the API Gateway API the apigateway.usage_plan kind uses;
+// *apigateway.Client satisfies it.
+type UsagePlanAPI interface {
+	CreateUsagePlan(ctx context.Context, in *apigateway.CreateUsagePlanInput, opts ...func(*apigateway.Options)) (*apigateway.CreateUsagePlanOutput, error)
+	GetUsagePlans(ctx context.Context, in *apigateway.GetUsagePlansInput, opts ...func(*apigateway.Options)) (*apigateway.GetUsagePlansOutput, error)
+	GetUsagePlan(ctx context.Context, in *apigateway.GetUsagePlanInput, opts ...func(*apigateway.Options)) (*apigateway.GetUsagePlanOutput, error)
+	UpdateUsagePlan(ctx context.Context, in *apigateway.UpdateUsagePlanInput, opts ...func(*apigateway.Options)) (*apigateway.UpdateUsagePlanOutput, error)
+	DeleteUsagePlan(ctx context.Context, in *apigateway.DeleteUsagePlanInput, opts ...func(*apigateway.Options)) (*apigateway.DeleteUsagePlanOutput, error)
+	GetUsagePlanKeys(ctx context.Context, in *apigateway.GetUsagePlanKeysInput, opts ...func(*apigateway.Options)) (*apigateway.GetUsagePlanKeysOutput, error)
+	CreateUsagePlanKey(ctx context.Context, in *apigateway.CreateUsagePlanKeyInput, opts ...func(*apigateway.Options)) (*apigateway.CreateUsagePlanKeyOutput, error)
+	DeleteUsagePlanKey(ctx context.Context, in *apigateway.DeleteUsagePlanKeyInput, opts ...func(*apigateway.Options)) (*apigateway.DeleteUsagePlanKeyOutput, error)
+	apigwTagAPI
+}
+
+// UsagePlan implements apigateway.usage_plan. Its ID is the plan id.
+//
+// Everything changes in place (UpdateUsagePlan patches, usage plan keys added and removed), so
+// Diff marks nothing ForceNew. Usage plan names are not unique: Create adopts a plan of that
+// name carrying exactly d's ownership tags and otherwise creates one. The plan's keys are
+// children without tags, observed by id only (GetUsagePlanKeys also returns key values; they
+// are never kept).
+type UsagePlan struct {
+	api    UsagePlanAPI
+	region string
+	wait   reconcile.Backoff
+}
+
+// NewUsagePlan returns the apigateway.usage_plan kind over api (an *apigateway.Client);
+// region makes the ARN that TagResource takes.
+func NewUsagePlan(api UsagePlanAPI, region string) *UsagePlan {
+	return &UsagePlan{api: api, region: region, wait: reconcile.DefaultBackoff}
+}
+
+func (*UsagePlan) Kind() string { return "apigateway.usage_plan" }
+
+// LimitGroup serialises API Gateway writes across the API Gateway kinds.
+func (*UsagePlan) LimitGroup() (string, int) { return apigwLimitGroup, apigwLimitMax }
+
+// Diff compares every property; all change in place. Stages and keys are sets.
+func (*UsagePlan) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
+	w, _ := d.Props.(*spec.UsagePlan)
+	l, _ := live.Props.(*spec.UsagePlan)
+	if w == nil || l == nil {
+		return miscPropsMismatch(d, live)
+	}
+	var ds reconcile.Diffs
+	ds.Field("description", l.Description, w.Description)
+	ds.Set("stages", planStageKeys(l.Stages), planStageKeys(w.Stages))
+	ds.Field("throttle", planThrottle(l.Throttle), planThrottle(w.Throttle))
+	ds.Field("quota", planQuota(l.Quota), planQuota(w.Quota))
+	ds.Set("keys", l.Keys, w.Keys)
+	return ds
+}
+
+// planStageKeys renders stages the way UpdateUsagePlan names them: apiId:stage.
+func planStageKeys(stages []spec.UsagePlanStage) []string {
+	out := make([]string, 0, len(stages))
+	for _, s := range stages {
+		out = append(out, s.API+":"+s.Stage)
+	}
+	return out
+}
+
+// planThrottle and planQuota treat an all-zero setting as absent, the way AWS reads it back.
+func planThrottle(t *spec.Throttle) *spec.Throttle {
+	if t == nil || (t.RateLimit == 0 && t.BurstLimit == 0) {
+		return nil
+	}
+	return t
+}
+
+func planQuota(q *spec.Quota) *spec.Quota {
+	if q == nil || q.Limit == 0 {
+		return nil
+	}
+	return q
+}
+
+// List pages through every plan (API Gateway cannot filter plans by tag) and observes those
+// whose tags the selector matches.
+func (k *UsagePlan) List(ctx context.Context, sel state.Selector) ([]state.Resource, error) {
+	plans, err := k.plans(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list api gateway usage plans: %w", err)
+	}
+	var out []state.Resource
+	for _, plan := range plans {
+		if !sel.Matches(plan.Tags) {
+			continue
+		}
+		r, err := k.observe(ctx, plan)
+		if errors.Is(err, reconcile.ErrNotFound) {
+			continue // deleted since the listing
+		}
+		if err != nil {
+			return nil, fmt.Errorf("list api gateway usage plans: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func (k *UsagePlan) plans(ctx context.Context) ([]types.UsagePlan, error) {
+	in := &apigateway.GetUsagePlansInput{Limit: aws.Int32(apigwPageSize)}
+	var plans []types.UsagePlan
+	for {
+		out, err := apigwGet(ctx, func(ctx context.Context) (*apigateway.GetUsagePlansOutput, error) {
+			return k.api.GetUsagePlans(ctx, in)
+		})
+		if err != nil {
+			return nil, err
+		}
+		plans = append(plans, out.Items...)
+		if aws.ToString(out.Position) == "" {
+			return plans, nil
+		}
+		in.Position = out.Position
+	}
+}
+
+// Create adopts the plan named d.Name that carries d's ownership tags, or creates one with the
+// tags, stages, throttle and quota in CreateUsagePlan, then adds its keys. A crash between the
+// two leaves a tagged plan that a rerun adopts and completes.
+func (k *UsagePlan) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
+	p, ok := d.Props.(*spec.UsagePlan)
+	if !ok {
+		return state.Resource{}, fmt.Errorf("create api gateway usage plan %s: properties are %T, not *spec.UsagePlan", d.Name, d.Props)
+	}
+	plans, err := k.plans(ctx)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create api gateway usage plan %s: %w", d.Name, err)
+	}
+	for _, plan := range plans {
+		if aws.ToString(plan.Name) == d.Name && miscIsOwner(plan.Tags, d.Owner) {
+			return k.adopt(ctx, d, plan)
+		}
+	}
+	in := planCreateInput(d, p)
+	var id string
+	err = apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
+		out, err := k.api.CreateUsagePlan(ctx, in)
+		if err == nil {
+			id = aws.ToString(out.Id)
+		}
+		return err
+	})
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create api gateway usage plan %s: %w", d.Name, err)
+	}
+	if err := k.syncKeys(ctx, id, nil, p.Keys); err != nil {
+		return state.Resource{}, fmt.Errorf("create api gateway usage plan %s: keys: %w", d.Name, err)
+	}
+	return k.read(ctx, d.Name, id, "create")
+}
+
+func (k *UsagePlan) adopt(ctx context.Context, d reconcile.Desired, plan types.UsagePlan) (state.Resource, error) {
+	live, err := k.observe(ctx, plan)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create api gateway usage plan %s: %w", d.Name, err)
+	}
+	if miscSettled(k, d, live) {
+		return live, nil
+	}
+	return k.Update(ctx, d, live)
+}
+
+func planCreateInput(d reconcile.Desired, p *spec.UsagePlan) *apigateway.CreateUsagePlanInput {
+	in := &apigateway.CreateUsagePlanInput{Name: aws.String(d.Name), Description: aws.String(p.Description), Tags: d.Tags}
+	for _, s := range p.Stages {
+		in.ApiStages = append(in.ApiStages, types.ApiStage{ApiId: aws.String(s.API), Stage: aws.String(s.Stage)})
+	}
+	if t := planThrottle(p.Throttle); t != nil {
+		in.Throttle = &types.ThrottleSettings{RateLimit: t.RateLimit, BurstLimit: int32(t.BurstLimit)}
+	}
+	if q := planQuota(p.Quota); q != nil {
+		in.Quota = &types.QuotaSettings{Limit: int32(q.Limit), Period: types.QuotaPeriodType(q.Period)}
+	}
+	return in
+}
+
+// Update patches what differs in one UpdateUsagePlan, adds and removes keys, makes the tags
+// equal d.Tags, and reads the plan back.
+func (k *UsagePlan) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
+	w, ok := d.Props.(*spec.UsagePlan)
+	l, lok := live.Props.(*spec.UsagePlan)
+	if !ok || !lok {
+		return state.Resource{}, fmt.Errorf("update api gateway usage plan %s: properties are %T and %T, not *spec.UsagePlan", d.Name, d.Props, live.Props)
+	}
+	if !miscIsOwner(live.Tags, d.Owner) {
+		return state.Resource{}, fmt.Errorf("update api gateway usage plan %s: %w", d.Name, miscNotOwned("api gateway usage plan", live.Name, live.Tags))
+	}
+	if err := k.patch(ctx, live.ID, planPatch(l, w)); err != nil {
+		return state.Resource{}, fmt.Errorf("update api gateway usage plan %s: %w", d.Name, err)
+	}
+	if err := k.syncKeys(ctx, live.ID, l.Keys, w.Keys); err != nil {
+		return state.Resource{}, fmt.Errorf("update api gateway usage plan %s: keys: %w", d.Name, err)
+	}
+	if err := apigwSyncTags(ctx, k.wait, k.api, apigwARN(k.region, "/usageplans/"+live.ID), live.Tags, d.Tags); err != nil {
+		return state.Resource{}, fmt.Errorf("update api gateway usage plan %s: tags: %w", d.Name, err)
+	}
+	return k.read(ctx, d.Name, live.ID, "update")
+}
+
+func (k *UsagePlan) patch(ctx context.Context, id string, ops []types.PatchOperation) error {
+	if len(ops) == 0 {
+		return nil
+	}
+	return apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
+		_, err := k.api.UpdateUsagePlan(ctx, &apigateway.UpdateUsagePlanInput{UsagePlanId: aws.String(id), PatchOperations: ops})
+		return err
+	})
+}
+
+// planPatch is the UpdateUsagePlan patch that turns live into want (keys aside).
+func planPatch(live, want *spec.UsagePlan) []types.PatchOperation {
+	var ops []types.PatchOperation
+	if live.Description != want.Description {
+		ops = append(ops, apigwReplace("/description", want.Description))
+	}
+	ops = append(ops, planStagePatch(live.Stages, want.Stages)...)
+	lt, wt := planThrottle(live.Throttle), planThrottle(want.Throttle)
+	switch {
+	case wt == nil && lt != nil:
+		ops = append(ops, types.PatchOperation{Op: types.OpRemove, Path: aws.String("/throttle")})
+	case wt != nil && !reconcile.Equal(lt, wt):
+		ops = append(ops, apigwReplace("/throttle/rateLimit", strconv.FormatFloat(wt.RateLimit, 'f', -1, 64)),
+			apigwReplace("/throttle/burstLimit", strconv.Itoa(wt.BurstLimit)))
+	}
+	lq, wq := planQuota(live.Quota), planQuota(want.Quota)
+	switch {
+	case wq == nil && lq != nil:
+		ops = append(ops, types.PatchOperation{Op: types.OpRemove, Path: aws.String("/quota")})
+	case wq != nil && !reconcile.Equal(lq, wq):
+		ops = append(ops, apigwReplace("/quota/limit", strconv.Itoa(wq.Limit)), apigwReplace("/quota/period", wq.Period))
+	}
+	return ops
+}
+
+// planStagePatch adds the missing API stages and removes the extra ones.
+func planStagePatch(live, want []spec.UsagePlanStage) []types.PatchOperation {
+	var ops []types.PatchOperation
+	add, remove := planSetChanges(planStageKeys(live), planStageKeys(want))
+	for _, s := range add {
+		ops = append(ops, types.PatchOperation{Op: types.OpAdd, Path: aws.String("/apiStages"), Value: aws.String(s)})
+	}
+	for _, s := range remove {
+		ops = append(ops, types.PatchOperation{Op: types.OpRemove, Path: aws.String("/apiStages"), Value: aws.String(s)})
+	}
+	return ops
+}
+
+// planSetChanges returns what want has and live lacks, and what live has and want lacks, sorted.
+func planSetChanges(live, want []string) (add, remove []string) {
+	have, need := map[string]bool{}, map[string]bool{}
+	for _, v := range live {
+		have[v] = true
+	}
+	for _, v := range want {
+		need[v] = true
+	}
+	for _, v := range reconcile.SortedSet(want) {
+		if !have[v] {
+			add = append(add, v)
+		}
+	}
+	for _, v := range reconcile.SortedSet(live) {
+		if !need[v] {
+			remove = append(remove, v)
+		}
+	}
+	return add, remove
+}
+
+// syncKeys adds the missing keys and removes the extra ones. ConflictException on
+// CreateUsagePlanKey means the key is in the plan already, and NotFoundException on
+// DeleteUsagePlanKey that it is not: both are the wanted outcome.
+func (k *UsagePlan) syncKeys(ctx context.Context, planID string, live, want []string) error {
+	add, remove := planSetChanges(live, want)
+	for _, key := range add {
+		err := apigwDo(ctx, k.wait, apigwThrottled, func(ctx context.Context) error {
+			_, err := k.api.CreateUsagePlanKey(ctx, &apigateway.CreateUsagePlanKeyInput{
+				UsagePlanId: aws.String(planID), KeyId: aws.String(key), KeyType: aws.String("API_KEY")})
+			return err
+		})
+		if err != nil && !reconcile.IsAPIError(err, "ConflictException") {
+			return fmt.Errorf("add key %s: %w", key, err)
+		}
+	}
+	for _, key := range remove {
+		err := apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
+			_, err := k.api.DeleteUsagePlanKey(ctx, &apigateway.DeleteUsagePlanKeyInput{
+				UsagePlanId: aws.String(planID), KeyId: aws.String(key)})
+			return err
+		})
+		if err != nil && !errors.Is(err, reconcile.ErrNotFound) {
+			return fmt.Errorf("remove key %s: %w", key, err)
+		}
+	}
+	return nil
+}
+
+// Delete re-reads the plan's tags, deletes it only when they still are live's ownership tags,
+// and waits until it no longer reads back. API stages are removed first: API Gateway refuses
+// to delete a plan still associated with a stage (Terraform's provider does the same).
+func (k *UsagePlan) Delete(ctx context.Context, live state.Resource) error {
+	plan, err := k.get(ctx, live.ID)
+	if errors.Is(err, reconcile.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("delete api gateway usage plan %s: %w", live.Name, err)
+	}
+	if !miscIsOwner(plan.Tags, live.Owner) {
+		return fmt.Errorf("delete api gateway usage plan %s: %w", live.Name, miscNotOwned("api gateway usage plan", live.Name, plan.Tags))
+	}
+	err = k.patch(ctx, live.ID, planStagePatch(planStages(plan.ApiStages), nil))
+	if err == nil {
+		err = apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
+			_, err := k.api.DeleteUsagePlan(ctx, &apigateway.DeleteUsagePlanInput{UsagePlanId: aws.String(live.ID)})
+			return err
+		})
+	}
+	if err != nil && !errors.Is(err, reconcile.ErrNotFound) {
+		return fmt.Errorf("delete api gateway usage plan %s: %w", live.Name, err)
+	}
+	err = apigwWaitGone(ctx, k.wait, func(ctx context.Context) error {
+		_, err := k.get(ctx, live.ID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("delete api gateway usage plan %s: wait until gone: %w", live.Name, err)
+	}
+	return nil
+}
+
+func (k *UsagePlan) get(ctx context.Context, id string) (types.UsagePlan, error) {
+	out, err := apigwGet(ctx, func(ctx context.Context) (*apigateway.GetUsagePlanOutput, error) {
+		return k.api.GetUsagePlan(ctx, &apigateway.GetUsagePlanInput{UsagePlanId: aws.String(id)})
+	})
+	if err != nil {
+		return types.UsagePlan{}, err
+	}
+	return types.UsagePlan{Id: out.Id, Name: out.Name, Description: out.Description, ApiStages: out.ApiStages,
+		Throttle: out.Throttle, Quota: out.Quota, Tags: out.Tags}, nil
+}
+
+// read observes the plan after a write of op.
+func (k *UsagePlan) read(ctx context.Context, name, id, op string) (state.Resource, error) {
+	plan, err := k.get(ctx, id)
+	if err == nil {
+		var r state.Resource
+		if r, err = k.observe(ctx, plan); err == nil {
+			return r, nil
+		}
+	}
+	return state.Resource{}, fmt.Errorf("%s api gateway usage plan %s: read back: %w", op, name, err)
+}
+
+// keyIDs lists the ids of the plan's keys (never their values).
+func (k *UsagePlan) keyIDs(ctx context.Context, planID string) ([]string, error) {
+	in := &apigateway.GetUsagePlanKeysInput{UsagePlanId: aws.String(planID), Limit: aws.Int32(apigwPageSize)}
+	var ids []string
+	for {
+		out, err := apigwGet(ctx, func(ctx context.Context) (*apigateway.GetUsagePlanKeysOutput, error) {
+			return k.api.GetUsagePlanKeys(ctx, in)
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, key := range out.Items {
+			ids = append(ids, aws.ToString(key.Id))
+		}
+		if aws.ToString(out.Position) == "" {
+			return reconcile.SortedSet(ids), nil
+		}
+		in.Position = out.Position
+	}
+}
+
+func (k *UsagePlan) observe(ctx context.Context, plan types.UsagePlan) (state.Resource, error) {
+	id, name := aws.ToString(plan.Id), aws.ToString(plan.Name)
+	keys, err := k.keyIDs(ctx, id)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("read keys of usage plan %s: %w", name, err)
+	}
+	owner, _ := state.OwnerOf(plan.Tags)
+	p := &spec.UsagePlan{Description: aws.ToString(plan.Description), Stages: planStages(plan.ApiStages), Keys: keys}
+	if t := plan.Throttle; t != nil {
+		p.Throttle = planThrottle(&spec.Throttle{RateLimit: t.RateLimit, BurstLimit: int(t.BurstLimit)})
+	}
+	if q := plan.Quota; q != nil {
+		p.Quota = planQuota(&spec.Quota{Limit: int(q.Limit), Period: string(q.Period)})
+	}
+	return state.Resource{
+		Kind: "apigateway.usage_plan", Owner: owner, ID: id, Name: name, Tags: apigwTags(plan.Tags), Props: p,
+		Attrs: map[string]string{"id": id, "name": name},
+	}, nil
+}
+
+// planStages converts and sorts API stages (by API, then stage).
+func planStages(in []types.ApiStage) []spec.UsagePlanStage {
+	var out []spec.UsagePlanStage
+	for _, s := range in {
+		out = append(out, spec.UsagePlanStage{API: aws.ToString(s.ApiId), Stage: aws.ToString(s.Stage)})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return strings.Compare(out[i].API+":"+out[i].Stage, out[j].API+":"+out[j].Stage) < 0
+	})
+	return out
+}

@@ -1,0 +1,330 @@
+package kinds
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/spec"
+	"github.com/provisioner-dev/provisioner/state"
+)
+
+// ---- unit tests with a hand-written fake ----
+
+func unitUsagePlan(f *fakeAPIGW) *UsagePlan {
+	k := NewUsagePlan(f, "us-east-1")
+	k.wait = reconcile.InstantBackoff
+	return k
+}
+
+func planProps() *spec.UsagePlan {
+	return &spec.UsagePlan{Description: "d", Stages: []spec.UsagePlanStage{{API: "a1", Stage: "v1"}, {API: "a0", Stage: "v1"}},
+		Throttle: &spec.Throttle{RateLimit: 10, BurstLimit: 5}, Quota: &spec.Quota{Limit: 100, Period: "DAY"}, Keys: []string{"k2", "k1"}}
+}
+
+func planItem(id, name string, tags map[string]string) types.UsagePlan {
+	return types.UsagePlan{Id: aws.String(id), Name: aws.String(name), Description: aws.String("d"), Tags: tags,
+		ApiStages: []types.ApiStage{{ApiId: aws.String("a0"), Stage: aws.String("v1")}, {ApiId: aws.String("a1"), Stage: aws.String("v1")}},
+		Throttle:  &types.ThrottleSettings{RateLimit: 10, BurstLimit: 5}, Quota: &types.QuotaSettings{Limit: 100, Period: "DAY"}}
+}
+
+func planTags(o state.Owner) map[string]string {
+	tags := o.Tags()
+	tags["Project"] = "kindtest"
+	return tags
+}
+
+func planKeys(ids ...string) func(*apigateway.GetUsagePlanKeysInput) (*apigateway.GetUsagePlanKeysOutput, error) {
+	return func(*apigateway.GetUsagePlanKeysInput) (*apigateway.GetUsagePlanKeysOutput, error) {
+		out := &apigateway.GetUsagePlanKeysOutput{}
+		for _, id := range ids {
+			out.Items = append(out.Items, types.UsagePlanKey{Id: aws.String(id), Type: aws.String("API_KEY"), Value: aws.String("SECRET-" + id)})
+		}
+		return out, nil
+	}
+}
+
+func TestUsagePlanDiff(t *testing.T) {
+	o := miscOwner("plan")
+	for _, tc := range []struct {
+		name   string
+		change func(*spec.UsagePlan)
+		path   string
+	}{
+		{"no change", func(*spec.UsagePlan) {}, ""},
+		{"stage and key order", func(p *spec.UsagePlan) {
+			p.Stages[0], p.Stages[1] = p.Stages[1], p.Stages[0]
+			p.Keys = []string{"k1", "k2"}
+		}, ""},
+		{"description", func(p *spec.UsagePlan) { p.Description = "e" }, "description"},
+		{"stages", func(p *spec.UsagePlan) { p.Stages = p.Stages[:1] }, "stages"},
+		{"throttle", func(p *spec.UsagePlan) { p.Throttle.BurstLimit = 6 }, "throttle"},
+		{"throttle removed", func(p *spec.UsagePlan) { p.Throttle = nil }, "throttle"},
+		{"quota", func(p *spec.UsagePlan) { p.Quota.Period = "WEEK" }, "quota"},
+		{"quota removed", func(p *spec.UsagePlan) { p.Quota = nil }, "quota"},
+		{"keys", func(p *spec.UsagePlan) { p.Keys = []string{"k3"} }, "keys"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := planProps()
+			tc.change(w)
+			got := (&UsagePlan{}).Diff(desired(o, "p", w), state.Resource{Props: planProps()})
+			if tc.path == "" {
+				assert.Empty(t, got)
+				return
+			}
+			require.Len(t, got, 1)
+			assert.Equal(t, tc.path, got[0].Path)
+			assert.False(t, got[0].ForceNew, "every usage plan field changes in place")
+		})
+	}
+}
+
+func TestUsagePlanPatch(t *testing.T) {
+	live := planProps()
+	want := planProps()
+	want.Description = "e"
+	want.Stages = []spec.UsagePlanStage{{API: "a1", Stage: "v1"}, {API: "a2", Stage: "v2"}}
+	want.Throttle = &spec.Throttle{RateLimit: 2.5, BurstLimit: 3}
+	want.Quota = nil
+	assert.Equal(t, []types.PatchOperation{
+		apigwReplace("/description", "e"),
+		{Op: types.OpAdd, Path: aws.String("/apiStages"), Value: aws.String("a2:v2")},
+		{Op: types.OpRemove, Path: aws.String("/apiStages"), Value: aws.String("a0:v1")},
+		apigwReplace("/throttle/rateLimit", "2.5"), apigwReplace("/throttle/burstLimit", "3"),
+		{Op: types.OpRemove, Path: aws.String("/quota")},
+	}, planPatch(live, want))
+	assert.Empty(t, planPatch(live, planProps()))
+}
+
+func TestUsagePlanList(t *testing.T) {
+	ours := miscOwner("plan")
+	f := &fakeAPIGW{getUsagePlanKeys: planKeys("k2", "k1")}
+	f.getUsagePlans = func(in *apigateway.GetUsagePlansInput) (*apigateway.GetUsagePlansOutput, error) {
+		if in.Position == nil {
+			return &apigateway.GetUsagePlansOutput{Items: []types.UsagePlan{planItem("p1", "a", planTags(ours)), planItem("p2", "b", nil)},
+				Position: aws.String("2")}, nil
+		}
+		return &apigateway.GetUsagePlansOutput{Items: []types.UsagePlan{
+			planItem("p3", "c", planTags(state.Owner{Stack: "shop", Suffix: "prod", ID: "plan"}))}}, nil
+	}
+	got, err := unitUsagePlan(f).List(context.Background(), state.Selector{Stack: "shop", Suffix: "dev"})
+	require.NoError(t, err)
+	require.Len(t, got, 1, "untagged and other-suffix plans are not listed")
+	assert.Equal(t, "p1", got[0].ID)
+	assert.Empty(t, (&UsagePlan{}).Diff(desired(ours, "a", planProps()), got[0]), "observed in the spec's terms")
+	assert.Equal(t, []string{"k1", "k2"}, got[0].Props.(*spec.UsagePlan).Keys)
+	assert.NotContains(t, fmt.Sprintf("%#v %#v", got[0], got[0].Props), "SECRET", "key values are never kept")
+	assert.Equal(t, 1, f.calls.count("GetUsagePlanKeys"), "keys are read for matching plans only")
+}
+
+func TestUsagePlanCreate(t *testing.T) {
+	o := miscOwner("plan")
+	t.Run("creates beside an untagged namesake, with tags and keys", func(t *testing.T) {
+		f := &fakeAPIGW{}
+		f.getUsagePlans = func(*apigateway.GetUsagePlansInput) (*apigateway.GetUsagePlansOutput, error) {
+			return &apigateway.GetUsagePlansOutput{Items: []types.UsagePlan{planItem("x", "plan-dev", nil)}}, nil
+		}
+		var created *apigateway.CreateUsagePlanInput
+		f.createUsagePlan = apigwFails(1, "TooManyRequestsException", func(in *apigateway.CreateUsagePlanInput) (*apigateway.CreateUsagePlanOutput, error) {
+			created = in
+			return &apigateway.CreateUsagePlanOutput{Id: aws.String("p9")}, nil
+		})
+		var added []string
+		f.createUsagePlanKey = func(in *apigateway.CreateUsagePlanKeyInput) (*apigateway.CreateUsagePlanKeyOutput, error) {
+			assert.Equal(t, "API_KEY", aws.ToString(in.KeyType))
+			added = append(added, aws.ToString(in.KeyId))
+			if aws.ToString(in.KeyId) == "k2" {
+				return nil, miscAPIErr("ConflictException") // already in the plan
+			}
+			return &apigateway.CreateUsagePlanKeyOutput{}, nil
+		}
+		f.getUsagePlan = func(*apigateway.GetUsagePlanInput) (*apigateway.GetUsagePlanOutput, error) {
+			p := planItem("p9", "plan-dev", planTags(o))
+			return &apigateway.GetUsagePlanOutput{Id: p.Id, Name: p.Name, Description: p.Description, ApiStages: p.ApiStages,
+				Throttle: p.Throttle, Quota: p.Quota, Tags: p.Tags}, nil
+		}
+		f.getUsagePlanKeys = planKeys("k1", "k2")
+		d := desired(o, "plan-dev", planProps())
+		got, err := unitUsagePlan(f).Create(context.Background(), d)
+		require.NoError(t, err)
+		assert.Equal(t, "p9", got.ID)
+		assert.Empty(t, (&UsagePlan{}).Diff(d, got))
+		assert.Equal(t, d.Tags, created.Tags)
+		assert.Equal(t, int32(5), created.Throttle.BurstLimit)
+		assert.Equal(t, types.QuotaPeriodType("DAY"), created.Quota.Period)
+		assert.Len(t, created.ApiStages, 2)
+		assert.Equal(t, []string{"k1", "k2"}, added)
+		assert.Equal(t, 2, f.calls.count("CreateUsagePlan"))
+	})
+	t.Run("adopts ours", func(t *testing.T) {
+		f := &fakeAPIGW{getUsagePlanKeys: planKeys("k1", "k2")}
+		f.getUsagePlans = func(*apigateway.GetUsagePlansInput) (*apigateway.GetUsagePlansOutput, error) {
+			return &apigateway.GetUsagePlansOutput{Items: []types.UsagePlan{planItem("p1", "plan-dev", planTags(o))}}, nil
+		}
+		got, err := unitUsagePlan(f).Create(context.Background(), desired(o, "plan-dev", planProps()))
+		require.NoError(t, err)
+		assert.Equal(t, "p1", got.ID)
+		f.calls.none(t, "CreateUsagePlan", "UpdateUsagePlan", "CreateUsagePlanKey")
+	})
+}
+
+func TestUsagePlanUpdateRetriesConflict(t *testing.T) {
+	o := miscOwner("plan")
+	live := state.Resource{ID: "p1", Name: "plan-dev", Owner: o, Tags: planTags(o), Props: planProps()}
+	want := planProps()
+	want.Description = "e"
+	want.Keys = []string{"k1"}
+	f := &fakeAPIGW{getUsagePlanKeys: planKeys("k1")}
+	f.updateUsagePlan = apigwFails(2, "ConflictException", func(*apigateway.UpdateUsagePlanInput) (*apigateway.UpdateUsagePlanOutput, error) {
+		return &apigateway.UpdateUsagePlanOutput{}, nil
+	})
+	f.deleteUsagePlanKey = func(in *apigateway.DeleteUsagePlanKeyInput) (*apigateway.DeleteUsagePlanKeyOutput, error) {
+		assert.Equal(t, "k2", aws.ToString(in.KeyId))
+		return &apigateway.DeleteUsagePlanKeyOutput{}, nil
+	}
+	f.getUsagePlan = func(*apigateway.GetUsagePlanInput) (*apigateway.GetUsagePlanOutput, error) {
+		p := planItem("p1", "plan-dev", planTags(o))
+		return &apigateway.GetUsagePlanOutput{Id: p.Id, Name: p.Name, Description: aws.String("e"), ApiStages: p.ApiStages,
+			Throttle: p.Throttle, Quota: p.Quota, Tags: p.Tags}, nil
+	}
+	d := desired(o, "plan-dev", want)
+	got, err := unitUsagePlan(f).Update(context.Background(), d, live)
+	require.NoError(t, err)
+	assert.Empty(t, (&UsagePlan{}).Diff(d, got))
+	assert.Equal(t, 3, f.calls.count("UpdateUsagePlan"))
+}
+
+func TestUsagePlanDelete(t *testing.T) {
+	o := miscOwner("plan")
+	live := state.Resource{ID: "p1", Name: "plan-dev", Owner: o}
+	get := func(gone *bool, tags map[string]string) func(*apigateway.GetUsagePlanInput) (*apigateway.GetUsagePlanOutput, error) {
+		return func(*apigateway.GetUsagePlanInput) (*apigateway.GetUsagePlanOutput, error) {
+			if *gone {
+				return nil, miscAPIErr("NotFoundException")
+			}
+			p := planItem("p1", "plan-dev", tags)
+			return &apigateway.GetUsagePlanOutput{Id: p.Id, ApiStages: p.ApiStages, Tags: p.Tags}, nil
+		}
+	}
+	t.Run("removes the stages, deletes, waits until gone", func(t *testing.T) {
+		gone := false
+		f := &fakeAPIGW{getUsagePlan: get(&gone, planTags(o))}
+		var ops []types.PatchOperation
+		f.updateUsagePlan = func(in *apigateway.UpdateUsagePlanInput) (*apigateway.UpdateUsagePlanOutput, error) {
+			ops = in.PatchOperations
+			return &apigateway.UpdateUsagePlanOutput{}, nil
+		}
+		f.deleteUsagePlan = apigwFails(1, "TooManyRequestsException", func(*apigateway.DeleteUsagePlanInput) (*apigateway.DeleteUsagePlanOutput, error) {
+			gone = true
+			return &apigateway.DeleteUsagePlanOutput{}, nil
+		})
+		require.NoError(t, unitUsagePlan(f).Delete(context.Background(), live))
+		assert.Equal(t, []types.PatchOperation{
+			{Op: types.OpRemove, Path: aws.String("/apiStages"), Value: aws.String("a0:v1")},
+			{Op: types.OpRemove, Path: aws.String("/apiStages"), Value: aws.String("a1:v1")},
+		}, ops)
+		assert.Equal(t, []string{"GetUsagePlan", "UpdateUsagePlan", "DeleteUsagePlan", "DeleteUsagePlan", "GetUsagePlan"}, []string(f.calls))
+	})
+	t.Run("already gone", func(t *testing.T) {
+		gone := true
+		f := &fakeAPIGW{getUsagePlan: get(&gone, nil)}
+		require.NoError(t, unitUsagePlan(f).Delete(context.Background(), live))
+		f.calls.none(t, "UpdateUsagePlan", "DeleteUsagePlan")
+	})
+	t.Run("refuses a plan that is not ours", func(t *testing.T) {
+		gone := false
+		f := &fakeAPIGW{getUsagePlan: get(&gone, map[string]string{"Team": "x"})}
+		require.ErrorIs(t, unitUsagePlan(f).Delete(context.Background(), live), reconcile.ErrNotOwned)
+		f.calls.none(t, "UpdateUsagePlan", "DeleteUsagePlan")
+	})
+}
+
+// ---- integration tests against the emulator ----
+
+// planFixture creates what a usage plan refers to: a REST API with its stage, and two keys.
+func planFixture(t *testing.T, client *apigateway.Client, region, account string, o state.Owner) (apiID string, keys []string) {
+	t.Helper()
+	ctx := context.Background()
+	rest := NewRestAPI(client, region, account)
+	ro := o
+	ro.ID = "api"
+	api, err := rest.Create(ctx, desired(ro, "kindtest-plan-api-"+o.Suffix, restTestProps(region, account)))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = rest.Delete(context.Background(), api) })
+	kk := NewAPIKey(client, region)
+	for _, id := range []string{"key-a", "key-b"} {
+		ko := o
+		ko.ID = id
+		key, err := kk.Create(ctx, desired(ko, "kindtest-"+id+"-"+o.Suffix, &spec.APIKey{Enabled: true}))
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = kk.Delete(context.Background(), key) })
+		keys = append(keys, key.ID)
+	}
+	return api.ID, keys
+}
+
+func TestUsagePlanLifecycle(t *testing.T) {
+	client, region, account := integrationAPIGW(t)
+	o := testOwner(t, "partner-plan")
+	apiID, keys := planFixture(t, client, region, account, o)
+	k := NewUsagePlan(client, region)
+	d := desired(o, "kindtest-plan-"+o.Suffix, &spec.UsagePlan{
+		Description: "throttles the payment provider",
+		Stages:      []spec.UsagePlanStage{{API: apiID, Stage: "v1"}},
+		Throttle:    &spec.Throttle{RateLimit: 100, BurstLimit: 50},
+		Quota:       &spec.Quota{Limit: 10000, Period: "DAY"},
+		Keys:        keys[:1],
+	})
+	checkLifecycle(t, k, d, func(d reconcile.Desired) reconcile.Desired {
+		p := *d.Props.(*spec.UsagePlan)
+		p.Description = "throttles harder"
+		p.Throttle = &spec.Throttle{RateLimit: 10, BurstLimit: 5}
+		p.Keys = []string{keys[1]}
+		// moto quirk: a quota patched through UpdateUsagePlan reads back with limit as a JSON
+		// string, which the SDK cannot decode; the quota is tested at create and in unit tests.
+		d.Props = &p
+		return d
+	})
+}
+
+// Usage plan names are not unique: an untagged namesake is left alone and ours is made beside it.
+func TestUsagePlanLeavesUntaggedNamesakeAndListsBySuffix(t *testing.T) {
+	client, region, account := integrationAPIGW(t)
+	ctx := context.Background()
+	o := testOwner(t, "partner-plan")
+	apiID, _ := planFixture(t, client, region, account, o)
+	k := NewUsagePlan(client, region)
+	name := "kindtest-plan-" + o.Suffix
+	foreign, err := client.CreateUsagePlan(ctx, &apigateway.CreateUsagePlanInput{Name: aws.String(name), Description: aws.String("theirs")})
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		_, _ = client.DeleteUsagePlan(context.Background(), &apigateway.DeleteUsagePlanInput{UsagePlanId: foreign.Id})
+	})
+
+	ours, err := k.Create(ctx, desired(o, name, &spec.UsagePlan{Stages: []spec.UsagePlanStage{{API: apiID, Stage: "v1"}}}))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = k.Delete(context.Background(), ours) })
+	assert.NotEqual(t, aws.ToString(foreign.Id), ours.ID)
+	theirs, err := client.GetUsagePlan(ctx, &apigateway.GetUsagePlanInput{UsagePlanId: foreign.Id})
+	require.NoError(t, err)
+	assert.Equal(t, "theirs", aws.ToString(theirs.Description))
+	assert.Empty(t, theirs.ApiStages)
+	assert.Empty(t, theirs.Tags)
+
+	mine, err := k.List(ctx, state.Selector{Stack: o.Stack, Suffix: o.Suffix})
+	require.NoError(t, err)
+	require.Len(t, mine, 1)
+	assert.Equal(t, ours.ID, mine[0].ID)
+	other, err := k.List(ctx, state.Selector{Stack: o.Stack, Suffix: o.Suffix + "x"})
+	require.NoError(t, err)
+	assert.Empty(t, other)
+	err = k.Delete(ctx, state.Resource{Kind: k.Kind(), Owner: o, ID: aws.ToString(foreign.Id), Name: name})
+	require.ErrorIs(t, err, reconcile.ErrNotOwned)
+}
