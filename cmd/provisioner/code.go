@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/provisioner-dev/provisioner/handlers/build"
@@ -51,7 +52,11 @@ func (c *lambdaCode) Package(ctx context.Context, fn *spec.LambdaFunction) ([]by
 func (c *lambdaCode) make(ctx context.Context, fn *spec.LambdaFunction) packaged {
 	path := fn.Zip
 	if fn.Handler != "" {
-		a, err := build.Build(ctx, build.Options{Handler: fn.Handler, Arch: fn.Architecture, OutDir: c.outDir, Dir: c.specDir})
+		src, err := sourceDir(c.specDir)
+		if err != nil {
+			return packaged{err: fmt.Errorf("package handler %s: %w", fn.Handler, err)}
+		}
+		a, err := build.Build(ctx, build.Options{Handler: fn.Handler, Arch: fn.Architecture, OutDir: c.outDir, Dir: src})
 		if err != nil {
 			return packaged{err: fmt.Errorf("package handler %s: %w", fn.Handler, err)}
 		}
@@ -65,4 +70,36 @@ func (c *lambdaCode) make(ctx context.Context, fn *spec.LambdaFunction) packaged
 	}
 	sum := sha256.Sum256(zip)
 	return packaged{zip: zip, sum: base64.StdEncoding.EncodeToString(sum[:])}
+}
+
+// modulePath is the module whose handlers/ a spec's `handler:` names.
+const modulePath = "github.com/provisioner-dev/provisioner"
+
+// sourceDir finds the provisioner's source tree to build handlers in: above the spec file
+// first, then above the working directory.
+func sourceDir(specDir string) (string, error) {
+	cwd, _ := os.Getwd()
+	for _, start := range []string{specDir, cwd} {
+		if dir, ok := moduleRoot(start); ok {
+			return dir, nil
+		}
+	}
+	return "", fmt.Errorf("building handlers needs the provisioner source tree (module %s) above the spec file or the working directory; run from the repository, or give the function a zip", modulePath)
+}
+
+func moduleRoot(start string) (string, bool) {
+	dir, err := filepath.Abs(start)
+	if err != nil {
+		return "", false
+	}
+	for {
+		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, strings.HasPrefix(string(b), "module "+modulePath+"\n")
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", false
+		}
+		dir = parent
+	}
 }

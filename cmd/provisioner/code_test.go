@@ -48,3 +48,19 @@ func TestLambdaCodeBuildsHandlerOnceAndReproducibly(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, sum1, sum3, "a second build of the same source has the same hash")
 }
+
+func TestSourceDirFindsTheModuleAboveSpecOrCwd(t *testing.T) {
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	require.NoError(t, err)
+	got, err := sourceDir(filepath.Join(root, "examples"))
+	require.NoError(t, err)
+	assert.Equal(t, root, got)
+
+	got, err = sourceDir(t.TempDir()) // outside the module: falls back to the working directory
+	require.NoError(t, err)
+	assert.Equal(t, root, got)
+
+	t.Chdir(t.TempDir())
+	_, err = sourceDir(t.TempDir())
+	assert.ErrorContains(t, err, "building handlers needs the provisioner source tree")
+}

@@ -159,16 +159,26 @@ func (k *SecurityGroup) Delete(ctx context.Context, live state.Resource) error {
 	})
 }
 
-// revokeReferences revokes g's rules whose peer is another group.
+// revokeReferences revokes g's rules whose peer is another group, one rule at a time: a peer
+// deleted meanwhile (destroy deletes unrelated groups concurrently) took its references with
+// it, and AWS answers InvalidGroup.NotFound for that rule alone.
 func (k *SecurityGroup) revokeReferences(ctx context.Context, g types.SecurityGroup) error {
 	id := aws.ToString(g.GroupId)
 	others := func(perms []sgPerm) []sgPerm {
 		return slices.DeleteFunc(perms, func(p sgPerm) bool { return p.peer != sgPeerGroup || p.target == id })
 	}
-	if err := k.revoke(ctx, id, true, others(sgPermsFromAWS(g.IpPermissions)), ec2Never); err != nil {
-		return err
+	for _, dir := range []struct {
+		ingress bool
+		perms   []types.IpPermission
+	}{{true, g.IpPermissions}, {false, g.IpPermissionsEgress}} {
+		for _, p := range others(sgPermsFromAWS(dir.perms)) {
+			err := k.revoke(ctx, id, dir.ingress, []sgPerm{p}, ec2Never)
+			if err != nil && !reconcile.IsAPIError(err, sgNotFound) {
+				return err
+			}
+		}
 	}
-	return k.revoke(ctx, id, false, others(sgPermsFromAWS(g.IpPermissionsEgress)), ec2Never)
+	return nil
 }
 
 // ec2Type is what the shared EC2 flows need to know of security groups.

@@ -406,3 +406,33 @@ func TestSecurityGroupRefusesUntaggedNamesake(t *testing.T) {
 	assert.Equal(t, sgPermsFromAWS(before.SecurityGroups[0].IpPermissionsEgress), sgPermsFromAWS(after.SecurityGroups[0].IpPermissionsEgress), "egress untouched")
 	assert.NotEmpty(t, after.SecurityGroups[0].IpPermissions)
 }
+
+func TestSecurityGroupDeleteSkipsReferencesToDeletedPeers(t *testing.T) {
+	group := testSecurityGroupObject("sg-1", ec2OwnedTags(ec2UnitOwner, "web-u1"), types.IpPermission{
+		IpProtocol: aws.String("tcp"), FromPort: aws.Int32(443), ToPort: aws.Int32(443),
+		UserIdGroupPairs: []types.UserIdGroupPair{{GroupId: aws.String("sg-gone")}, {GroupId: aws.String("sg-lb")}},
+	})
+	f := sgFake(group)
+	var revoked []string
+	f.revokeSecurityGroupIngress = func(in *ec2.RevokeSecurityGroupIngressInput) (*ec2.RevokeSecurityGroupIngressOutput, error) {
+		rule := sgStrings(sgPermsFromAWS(in.IpPermissions))
+		if rule[0] == "tcp 443-443 security_group sg-gone" {
+			return nil, ec2APIErr(sgNotFound) // deleted by a concurrent destroy
+		}
+		revoked = append(revoked, rule...)
+		return &ec2.RevokeSecurityGroupIngressOutput{}, nil
+	}
+	f.deleteSecurityGroup = func(*ec2.DeleteSecurityGroupInput) (*ec2.DeleteSecurityGroupOutput, error) {
+		return &ec2.DeleteSecurityGroupOutput{}, nil
+	}
+	describe := f.describeSecurityGroups
+	f.describeSecurityGroups = func(in *ec2.DescribeSecurityGroupsInput) (*ec2.DescribeSecurityGroupsOutput, error) {
+		if f.count("DeleteSecurityGroup") > 0 {
+			return nil, ec2APIErr(sgNotFound)
+		}
+		return describe(in)
+	}
+	require.NoError(t, newTestSG(f).Delete(context.Background(), state.Resource{ID: "sg-1", Owner: ec2UnitOwner}))
+	assert.Equal(t, []string{"tcp 443-443 security_group sg-lb"}, revoked, "the live peer's rule is still revoked")
+	assert.Equal(t, 1, f.count("DeleteSecurityGroup"))
+}
