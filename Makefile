@@ -5,7 +5,7 @@ BIN       := bin/provisioner
 RIE_MOD   := github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie
 RIE_VER   := v0.0.0-20261030222936-bef5c4ba774d
 GOBIN     := $(shell $(GO) env GOPATH)/bin
-SPEC      ?= examples/network-storage.yaml
+SPEC      ?= examples/webhook.yaml
 SUFFIX    ?= demo
 
 .PHONY: all build test tools demo dev lint clean handlers

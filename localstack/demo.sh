@@ -7,7 +7,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-spec=${1:-examples/network-storage.yaml}
+spec=${1:-examples/webhook.yaml}
 suffix=${2:-demo}
 bin=${PROVISIONER_BIN:-$root/bin/provisioner}
 
@@ -30,6 +30,9 @@ step "plan $spec (suffix $suffix)"
 
 step "apply"
 "$bin" apply "$spec" --suffix "$suffix"
+
+step "where things are"
+"$bin" list --suffix "$suffix" "$spec"
 
 step "plan again: expect no changes (exit 0 with --detailed-exitcode)"
 "$bin" plan "$spec" --suffix "$suffix" --detailed-exitcode

@@ -47,8 +47,9 @@ func newDestroyCmd(g *globals) *cobra.Command {
 	return cmd
 }
 
-// destroyTarget works out the selector and region from the flags and the optional spec.
-func (g *globals) destroyTarget(ctx context.Context, args []string, o destroyOpts) (*target, error) {
+// suffixTarget works out the selector and region from --suffix, --stack and an optional spec,
+// for the commands that work on one environment without needing the spec.
+func (g *globals) suffixTarget(ctx context.Context, cmdName string, args []string, o destroyOpts, readOnly bool) (*target, error) {
 	region, specFile, sel := "", "", state.Selector{Stack: o.stack, Suffix: o.suffix}
 	if len(args) == 1 {
 		specFile = args[0]
@@ -62,9 +63,9 @@ func (g *globals) destroyTarget(ctx context.Context, args []string, o destroyOpt
 		}
 	}
 	if sel.Suffix == "" {
-		return nil, fmt.Errorf("destroy: --suffix is required (or PROVISIONER_SUFFIX, or a SPEC)")
+		return nil, fmt.Errorf("%s: --suffix is required (or PROVISIONER_SUFFIX, or a SPEC)", cmdName)
 	}
-	t, err := g.connect(ctx, region, o.dryRun, specFile)
+	t, err := g.connect(ctx, region, readOnly, specFile)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +75,7 @@ func (g *globals) destroyTarget(ctx context.Context, args []string, o destroyOpt
 
 func (g *globals) destroy(cmd *cobra.Command, args []string, o destroyOpts) error {
 	ctx := cmd.Context()
-	t, err := g.destroyTarget(ctx, args, o)
+	t, err := g.suffixTarget(ctx, "destroy", args, o, o.dryRun)
 	if err != nil {
 		return err
 	}

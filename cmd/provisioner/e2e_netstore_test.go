@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -56,6 +57,15 @@ func TestNetworkStorageLifecycle(t *testing.T) {
 
 	out := c.must(0, "apply", spec, "--suffix", sfx)
 	assert.Contains(t, out, "Apply complete: 11 created, 0 updated, 0 replaced, 0 deleted, 0 unchanged, 0 failed.")
+
+	var listing struct {
+		Suffix    string
+		Resources []struct{ Address, ID string }
+	}
+	require.NoError(t, json.Unmarshal([]byte(c.must(0, "list", "--suffix", sfx, "-o", "json")), &listing))
+	assert.Len(t, listing.Resources, 11)
+	assert.Equal(t, "dynamodb.table/events", listing.Resources[0].Address)
+	assert.Equal(t, "netstore-events-"+sfx, listing.Resources[0].ID)
 
 	c.rec.Reset()
 	out = c.must(0, "apply", spec, "--suffix", sfx)
