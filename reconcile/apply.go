@@ -92,6 +92,8 @@ type executor struct {
 	opts    ApplyOptions
 	mu      sync.Mutex
 	outputs map[string]map[string]string // logical → attributes, live or just made
+	changed map[string]bool              // logical names changed by this apply
+	actual  map[string]Change            // address → the change as run, when it differs from the plan
 	limits  map[string]chan struct{}     // per limit group, for Limited kinds
 }
 
@@ -105,7 +107,8 @@ func Apply(ctx context.Context, plan *Plan, reg Registry, opts ApplyOptions) (*R
 	if opts.ProgressEvery <= 0 {
 		opts.ProgressEvery = 10 * time.Second
 	}
-	ex := &executor{plan: plan, reg: reg, opts: opts, outputs: map[string]map[string]string{}, limits: map[string]chan struct{}{}}
+	ex := &executor{plan: plan, reg: reg, opts: opts, outputs: map[string]map[string]string{},
+		changed: map[string]bool{}, actual: map[string]Change{}, limits: map[string]chan struct{}{}}
 	ex.seedOutputs()
 	byAddr := make(map[string]Change, len(plan.Changes))
 	for _, c := range plan.Changes {
@@ -127,6 +130,9 @@ func Apply(ctx context.Context, plan *Plan, reg Registry, opts ApplyOptions) (*R
 	}
 	res := &Result{}
 	for _, c := range plan.Changes {
+		if a, ok := ex.actual[c.Address]; ok {
+			c = a
+		}
 		cr := ChangeResult{Change: c, Err: results[c.Address]}
 		var skip *ErrSkipped
 		cr.Skipped = errors.As(cr.Err, &skip)
@@ -180,6 +186,7 @@ func (ex *executor) setOutputs(logical string, attrs map[string]string) {
 	ex.mu.Lock()
 	defer ex.mu.Unlock()
 	ex.outputs[logical] = attrs
+	ex.changed[logical] = true
 }
 
 func (ex *executor) lookup(ref spec.Ref) (string, bool) {
@@ -195,12 +202,15 @@ func (ex *executor) lookup(ref spec.Ref) (string, bool) {
 
 // run performs one change with progress reporting and the kind's concurrency limit.
 func (ex *executor) run(ctx context.Context, c Change) error {
-	if c.Action == NoOp {
-		return nil
-	}
 	k, ok := ex.reg.Lookup(c.Kind)
 	if !ok {
 		return fmt.Errorf("kind %s is not implemented by this build", c.Kind)
+	}
+	if c.Action == NoOp {
+		var err error
+		if c, err = ex.recheck(k, c); err != nil || c.Action == NoOp {
+			return err
+		}
 	}
 	if l, ok := k.(Limited); ok {
 		group, _ := l.LimitGroup()
@@ -272,4 +282,35 @@ func (ex *executor) perform(ctx context.Context, k Kind, c Change) error {
 	}
 	ex.setOutputs(c.Logical, got.Attrs)
 	return nil
+}
+
+// recheck diffs a change the plan found in sync again when something it references changed
+// in this apply: an update can change an attribute (a table's stream ARN after a stream
+// change), and the apply must converge in one run, not leave the next plan a change.
+func (ex *executor) recheck(k Kind, c Change) (Change, error) {
+	if c.spec == nil || c.live == nil || !ex.anyChanged(c.DependsOn) {
+		return c, nil
+	}
+	d, err := ex.plan.desired(c.spec, ex.lookup)
+	if err != nil {
+		return c, err
+	}
+	if c.Diffs = diffs(k, d, *c.live); len(c.Diffs) > 0 {
+		c.Action = actionFor(c.Diffs)
+		ex.mu.Lock()
+		ex.actual[c.Address] = c
+		ex.mu.Unlock()
+	}
+	return c, nil
+}
+
+func (ex *executor) anyChanged(logicals []string) bool {
+	ex.mu.Lock()
+	defer ex.mu.Unlock()
+	for _, l := range logicals {
+		if ex.changed[l] {
+			return true
+		}
+	}
+	return false
 }

@@ -279,3 +279,25 @@ func TestLimitGroupSerialisesAcrossKinds(t *testing.T) {
 	assert.Equal(t, 4, res.Counts().Created)
 	assert.Equal(t, int32(1), peak.Load())
 }
+
+func TestApplyConvergesWhenAnUpdateChangesAReferencedAttribute(t *testing.T) {
+	f := newFixture()
+	st := stackOf(logGroup("producer", 7, ""), queueLike("consumer", "${producer.arn}", "producer"))
+	require.NoError(t, f.apply(t, f.plan(t, st)).Err())
+
+	st2 := stackOf(logGroup("producer", 30, ""), queueLike("consumer", "${producer.arn}", "producer"))
+	p := f.plan(t, st2)
+	require.Equal(t, map[string]Action{"logs.log_group/producer": Update, "sqs.queue/consumer": NoOp}, actions(p),
+		"at plan time the consumer is in sync: the new ARN is not known yet")
+	res := f.apply(t, p)
+	require.NoError(t, res.Err())
+	// The fake's kms_key_id forces a replacement: the consumer is replaced with the new ARN.
+	assert.Equal(t, Counts{Updated: 1, Replaced: 1}, res.Counts())
+	assert.Equal(t, "arn:fake:app-producer-dev:updated", f.queues.live["dev/consumer"].Props.(*spec.LogGroup).KMSKeyID)
+	assert.False(t, f.plan(t, st2).HasChanges(), "one apply converges")
+
+	f.log = nil
+	res = f.apply(t, f.plan(t, st2))
+	assert.Equal(t, Counts{Unchanged: 2}, res.Counts())
+	assert.Empty(t, f.log, "nothing changed, nothing re-checked into a change")
+}

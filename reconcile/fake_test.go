@@ -65,7 +65,9 @@ func (f *fakeKind) Update(_ context.Context, d Desired, live state.Resource) (st
 	if err := f.fail[d.Owner.ID]; err != nil {
 		return state.Resource{}, err
 	}
+	// An update changes an attribute, as a DynamoDB stream change changes the stream ARN.
 	live.Props, live.Tags = d.Props, d.Tags
+	live.Attrs = map[string]string{"arn": "arn:fake:" + d.Name + ":updated", "name": d.Name}
 	f.live[key(d.Owner)] = live
 	return live, nil
 }

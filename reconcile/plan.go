@@ -135,12 +135,19 @@ func (p *Plan) planResource(k Kind, r *spec.Resource, inv *state.Inventory, chan
 		return c, nil
 	}
 	c.live, c.ID = &live, live.ID
-	c.Diffs = append(k.Diff(d, live), tagDiffs(live.Tags, d.Tags)...)
-	if live.Name != d.Name {
-		c.Diffs = append([]FieldDiff{{Path: "name", Live: live.Name, Desired: d.Name, ForceNew: true}}, c.Diffs...)
-	}
+	c.Diffs = diffs(k, d, live)
 	c.Action = actionFor(c.Diffs)
 	return c, nil
+}
+
+// diffs is every difference between a desired resource and its live twin: the name, the
+// kind's typed fields, and the user tags.
+func diffs(k Kind, d Desired, live state.Resource) []FieldDiff {
+	out := append(k.Diff(d, live), tagDiffs(live.Tags, d.Tags)...)
+	if live.Name != d.Name {
+		out = append([]FieldDiff{{Path: "name", Live: live.Name, Desired: d.Name, ForceNew: true}}, out...)
+	}
+	return out
 }
 
 func actionFor(diffs []FieldDiff) Action {
