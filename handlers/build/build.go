@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 )
 
 // Handlers are the handler names Build knows, in the order BuildAll builds them.
@@ -58,20 +59,30 @@ func Build(ctx context.Context, o Options) (Artifact, error) {
 	if err != nil {
 		return Artifact{}, err
 	}
+	a := Artifact{Handler: name, Arch: o.Arch, ZipPath: filepath.Join(o.OutDir, name+"-"+o.Arch+".zip")}
+	c := openCache(ctx, o, pkg)
+	if a.SHA256, a.Size, err = c.restore(a.ZipPath); err == nil {
+		return a, nil
+	}
+	if a.SHA256, a.Size, err = buildZip(ctx, o, pkg, a.ZipPath); err != nil {
+		return Artifact{}, fmt.Errorf("build %s: %w", name, err)
+	}
+	c.store(a.ZipPath)
+	return a, nil
+}
+
+// buildZip compiles pkg and packages it at path.
+func buildZip(ctx context.Context, o Options, pkg, path string) (sum string, size int64, err error) {
 	tmp, err := os.MkdirTemp("", "provisioner-build-")
 	if err != nil {
-		return Artifact{}, fmt.Errorf("build %s: %w", name, err)
+		return "", 0, err
 	}
 	defer os.RemoveAll(tmp)
 	bootstrap := filepath.Join(tmp, "bootstrap")
 	if err := compile(ctx, o, pkg, bootstrap); err != nil {
-		return Artifact{}, fmt.Errorf("build %s: %w", name, err)
+		return "", 0, err
 	}
-	a := Artifact{Handler: name, Arch: o.Arch, ZipPath: filepath.Join(o.OutDir, name+"-"+o.Arch+".zip")}
-	if a.SHA256, a.Size, err = writeZip(bootstrap, a.ZipPath); err != nil {
-		return Artifact{}, fmt.Errorf("build %s: %w", name, err)
-	}
-	return a, nil
+	return writeZip(bootstrap, path)
 }
 
 // BuildAll builds every handler in Handlers with o (o.Handler is ignored). It goes on after a
@@ -117,16 +128,31 @@ func resolve(o Options) (_ Options, pkg, name string, err error) {
 // GOFLAGS or GOEXPERIMENT from the caller's environment. lambda.norpc drops aws-lambda-go's
 // RPC mode, which provided.al2023 never uses.
 func compile(ctx context.Context, o Options, pkg, out string) error {
-	cmd := exec.CommandContext(ctx, "go", "build",
-		"-trimpath", "-buildvcs=false", "-tags", "lambda.norpc",
-		"-ldflags", "-s -w -buildid=",
-		"-o", out, pkg)
-	cmd.Dir = o.Dir
-	cmd.Env = append(os.Environ(),
-		"CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goArch[o.Arch],
-		"GOAMD64=v1", "GOARM64=v8.0", "GOFLAGS=", "GOEXPERIMENT=")
+	compiles.Add(1)
+	cmd := goCommand(ctx, o, "build", "-o", out, pkg)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("go build %s: %w\n%s", pkg, err, strings.TrimSpace(string(b)))
 	}
 	return nil
+}
+
+// buildFlags are the flags of every go command that builds or describes a handler.
+var buildFlags = []string{"-trimpath", "-buildvcs=false", "-tags", "lambda.norpc", "-ldflags", "-s -w -buildid="}
+
+// compiles counts go builds, so tests can tell a cache hit from a build.
+var compiles atomic.Int64
+
+// goCommand is `go <verb> <buildFlags> <args>` in o.Dir, for Linux on o.Arch.
+func goCommand(ctx context.Context, o Options, verb string, args ...string) *exec.Cmd {
+	return goTool(ctx, o, append(append([]string{verb}, buildFlags...), args...)...)
+}
+
+// goTool is `go <args>` in o.Dir with the pinned environment of a handler build.
+func goTool(ctx context.Context, o Options, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = o.Dir
+	cmd.Env = append(os.Environ(),
+		"CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goArch[o.Arch],
+		"GOAMD64=v1", "GOARM64=v8.0", "GOFLAGS=", "GOEXPERIMENT=")
+	return cmd
 }

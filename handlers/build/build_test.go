@@ -86,6 +86,7 @@ func TestBuildReproducible(t *testing.T) {
 		machine elf.Machine
 	}{{"arm64", elf.EM_AARCH64}, {"x86_64", elf.EM_X86_64}} {
 		t.Run(tt.arch, func(t *testing.T) {
+			t.Setenv("PROVISIONER_BUILD_CACHE", "off") // two real builds, not one and a copy
 			ctx := context.Background()
 			first, err := Build(ctx, Options{Handler: "receiver", Arch: tt.arch, OutDir: t.TempDir()})
 			require.NoError(t, err)
@@ -127,4 +128,44 @@ func assertZip(t *testing.T, zipBytes []byte, wantSum string, wantSize int64) []
 	content, err := io.ReadAll(rc)
 	require.NoError(t, err)
 	return content
+}
+
+func TestBuildCacheServesUnchangedSourceWithoutRelinking(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go build")
+	}
+	t.Setenv("PROVISIONER_BUILD_CACHE", t.TempDir())
+	ctx := context.Background()
+	before := compiles.Load()
+	first, err := Build(ctx, Options{Handler: "processor", Arch: "arm64", OutDir: t.TempDir()})
+	require.NoError(t, err)
+	second, err := Build(ctx, Options{Handler: "processor", Arch: "arm64", OutDir: t.TempDir()})
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), compiles.Load()-before, "the second build is a cache hit")
+	assert.Equal(t, first.SHA256, second.SHA256)
+	assert.Equal(t, first.Size, second.Size)
+	a, err := os.ReadFile(first.ZipPath)
+	require.NoError(t, err)
+	b, err := os.ReadFile(second.ZipPath)
+	require.NoError(t, err)
+	assert.True(t, bytes.Equal(a, b))
+
+	_, err = Build(ctx, Options{Handler: "processor", Arch: "x86_64", OutDir: t.TempDir()})
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), compiles.Load()-before, "another architecture is another key")
+}
+
+func TestCacheKeyNamesWhatTheZipDependsOn(t *testing.T) {
+	ctx := context.Background()
+	key := func(handler, arch string) string {
+		o, pkg, _, err := resolve(Options{Handler: handler, Arch: arch})
+		require.NoError(t, err)
+		k, err := cacheKey(ctx, o, pkg)
+		require.NoError(t, err)
+		return k
+	}
+	r := key("receiver", "arm64")
+	assert.Equal(t, r, key("receiver", "arm64"), "stable for the same inputs")
+	assert.NotEqual(t, r, key("receiver", "x86_64"))
+	assert.NotEqual(t, r, key("processor", "arm64"))
 }

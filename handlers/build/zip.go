@@ -20,6 +20,17 @@ var zipTime = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
 // fixed time and mode 0755 (Lambda runs bootstrap, so it must be executable), and returns the
 // zip's base64 SHA-256 and size.
 func writeZip(bootstrap, path string) (sum string, size int64, err error) {
+	return writeAtomic(path, func(w io.Writer) error { return zipFile(w, bootstrap) })
+}
+
+// writeBytes writes b to path the same way, for a zip restored from the build cache.
+func writeBytes(b []byte, path string) (sum string, size int64, err error) {
+	return writeAtomic(path, func(w io.Writer) error { _, err := w.Write(b); return err })
+}
+
+// writeAtomic writes what fill produces to a temporary file beside path and renames it into
+// place, so a reader never sees half a zip; it returns the bytes' base64 SHA-256 and size.
+func writeAtomic(path string, fill func(io.Writer) error) (sum string, size int64, err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return "", 0, fmt.Errorf("write %s: %w", path, err)
 	}
@@ -30,7 +41,7 @@ func writeZip(bootstrap, path string) (sum string, size int64, err error) {
 	defer os.Remove(tmp.Name()) // after a successful rename there is nothing left to remove
 	h := sha256.New()
 	counter := &countWriter{}
-	if err := zipFile(io.MultiWriter(tmp, h, counter), bootstrap); err != nil {
+	if err := fill(io.MultiWriter(tmp, h, counter)); err != nil {
 		tmp.Close()
 		return "", 0, fmt.Errorf("write %s: %w", path, err)
 	}
