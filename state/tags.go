@@ -31,6 +31,13 @@ func OwnerOf(tags map[string]string) (o Owner, ok bool) {
 	return o, o.Stack != "" && o.Suffix != "" && o.ID != ""
 }
 
+// Owns reports whether tags carry exactly o's ownership tags: all three present, non-empty and
+// equal to o's. An Owner with an empty field owns nothing.
+func (o Owner) Owns(tags map[string]string) bool {
+	got, ok := OwnerOf(tags)
+	return ok && got == o
+}
+
 // Selector picks the resources of one environment: a suffix, and optionally one stack.
 type Selector struct {
 	Stack  string // empty: any stack

@@ -116,7 +116,7 @@ func (k *APIKey) Create(ctx context.Context, d reconcile.Desired) (state.Resourc
 		return state.Resource{}, fmt.Errorf("create api gateway api key %s: %w", d.Name, err)
 	}
 	for _, key := range found {
-		if aws.ToString(key.Name) == d.Name && miscIsOwner(key.Tags, d.Owner) {
+		if aws.ToString(key.Name) == d.Name && d.Owner.Owns(key.Tags) {
 			live := apikeyObserved(key)
 			if miscSettled(k, d, live) {
 				return live, nil
@@ -149,7 +149,7 @@ func (k *APIKey) Update(ctx context.Context, d reconcile.Desired, live state.Res
 	if !ok || !lok {
 		return state.Resource{}, fmt.Errorf("update api gateway api key %s: properties are %T and %T, not *spec.APIKey", d.Name, d.Props, live.Props)
 	}
-	if !miscIsOwner(live.Tags, d.Owner) {
+	if !d.Owner.Owns(live.Tags) {
 		return state.Resource{}, fmt.Errorf("update api gateway api key %s: %w", d.Name, miscNotOwned("api gateway api key", live.Name, live.Tags))
 	}
 	if ops := apikeyPatch(l, w); len(ops) > 0 {
@@ -192,7 +192,7 @@ func (k *APIKey) Delete(ctx context.Context, live state.Resource) error {
 	if err != nil {
 		return fmt.Errorf("delete api gateway api key %s: %w", live.Name, err)
 	}
-	if !miscIsOwner(key.Tags, live.Owner) {
+	if !live.Owner.Owns(key.Tags) {
 		return fmt.Errorf("delete api gateway api key %s: %w", live.Name, miscNotOwned("api gateway api key", live.Name, key.Tags))
 	}
 	err = apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {

@@ -8,7 +8,6 @@ package kinds
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
@@ -54,20 +53,9 @@ func apigwGet[T any](ctx context.Context, fn func(context.Context) (T, error)) (
 	return out, miscNotFound(err, apigwNotFound)
 }
 
-// apigwPartition is the ARN partition of a region.
-func apigwPartition(region string) string {
-	for prefix, p := range map[string]string{"cn-": "aws-cn", "us-gov-": "aws-us-gov", "us-iso-": "aws-iso",
-		"us-isob-": "aws-iso-b", "eu-isoe-": "aws-iso-e", "us-isof-": "aws-iso-f"} {
-		if strings.HasPrefix(region, prefix) {
-			return p
-		}
-	}
-	return "aws"
-}
-
 // apigwARN is the ARN TagResource takes for an API Gateway path such as /restapis/abc.
 func apigwARN(region, path string) string {
-	return "arn:" + apigwPartition(region) + ":apigateway:" + region + "::" + path
+	return "arn:" + partition(region) + ":apigateway:" + region + "::" + path
 }
 
 // apigwReplace is one "replace" patch operation.

@@ -192,7 +192,7 @@ func (k *RestAPI) Create(ctx context.Context, d reconcile.Desired) (state.Resour
 		return state.Resource{}, fmt.Errorf("create api gateway rest api %s: %w", d.Name, err)
 	}
 	for _, api := range apis {
-		if aws.ToString(api.Name) == d.Name && miscIsOwner(api.Tags, d.Owner) {
+		if aws.ToString(api.Name) == d.Name && d.Owner.Owns(api.Tags) {
 			return k.adopt(ctx, d, api)
 		}
 	}
@@ -232,7 +232,7 @@ func (k *RestAPI) Update(ctx context.Context, d reconcile.Desired, live state.Re
 	if !ok || !lok {
 		return state.Resource{}, fmt.Errorf("update api gateway rest api %s: properties are %T and %T, not *spec.RestAPI", d.Name, d.Props, live.Props)
 	}
-	if !miscIsOwner(live.Tags, d.Owner) {
+	if !d.Owner.Owns(live.Tags) {
 		return state.Resource{}, fmt.Errorf("update api gateway rest api %s: %w", d.Name, miscNotOwned("api gateway rest api", live.Name, live.Tags))
 	}
 	if err := k.updateAPI(ctx, live.ID, l, w); err != nil {
@@ -288,7 +288,7 @@ func (k *RestAPI) Delete(ctx context.Context, live state.Resource) error {
 	if err != nil {
 		return fmt.Errorf("delete api gateway rest api %s: %w", live.Name, err)
 	}
-	if !miscIsOwner(api.Tags, live.Owner) {
+	if !live.Owner.Owns(api.Tags) {
 		return fmt.Errorf("delete api gateway rest api %s: %w", live.Name, miscNotOwned("api gateway rest api", live.Name, api.Tags))
 	}
 	err = apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
@@ -349,18 +349,13 @@ func restEndpointType(c *types.EndpointConfiguration) string {
 
 // attrs are the referable attributes; the stage ones are empty while the API has no stage.
 func (k *RestAPI) attrs(id, root, stage string) map[string]string {
-	p := apigwPartition(k.region)
 	a := map[string]string{
 		"id": id, "root_resource_id": root, "stage_name": stage, "stage_arn": "", "url": "",
-		"execution_arn": fmt.Sprintf("arn:%s:execute-api:%s:%s:%s", p, k.region, k.account, id),
+		"execution_arn": fmt.Sprintf("arn:%s:execute-api:%s:%s:%s", partition(k.region), k.region, k.account, id),
 	}
 	if stage != "" {
-		domain := "amazonaws.com"
-		if p == "aws-cn" {
-			domain = "amazonaws.com.cn"
-		}
 		a["stage_arn"] = apigwARN(k.region, "/restapis/"+id+"/stages/"+stage)
-		a["url"] = fmt.Sprintf("https://%s.execute-api.%s.%s/%s", id, k.region, domain, stage)
+		a["url"] = fmt.Sprintf("https://%s.execute-api.%s.%s/%s", id, k.region, dnsSuffix(k.region), stage)
 	}
 	return a
 }
@@ -548,7 +543,7 @@ func (k *RestAPI) putMethod(ctx context.Context, apiID, resID string, r spec.Rou
 func (k *RestAPI) putIntegration(ctx context.Context, apiID, resID string, r spec.Route) error {
 	in := &apigateway.PutIntegrationInput{RestApiId: aws.String(apiID), ResourceId: aws.String(resID), HttpMethod: aws.String(r.Method),
 		Type: types.IntegrationTypeAwsProxy, IntegrationHttpMethod: aws.String("POST"),
-		Uri: aws.String(fmt.Sprintf(restLambdaPathFmt, apigwPartition(k.region), k.region, r.Function))}
+		Uri: aws.String(fmt.Sprintf(restLambdaPathFmt, partition(k.region), k.region, r.Function))}
 	err := apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
 		_, err := k.api.PutIntegration(ctx, in)
 		return err

@@ -150,7 +150,7 @@ func (k *UsagePlan) Create(ctx context.Context, d reconcile.Desired) (state.Reso
 		return state.Resource{}, fmt.Errorf("create api gateway usage plan %s: %w", d.Name, err)
 	}
 	for _, plan := range plans {
-		if aws.ToString(plan.Name) == d.Name && miscIsOwner(plan.Tags, d.Owner) {
+		if aws.ToString(plan.Name) == d.Name && d.Owner.Owns(plan.Tags) {
 			return k.adopt(ctx, d, plan)
 		}
 	}
@@ -205,7 +205,7 @@ func (k *UsagePlan) Update(ctx context.Context, d reconcile.Desired, live state.
 	if !ok || !lok {
 		return state.Resource{}, fmt.Errorf("update api gateway usage plan %s: properties are %T and %T, not *spec.UsagePlan", d.Name, d.Props, live.Props)
 	}
-	if !miscIsOwner(live.Tags, d.Owner) {
+	if !d.Owner.Owns(live.Tags) {
 		return state.Resource{}, fmt.Errorf("update api gateway usage plan %s: %w", d.Name, miscNotOwned("api gateway usage plan", live.Name, live.Tags))
 	}
 	if err := k.patch(ctx, live.ID, planPatch(l, w)); err != nil {
@@ -258,7 +258,7 @@ func planPatch(live, want *spec.UsagePlan) []types.PatchOperation {
 // planStagePatch adds the missing API stages and removes the extra ones.
 func planStagePatch(live, want []spec.UsagePlanStage) []types.PatchOperation {
 	var ops []types.PatchOperation
-	add, remove := planSetChanges(planStageKeys(live), planStageKeys(want))
+	add, remove := miscSetChanges(planStageKeys(live), planStageKeys(want))
 	for _, s := range add {
 		ops = append(ops, types.PatchOperation{Op: types.OpAdd, Path: aws.String("/apiStages"), Value: aws.String(s)})
 	}
@@ -268,33 +268,11 @@ func planStagePatch(live, want []spec.UsagePlanStage) []types.PatchOperation {
 	return ops
 }
 
-// planSetChanges returns what want has and live lacks, and what live has and want lacks, sorted.
-func planSetChanges(live, want []string) (add, remove []string) {
-	have, need := map[string]bool{}, map[string]bool{}
-	for _, v := range live {
-		have[v] = true
-	}
-	for _, v := range want {
-		need[v] = true
-	}
-	for _, v := range reconcile.SortedSet(want) {
-		if !have[v] {
-			add = append(add, v)
-		}
-	}
-	for _, v := range reconcile.SortedSet(live) {
-		if !need[v] {
-			remove = append(remove, v)
-		}
-	}
-	return add, remove
-}
-
 // syncKeys adds the missing keys and removes the extra ones. ConflictException on
 // CreateUsagePlanKey means the key is in the plan already, and NotFoundException on
 // DeleteUsagePlanKey that it is not: both are the wanted outcome.
 func (k *UsagePlan) syncKeys(ctx context.Context, planID string, live, want []string) error {
-	add, remove := planSetChanges(live, want)
+	add, remove := miscSetChanges(live, want)
 	for _, key := range add {
 		err := apigwDo(ctx, k.wait, apigwThrottled, func(ctx context.Context) error {
 			_, err := k.api.CreateUsagePlanKey(ctx, &apigateway.CreateUsagePlanKeyInput{
@@ -329,7 +307,7 @@ func (k *UsagePlan) Delete(ctx context.Context, live state.Resource) error {
 	if err != nil {
 		return fmt.Errorf("delete api gateway usage plan %s: %w", live.Name, err)
 	}
-	if !miscIsOwner(plan.Tags, live.Owner) {
+	if !live.Owner.Owns(plan.Tags) {
 		return fmt.Errorf("delete api gateway usage plan %s: %w", live.Name, miscNotOwned("api gateway usage plan", live.Name, plan.Tags))
 	}
 	err = k.patch(ctx, live.ID, planStagePatch(planStages(plan.ApiStages), nil))

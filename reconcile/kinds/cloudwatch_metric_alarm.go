@@ -197,7 +197,7 @@ func (k *MetricAlarm) adopt(ctx context.Context, d reconcile.Desired, a types.Me
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create cloudwatch alarm %s: %w", d.Name, err)
 	}
-	if !miscIsOwner(tags, d.Owner) {
+	if !d.Owner.Owns(tags) {
 		return state.Resource{}, fmt.Errorf("create cloudwatch alarm %s: %w", d.Name, miscNotOwned("cloudwatch alarm", d.Name, tags))
 	}
 	live := cwResource(a, tags)
@@ -214,7 +214,7 @@ func (k *MetricAlarm) Update(ctx context.Context, d reconcile.Desired, live stat
 	if !ok {
 		return state.Resource{}, fmt.Errorf("update cloudwatch alarm %s: properties are %T, not *spec.MetricAlarm", d.Name, d.Props)
 	}
-	if !miscIsOwner(live.Tags, d.Owner) {
+	if !d.Owner.Owns(live.Tags) {
 		return state.Resource{}, fmt.Errorf("update cloudwatch alarm %s: %w", d.Name, miscNotOwned("cloudwatch alarm", live.Name, live.Tags))
 	}
 	if len(k.Diff(d, live)) > 0 {
@@ -293,7 +293,7 @@ func (k *MetricAlarm) Delete(ctx context.Context, live state.Resource) error {
 	if err != nil {
 		return fmt.Errorf("delete cloudwatch alarm %s: %w", live.Name, err)
 	}
-	if !miscIsOwner(tags, live.Owner) {
+	if !live.Owner.Owns(tags) {
 		return fmt.Errorf("delete cloudwatch alarm %s: %w", live.Name, miscNotOwned("cloudwatch alarm", live.Name, tags))
 	}
 	err = miscDo(ctx, k.wait, cwRetry, func(ctx context.Context) error {

@@ -64,10 +64,7 @@ func ddbCall[I, O any](ctx context.Context, op func(context.Context, I, ...func(
 
 // ddbNotFound maps DynamoDB's not-found codes to reconcile.ErrNotFound, keeping the cause.
 func ddbNotFound(err error) error {
-	if reconcile.IsAPIError(err, "ResourceNotFoundException", "TableNotFoundException") {
-		return fmt.Errorf("%w: %w", reconcile.ErrNotFound, err)
-	}
-	return err
+	return miscNotFound(err, "ResourceNotFoundException", "TableNotFoundException")
 }
 
 // ddbBusy reports errors that mean "the table or the account's control plane is busy, try
@@ -90,19 +87,13 @@ func ddbProps(p spec.Properties) (*spec.DynamoDBTable, error) {
 	return t, nil
 }
 
-// ddbOwnedBy reports whether tags are exactly o's ownership tags.
-func ddbOwnedBy(tags map[string]string, o state.Owner) bool {
-	got, ok := state.OwnerOf(tags)
-	return ok && got == o
-}
-
 // ---- diff ----
 
 // Diff implements reconcile.Kind. Only the key schema forces a replacement.
 func (k *DynamoDBTable) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
 	want, err := ddbProps(d.Props)
 	if err != nil {
-		return []reconcile.FieldDiff{{Path: "properties", Desired: d.Props, Live: live.Props}}
+		return miscPropsMismatch(d, live)
 	}
 	have, err := ddbProps(live.Props)
 	if err != nil {
@@ -343,25 +334,14 @@ func (k *DynamoDBTable) adopt(ctx context.Context, d reconcile.Desired) (state.R
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create dynamodb table %s: exists, and reading it failed: %w", d.Name, err)
 	}
-	if !ddbOwnedBy(live.Tags, d.Owner) {
+	if !d.Owner.Owns(live.Tags) {
 		return state.Resource{}, fmt.Errorf("create dynamodb table %s: table %s %w (its tags: %v)",
-			d.Name, d.Name, reconcile.ErrNotOwned, ddbOwnerTags(live.Tags))
+			d.Name, d.Name, reconcile.ErrNotOwned, miscOwnerTags(live.Tags))
 	}
 	if err := k.waitActive(ctx, d.Name); err != nil {
 		return state.Resource{}, err
 	}
 	return k.Update(ctx, d, live)
-}
-
-// ddbOwnerTags returns only the ownership tags, for error messages.
-func ddbOwnerTags(tags map[string]string) map[string]string {
-	out := map[string]string{}
-	for _, key := range []string{state.TagStack, state.TagSuffix, state.TagID} {
-		if v, ok := tags[key]; ok {
-			out[key] = v
-		}
-	}
-	return out
 }
 
 func ddbCreateInput(name string, p *spec.DynamoDBTable, tags map[string]string) *dynamodb.CreateTableInput {
@@ -623,20 +603,7 @@ func ddbTTLTooSoon(err error) bool {
 // updateTags makes the table's tags equal want: TagResource for missing or changed ones,
 // UntagResource for extra ones (never the ownership tags, nor AWS's own aws: tags).
 func (k *DynamoDBTable) updateTags(ctx context.Context, name, arn string, have, want map[string]string) error {
-	set := map[string]string{}
-	for key, v := range want {
-		if old, ok := have[key]; !ok || old != v {
-			set[key] = v
-		}
-	}
-	var remove []string
-	for key := range have {
-		if _, ok := want[key]; !ok && !strings.HasPrefix(key, "aws:") &&
-			key != state.TagStack && key != state.TagSuffix && key != state.TagID {
-			remove = append(remove, key)
-		}
-	}
-	sort.Strings(remove)
+	set, remove := miscTagChangesKeepAWS(have, want)
 	if len(set) > 0 {
 		if _, err := ddbCall(ctx, k.api.TagResource, &dynamodb.TagResourceInput{ResourceArn: &arn, Tags: ddbTagList(set)}); err != nil {
 			return fmt.Errorf("tag dynamodb table %s: %w", name, ddbNotFound(err))
@@ -671,8 +638,8 @@ func (k *DynamoDBTable) Delete(ctx context.Context, live state.Resource) error {
 	if err != nil {
 		return fmt.Errorf("delete dynamodb table %s: read tags: %w", name, err)
 	}
-	if !ddbOwnedBy(tags, live.Owner) {
-		return fmt.Errorf("delete dynamodb table %s: %w (its tags: %v)", name, reconcile.ErrNotOwned, ddbOwnerTags(tags))
+	if !live.Owner.Owns(tags) {
+		return fmt.Errorf("delete dynamodb table %s: %w (its tags: %v)", name, reconcile.ErrNotOwned, miscOwnerTags(tags))
 	}
 	if aws.ToBool(t.DeletionProtectionEnabled) {
 		return fmt.Errorf("delete dynamodb table %s: deletion protection is on; set deletion_protection: false "+

@@ -136,12 +136,6 @@ func ec2Filter(name string, values ...string) types.Filter {
 	return types.Filter{Name: aws.String(name), Values: values}
 }
 
-// ec2Owned reports whether tags carry exactly o's ownership tags.
-func ec2Owned(tags map[string]string, o state.Owner) bool {
-	got, ok := state.OwnerOf(tags)
-	return ok && got == o
-}
-
 // ec2NotOwned is the refusal for a resource that exists under our name without o's tags.
 func ec2NotOwned(what, id string, tags map[string]string) error {
 	if o, ok := state.OwnerOf(tags); ok {
@@ -150,30 +144,14 @@ func ec2NotOwned(what, id string, tags map[string]string) error {
 	return fmt.Errorf("%s %s: %w", what, id, reconcile.ErrNotOwned)
 }
 
-// ec2NotFound turns the service's not-found codes into reconcile.ErrNotFound, keeping the API
-// error in the chain.
-func ec2NotFound(err error, codes ...string) error {
-	if err != nil && reconcile.IsAPIError(err, codes...) {
-		return fmt.Errorf("%w: %w", reconcile.ErrNotFound, err)
-	}
-	return err
-}
-
 // ec2SyncTags makes the tags of id equal want: it sets missing and changed ones and removes
 // extra ones, except ownership tags (a changed owner is set, never removed) and aws: tags,
 // which nobody may delete.
 func ec2SyncTags(ctx context.Context, api EC2TagsAPI, id string, live, want map[string]string) error {
-	set := map[string]string{}
-	for k, v := range want {
-		if lv, ok := live[k]; !ok || lv != v {
-			set[k] = v
-		}
-	}
+	set, keys := miscTagChangesKeepAWS(live, want)
 	var remove []types.Tag
-	for _, k := range slices.Sorted(maps.Keys(live)) {
-		if _, ok := want[k]; !ok && !ec2KeepTag(k) {
-			remove = append(remove, types.Tag{Key: aws.String(k)})
-		}
+	for _, k := range keys {
+		remove = append(remove, types.Tag{Key: aws.String(k)})
 	}
 	if len(set) > 0 {
 		if err := ec2Send(ctx, api.CreateTags, &ec2.CreateTagsInput{Resources: []string{id}, Tags: ec2Tags(set)}); err != nil {
@@ -188,32 +166,9 @@ func ec2SyncTags(ctx context.Context, api EC2TagsAPI, id string, live, want map[
 	return nil
 }
 
-func ec2KeepTag(k string) bool {
-	return k == state.TagStack || k == state.TagSuffix || k == state.TagID || strings.HasPrefix(k, "aws:")
-}
-
-// ec2Partition is the ARN partition of a region.
-func ec2Partition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	case strings.HasPrefix(region, "us-isob-"):
-		return "aws-iso-b"
-	case strings.HasPrefix(region, "us-iso-"):
-		return "aws-iso"
-	case strings.HasPrefix(region, "eu-isoe-"):
-		return "aws-iso-e"
-	case strings.HasPrefix(region, "us-isof-"):
-		return "aws-iso-f"
-	}
-	return "aws"
-}
-
 // ec2ARN builds an EC2 ARN for APIs that do not return one (DescribeVpcs).
 func ec2ARN(region, account, resource string) string {
-	return fmt.Sprintf("arn:%s:ec2:%s:%s:%s", ec2Partition(region), region, account, resource)
+	return fmt.Sprintf("arn:%s:ec2:%s:%s:%s", partition(region), region, account, resource)
 }
 
 // ec2Codes accepts API errors with one of the codes.
@@ -240,10 +195,6 @@ func ec2AdoptableDiff(diffs []reconcile.FieldDiff) error {
 	return nil
 }
 
-// ec2Never retries nothing: calls on resources that were listed, not just created, do not
-// wait out eventual consistency.
-func ec2Never(error) bool { return false }
-
 // ec2Progress is how a kind reports a long wait; the CLI may hook its logger in.
 type ec2Progress func(msg string)
 
@@ -264,7 +215,7 @@ func ec2WaitDependencies(ctx context.Context, b reconcile.Backoff, progress ec2P
 		progress.say("delete %s: still in use after %s, retrying (budget %s): %v", subject, time.Since(start).Round(time.Second), b.Budget, err)
 		return true
 	}, del)
-	if err = ec2NotFound(err, notFound...); errors.Is(err, reconcile.ErrNotFound) {
+	if err = miscNotFound(err, notFound...); errors.Is(err, reconcile.ErrNotFound) {
 		return nil
 	}
 	return err
@@ -311,7 +262,7 @@ func ec2DescribeAll[O, T any](ctx context.Context, pages ec2Pages[O], items func
 	for pages.HasMorePages() {
 		page, err := reconcile.Call(ctx, func(ctx context.Context) (O, error) { return pages.NextPage(ctx) })
 		if err != nil {
-			return nil, ec2NotFound(err, notFound...)
+			return nil, miscNotFound(err, notFound...)
 		}
 		out = append(out, items(page)...)
 	}
@@ -434,7 +385,7 @@ func ec2Update[P any, PP interface {
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("update %s %s: %w", what, live.ID, err)
 	}
-	if !ec2Owned(live.Tags, d.Owner) {
+	if !d.Owner.Owns(live.Tags) {
 		return state.Resource{}, fmt.Errorf("update %w", ec2NotOwned(what, live.ID, live.Tags))
 	}
 	err = change(got, want)
@@ -455,14 +406,14 @@ func ec2Update[P any, PP interface {
 // gone (not found, or gone says so; err is nil), or it no longer carries live's owner, or the
 // read failed.
 func (t ec2Type[T]) recheck(ctx context.Context, live state.Resource, gone func(T) bool) (v T, ok bool, err error) {
-	v, err = t.describeID(ctx, live.ID, ec2Never)
+	v, err = t.describeID(ctx, live.ID, miscNever)
 	if errors.Is(err, reconcile.ErrNotFound) || err == nil && gone != nil && gone(v) {
 		return v, false, nil
 	}
 	if err != nil {
 		return v, false, fmt.Errorf("delete %s %s: %w", t.what, live.ID, err)
 	}
-	if tags := ec2TagMap(t.tags(v)); !ec2Owned(tags, live.Owner) {
+	if tags := ec2TagMap(t.tags(v)); !live.Owner.Owns(tags) {
 		return v, false, fmt.Errorf("delete %w", ec2NotOwned(t.what, live.ID, tags))
 	}
 	return v, true, nil
@@ -487,7 +438,7 @@ func (t ec2Type[T]) deleteOwned(ctx context.Context, live state.Resource, prepar
 		return fmt.Errorf("delete %s %s: %w", t.what, live.ID, err)
 	}
 	err = ec2WaitGone(ctx, t.wait, func(ctx context.Context) (bool, error) {
-		_, err := t.describeID(ctx, live.ID, ec2Never)
+		_, err := t.describeID(ctx, live.ID, miscNever)
 		if errors.Is(err, reconcile.ErrNotFound) {
 			return false, nil
 		}

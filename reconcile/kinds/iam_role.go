@@ -213,7 +213,7 @@ func (k *IAMRole) adopt(ctx context.Context, d reconcile.Desired) (state.Resourc
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create iam role %s: exists, read its tags: %w", d.Name, err)
 	}
-	if !miscIsOwner(tags, d.Owner) {
+	if !d.Owner.Owns(tags) {
 		return state.Resource{}, fmt.Errorf("create iam role %s: %w", d.Name, miscNotOwned("iam role", d.Name, tags))
 	}
 	live, err := k.observe(ctx, d.Name, tags)
@@ -234,7 +234,7 @@ func (k *IAMRole) Update(ctx context.Context, d reconcile.Desired, live state.Re
 	if !ok || !lok {
 		return state.Resource{}, fmt.Errorf("update iam role %s: properties are %T and %T, not *spec.IAMRole", d.Name, d.Props, live.Props)
 	}
-	if !miscIsOwner(live.Tags, d.Owner) {
+	if !d.Owner.Owns(live.Tags) {
 		return state.Resource{}, fmt.Errorf("update iam role %s: %w", d.Name, miscNotOwned("iam role", live.Name, live.Tags))
 	}
 	if iamPath(l.Path) != iamPath(w.Path) {
@@ -414,7 +414,7 @@ func (k *IAMRole) Delete(ctx context.Context, live state.Resource) error {
 	if err != nil {
 		return fmt.Errorf("delete iam role %s: %w", name, err)
 	}
-	if !miscIsOwner(tags, live.Owner) {
+	if !live.Owner.Owns(tags) {
 		return fmt.Errorf("delete iam role %s: %w", name, miscNotOwned("iam role", name, tags))
 	}
 	err = k.wait.Retry(ctx, miscRetryCodes(iamDeleteConflict, iamConcurrentMod), func(ctx context.Context) error {

@@ -231,7 +231,7 @@ func (k *EventSourceMapping) adopt(ctx context.Context, d reconcile.Desired, fou
 		if err != nil {
 			return state.Resource{}, fmt.Errorf("create lambda event source mapping %s: %w", d.Name, err)
 		}
-		if !miscIsOwner(tags, d.Owner) {
+		if !d.Owner.Owns(tags) {
 			if first == nil {
 				first = tags
 			}
@@ -259,7 +259,7 @@ func (k *EventSourceMapping) Update(ctx context.Context, d reconcile.Desired, li
 	if !ok || !lok {
 		return state.Resource{}, fmt.Errorf("update lambda event source mapping %s: properties are %T and %T, not *spec.EventSourceMapping", d.Name, d.Props, live.Props)
 	}
-	if !miscIsOwner(live.Tags, d.Owner) {
+	if !d.Owner.Owns(live.Tags) {
 		return state.Resource{}, fmt.Errorf("update lambda event source mapping %s: %w", d.Name, miscNotOwned("lambda event source mapping", live.ID, live.Tags))
 	}
 	if in, changed := esmUpdateInput(live.ID, l, w); changed {
@@ -345,7 +345,7 @@ func (k *EventSourceMapping) Delete(ctx context.Context, live state.Resource) er
 	if err != nil {
 		return fmt.Errorf("delete lambda event source mapping %s: %w", live.ID, err)
 	}
-	if !miscIsOwner(tags, live.Owner) {
+	if !live.Owner.Owns(tags) {
 		return fmt.Errorf("delete lambda event source mapping %s: %w", live.ID, miscNotOwned("lambda event source mapping", live.ID, tags))
 	}
 	if aws.ToString(m.State) != "Deleting" {

@@ -411,7 +411,7 @@ func (k *LambdaFunction) adopt(ctx context.Context, d reconcile.Desired, cfg typ
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, err)
 	}
-	if !miscIsOwner(tags, d.Owner) {
+	if !d.Owner.Owns(tags) {
 		return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, miscNotOwned("lambda function", d.Name, tags))
 	}
 	live, err := k.resource(ctx, cfg, tags)
@@ -437,7 +437,7 @@ func (k *LambdaFunction) Update(ctx context.Context, d reconcile.Desired, live s
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("update lambda function %s: live %w", d.Name, err)
 	}
-	if !miscIsOwner(live.Tags, d.Owner) {
+	if !d.Owner.Owns(live.Tags) {
 		return state.Resource{}, fmt.Errorf("update lambda function %s: %w", d.Name, miscNotOwned("lambda function", live.Name, live.Tags))
 	}
 	if err := k.apply(ctx, d, w, l, live); err != nil {
@@ -648,7 +648,7 @@ func (k *LambdaFunction) Delete(ctx context.Context, live state.Resource) error 
 	if err != nil {
 		return fmt.Errorf("delete lambda function %s: %w", live.Name, err)
 	}
-	if !miscIsOwner(tags, live.Owner) {
+	if !live.Owner.Owns(tags) {
 		return fmt.Errorf("delete lambda function %s: %w", live.Name, miscNotOwned("lambda function", live.Name, tags))
 	}
 	err = miscDo(ctx, k.wait, miscRetryCodes(fnConflict), func(ctx context.Context) error {

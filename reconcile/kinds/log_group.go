@@ -221,7 +221,7 @@ func (k *LogGroup) adopt(ctx context.Context, d reconcile.Desired) (state.Resour
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create log group %s: exists, read it: %w", d.Name, err)
 	}
-	if len(live.Tags) != 0 && !miscIsOwner(live.Tags, d.Owner) {
+	if len(live.Tags) != 0 && !d.Owner.Owns(live.Tags) {
 		return state.Resource{}, fmt.Errorf("create log group %s: %w", d.Name, miscNotOwned("log group", d.Name, live.Tags))
 	}
 	return k.apply(ctx, d, live)
@@ -229,7 +229,7 @@ func (k *LogGroup) adopt(ctx context.Context, d reconcile.Desired) (state.Resour
 
 // Update brings retention, KMS key and tags to d.
 func (k *LogGroup) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
-	if !miscIsOwner(live.Tags, d.Owner) {
+	if !d.Owner.Owns(live.Tags) {
 		return state.Resource{}, fmt.Errorf("update log group %s: %w", d.Name, miscNotOwned("log group", live.Name, live.Tags))
 	}
 	return k.apply(ctx, d, live)
@@ -338,7 +338,7 @@ func (k *LogGroup) Delete(ctx context.Context, live state.Resource) error {
 	if err != nil {
 		return fmt.Errorf("delete log group %s: %w", name, err)
 	}
-	if !miscIsOwner(cur.Tags, live.Owner) {
+	if !live.Owner.Owns(cur.Tags) {
 		return fmt.Errorf("delete log group %s: %w", name, miscNotOwned("log group", name, cur.Tags))
 	}
 	err = miscDo(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {

@@ -1,13 +1,16 @@
 package kinds
 
-// Helpers shared by the sqs.queue, iam.role and logs.log_group kinds only. Their names carry a
-// misc prefix so that they cannot clash with other kinds' helpers in this package.
+// Helpers shared across kinds: first written for sqs.queue, iam.role and logs.log_group, now
+// used by most kinds. Their names carry a misc prefix so that they cannot clash with other
+// kinds' helpers in this package.
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
 	"github.com/provisioner-dev/provisioner/state"
@@ -20,17 +23,22 @@ var miscThrottleCodes = []string{
 	"Throttling", "ThrottlingException", "RequestThrottled", "TooManyRequestsException",
 }
 
-// miscIsOwner reports whether tags carry exactly o's ownership tags.
-func miscIsOwner(tags map[string]string, o state.Owner) bool {
-	got, ok := state.OwnerOf(tags)
-	return ok && got == o
-}
-
 // miscNotOwned is the refusal for a resource that exists under our name without our tags.
 func miscNotOwned(kind, name string, tags map[string]string) error {
 	o, _ := state.OwnerOf(tags)
 	return fmt.Errorf("%s %q (ownership tags stack=%q suffix=%q id=%q): %w",
 		kind, name, o.Stack, o.Suffix, o.ID, reconcile.ErrNotOwned)
+}
+
+// miscOwnerTags returns only the ownership tags that tags carry, for error messages.
+func miscOwnerTags(tags map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, key := range []string{state.TagStack, state.TagSuffix, state.TagID} {
+		if v, ok := tags[key]; ok {
+			out[key] = v
+		}
+	}
+	return out
 }
 
 // miscNotFound maps a service's not-found codes to reconcile.ErrNotFound, keeping the cause.
@@ -57,6 +65,36 @@ func miscTagChanges(live, want map[string]string) (set map[string]string, remove
 	}
 	sort.Strings(remove)
 	return set, remove
+}
+
+// miscTagChangesKeepAWS is miscTagChanges for services that list AWS's own aws: tags among a
+// resource's tags (EC2, DynamoDB): nobody may remove those, so they are never removed either.
+func miscTagChangesKeepAWS(live, want map[string]string) (set map[string]string, remove []string) {
+	set, remove = miscTagChanges(live, want)
+	return set, slices.DeleteFunc(remove, func(k string) bool { return strings.HasPrefix(k, "aws:") })
+}
+
+// miscSetChanges returns what want has and live lacks, and what live has and want lacks, each
+// sorted and without duplicates (nil when there is nothing).
+func miscSetChanges(live, want []string) (add, remove []string) {
+	have, need := map[string]bool{}, map[string]bool{}
+	for _, v := range live {
+		have[v] = true
+	}
+	for _, v := range want {
+		need[v] = true
+	}
+	for _, v := range reconcile.SortedSet(want) {
+		if !have[v] {
+			add = append(add, v)
+		}
+	}
+	for _, v := range reconcile.SortedSet(live) {
+		if !need[v] {
+			remove = append(remove, v)
+		}
+	}
+	return add, remove
 }
 
 // miscConverge re-reads a resource after a write until it shows the desired state (AWS reads

@@ -61,6 +61,44 @@ func TestMiscTagChanges(t *testing.T) {
 	assert.Equal(t, []string{"Old"}, remove)
 }
 
+func TestMiscTagChangesKeepAWS(t *testing.T) {
+	live := map[string]string{state.TagStack: "shop", state.TagSuffix: "dev", state.TagID: "x",
+		"aws:cloudformation:stack-name": "s", "Team": "a", "Old": "1"}
+	want := map[string]string{state.TagStack: "shop", state.TagSuffix: "dev", state.TagID: "x", "Team": "b"}
+	set, remove := miscTagChangesKeepAWS(live, want)
+	assert.Equal(t, map[string]string{"Team": "b"}, set)
+	assert.Equal(t, []string{"Old"}, remove, "aws: tags and ownership tags are never removed")
+
+	_, remove = miscTagChangesKeepAWS(map[string]string{"aws:x": "1"}, map[string]string{})
+	assert.Empty(t, remove)
+}
+
+func TestMiscSetChanges(t *testing.T) {
+	for name, tc := range map[string]struct {
+		live, want  []string
+		add, remove []string
+	}{
+		"equal":           {[]string{"a", "b"}, []string{"b", "a"}, nil, nil},
+		"both empty":      {nil, nil, nil, nil},
+		"add and remove":  {[]string{"c", "a"}, []string{"b", "a", "d"}, []string{"b", "d"}, []string{"c"}},
+		"duplicates once": {[]string{"x", "x"}, []string{"y", "y"}, []string{"y"}, []string{"x"}},
+		"all new":         {nil, []string{"b", "a"}, []string{"a", "b"}, nil},
+		"all gone":        {[]string{"b", "a"}, nil, nil, []string{"a", "b"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			add, remove := miscSetChanges(tc.live, tc.want)
+			assert.Equal(t, tc.add, add)
+			assert.Equal(t, tc.remove, remove)
+		})
+	}
+}
+
+func TestMiscOwnerTags(t *testing.T) {
+	assert.Equal(t, map[string]string{state.TagStack: "shop", state.TagID: "x"},
+		miscOwnerTags(map[string]string{state.TagStack: "shop", state.TagID: "x", "Team": "a"}), "only the ownership tags present")
+	assert.Equal(t, map[string]string{}, miscOwnerTags(nil))
+}
+
 func TestMiscNotFoundMapsCodes(t *testing.T) {
 	err := miscNotFound(miscAPIErr("NoSuchEntity"), "NoSuchEntity")
 	assert.ErrorIs(t, err, reconcile.ErrNotFound)

@@ -121,7 +121,7 @@ func (k *S3Bucket) do(ctx context.Context, fresh bool, op func(ctx context.Conte
 func (k *S3Bucket) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
 	want, err := s3Props(d.Props)
 	if err != nil {
-		return []reconcile.FieldDiff{{Path: "properties", Desired: d.Props, Live: live.Props}}
+		return miscPropsMismatch(d, live)
 	}
 	have, err := s3Props(live.Props)
 	if err != nil {
@@ -233,26 +233,15 @@ func (k *S3Bucket) tags(ctx context.Context, name string, fresh bool) (map[strin
 
 func (k *S3Bucket) resource(name string, tags map[string]string, props *spec.S3Bucket) state.Resource {
 	owner, _ := state.OwnerOf(tags)
-	dns := "amazonaws.com"
-	if strings.HasPrefix(k.region, "cn-") {
-		dns = "amazonaws.com.cn"
-	}
 	return state.Resource{
 		Kind: k.Kind(), Owner: owner, ID: name, Name: name, Tags: tags, Props: props,
-		Attrs: map[string]string{"arn": k.arn(name), "name": name, "domain_name": name + ".s3." + k.region + "." + dns},
+		Attrs: map[string]string{"arn": k.arn(name), "name": name, "domain_name": name + ".s3." + k.region + "." + dnsSuffix(k.region)},
 	}
 }
 
 // arn is the bucket's ARN in the region's partition.
 func (k *S3Bucket) arn(name string) string {
-	partition := "aws"
-	switch {
-	case strings.HasPrefix(k.region, "cn-"):
-		partition = "aws-cn"
-	case strings.HasPrefix(k.region, "us-gov-"):
-		partition = "aws-us-gov"
-	}
-	return "arn:" + partition + ":s3:::" + name
+	return "arn:" + partition(k.region) + ":s3:::" + name
 }
 
 // observe reads every setting the spec describes.
@@ -440,11 +429,11 @@ func (k *S3Bucket) ensureBucket(ctx context.Context, d reconcile.Desired) (exist
 // second case is what a crash between CreateBucket and tagging leaves on an endpoint that
 // ignores tags in CreateBucket, and adopting it loses nothing. Anything else is refused.
 func (k *S3Bucket) claim(ctx context.Context, d reconcile.Desired, tags map[string]string) error {
-	if o, ok := state.OwnerOf(tags); ok && o == d.Owner {
+	if d.Owner.Owns(tags) {
 		return nil
 	}
 	if len(tags) > 0 {
-		return fmt.Errorf("create s3 bucket %s: bucket %s %w (its tags: %v)", d.Name, d.Name, reconcile.ErrNotOwned, s3OwnerTags(tags))
+		return fmt.Errorf("create s3 bucket %s: bucket %s %w (its tags: %v)", d.Name, d.Name, reconcile.ErrNotOwned, miscOwnerTags(tags))
 	}
 	empty, err := k.isEmpty(ctx, d.Name)
 	if err != nil {
@@ -454,16 +443,6 @@ func (k *S3Bucket) claim(ctx context.Context, d reconcile.Desired, tags map[stri
 		return fmt.Errorf("create s3 bucket %s: bucket %s %w and holds objects", d.Name, d.Name, reconcile.ErrNotOwned)
 	}
 	return nil
-}
-
-func s3OwnerTags(tags map[string]string) map[string]string {
-	out := map[string]string{}
-	for _, key := range []string{state.TagStack, state.TagSuffix, state.TagID} {
-		if v, ok := tags[key]; ok {
-			out[key] = v
-		}
-	}
-	return out
 }
 
 func (k *S3Bucket) isEmpty(ctx context.Context, name string) (bool, error) {
@@ -680,8 +659,8 @@ func (k *S3Bucket) Delete(ctx context.Context, live state.Resource) error {
 	if err != nil {
 		return fmt.Errorf("delete s3 bucket %s: read tags: %w", name, err)
 	}
-	if o, ok := state.OwnerOf(tags); !ok || o != live.Owner {
-		return fmt.Errorf("delete s3 bucket %s: %w (its tags: %v)", name, reconcile.ErrNotOwned, s3OwnerTags(tags))
+	if !live.Owner.Owns(tags) {
+		return fmt.Errorf("delete s3 bucket %s: %w (its tags: %v)", name, reconcile.ErrNotOwned, miscOwnerTags(tags))
 	}
 	// BucketNotEmpty: something wrote to the bucket while it was being emptied; empty again.
 	err = k.wait.Retry(ctx, func(err error) bool { return reconcile.IsAPIError(err, "BucketNotEmpty", "OperationAborted") },

@@ -134,7 +134,7 @@ func (k *SecurityGroup) adopt(ctx context.Context, d reconcile.Desired, p *spec.
 		return state.Resource{}, fmt.Errorf("create ec2 security group %s: %w", d.Name, err)
 	}
 	g := groups[0]
-	if tags := ec2TagMap(g.Tags); !ec2Owned(tags, d.Owner) {
+	if tags := ec2TagMap(g.Tags); !d.Owner.Owns(tags) {
 		return state.Resource{}, fmt.Errorf("create %w", ec2NotOwned("ec2 security group "+d.Name+" in "+p.VPC, aws.ToString(g.GroupId), tags))
 	}
 	return ec2Adopt(ctx, k, "ec2 security group", d, k.observe(g))
@@ -143,9 +143,9 @@ func (k *SecurityGroup) adopt(ctx context.Context, d reconcile.Desired, p *spec.
 // Update implements reconcile.Kind.
 func (k *SecurityGroup) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
 	return ec2Update(ctx, k.api, "ec2 security group", d, live, func(got, want *spec.SecurityGroup) error {
-		return k.syncRules(ctx, live.ID, got, want, ec2Never)
+		return k.syncRules(ctx, live.ID, got, want, miscNever)
 	}, func(ctx context.Context) (state.Resource, error) {
-		return k.observeID(ctx, live.ID, ec2Never)
+		return k.observeID(ctx, live.ID, miscNever)
 	})
 }
 
@@ -172,7 +172,7 @@ func (k *SecurityGroup) revokeReferences(ctx context.Context, g types.SecurityGr
 		perms   []types.IpPermission
 	}{{true, g.IpPermissions}, {false, g.IpPermissionsEgress}} {
 		for _, p := range others(sgPermsFromAWS(dir.perms)) {
-			err := k.revoke(ctx, id, dir.ingress, []sgPerm{p}, ec2Never)
+			err := k.revoke(ctx, id, dir.ingress, []sgPerm{p}, miscNever)
 			if err != nil && !reconcile.IsAPIError(err, sgNotFound) {
 				return err
 			}

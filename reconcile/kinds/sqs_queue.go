@@ -213,7 +213,7 @@ func (k *SQSQueue) adopt(ctx context.Context, d reconcile.Desired, url string, j
 		if err != nil {
 			return err
 		}
-		if !miscIsOwner(tags, d.Owner) {
+		if !d.Owner.Owns(tags) {
 			return miscNotOwned("sqs queue", d.Name, tags)
 		}
 		live, err = k.observe(ctx, url, tags)
@@ -236,7 +236,7 @@ func (k *SQSQueue) Update(ctx context.Context, d reconcile.Desired, live state.R
 	if !ok || !lok {
 		return state.Resource{}, fmt.Errorf("update sqs queue %s: properties are %T and %T, not *spec.SQSQueue", d.Name, d.Props, live.Props)
 	}
-	if !miscIsOwner(live.Tags, d.Owner) {
+	if !d.Owner.Owns(live.Tags) {
 		return state.Resource{}, fmt.Errorf("update sqs queue %s: %w", d.Name, miscNotOwned("sqs queue", live.Name, live.Tags))
 	}
 	url := live.ID
@@ -303,7 +303,7 @@ func (k *SQSQueue) Delete(ctx context.Context, live state.Resource) error {
 	if err != nil {
 		return fmt.Errorf("delete sqs queue %s: %w", live.Name, err)
 	}
-	if !miscIsOwner(tags, live.Owner) {
+	if !live.Owner.Owns(tags) {
 		return fmt.Errorf("delete sqs queue %s: %w", live.Name, miscNotOwned("sqs queue", live.Name, tags))
 	}
 	err = k.wait.Retry(ctx, miscRetryCodes(), func(ctx context.Context) error {

@@ -106,9 +106,9 @@ func (k *Subnet) Update(ctx context.Context, d reconcile.Desired, live state.Res
 		if got.MapPublicIP == want.MapPublicIP {
 			return nil
 		}
-		return k.setMapPublicIP(ctx, live.ID, want.MapPublicIP, ec2Never)
+		return k.setMapPublicIP(ctx, live.ID, want.MapPublicIP, miscNever)
 	}, func(ctx context.Context) (state.Resource, error) {
-		return k.observeID(ctx, live.ID, ec2Never)
+		return k.observeID(ctx, live.ID, miscNever)
 	})
 }
 

@@ -103,9 +103,9 @@ func (k *VPC) Create(ctx context.Context, d reconcile.Desired) (state.Resource, 
 // Update implements reconcile.Kind.
 func (k *VPC) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
 	return ec2Update(ctx, k.api, "ec2 vpc", d, live, func(got, want *spec.VPC) error {
-		return k.setDNS(ctx, live.ID, *got, *want, ec2Never)
+		return k.setDNS(ctx, live.ID, *got, *want, miscNever)
 	}, func(ctx context.Context) (state.Resource, error) {
-		return k.observeID(ctx, live.ID, ec2Never)
+		return k.observeID(ctx, live.ID, miscNever)
 	})
 }
 
@@ -174,7 +174,7 @@ func (k *VPC) observeID(ctx context.Context, id string, retry func(error) bool) 
 
 // observeListed observes a VPC that was listed, not just created: nothing is waited for.
 func (k *VPC) observeListed(ctx context.Context, v types.Vpc) (state.Resource, error) {
-	return k.observe(ctx, v, ec2Never)
+	return k.observe(ctx, v, miscNever)
 }
 
 // observe reads what DescribeVpcs does not carry: the DNS attributes and the main route
@@ -231,7 +231,7 @@ func (k *VPC) attribute(ctx context.Context, id string, name types.VpcAttributeN
 		return nil
 	})
 	if err != nil {
-		return false, fmt.Errorf("describe vpc attribute %s of %s: %w", name, id, ec2NotFound(err, vpcNotFound))
+		return false, fmt.Errorf("describe vpc attribute %s of %s: %w", name, id, miscNotFound(err, vpcNotFound))
 	}
 	return value, nil
 }

@@ -154,10 +154,10 @@ func (k *VPCEndpoint) Update(ctx context.Context, d reconcile.Desired, live stat
 // anything changes at all.
 func vpceModification(id string, got, want *spec.VPCEndpoint) (*ec2.ModifyVpcEndpointInput, bool) {
 	in := &ec2.ModifyVpcEndpointInput{VpcEndpointId: aws.String(id)}
-	in.AddRouteTableIds, in.RemoveRouteTableIds = vpceAddRemove(got.RouteTableIDs, want.RouteTableIDs)
-	in.AddSubnetIds, in.RemoveSubnetIds = vpceAddRemove(got.SubnetIDs, want.SubnetIDs)
+	in.AddRouteTableIds, in.RemoveRouteTableIds = miscSetChanges(got.RouteTableIDs, want.RouteTableIDs)
+	in.AddSubnetIds, in.RemoveSubnetIds = miscSetChanges(got.SubnetIDs, want.SubnetIDs)
 	if len(want.SecurityGroupIDs) > 0 || !vpceInterface(want) {
-		in.AddSecurityGroupIds, in.RemoveSecurityGroupIds = vpceAddRemove(got.SecurityGroupIDs, want.SecurityGroupIDs)
+		in.AddSecurityGroupIds, in.RemoveSecurityGroupIds = miscSetChanges(got.SecurityGroupIDs, want.SecurityGroupIDs)
 	}
 	if vpceInterface(want) && got.PrivateDNS != want.PrivateDNS {
 		in.PrivateDnsEnabled = aws.Bool(want.PrivateDNS)
@@ -165,26 +165,6 @@ func vpceModification(id string, got, want *spec.VPCEndpoint) (*ec2.ModifyVpcEnd
 	changed := len(in.AddRouteTableIds)+len(in.RemoveRouteTableIds)+len(in.AddSubnetIds)+len(in.RemoveSubnetIds)+
 		len(in.AddSecurityGroupIds)+len(in.RemoveSecurityGroupIds) > 0 || in.PrivateDnsEnabled != nil
 	return in, changed
-}
-
-// vpceAddRemove is what to add to got and remove from it to make it want, as sets.
-func vpceAddRemove(got, want []string) (add, remove []string) {
-	have, wanted := map[string]bool{}, map[string]bool{}
-	for _, s := range got {
-		have[s] = true
-	}
-	for _, s := range reconcile.SortedSet(want) {
-		wanted[s] = true
-		if !have[s] {
-			add = append(add, s)
-		}
-	}
-	for _, s := range reconcile.SortedSet(got) {
-		if !wanted[s] {
-			remove = append(remove, s)
-		}
-	}
-	return add, remove
 }
 
 // modify sends one change, waiting out IncorrectState (a change still in progress).
@@ -235,7 +215,7 @@ func (k *VPCEndpoint) deleteOnce(ctx context.Context, id string) error {
 		return k.api.DeleteVpcEndpoints(ctx, &ec2.DeleteVpcEndpointsInput{VpcEndpointIds: []string{id}})
 	})
 	if err != nil {
-		return ec2NotFound(err, vpceNotFound...)
+		return miscNotFound(err, vpceNotFound...)
 	}
 	for _, u := range out.Unsuccessful {
 		if u.Error == nil {
@@ -243,7 +223,7 @@ func (k *VPCEndpoint) deleteOnce(ctx context.Context, id string) error {
 		}
 		// Per-endpoint failures come in the output; as API errors the usual code checks apply.
 		err := &smithy.GenericAPIError{Code: aws.ToString(u.Error.Code), Message: aws.ToString(u.Error.Message)}
-		return ec2NotFound(err, vpceNotFound...)
+		return miscNotFound(err, vpceNotFound...)
 	}
 	return nil
 }
@@ -315,7 +295,7 @@ func (k *VPCEndpoint) describe(ctx context.Context, ids []string, filters []type
 // describeID returns one endpoint (deleted ones included), or an error wrapping
 // reconcile.ErrNotFound.
 func (k *VPCEndpoint) describeID(ctx context.Context, id string) (types.VpcEndpoint, error) {
-	return k.ec2Type().describeID(ctx, id, ec2Never)
+	return k.ec2Type().describeID(ctx, id, miscNever)
 }
 
 // observe reads the endpoint and, for a Gateway, the prefix list of its service.
