@@ -2,7 +2,6 @@ package kinds
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 
@@ -37,21 +36,27 @@ type APIKeyAPI interface {
 // tags is someone else's and is left alone. Description and enabled change in place; Diff
 // marks nothing ForceNew.
 type APIKey struct {
-	api    APIKeyAPI
-	region string
-	wait   reconcile.Backoff
+	apigwBase
+	api APIKeyAPI
 }
 
 // NewAPIKey returns the apigateway.api_key kind over api (an *apigateway.Client); region
 // makes the ARN that TagResource takes.
 func NewAPIKey(api APIKeyAPI, region string) *APIKey {
-	return &APIKey{api: api, region: region, wait: reconcile.DefaultBackoff}
+	return &APIKey{apigwBase: apigwNewBase(region), api: api}
 }
 
 func (*APIKey) Kind() string { return "apigateway.api_key" }
 
-// LimitGroup serialises API Gateway writes across the API Gateway kinds.
-func (*APIKey) LimitGroup() (string, int) { return apigwLimitGroup, apigwLimitMax }
+// gw describes API keys to the steps the API Gateway kinds share.
+func (k *APIKey) gw() apigwType[types.ApiKey, *spec.APIKey] {
+	return apigwType[types.ApiKey, *spec.APIKey]{apigwBase: k.apigwBase, kind: k, api: k.api,
+		noun: "api gateway api key", path: "/apikeys/", list: k.keys, get: k.get,
+		observe: func(_ context.Context, key types.ApiKey) (state.Resource, error) { return apikeyObserved(key), nil },
+		name:    func(key types.ApiKey) string { return aws.ToString(key.Name) },
+		tags:    func(key types.ApiKey) map[string]string { return key.Tags },
+	}
+}
 
 // Diff compares description and enabled; both change in place.
 func (*APIKey) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
@@ -69,17 +74,7 @@ func (*APIKey) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldD
 // List pages through every key (API Gateway cannot filter keys by tag) and keeps those whose
 // tags the selector matches.
 func (k *APIKey) List(ctx context.Context, sel state.Selector) ([]state.Resource, error) {
-	keys, err := k.keys(ctx, "")
-	if err != nil {
-		return nil, fmt.Errorf("list api gateway api keys: %w", err)
-	}
-	var out []state.Resource
-	for _, key := range keys {
-		if sel.Matches(key.Tags) {
-			out = append(out, apikeyObserved(key))
-		}
-	}
-	return out, nil
+	return k.gw().listOwned(ctx, sel)
 }
 
 // keys lists the keys, without values; a non-empty name narrows to names starting with it.
@@ -88,46 +83,28 @@ func (k *APIKey) keys(ctx context.Context, name string) ([]types.ApiKey, error) 
 	if name != "" {
 		in.NameQuery = aws.String(name)
 	}
-	var keys []types.ApiKey
-	for {
-		out, err := apigwGet(ctx, func(ctx context.Context) (*apigateway.GetApiKeysOutput, error) {
-			return k.api.GetApiKeys(ctx, in)
-		})
+	return apigwPages(ctx, func(ctx context.Context, position *string) ([]types.ApiKey, *string, error) {
+		in.Position = position
+		out, err := k.api.GetApiKeys(ctx, in)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		keys = append(keys, out.Items...)
-		if aws.ToString(out.Position) == "" {
-			return keys, nil
-		}
-		in.Position = out.Position
-	}
+		return out.Items, out.Position, nil
+	})
 }
 
 // Create adopts the key named d.Name that carries d's ownership tags, or creates one with the
 // tags in CreateApiKey.
 func (k *APIKey) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
-	p, ok := d.Props.(*spec.APIKey)
-	if !ok {
-		return state.Resource{}, fmt.Errorf("create api gateway api key %s: properties are %T, not *spec.APIKey", d.Name, d.Props)
-	}
-	found, err := k.keys(ctx, d.Name)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("create api gateway api key %s: %w", d.Name, err)
-	}
-	for _, key := range found {
-		if aws.ToString(key.Name) == d.Name && d.Owner.Owns(key.Tags) {
-			live := apikeyObserved(key)
-			if miscSettled(k, d, live) {
-				return live, nil
-			}
-			return k.Update(ctx, d, live)
-		}
-	}
+	return k.gw().create(ctx, d, k.create)
+}
+
+// create makes the key, tags included, and observes it from CreateApiKey's answer.
+func (k *APIKey) create(ctx context.Context, d reconcile.Desired, p *spec.APIKey) (state.Resource, error) {
 	in := &apigateway.CreateApiKeyInput{Name: aws.String(d.Name), Description: aws.String(p.Description),
 		Enabled: p.Enabled, Tags: d.Tags}
 	var created types.ApiKey
-	err = apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
+	err := apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
 		out, err := k.api.CreateApiKey(ctx, in)
 		if err == nil {
 			// Value is dropped here, on purpose.
@@ -144,13 +121,10 @@ func (k *APIKey) Create(ctx context.Context, d reconcile.Desired) (state.Resourc
 
 // Update patches description and enabled, makes the tags equal d.Tags, and reads the key back.
 func (k *APIKey) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
-	w, ok := d.Props.(*spec.APIKey)
-	l, lok := live.Props.(*spec.APIKey)
-	if !ok || !lok {
-		return state.Resource{}, fmt.Errorf("update api gateway api key %s: properties are %T and %T, not *spec.APIKey", d.Name, d.Props, live.Props)
-	}
-	if !d.Owner.Owns(live.Tags) {
-		return state.Resource{}, fmt.Errorf("update api gateway api key %s: %w", d.Name, miscNotOwned("api gateway api key", live.Name, live.Tags))
+	gw := k.gw()
+	w, l, err := gw.updateProps(d, live)
+	if err != nil {
+		return state.Resource{}, err
 	}
 	if ops := apikeyPatch(l, w); len(ops) > 0 {
 		err := apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
@@ -161,8 +135,8 @@ func (k *APIKey) Update(ctx context.Context, d reconcile.Desired, live state.Res
 			return state.Resource{}, fmt.Errorf("update api gateway api key %s: %w", d.Name, err)
 		}
 	}
-	if err := apigwSyncTags(ctx, k.wait, k.api, apigwARN(k.region, "/apikeys/"+live.ID), live.Tags, d.Tags); err != nil {
-		return state.Resource{}, fmt.Errorf("update api gateway api key %s: tags: %w", d.Name, err)
+	if err := gw.syncTags(ctx, d, live); err != nil {
+		return state.Resource{}, err
 	}
 	key, err := k.get(ctx, live.ID)
 	if err != nil {
@@ -185,31 +159,15 @@ func apikeyPatch(live, want *spec.APIKey) []types.PatchOperation {
 // Delete re-reads the key's tags, deletes it only when they still are live's ownership tags,
 // and waits until it no longer reads back.
 func (k *APIKey) Delete(ctx context.Context, live state.Resource) error {
-	key, err := k.get(ctx, live.ID)
-	if errors.Is(err, reconcile.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("delete api gateway api key %s: %w", live.Name, err)
-	}
-	if !live.Owner.Owns(key.Tags) {
-		return fmt.Errorf("delete api gateway api key %s: %w", live.Name, miscNotOwned("api gateway api key", live.Name, key.Tags))
-	}
-	err = apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
-		_, err := k.api.DeleteApiKey(ctx, &apigateway.DeleteApiKeyInput{ApiKey: aws.String(live.ID)})
+	return k.gw().delete(ctx, live, k.deleteKey)
+}
+
+// deleteKey deletes the key.
+func (k *APIKey) deleteKey(ctx context.Context, id string, _ types.ApiKey) error {
+	return apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
+		_, err := k.api.DeleteApiKey(ctx, &apigateway.DeleteApiKeyInput{ApiKey: aws.String(id)})
 		return err
 	})
-	if err != nil && !errors.Is(err, reconcile.ErrNotFound) {
-		return fmt.Errorf("delete api gateway api key %s: %w", live.Name, err)
-	}
-	err = apigwWaitGone(ctx, k.wait, func(ctx context.Context) error {
-		_, err := k.get(ctx, live.ID)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("delete api gateway api key %s: wait until gone: %w", live.Name, err)
-	}
-	return nil
 }
 
 // get reads one key without its value.

@@ -18,47 +18,24 @@ import (
 
 // ---- unit tests with a hand-written fake ----
 
-func unitAPIKey(f *fakeAPIGW) *APIKey {
-	k := NewAPIKey(f, "us-east-1")
-	k.wait = reconcile.InstantBackoff
-	return k
-}
-
 func apikeyItem(id, name string, o *state.Owner) types.ApiKey {
 	key := types.ApiKey{Id: aws.String(id), Name: aws.String(name), Enabled: true, Tags: map[string]string{"Team": "x"}}
 	if o != nil {
-		key.Tags = o.Tags()
-		key.Tags["Project"] = "kindtest"
+		key.Tags = apigwOwnedTags(*o)
 	}
 	return key
 }
 
 func TestAPIKeyDiff(t *testing.T) {
 	o := miscOwner("key")
-	base := spec.APIKey{Description: "d", Enabled: true}
-	for _, tc := range []struct {
-		name   string
-		change func(*spec.APIKey)
-		path   string
-	}{
+	base := func() *spec.APIKey { return &spec.APIKey{Description: "d", Enabled: true} }
+	apigwCheckDiffs(t, []apigwDiffCase[*spec.APIKey]{
 		{"no change", func(*spec.APIKey) {}, ""},
 		{"description", func(p *spec.APIKey) { p.Description = "e" }, "description"},
 		{"enabled", func(p *spec.APIKey) { p.Enabled = false }, "enabled"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			w := base
-			tc.change(&w)
-			l := base
-			got := (&APIKey{}).Diff(desired(o, "k", &w), state.Resource{Props: &l})
-			if tc.path == "" {
-				assert.Empty(t, got)
-				return
-			}
-			require.Len(t, got, 1)
-			assert.Equal(t, tc.path, got[0].Path)
-			assert.False(t, got[0].ForceNew, "every api key field changes in place")
-		})
-	}
+	}, base, func(w *spec.APIKey) []reconcile.FieldDiff {
+		return (&APIKey{}).Diff(desired(o, "k", w), state.Resource{Props: base()})
+	}, "every api key field changes in place")
 }
 
 func TestAPIKeyList(t *testing.T) {
@@ -235,23 +212,11 @@ func TestAPIKeyLeavesUntaggedNamesakeAndListsBySuffix(t *testing.T) {
 		_, _ = client.DeleteApiKey(context.Background(), &apigateway.DeleteApiKeyInput{ApiKey: foreign.Id})
 	})
 
-	ours, err := k.Create(ctx, desired(o, name, &spec.APIKey{Enabled: true}))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = k.Delete(context.Background(), ours) })
-	assert.NotEqual(t, aws.ToString(foreign.Id), ours.ID)
-	theirs, err := client.GetApiKey(ctx, &apigateway.GetApiKeyInput{ApiKey: foreign.Id})
-	require.NoError(t, err)
-	assert.Equal(t, "theirs", aws.ToString(theirs.Description))
-	assert.False(t, theirs.Enabled)
-	assert.Empty(t, theirs.Tags)
-
-	mine, err := k.List(ctx, state.Selector{Stack: o.Stack, Suffix: o.Suffix})
-	require.NoError(t, err)
-	require.Len(t, mine, 1)
-	assert.Equal(t, ours.ID, mine[0].ID)
-	other, err := k.List(ctx, state.Selector{Stack: o.Stack, Suffix: o.Suffix + "x"})
-	require.NoError(t, err)
-	assert.Empty(t, other)
-	err = k.Delete(ctx, state.Resource{Kind: k.Kind(), Owner: o, ID: aws.ToString(foreign.Id), Name: name})
-	require.ErrorIs(t, err, reconcile.ErrNotOwned)
+	apigwCheckBesideNamesake(t, k, desired(o, name, &spec.APIKey{Enabled: true}), aws.ToString(foreign.Id), func() {
+		theirs, err := client.GetApiKey(ctx, &apigateway.GetApiKeyInput{ApiKey: foreign.Id})
+		require.NoError(t, err)
+		assert.Equal(t, "theirs", aws.ToString(theirs.Description))
+		assert.False(t, theirs.Enabled)
+		assert.Empty(t, theirs.Tags)
+	})
 }

@@ -8,12 +8,14 @@ package kinds
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/state"
 )
 
 // apigwLimitGroup is the executor's limit group of every API Gateway kind: the control plane
@@ -23,6 +25,20 @@ const (
 	apigwLimitGroup = "apigateway"
 	apigwLimitMax   = 1
 )
+
+// apigwBase is what the three kinds hold alike: the region their ARNs name and the backoff of
+// their retries and waits. Embedded, it gives each kind its LimitGroup.
+type apigwBase struct {
+	region string
+	wait   reconcile.Backoff
+}
+
+func apigwNewBase(region string) apigwBase {
+	return apigwBase{region: region, wait: reconcile.DefaultBackoff}
+}
+
+// LimitGroup serialises API Gateway writes across the API Gateway kinds.
+func (apigwBase) LimitGroup() (string, int) { return apigwLimitGroup, apigwLimitMax }
 
 // apigwNotFound is API Gateway's one not-found code, for every resource type.
 const apigwNotFound = "NotFoundException"
@@ -113,4 +129,178 @@ func apigwTags(tags map[string]string) map[string]string {
 		out[k] = v
 	}
 	return out
+}
+
+// apigwPage is one page of a Get* listing.
+type apigwPage[T any] struct {
+	items []T
+	next  *string
+}
+
+// apigwPages reads every page of a Get* listing. fetch reads the page at position (nil for the
+// first) and returns its items and the next position; each page is read under its own timeout,
+// and the listing ends at an empty position.
+func apigwPages[T any](ctx context.Context, fetch func(ctx context.Context, position *string) ([]T, *string, error)) ([]T, error) {
+	var all []T
+	var position *string
+	for {
+		page, err := apigwGet(ctx, func(ctx context.Context) (apigwPage[T], error) {
+			items, next, err := fetch(ctx, position)
+			return apigwPage[T]{items: items, next: next}, err
+		})
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page.items...)
+		if aws.ToString(page.next) == "" {
+			return all, nil
+		}
+		position = page.next
+	}
+}
+
+// apigwType describes one tagged, top-level API Gateway resource type to the steps the three
+// kinds share: T is its SDK item (types.RestApi, types.ApiKey, types.UsagePlan), P its
+// properties in the spec (*spec.RestAPI, …). Its names are not unique, so it is found by
+// listing and adopted by name and ownership tags.
+type apigwType[T, P any] struct {
+	apigwBase
+	kind reconcile.Kind // the kind itself, for Diff and Update when adopting
+	api  apigwTagAPI
+	noun string // as errors name it, "api gateway rest api"; they name a listing "<noun>s"
+	path string // its ARN path up to the id: "/restapis/"
+
+	// list reads every item; a name may narrow the listing where the API can (API keys).
+	list func(ctx context.Context, name string) ([]T, error)
+	// get reads one item, ErrNotFound when it is gone.
+	get     func(ctx context.Context, id string) (T, error)
+	observe func(ctx context.Context, item T) (state.Resource, error)
+	name    func(T) string
+	tags    func(T) map[string]string
+}
+
+// listOwned lists every item and observes those whose tags sel matches, skipping any deleted
+// since the listing.
+func (t apigwType[T, P]) listOwned(ctx context.Context, sel state.Selector) ([]state.Resource, error) {
+	items, err := t.list(ctx, "")
+	if err != nil {
+		return nil, fmt.Errorf("list %ss: %w", t.noun, err)
+	}
+	var out []state.Resource
+	for _, item := range items {
+		if !sel.Matches(t.tags(item)) {
+			continue
+		}
+		r, err := t.observe(ctx, item)
+		if errors.Is(err, reconcile.ErrNotFound) {
+			continue // deleted since the listing
+		}
+		if err != nil {
+			return nil, fmt.Errorf("list %ss: %w", t.noun, err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// create is Create: it adopts the item named d.Name that carries d's ownership tags, or calls
+// fresh to create one. Namesakes without d's tags are someone else's and are left alone.
+func (t apigwType[T, P]) create(ctx context.Context, d reconcile.Desired,
+	fresh func(ctx context.Context, d reconcile.Desired, p P) (state.Resource, error)) (state.Resource, error) {
+	p, ok := d.Props.(P)
+	if !ok {
+		return state.Resource{}, fmt.Errorf("create %s %s: properties are %T, not %T", t.noun, d.Name, d.Props, p)
+	}
+	items, err := t.list(ctx, d.Name)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create %s %s: %w", t.noun, d.Name, err)
+	}
+	for _, item := range items {
+		if t.name(item) == d.Name && d.Owner.Owns(t.tags(item)) {
+			return t.adopt(ctx, d, item)
+		}
+	}
+	return fresh(ctx, d, p)
+}
+
+// adopt observes an item of ours and brings it to d unless it already shows d.
+func (t apigwType[T, P]) adopt(ctx context.Context, d reconcile.Desired, item T) (state.Resource, error) {
+	live, err := t.observe(ctx, item)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create %s %s: %w", t.noun, d.Name, err)
+	}
+	if miscSettled(t.kind, d, live) {
+		return live, nil
+	}
+	return t.kind.Update(ctx, d, live)
+}
+
+// updateProps returns the desired and live properties, which Update needs to be Ps, and
+// refuses a live resource without d's ownership tags.
+func (t apigwType[T, P]) updateProps(d reconcile.Desired, live state.Resource) (w, l P, err error) {
+	w, ok := d.Props.(P)
+	l, lok := live.Props.(P)
+	if !ok || !lok {
+		return w, l, fmt.Errorf("update %s %s: properties are %T and %T, not %T", t.noun, d.Name, d.Props, live.Props, w)
+	}
+	if !d.Owner.Owns(live.Tags) {
+		return w, l, fmt.Errorf("update %s %s: %w", t.noun, d.Name, miscNotOwned(t.noun, live.Name, live.Tags))
+	}
+	return w, l, nil
+}
+
+// syncTags is Update's tag step: it makes live's tags equal d.Tags.
+func (t apigwType[T, P]) syncTags(ctx context.Context, d reconcile.Desired, live state.Resource) error {
+	if err := apigwSyncTags(ctx, t.wait, t.api, apigwARN(t.region, t.path+live.ID), live.Tags, d.Tags); err != nil {
+		return fmt.Errorf("update %s %s: tags: %w", t.noun, d.Name, err)
+	}
+	return nil
+}
+
+// readBack observes item id after a write of op ("create", "update").
+func (t apigwType[T, P]) readBack(ctx context.Context, op, name, id string) (state.Resource, error) {
+	item, err := t.get(ctx, id)
+	if err == nil {
+		var r state.Resource
+		if r, err = t.observe(ctx, item); err == nil {
+			return r, nil
+		}
+	}
+	return state.Resource{}, fmt.Errorf("%s %s %s: read back: %w", op, t.noun, name, err)
+}
+
+// delete re-reads live, runs del only when the item still carries live's ownership tags, and
+// waits until live no longer reads back. Not found, before or during del, is success.
+func (t apigwType[T, P]) delete(ctx context.Context, live state.Resource, del func(ctx context.Context, id string, item T) error) error {
+	item, found, err := t.reread(ctx, live)
+	if !found || err != nil {
+		return err
+	}
+	if err := del(ctx, live.ID, item); err != nil && !errors.Is(err, reconcile.ErrNotFound) {
+		return fmt.Errorf("delete %s %s: %w", t.noun, live.Name, err)
+	}
+	err = apigwWaitGone(ctx, t.wait, func(ctx context.Context) error {
+		_, err := t.get(ctx, live.ID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("delete %s %s: wait until gone: %w", t.noun, live.Name, err)
+	}
+	return nil
+}
+
+// reread is Delete's first step: found is false when live is gone, and an item that no longer
+// carries live's ownership tags is refused.
+func (t apigwType[T, P]) reread(ctx context.Context, live state.Resource) (item T, found bool, err error) {
+	item, err = t.get(ctx, live.ID)
+	if errors.Is(err, reconcile.ErrNotFound) {
+		return item, false, nil
+	}
+	if err != nil {
+		return item, true, fmt.Errorf("delete %s %s: %w", t.noun, live.Name, err)
+	}
+	if !live.Owner.Owns(t.tags(item)) {
+		return item, true, fmt.Errorf("delete %s %s: %w", t.noun, live.Name, miscNotOwned(t.noun, live.Name, t.tags(item)))
+	}
+	return item, true, nil
 }

@@ -4,10 +4,15 @@ import (
 	"context"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
+	"github.com/provisioner-dev/provisioner/localstack/emutest"
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/state"
 )
 
 // fakeAPIGW implements RestAPIAPI, APIKeyAPI and UsagePlanAPI with one function field per
@@ -158,6 +163,63 @@ var (
 	_ reconcile.Limited = (*UsagePlan)(nil)
 )
 
+// The three kinds under unit test: over a fake, in us-east-1, with an instant backoff.
+
+func unitRestAPI(f *fakeAPIGW) *RestAPI {
+	k := NewRestAPI(f, "us-east-1", "000000000000")
+	k.wait = reconcile.InstantBackoff
+	return k
+}
+
+func unitAPIKey(f *fakeAPIGW) *APIKey {
+	k := NewAPIKey(f, "us-east-1")
+	k.wait = reconcile.InstantBackoff
+	return k
+}
+
+func unitUsagePlan(f *fakeAPIGW) *UsagePlan {
+	k := NewUsagePlan(f, "us-east-1")
+	k.wait = reconcile.InstantBackoff
+	return k
+}
+
+// apigwOwnedTags are the tags of an item o owns: its ownership tags and one user tag, as
+// desired gives them.
+func apigwOwnedTags(o state.Owner) map[string]string {
+	tags := o.Tags()
+	tags["Project"] = "kindtest"
+	return tags
+}
+
+// apigwDiffCase is one row of a Diff table: change turns fresh base properties into the
+// desired ones; path is the one field expected to differ, "" for none.
+type apigwDiffCase[P any] struct {
+	name   string
+	change func(P)
+	path   string
+}
+
+// apigwCheckDiffs runs a Diff table, one subtest a case: diff compares the changed properties
+// with fresh base ones, and must find nothing, or exactly the case's field, changing in place
+// (inPlace is the message when it is ForceNew).
+func apigwCheckDiffs[P any](t *testing.T, cases []apigwDiffCase[P], base func() P, diff func(w P) []reconcile.FieldDiff, inPlace string) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			w := base()
+			tc.change(w)
+			got := diff(w)
+			if tc.path == "" {
+				assert.Empty(t, got)
+				return
+			}
+			require.Len(t, got, 1)
+			assert.Equal(t, tc.path, got[0].Path)
+			assert.False(t, got[0].ForceNew, inPlace)
+		})
+	}
+}
+
 // apigwFails returns an operation that fails n times with code, then runs then.
 func apigwFails[I, O any](n int, code string, then func(I) (O, error)) func(I) (O, error) {
 	return func(in I) (O, error) {
@@ -221,4 +283,42 @@ func TestAPIGWSyncTags(t *testing.T) {
 	f.calls = nil
 	assert.NoError(t, apigwSyncTags(context.Background(), reconcile.InstantBackoff, f, "arn", want, want))
 	assert.Empty(t, f.calls, "equal tags call nothing")
+}
+
+// ---- integration helpers, against the emulator ----
+
+// integrationAPIGW returns a client, the region and the account id of the emulator (never
+// hard-coded: moto and LocalStack differ).
+func integrationAPIGW(t *testing.T) (*apigateway.Client, string, string) {
+	t.Helper()
+	cfg := emutest.Config(t)
+	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+	require.NoError(t, err)
+	return apigateway.NewFromConfig(cfg), cfg.Region, aws.ToString(id.Account)
+}
+
+// apigwCheckBesideNamesake checks what the three kinds do beside an untagged namesake
+// (foreignID, named d.Name) that the test made: k creates d as a new item and leaves the
+// namesake untouched (untouched checks it), lists exactly ours under d's suffix and nothing
+// under another, and Delete re-checks the tags and refuses the namesake.
+func apigwCheckBesideNamesake(t *testing.T, k reconcile.Kind, d reconcile.Desired, foreignID string, untouched func()) {
+	t.Helper()
+	ctx := context.Background()
+	ours, err := k.Create(ctx, d)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = k.Delete(context.Background(), ours) })
+	assert.NotEqual(t, foreignID, ours.ID)
+	untouched()
+
+	o := d.Owner
+	mine, err := k.List(ctx, state.Selector{Stack: o.Stack, Suffix: o.Suffix})
+	require.NoError(t, err)
+	require.Len(t, mine, 1)
+	assert.Equal(t, ours.ID, mine[0].ID)
+	other, err := k.List(ctx, state.Selector{Stack: o.Stack, Suffix: o.Suffix + "x"})
+	require.NoError(t, err)
+	assert.Empty(t, other, "another suffix does not see it")
+
+	err = k.Delete(ctx, state.Resource{Kind: k.Kind(), Owner: o, ID: foreignID, Name: d.Name})
+	require.ErrorIs(t, err, reconcile.ErrNotOwned, "delete re-checks the tags")
 }

@@ -60,22 +60,28 @@ type RestAPIAPI interface {
 // REST API names are not unique: Create adopts an API of that name carrying exactly d's
 // ownership tags and otherwise creates one, leaving an untagged namesake alone.
 type RestAPI struct {
+	apigwBase
 	api     RestAPIAPI
-	region  string
 	account string
-	wait    reconcile.Backoff
 }
 
 // NewRestAPI returns the apigateway.rest_api kind over api (an *apigateway.Client); region and
 // account make its ARNs and URL.
 func NewRestAPI(api RestAPIAPI, region, account string) *RestAPI {
-	return &RestAPI{api: api, region: region, account: account, wait: reconcile.DefaultBackoff}
+	return &RestAPI{apigwBase: apigwNewBase(region), api: api, account: account}
 }
 
 func (*RestAPI) Kind() string { return "apigateway.rest_api" }
 
-// LimitGroup serialises API Gateway writes across the API Gateway kinds.
-func (*RestAPI) LimitGroup() (string, int) { return apigwLimitGroup, apigwLimitMax }
+// gw describes REST APIs to the steps the API Gateway kinds share.
+func (k *RestAPI) gw() apigwType[types.RestApi, *spec.RestAPI] {
+	return apigwType[types.RestApi, *spec.RestAPI]{apigwBase: k.apigwBase, kind: k, api: k.api,
+		noun: "api gateway rest api", path: "/restapis/", get: k.get, observe: k.observe,
+		list: func(ctx context.Context, _ string) ([]types.RestApi, error) { return k.apis(ctx) },
+		name: func(api types.RestApi) string { return aws.ToString(api.Name) },
+		tags: func(api types.RestApi) map[string]string { return api.Tags },
+	}
+}
 
 const (
 	restDeployedAttr  = "deployed_routes"
@@ -140,66 +146,34 @@ func restRoutesHash(routes []spec.Route) string {
 // List pages through every REST API (GetRestApis returns their tags) and observes those whose
 // tags the selector matches.
 func (k *RestAPI) List(ctx context.Context, sel state.Selector) ([]state.Resource, error) {
-	apis, err := k.apis(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list api gateway rest apis: %w", err)
-	}
-	var out []state.Resource
-	for _, api := range apis {
-		if !sel.Matches(api.Tags) {
-			continue
-		}
-		r, err := k.observe(ctx, api)
-		if errors.Is(err, reconcile.ErrNotFound) {
-			continue // deleted since the listing
-		}
-		if err != nil {
-			return nil, fmt.Errorf("list api gateway rest apis: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, nil
+	return k.gw().listOwned(ctx, sel)
 }
 
 func (k *RestAPI) apis(ctx context.Context) ([]types.RestApi, error) {
 	in := &apigateway.GetRestApisInput{Limit: aws.Int32(apigwPageSize)}
-	var apis []types.RestApi
-	for {
-		out, err := apigwGet(ctx, func(ctx context.Context) (*apigateway.GetRestApisOutput, error) {
-			return k.api.GetRestApis(ctx, in)
-		})
+	return apigwPages(ctx, func(ctx context.Context, position *string) ([]types.RestApi, *string, error) {
+		in.Position = position
+		out, err := k.api.GetRestApis(ctx, in)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		apis = append(apis, out.Items...)
-		if aws.ToString(out.Position) == "" {
-			return apis, nil
-		}
-		in.Position = out.Position
-	}
+		return out.Items, out.Position, nil
+	})
 }
 
 // Create adopts the API named d.Name that carries d's ownership tags, or creates one with the
 // tags in CreateRestApi; either way it then brings routes and stage to d. A crash in between
 // leaves a tagged API that a rerun adopts and completes.
 func (k *RestAPI) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
-	p, ok := d.Props.(*spec.RestAPI)
-	if !ok {
-		return state.Resource{}, fmt.Errorf("create api gateway rest api %s: properties are %T, not *spec.RestAPI", d.Name, d.Props)
-	}
-	apis, err := k.apis(ctx)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("create api gateway rest api %s: %w", d.Name, err)
-	}
-	for _, api := range apis {
-		if aws.ToString(api.Name) == d.Name && d.Owner.Owns(api.Tags) {
-			return k.adopt(ctx, d, api)
-		}
-	}
+	return k.gw().create(ctx, d, k.create)
+}
+
+// create makes the API, tags included, then brings it to d like an adopted one.
+func (k *RestAPI) create(ctx context.Context, d reconcile.Desired, p *spec.RestAPI) (state.Resource, error) {
 	in := &apigateway.CreateRestApiInput{Name: aws.String(d.Name), Description: aws.String(p.Description), Tags: d.Tags,
 		EndpointConfiguration: &types.EndpointConfiguration{Types: []types.EndpointType{types.EndpointType(p.EndpointType)}}}
 	var api types.RestApi
-	err = apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
+	err := apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
 		out, err := k.api.CreateRestApi(ctx, in)
 		if err == nil {
 			api = types.RestApi{Id: out.Id, Name: out.Name, Description: out.Description, Tags: out.Tags,
@@ -210,30 +184,16 @@ func (k *RestAPI) Create(ctx context.Context, d reconcile.Desired) (state.Resour
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create api gateway rest api %s: %w", d.Name, err)
 	}
-	return k.adopt(ctx, d, api)
-}
-
-func (k *RestAPI) adopt(ctx context.Context, d reconcile.Desired, api types.RestApi) (state.Resource, error) {
-	live, err := k.observe(ctx, api)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("create api gateway rest api %s: %w", d.Name, err)
-	}
-	if miscSettled(k, d, live) {
-		return live, nil
-	}
-	return k.Update(ctx, d, live)
+	return k.gw().adopt(ctx, d, api)
 }
 
 // Update brings the API to d: its own settings, the routes, a new deployment when routes
 // changed, the stage, and the tags; then reads it back.
 func (k *RestAPI) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
-	w, ok := d.Props.(*spec.RestAPI)
-	l, lok := live.Props.(*spec.RestAPI)
-	if !ok || !lok {
-		return state.Resource{}, fmt.Errorf("update api gateway rest api %s: properties are %T and %T, not *spec.RestAPI", d.Name, d.Props, live.Props)
-	}
-	if !d.Owner.Owns(live.Tags) {
-		return state.Resource{}, fmt.Errorf("update api gateway rest api %s: %w", d.Name, miscNotOwned("api gateway rest api", live.Name, live.Tags))
+	gw := k.gw()
+	w, l, err := gw.updateProps(d, live)
+	if err != nil {
+		return state.Resource{}, err
 	}
 	if err := k.updateAPI(ctx, live.ID, l, w); err != nil {
 		return state.Resource{}, fmt.Errorf("update api gateway rest api %s: %w", d.Name, err)
@@ -245,17 +205,10 @@ func (k *RestAPI) Update(ctx context.Context, d reconcile.Desired, live state.Re
 	if err := k.syncStage(ctx, live.ID, w, changed); err != nil {
 		return state.Resource{}, fmt.Errorf("update api gateway rest api %s: stage %s: %w", d.Name, w.Stage.Name, err)
 	}
-	if err := apigwSyncTags(ctx, k.wait, k.api, apigwARN(k.region, "/restapis/"+live.ID), live.Tags, d.Tags); err != nil {
-		return state.Resource{}, fmt.Errorf("update api gateway rest api %s: tags: %w", d.Name, err)
+	if err := gw.syncTags(ctx, d, live); err != nil {
+		return state.Resource{}, err
 	}
-	api, err := k.get(ctx, live.ID)
-	if err == nil {
-		var r state.Resource
-		if r, err = k.observe(ctx, api); err == nil {
-			return r, nil
-		}
-	}
-	return state.Resource{}, fmt.Errorf("update api gateway rest api %s: read back: %w", d.Name, err)
+	return gw.readBack(ctx, "update", d.Name, live.ID)
 }
 
 // updateAPI patches the description and the endpoint type.
@@ -281,31 +234,15 @@ func (k *RestAPI) updateAPI(ctx context.Context, id string, live, want *spec.Res
 // DeleteRestApi is limited to about one call per 30 s per account: TooManyRequestsException is
 // retried with the backoff.
 func (k *RestAPI) Delete(ctx context.Context, live state.Resource) error {
-	api, err := k.get(ctx, live.ID)
-	if errors.Is(err, reconcile.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("delete api gateway rest api %s: %w", live.Name, err)
-	}
-	if !live.Owner.Owns(api.Tags) {
-		return fmt.Errorf("delete api gateway rest api %s: %w", live.Name, miscNotOwned("api gateway rest api", live.Name, api.Tags))
-	}
-	err = apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
-		_, err := k.api.DeleteRestApi(ctx, &apigateway.DeleteRestApiInput{RestApiId: aws.String(live.ID)})
+	return k.gw().delete(ctx, live, k.deleteAPI)
+}
+
+// deleteAPI deletes the API; its resources, methods, deployments and stages go with it.
+func (k *RestAPI) deleteAPI(ctx context.Context, id string, _ types.RestApi) error {
+	return apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
+		_, err := k.api.DeleteRestApi(ctx, &apigateway.DeleteRestApiInput{RestApiId: aws.String(id)})
 		return err
 	})
-	if err != nil && !errors.Is(err, reconcile.ErrNotFound) {
-		return fmt.Errorf("delete api gateway rest api %s: %w", live.Name, err)
-	}
-	err = apigwWaitGone(ctx, k.wait, func(ctx context.Context) error {
-		_, err := k.get(ctx, live.ID)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("delete api gateway rest api %s: wait until gone: %w", live.Name, err)
-	}
-	return nil
 }
 
 func (k *RestAPI) get(ctx context.Context, id string) (types.RestApi, error) {
@@ -369,27 +306,27 @@ type restTree struct {
 }
 
 func (k *RestAPI) readTree(ctx context.Context, apiID string) (*restTree, error) {
-	t := &restTree{ids: map[string]string{}, methods: map[string]map[string]types.Method{}}
 	in := &apigateway.GetResourcesInput{RestApiId: aws.String(apiID), Embed: []string{"methods"}, Limit: aws.Int32(apigwPageSize)}
-	for {
-		out, err := apigwGet(ctx, func(ctx context.Context) (*apigateway.GetResourcesOutput, error) {
-			return k.api.GetResources(ctx, in)
-		})
+	resources, err := apigwPages(ctx, func(ctx context.Context, position *string) ([]types.Resource, *string, error) {
+		in.Position = position
+		out, err := k.api.GetResources(ctx, in)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		for _, r := range out.Items {
-			path := aws.ToString(r.Path)
-			t.ids[path] = aws.ToString(r.Id)
-			if len(r.ResourceMethods) > 0 {
-				t.methods[path] = r.ResourceMethods
-			}
-		}
-		if aws.ToString(out.Position) == "" {
-			return t, nil
-		}
-		in.Position = out.Position
+		return out.Items, out.Position, nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	t := &restTree{ids: map[string]string{}, methods: map[string]map[string]types.Method{}}
+	for _, r := range resources {
+		path := aws.ToString(r.Path)
+		t.ids[path] = aws.ToString(r.Id)
+		if len(r.ResourceMethods) > 0 {
+			t.methods[path] = r.ResourceMethods
+		}
+	}
+	return t, nil
 }
 
 // routes observes the tree as the spec's routes, canonically sorted.

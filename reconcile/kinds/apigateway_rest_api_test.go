@@ -12,11 +12,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/provisioner-dev/provisioner/localstack/emutest"
 	"github.com/provisioner-dev/provisioner/reconcile"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
@@ -242,12 +240,6 @@ func memPatchStage(s *types.Stage, ops []types.PatchOperation) {
 	s.MethodSettings["*/*"] = m
 }
 
-func unitRestAPI(f *fakeAPIGW) *RestAPI {
-	k := NewRestAPI(f, "us-east-1", "000000000000")
-	k.wait = reconcile.InstantBackoff
-	return k
-}
-
 const restTestFn = "arn:aws:lambda:us-east-1:000000000000:function:x"
 
 func restUnitProps() *spec.RestAPI {
@@ -259,11 +251,7 @@ func TestRestAPIDiff(t *testing.T) {
 	live := func() state.Resource {
 		return state.Resource{Props: restUnitProps(), Attrs: map[string]string{restDeployedAttr: restRoutesHash(restUnitProps().Routes)}}
 	}
-	for _, tc := range []struct {
-		name   string
-		change func(*spec.RestAPI)
-		path   string
-	}{
+	for _, tc := range []apigwDiffCase[*spec.RestAPI]{
 		{"no change", func(*spec.RestAPI) {}, ""},
 		{"route order and default authorization", func(p *spec.RestAPI) {
 			p.Routes[0], p.Routes[1] = p.Routes[1], p.Routes[0]
@@ -345,10 +333,10 @@ func TestRestStagePatch(t *testing.T) {
 func TestRestAPIList(t *testing.T) {
 	ours := miscOwner("api")
 	apis := map[string]*memRest{
-		"a1": memNewRest("a1", "ours", planTags(ours)),
+		"a1": memNewRest("a1", "ours", apigwOwnedTags(ours)),
 		"a2": memNewRest("a2", "untagged", nil),
-		"a3": memNewRest("a3", "other-suffix", planTags(state.Owner{Stack: "shop", Suffix: "prod", ID: "api"})),
-		"a4": memNewRest("a4", "other-stack", planTags(state.Owner{Stack: "billing", Suffix: "dev", ID: "api"})),
+		"a3": memNewRest("a3", "other-suffix", apigwOwnedTags(state.Owner{Stack: "shop", Suffix: "prod", ID: "api"})),
+		"a4": memNewRest("a4", "other-stack", apigwOwnedTags(state.Owner{Stack: "billing", Suffix: "dev", ID: "api"})),
 	}
 	f := memRestAPI(apis)
 	all := f.getRestApis
@@ -403,7 +391,7 @@ func TestRestAPICreate(t *testing.T) {
 
 func TestRestAPIUpdateRoutes(t *testing.T) {
 	o := miscOwner("api")
-	a := memNewRest("a1", "api-dev", planTags(o))
+	a := memNewRest("a1", "api-dev", apigwOwnedTags(o))
 	uri := func(fn string) string {
 		return "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/" + fn + "/invocations"
 	}
@@ -468,7 +456,7 @@ func TestRestAPIDelete(t *testing.T) {
 	o := miscOwner("api")
 	live := state.Resource{Kind: "apigateway.rest_api", Owner: o, ID: "a1", Name: "api-dev"}
 	t.Run("retries throttling, waits until gone", func(t *testing.T) {
-		apis := map[string]*memRest{"a1": memNewRest("a1", "api-dev", planTags(o))}
+		apis := map[string]*memRest{"a1": memNewRest("a1", "api-dev", apigwOwnedTags(o))}
 		f := memRestAPI(apis)
 		f.deleteRestApi = apigwFails(2, "TooManyRequestsException", f.deleteRestApi)
 		require.NoError(t, unitRestAPI(f).Delete(context.Background(), live))
@@ -488,7 +476,7 @@ func TestRestAPIDelete(t *testing.T) {
 		assert.Len(t, apis, 1)
 	})
 	t.Run("gone between the check and the delete", func(t *testing.T) {
-		apis := map[string]*memRest{"a1": memNewRest("a1", "api-dev", planTags(o))}
+		apis := map[string]*memRest{"a1": memNewRest("a1", "api-dev", apigwOwnedTags(o))}
 		f := memRestAPI(apis)
 		f.deleteRestApi = func(*apigateway.DeleteRestApiInput) (*apigateway.DeleteRestApiOutput, error) {
 			delete(apis, "a1")
@@ -507,16 +495,6 @@ func TestRestAPIUpdateRefusesForeignLive(t *testing.T) {
 }
 
 // ---- integration tests against the emulator ----
-
-// integrationAPIGW returns a client, the region and the account id of the emulator (never
-// hard-coded: moto and LocalStack differ).
-func integrationAPIGW(t *testing.T) (*apigateway.Client, string, string) {
-	t.Helper()
-	cfg := emutest.Config(t)
-	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
-	require.NoError(t, err)
-	return apigateway.NewFromConfig(cfg), cfg.Region, aws.ToString(id.Account)
-}
 
 // restTestProps is the seed stack's API: two routes on a function ARN that need not exist
 // (API Gateway does not check it until invocation), tracing and throttling on the stage.
@@ -641,27 +619,13 @@ func TestRestAPILeavesUntaggedNamesakeAndListsBySuffix(t *testing.T) {
 		_, _ = client.DeleteRestApi(context.Background(), &apigateway.DeleteRestApiInput{RestApiId: foreign.Id})
 	})
 
-	ours, err := k.Create(ctx, desired(o, name, restTestProps(region, account)))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = k.Delete(context.Background(), ours) })
-	assert.NotEqual(t, aws.ToString(foreign.Id), ours.ID)
-
-	theirs, err := client.GetRestApi(ctx, &apigateway.GetRestApiInput{RestApiId: foreign.Id})
-	require.NoError(t, err)
-	assert.Equal(t, "theirs", aws.ToString(theirs.Description))
-	assert.Empty(t, theirs.Tags, "the namesake is left untouched")
-	res, err := client.GetResources(ctx, &apigateway.GetResourcesInput{RestApiId: foreign.Id})
-	require.NoError(t, err)
-	assert.Len(t, res.Items, 1, "only its root resource")
-
-	mine, err := k.List(ctx, state.Selector{Stack: o.Stack, Suffix: o.Suffix})
-	require.NoError(t, err)
-	require.Len(t, mine, 1)
-	assert.Equal(t, ours.ID, mine[0].ID)
-	other, err := k.List(ctx, state.Selector{Stack: o.Stack, Suffix: o.Suffix + "x"})
-	require.NoError(t, err)
-	assert.Empty(t, other, "another suffix does not see it")
-
-	err = k.Delete(ctx, state.Resource{Kind: k.Kind(), Owner: o, ID: aws.ToString(foreign.Id), Name: name})
-	require.ErrorIs(t, err, reconcile.ErrNotOwned, "delete re-checks the tags")
+	apigwCheckBesideNamesake(t, k, desired(o, name, restTestProps(region, account)), aws.ToString(foreign.Id), func() {
+		theirs, err := client.GetRestApi(ctx, &apigateway.GetRestApiInput{RestApiId: foreign.Id})
+		require.NoError(t, err)
+		assert.Equal(t, "theirs", aws.ToString(theirs.Description))
+		assert.Empty(t, theirs.Tags, "the namesake is left untouched")
+		res, err := client.GetResources(ctx, &apigateway.GetResourcesInput{RestApiId: foreign.Id})
+		require.NoError(t, err)
+		assert.Len(t, res.Items, 1, "only its root resource")
+	})
 }

@@ -39,21 +39,27 @@ type UsagePlanAPI interface {
 // children without tags, observed by id only (GetUsagePlanKeys also returns key values; they
 // are never kept).
 type UsagePlan struct {
-	api    UsagePlanAPI
-	region string
-	wait   reconcile.Backoff
+	apigwBase
+	api UsagePlanAPI
 }
 
 // NewUsagePlan returns the apigateway.usage_plan kind over api (an *apigateway.Client);
 // region makes the ARN that TagResource takes.
 func NewUsagePlan(api UsagePlanAPI, region string) *UsagePlan {
-	return &UsagePlan{api: api, region: region, wait: reconcile.DefaultBackoff}
+	return &UsagePlan{apigwBase: apigwNewBase(region), api: api}
 }
 
 func (*UsagePlan) Kind() string { return "apigateway.usage_plan" }
 
-// LimitGroup serialises API Gateway writes across the API Gateway kinds.
-func (*UsagePlan) LimitGroup() (string, int) { return apigwLimitGroup, apigwLimitMax }
+// gw describes usage plans to the steps the API Gateway kinds share.
+func (k *UsagePlan) gw() apigwType[types.UsagePlan, *spec.UsagePlan] {
+	return apigwType[types.UsagePlan, *spec.UsagePlan]{apigwBase: k.apigwBase, kind: k, api: k.api,
+		noun: "api gateway usage plan", path: "/usageplans/", get: k.get, observe: k.observe,
+		list: func(ctx context.Context, _ string) ([]types.UsagePlan, error) { return k.plans(ctx) },
+		name: func(plan types.UsagePlan) string { return aws.ToString(plan.Name) },
+		tags: func(plan types.UsagePlan) map[string]string { return plan.Tags },
+	}
+}
 
 // Diff compares every property; all change in place. Stages and keys are sets.
 func (*UsagePlan) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
@@ -98,65 +104,33 @@ func planQuota(q *spec.Quota) *spec.Quota {
 // List pages through every plan (API Gateway cannot filter plans by tag) and observes those
 // whose tags the selector matches.
 func (k *UsagePlan) List(ctx context.Context, sel state.Selector) ([]state.Resource, error) {
-	plans, err := k.plans(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list api gateway usage plans: %w", err)
-	}
-	var out []state.Resource
-	for _, plan := range plans {
-		if !sel.Matches(plan.Tags) {
-			continue
-		}
-		r, err := k.observe(ctx, plan)
-		if errors.Is(err, reconcile.ErrNotFound) {
-			continue // deleted since the listing
-		}
-		if err != nil {
-			return nil, fmt.Errorf("list api gateway usage plans: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, nil
+	return k.gw().listOwned(ctx, sel)
 }
 
 func (k *UsagePlan) plans(ctx context.Context) ([]types.UsagePlan, error) {
 	in := &apigateway.GetUsagePlansInput{Limit: aws.Int32(apigwPageSize)}
-	var plans []types.UsagePlan
-	for {
-		out, err := apigwGet(ctx, func(ctx context.Context) (*apigateway.GetUsagePlansOutput, error) {
-			return k.api.GetUsagePlans(ctx, in)
-		})
+	return apigwPages(ctx, func(ctx context.Context, position *string) ([]types.UsagePlan, *string, error) {
+		in.Position = position
+		out, err := k.api.GetUsagePlans(ctx, in)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		plans = append(plans, out.Items...)
-		if aws.ToString(out.Position) == "" {
-			return plans, nil
-		}
-		in.Position = out.Position
-	}
+		return out.Items, out.Position, nil
+	})
 }
 
 // Create adopts the plan named d.Name that carries d's ownership tags, or creates one with the
 // tags, stages, throttle and quota in CreateUsagePlan, then adds its keys. A crash between the
 // two leaves a tagged plan that a rerun adopts and completes.
 func (k *UsagePlan) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
-	p, ok := d.Props.(*spec.UsagePlan)
-	if !ok {
-		return state.Resource{}, fmt.Errorf("create api gateway usage plan %s: properties are %T, not *spec.UsagePlan", d.Name, d.Props)
-	}
-	plans, err := k.plans(ctx)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("create api gateway usage plan %s: %w", d.Name, err)
-	}
-	for _, plan := range plans {
-		if aws.ToString(plan.Name) == d.Name && d.Owner.Owns(plan.Tags) {
-			return k.adopt(ctx, d, plan)
-		}
-	}
+	return k.gw().create(ctx, d, k.create)
+}
+
+// create makes the plan, tags included, adds its keys and reads it back.
+func (k *UsagePlan) create(ctx context.Context, d reconcile.Desired, p *spec.UsagePlan) (state.Resource, error) {
 	in := planCreateInput(d, p)
 	var id string
-	err = apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
+	err := apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
 		out, err := k.api.CreateUsagePlan(ctx, in)
 		if err == nil {
 			id = aws.ToString(out.Id)
@@ -169,18 +143,7 @@ func (k *UsagePlan) Create(ctx context.Context, d reconcile.Desired) (state.Reso
 	if err := k.syncKeys(ctx, id, nil, p.Keys); err != nil {
 		return state.Resource{}, fmt.Errorf("create api gateway usage plan %s: keys: %w", d.Name, err)
 	}
-	return k.read(ctx, d.Name, id, "create")
-}
-
-func (k *UsagePlan) adopt(ctx context.Context, d reconcile.Desired, plan types.UsagePlan) (state.Resource, error) {
-	live, err := k.observe(ctx, plan)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("create api gateway usage plan %s: %w", d.Name, err)
-	}
-	if miscSettled(k, d, live) {
-		return live, nil
-	}
-	return k.Update(ctx, d, live)
+	return k.gw().readBack(ctx, "create", d.Name, id)
 }
 
 func planCreateInput(d reconcile.Desired, p *spec.UsagePlan) *apigateway.CreateUsagePlanInput {
@@ -200,13 +163,10 @@ func planCreateInput(d reconcile.Desired, p *spec.UsagePlan) *apigateway.CreateU
 // Update patches what differs in one UpdateUsagePlan, adds and removes keys, makes the tags
 // equal d.Tags, and reads the plan back.
 func (k *UsagePlan) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
-	w, ok := d.Props.(*spec.UsagePlan)
-	l, lok := live.Props.(*spec.UsagePlan)
-	if !ok || !lok {
-		return state.Resource{}, fmt.Errorf("update api gateway usage plan %s: properties are %T and %T, not *spec.UsagePlan", d.Name, d.Props, live.Props)
-	}
-	if !d.Owner.Owns(live.Tags) {
-		return state.Resource{}, fmt.Errorf("update api gateway usage plan %s: %w", d.Name, miscNotOwned("api gateway usage plan", live.Name, live.Tags))
+	gw := k.gw()
+	w, l, err := gw.updateProps(d, live)
+	if err != nil {
+		return state.Resource{}, err
 	}
 	if err := k.patch(ctx, live.ID, planPatch(l, w)); err != nil {
 		return state.Resource{}, fmt.Errorf("update api gateway usage plan %s: %w", d.Name, err)
@@ -214,10 +174,10 @@ func (k *UsagePlan) Update(ctx context.Context, d reconcile.Desired, live state.
 	if err := k.syncKeys(ctx, live.ID, l.Keys, w.Keys); err != nil {
 		return state.Resource{}, fmt.Errorf("update api gateway usage plan %s: keys: %w", d.Name, err)
 	}
-	if err := apigwSyncTags(ctx, k.wait, k.api, apigwARN(k.region, "/usageplans/"+live.ID), live.Tags, d.Tags); err != nil {
-		return state.Resource{}, fmt.Errorf("update api gateway usage plan %s: tags: %w", d.Name, err)
+	if err := gw.syncTags(ctx, d, live); err != nil {
+		return state.Resource{}, err
 	}
-	return k.read(ctx, d.Name, live.ID, "update")
+	return gw.readBack(ctx, "update", d.Name, live.ID)
 }
 
 func (k *UsagePlan) patch(ctx context.Context, id string, ops []types.PatchOperation) error {
@@ -300,34 +260,18 @@ func (k *UsagePlan) syncKeys(ctx context.Context, planID string, live, want []st
 // and waits until it no longer reads back. API stages are removed first: API Gateway refuses
 // to delete a plan still associated with a stage (Terraform's provider does the same).
 func (k *UsagePlan) Delete(ctx context.Context, live state.Resource) error {
-	plan, err := k.get(ctx, live.ID)
-	if errors.Is(err, reconcile.ErrNotFound) {
-		return nil
+	return k.gw().delete(ctx, live, k.deletePlan)
+}
+
+// deletePlan removes the plan's API stages, then deletes it.
+func (k *UsagePlan) deletePlan(ctx context.Context, id string, plan types.UsagePlan) error {
+	if err := k.patch(ctx, id, planStagePatch(planStages(plan.ApiStages), nil)); err != nil {
+		return err
 	}
-	if err != nil {
-		return fmt.Errorf("delete api gateway usage plan %s: %w", live.Name, err)
-	}
-	if !live.Owner.Owns(plan.Tags) {
-		return fmt.Errorf("delete api gateway usage plan %s: %w", live.Name, miscNotOwned("api gateway usage plan", live.Name, plan.Tags))
-	}
-	err = k.patch(ctx, live.ID, planStagePatch(planStages(plan.ApiStages), nil))
-	if err == nil {
-		err = apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
-			_, err := k.api.DeleteUsagePlan(ctx, &apigateway.DeleteUsagePlanInput{UsagePlanId: aws.String(live.ID)})
-			return err
-		})
-	}
-	if err != nil && !errors.Is(err, reconcile.ErrNotFound) {
-		return fmt.Errorf("delete api gateway usage plan %s: %w", live.Name, err)
-	}
-	err = apigwWaitGone(ctx, k.wait, func(ctx context.Context) error {
-		_, err := k.get(ctx, live.ID)
+	return apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
+		_, err := k.api.DeleteUsagePlan(ctx, &apigateway.DeleteUsagePlanInput{UsagePlanId: aws.String(id)})
 		return err
 	})
-	if err != nil {
-		return fmt.Errorf("delete api gateway usage plan %s: wait until gone: %w", live.Name, err)
-	}
-	return nil
 }
 
 func (k *UsagePlan) get(ctx context.Context, id string) (types.UsagePlan, error) {
@@ -341,37 +285,25 @@ func (k *UsagePlan) get(ctx context.Context, id string) (types.UsagePlan, error)
 		Throttle: out.Throttle, Quota: out.Quota, Tags: out.Tags}, nil
 }
 
-// read observes the plan after a write of op.
-func (k *UsagePlan) read(ctx context.Context, name, id, op string) (state.Resource, error) {
-	plan, err := k.get(ctx, id)
-	if err == nil {
-		var r state.Resource
-		if r, err = k.observe(ctx, plan); err == nil {
-			return r, nil
-		}
-	}
-	return state.Resource{}, fmt.Errorf("%s api gateway usage plan %s: read back: %w", op, name, err)
-}
-
 // keyIDs lists the ids of the plan's keys (never their values).
 func (k *UsagePlan) keyIDs(ctx context.Context, planID string) ([]string, error) {
 	in := &apigateway.GetUsagePlanKeysInput{UsagePlanId: aws.String(planID), Limit: aws.Int32(apigwPageSize)}
-	var ids []string
-	for {
-		out, err := apigwGet(ctx, func(ctx context.Context) (*apigateway.GetUsagePlanKeysOutput, error) {
-			return k.api.GetUsagePlanKeys(ctx, in)
-		})
+	keys, err := apigwPages(ctx, func(ctx context.Context, position *string) ([]types.UsagePlanKey, *string, error) {
+		in.Position = position
+		out, err := k.api.GetUsagePlanKeys(ctx, in)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		for _, key := range out.Items {
-			ids = append(ids, aws.ToString(key.Id))
-		}
-		if aws.ToString(out.Position) == "" {
-			return reconcile.SortedSet(ids), nil
-		}
-		in.Position = out.Position
+		return out.Items, out.Position, nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	var ids []string
+	for _, key := range keys {
+		ids = append(ids, aws.ToString(key.Id))
+	}
+	return reconcile.SortedSet(ids), nil
 }
 
 func (k *UsagePlan) observe(ctx context.Context, plan types.UsagePlan) (state.Resource, error) {

@@ -18,12 +18,6 @@ import (
 
 // ---- unit tests with a hand-written fake ----
 
-func unitUsagePlan(f *fakeAPIGW) *UsagePlan {
-	k := NewUsagePlan(f, "us-east-1")
-	k.wait = reconcile.InstantBackoff
-	return k
-}
-
 func planProps() *spec.UsagePlan {
 	return &spec.UsagePlan{Description: "d", Stages: []spec.UsagePlanStage{{API: "a1", Stage: "v1"}, {API: "a0", Stage: "v1"}},
 		Throttle: &spec.Throttle{RateLimit: 10, BurstLimit: 5}, Quota: &spec.Quota{Limit: 100, Period: "DAY"}, Keys: []string{"k2", "k1"}}
@@ -33,12 +27,6 @@ func planItem(id, name string, tags map[string]string) types.UsagePlan {
 	return types.UsagePlan{Id: aws.String(id), Name: aws.String(name), Description: aws.String("d"), Tags: tags,
 		ApiStages: []types.ApiStage{{ApiId: aws.String("a0"), Stage: aws.String("v1")}, {ApiId: aws.String("a1"), Stage: aws.String("v1")}},
 		Throttle:  &types.ThrottleSettings{RateLimit: 10, BurstLimit: 5}, Quota: &types.QuotaSettings{Limit: 100, Period: "DAY"}}
-}
-
-func planTags(o state.Owner) map[string]string {
-	tags := o.Tags()
-	tags["Project"] = "kindtest"
-	return tags
 }
 
 func planKeys(ids ...string) func(*apigateway.GetUsagePlanKeysInput) (*apigateway.GetUsagePlanKeysOutput, error) {
@@ -53,11 +41,7 @@ func planKeys(ids ...string) func(*apigateway.GetUsagePlanKeysInput) (*apigatewa
 
 func TestUsagePlanDiff(t *testing.T) {
 	o := miscOwner("plan")
-	for _, tc := range []struct {
-		name   string
-		change func(*spec.UsagePlan)
-		path   string
-	}{
+	apigwCheckDiffs(t, []apigwDiffCase[*spec.UsagePlan]{
 		{"no change", func(*spec.UsagePlan) {}, ""},
 		{"stage and key order", func(p *spec.UsagePlan) {
 			p.Stages[0], p.Stages[1] = p.Stages[1], p.Stages[0]
@@ -70,20 +54,9 @@ func TestUsagePlanDiff(t *testing.T) {
 		{"quota", func(p *spec.UsagePlan) { p.Quota.Period = "WEEK" }, "quota"},
 		{"quota removed", func(p *spec.UsagePlan) { p.Quota = nil }, "quota"},
 		{"keys", func(p *spec.UsagePlan) { p.Keys = []string{"k3"} }, "keys"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			w := planProps()
-			tc.change(w)
-			got := (&UsagePlan{}).Diff(desired(o, "p", w), state.Resource{Props: planProps()})
-			if tc.path == "" {
-				assert.Empty(t, got)
-				return
-			}
-			require.Len(t, got, 1)
-			assert.Equal(t, tc.path, got[0].Path)
-			assert.False(t, got[0].ForceNew, "every usage plan field changes in place")
-		})
-	}
+	}, planProps, func(w *spec.UsagePlan) []reconcile.FieldDiff {
+		return (&UsagePlan{}).Diff(desired(o, "p", w), state.Resource{Props: planProps()})
+	}, "every usage plan field changes in place")
 }
 
 func TestUsagePlanPatch(t *testing.T) {
@@ -108,11 +81,11 @@ func TestUsagePlanList(t *testing.T) {
 	f := &fakeAPIGW{getUsagePlanKeys: planKeys("k2", "k1")}
 	f.getUsagePlans = func(in *apigateway.GetUsagePlansInput) (*apigateway.GetUsagePlansOutput, error) {
 		if in.Position == nil {
-			return &apigateway.GetUsagePlansOutput{Items: []types.UsagePlan{planItem("p1", "a", planTags(ours)), planItem("p2", "b", nil)},
+			return &apigateway.GetUsagePlansOutput{Items: []types.UsagePlan{planItem("p1", "a", apigwOwnedTags(ours)), planItem("p2", "b", nil)},
 				Position: aws.String("2")}, nil
 		}
 		return &apigateway.GetUsagePlansOutput{Items: []types.UsagePlan{
-			planItem("p3", "c", planTags(state.Owner{Stack: "shop", Suffix: "prod", ID: "plan"}))}}, nil
+			planItem("p3", "c", apigwOwnedTags(state.Owner{Stack: "shop", Suffix: "prod", ID: "plan"}))}}, nil
 	}
 	got, err := unitUsagePlan(f).List(context.Background(), state.Selector{Stack: "shop", Suffix: "dev"})
 	require.NoError(t, err)
@@ -146,7 +119,7 @@ func TestUsagePlanCreate(t *testing.T) {
 			return &apigateway.CreateUsagePlanKeyOutput{}, nil
 		}
 		f.getUsagePlan = func(*apigateway.GetUsagePlanInput) (*apigateway.GetUsagePlanOutput, error) {
-			p := planItem("p9", "plan-dev", planTags(o))
+			p := planItem("p9", "plan-dev", apigwOwnedTags(o))
 			return &apigateway.GetUsagePlanOutput{Id: p.Id, Name: p.Name, Description: p.Description, ApiStages: p.ApiStages,
 				Throttle: p.Throttle, Quota: p.Quota, Tags: p.Tags}, nil
 		}
@@ -166,7 +139,7 @@ func TestUsagePlanCreate(t *testing.T) {
 	t.Run("adopts ours", func(t *testing.T) {
 		f := &fakeAPIGW{getUsagePlanKeys: planKeys("k1", "k2")}
 		f.getUsagePlans = func(*apigateway.GetUsagePlansInput) (*apigateway.GetUsagePlansOutput, error) {
-			return &apigateway.GetUsagePlansOutput{Items: []types.UsagePlan{planItem("p1", "plan-dev", planTags(o))}}, nil
+			return &apigateway.GetUsagePlansOutput{Items: []types.UsagePlan{planItem("p1", "plan-dev", apigwOwnedTags(o))}}, nil
 		}
 		got, err := unitUsagePlan(f).Create(context.Background(), desired(o, "plan-dev", planProps()))
 		require.NoError(t, err)
@@ -177,7 +150,7 @@ func TestUsagePlanCreate(t *testing.T) {
 
 func TestUsagePlanUpdateRetriesConflict(t *testing.T) {
 	o := miscOwner("plan")
-	live := state.Resource{ID: "p1", Name: "plan-dev", Owner: o, Tags: planTags(o), Props: planProps()}
+	live := state.Resource{ID: "p1", Name: "plan-dev", Owner: o, Tags: apigwOwnedTags(o), Props: planProps()}
 	want := planProps()
 	want.Description = "e"
 	want.Keys = []string{"k1"}
@@ -190,7 +163,7 @@ func TestUsagePlanUpdateRetriesConflict(t *testing.T) {
 		return &apigateway.DeleteUsagePlanKeyOutput{}, nil
 	}
 	f.getUsagePlan = func(*apigateway.GetUsagePlanInput) (*apigateway.GetUsagePlanOutput, error) {
-		p := planItem("p1", "plan-dev", planTags(o))
+		p := planItem("p1", "plan-dev", apigwOwnedTags(o))
 		return &apigateway.GetUsagePlanOutput{Id: p.Id, Name: p.Name, Description: aws.String("e"), ApiStages: p.ApiStages,
 			Throttle: p.Throttle, Quota: p.Quota, Tags: p.Tags}, nil
 	}
@@ -215,7 +188,7 @@ func TestUsagePlanDelete(t *testing.T) {
 	}
 	t.Run("removes the stages, deletes, waits until gone", func(t *testing.T) {
 		gone := false
-		f := &fakeAPIGW{getUsagePlan: get(&gone, planTags(o))}
+		f := &fakeAPIGW{getUsagePlan: get(&gone, apigwOwnedTags(o))}
 		var ops []types.PatchOperation
 		f.updateUsagePlan = func(in *apigateway.UpdateUsagePlanInput) (*apigateway.UpdateUsagePlanOutput, error) {
 			ops = in.PatchOperations
@@ -308,23 +281,12 @@ func TestUsagePlanLeavesUntaggedNamesakeAndListsBySuffix(t *testing.T) {
 		_, _ = client.DeleteUsagePlan(context.Background(), &apigateway.DeleteUsagePlanInput{UsagePlanId: foreign.Id})
 	})
 
-	ours, err := k.Create(ctx, desired(o, name, &spec.UsagePlan{Stages: []spec.UsagePlanStage{{API: apiID, Stage: "v1"}}}))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = k.Delete(context.Background(), ours) })
-	assert.NotEqual(t, aws.ToString(foreign.Id), ours.ID)
-	theirs, err := client.GetUsagePlan(ctx, &apigateway.GetUsagePlanInput{UsagePlanId: foreign.Id})
-	require.NoError(t, err)
-	assert.Equal(t, "theirs", aws.ToString(theirs.Description))
-	assert.Empty(t, theirs.ApiStages)
-	assert.Empty(t, theirs.Tags)
-
-	mine, err := k.List(ctx, state.Selector{Stack: o.Stack, Suffix: o.Suffix})
-	require.NoError(t, err)
-	require.Len(t, mine, 1)
-	assert.Equal(t, ours.ID, mine[0].ID)
-	other, err := k.List(ctx, state.Selector{Stack: o.Stack, Suffix: o.Suffix + "x"})
-	require.NoError(t, err)
-	assert.Empty(t, other)
-	err = k.Delete(ctx, state.Resource{Kind: k.Kind(), Owner: o, ID: aws.ToString(foreign.Id), Name: name})
-	require.ErrorIs(t, err, reconcile.ErrNotOwned)
+	d := desired(o, name, &spec.UsagePlan{Stages: []spec.UsagePlanStage{{API: apiID, Stage: "v1"}}})
+	apigwCheckBesideNamesake(t, k, d, aws.ToString(foreign.Id), func() {
+		theirs, err := client.GetUsagePlan(ctx, &apigateway.GetUsagePlanInput{UsagePlanId: foreign.Id})
+		require.NoError(t, err)
+		assert.Equal(t, "theirs", aws.ToString(theirs.Description))
+		assert.Empty(t, theirs.ApiStages)
+		assert.Empty(t, theirs.Tags)
+	})
 }
