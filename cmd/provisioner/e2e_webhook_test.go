@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -21,11 +22,19 @@ func TestWebhookStackLifecycle(t *testing.T) {
 
 	out := c.must(0, "apply", spec, "--suffix", sfx)
 	assert.Contains(t, out, "Apply complete: 30 created, 0 updated, 0 replaced, 0 deleted, 0 unchanged, 0 failed.")
-	assert.NotContains(t, out, "x-api-key", "no API key value in the output")
+
+	key := strings.TrimSpace(c.must(0, "api-key", "partner-key", "--suffix", sfx))
+	assert.Len(t, key, 40, "API Gateway generates 40-character keys; moto too")
+	listing := c.must(0, "list", "--suffix", sfx, "-o", "json")
+	assert.NotContains(t, listing, key, "list never shows a key value")
+	assert.NotContains(t, out, key, "apply never shows a key value")
+	_, _, errOut := c.run("api-key", "no-such-key", "--suffix", sfx)
+	assert.Contains(t, errOut, `no apigateway.api_key "no-such-key" carries suffix `+sfx)
 
 	c.rec.Reset()
 	out = c.must(0, "apply", spec, "--suffix", sfx)
 	assert.Contains(t, out, "No changes: 30 resources match the spec.")
+	assert.NotContains(t, out, key, "plan output never shows a key value")
 	assert.Empty(t, c.mutations(), "a second apply makes no mutating call, code included")
 	c.must(0, "drift", spec, "--suffix", sfx)
 
