@@ -14,7 +14,7 @@ import (
 // newAPIKeyCmd is the one place a secret is printed: only the value of the key asked for,
 // only on stdout, never logged.
 func newAPIKeyCmd(g *globals) *cobra.Command {
-	var o destroyOpts
+	var o envOpts
 	cmd := &cobra.Command{
 		Use:   "api-key LOGICAL --suffix S [--stack NAME] [SPEC]",
 		Short: "Print the value of one API key of the stack (the only command that prints a secret)",

@@ -15,14 +15,16 @@ import (
 	"github.com/provisioner-dev/provisioner/state"
 )
 
-type destroyOpts struct {
+// envOpts are the flags of the commands that work on one environment (a suffix), with or
+// without a spec: destroy, list and api-key.
+type envOpts struct {
 	suffix, stack, output string
 	dryRun, yes           bool
 	parallelism           int
 }
 
 func newDestroyCmd(g *globals) *cobra.Command {
-	var o destroyOpts
+	var o envOpts
 	cmd := &cobra.Command{
 		Use:   "destroy --suffix S [--stack NAME] [SPEC]",
 		Short: "Delete every resource carrying one environment suffix's ownership tags",
@@ -49,7 +51,7 @@ func newDestroyCmd(g *globals) *cobra.Command {
 
 // suffixTarget works out the selector and region from --suffix, --stack and an optional spec,
 // for the commands that work on one environment without needing the spec.
-func (g *globals) suffixTarget(ctx context.Context, cmdName string, args []string, o destroyOpts, readOnly bool) (*target, error) {
+func (g *globals) suffixTarget(ctx context.Context, cmdName string, args []string, o envOpts, readOnly bool) (*target, error) {
 	region, specFile, sel := "", "", state.Selector{Stack: o.stack, Suffix: o.suffix}
 	if len(args) == 1 {
 		specFile = args[0]
@@ -73,7 +75,7 @@ func (g *globals) suffixTarget(ctx context.Context, cmdName string, args []strin
 	return t, nil
 }
 
-func (g *globals) destroy(cmd *cobra.Command, args []string, o destroyOpts) error {
+func (g *globals) destroy(cmd *cobra.Command, args []string, o envOpts) error {
 	ctx := cmd.Context()
 	t, err := g.suffixTarget(ctx, "destroy", args, o, o.dryRun)
 	if err != nil {
@@ -129,7 +131,7 @@ func verifyGone(ctx context.Context, t *target) error {
 }
 
 // confirm asks a person to type the suffix; without a terminal it needs --yes.
-func confirm(cmd *cobra.Command, o destroyOpts, n int) error {
+func confirm(cmd *cobra.Command, o envOpts, n int) error {
 	if o.yes {
 		return nil
 	}

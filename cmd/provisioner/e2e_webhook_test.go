@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/provisioner-dev/provisioner/localstack/emutest"
 )
@@ -42,4 +43,30 @@ func TestWebhookStackLifecycle(t *testing.T) {
 	assert.Contains(t, out, "30 deleted")
 	out = c.must(0, "destroy", "--suffix", sfx, "--dry-run")
 	assert.Contains(t, out, "No changes: 0 resources")
+}
+
+// TestRerunFinishesAFailedApply breaks one role half-way through an apply (a managed policy
+// that does not exist): the role is created and tagged, everything that needs it is skipped.
+// A rerun with the spec fixed finds what the failed run made and finishes the stack.
+func TestRerunFinishesAFailedApply(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the three handlers")
+	}
+	c := newCLI(t)
+	sfx := emutest.Suffix(t)
+	t.Cleanup(func() { c.run("destroy", "--suffix", sfx, "--yes") })
+	broken := c.writeSpec("webhook.yaml", "    description: webhook receiver\n",
+		"    description: webhook receiver\n    managed_policy_arns: [\"arn:aws:iam::aws:policy/NoSuchPolicyForTests\"]\n")
+	code, out, errOut := c.run("apply", broken, "--suffix", sfx)
+	require.Equal(t, 1, code, out)
+	assert.Contains(t, errOut, "iam.role/receiver-role")
+	assert.Regexp(t, `Apply complete: \d+ created, 0 updated, 0 replaced, 0 deleted, 0 unchanged, 1 failed, \d+ skipped\.`, out)
+	assert.Contains(t, out, "lambda.function/receiver", "the plan named it")
+	assert.NotContains(t, out, "lambda.function/receiver: created", "the receiver needs the role: skipped")
+
+	fixed := c.writeSpec("webhook.yaml")
+	out = c.must(0, "apply", fixed, "--suffix", sfx)
+	assert.Contains(t, out, "lambda.function/receiver: created")
+	assert.NotContains(t, out, "iam.role/receiver-role: created", "the role the failed run made is found, not made again")
+	c.must(0, "plan", fixed, "--suffix", sfx, "--detailed-exitcode")
 }

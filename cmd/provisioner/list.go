@@ -16,7 +16,7 @@ import (
 )
 
 func newListCmd(g *globals) *cobra.Command {
-	var o destroyOpts
+	var o envOpts
 	cmd := &cobra.Command{
 		Use:   "list --suffix S [--stack NAME] [SPEC]",
 		Short: "Show where things are: every live resource of one environment, with its id and attributes",
