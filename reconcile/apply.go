@@ -93,7 +93,7 @@ type executor struct {
 	mu      sync.Mutex
 	outputs map[string]map[string]string // logical → attributes, live or just made
 	changed map[string]bool              // logical names changed by this apply
-	actual  map[string]Change            // address → the change as run, when it differs from the plan
+	actual  map[string]Change            // node → the change as run, when it differs from the plan
 	limits  map[string]chan struct{}     // per limit group, for Limited kinds
 }
 
@@ -110,9 +110,9 @@ func Apply(ctx context.Context, plan *Plan, reg Registry, opts ApplyOptions) (*R
 	ex := &executor{plan: plan, reg: reg, opts: opts, outputs: map[string]map[string]string{},
 		changed: map[string]bool{}, actual: map[string]Change{}, limits: map[string]chan struct{}{}}
 	ex.seedOutputs()
-	byAddr := make(map[string]Change, len(plan.Changes))
+	byNode := make(map[string]Change, len(plan.Changes))
 	for _, c := range plan.Changes {
-		byAddr[c.Address] = c
+		byNode[c.node()] = c
 	}
 	for _, k := range reg {
 		if l, ok := k.(Limited); ok {
@@ -122,18 +122,18 @@ func Apply(ctx context.Context, plan *Plan, reg Registry, opts ApplyOptions) (*R
 			}
 		}
 	}
-	results, err := graphFor(plan).Walk(ctx, opts.Parallelism, func(ctx context.Context, addr string) error {
-		return ex.run(ctx, byAddr[addr])
+	results, err := graphFor(plan).Walk(ctx, opts.Parallelism, func(ctx context.Context, node string) error {
+		return ex.run(ctx, byNode[node])
 	})
 	if err != nil {
 		return nil, err
 	}
 	res := &Result{}
 	for _, c := range plan.Changes {
-		if a, ok := ex.actual[c.Address]; ok {
+		if a, ok := ex.actual[c.node()]; ok {
 			c = a
 		}
-		cr := ChangeResult{Change: c, Err: results[c.Address]}
+		cr := ChangeResult{Change: c, Err: results[c.node()]}
 		var skip *ErrSkipped
 		cr.Skipped = errors.As(cr.Err, &skip)
 		if cr.Err != nil {
@@ -149,25 +149,25 @@ func Apply(ctx context.Context, plan *Plan, reg Registry, opts ApplyOptions) (*R
 // since those are the resources that could still be using it.
 func graphFor(p *Plan) *Graph {
 	g := NewGraph()
-	addrOf := map[string]string{}
+	nodeOf := map[string]string{} // logical → node, for the spec's resources (one stack)
 	for _, c := range p.Changes {
-		g.Add(c.Address)
+		g.Add(c.node())
 		if c.Action != Delete {
-			addrOf[c.Logical] = c.Address
+			nodeOf[c.Logical] = c.node()
 		}
 	}
 	for _, c := range p.Changes {
 		if c.Action != Delete {
 			for _, dep := range c.DependsOn {
-				if a, ok := addrOf[dep]; ok {
-					g.Connect(c.Address, a)
+				if n, ok := nodeOf[dep]; ok {
+					g.Connect(c.node(), n)
 				}
 			}
 			continue
 		}
 		for _, o := range p.Changes {
-			if o.Address != c.Address && o.Action != NoOp && tier(o.Kind) > tier(c.Kind) {
-				g.Connect(c.Address, o.Address)
+			if o.node() != c.node() && o.Action != NoOp && tier(o.Kind) > tier(c.Kind) {
+				g.Connect(c.node(), o.node())
 			}
 		}
 	}
@@ -298,7 +298,7 @@ func (ex *executor) recheck(k Kind, c Change) (Change, error) {
 	if c.Diffs = diffs(k, d, *c.live); len(c.Diffs) > 0 {
 		c.Action = actionFor(c.Diffs)
 		ex.mu.Lock()
-		ex.actual[c.Address] = c
+		ex.actual[c.node()] = c
 		ex.mu.Unlock()
 	}
 	return c, nil

@@ -85,10 +85,10 @@ func TestPlanCreateThenNoChanges(t *testing.T) {
 	require.NoError(t, res.Err())
 	assert.Equal(t, Counts{Created: 2}, res.Counts())
 	assert.Equal(t, []string{"create logs.log_group/producer", "create sqs.queue/consumer"}, f.log)
-	consumer := f.queues.live["dev/consumer"].Props.(*spec.LogGroup)
+	consumer := f.queues.live["app/dev/consumer"].Props.(*spec.LogGroup)
 	assert.Equal(t, "arn:fake:app-producer-dev", consumer.KMSKeyID, "the reference resolved to the created attribute")
-	assert.Equal(t, "p", f.queues.live["dev/consumer"].Tags["Project"])
-	assert.Equal(t, "consumer", f.queues.live["dev/consumer"].Tags[state.TagID])
+	assert.Equal(t, "p", f.queues.live["app/dev/consumer"].Tags["Project"])
+	assert.Equal(t, "consumer", f.queues.live["app/dev/consumer"].Tags[state.TagID])
 
 	again := f.plan(t, st)
 	assert.False(t, again.HasChanges())
@@ -293,11 +293,30 @@ func TestApplyConvergesWhenAnUpdateChangesAReferencedAttribute(t *testing.T) {
 	require.NoError(t, res.Err())
 	// The fake's kms_key_id forces a replacement: the consumer is replaced with the new ARN.
 	assert.Equal(t, Counts{Updated: 1, Replaced: 1}, res.Counts())
-	assert.Equal(t, "arn:fake:app-producer-dev:updated", f.queues.live["dev/consumer"].Props.(*spec.LogGroup).KMSKeyID)
+	assert.Equal(t, "arn:fake:app-producer-dev:updated", f.queues.live["app/dev/consumer"].Props.(*spec.LogGroup).KMSKeyID)
 	assert.False(t, f.plan(t, st2).HasChanges(), "one apply converges")
 
 	f.log = nil
 	res = f.apply(t, f.plan(t, st2))
 	assert.Equal(t, Counts{Unchanged: 2}, res.Counts())
 	assert.Empty(t, f.log, "nothing changed, nothing re-checked into a change")
+}
+
+func TestDestroyDeletesSameLogicalNameInEveryStack(t *testing.T) {
+	f := newFixture()
+	for _, stack := range []string{"app", "other"} {
+		st := stackOf(logGroup("logs", 7, ""))
+		st.Name = stack
+		require.NoError(t, f.apply(t, f.plan(t, st)).Err())
+	}
+	inv, err := Discover(context.Background(), f.reg, state.Selector{Suffix: "dev"})
+	require.NoError(t, err)
+	require.Len(t, inv.Resources, 2)
+	f.log = nil
+	res := f.apply(t, DestroyPlan(inv))
+	require.NoError(t, res.Err())
+	assert.Equal(t, Counts{Deleted: 2}, res.Counts())
+	left, err := Discover(context.Background(), f.reg, state.Selector{Suffix: "dev"})
+	require.NoError(t, err)
+	assert.Empty(t, left.Resources, "both stacks' log groups are gone")
 }

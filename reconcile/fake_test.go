@@ -15,7 +15,7 @@ import (
 type fakeKind struct {
 	kind string
 	mu   sync.Mutex
-	live map[string]state.Resource // by suffix/logical
+	live map[string]state.Resource // by stack/suffix/logical
 	fail map[string]error          // logical name → error from Create/Update
 	log  *[]string                 // shared across kinds, to check global order
 	seq  int
@@ -88,4 +88,4 @@ func (f *fakeKind) Diff(d Desired, live state.Resource) []FieldDiff {
 	return diffs
 }
 
-func key(o state.Owner) string { return o.Suffix + "/" + o.ID }
+func key(o state.Owner) string { return o.Stack + "/" + o.Suffix + "/" + o.ID }

@@ -35,9 +35,13 @@ type Change struct {
 	Diffs     []FieldDiff `json:"diffs,omitempty"`
 	DependsOn []string    `json:"depends_on,omitempty"` // logical names
 
-	spec *spec.Resource  // nil for deletes of resources not in the spec
-	live *state.Resource // nil for creates
+	stack string          // the owning stack: a destroy may span stacks with the same addresses
+	spec  *spec.Resource  // nil for deletes of resources not in the spec
+	live  *state.Resource // nil for creates
 }
+
+// node identifies the change in the execution graph; addresses repeat across stacks.
+func (c Change) node() string { return c.stack + "/" + c.Address }
 
 // Plan is every change that makes the account match a spec, creates and updates in dependency
 // order, then deletes from the highest kind tier down. It is data: rendering is separate.
@@ -118,7 +122,7 @@ func MakePlan(st *spec.Stack, inv *state.Inventory, reg Registry, env Env) (*Pla
 }
 
 func (p *Plan) planResource(k Kind, r *spec.Resource, inv *state.Inventory, changing map[string]bool) (Change, error) {
-	c := Change{Address: r.Kind + "/" + r.Logical, Kind: r.Kind, Logical: r.Logical, DependsOn: r.DependsOn, spec: r}
+	c := Change{Address: r.Kind + "/" + r.Logical, Kind: r.Kind, Logical: r.Logical, DependsOn: r.DependsOn, stack: p.Stack, spec: r}
 	d, err := p.desired(r, func(ref spec.Ref) (string, bool) {
 		if changing[ref.Resource] {
 			return Unknown, true
@@ -264,7 +268,8 @@ func orphans(stack string, inv *state.Inventory, matched map[string]bool) []Chan
 
 func deleteChange(r state.Resource, reason string) Change {
 	live := r
-	return Change{Action: Delete, Address: r.Address(), Kind: r.Kind, Logical: r.Owner.ID, Name: r.Name, ID: r.ID, Reason: reason, live: &live}
+	return Change{Action: Delete, Address: r.Address(), Kind: r.Kind, Logical: r.Owner.ID, Name: r.Name, ID: r.ID, Reason: reason,
+		stack: r.Owner.Stack, live: &live}
 }
 
 func sortDeletes(cs []Change) {
