@@ -2,7 +2,10 @@ package spec
 
 import "fmt"
 
-// securityGroupKind describes ec2.security_group to the language.
+// securityGroupKind describes ec2.security_group to the language. A rule may also name an
+// ec2.vpc_endpoint's prefix_list_id without that ordering the kinds: the prefix list is AWS's
+// own and outlives the endpoint, while an Interface endpoint uses security groups, which must
+// outlive it.
 var securityGroupKind = KindInfo{
 	Kind:       "ec2.security_group",
 	New:        func() Properties { return &SecurityGroup{} },
