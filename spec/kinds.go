@@ -1,9 +1,10 @@
 package spec
 
-// This file holds the typed properties of every resource kind the language describes. The
-// struct returned by a kind's New already carries the defaults; decoding a resource's YAML
-// into it overrides what the user wrote. String fields may hold ${...} references, resolved by
-// the engine once the referenced resource exists (see Resolve).
+// This file holds what every resource kind has; each kind's own file (kind_<kind>.go) holds
+// its typed properties, its KindInfo and its checks. The struct returned by a kind's New
+// already carries the defaults; decoding a resource's YAML into it overrides what the user
+// wrote. String fields may hold ${...} references, resolved by the engine once the referenced
+// resource exists (see Resolve).
 //
 // Field tags: yaml and json names are identical (snake_case); the JSON Schema is generated
 // from these types, so `jsonschema` tags carry enums, ranges and descriptions.
