@@ -17,7 +17,7 @@ import (
 )
 
 // fixture: two kinds (log groups standing in for a low tier, "sqs.queue" tier above it in
-// spec.Kinds) so that ordering across tiers is visible.
+// spec.KindOrder) so that ordering across tiers is visible.
 type fixture struct {
 	log    []string
 	groups *fakeKind

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
 
 	"github.com/provisioner-dev/provisioner/spec"
@@ -24,11 +23,10 @@ func (r Registry) Lookup(kind string) (Kind, bool) {
 	return nil, false
 }
 
-// tier is a kind's place in spec.Kinds: a kind may depend only on kinds of a lower tier, so
-// deletes of resources the spec no longer describes run from the highest tier down.
-func tier(kind string) int {
-	return slices.IndexFunc(spec.Kinds, func(k spec.KindInfo) bool { return k.Kind == kind })
-}
+// tier is a kind's place in spec.KindOrder, derived from the kinds each kind may reference: a
+// kind may depend only on kinds of a lower tier, so deletes of resources the spec no longer
+// describes run from the highest tier down.
+func tier(kind string) int { return spec.Tier(kind) }
 
 // Discover lists every kind concurrently and returns what carries sel's ownership tags. A kind
 // that fails to list makes the whole discovery fail (a partial inventory would plan deletes

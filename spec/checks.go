@@ -34,39 +34,16 @@ type subnetAt struct {
 	cidr netip.Prefix
 }
 
-// check dispatches on the kind; a kind without extra rules has no case.
+// checked is implemented by the properties of a kind that has rules its tags cannot express;
+// each kind's file holds its own.
+type checked interface {
+	check(c *checker, r *loaded)
+}
+
+// check runs the kind's own rules, when it has any.
 func (c *checker) check(r *loaded) {
-	switch p := r.Props.(type) {
-	case *VPC:
-		c.cidr(r, "cidr", p.CIDR, 16, 28)
-	case *Subnet:
-		c.checkSubnet(r, p)
-	case *SecurityGroup:
-		c.checkSecurityGroup(r, p)
-	case *VPCEndpoint:
-		c.checkVPCEndpoint(r, p)
-	case *IAMRole:
-		c.checkRole(r, p)
-	case *SQSQueue:
-		if p.Redrive != nil {
-			c.expectRef(r, "redrive.dead_letter_queue_arn", p.Redrive.DeadLetterQueueARN, "sqs.queue", "arn")
-		}
-	case *DynamoDBTable:
-		c.checkTable(r, p)
-	case *S3Bucket:
-		c.checkBucket(r, p)
-	case *LambdaFunction:
-		c.checkFunction(r, p)
-	case *EventSourceMapping:
-		c.checkMapping(r, p)
-	case *LambdaPermission:
-		c.expectRef(r, "function", p.Function, "lambda.function", "arn", "name")
-	case *RestAPI:
-		c.checkRestAPI(r, p)
-	case *UsagePlan:
-		c.checkUsagePlan(r, p)
-	case *MetricAlarm:
-		c.checkAlarm(r, p)
+	if p, ok := r.Props.(checked); ok {
+		p.check(c, r)
 	}
 }
 
@@ -158,3 +135,23 @@ func (c *checker) oneOf(r *loaded, path string, names []string, set []bool) {
 
 // hasRef reports whether s holds a reference, whose value only the engine will know.
 func hasRef(s string) bool { return len(Refs(s)) > 0 }
+
+// cidr checks an IPv4 CIDR block: well formed, a network address, its prefix length within
+// AWS's bounds. It returns the block when it is good.
+func (c *checker) cidr(r *loaded, path, s string, minBits, maxBits int) (netip.Prefix, bool) {
+	if hasRef(s) {
+		return netip.Prefix{}, false
+	}
+	p, err := netip.ParsePrefix(s)
+	switch {
+	case err != nil || !p.Addr().Is4():
+		c.errAt(r, path, "expected an IPv4 CIDR block such as 10.0.0.0/16, found %q", s)
+	case p.Masked() != p:
+		c.errAt(r, path, "expected a network address, found %s (host bits set); did you mean %s?", s, p.Masked())
+	case p.Bits() < minBits || p.Bits() > maxBits:
+		c.errAt(r, path, "expected a block from /%d to /%d, found /%d", minBits, maxBits, p.Bits())
+	default:
+		return p, true
+	}
+	return p, false
+}

@@ -55,7 +55,8 @@ func namesTable() string {
 	return b.String()
 }
 
-// kindDoc renders a kind's properties, those of its nested mappings, and its attributes.
+// kindDoc renders a kind's properties, those of its nested mappings, its attributes and the
+// kinds it may refer to.
 func kindDoc(k KindInfo) string {
 	var b strings.Builder
 	v := reflect.ValueOf(k.New()).Elem()
@@ -67,6 +68,9 @@ func kindDoc(k KindInfo) string {
 		nested = append(nested, prefixed(n.path, writeTable(&b, n.t, n.v))...)
 	}
 	fmt.Fprintf(&b, "\nAttributes: %s.\n", codeList(k.Attributes))
+	if len(k.References) > 0 {
+		fmt.Fprintf(&b, "May refer to: %s (created before it, deleted after it).\n", codeList(k.References))
+	}
 	return b.String()
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/provisioner-dev/provisioner/reconcile"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
+	"github.com/provisioner-dev/provisioner/views"
 )
 
 // envOpts are the flags of the commands that work on one environment (a suffix), with or
@@ -34,10 +35,11 @@ func newDestroyCmd(g *globals) *cobra.Command {
 			"Nothing without the ownership tags is ever touched.",
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkOutput(o.output); err != nil {
+			vt, err := views.ParseViewType(o.output)
+			if err != nil {
 				return err
 			}
-			return g.destroy(cmd, args, o)
+			return g.destroy(cmd, args, o, views.NewDestroy(vt, g.view(cmd)))
 		},
 	}
 	suffixFlag(cmd, &o.suffix, "environment suffix to destroy (required unless a SPEC names one)")
@@ -75,7 +77,7 @@ func (g *globals) suffixTarget(ctx context.Context, cmdName string, args []strin
 	return t, nil
 }
 
-func (g *globals) destroy(cmd *cobra.Command, args []string, o envOpts) error {
+func (g *globals) destroy(cmd *cobra.Command, args []string, o envOpts, view views.Operation) error {
 	ctx := cmd.Context()
 	t, err := g.suffixTarget(ctx, "destroy", args, o, o.dryRun)
 	if err != nil {
@@ -87,7 +89,7 @@ func (g *globals) destroy(cmd *cobra.Command, args []string, o envOpts) error {
 	}
 	p := reconcile.DestroyPlan(inv)
 	p.Region = t.env.Region
-	if err := g.renderPlan(cmd, p, o.output, reconcile.RenderOptions{Destroy: true}); err != nil {
+	if err := view.Plan(p); err != nil {
 		return err
 	}
 	if o.dryRun || !p.HasChanges() {
@@ -96,16 +98,11 @@ func (g *globals) destroy(cmd *cobra.Command, args []string, o envOpts) error {
 	if err := confirm(cmd, o, len(p.Changes)); err != nil {
 		return err
 	}
-	res, err := reconcile.Apply(ctx, p, t.reg, reconcile.ApplyOptions{Parallelism: o.parallelism, Observer: g.observer(cmd, o.output)})
+	res, err := reconcile.Apply(ctx, p, t.reg, reconcile.ApplyOptions{Parallelism: o.parallelism, Observer: view.Observer()})
 	if err != nil {
 		return err
 	}
-	if o.output == "json" {
-		err = writeApplyJSON(cmd.OutOrStdout(), p, res)
-	} else {
-		writeCounts(cmd.OutOrStdout(), "Destroy", res.Counts())
-	}
-	if err != nil {
+	if err := view.Result(p, res); err != nil {
 		return err
 	}
 	if err := res.Err(); err != nil {
@@ -153,11 +150,4 @@ func askSuffix(w io.Writer, in io.Reader, suffix string, n int) error {
 		return fmt.Errorf("destroy: confirmation %q does not match suffix %q; nothing deleted", strings.TrimSpace(line), suffix)
 	}
 	return nil
-}
-
-func (g *globals) observer(cmd *cobra.Command, output string) reconcile.Observer {
-	if output == "text" {
-		return &textObserver{w: cmd.OutOrStdout()}
-	}
-	return &logObserver{log: g.log}
 }

@@ -8,11 +8,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/spf13/cobra"
+	"go.uber.org/zap"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
 	"github.com/provisioner-dev/provisioner/reconcile/kinds"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
+	"github.com/provisioner-dev/provisioner/views"
 )
 
 // registryFor builds the kinds from a config; tests replace it to count or fake calls.
@@ -41,11 +43,9 @@ func outputFlag(cmd *cobra.Command, p *string) {
 	cmd.Flags().StringVarP(p, "output", "o", "text", "text or json")
 }
 
-func checkOutput(o string) error {
-	if o != "text" && o != "json" {
-		return fmt.Errorf("flag --output: want text or json, got %q", o)
-	}
-	return nil
+// view is where a command's output goes: stdout, in colour only on a terminal.
+func (g *globals) view(cmd *cobra.Command) *views.View {
+	return views.NewView(cmd.OutOrStdout(), g.noColor, g.log)
 }
 
 // loadTarget reads the spec (no AWS call before it validates) and connects to the account.
@@ -81,7 +81,7 @@ func (g *globals) connect(ctx context.Context, region string, readOnly bool, spe
 		return nil, fmt.Errorf("identify account: %w", err)
 	}
 	account := aws.ToString(id.Account)
-	g.log.Debug("connected", zapAccount(account), zapRegion(cfg.Region))
+	g.log.Debug("connected", zap.String("account", account), zap.String("region", cfg.Region))
 	return &target{cfg: cfg, reg: registryFor(cfg, account, newLambdaCode(specFile)), env: reconcile.Env{Account: account, Region: cfg.Region}}, nil
 }
 
@@ -92,12 +92,4 @@ func (t *target) plan(ctx context.Context) (*reconcile.Plan, error) {
 		return nil, err
 	}
 	return reconcile.MakePlan(t.stack, inv, t.reg, t.env)
-}
-
-func (g *globals) renderPlan(cmd *cobra.Command, p *reconcile.Plan, output string, o reconcile.RenderOptions) error {
-	o.Color = !g.noColor && isTerminal(os.Stdout)
-	if output == "json" {
-		return reconcile.RenderJSON(cmd.OutOrStdout(), p, o)
-	}
-	return reconcile.RenderText(cmd.OutOrStdout(), p, o)
 }

@@ -1,46 +1,34 @@
 package spec
 
-import (
-	"maps"
-	"regexp"
-	"slices"
-	"strings"
-)
+import "strings"
 
-// Handlers are the programs in handlers/ that the provisioner builds for lambda.function.
-var Handlers = []string{"receiver", "processor", "deadletter"}
-
-var envKeyPattern = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_]*$`)
-
-// reservedEnv are the environment variables Lambda sets itself and refuses to take.
-var reservedEnv = []string{
-	"_HANDLER", "_X_AMZN_TRACE_ID", "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_DEFAULT_REGION",
-	"AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_NAME",
-	"AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME",
-	"AWS_LAMBDA_LOG_STREAM_NAME", "AWS_LAMBDA_RUNTIME_API", "AWS_REGION", "AWS_SECRET_ACCESS_KEY",
-	"AWS_SESSION_TOKEN", "LAMBDA_RUNTIME_DIR", "LAMBDA_TASK_ROOT",
+// eventSourceMappingKind describes lambda.event_source_mapping to the language.
+var eventSourceMappingKind = KindInfo{
+	Kind: "lambda.event_source_mapping",
+	New: func() Properties {
+		return &EventSourceMapping{BatchSize: 100, Enabled: true, MaximumRetryAttempts: -1, MaximumRecordAgeSeconds: -1}
+	},
+	Attributes: []string{"id", "arn"},
+	Name:       NameRule{1, 255, `^.+$`, "1-255 characters"},
+	References: []string{"sqs.queue", "dynamodb.table", "lambda.function"},
 }
 
-func (c *checker) checkFunction(r *loaded, p *LambdaFunction) {
-	c.oneOf(r, "", []string{"handler", "zip"}, []bool{p.Handler != "", p.Zip != ""})
-	if p.Handler != "" && !slices.Contains(Handlers, p.Handler) {
-		c.errAt(r, "handler", "expected one of %s, found %q%s", quoteList(Handlers), p.Handler, didYouMean(p.Handler, Handlers))
-	}
-	c.expectRef(r, "role", p.Role, "iam.role", "arn")
-	c.expectRef(r, "log_group", p.LogGroup, "logs.log_group", "name")
-	for _, k := range slices.Sorted(maps.Keys(p.Environment)) {
-		switch {
-		case !envKeyPattern.MatchString(k):
-			c.errAt(r, "environment."+k, "expected a variable name of letters, digits and _, starting with a letter, found %q", k)
-		case slices.Contains(reservedEnv, k):
-			c.errAt(r, "environment."+k, "expected a variable Lambda does not reserve, found %s", k)
-		}
-	}
-	if p.VPC != nil {
-		c.expectRefs(r, "vpc.subnet_ids", p.VPC.SubnetIDs, "ec2.subnet", "id")
-		c.expectRefs(r, "vpc.security_group_ids", p.VPC.SecurityGroupIDs, "ec2.security_group", "id")
-	}
+// EventSourceMapping is lambda.event_source_mapping, from a DynamoDB stream or an SQS queue.
+type EventSourceMapping struct {
+	Function                   string `yaml:"function" json:"function" jsonschema:"required,description=function name or ARN"`
+	Source                     string `yaml:"source" json:"source" jsonschema:"required,description=stream or queue ARN\\, e.g. ${events.stream_arn}"`
+	BatchSize                  int    `yaml:"batch_size" json:"batch_size" jsonschema:"minimum=1,maximum=10000,default=100"`
+	MaximumBatchingWindowSecs  int    `yaml:"maximum_batching_window_seconds" json:"maximum_batching_window_seconds,omitempty" jsonschema:"minimum=0,maximum=300"`
+	StartingPosition           string `yaml:"starting_position" json:"starting_position,omitempty" jsonschema:"enum=,enum=LATEST,enum=TRIM_HORIZON,description=streams only"`
+	MaximumRetryAttempts       int    `yaml:"maximum_retry_attempts" json:"maximum_retry_attempts" jsonschema:"minimum=-1,maximum=10000,default=-1,description=streams only; -1 retries until the record expires"`
+	MaximumRecordAgeSeconds    int    `yaml:"maximum_record_age_seconds" json:"maximum_record_age_seconds" jsonschema:"minimum=-1,maximum=604800,default=-1,description=streams only"`
+	BisectBatchOnFunctionError bool   `yaml:"bisect_batch_on_function_error" json:"bisect_batch_on_function_error,omitempty"`
+	ReportBatchItemFailures    bool   `yaml:"report_batch_item_failures" json:"report_batch_item_failures,omitempty"`
+	OnFailure                  string `yaml:"on_failure" json:"on_failure,omitempty" jsonschema:"description=destination ARN (SQS queue or SNS topic) for failed stream batches"`
+	Enabled                    bool   `yaml:"enabled" json:"enabled" jsonschema:"default=true"`
 }
+
+func (*EventSourceMapping) Kind() string { return "lambda.event_source_mapping" }
 
 // sourceKind says what an event source mapping reads: "stream", "queue" or "" (unknown).
 func (c *checker) sourceKind(r *loaded, p *EventSourceMapping) string {
@@ -66,7 +54,7 @@ func (c *checker) sourceKind(r *loaded, p *EventSourceMapping) string {
 	return ""
 }
 
-func (c *checker) checkMapping(r *loaded, p *EventSourceMapping) {
+func (p *EventSourceMapping) check(c *checker, r *loaded) {
 	fn := c.expectRef(r, "function", p.Function, "lambda.function", "arn", "name")
 	c.expectRef(r, "on_failure", p.OnFailure, "sqs.queue", "arn")
 	switch c.sourceKind(r, p) {
