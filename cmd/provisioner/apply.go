@@ -16,6 +16,7 @@ import (
 func newApplyCmd(g *globals) *cobra.Command {
 	var suffix, output string
 	var parallelism int
+	var lockTimeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "apply SPEC",
 		Short: "Make the account match the spec",
@@ -26,16 +27,17 @@ func newApplyCmd(g *globals) *cobra.Command {
 			if err := checkOutput(output); err != nil {
 				return err
 			}
-			return g.apply(cmd, args[0], suffix, output, parallelism)
+			return g.apply(cmd, args[0], suffix, output, parallelism, lockTimeout)
 		},
 	}
 	suffixFlag(cmd, &suffix, "environment suffix (default: the spec's)")
 	outputFlag(cmd, &output)
 	cmd.Flags().IntVar(&parallelism, "parallelism", 10, "changes in flight at once")
+	lockTimeoutFlag(cmd, &lockTimeout)
 	return cmd
 }
 
-func (g *globals) apply(cmd *cobra.Command, path, suffix, output string, parallelism int) error {
+func (g *globals) apply(cmd *cobra.Command, path, suffix, output string, parallelism int, lockTimeout time.Duration) (err error) {
 	ctx := cmd.Context()
 	t, err := g.loadTarget(ctx, path, suffix, false)
 	if err != nil {
@@ -44,6 +46,14 @@ func (g *globals) apply(cmd *cobra.Command, path, suffix, output string, paralle
 	p, err := t.plan(ctx)
 	if err != nil {
 		return err
+	}
+	lock, p, err := g.lockIfChanges(ctx, t, p, lockTimeout)
+	if err != nil {
+		return err
+	}
+	defer lock.finish(&err, false)
+	if lock != nil {
+		ctx = lock.ctx
 	}
 	out := cmd.OutOrStdout()
 	if output == "text" {
