@@ -68,6 +68,7 @@ func (c *checker) check(r *loaded) {
 	case *MetricAlarm:
 		c.checkAlarm(r, p)
 	}
+	c.checkTexts(r)
 }
 
 // errAt reports a problem with the property at path of r (the resource itself for "").
