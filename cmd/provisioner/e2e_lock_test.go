@@ -32,17 +32,24 @@ func lockParams(t *testing.T, sfx string) []string {
 	return names
 }
 
+// webhookCLI prepares a test of the whole webhook stack under a fresh suffix, destroyed at the
+// end; it skips under -short, since it builds the three handlers.
+func webhookCLI(t *testing.T) (c *cli, sfx, spec string) {
+	if testing.Short() {
+		t.Skip("builds the three handlers")
+	}
+	c = newCLI(t)
+	sfx = emutest.Suffix(t)
+	spec = c.writeSpec("webhook.yaml")
+	t.Cleanup(func() { configHook = nil; c.run("destroy", "--suffix", sfx, "--yes") })
+	return c, sfx, spec
+}
+
 // TestConcurrentAppliesOneWins starts two applies of one suffix at once: one takes the lock and
 // builds the stack, the other exits 3 naming the holder, and the account has one copy of
 // everything.
 func TestConcurrentAppliesOneWins(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the three handlers")
-	}
-	c := newCLI(t)
-	sfx := emutest.Suffix(t)
-	spec := c.writeSpec("webhook.yaml")
-	t.Cleanup(func() { c.run("destroy", "--suffix", sfx, "--yes") })
+	c, sfx, spec := webhookCLI(t)
 
 	type result struct {
 		code        int

@@ -75,6 +75,9 @@ func (g *globals) connect(ctx context.Context, region string, readOnly bool, spe
 	if readOnly {
 		reconcile.ReadOnly(&cfg)
 	}
+	if err := g.installFaults(&cfg); err != nil {
+		return nil, err
+	}
 	if configHook != nil {
 		configHook(&cfg)
 	}
