@@ -135,6 +135,15 @@ func TestLockHeldExpiredAndUnlocked(t *testing.T) {
 	require.NoError(t, err)
 	c.must(0, "apply", spec, "--suffix", sfx, "--lock-timeout", "1m")
 	assert.NotEmpty(t, lockParams(t, sfx), "the takeover's break marker stays until it is older than a lease")
+
+	// destroy locks too.
+	_, err = (&state.Locker{API: api, Stack: "netstore", Suffix: sfx}).TryAcquire(ctxT(), other)
+	require.NoError(t, err)
+	code, out, errOut = c.run("destroy", "--suffix", sfx, "--yes")
+	assert.Equal(t, 3, code, errOut)
+	assert.Contains(t, errOut, "is locked by bob@ci-7 (pid 99) running apply since")
+	assert.NotContains(t, out, "deleted in")
+	c.must(0, "unlock", "--suffix", sfx, "--stack", "netstore", "--yes")
 	c.must(0, "destroy", "--suffix", sfx, "--yes")
 	assert.Empty(t, lockParams(t, sfx), "destroy leaves nothing behind, the lock included")
 }
