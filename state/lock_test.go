@@ -280,3 +280,20 @@ func tagKeys(tags []ssmtypes.Tag) []string {
 	}
 	return out
 }
+
+func TestLeaseKeepRenews(t *testing.T) {
+	f := newFakeSSM()
+	f.clock = &fakeClock{}
+	l := &Locker{API: f, Stack: "webhook", Suffix: "dev", Lease: 300 * time.Millisecond}
+	ctx := context.Background()
+	a, err := l.TryAcquire(ctx, holder("apply"))
+	require.NoError(t, err)
+	kept := a.Keep(ctx, nil)
+	require.Eventually(t, func() bool {
+		p, err := f.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(l.holderName())})
+		return err == nil && p.Parameter.Version >= 4
+	}, 10*time.Second, 10*time.Millisecond, "renewed three times")
+	assert.NoError(t, kept.Err(), "a renewed lease keeps its context")
+	require.NoError(t, a.Release(ctx, false))
+	assert.Empty(t, f.names())
+}
