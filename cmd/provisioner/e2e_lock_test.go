@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -112,6 +113,14 @@ func TestLockHeldExpiredAndUnlocked(t *testing.T) {
 
 	lease, err := (&state.Locker{API: api, Stack: "netstore", Suffix: sfx}).TryAcquire(ctxT(), other)
 	require.NoError(t, err)
+	tags, err := api.ListTagsForResource(ctxT(), &ssm.ListTagsForResourceInput{ResourceType: ssmtypes.ResourceTypeForTaggingParameter,
+		ResourceId: aws.String(state.LockPath(sfx) + "/netstore/holder")})
+	require.NoError(t, err)
+	got := map[string]string{}
+	for _, tag := range tags.TagList {
+		got[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
+	}
+	assert.Equal(t, map[string]string{state.TagStack: "netstore", state.TagSuffix: sfx, state.TagLock: "holder"}, got)
 	code, _, errOut := c.run("apply", spec, "--suffix", sfx)
 	assert.Equal(t, 3, code, errOut)
 	assert.Contains(t, errOut, "is locked by bob@ci-7 (pid 99) running apply since")
