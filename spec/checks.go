@@ -45,6 +45,7 @@ func (c *checker) check(r *loaded) {
 	if p, ok := r.Props.(checked); ok {
 		p.check(c, r)
 	}
+	c.checkTexts(r)
 }
 
 // errAt reports a problem with the property at path of r (the resource itself for "").

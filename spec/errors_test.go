@@ -144,6 +144,10 @@ var loadErrorCases = []struct {
 		`document.yaml:7:5: merge keys (<<) are not supported: write the keys out`,
 		`document.yaml:9:1: a spec holds one YAML document, found a second one here`,
 	}},
+	{"descriptions", []string{
+		`descriptions.yaml:15:22: sg.egress[0].description: expected at most 255 characters: letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*, found '\'' in "to the endpoints' prefixes"`,
+		`descriptions.yaml:21:18: role.description: expected at most 1000 characters`,
+	}},
 	{"empty", []string{`empty.yaml:1:1: the spec is empty: expected a mapping with stack and resources`}},
 	{"not_mapping", []string{`not_mapping.yaml:1:1: expected a mapping with stack, region, suffix, tags and resources, found a list`}},
 	{"null_values", []string{`null_values.yaml:7:10: fn.role: expected a string, found an empty value`}},

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"time"
+
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -12,6 +14,7 @@ import (
 func newApplyCmd(g *globals) *cobra.Command {
 	var suffix, output string
 	var parallelism int
+	var lockTimeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "apply SPEC",
 		Short: "Make the account match the spec",
@@ -23,16 +26,17 @@ func newApplyCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return g.apply(cmd, args[0], suffix, views.NewApply(vt, g.view(cmd)), parallelism)
+			return g.apply(cmd, args[0], suffix, views.NewApply(vt, g.view(cmd)), parallelism, lockTimeout)
 		},
 	}
 	suffixFlag(cmd, &suffix, "environment suffix (default: the spec's)")
 	outputFlag(cmd, &output)
 	cmd.Flags().IntVar(&parallelism, "parallelism", 10, "changes in flight at once")
+	lockTimeoutFlag(cmd, &lockTimeout)
 	return cmd
 }
 
-func (g *globals) apply(cmd *cobra.Command, path, suffix string, view views.Operation, parallelism int) error {
+func (g *globals) apply(cmd *cobra.Command, path, suffix string, view views.Operation, parallelism int, lockTimeout time.Duration) (err error) {
 	ctx := cmd.Context()
 	t, err := g.loadTarget(ctx, path, suffix, false)
 	if err != nil {
@@ -41,6 +45,14 @@ func (g *globals) apply(cmd *cobra.Command, path, suffix string, view views.Oper
 	p, err := t.plan(ctx)
 	if err != nil {
 		return err
+	}
+	lock, p, err := g.lockIfChanges(ctx, t, p, lockTimeout)
+	if err != nil {
+		return err
+	}
+	defer lock.finish(&err, false)
+	if lock != nil {
+		ctx = lock.ctx
 	}
 	if err := view.Plan(p); err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -22,6 +23,7 @@ type envOpts struct {
 	suffix, stack, output string
 	dryRun, yes           bool
 	parallelism           int
+	lockTimeout           time.Duration
 }
 
 func newDestroyCmd(g *globals) *cobra.Command {
@@ -47,6 +49,7 @@ func newDestroyCmd(g *globals) *cobra.Command {
 	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "print what would be deleted and stop")
 	cmd.Flags().BoolVar(&o.yes, "yes", false, "do not ask; required when stdin is not a terminal")
 	cmd.Flags().IntVar(&o.parallelism, "parallelism", 10, "deletes in flight at once")
+	lockTimeoutFlag(cmd, &o.lockTimeout)
 	outputFlag(cmd, &o.output)
 	return cmd
 }
@@ -77,7 +80,7 @@ func (g *globals) suffixTarget(ctx context.Context, cmdName string, args []strin
 	return t, nil
 }
 
-func (g *globals) destroy(cmd *cobra.Command, args []string, o envOpts, view views.Operation) error {
+func (g *globals) destroy(cmd *cobra.Command, args []string, o envOpts, view views.Operation) (err error) {
 	ctx := cmd.Context()
 	t, err := g.suffixTarget(ctx, "destroy", args, o, o.dryRun)
 	if err != nil {
@@ -98,6 +101,12 @@ func (g *globals) destroy(cmd *cobra.Command, args []string, o envOpts, view vie
 	if err := confirm(cmd, o, len(p.Changes)); err != nil {
 		return err
 	}
+	lock, p, err := g.lockForDestroy(ctx, t, inv, o.lockTimeout)
+	if err != nil {
+		return err
+	}
+	defer lock.finish(&err, true) // last: verifyGone has run, and the lock goes too
+	ctx = lock.ctx
 	res, err := reconcile.Apply(ctx, p, t.reg, reconcile.ApplyOptions{Parallelism: o.parallelism, Observer: view.Observer()})
 	if err != nil {
 		return err

@@ -99,10 +99,10 @@ func TestNetworkStorageLifecycle(t *testing.T) {
 	c.rec.Reset()
 	out = c.must(0, "apply", spec, "--suffix", sfx)
 	assert.Contains(t, out, "Apply complete: 0 created, 1 updated, 0 replaced, 0 deleted, 10 unchanged, 0 failed.")
-	for _, m := range c.mutations() {
+	for _, m := range c.resourceMutations() {
 		assert.Regexp(t, `^CloudWatch Logs:`, m, "only the log group is touched")
 	}
-	assert.NotEmpty(t, c.mutations())
+	assert.NotEmpty(t, c.resourceMutations())
 
 	// A resource removed from the spec is deleted.
 	spec = c.writeSpec("network-storage.yaml", "  processor-logs:\n    kind: logs.log_group\n    name: /aws/lambda/${stack}-processor-${suffix}\n    retention_days: 7\n", "")

@@ -31,6 +31,8 @@ type target struct {
 	reg   reconcile.Registry
 	env   reconcile.Env
 	sel   state.Selector
+
+	callerARN string // who we are, for the stack lock's record
 }
 
 // suffixFlag registers --suffix, defaulting to PROVISIONER_SUFFIX.
@@ -73,6 +75,9 @@ func (g *globals) connect(ctx context.Context, region string, readOnly bool, spe
 	if readOnly {
 		reconcile.ReadOnly(&cfg)
 	}
+	if err := g.installFaults(&cfg); err != nil {
+		return nil, err
+	}
 	if configHook != nil {
 		configHook(&cfg)
 	}
@@ -82,7 +87,8 @@ func (g *globals) connect(ctx context.Context, region string, readOnly bool, spe
 	}
 	account := aws.ToString(id.Account)
 	g.log.Debug("connected", zap.String("account", account), zap.String("region", cfg.Region))
-	return &target{cfg: cfg, reg: registryFor(cfg, account, newLambdaCode(specFile)), env: reconcile.Env{Account: account, Region: cfg.Region}}, nil
+	return &target{cfg: cfg, reg: registryFor(cfg, account, newLambdaCode(specFile)), env: reconcile.Env{Account: account, Region: cfg.Region},
+		callerARN: aws.ToString(id.Arn)}, nil
 }
 
 // plan discovers the stack's live resources and plans the changes.

@@ -15,6 +15,8 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"golang.org/x/term"
+
+	"github.com/provisioner-dev/provisioner/localstack/faults"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -29,7 +31,8 @@ type globals struct {
 	logFormat   string
 	noColor     bool
 
-	log *zap.Logger
+	log    *zap.Logger
+	faults *faults.Transport // PROVISIONER_FAULTS, tests only
 }
 
 func newRootCmd() *cobra.Command {
@@ -48,6 +51,7 @@ func newRootCmd() *cobra.Command {
 			return nil
 		},
 		PersistentPostRun: func(*cobra.Command, []string) {
+			g.reportFaults()
 			if g.log != nil {
 				_ = g.log.Sync()
 			}
@@ -62,7 +66,7 @@ func newRootCmd() *cobra.Command {
 	f.BoolVar(&g.noColor, "no-color", os.Getenv("NO_COLOR") != "", "no colour in output (also NO_COLOR)")
 
 	root.AddCommand(newVersionCmd(), newValidateCmd(g), newSchemaCmd(), newBuildCmd(),
-		newPlanCmd(g), newApplyCmd(g), newDriftCmd(g), newDestroyCmd(g), newListCmd(g), newAPIKeyCmd(g))
+		newPlanCmd(g), newApplyCmd(g), newDriftCmd(g), newDestroyCmd(g), newListCmd(g), newAPIKeyCmd(g), newUnlockCmd(g))
 	return root
 }
 
