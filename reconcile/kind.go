@@ -24,20 +24,24 @@ import (
 //     adopts it (and brings it to d); when it exists without them, Create fails with an error
 //     wrapping ErrNotOwned that names it, and changes nothing;
 //   - Update brings live to d in place, tags included; it is called only for diffs without
-//     ForceNew;
+//     ForceNew, and changes are those diffs as the plan computed them (Changes.Changed asks
+//     whether a path changed), so that Update never works out again what differs;
 //   - Delete deletes live and everything it owns that cannot be tagged, waits until it is
 //     gone, and tolerates not found;
 //   - Diff is pure: it compares d.Props with live.Props for what the kind can change, and
-//     marks fields that force a replacement. Tags are compared by the engine.
+//     marks fields that force a replacement. Tags are compared by the engine. It fails only
+//     for properties that are not the kind's (a wiring mistake).
+//
+// Kinds are written as Typed and made a Kind by Adapt, which checks the properties' type.
 //
 // Service-specific not-found errors become ErrNotFound at the kind's edge.
 type Kind interface {
 	Kind() string
 	List(ctx context.Context, sel state.Selector) ([]state.Resource, error)
 	Create(ctx context.Context, d Desired) (state.Resource, error)
-	Update(ctx context.Context, d Desired, live state.Resource) (state.Resource, error)
+	Update(ctx context.Context, d Desired, live state.Resource, changes Changes) (state.Resource, error)
 	Delete(ctx context.Context, live state.Resource) error
-	Diff(d Desired, live state.Resource) []FieldDiff
+	Diff(d Desired, live state.Resource) ([]FieldDiff, error)
 }
 
 // Limited is an optional ability: a kind whose service needs its writes serialised or capped

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
 
@@ -163,9 +164,12 @@ func apigwPages[T any](ctx context.Context, fetch func(ctx context.Context, posi
 // kinds share: T is its SDK item (types.RestApi, types.ApiKey, types.UsagePlan), P its
 // properties in the spec (*spec.RestAPI, …). Its names are not unique, so it is found by
 // listing and adopted by name and ownership tags.
-type apigwType[T, P any] struct {
+type apigwType[T, PT any, P interface {
+	*PT
+	spec.Properties
+}] struct {
 	apigwBase
-	kind reconcile.Kind // the kind itself, for Diff and Update when adopting
+	kind reconcile.Typed[P] // the kind itself, for Diff and Update when adopting
 	api  apigwTagAPI
 	noun string // as errors name it, "api gateway rest api"; they name a listing "<noun>s"
 	path string // its ARN path up to the id: "/restapis/"
@@ -181,7 +185,7 @@ type apigwType[T, P any] struct {
 
 // listOwned lists every item and observes those whose tags sel matches, skipping any deleted
 // since the listing.
-func (t apigwType[T, P]) listOwned(ctx context.Context, sel state.Selector) ([]state.Resource, error) {
+func (t apigwType[T, PT, P]) listOwned(ctx context.Context, sel state.Selector) ([]state.Resource, error) {
 	items, err := t.list(ctx, "")
 	if err != nil {
 		return nil, fmt.Errorf("list %ss: %w", t.noun, err)
@@ -205,12 +209,8 @@ func (t apigwType[T, P]) listOwned(ctx context.Context, sel state.Selector) ([]s
 
 // create is Create: it adopts the item named d.Name that carries d's ownership tags, or calls
 // fresh to create one. Namesakes without d's tags are someone else's and are left alone.
-func (t apigwType[T, P]) create(ctx context.Context, d reconcile.Desired,
+func (t apigwType[T, PT, P]) create(ctx context.Context, d reconcile.Want[P],
 	fresh func(ctx context.Context, d reconcile.Desired, p P) (state.Resource, error)) (state.Resource, error) {
-	p, ok := d.Props.(P)
-	if !ok {
-		return state.Resource{}, fmt.Errorf("create %s %s: properties are %T, not %T", t.noun, d.Name, d.Props, p)
-	}
 	items, err := t.list(ctx, d.Name)
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create %s %s: %w", t.noun, d.Name, err)
@@ -220,37 +220,36 @@ func (t apigwType[T, P]) create(ctx context.Context, d reconcile.Desired,
 			return t.adopt(ctx, d, item)
 		}
 	}
-	return fresh(ctx, d, p)
+	return fresh(ctx, d.Desired, d.Props)
 }
 
 // adopt observes an item of ours and brings it to d unless it already shows d.
-func (t apigwType[T, P]) adopt(ctx context.Context, d reconcile.Desired, item T) (state.Resource, error) {
+func (t apigwType[T, PT, P]) adopt(ctx context.Context, d reconcile.Want[P], item T) (state.Resource, error) {
 	live, err := t.observe(ctx, item)
+	var h reconcile.Have[P]
+	var changes reconcile.Changes
+	if err == nil {
+		h, changes, err = reconcile.Adopting(t.kind, d, live)
+	}
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create %s %s: %w", t.noun, d.Name, err)
 	}
 	if miscSettled(t.kind, d, live) {
 		return live, nil
 	}
-	return t.kind.Update(ctx, d, live)
+	return t.kind.Update(ctx, d, h, changes)
 }
 
-// updateProps returns the desired and live properties, which Update needs to be Ps, and
-// refuses a live resource without d's ownership tags.
-func (t apigwType[T, P]) updateProps(d reconcile.Desired, live state.Resource) (w, l P, err error) {
-	w, ok := d.Props.(P)
-	l, lok := live.Props.(P)
-	if !ok || !lok {
-		return w, l, fmt.Errorf("update %s %s: properties are %T and %T, not %T", t.noun, d.Name, d.Props, live.Props, w)
-	}
+// owned refuses to update a live resource without d's ownership tags.
+func (t apigwType[T, PT, P]) owned(d reconcile.Desired, live state.Resource) error {
 	if !d.Owner.Owns(live.Tags) {
-		return w, l, fmt.Errorf("update %s %s: %w", t.noun, d.Name, miscNotOwned(t.noun, live.Name, live.Tags))
+		return fmt.Errorf("update %s %s: %w", t.noun, d.Name, miscNotOwned(t.noun, live.Name, live.Tags))
 	}
-	return w, l, nil
+	return nil
 }
 
 // syncTags is Update's tag step: it makes live's tags equal d.Tags.
-func (t apigwType[T, P]) syncTags(ctx context.Context, d reconcile.Desired, live state.Resource) error {
+func (t apigwType[T, PT, P]) syncTags(ctx context.Context, d reconcile.Desired, live state.Resource) error {
 	if err := apigwSyncTags(ctx, t.wait, t.api, apigwARN(t.region, t.path+live.ID), live.Tags, d.Tags); err != nil {
 		return fmt.Errorf("update %s %s: tags: %w", t.noun, d.Name, err)
 	}
@@ -258,7 +257,7 @@ func (t apigwType[T, P]) syncTags(ctx context.Context, d reconcile.Desired, live
 }
 
 // readBack observes item id after a write of op ("create", "update").
-func (t apigwType[T, P]) readBack(ctx context.Context, op, name, id string) (state.Resource, error) {
+func (t apigwType[T, PT, P]) readBack(ctx context.Context, op, name, id string) (state.Resource, error) {
 	item, err := t.get(ctx, id)
 	if err == nil {
 		var r state.Resource
@@ -271,7 +270,7 @@ func (t apigwType[T, P]) readBack(ctx context.Context, op, name, id string) (sta
 
 // delete re-reads live, runs del only when the item still carries live's ownership tags, and
 // waits until live no longer reads back. Not found, before or during del, is success.
-func (t apigwType[T, P]) delete(ctx context.Context, live state.Resource, del func(ctx context.Context, id string, item T) error) error {
+func (t apigwType[T, PT, P]) delete(ctx context.Context, live state.Resource, del func(ctx context.Context, id string, item T) error) error {
 	item, found, err := t.reread(ctx, live)
 	if !found || err != nil {
 		return err
@@ -291,7 +290,7 @@ func (t apigwType[T, P]) delete(ctx context.Context, live state.Resource, del fu
 
 // reread is Delete's first step: found is false when live is gone, and an item that no longer
 // carries live's ownership tags is refused.
-func (t apigwType[T, P]) reread(ctx context.Context, live state.Resource) (item T, found bool, err error) {
+func (t apigwType[T, PT, P]) reread(ctx context.Context, live state.Resource) (item T, found bool, err error) {
 	item, err = t.get(ctx, live.ID)
 	if errors.Is(err, reconcile.ErrNotFound) {
 		return item, false, nil

@@ -71,12 +71,8 @@ func (*MetricAlarm) Kind() string { return cwAlarmKind }
 
 // Diff compares every field; all change in place. Metrics are compared in id order with
 // dimensions as maps, alarm actions as a set.
-func (*MetricAlarm) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
-	w, _ := d.Props.(*spec.MetricAlarm)
-	l, _ := live.Props.(*spec.MetricAlarm)
-	if w == nil || l == nil {
-		return miscPropsMismatch(d, live)
-	}
+func (*MetricAlarm) Diff(d reconcile.Want[*spec.MetricAlarm], live reconcile.Have[*spec.MetricAlarm]) []reconcile.FieldDiff {
+	w, l := d.Props, live.Props
 	var ds reconcile.Diffs
 	ds.Field("description", l.Description, w.Description)
 	ds.Field("comparison_operator", l.ComparisonOperator, w.ComparisonOperator)
@@ -174,11 +170,8 @@ func (k *MetricAlarm) tags(ctx context.Context, arn string) (map[string]string, 
 // not, without writing to it: PutMetricAlarm on an existing name overwrites it. Otherwise it
 // puts the alarm with every tag in the put itself. Between the look-up and the put another
 // writer could create the name; no conditional put exists to close that window.
-func (k *MetricAlarm) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
-	p, ok := d.Props.(*spec.MetricAlarm)
-	if !ok {
-		return state.Resource{}, fmt.Errorf("create cloudwatch alarm %s: properties are %T, not *spec.MetricAlarm", d.Name, d.Props)
-	}
+func (k *MetricAlarm) Create(ctx context.Context, d reconcile.Want[*spec.MetricAlarm]) (state.Resource, error) {
+	p := d.Props
 	a, err := k.find(ctx, d.Name)
 	switch {
 	case err == nil:
@@ -192,7 +185,7 @@ func (k *MetricAlarm) Create(ctx context.Context, d reconcile.Desired) (state.Re
 	return k.settle(ctx, d, "create")
 }
 
-func (k *MetricAlarm) adopt(ctx context.Context, d reconcile.Desired, a types.MetricAlarm) (state.Resource, error) {
+func (k *MetricAlarm) adopt(ctx context.Context, d reconcile.Want[*spec.MetricAlarm], a types.MetricAlarm) (state.Resource, error) {
 	tags, err := k.tags(ctx, aws.ToString(a.AlarmArn))
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create cloudwatch alarm %s: %w", d.Name, err)
@@ -204,20 +197,17 @@ func (k *MetricAlarm) adopt(ctx context.Context, d reconcile.Desired, a types.Me
 	if miscSettled(k, d, live) {
 		return live, nil
 	}
-	return k.Update(ctx, d, live)
+	return miscAdopt(ctx, k, d, live)
 }
 
 // Update puts the whole definition again when a property differs (PutMetricAlarm ignores Tags
 // for an existing alarm), then makes the tags equal d's and waits until a read shows both.
-func (k *MetricAlarm) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
-	p, ok := d.Props.(*spec.MetricAlarm)
-	if !ok {
-		return state.Resource{}, fmt.Errorf("update cloudwatch alarm %s: properties are %T, not *spec.MetricAlarm", d.Name, d.Props)
-	}
+func (k *MetricAlarm) Update(ctx context.Context, d reconcile.Want[*spec.MetricAlarm], live reconcile.Have[*spec.MetricAlarm], changes reconcile.Changes) (state.Resource, error) {
+	p := d.Props
 	if !d.Owner.Owns(live.Tags) {
 		return state.Resource{}, fmt.Errorf("update cloudwatch alarm %s: %w", d.Name, miscNotOwned("cloudwatch alarm", live.Name, live.Tags))
 	}
-	if len(k.Diff(d, live)) > 0 {
+	if len(changes.Except("tags")) > 0 {
 		if err := k.put(ctx, cwPutInput(live.Name, p, nil)); err != nil {
 			return state.Resource{}, fmt.Errorf("update cloudwatch alarm %s: %w", d.Name, err)
 		}
@@ -256,7 +246,7 @@ func (k *MetricAlarm) syncTags(ctx context.Context, arn string, live, want map[s
 }
 
 // settle re-reads the alarm until it shows d (a new alarm may briefly not be described).
-func (k *MetricAlarm) settle(ctx context.Context, d reconcile.Desired, op string) (state.Resource, error) {
+func (k *MetricAlarm) settle(ctx context.Context, d reconcile.Want[*spec.MetricAlarm], op string) (state.Resource, error) {
 	got, err := miscConverge(ctx, k.wait, func(ctx context.Context) (state.Resource, error) {
 		a, err := k.find(ctx, d.Name)
 		if err != nil {

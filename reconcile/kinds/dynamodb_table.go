@@ -79,26 +79,11 @@ func ddbBusy(err error) bool {
 		(strings.Contains(msg, "simultaneous") || strings.Contains(msg, "subscriber limit"))
 }
 
-func ddbProps(p spec.Properties) (*spec.DynamoDBTable, error) {
-	t, ok := p.(*spec.DynamoDBTable)
-	if !ok || t == nil {
-		return nil, fmt.Errorf("dynamodb.table: properties are %T, not *spec.DynamoDBTable", p)
-	}
-	return t, nil
-}
-
 // ---- diff ----
 
 // Diff implements reconcile.Kind. Only the key schema forces a replacement.
-func (k *DynamoDBTable) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
-	want, err := ddbProps(d.Props)
-	if err != nil {
-		return miscPropsMismatch(d, live)
-	}
-	have, err := ddbProps(live.Props)
-	if err != nil {
-		have = &spec.DynamoDBTable{}
-	}
+func (k *DynamoDBTable) Diff(d reconcile.Want[*spec.DynamoDBTable], live reconcile.Have[*spec.DynamoDBTable]) []reconcile.FieldDiff {
+	want, have := d.Props, live.Props
 	var ds reconcile.Diffs
 	ds.ForceNew("hash_key", have.HashKey, want.HashKey)
 	ds.ForceNew("range_key", have.RangeKey, want.RangeKey)
@@ -285,13 +270,9 @@ func ddbStreamARN(t *types.TableDescription) string {
 // Create implements reconcile.Kind. Tags go in CreateTable itself; PITR and TTL, which
 // CreateTable cannot set, follow once the table is ACTIVE. An existing table with this
 // owner's tags is adopted and brought to d; one without them is refused untouched.
-func (k *DynamoDBTable) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
-	want, err := ddbProps(d.Props)
-	if err != nil {
-		return state.Resource{}, err
-	}
-	in := ddbCreateInput(d.Name, want, d.Tags)
-	err = k.wait.Retry(ctx, ddbLimited, func(ctx context.Context) error {
+func (k *DynamoDBTable) Create(ctx context.Context, d reconcile.Want[*spec.DynamoDBTable]) (state.Resource, error) {
+	in := ddbCreateInput(d.Name, d.Props, d.Tags)
+	err := k.wait.Retry(ctx, ddbLimited, func(ctx context.Context) error {
 		_, err := ddbCall(ctx, k.api.CreateTable, in)
 		return err
 	})
@@ -304,10 +285,10 @@ func (k *DynamoDBTable) Create(ctx context.Context, d reconcile.Desired) (state.
 	if err := k.waitActive(ctx, d.Name); err != nil {
 		return state.Resource{}, err
 	}
-	if err := k.setPITR(ctx, d.Name, want.PointInTimeRecovery, false); err != nil {
+	if err := k.setPITR(ctx, d.Name, d.Props.PointInTimeRecovery, false); err != nil {
 		return state.Resource{}, err
 	}
-	if err := k.setTTL(ctx, d.Name, "", want.TTLAttribute); err != nil {
+	if err := k.setTTL(ctx, d.Name, "", d.Props.TTLAttribute); err != nil {
 		return state.Resource{}, err
 	}
 	return k.read(ctx, d.Name, nil)
@@ -322,7 +303,7 @@ func ddbLimited(err error) bool {
 // adopt handles CreateTable's "exists". A table being deleted (a rerun right after a
 // destroy) is waited out and created anew; otherwise the table must be ours, and is waited
 // for until ACTIVE and brought to d.
-func (k *DynamoDBTable) adopt(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
+func (k *DynamoDBTable) adopt(ctx context.Context, d reconcile.Want[*spec.DynamoDBTable]) (state.Resource, error) {
 	t, err := k.describe(ctx, d.Name)
 	if errors.Is(err, reconcile.ErrNotFound) || (err == nil && t.TableStatus == types.TableStatusDeleting) {
 		if err := k.waitGone(ctx, d.Name); err != nil {
@@ -341,7 +322,7 @@ func (k *DynamoDBTable) adopt(ctx context.Context, d reconcile.Desired) (state.R
 	if err := k.waitActive(ctx, d.Name); err != nil {
 		return state.Resource{}, err
 	}
-	return k.Update(ctx, d, live)
+	return miscAdopt(ctx, k, d, live)
 }
 
 func ddbCreateInput(name string, p *spec.DynamoDBTable, tags map[string]string) *dynamodb.CreateTableInput {
@@ -432,15 +413,8 @@ func (k *DynamoDBTable) waitActive(ctx context.Context, name string) error {
 
 // Update implements reconcile.Kind. Each change is its own UpdateTable call, since DynamoDB
 // takes one kind of change per call, and each waits for the table to be ACTIVE again.
-func (k *DynamoDBTable) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
-	want, err := ddbProps(d.Props)
-	if err != nil {
-		return state.Resource{}, err
-	}
-	have, err := ddbProps(live.Props)
-	if err != nil {
-		return state.Resource{}, err
-	}
+func (k *DynamoDBTable) Update(ctx context.Context, d reconcile.Want[*spec.DynamoDBTable], live reconcile.Have[*spec.DynamoDBTable], _ reconcile.Changes) (state.Resource, error) {
+	want, have := d.Props, live.Props
 	name := live.ID
 	arn := live.Attrs["arn"]
 	if arn == "" {

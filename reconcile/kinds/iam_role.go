@@ -70,12 +70,8 @@ var iamRetryOther = miscRetryCodes(iamConcurrentMod)
 func (*IAMRole) Kind() string { return "iam.role" }
 
 // Diff compares what the kind manages; path forces a replacement.
-func (*IAMRole) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
-	w, _ := d.Props.(*spec.IAMRole)
-	l, _ := live.Props.(*spec.IAMRole)
-	if w == nil || l == nil {
-		return miscPropsMismatch(d, live)
-	}
+func (*IAMRole) Diff(d reconcile.Want[*spec.IAMRole], live reconcile.Have[*spec.IAMRole]) []reconcile.FieldDiff {
+	w, l := d.Props, live.Props
 	var ds reconcile.Diffs
 	ds.Field("description", l.Description, w.Description)
 	ds.ForceNew("path", iamPath(l.Path), iamPath(w.Path))
@@ -171,11 +167,8 @@ func (k *IAMRole) roleNames(ctx context.Context) ([]string, error) {
 
 // Create creates the role with the ownership tags in CreateRole, then its inline policies and
 // attachments. When the name exists, it adopts the role if it carries d's ownership tags.
-func (k *IAMRole) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
-	p, ok := d.Props.(*spec.IAMRole)
-	if !ok {
-		return state.Resource{}, fmt.Errorf("create iam role %s: properties are %T, not *spec.IAMRole", d.Name, d.Props)
-	}
+func (k *IAMRole) Create(ctx context.Context, d reconcile.Want[*spec.IAMRole]) (state.Resource, error) {
+	p := d.Props
 	in := &iam.CreateRoleInput{
 		RoleName:                 aws.String(d.Name),
 		Path:                     aws.String(iamPath(p.Path)),
@@ -204,11 +197,11 @@ func (k *IAMRole) Create(ctx context.Context, d reconcile.Desired) (state.Resour
 		Props: &spec.IAMRole{Description: p.Description, Path: iamPath(p.Path), AssumedBy: reconcile.SortedSet(p.AssumedBy),
 			MaxSessionDuration: iamMaxSession(p.MaxSessionDuration)},
 	}
-	return k.Update(ctx, d, created)
+	return miscAdopt(ctx, k, d, created)
 }
 
 // adopt takes over an existing role of d's name when it carries d's ownership tags.
-func (k *IAMRole) adopt(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
+func (k *IAMRole) adopt(ctx context.Context, d reconcile.Want[*spec.IAMRole]) (state.Resource, error) {
 	tags, err := k.tags(ctx, d.Name)
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create iam role %s: exists, read its tags: %w", d.Name, err)
@@ -223,17 +216,13 @@ func (k *IAMRole) adopt(ctx context.Context, d reconcile.Desired) (state.Resourc
 	if miscSettled(k, d, live) {
 		return live, nil
 	}
-	return k.Update(ctx, d, live)
+	return miscAdopt(ctx, k, d, live)
 }
 
 // Update brings the role, its policies, attachments and tags to d, then waits until IAM's
 // reads show all of it (they lag the writes).
-func (k *IAMRole) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
-	w, ok := d.Props.(*spec.IAMRole)
-	l, lok := live.Props.(*spec.IAMRole)
-	if !ok || !lok {
-		return state.Resource{}, fmt.Errorf("update iam role %s: properties are %T and %T, not *spec.IAMRole", d.Name, d.Props, live.Props)
-	}
+func (k *IAMRole) Update(ctx context.Context, d reconcile.Want[*spec.IAMRole], live reconcile.Have[*spec.IAMRole], changes reconcile.Changes) (state.Resource, error) {
+	w, l := d.Props, live.Props
 	if !d.Owner.Owns(live.Tags) {
 		return state.Resource{}, fmt.Errorf("update iam role %s: %w", d.Name, miscNotOwned("iam role", live.Name, live.Tags))
 	}

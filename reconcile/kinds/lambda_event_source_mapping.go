@@ -87,12 +87,8 @@ func (*EventSourceMapping) Kind() string { return esmKind }
 
 // Diff compares every field; source and starting_position force a replacement. The function
 // is compared by name, so a name and an ARN of one function are equal.
-func (*EventSourceMapping) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
-	w, _ := d.Props.(*spec.EventSourceMapping)
-	l, _ := live.Props.(*spec.EventSourceMapping)
-	if w == nil || l == nil {
-		return miscPropsMismatch(d, live)
-	}
+func (*EventSourceMapping) Diff(d reconcile.Want[*spec.EventSourceMapping], live reconcile.Have[*spec.EventSourceMapping]) []reconcile.FieldDiff {
+	w, l := d.Props, live.Props
 	var ds reconcile.Diffs
 	ds.Field("function", esmFunctionName(l.Function), esmFunctionName(w.Function))
 	ds.ForceNew("source", l.Source, w.Source)
@@ -173,11 +169,8 @@ func (k *EventSourceMapping) existing(ctx context.Context, p *spec.EventSourceMa
 // carries d's ownership tags (refuses it otherwise); else it creates one with the tags in
 // CreateEventSourceMapping and waits until it is Enabled or Disabled. The look-up comes first
 // because not every endpoint refuses a duplicate mapping (moto accepts one for SQS sources).
-func (k *EventSourceMapping) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
-	p, ok := d.Props.(*spec.EventSourceMapping)
-	if !ok {
-		return state.Resource{}, fmt.Errorf("create lambda event source mapping %s: properties are %T, not *spec.EventSourceMapping", d.Name, d.Props)
-	}
+func (k *EventSourceMapping) Create(ctx context.Context, d reconcile.Want[*spec.EventSourceMapping]) (state.Resource, error) {
+	p := d.Props
 	found, err := k.existing(ctx, p)
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create lambda event source mapping %s: %w", d.Name, err)
@@ -197,8 +190,8 @@ func (k *EventSourceMapping) Create(ctx context.Context, d reconcile.Desired) (s
 // create calls CreateEventSourceMapping, retrying IAM propagation and a busy function. A
 // conflict that turns out to be an existing mapping (created by a racing run) is returned as
 // found instead, for Create to adopt or refuse.
-func (k *EventSourceMapping) create(ctx context.Context, d reconcile.Desired, p *spec.EventSourceMapping) (uuid string, found []types.EventSourceMappingConfiguration, err error) {
-	in := esmCreateInput(d, p)
+func (k *EventSourceMapping) create(ctx context.Context, d reconcile.Want[*spec.EventSourceMapping], p *spec.EventSourceMapping) (uuid string, found []types.EventSourceMappingConfiguration, err error) {
+	in := esmCreateInput(d.Desired, p)
 	err = k.wait.Retry(ctx, esmRetryWrite, func(ctx context.Context) error {
 		out, err := reconcile.Call(ctx, func(ctx context.Context) (*lambda.CreateEventSourceMappingOutput, error) {
 			return k.api.CreateEventSourceMapping(ctx, in)
@@ -221,7 +214,7 @@ func (k *EventSourceMapping) create(ctx context.Context, d reconcile.Desired, p 
 
 // adopt takes over the one of found that carries d's ownership tags and brings it to d; when
 // none does, it refuses and names the first.
-func (k *EventSourceMapping) adopt(ctx context.Context, d reconcile.Desired, found []types.EventSourceMappingConfiguration) (state.Resource, error) {
+func (k *EventSourceMapping) adopt(ctx context.Context, d reconcile.Want[*spec.EventSourceMapping], found []types.EventSourceMappingConfiguration) (state.Resource, error) {
 	var first map[string]string
 	for _, m := range found {
 		tags, err := k.tags(ctx, aws.ToString(m.EventSourceMappingArn))
@@ -241,7 +234,7 @@ func (k *EventSourceMapping) adopt(ctx context.Context, d reconcile.Desired, fou
 		if esmStable(m) && esmSettled(k, d, live) {
 			return live, nil
 		}
-		return k.Update(ctx, d, live)
+		return miscAdopt(ctx, k, d, live)
 	}
 	if first == nil {
 		return state.Resource{}, fmt.Errorf("create lambda event source mapping %s: the existing mapping vanished: %w", d.Name, reconcile.ErrNotFound)
@@ -253,12 +246,8 @@ func (k *EventSourceMapping) adopt(ctx context.Context, d reconcile.Desired, fou
 
 // Update sends the fields that differ, makes the tags equal d's (plus the Name tag), and waits
 // until the mapping is Enabled or Disabled and shows d.
-func (k *EventSourceMapping) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
-	w, ok := d.Props.(*spec.EventSourceMapping)
-	l, lok := live.Props.(*spec.EventSourceMapping)
-	if !ok || !lok {
-		return state.Resource{}, fmt.Errorf("update lambda event source mapping %s: properties are %T and %T, not *spec.EventSourceMapping", d.Name, d.Props, live.Props)
-	}
+func (k *EventSourceMapping) Update(ctx context.Context, d reconcile.Want[*spec.EventSourceMapping], live reconcile.Have[*spec.EventSourceMapping], changes reconcile.Changes) (state.Resource, error) {
+	w, l := d.Props, live.Props
 	if !d.Owner.Owns(live.Tags) {
 		return state.Resource{}, fmt.Errorf("update lambda event source mapping %s: %w", d.Name, miscNotOwned("lambda event source mapping", live.ID, live.Tags))
 	}
@@ -273,7 +262,7 @@ func (k *EventSourceMapping) Update(ctx context.Context, d reconcile.Desired, li
 			return state.Resource{}, fmt.Errorf("update lambda event source mapping %s: %w", d.Name, err)
 		}
 	}
-	if err := k.syncTags(ctx, live.Attrs["arn"], live.Tags, esmWantTags(d)); err != nil {
+	if err := k.syncTags(ctx, live.Attrs["arn"], live.Tags, esmWantTags(d.Desired)); err != nil {
 		return state.Resource{}, fmt.Errorf("update lambda event source mapping %s: tags: %w", d.Name, err)
 	}
 	return k.settle(ctx, d, live.ID, "update")
@@ -302,7 +291,7 @@ func (k *EventSourceMapping) syncTags(ctx context.Context, arn string, live, wan
 // settle waits until the mapping is out of its transitional states (Creating, Updating,
 // Enabling, …) and shows d, and returns it observed. Right after a create, Get may briefly not
 // find it.
-func (k *EventSourceMapping) settle(ctx context.Context, d reconcile.Desired, uuid, op string) (state.Resource, error) {
+func (k *EventSourceMapping) settle(ctx context.Context, d reconcile.Want[*spec.EventSourceMapping], uuid, op string) (state.Resource, error) {
 	var got state.Resource
 	err := k.wait.Until(ctx, func(ctx context.Context) (bool, error) {
 		m, err := k.get(ctx, uuid)
@@ -425,8 +414,9 @@ func esmWantTags(d reconcile.Desired) map[string]string {
 }
 
 // esmSettled reports whether r shows d: no property diff, and d's tags with the Name tag.
-func esmSettled(k reconcile.Kind, d reconcile.Desired, r state.Resource) bool {
-	return len(k.Diff(d, r)) == 0 && reconcile.Equal(r.Tags, esmWantTags(d))
+func esmSettled(k *EventSourceMapping, d reconcile.Want[*spec.EventSourceMapping], r state.Resource) bool {
+	h, err := reconcile.HaveOf[spec.EventSourceMapping](k.Kind(), r)
+	return err == nil && len(k.Diff(d, h)) == 0 && reconcile.Equal(r.Tags, esmWantTags(d.Desired))
 }
 
 // esmStable reports whether m is in a resting state: Enabled or Disabled.

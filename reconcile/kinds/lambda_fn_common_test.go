@@ -23,7 +23,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/provisioner-dev/provisioner/localstack/emutest"
-	"github.com/provisioner-dev/provisioner/reconcile"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -450,7 +449,7 @@ func fnDefaults() *spec.LambdaFunction {
 }
 
 // fnAssertNotListed checks that a selector of another suffix sees nothing of k's.
-func fnAssertNotListed(t *testing.T, k reconcile.Kind, o state.Owner) {
+func fnAssertNotListed(t *testing.T, k testKind, o state.Owner) {
 	t.Helper()
 	other, err := k.List(context.Background(), state.Selector{Stack: o.Stack, Suffix: o.Suffix + "x"})
 	require.NoError(t, err)

@@ -75,14 +75,6 @@ const fnHandler = "bootstrap"
 
 func (*LambdaFunction) Kind() string { return "lambda.function" }
 
-func fnFunctionProps(p spec.Properties) (*spec.LambdaFunction, error) {
-	fp, ok := p.(*spec.LambdaFunction)
-	if !ok || fp == nil {
-		return nil, fmt.Errorf("properties are %T, not *spec.LambdaFunction", p)
-	}
-	return fp, nil
-}
-
 // ---- code packages ----
 
 // fnCodeKey is what a package depends on.
@@ -129,12 +121,8 @@ func (k *LambdaFunction) pkg(ctx context.Context, p *spec.LambdaFunction) *fnPac
 // ---- diff ----
 
 // Diff compares the code by hash and every configuration field; all change in place.
-func (k *LambdaFunction) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
-	w, _ := d.Props.(*spec.LambdaFunction)
-	l, _ := live.Props.(*spec.LambdaFunction)
-	if w == nil || l == nil {
-		return miscPropsMismatch(d, live)
-	}
+func (k *LambdaFunction) Diff(d reconcile.Want[*spec.LambdaFunction], live reconcile.Have[*spec.LambdaFunction]) []reconcile.FieldDiff {
+	w, l := d.Props, live.Props
 	var ds reconcile.Diffs
 	k.diffCode(&ds, w, live.Attrs["code_sha256"])
 	ds.Field("runtime", l.Runtime, w.Runtime)
@@ -321,11 +309,8 @@ func fnInvokeARN(functionARN string) string {
 // of that name that carries d's ownership tags. It looks the name up first: CreateFunction's
 // ResourceConflictException also means "a change is in progress", so the create call alone
 // cannot tell "exists" apart.
-func (k *LambdaFunction) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
-	p, err := fnFunctionProps(d.Props)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, err)
-	}
+func (k *LambdaFunction) Create(ctx context.Context, d reconcile.Want[*spec.LambdaFunction]) (state.Resource, error) {
+	p := d.Props
 	pk := k.pkg(ctx, p)
 	if pk.err != nil {
 		return state.Resource{}, fmt.Errorf("create lambda function %s: package code: %w", d.Name, pk.err)
@@ -365,7 +350,7 @@ func (k *LambdaFunction) Create(ctx context.Context, d reconcile.Desired) (state
 }
 
 // createFunction retries while the execution role has not propagated through IAM.
-func (k *LambdaFunction) createFunction(ctx context.Context, d reconcile.Desired, p *spec.LambdaFunction, pk *fnPackage) error {
+func (k *LambdaFunction) createFunction(ctx context.Context, d reconcile.Want[*spec.LambdaFunction], p *spec.LambdaFunction, pk *fnPackage) error {
 	in := &lambda.CreateFunctionInput{
 		FunctionName:  aws.String(d.Name),
 		Role:          aws.String(p.Role),
@@ -406,7 +391,7 @@ func fnLoggingConfig(group, function string) *types.LoggingConfig {
 }
 
 // adopt takes over an existing function when it carries d's ownership tags, and brings it to d.
-func (k *LambdaFunction) adopt(ctx context.Context, d reconcile.Desired, cfg types.FunctionConfiguration) (state.Resource, error) {
+func (k *LambdaFunction) adopt(ctx context.Context, d reconcile.Want[*spec.LambdaFunction], cfg types.FunctionConfiguration) (state.Resource, error) {
 	tags, err := fnTags(ctx, k.wait, k.api, fnBaseARN(aws.ToString(cfg.FunctionArn)))
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, err)
@@ -421,26 +406,20 @@ func (k *LambdaFunction) adopt(ctx context.Context, d reconcile.Desired, cfg typ
 	if miscSettled(k, d, live) {
 		return live, nil
 	}
-	return k.Update(ctx, d, live)
+	return miscAdopt(ctx, k, d, live)
 }
 
 // ---- update ----
 
 // Update brings the code, the configuration, the reserved concurrency and the tags to d, each
 // step after the function has settled from the previous one.
-func (k *LambdaFunction) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
-	w, err := fnFunctionProps(d.Props)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("update lambda function %s: %w", d.Name, err)
-	}
-	l, err := fnFunctionProps(live.Props)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("update lambda function %s: live %w", d.Name, err)
-	}
+func (k *LambdaFunction) Update(ctx context.Context, d reconcile.Want[*spec.LambdaFunction], live reconcile.Have[*spec.LambdaFunction], changes reconcile.Changes) (state.Resource, error) {
+	w := d.Props
+	l := live.Props
 	if !d.Owner.Owns(live.Tags) {
 		return state.Resource{}, fmt.Errorf("update lambda function %s: %w", d.Name, miscNotOwned("lambda function", live.Name, live.Tags))
 	}
-	if err := k.apply(ctx, d, w, l, live); err != nil {
+	if err := k.apply(ctx, d, w, l, live.Resource); err != nil {
 		return state.Resource{}, fmt.Errorf("update lambda function %s: %w", d.Name, err)
 	}
 	r, err := k.read(ctx, live.ID)
@@ -450,7 +429,7 @@ func (k *LambdaFunction) Update(ctx context.Context, d reconcile.Desired, live s
 	return r, nil
 }
 
-func (k *LambdaFunction) apply(ctx context.Context, d reconcile.Desired, w, l *spec.LambdaFunction, live state.Resource) error {
+func (k *LambdaFunction) apply(ctx context.Context, d reconcile.Want[*spec.LambdaFunction], w, l *spec.LambdaFunction, live state.Resource) error {
 	name := live.ID
 	pk := k.pkg(ctx, w)
 	if pk.err != nil {

@@ -50,22 +50,10 @@ func NewLambdaPermission(api LambdaPermissionAPI) *LambdaPermission {
 
 func (*LambdaPermission) Kind() string { return "lambda.permission" }
 
-func fnPermissionProps(p spec.Properties) (*spec.LambdaPermission, error) {
-	pp, ok := p.(*spec.LambdaPermission)
-	if !ok || pp == nil {
-		return nil, fmt.Errorf("properties are %T, not *spec.LambdaPermission", p)
-	}
-	return pp, nil
-}
-
 // Diff compares every field, all ForceNew. The function may be named by name or ARN on either
 // side, so only its name is compared.
-func (*LambdaPermission) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
-	w, _ := d.Props.(*spec.LambdaPermission)
-	l, _ := live.Props.(*spec.LambdaPermission)
-	if w == nil || l == nil {
-		return miscPropsMismatch(d, live)
-	}
+func (*LambdaPermission) Diff(d reconcile.Want[*spec.LambdaPermission], live reconcile.Have[*spec.LambdaPermission]) []reconcile.FieldDiff {
+	w, l := d.Props, live.Props
 	var ds reconcile.Diffs
 	ds.ForceNew("function", fnNameOf(l.Function), fnNameOf(w.Function))
 	ds.ForceNew("action", l.Action, w.Action)
@@ -230,11 +218,8 @@ func fnConditionValue(cond map[string]map[string]json.RawMessage, op, key string
 // Create adds the statement to the function's policy. The function must carry d's stack and
 // suffix ownership tags (the permission's only ownership), else ErrNotOwned. A statement of
 // that id already there is adopted when it says the same, and is an error otherwise.
-func (k *LambdaPermission) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
-	p, err := fnPermissionProps(d.Props)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("create lambda permission %s: %w", d.Name, err)
-	}
+func (k *LambdaPermission) Create(ctx context.Context, d reconcile.Want[*spec.LambdaPermission]) (state.Resource, error) {
+	p := d.Props
 	fn, tags, err := k.function(ctx, p.Function)
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create lambda permission %s: %w", d.Name, err)
@@ -274,7 +259,7 @@ func (k *LambdaPermission) function(ctx context.Context, nameOrARN string) (stri
 // existing looks for a statement of d's id in fn's policy: found and the same → adopted;
 // found and different → an error, since a statement cannot be changed and replacing it is the
 // planner's decision.
-func (k *LambdaPermission) existing(ctx context.Context, d reconcile.Desired, fn string, tags map[string]string) (state.Resource, bool, error) {
+func (k *LambdaPermission) existing(ctx context.Context, d reconcile.Want[*spec.LambdaPermission], fn string, tags map[string]string) (state.Resource, bool, error) {
 	stmts, err := k.statements(ctx, fn)
 	if err != nil {
 		return state.Resource{}, false, fmt.Errorf("read the policy of %s: %w", fn, err)
@@ -284,7 +269,11 @@ func (k *LambdaPermission) existing(ctx context.Context, d reconcile.Desired, fn
 			continue
 		}
 		r := fnPermissionResource(fn, st, tags, d.Owner.ID)
-		if diffs := k.Diff(d, r); len(diffs) > 0 {
+		h, err := reconcile.HaveOf[spec.LambdaPermission](k.Kind(), r)
+		if err != nil {
+			return state.Resource{}, true, err
+		}
+		if diffs := k.Diff(d, h); len(diffs) > 0 {
 			return state.Resource{}, true, fmt.Errorf("function %s already has a statement of that id that differs in %s; delete it or let a plan replace it",
 				fn, fnDiffPaths(diffs))
 		}
@@ -304,7 +293,7 @@ func fnDiffPaths(diffs []reconcile.FieldDiff) string {
 // add calls AddPermission. ResourceConflictException is either "that statement id exists"
 // (someone added it since our read: decided like any existing statement) or "the policy is
 // being changed" (wait and retry).
-func (k *LambdaPermission) add(ctx context.Context, d reconcile.Desired, p *spec.LambdaPermission, fn string, tags map[string]string) error {
+func (k *LambdaPermission) add(ctx context.Context, d reconcile.Want[*spec.LambdaPermission], p *spec.LambdaPermission, fn string, tags map[string]string) error {
 	in := &lambda.AddPermissionInput{
 		FunctionName: aws.String(fn),
 		StatementId:  aws.String(d.Name),
@@ -326,7 +315,7 @@ func (k *LambdaPermission) add(ctx context.Context, d reconcile.Desired, p *spec
 }
 
 // readBack reads the new statement until the policy shows it.
-func (k *LambdaPermission) readBack(ctx context.Context, d reconcile.Desired, fn string, tags map[string]string) (state.Resource, error) {
+func (k *LambdaPermission) readBack(ctx context.Context, d reconcile.Want[*spec.LambdaPermission], fn string, tags map[string]string) (state.Resource, error) {
 	var got state.Resource
 	err := k.wait.Until(ctx, func(ctx context.Context) (bool, error) {
 		r, found, err := k.existing(ctx, d, fn, tags)
@@ -347,8 +336,8 @@ func (k *LambdaPermission) readBack(ctx context.Context, d reconcile.Desired, fn
 // Update is called only for tag differences, since every property forces a replacement: the
 // tags belong to the function, whose own update handles them, so it re-reads the statement.
 // Should it be called with a property change, it removes the statement and adds d's.
-func (k *LambdaPermission) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
-	if len(k.Diff(d, live)) == 0 {
+func (k *LambdaPermission) Update(ctx context.Context, d reconcile.Want[*spec.LambdaPermission], live reconcile.Have[*spec.LambdaPermission], changes reconcile.Changes) (state.Resource, error) {
+	if len(changes.Except("tags")) == 0 {
 		fn, _, _ := strings.Cut(live.ID, "/")
 		_, tags, err := k.function(ctx, fn)
 		if err != nil {
@@ -360,7 +349,7 @@ func (k *LambdaPermission) Update(ctx context.Context, d reconcile.Desired, live
 		}
 		return r, nil
 	}
-	if err := k.Delete(ctx, live); err != nil {
+	if err := k.Delete(ctx, live.Resource); err != nil {
 		return state.Resource{}, fmt.Errorf("update lambda permission %s: %w", d.Name, err)
 	}
 	return k.Create(ctx, d)

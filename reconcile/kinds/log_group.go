@@ -61,12 +61,8 @@ var logsRetryWrite = miscRetryCodes(logsAborted)
 func (*LogGroup) Kind() string { return "logs.log_group" }
 
 // Diff compares retention and the KMS key; both change in place.
-func (*LogGroup) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
-	w, _ := d.Props.(*spec.LogGroup)
-	l, _ := live.Props.(*spec.LogGroup)
-	if w == nil || l == nil {
-		return miscPropsMismatch(d, live)
-	}
+func (*LogGroup) Diff(d reconcile.Want[*spec.LogGroup], live reconcile.Have[*spec.LogGroup]) []reconcile.FieldDiff {
+	w, l := d.Props, live.Props
 	var ds reconcile.Diffs
 	ds.Field("retention_days", l.RetentionDays, w.RetentionDays)
 	ds.Field("kms_key_id", l.KMSKeyID, w.KMSKeyID)
@@ -184,11 +180,8 @@ func logsResource(g types.LogGroup, tags map[string]string) state.Resource {
 // Create creates the log group with the ownership tags and KMS key in CreateLogGroup, then sets
 // its retention. An existing group of that name is adopted when it is ours or untagged (see
 // LogGroup), and refused otherwise.
-func (k *LogGroup) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
-	p, ok := d.Props.(*spec.LogGroup)
-	if !ok {
-		return state.Resource{}, fmt.Errorf("create log group %s: properties are %T, not *spec.LogGroup", d.Name, d.Props)
-	}
+func (k *LogGroup) Create(ctx context.Context, d reconcile.Want[*spec.LogGroup]) (state.Resource, error) {
+	p := d.Props
 	in := &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(d.Name), Tags: d.Tags}
 	if p.KMSKeyID != "" {
 		in.KmsKeyId = aws.String(p.KMSKeyID)
@@ -212,11 +205,11 @@ func (k *LogGroup) Create(ctx context.Context, d reconcile.Desired) (state.Resou
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create log group %s: %w", d.Name, err)
 	}
-	return k.apply(ctx, d, live)
+	return k.adoptLive(ctx, d, live)
 }
 
 // adopt takes over an existing group that carries d's ownership tags or no tags at all.
-func (k *LogGroup) adopt(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
+func (k *LogGroup) adopt(ctx context.Context, d reconcile.Want[*spec.LogGroup]) (state.Resource, error) {
 	live, err := k.observe(ctx, d.Name)
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create log group %s: exists, read it: %w", d.Name, err)
@@ -224,32 +217,37 @@ func (k *LogGroup) adopt(ctx context.Context, d reconcile.Desired) (state.Resour
 	if len(live.Tags) != 0 && !d.Owner.Owns(live.Tags) {
 		return state.Resource{}, fmt.Errorf("create log group %s: %w", d.Name, miscNotOwned("log group", d.Name, live.Tags))
 	}
-	return k.apply(ctx, d, live)
+	return k.adoptLive(ctx, d, live)
+}
+
+// adoptLive brings a group Create found or just made to d.
+func (k *LogGroup) adoptLive(ctx context.Context, d reconcile.Want[*spec.LogGroup], live state.Resource) (state.Resource, error) {
+	h, changes, err := reconcile.Adopting(k, d, live)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create log group %s: %w", d.Name, err)
+	}
+	return k.apply(ctx, d, h, changes)
 }
 
 // Update brings retention, KMS key and tags to d.
-func (k *LogGroup) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
+func (k *LogGroup) Update(ctx context.Context, d reconcile.Want[*spec.LogGroup], live reconcile.Have[*spec.LogGroup], changes reconcile.Changes) (state.Resource, error) {
 	if !d.Owner.Owns(live.Tags) {
 		return state.Resource{}, fmt.Errorf("update log group %s: %w", d.Name, miscNotOwned("log group", live.Name, live.Tags))
 	}
-	return k.apply(ctx, d, live)
+	return k.apply(ctx, d, live, changes)
 }
 
-// apply changes what differs between live and d, then waits until a read shows d. Callers
-// have checked ownership (or, adopting, its absence).
-func (k *LogGroup) apply(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
-	if miscSettled(k, d, live) {
-		return live, nil
+// apply changes what changes name, then waits until a read shows d. Callers have checked
+// ownership (or, adopting, its absence).
+func (k *LogGroup) apply(ctx context.Context, d reconcile.Want[*spec.LogGroup], live reconcile.Have[*spec.LogGroup], changes reconcile.Changes) (state.Resource, error) {
+	if miscSettled(k, d, live.Resource) {
+		return live.Resource, nil
 	}
-	w, ok := d.Props.(*spec.LogGroup)
-	l, lok := live.Props.(*spec.LogGroup)
-	if !ok || !lok {
-		return state.Resource{}, fmt.Errorf("update log group %s: properties are %T and %T, not *spec.LogGroup", d.Name, d.Props, live.Props)
-	}
+	w := d.Props
 	name := live.ID
 	for _, step := range []func() error{
-		func() error { return k.setRetention(ctx, name, l.RetentionDays, w.RetentionDays) },
-		func() error { return k.setKMSKey(ctx, name, l.KMSKeyID, w.KMSKeyID) },
+		func() error { return k.setRetention(ctx, name, changes.Changed("retention_days"), w.RetentionDays) },
+		func() error { return k.setKMSKey(ctx, name, changes.Changed("kms_key_id"), w.KMSKeyID) },
 		func() error { return k.syncTags(ctx, live.Attrs["arn"], live.Tags, d.Tags) },
 	} {
 		if err := step(); err != nil {
@@ -266,8 +264,8 @@ func (k *LogGroup) apply(ctx context.Context, d reconcile.Desired, live state.Re
 }
 
 // setRetention puts the retention policy; 0 (never expire) deletes it.
-func (k *LogGroup) setRetention(ctx context.Context, name string, live, want int) error {
-	if live == want {
+func (k *LogGroup) setRetention(ctx context.Context, name string, changed bool, want int) error {
+	if !changed {
 		return nil
 	}
 	err := miscDo(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {
@@ -286,8 +284,8 @@ func (k *LogGroup) setRetention(ctx context.Context, name string, live, want int
 }
 
 // setKMSKey associates the key; "" disassociates the current one.
-func (k *LogGroup) setKMSKey(ctx context.Context, name, live, want string) error {
-	if live == want {
+func (k *LogGroup) setKMSKey(ctx context.Context, name string, changed bool, want string) error {
+	if !changed {
 		return nil
 	}
 	err := miscDo(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
 
@@ -117,15 +118,14 @@ func miscConverge(ctx context.Context, b reconcile.Backoff, read func(context.Co
 	return got, err
 }
 
-// miscSettled reports whether r shows d: no property diff and exactly d's tags.
-func miscSettled(k reconcile.Kind, d reconcile.Desired, r state.Resource) bool {
-	return len(k.Diff(d, r)) == 0 && reconcile.Equal(r.Tags, d.Tags)
-}
-
-// miscPropsMismatch is the Diff of two resources whose properties are not of the kind's type;
-// it can only come from a wiring mistake, so it shows the whole value and forces nothing.
-func miscPropsMismatch(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
-	return []reconcile.FieldDiff{{Path: "properties", Live: live.Props, Desired: d.Props}}
+// miscSettled reports whether r shows d: properties of the kind's type without a diff, and
+// exactly d's tags.
+func miscSettled[T any, P interface {
+	*T
+	spec.Properties
+}](k reconcile.Typed[P], d reconcile.Want[P], r state.Resource) bool {
+	h, err := reconcile.HaveOf[T, P](k.Kind(), r)
+	return err == nil && len(k.Diff(d, h)) == 0 && reconcile.Equal(r.Tags, d.Tags)
 }
 
 // miscNever is a retry predicate that retries nothing.
@@ -144,4 +144,17 @@ func miscDo(ctx context.Context, b reconcile.Backoff, retry func(error) bool, op
 func miscRetryCodes(codes ...string) func(error) bool {
 	all := append(append([]string{}, miscThrottleCodes...), codes...)
 	return func(err error) bool { return reconcile.IsAPIError(err, all...) }
+}
+
+// miscAdopt brings live, an existing resource of ours that Create found, to d as Update
+// would, with the changes the plan would have computed.
+func miscAdopt[T any, P interface {
+	*T
+	spec.Properties
+}](ctx context.Context, k reconcile.Typed[P], d reconcile.Want[P], live state.Resource) (state.Resource, error) {
+	h, changes, err := reconcile.Adopting(k, d, live)
+	if err != nil {
+		return state.Resource{}, err
+	}
+	return k.Update(ctx, d, h, changes)
 }

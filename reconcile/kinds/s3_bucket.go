@@ -98,14 +98,6 @@ func s3NotFound(err error) error {
 	return err
 }
 
-func s3Props(p spec.Properties) (*spec.S3Bucket, error) {
-	b, ok := p.(*spec.S3Bucket)
-	if !ok || b == nil {
-		return nil, fmt.Errorf("s3.bucket: properties are %T, not *spec.S3Bucket", p)
-	}
-	return b, nil
-}
-
 // do runs op; with fresh set it retries NoSuchBucket, which a bucket created seconds ago can
 // answer to its own settings calls.
 func (k *S3Bucket) do(ctx context.Context, fresh bool, op func(ctx context.Context) error) error {
@@ -118,15 +110,8 @@ func (k *S3Bucket) do(ctx context.Context, fresh bool, op func(ctx context.Conte
 // ---- diff ----
 
 // Diff implements reconcile.Kind. No field forces a replacement.
-func (k *S3Bucket) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
-	want, err := s3Props(d.Props)
-	if err != nil {
-		return miscPropsMismatch(d, live)
-	}
-	have, err := s3Props(live.Props)
-	if err != nil {
-		have = &spec.S3Bucket{}
-	}
+func (k *S3Bucket) Diff(d reconcile.Want[*spec.S3Bucket], live reconcile.Have[*spec.S3Bucket]) []reconcile.FieldDiff {
+	want, have := d.Props, live.Props
 	var ds reconcile.Diffs
 	ds.Field("versioning", have.Versioning, want.Versioning)
 	ds.Field("encryption", have.Encryption, want.Encryption)
@@ -368,11 +353,8 @@ func s3ObserveRule(r types.LifecycleRule) spec.LifecycleRule {
 // Create implements reconcile.Kind. A bucket that already exists under the name is adopted
 // when claim says it is ours, and refused untouched otherwise; bucket names are global, so a
 // bucket of another account (BucketAlreadyExists) is refused too.
-func (k *S3Bucket) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
-	if _, err := s3Props(d.Props); err != nil {
-		return state.Resource{}, err
-	}
-	existed, err := k.ensureBucket(ctx, d)
+func (k *S3Bucket) Create(ctx context.Context, d reconcile.Want[*spec.S3Bucket]) (state.Resource, error) {
+	existed, err := k.ensureBucket(ctx, d.Desired)
 	if err != nil {
 		return state.Resource{}, err
 	}
@@ -381,7 +363,7 @@ func (k *S3Bucket) Create(ctx context.Context, d reconcile.Desired) (state.Resou
 		return state.Resource{}, fmt.Errorf("create s3 bucket %s: read tags: %w", d.Name, err)
 	}
 	if existed {
-		if err := k.claim(ctx, d, tags); err != nil {
+		if err := k.claim(ctx, d.Desired, tags); err != nil {
 			return state.Resource{}, err
 		}
 	}
@@ -389,7 +371,11 @@ func (k *S3Bucket) Create(ctx context.Context, d reconcile.Desired) (state.Resou
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create s3 bucket %s: %w", d.Name, err)
 	}
-	if err := k.apply(ctx, d, have, tags, true); err != nil {
+	live, changes, err := reconcile.Adopting(k, d, k.resource(d.Name, tags, have))
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create s3 bucket %s: %w", d.Name, err)
+	}
+	if err := k.apply(ctx, d, live.Tags, changes, true); err != nil {
 		return state.Resource{}, err
 	}
 	return k.settle(ctx, d)
@@ -473,7 +459,7 @@ func s3TagList(tags map[string]string) []types.Tag {
 // settle reads the bucket back until it matches d: S3 bucket configuration is eventually
 // consistent, so a read right after a write can return the old value. After s3SettleBudget
 // it returns what it read; the next plan shows any real difference. Read errors are returned.
-func (k *S3Bucket) settle(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
+func (k *S3Bucket) settle(ctx context.Context, d reconcile.Want[*spec.S3Bucket]) (state.Resource, error) {
 	var r state.Resource
 	var readErr error
 	b := k.wait
@@ -490,7 +476,7 @@ func (k *S3Bucket) settle(ctx context.Context, d reconcile.Desired) (state.Resou
 			return true, err
 		}
 		r = k.resource(d.Name, tags, props)
-		if len(k.Diff(d, r)) > 0 || !reconcile.Equal(tags, d.Tags) {
+		if len(k.Diff(d, reconcile.Have[*spec.S3Bucket]{Resource: r, Props: props})) > 0 || !reconcile.Equal(tags, d.Tags) {
 			return false, errors.New("settings not visible yet")
 		}
 		return true, nil
@@ -507,24 +493,17 @@ func (k *S3Bucket) settle(ctx context.Context, d reconcile.Desired) (state.Resou
 // ---- update ----
 
 // Update implements reconcile.Kind.
-func (k *S3Bucket) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
-	have, err := s3Props(live.Props)
-	if err != nil {
-		return state.Resource{}, err
-	}
-	if err := k.apply(ctx, d, have, live.Tags, false); err != nil {
+func (k *S3Bucket) Update(ctx context.Context, d reconcile.Want[*spec.S3Bucket], live reconcile.Have[*spec.S3Bucket], changes reconcile.Changes) (state.Resource, error) {
+	if err := k.apply(ctx, d, live.Tags, changes, false); err != nil {
 		return state.Resource{}, err
 	}
 	return k.settle(ctx, d)
 }
 
-// apply makes each setting that differs from have what d says, tags first so that a bucket
-// is ours as early as possible.
-func (k *S3Bucket) apply(ctx context.Context, d reconcile.Desired, have *spec.S3Bucket, haveTags map[string]string, fresh bool) error {
-	want, err := s3Props(d.Props)
-	if err != nil {
-		return err
-	}
+// apply makes each setting that changes what d says, tags first so that a bucket is ours as
+// early as possible. The tag set is written whole whenever it is not exactly d's.
+func (k *S3Bucket) apply(ctx context.Context, d reconcile.Want[*spec.S3Bucket], haveTags map[string]string, changes reconcile.Changes, fresh bool) error {
+	want := d.Props
 	name := d.Name
 	steps := []struct {
 		what    string
@@ -532,15 +511,15 @@ func (k *S3Bucket) apply(ctx context.Context, d reconcile.Desired, have *spec.S3
 		write   func(ctx context.Context) error
 	}{
 		{"tags", !reconcile.Equal(haveTags, d.Tags), func(ctx context.Context) error { return k.putTags(ctx, name, d.Tags) }},
-		{"versioning", have.Versioning != want.Versioning, func(ctx context.Context) error { return k.putVersioning(ctx, name, want.Versioning) }},
-		{"encryption", s3EncryptionChanged(have, want), func(ctx context.Context) error { return k.putEncryption(ctx, name, want) }},
-		{"public access block", have.BlockPublicAccess != want.BlockPublicAccess, func(ctx context.Context) error {
+		{"versioning", changes.Changed("versioning"), func(ctx context.Context) error { return k.putVersioning(ctx, name, want.Versioning) }},
+		{"encryption", changes.Changed("encryption", "kms_key_arn", "bucket_key"), func(ctx context.Context) error { return k.putEncryption(ctx, name, want) }},
+		{"public access block", changes.Changed("block_public_access"), func(ctx context.Context) error {
 			return k.putPublicAccessBlock(ctx, name, want.BlockPublicAccess)
 		}},
-		{"policy", have.DenyInsecureTransport != want.DenyInsecureTransport, func(ctx context.Context) error {
+		{"policy", changes.Changed("deny_insecure_transport"), func(ctx context.Context) error {
 			return k.putTLSPolicy(ctx, name, want.DenyInsecureTransport)
 		}},
-		{"lifecycle", !reconcile.Equal(s3SortedRules(have.Lifecycle), s3SortedRules(want.Lifecycle)), func(ctx context.Context) error {
+		{"lifecycle", changes.Changed("lifecycle"), func(ctx context.Context) error {
 			return k.putLifecycle(ctx, name, want.Lifecycle)
 		}},
 	}
@@ -553,14 +532,6 @@ func (k *S3Bucket) apply(ctx context.Context, d reconcile.Desired, have *spec.S3
 		}
 	}
 	return nil
-}
-
-func s3EncryptionChanged(have, want *spec.S3Bucket) bool {
-	if have.Encryption != want.Encryption {
-		return true
-	}
-	return want.Encryption == string(types.ServerSideEncryptionAwsKms) &&
-		(have.KMSKeyARN != want.KMSKeyARN || have.BucketKey != want.BucketKey)
 }
 
 // putTags replaces the bucket's whole tag set with tags.

@@ -51,7 +51,6 @@ type SecurityGroup struct {
 	api            SecurityGroupAPI
 	wait           reconcile.Backoff
 	dependencyWait reconcile.Backoff // DeleteSecurityGroup while Lambda network interfaces linger
-	progress       ec2Progress
 }
 
 // NewSecurityGroup returns the ec2.security_group kind.
@@ -59,21 +58,19 @@ func NewSecurityGroup(api SecurityGroupAPI) *SecurityGroup {
 	return &SecurityGroup{api: api, wait: reconcile.DefaultBackoff, dependencyWait: ec2DependencyBackoff}
 }
 
-// SetProgress makes long waits (a delete blocked by network interfaces) report to fn.
-func (k *SecurityGroup) SetProgress(fn func(msg string)) { k.progress = fn }
-
-// Kind implements reconcile.Kind.
+// Kind implements reconcile.Typed.
 func (k *SecurityGroup) Kind() string { return "ec2.security_group" }
 
-// Diff implements reconcile.Kind. Rules compare as sets of normalised atomic rules, so the
+// Diff implements reconcile.Typed. Rules compare as sets of normalised atomic rules, so the
 // spec may group CIDRs into rules any way it likes.
-func (k *SecurityGroup) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
-	return ec2Diff(d, live, func(got, want *spec.SecurityGroup, diffs *reconcile.Diffs) {
-		diffs.ForceNew("vpc", got.VPC, want.VPC)
-		diffs.ForceNew("description", got.Description, sgDescription(want.Description))
-		diffs.Set("ingress", sgStrings(sgPermsFromSpec(got.Ingress)), sgStrings(sgPermsFromSpec(want.Ingress)))
-		diffs.Set("egress", sgStrings(sgPermsFromSpec(got.Egress)), sgStrings(sgPermsFromSpec(want.Egress)))
-	})
+func (k *SecurityGroup) Diff(d reconcile.Want[*spec.SecurityGroup], live reconcile.Have[*spec.SecurityGroup]) []reconcile.FieldDiff {
+	got, want := live.Props, d.Props
+	var diffs reconcile.Diffs
+	diffs.ForceNew("vpc", got.VPC, want.VPC)
+	diffs.ForceNew("description", got.Description, sgDescription(want.Description))
+	diffs.Set("ingress", sgStrings(sgPermsFromSpec(got.Ingress)), sgStrings(sgPermsFromSpec(want.Ingress)))
+	diffs.Set("egress", sgStrings(sgPermsFromSpec(got.Egress)), sgStrings(sgPermsFromSpec(want.Egress)))
+	return diffs
 }
 
 func sgDescription(s string) string {
@@ -83,23 +80,20 @@ func sgDescription(s string) string {
 	return s
 }
 
-// List implements reconcile.Kind.
+// List implements reconcile.Typed.
 func (k *SecurityGroup) List(ctx context.Context, sel state.Selector) ([]state.Resource, error) {
 	return k.ec2Type().list(ctx, sel, ec2Read(k.observe))
 }
 
-// Create implements reconcile.Kind.
-func (k *SecurityGroup) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
-	p, err := ec2Props[spec.SecurityGroup](d.Props)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("create ec2 security group %s: %w", d.Name, err)
-	}
+// Create implements reconcile.Typed.
+func (k *SecurityGroup) Create(ctx context.Context, d reconcile.Want[*spec.SecurityGroup]) (state.Resource, error) {
+	p := d.Props
 	out, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.CreateSecurityGroupOutput, error) {
 		return k.api.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{
 			GroupName:         aws.String(d.Name),
 			Description:       aws.String(sgDescription(p.Description)),
 			VpcId:             aws.String(p.VPC),
-			TagSpecifications: ec2TagSpec(types.ResourceTypeSecurityGroup, ec2WantTags(d)),
+			TagSpecifications: ec2TagSpec(types.ResourceTypeSecurityGroup, ec2WantTags(d.Desired)),
 		})
 	})
 	if reconcile.IsAPIError(err, sgDuplicate) {
@@ -125,7 +119,7 @@ func (k *SecurityGroup) Create(ctx context.Context, d reconcile.Desired) (state.
 
 // adopt takes over the group of d's name in d's VPC when it carries d's ownership tags, and
 // refuses it, untouched, when not.
-func (k *SecurityGroup) adopt(ctx context.Context, d reconcile.Desired, p *spec.SecurityGroup, dup error) (state.Resource, error) {
+func (k *SecurityGroup) adopt(ctx context.Context, d reconcile.Want[*spec.SecurityGroup], p *spec.SecurityGroup, dup error) (state.Resource, error) {
 	groups, err := k.describe(ctx, nil, []types.Filter{ec2Filter("vpc-id", p.VPC), ec2Filter("group-name", d.Name)})
 	if err == nil && len(groups) == 0 {
 		err = dup // deleted since: let the next run create it
@@ -140,16 +134,16 @@ func (k *SecurityGroup) adopt(ctx context.Context, d reconcile.Desired, p *spec.
 	return ec2Adopt(ctx, k, "ec2 security group", d, k.observe(g))
 }
 
-// Update implements reconcile.Kind.
-func (k *SecurityGroup) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
-	return ec2Update(ctx, k.api, "ec2 security group", d, live, func(got, want *spec.SecurityGroup) error {
-		return k.syncRules(ctx, live.ID, got, want, miscNever)
+// Update implements reconcile.Typed.
+func (k *SecurityGroup) Update(ctx context.Context, d reconcile.Want[*spec.SecurityGroup], live reconcile.Have[*spec.SecurityGroup], _ reconcile.Changes) (state.Resource, error) {
+	return ec2Update(ctx, k.api, "ec2 security group", d.Desired, live.Resource, func() error {
+		return k.syncRules(ctx, live.ID, live.Props, d.Props, miscNever)
 	}, func(ctx context.Context) (state.Resource, error) {
 		return k.observeID(ctx, live.ID, miscNever)
 	})
 }
 
-// Delete implements reconcile.Kind. It re-reads the group's tags first, revokes the group's
+// Delete implements reconcile.Typed. It re-reads the group's tags first, revokes the group's
 // own rules that name other groups (so that their deletes need not wait for this one), then
 // waits out DependencyViolation for up to the dependency budget: a VPC Lambda's network
 // interfaces keep its groups busy for tens of minutes after the function is deleted.
@@ -185,7 +179,7 @@ func (k *SecurityGroup) revokeReferences(ctx context.Context, g types.SecurityGr
 func (k *SecurityGroup) ec2Type() ec2Type[types.SecurityGroup] {
 	return ec2Type[types.SecurityGroup]{
 		what: "ec2 security group", notFound: []string{sgNotFound}, describe: k.describe,
-		wait: k.wait, deps: k.dependencyWait, progress: k.progress,
+		wait: k.wait, deps: k.dependencyWait,
 		id:   func(g types.SecurityGroup) *string { return g.GroupId },
 		tags: func(g types.SecurityGroup) []types.Tag { return g.Tags },
 	}
@@ -508,4 +502,4 @@ func sgIPPermissions(perms []sgPerm) []types.IpPermission {
 	return out
 }
 
-var _ reconcile.Kind = (*SecurityGroup)(nil)
+var _ reconcile.Typed[*spec.SecurityGroup] = (*SecurityGroup)(nil)

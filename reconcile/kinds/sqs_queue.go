@@ -68,12 +68,8 @@ const (
 func (*SQSQueue) Kind() string { return "sqs.queue" }
 
 // Diff compares every managed attribute; all of them change in place.
-func (*SQSQueue) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
-	w, _ := d.Props.(*spec.SQSQueue)
-	l, _ := live.Props.(*spec.SQSQueue)
-	if w == nil || l == nil {
-		return miscPropsMismatch(d, live)
-	}
+func (*SQSQueue) Diff(d reconcile.Want[*spec.SQSQueue], live reconcile.Have[*spec.SQSQueue]) []reconcile.FieldDiff {
+	w, l := d.Props, live.Props
 	var ds reconcile.Diffs
 	ds.Field("visibility_timeout_seconds", l.VisibilityTimeoutSeconds, w.VisibilityTimeoutSeconds)
 	ds.Field("message_retention_seconds", l.MessageRetentionSeconds, w.MessageRetentionSeconds)
@@ -148,11 +144,8 @@ func (k *SQSQueue) observeIfMatches(ctx context.Context, url string, sel state.S
 // name that carries d's ownership tags. It looks the name up first: CreateQueue on an existing
 // name with identical attributes succeeds and returns the existing queue (moto even replaces
 // its tags), so the create call alone cannot tell ours from someone else's.
-func (k *SQSQueue) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
-	p, ok := d.Props.(*spec.SQSQueue)
-	if !ok {
-		return state.Resource{}, fmt.Errorf("create sqs queue %s: properties are %T, not *spec.SQSQueue", d.Name, d.Props)
-	}
+func (k *SQSQueue) Create(ctx context.Context, d reconcile.Want[*spec.SQSQueue]) (state.Resource, error) {
+	p := d.Props
 	url, err := k.urlOf(ctx, d.Name)
 	if err == nil {
 		return k.adopt(ctx, d, url, false)
@@ -176,7 +169,7 @@ func (k *SQSQueue) Create(ctx context.Context, d reconcile.Desired) (state.Resou
 }
 
 // createQueue retries QueueDeletedRecently: SQS refuses a name for 60 s after its deletion.
-func (k *SQSQueue) createQueue(ctx context.Context, d reconcile.Desired, p *spec.SQSQueue) (string, error) {
+func (k *SQSQueue) createQueue(ctx context.Context, d reconcile.Want[*spec.SQSQueue], p *spec.SQSQueue) (string, error) {
 	attrs := map[string]string{}
 	for name, v := range sqsAttributes(p) {
 		if v != "" { // empty means "unset", which is what a new queue is
@@ -202,7 +195,7 @@ func (k *SQSQueue) createQueue(ctx context.Context, d reconcile.Desired, p *spec
 
 // adopt takes over the queue at url when it carries d's ownership tags, and brings it to d.
 // Right after our own CreateQueue, a read may briefly not find the queue; that is retried.
-func (k *SQSQueue) adopt(ctx context.Context, d reconcile.Desired, url string, justCreated bool) (state.Resource, error) {
+func (k *SQSQueue) adopt(ctx context.Context, d reconcile.Want[*spec.SQSQueue], url string, justCreated bool) (state.Resource, error) {
 	notYet := miscNever
 	if justCreated {
 		notYet = func(err error) bool { return errors.Is(err, reconcile.ErrNotFound) }
@@ -225,17 +218,13 @@ func (k *SQSQueue) adopt(ctx context.Context, d reconcile.Desired, url string, j
 	if miscSettled(k, d, live) {
 		return live, nil
 	}
-	return k.Update(ctx, d, live)
+	return miscAdopt(ctx, k, d, live)
 }
 
 // Update sets the attributes that differ and makes the tags equal d.Tags, then waits until a
 // read shows them (SQS documents up to 60 s for attribute changes to propagate).
-func (k *SQSQueue) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
-	w, ok := d.Props.(*spec.SQSQueue)
-	l, lok := live.Props.(*spec.SQSQueue)
-	if !ok || !lok {
-		return state.Resource{}, fmt.Errorf("update sqs queue %s: properties are %T and %T, not *spec.SQSQueue", d.Name, d.Props, live.Props)
-	}
+func (k *SQSQueue) Update(ctx context.Context, d reconcile.Want[*spec.SQSQueue], live reconcile.Have[*spec.SQSQueue], changes reconcile.Changes) (state.Resource, error) {
+	w, l := d.Props, live.Props
 	if !d.Owner.Owns(live.Tags) {
 		return state.Resource{}, fmt.Errorf("update sqs queue %s: %w", d.Name, miscNotOwned("sqs queue", live.Name, live.Tags))
 	}

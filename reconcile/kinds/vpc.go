@@ -40,7 +40,6 @@ type VPC struct {
 	region         string // for the ARN, which DescribeVpcs does not return
 	wait           reconcile.Backoff
 	dependencyWait reconcile.Backoff // DeleteVpc while its dependents go away
-	progress       ec2Progress
 }
 
 // NewVPC returns the ec2.vpc kind; region is the client's region, used to build ARNs.
@@ -48,39 +47,34 @@ func NewVPC(api VPCAPI, region string) *VPC {
 	return &VPC{api: api, region: region, wait: reconcile.DefaultBackoff, dependencyWait: reconcile.DefaultBackoff}
 }
 
-// SetProgress makes long waits (a delete blocked by dependents) report to fn.
-func (k *VPC) SetProgress(fn func(msg string)) { k.progress = fn }
-
-// Kind implements reconcile.Kind.
+// Kind implements reconcile.Typed.
 func (k *VPC) Kind() string { return "ec2.vpc" }
 
-// Diff implements reconcile.Kind.
-func (k *VPC) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
-	return ec2Diff(d, live, func(got, want *spec.VPC, diffs *reconcile.Diffs) {
-		diffs.ForceNew("cidr", got.CIDR, want.CIDR)
-		diffs.Field("enable_dns_support", got.EnableDNSSupport, want.EnableDNSSupport)
-		diffs.Field("enable_dns_hostnames", got.EnableDNSHostnames, want.EnableDNSHostnames)
-	})
+// Diff implements reconcile.Typed.
+func (k *VPC) Diff(d reconcile.Want[*spec.VPC], live reconcile.Have[*spec.VPC]) []reconcile.FieldDiff {
+	got, want := live.Props, d.Props
+	var diffs reconcile.Diffs
+	diffs.ForceNew("cidr", got.CIDR, want.CIDR)
+	diffs.Field("enable_dns_support", got.EnableDNSSupport, want.EnableDNSSupport)
+	diffs.Field("enable_dns_hostnames", got.EnableDNSHostnames, want.EnableDNSHostnames)
+	return diffs
 }
 
-// List implements reconcile.Kind.
+// List implements reconcile.Typed.
 func (k *VPC) List(ctx context.Context, sel state.Selector) ([]state.Resource, error) {
 	return k.ec2Type().list(ctx, sel, k.observeListed)
 }
 
-// Create implements reconcile.Kind.
-func (k *VPC) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
-	p, err := ec2Props[spec.VPC](d.Props)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("create ec2 vpc %s: %w", d.Name, err)
-	}
-	if r, done, err := k.ec2Type().adoptEarlier(ctx, k, d, "VPCs", k.observeListed); done {
+// Create implements reconcile.Typed.
+func (k *VPC) Create(ctx context.Context, d reconcile.Want[*spec.VPC]) (state.Resource, error) {
+	p := d.Props
+	if r, done, err := ec2AdoptEarlier(ctx, k.ec2Type(), k, d, "VPCs", k.observeListed); done {
 		return r, err
 	}
 	out, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.CreateVpcOutput, error) {
 		return k.api.CreateVpc(ctx, &ec2.CreateVpcInput{
 			CidrBlock:         aws.String(p.CIDR),
-			TagSpecifications: ec2TagSpec(types.ResourceTypeVpc, ec2WantTags(d)),
+			TagSpecifications: ec2TagSpec(types.ResourceTypeVpc, ec2WantTags(d.Desired)),
 		})
 	})
 	if err != nil {
@@ -100,10 +94,10 @@ func (k *VPC) Create(ctx context.Context, d reconcile.Desired) (state.Resource, 
 	return r, nil
 }
 
-// Update implements reconcile.Kind.
-func (k *VPC) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
-	return ec2Update(ctx, k.api, "ec2 vpc", d, live, func(got, want *spec.VPC) error {
-		return k.setDNS(ctx, live.ID, *got, *want, miscNever)
+// Update implements reconcile.Typed.
+func (k *VPC) Update(ctx context.Context, d reconcile.Want[*spec.VPC], live reconcile.Have[*spec.VPC], _ reconcile.Changes) (state.Resource, error) {
+	return ec2Update(ctx, k.api, "ec2 vpc", d.Desired, live.Resource, func() error {
+		return k.setDNS(ctx, live.ID, *live.Props, *d.Props, miscNever)
 	}, func(ctx context.Context) (state.Resource, error) {
 		return k.observeID(ctx, live.ID, miscNever)
 	})
@@ -141,7 +135,7 @@ func (k *VPC) modify(ctx context.Context, in *ec2.ModifyVpcAttributeInput, retry
 	return nil
 }
 
-// Delete implements reconcile.Kind. It re-reads the VPC's tags first and deletes only what
+// Delete implements reconcile.Typed. It re-reads the VPC's tags first and deletes only what
 // still carries live's owner; DependencyViolation (subnets, groups or endpoints still being
 // deleted) is retried within the dependency budget.
 func (k *VPC) Delete(ctx context.Context, live state.Resource) error {
@@ -154,7 +148,7 @@ func (k *VPC) Delete(ctx context.Context, live state.Resource) error {
 func (k *VPC) ec2Type() ec2Type[types.Vpc] {
 	return ec2Type[types.Vpc]{
 		what: "ec2 vpc", notFound: []string{vpcNotFound}, describe: k.describe,
-		wait: k.wait, deps: k.dependencyWait, progress: k.progress,
+		wait: k.wait, deps: k.dependencyWait,
 		id:   func(v types.Vpc) *string { return v.VpcId },
 		tags: func(v types.Vpc) []types.Tag { return v.Tags },
 	}
@@ -264,4 +258,4 @@ func (k *VPC) mainRouteTable(ctx context.Context, id string, retry func(error) b
 	return rt, nil
 }
 
-var _ reconcile.Kind = (*VPC)(nil)
+var _ reconcile.Typed[*spec.VPC] = (*VPC)(nil)

@@ -55,7 +55,7 @@ func NewVPCEndpoint(api VPCEndpointAPI, region string) *VPCEndpoint {
 	return &VPCEndpoint{api: api, region: region, wait: wait}
 }
 
-// Kind implements reconcile.Kind.
+// Kind implements reconcile.Typed.
 func (k *VPCEndpoint) Kind() string { return "ec2.vpc_endpoint" }
 
 // serviceName is the full service name of a short one (s3); names that are already full
@@ -76,35 +76,33 @@ func vpceInterface(p *spec.VPCEndpoint) bool {
 	return strings.EqualFold(p.Type, string(types.VpcEndpointTypeInterface))
 }
 
-// Diff implements reconcile.Kind.
-func (k *VPCEndpoint) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
-	return ec2Diff(d, live, func(got, want *spec.VPCEndpoint, diffs *reconcile.Diffs) {
-		diffs.ForceNew("vpc", got.VPC, want.VPC)
-		if k.serviceName(got.Service) != k.serviceName(want.Service) {
-			diffs.ForceNew("service", got.Service, want.Service)
-		}
-		diffs.ForceNew("type", got.Type, want.Type)
-		diffs.Set("route_table_ids", got.RouteTableIDs, want.RouteTableIDs)
-		diffs.Set("subnet_ids", got.SubnetIDs, want.SubnetIDs)
-		if len(want.SecurityGroupIDs) > 0 || !vpceInterface(want) {
-			diffs.Set("security_group_ids", got.SecurityGroupIDs, want.SecurityGroupIDs)
-		}
-		diffs.Field("private_dns", got.PrivateDNS, want.PrivateDNS)
-	})
+// Diff implements reconcile.Typed.
+func (k *VPCEndpoint) Diff(d reconcile.Want[*spec.VPCEndpoint], live reconcile.Have[*spec.VPCEndpoint]) []reconcile.FieldDiff {
+	got, want := live.Props, d.Props
+	var ds reconcile.Diffs
+	ds.ForceNew("vpc", got.VPC, want.VPC)
+	if k.serviceName(got.Service) != k.serviceName(want.Service) {
+		ds.ForceNew("service", got.Service, want.Service)
+	}
+	ds.ForceNew("type", got.Type, want.Type)
+	ds.Set("route_table_ids", got.RouteTableIDs, want.RouteTableIDs)
+	ds.Set("subnet_ids", got.SubnetIDs, want.SubnetIDs)
+	if len(want.SecurityGroupIDs) > 0 || !vpceInterface(want) {
+		ds.Set("security_group_ids", got.SecurityGroupIDs, want.SecurityGroupIDs)
+	}
+	ds.Field("private_dns", got.PrivateDNS, want.PrivateDNS)
+	return ds
 }
 
-// List implements reconcile.Kind.
+// List implements reconcile.Typed.
 func (k *VPCEndpoint) List(ctx context.Context, sel state.Selector) ([]state.Resource, error) {
 	return k.ec2Type().list(ctx, sel, k.observe)
 }
 
-// Create implements reconcile.Kind.
-func (k *VPCEndpoint) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
-	p, err := ec2Props[spec.VPCEndpoint](d.Props)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("create ec2 vpc endpoint %s: %w", d.Name, err)
-	}
-	if r, done, err := k.ec2Type().adoptEarlier(ctx, k, d, "endpoints", k.observeEarlier); done {
+// Create implements reconcile.Typed.
+func (k *VPCEndpoint) Create(ctx context.Context, d reconcile.Want[*spec.VPCEndpoint]) (state.Resource, error) {
+	p := d.Props
+	if r, done, err := ec2AdoptEarlier(ctx, k.ec2Type(), k, d, "endpoints", k.observeEarlier); done {
 		return r, err
 	}
 	in := &ec2.CreateVpcEndpointInput{
@@ -114,7 +112,7 @@ func (k *VPCEndpoint) Create(ctx context.Context, d reconcile.Desired) (state.Re
 		RouteTableIds:     p.RouteTableIDs,
 		SubnetIds:         p.SubnetIDs,
 		SecurityGroupIds:  p.SecurityGroupIDs,
-		TagSpecifications: ec2TagSpec(types.ResourceTypeVpcEndpoint, ec2WantTags(d)),
+		TagSpecifications: ec2TagSpec(types.ResourceTypeVpcEndpoint, ec2WantTags(d.Desired)),
 	}
 	if vpceInterface(p) {
 		in.PrivateDnsEnabled = aws.Bool(p.PrivateDNS) // AWS turns it on when left out
@@ -138,10 +136,10 @@ func (k *VPCEndpoint) observeEarlier(ctx context.Context, ep types.VpcEndpoint) 
 	return k.waitAvailable(ctx, aws.ToString(ep.VpcEndpointId))
 }
 
-// Update implements reconcile.Kind.
-func (k *VPCEndpoint) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
-	return ec2Update(ctx, k.api, "ec2 vpc endpoint", d, live, func(got, want *spec.VPCEndpoint) error {
-		if in, changed := vpceModification(live.ID, got, want); changed {
+// Update implements reconcile.Typed.
+func (k *VPCEndpoint) Update(ctx context.Context, d reconcile.Want[*spec.VPCEndpoint], live reconcile.Have[*spec.VPCEndpoint], _ reconcile.Changes) (state.Resource, error) {
+	return ec2Update(ctx, k.api, "ec2 vpc endpoint", d.Desired, live.Resource, func() error {
+		if in, changed := vpceModification(live.ID, live.Props, d.Props); changed {
 			return k.modify(ctx, in)
 		}
 		return nil
@@ -175,7 +173,7 @@ func (k *VPCEndpoint) modify(ctx context.Context, in *ec2.ModifyVpcEndpointInput
 	return nil
 }
 
-// Delete implements reconcile.Kind. It re-reads the endpoint's tags first, and treats an
+// Delete implements reconcile.Typed. It re-reads the endpoint's tags first, and treats an
 // endpoint in state deleted as gone.
 func (k *VPCEndpoint) Delete(ctx context.Context, live state.Resource) error {
 	if _, ok, err := k.ec2Type().recheck(ctx, live, vpceGone); !ok {
@@ -350,4 +348,4 @@ func (k *VPCEndpoint) prefixList(ctx context.Context, service string) (string, e
 	return aws.ToString(out.PrefixLists[0].PrefixListId), nil
 }
 
-var _ reconcile.Kind = (*VPCEndpoint)(nil)
+var _ reconcile.Typed[*spec.VPCEndpoint] = (*VPCEndpoint)(nil)
