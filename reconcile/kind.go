@@ -7,8 +7,6 @@ import (
 	"context"
 	"errors"
 
-	"github.com/aws/smithy-go"
-
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -16,7 +14,8 @@ import (
 // Kind implements one AWS resource type (ec2.vpc, dynamodb.table, …).
 //
 // Contracts every implementation keeps:
-//   - every call is idempotent, and each AWS call runs under its own timeout;
+//   - every call is idempotent, and each AWS call runs under its own timeout (the kinds'
+//     call path, reconcile/kinds/internal/awscall);
 //   - List returns only resources whose ownership tags match the selector, fully observed
 //     (Props in the spec's language, Attrs filled);
 //   - Create applies the ownership tags in the create call itself where the API allows. When a
@@ -34,7 +33,7 @@ import (
 //
 // Kinds are written as Typed and made a Kind by Adapt, which checks the properties' type.
 //
-// Service-specific not-found errors become ErrNotFound at the kind's edge.
+// Service-specific not-found errors become ErrNotFound at the kind's edge (awscall.NotFound).
 type Kind interface {
 	Kind() string
 	List(ctx context.Context, sel state.Selector) ([]state.Resource, error)
@@ -73,23 +72,3 @@ var (
 	// ErrNotOwned marks a resource that exists under our name without our ownership tags.
 	ErrNotOwned = errors.New("exists without provisioner ownership tags")
 )
-
-// APIErrorCode returns the AWS error code of err, or "".
-func APIErrorCode(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return ""
-}
-
-// IsAPIError reports whether err is an AWS API error with one of the codes.
-func IsAPIError(err error, codes ...string) bool {
-	code := APIErrorCode(err)
-	for _, c := range codes {
-		if code != "" && code == c {
-			return true
-		}
-	}
-	return false
-}

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -50,24 +51,21 @@ const apigwPageSize = 500
 // apigwRetryable retries throttling (TooManyRequestsException: the SDK's retryer also knows
 // it as a throttle, but gives up after 3 attempts) and ConflictException, which API Gateway
 // answers to a write that overlaps another one on the same API ("concurrent modification").
-// Calls whose ConflictException means "already exists" use apigwThrottled instead.
+// Calls whose ConflictException means "already exists" use awscall.Throttled instead.
 func apigwRetryable(err error) bool {
-	return reconcile.IsAPIError(err, append([]string{"ConflictException"}, miscThrottleCodes...)...)
+	return awscall.Is(err, append([]string{"ConflictException"}, awscall.ThrottleCodes...)...)
 }
-
-// apigwThrottled retries throttling only.
-func apigwThrottled(err error) bool { return reconcile.IsAPIError(err, miscThrottleCodes...) }
 
 // apigwDo runs one write under its own timeout, retrying what retry accepts with b, and maps
 // NotFoundException to reconcile.ErrNotFound.
 func apigwDo(ctx context.Context, b reconcile.Backoff, retry func(error) bool, op func(context.Context) error) error {
-	return miscNotFound(miscDo(ctx, b, retry, op), apigwNotFound)
+	return awscall.NotFound(awscall.Do(ctx, b, retry, op), apigwNotFound)
 }
 
 // apigwGet runs one read under its own timeout, mapping NotFoundException to ErrNotFound.
 func apigwGet[T any](ctx context.Context, fn func(context.Context) (T, error)) (T, error) {
-	out, err := reconcile.Call(ctx, fn)
-	return out, miscNotFound(err, apigwNotFound)
+	out, err := awscall.Call(ctx, fn)
+	return out, awscall.NotFound(err, apigwNotFound)
 }
 
 // apigwARN is the ARN TagResource takes for an API Gateway path such as /restapis/abc.
@@ -89,7 +87,7 @@ type apigwTagAPI interface {
 // apigwSyncTags makes the tags of arn equal want: adds missing or changed ones, removes extra
 // ones except the ownership tags. Nothing is called when they already match.
 func apigwSyncTags(ctx context.Context, b reconcile.Backoff, api apigwTagAPI, arn string, live, want map[string]string) error {
-	set, remove := miscTagChanges(live, want)
+	set, remove := awscall.TagChanges(live, want)
 	if len(set) > 0 {
 		err := apigwDo(ctx, b, apigwRetryable, func(ctx context.Context) error {
 			_, err := api.TagResource(ctx, &apigateway.TagResourceInput{ResourceArn: aws.String(arn), Tags: set})
@@ -117,7 +115,7 @@ func apigwWaitGone(ctx context.Context, b reconcile.Backoff, get func(context.Co
 		case errors.Is(err, reconcile.ErrNotFound):
 			return true, nil
 		case err != nil:
-			return !apigwThrottled(err), err
+			return !awscall.Throttled(err), err
 		}
 		return false, errors.New("still there")
 	})
@@ -243,7 +241,7 @@ func (t apigwType[T, PT, P]) adopt(ctx context.Context, d reconcile.Want[P], ite
 // owned refuses to update a live resource without d's ownership tags.
 func (t apigwType[T, PT, P]) owned(d reconcile.Desired, live state.Resource) error {
 	if !d.Owner.Owns(live.Tags) {
-		return fmt.Errorf("update %s %s: %w", t.noun, d.Name, miscNotOwned(t.noun, live.Name, live.Tags))
+		return fmt.Errorf("update %s %s: %w", t.noun, d.Name, awscall.NotOwned(t.noun, live.Name, live.Tags))
 	}
 	return nil
 }
@@ -299,7 +297,7 @@ func (t apigwType[T, PT, P]) reread(ctx context.Context, live state.Resource) (i
 		return item, true, fmt.Errorf("delete %s %s: %w", t.noun, live.Name, err)
 	}
 	if !live.Owner.Owns(t.tags(item)) {
-		return item, true, fmt.Errorf("delete %s %s: %w", t.noun, live.Name, miscNotOwned(t.noun, live.Name, t.tags(item)))
+		return item, true, fmt.Errorf("delete %s %s: %w", t.noun, live.Name, awscall.NotOwned(t.noun, live.Name, t.tags(item)))
 	}
 	return item, true, nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/provisioner-dev/provisioner/localstack/emutest"
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/state"
 )
 
@@ -246,7 +247,7 @@ func TestAPIGWRetryable(t *testing.T) {
 		"NotFoundException": false, "BadRequestException": false, "": false,
 	} {
 		assert.Equal(t, want, apigwRetryable(miscAPIErr(code)), code)
-		assert.Equal(t, want && code != "ConflictException", apigwThrottled(miscAPIErr(code)), code)
+		assert.Equal(t, want && code != "ConflictException", awscall.Throttled(miscAPIErr(code)), code)
 	}
 }
 

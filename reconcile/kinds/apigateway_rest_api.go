@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -420,14 +421,14 @@ func (k *RestAPI) ensurePath(ctx context.Context, apiID string, tree *restTree, 
 	}
 	in := &apigateway.CreateResourceInput{RestApiId: aws.String(apiID), ParentId: aws.String(parentID), PathPart: aws.String(part)}
 	var id string
-	err = apigwDo(ctx, k.wait, apigwThrottled, func(ctx context.Context) error {
+	err = apigwDo(ctx, k.wait, awscall.Throttled, func(ctx context.Context) error {
 		out, err := k.api.CreateResource(ctx, in)
 		if err == nil {
 			id = aws.ToString(out.Id)
 		}
 		return err
 	})
-	if reconcile.IsAPIError(err, "ConflictException") {
+	if awscall.Is(err, "ConflictException") {
 		id, err = k.existingResource(ctx, apiID, path, err)
 	}
 	if err != nil {
@@ -462,7 +463,7 @@ func restParent(path string) (parent, part string) {
 func (k *RestAPI) putMethod(ctx context.Context, apiID, resID string, r spec.Route) error {
 	in := &apigateway.PutMethodInput{RestApiId: aws.String(apiID), ResourceId: aws.String(resID), HttpMethod: aws.String(r.Method),
 		AuthorizationType: aws.String(r.Authorization), ApiKeyRequired: r.APIKeyRequired}
-	err := apigwDo(ctx, k.wait, apigwThrottled, func(ctx context.Context) error {
+	err := apigwDo(ctx, k.wait, awscall.Throttled, func(ctx context.Context) error {
 		_, err := k.api.PutMethod(ctx, in)
 		return err
 	})
@@ -671,14 +672,14 @@ func (k *RestAPI) createStage(ctx context.Context, apiID string, want spec.Stage
 	in := &apigateway.CreateStageInput{RestApiId: aws.String(apiID), StageName: aws.String(want.Name),
 		DeploymentId: aws.String(depID), TracingEnabled: want.TracingEnabled}
 	var created types.Stage
-	err := apigwDo(ctx, k.wait, apigwThrottled, func(ctx context.Context) error {
+	err := apigwDo(ctx, k.wait, awscall.Throttled, func(ctx context.Context) error {
 		out, err := k.api.CreateStage(ctx, in)
 		if err == nil {
 			created = types.Stage{StageName: out.StageName, TracingEnabled: out.TracingEnabled, MethodSettings: out.MethodSettings}
 		}
 		return err
 	})
-	if reconcile.IsAPIError(err, "ConflictException") {
+	if awscall.Is(err, "ConflictException") {
 		// Bring the existing stage onto this deployment as well: pretend it is fresh so that
 		// every setting is written.
 		return types.Stage{StageName: aws.String(want.Name)}, k.repointStage(ctx, apiID, want.Name, depID)

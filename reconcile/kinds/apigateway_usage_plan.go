@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -214,7 +215,7 @@ func planPatch(live, want *spec.UsagePlan) []types.PatchOperation {
 // planStagePatch adds the missing API stages and removes the extra ones.
 func planStagePatch(live, want []spec.UsagePlanStage) []types.PatchOperation {
 	var ops []types.PatchOperation
-	add, remove := miscSetChanges(planStageKeys(live), planStageKeys(want))
+	add, remove := awscall.SetChanges(planStageKeys(live), planStageKeys(want))
 	for _, s := range add {
 		ops = append(ops, types.PatchOperation{Op: types.OpAdd, Path: aws.String("/apiStages"), Value: aws.String(s)})
 	}
@@ -228,14 +229,14 @@ func planStagePatch(live, want []spec.UsagePlanStage) []types.PatchOperation {
 // CreateUsagePlanKey means the key is in the plan already, and NotFoundException on
 // DeleteUsagePlanKey that it is not: both are the wanted outcome.
 func (k *UsagePlan) syncKeys(ctx context.Context, planID string, live, want []string) error {
-	add, remove := miscSetChanges(live, want)
+	add, remove := awscall.SetChanges(live, want)
 	for _, key := range add {
-		err := apigwDo(ctx, k.wait, apigwThrottled, func(ctx context.Context) error {
+		err := apigwDo(ctx, k.wait, awscall.Throttled, func(ctx context.Context) error {
 			_, err := k.api.CreateUsagePlanKey(ctx, &apigateway.CreateUsagePlanKeyInput{
 				UsagePlanId: aws.String(planID), KeyId: aws.String(key), KeyType: aws.String("API_KEY")})
 			return err
 		})
-		if err != nil && !reconcile.IsAPIError(err, "ConflictException") {
+		if err != nil && !awscall.Is(err, "ConflictException") {
 			return fmt.Errorf("add key %s: %w", key, err)
 		}
 	}

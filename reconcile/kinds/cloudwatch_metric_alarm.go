@@ -15,6 +15,7 @@ import (
 	"github.com/aws/smithy-go/transport/http/protocol/awsquery"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -64,7 +65,7 @@ var (
 	cwNotFound = []string{"ResourceNotFound", "ResourceNotFoundException"}
 	// cwRetry adds ConcurrentModificationException, CloudWatch's answer to concurrent tag
 	// changes of one alarm, to throttling.
-	cwRetry = miscRetryCodes("ConcurrentModificationException")
+	cwRetry = awscall.RetryCodes("ConcurrentModificationException")
 )
 
 func (*MetricAlarm) Kind() string { return cwAlarmKind }
@@ -121,7 +122,7 @@ func (k *MetricAlarm) describe(ctx context.Context, names []string) ([]types.Met
 	var all []types.MetricAlarm
 	for {
 		var out *cloudwatch.DescribeAlarmsOutput
-		err := miscDo(ctx, k.wait, cwRetry, func(ctx context.Context) (err error) {
+		err := awscall.Do(ctx, k.wait, cwRetry, func(ctx context.Context) (err error) {
 			out, err = k.api.DescribeAlarms(ctx, in)
 			return err
 		})
@@ -152,12 +153,12 @@ func (k *MetricAlarm) find(ctx context.Context, name string) (types.MetricAlarm,
 
 func (k *MetricAlarm) tags(ctx context.Context, arn string) (map[string]string, error) {
 	var out *cloudwatch.ListTagsForResourceOutput
-	err := miscDo(ctx, k.wait, cwRetry, func(ctx context.Context) (err error) {
+	err := awscall.Do(ctx, k.wait, cwRetry, func(ctx context.Context) (err error) {
 		out, err = k.api.ListTagsForResource(ctx, &cloudwatch.ListTagsForResourceInput{ResourceARN: aws.String(arn)})
 		return err
 	})
 	if err != nil {
-		return nil, miscNotFound(err, cwNotFound...)
+		return nil, awscall.NotFound(err, cwNotFound...)
 	}
 	tags := make(map[string]string, len(out.Tags))
 	for _, t := range out.Tags {
@@ -191,7 +192,7 @@ func (k *MetricAlarm) adopt(ctx context.Context, d reconcile.Want[*spec.MetricAl
 		return state.Resource{}, fmt.Errorf("create cloudwatch alarm %s: %w", d.Name, err)
 	}
 	if !d.Owner.Owns(tags) {
-		return state.Resource{}, fmt.Errorf("create cloudwatch alarm %s: %w", d.Name, miscNotOwned("cloudwatch alarm", d.Name, tags))
+		return state.Resource{}, fmt.Errorf("create cloudwatch alarm %s: %w", d.Name, awscall.NotOwned("cloudwatch alarm", d.Name, tags))
 	}
 	live := cwResource(a, tags)
 	if miscSettled(k, d, live) {
@@ -205,7 +206,7 @@ func (k *MetricAlarm) adopt(ctx context.Context, d reconcile.Want[*spec.MetricAl
 func (k *MetricAlarm) Update(ctx context.Context, d reconcile.Want[*spec.MetricAlarm], live reconcile.Have[*spec.MetricAlarm], changes reconcile.Changes) (state.Resource, error) {
 	p := d.Props
 	if !d.Owner.Owns(live.Tags) {
-		return state.Resource{}, fmt.Errorf("update cloudwatch alarm %s: %w", d.Name, miscNotOwned("cloudwatch alarm", live.Name, live.Tags))
+		return state.Resource{}, fmt.Errorf("update cloudwatch alarm %s: %w", d.Name, awscall.NotOwned("cloudwatch alarm", live.Name, live.Tags))
 	}
 	if len(changes.Except("tags")) > 0 {
 		if err := k.put(ctx, cwPutInput(live.Name, p, nil)); err != nil {
@@ -219,16 +220,16 @@ func (k *MetricAlarm) Update(ctx context.Context, d reconcile.Want[*spec.MetricA
 }
 
 func (k *MetricAlarm) put(ctx context.Context, in *cloudwatch.PutMetricAlarmInput) error {
-	return miscDo(ctx, k.wait, cwRetry, func(ctx context.Context) error {
+	return awscall.Do(ctx, k.wait, cwRetry, func(ctx context.Context) error {
 		_, err := k.api.PutMetricAlarm(ctx, in)
 		return err
 	})
 }
 
 func (k *MetricAlarm) syncTags(ctx context.Context, arn string, live, want map[string]string) error {
-	set, remove := miscTagChanges(live, want)
+	set, remove := awscall.TagChanges(live, want)
 	if len(set) > 0 {
-		err := miscDo(ctx, k.wait, cwRetry, func(ctx context.Context) error {
+		err := awscall.Do(ctx, k.wait, cwRetry, func(ctx context.Context) error {
 			_, err := k.api.TagResource(ctx, &cloudwatch.TagResourceInput{ResourceARN: aws.String(arn), Tags: cwTags(set)})
 			return err
 		})
@@ -239,7 +240,7 @@ func (k *MetricAlarm) syncTags(ctx context.Context, arn string, live, want map[s
 	if len(remove) == 0 {
 		return nil
 	}
-	return miscDo(ctx, k.wait, cwRetry, func(ctx context.Context) error {
+	return awscall.Do(ctx, k.wait, cwRetry, func(ctx context.Context) error {
 		_, err := k.api.UntagResource(ctx, &cloudwatch.UntagResourceInput{ResourceARN: aws.String(arn), TagKeys: remove})
 		return err
 	})
@@ -284,11 +285,11 @@ func (k *MetricAlarm) Delete(ctx context.Context, live state.Resource) error {
 		return fmt.Errorf("delete cloudwatch alarm %s: %w", live.Name, err)
 	}
 	if !live.Owner.Owns(tags) {
-		return fmt.Errorf("delete cloudwatch alarm %s: %w", live.Name, miscNotOwned("cloudwatch alarm", live.Name, tags))
+		return fmt.Errorf("delete cloudwatch alarm %s: %w", live.Name, awscall.NotOwned("cloudwatch alarm", live.Name, tags))
 	}
-	err = miscDo(ctx, k.wait, cwRetry, func(ctx context.Context) error {
+	err = awscall.Do(ctx, k.wait, cwRetry, func(ctx context.Context) error {
 		_, err := k.api.DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{live.Name}})
-		return miscNotFound(err, cwNotFound...)
+		return awscall.NotFound(err, cwNotFound...)
 	})
 	if err != nil && !errors.Is(err, reconcile.ErrNotFound) {
 		return fmt.Errorf("delete cloudwatch alarm %s: %w", live.Name, err)

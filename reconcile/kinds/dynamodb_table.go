@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -57,25 +58,20 @@ func NewDynamoDBTable(api DynamoDBTableAPI) *DynamoDBTable {
 // Kind implements reconcile.Kind.
 func (k *DynamoDBTable) Kind() string { return "dynamodb.table" }
 
-// ddbCall runs one DynamoDB call under its own timeout.
-func ddbCall[I, O any](ctx context.Context, op func(context.Context, I, ...func(*dynamodb.Options)) (O, error), in I) (O, error) {
-	return reconcile.Call(ctx, func(ctx context.Context) (O, error) { return op(ctx, in) })
-}
-
 // ddbNotFound maps DynamoDB's not-found codes to reconcile.ErrNotFound, keeping the cause.
 func ddbNotFound(err error) error {
-	return miscNotFound(err, "ResourceNotFoundException", "TableNotFoundException")
+	return awscall.NotFound(err, "ResourceNotFoundException", "TableNotFoundException")
 }
 
 // ddbBusy reports errors that mean "the table or the account's control plane is busy, try
 // again": a table still CREATING/UPDATING answers ResourceInUseException, and more than a
 // handful of simultaneous table operations per account answer LimitExceededException.
 func ddbBusy(err error) bool {
-	if reconcile.IsAPIError(err, "ResourceInUseException") {
+	if awscall.Is(err, "ResourceInUseException") {
 		return true
 	}
 	msg := strings.ToLower(err.Error())
-	return reconcile.IsAPIError(err, "LimitExceededException") &&
+	return awscall.Is(err, "LimitExceededException") &&
 		(strings.Contains(msg, "simultaneous") || strings.Contains(msg, "subscriber limit"))
 }
 
@@ -132,7 +128,7 @@ func (k *DynamoDBTable) tableNames(ctx context.Context) ([]string, error) {
 	var names []string
 	p := dynamodb.NewListTablesPaginator(k.api, &dynamodb.ListTablesInput{})
 	for p.HasMorePages() {
-		page, err := reconcile.Call(ctx, func(ctx context.Context) (*dynamodb.ListTablesOutput, error) { return p.NextPage(ctx) })
+		page, err := awscall.Call(ctx, func(ctx context.Context) (*dynamodb.ListTablesOutput, error) { return p.NextPage(ctx) })
 		if err != nil {
 			return nil, fmt.Errorf("list dynamodb tables: %w", err)
 		}
@@ -170,7 +166,7 @@ func (k *DynamoDBTable) read(ctx context.Context, name string, keep func(map[str
 }
 
 func (k *DynamoDBTable) describe(ctx context.Context, name string) (*types.TableDescription, error) {
-	out, err := ddbCall(ctx, k.api.DescribeTable, &dynamodb.DescribeTableInput{TableName: &name})
+	out, err := awscall.Get(ctx, k.api.DescribeTable, &dynamodb.DescribeTableInput{TableName: &name})
 	if err != nil {
 		return nil, fmt.Errorf("describe dynamodb table %s: %w", name, ddbNotFound(err))
 	}
@@ -184,7 +180,7 @@ func (k *DynamoDBTable) tags(ctx context.Context, arn string) (map[string]string
 	tags := map[string]string{}
 	var token *string
 	for {
-		out, err := ddbCall(ctx, k.api.ListTagsOfResource, &dynamodb.ListTagsOfResourceInput{ResourceArn: &arn, NextToken: token})
+		out, err := awscall.Get(ctx, k.api.ListTagsOfResource, &dynamodb.ListTagsOfResourceInput{ResourceArn: &arn, NextToken: token})
 		if err != nil {
 			return nil, ddbNotFound(err)
 		}
@@ -198,7 +194,7 @@ func (k *DynamoDBTable) tags(ctx context.Context, arn string) (map[string]string
 }
 
 func (k *DynamoDBTable) pitr(ctx context.Context, name string) (bool, error) {
-	out, err := ddbCall(ctx, k.api.DescribeContinuousBackups, &dynamodb.DescribeContinuousBackupsInput{TableName: &name})
+	out, err := awscall.Get(ctx, k.api.DescribeContinuousBackups, &dynamodb.DescribeContinuousBackupsInput{TableName: &name})
 	if err != nil {
 		return false, fmt.Errorf("describe continuous backups of dynamodb table %s: %w", name, ddbNotFound(err))
 	}
@@ -209,7 +205,7 @@ func (k *DynamoDBTable) pitr(ctx context.Context, name string) (bool, error) {
 
 // ttl returns the TTL attribute, or "" when TTL is off or being turned off.
 func (k *DynamoDBTable) ttl(ctx context.Context, name string) (string, error) {
-	out, err := ddbCall(ctx, k.api.DescribeTimeToLive, &dynamodb.DescribeTimeToLiveInput{TableName: &name})
+	out, err := awscall.Get(ctx, k.api.DescribeTimeToLive, &dynamodb.DescribeTimeToLiveInput{TableName: &name})
 	if err != nil {
 		return "", fmt.Errorf("describe time to live of dynamodb table %s: %w", name, ddbNotFound(err))
 	}
@@ -273,10 +269,10 @@ func ddbStreamARN(t *types.TableDescription) string {
 func (k *DynamoDBTable) Create(ctx context.Context, d reconcile.Want[*spec.DynamoDBTable]) (state.Resource, error) {
 	in := ddbCreateInput(d.Name, d.Props, d.Tags)
 	err := k.wait.Retry(ctx, ddbLimited, func(ctx context.Context) error {
-		_, err := ddbCall(ctx, k.api.CreateTable, in)
+		_, err := awscall.Get(ctx, k.api.CreateTable, in)
 		return err
 	})
-	if reconcile.IsAPIError(err, "ResourceInUseException") {
+	if awscall.Is(err, "ResourceInUseException") {
 		return k.adopt(ctx, d)
 	}
 	if err != nil {
@@ -297,7 +293,7 @@ func (k *DynamoDBTable) Create(ctx context.Context, d reconcile.Want[*spec.Dynam
 // ddbLimited: on CreateTable, ResourceInUseException means "exists", so only the account's
 // concurrency limit is retried.
 func ddbLimited(err error) bool {
-	return !reconcile.IsAPIError(err, "ResourceInUseException") && ddbBusy(err)
+	return !awscall.Is(err, "ResourceInUseException") && ddbBusy(err)
 }
 
 // adopt handles CreateTable's "exists". A table being deleted (a rerun right after a
@@ -317,7 +313,7 @@ func (k *DynamoDBTable) adopt(ctx context.Context, d reconcile.Want[*spec.Dynamo
 	}
 	if !d.Owner.Owns(live.Tags) {
 		return state.Resource{}, fmt.Errorf("create dynamodb table %s: table %s %w (its tags: %v)",
-			d.Name, d.Name, reconcile.ErrNotOwned, miscOwnerTags(live.Tags))
+			d.Name, d.Name, reconcile.ErrNotOwned, awscall.OwnerTags(live.Tags))
 	}
 	if err := k.waitActive(ctx, d.Name); err != nil {
 		return state.Resource{}, err
@@ -445,7 +441,7 @@ func (k *DynamoDBTable) Update(ctx context.Context, d reconcile.Want[*spec.Dynam
 func (k *DynamoDBTable) updateTable(ctx context.Context, what string, in *dynamodb.UpdateTableInput) error {
 	name := aws.ToString(in.TableName)
 	err := k.wait.Retry(ctx, ddbBusy, func(ctx context.Context) error {
-		_, err := ddbCall(ctx, k.api.UpdateTable, in)
+		_, err := awscall.Get(ctx, k.api.UpdateTable, in)
 		return err
 	})
 	if err != nil {
@@ -513,9 +509,9 @@ func (k *DynamoDBTable) setPITR(ctx context.Context, name string, want, have boo
 		PointInTimeRecoverySpecification: &types.PointInTimeRecoverySpecification{PointInTimeRecoveryEnabled: aws.Bool(want)},
 	}
 	err := k.wait.Retry(ctx, func(err error) bool {
-		return reconcile.IsAPIError(err, "ContinuousBackupsUnavailableException") || ddbBusy(err)
+		return awscall.Is(err, "ContinuousBackupsUnavailableException") || ddbBusy(err)
 	}, func(ctx context.Context) error {
-		_, err := ddbCall(ctx, k.api.UpdateContinuousBackups, in)
+		_, err := awscall.Get(ctx, k.api.UpdateContinuousBackups, in)
 		return err
 	})
 	if err != nil {
@@ -563,7 +559,7 @@ func (k *DynamoDBTable) updateTTL(ctx context.Context, name, attr string, enable
 	in := &dynamodb.UpdateTimeToLiveInput{TableName: aws.String(name), TimeToLiveSpecification: &types.TimeToLiveSpecification{
 		AttributeName: aws.String(attr), Enabled: aws.Bool(enabled)}}
 	err := k.wait.Retry(ctx, ddbBusy, func(ctx context.Context) error {
-		_, err := ddbCall(ctx, k.api.UpdateTimeToLive, in)
+		_, err := awscall.Get(ctx, k.api.UpdateTimeToLive, in)
 		return err
 	})
 	return ddbNotFound(err)
@@ -571,20 +567,20 @@ func (k *DynamoDBTable) updateTTL(ctx context.Context, name, attr string, enable
 
 // ddbTTLTooSoon recognises AWS's answer to a second TTL change within the hour.
 func ddbTTLTooSoon(err error) bool {
-	return reconcile.IsAPIError(err, "ValidationException") && strings.Contains(strings.ToLower(err.Error()), "multiple times")
+	return awscall.Is(err, "ValidationException") && strings.Contains(strings.ToLower(err.Error()), "multiple times")
 }
 
 // updateTags makes the table's tags equal want: TagResource for missing or changed ones,
 // UntagResource for extra ones (never the ownership tags, nor AWS's own aws: tags).
 func (k *DynamoDBTable) updateTags(ctx context.Context, name, arn string, have, want map[string]string) error {
-	set, remove := miscTagChangesKeepAWS(have, want)
+	set, remove := awscall.TagChangesKeepAWS(have, want)
 	if len(set) > 0 {
-		if _, err := ddbCall(ctx, k.api.TagResource, &dynamodb.TagResourceInput{ResourceArn: &arn, Tags: ddbTagList(set)}); err != nil {
+		if _, err := awscall.Get(ctx, k.api.TagResource, &dynamodb.TagResourceInput{ResourceArn: &arn, Tags: ddbTagList(set)}); err != nil {
 			return fmt.Errorf("tag dynamodb table %s: %w", name, ddbNotFound(err))
 		}
 	}
 	if len(remove) > 0 {
-		if _, err := ddbCall(ctx, k.api.UntagResource, &dynamodb.UntagResourceInput{ResourceArn: &arn, TagKeys: remove}); err != nil {
+		if _, err := awscall.Get(ctx, k.api.UntagResource, &dynamodb.UntagResourceInput{ResourceArn: &arn, TagKeys: remove}); err != nil {
 			return fmt.Errorf("untag dynamodb table %s: %w", name, ddbNotFound(err))
 		}
 	}
@@ -613,17 +609,17 @@ func (k *DynamoDBTable) Delete(ctx context.Context, live state.Resource) error {
 		return fmt.Errorf("delete dynamodb table %s: read tags: %w", name, err)
 	}
 	if !live.Owner.Owns(tags) {
-		return fmt.Errorf("delete dynamodb table %s: %w (its tags: %v)", name, reconcile.ErrNotOwned, miscOwnerTags(tags))
+		return fmt.Errorf("delete dynamodb table %s: %w (its tags: %v)", name, reconcile.ErrNotOwned, awscall.OwnerTags(tags))
 	}
 	if aws.ToBool(t.DeletionProtectionEnabled) {
 		return fmt.Errorf("delete dynamodb table %s: deletion protection is on; set deletion_protection: false "+
 			"for it in the spec and apply, then delete again", name)
 	}
 	err = k.wait.Retry(ctx, ddbBusy, func(ctx context.Context) error {
-		_, err := ddbCall(ctx, k.api.DeleteTable, &dynamodb.DeleteTableInput{TableName: &name})
+		_, err := awscall.Get(ctx, k.api.DeleteTable, &dynamodb.DeleteTableInput{TableName: &name})
 		return err
 	})
-	if err != nil && !reconcile.IsAPIError(err, "ResourceNotFoundException") {
+	if err != nil && !awscall.Is(err, "ResourceNotFoundException") {
 		return fmt.Errorf("delete dynamodb table %s: %w", name, err)
 	}
 	return k.waitGone(ctx, name)

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -114,18 +115,18 @@ func ec2NotOwned(what, id string, tags map[string]string) error {
 // extra ones, except ownership tags (a changed owner is set, never removed) and aws: tags,
 // which nobody may delete.
 func ec2SyncTags(ctx context.Context, api EC2TagsAPI, id string, live, want map[string]string) error {
-	set, keys := miscTagChangesKeepAWS(live, want)
+	set, keys := awscall.TagChangesKeepAWS(live, want)
 	var remove []types.Tag
 	for _, k := range keys {
 		remove = append(remove, types.Tag{Key: aws.String(k)})
 	}
 	if len(set) > 0 {
-		if err := ec2Send(ctx, api.CreateTags, &ec2.CreateTagsInput{Resources: []string{id}, Tags: ec2Tags(set)}); err != nil {
+		if err := awscall.Send(ctx, api.CreateTags, &ec2.CreateTagsInput{Resources: []string{id}, Tags: ec2Tags(set)}); err != nil {
 			return fmt.Errorf("tag %s: %w", id, err)
 		}
 	}
 	if len(remove) > 0 {
-		if err := ec2Send(ctx, api.DeleteTags, &ec2.DeleteTagsInput{Resources: []string{id}, Tags: remove}); err != nil {
+		if err := awscall.Send(ctx, api.DeleteTags, &ec2.DeleteTagsInput{Resources: []string{id}, Tags: remove}); err != nil {
 			return fmt.Errorf("untag %s: %w", id, err)
 		}
 	}
@@ -137,16 +138,11 @@ func ec2ARN(region, account, resource string) string {
 	return fmt.Sprintf("arn:%s:ec2:%s:%s:%s", partition(region), region, account, resource)
 }
 
-// ec2Codes accepts API errors with one of the codes.
-func ec2Codes(codes ...string) func(error) bool {
-	return func(err error) bool { return reconcile.IsAPIError(err, codes...) }
-}
-
 // ec2FreshRetry waits out EC2's eventual consistency right after a create: for a few seconds
 // the new id may be unknown to the next calls (codes), or missing from a describe.
 func ec2FreshRetry(codes ...string) func(error) bool {
 	return func(err error) bool {
-		return errors.Is(err, reconcile.ErrNotFound) || reconcile.IsAPIError(err, codes...)
+		return errors.Is(err, reconcile.ErrNotFound) || awscall.Is(err, codes...)
 	}
 }
 
@@ -165,13 +161,13 @@ func ec2AdoptableDiff(diffs []reconcile.FieldDiff) error {
 func ec2WaitDependencies(ctx context.Context, b reconcile.Backoff, subject string, del func(ctx context.Context) error, notFound ...string) error {
 	start := time.Now()
 	err := b.Retry(ctx, func(err error) bool {
-		if !reconcile.IsAPIError(err, ec2DependencyViolation) {
+		if !awscall.Is(err, ec2DependencyViolation) {
 			return false
 		}
 		reconcile.Report(ctx, "delete %s: still in use after %s, retrying (budget %s): %v", subject, time.Since(start).Round(time.Second), b.Budget, err)
 		return true
 	}, del)
-	if err = miscNotFound(err, notFound...); errors.Is(err, reconcile.ErrNotFound) {
+	if err = awscall.NotFound(err, notFound...); errors.Is(err, reconcile.ErrNotFound) {
 		return nil
 	}
 	return err
@@ -195,14 +191,14 @@ func ec2WaitGone(ctx context.Context, b reconcile.Backoff, exists func(ctx conte
 
 // ec2Send makes one call of an EC2 API method under its own timeout, keeping only its error.
 func ec2Send[In, Out any](ctx context.Context, call func(context.Context, In, ...func(*ec2.Options)) (Out, error), in In) error {
-	_, err := reconcile.Call(ctx, func(ctx context.Context) (Out, error) { return call(ctx, in) })
+	_, err := awscall.Call(ctx, func(ctx context.Context) (Out, error) { return call(ctx, in) })
 	return err
 }
 
 // ec2Retry sends in until the call succeeds or fails with an error retry does not accept, or
 // b runs out.
 func ec2Retry[In, Out any](ctx context.Context, b reconcile.Backoff, retry func(error) bool, call func(context.Context, In, ...func(*ec2.Options)) (Out, error), in In) error {
-	return b.Retry(ctx, retry, func(ctx context.Context) error { return ec2Send(ctx, call, in) })
+	return b.Retry(ctx, retry, func(ctx context.Context) error { return awscall.Send(ctx, call, in) })
 }
 
 // ec2Pages is the SDK's paginator of one Describe call, whose pages are O.
@@ -216,9 +212,9 @@ type ec2Pages[O any] interface {
 func ec2DescribeAll[O, T any](ctx context.Context, pages ec2Pages[O], items func(O) []T, notFound ...string) ([]T, error) {
 	var out []T
 	for pages.HasMorePages() {
-		page, err := reconcile.Call(ctx, func(ctx context.Context) (O, error) { return pages.NextPage(ctx) })
+		page, err := awscall.Call(ctx, func(ctx context.Context) (O, error) { return pages.NextPage(ctx) })
 		if err != nil {
-			return nil, miscNotFound(err, notFound...)
+			return nil, awscall.NotFound(err, notFound...)
 		}
 		out = append(out, items(page)...)
 	}
@@ -361,7 +357,7 @@ func ec2Update(ctx context.Context, api EC2TagsAPI, what string, d reconcile.Des
 // gone (not found, or gone says so; err is nil), or it no longer carries live's owner, or the
 // read failed.
 func (t ec2Type[T]) recheck(ctx context.Context, live state.Resource, gone func(T) bool) (v T, ok bool, err error) {
-	v, err = t.describeID(ctx, live.ID, miscNever)
+	v, err = t.describeID(ctx, live.ID, awscall.Never)
 	if errors.Is(err, reconcile.ErrNotFound) || err == nil && gone != nil && gone(v) {
 		return v, false, nil
 	}
@@ -393,7 +389,7 @@ func (t ec2Type[T]) deleteOwned(ctx context.Context, live state.Resource, prepar
 		return fmt.Errorf("delete %s %s: %w", t.what, live.ID, err)
 	}
 	err = ec2WaitGone(ctx, t.wait, func(ctx context.Context) (bool, error) {
-		_, err := t.describeID(ctx, live.ID, miscNever)
+		_, err := t.describeID(ctx, live.ID, awscall.Never)
 		if errors.Is(err, reconcile.ErrNotFound) {
 			return false, nil
 		}

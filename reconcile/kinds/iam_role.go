@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -62,10 +63,10 @@ const (
 
 // iamRetryWrite retries what IAM answers while a just-written role propagates: IAM is
 // eventually consistent, so a role created a moment ago can be NoSuchEntity for seconds.
-var iamRetryWrite = miscRetryCodes(iamNoSuchEntity, iamConcurrentMod)
+var iamRetryWrite = awscall.RetryCodes(iamNoSuchEntity, iamConcurrentMod)
 
 // iamRetryOther retries what is never about the entity being missing.
-var iamRetryOther = miscRetryCodes(iamConcurrentMod)
+var iamRetryOther = awscall.RetryCodes(iamConcurrentMod)
 
 func (*IAMRole) Kind() string { return "iam.role" }
 
@@ -148,7 +149,7 @@ func (k *IAMRole) roleNames(ctx context.Context) ([]string, error) {
 	in := &iam.ListRolesInput{PathPrefix: aws.String("/")}
 	for {
 		var out *iam.ListRolesOutput
-		err := miscDo(ctx, k.wait, iamRetryOther, func(ctx context.Context) (err error) {
+		err := awscall.Do(ctx, k.wait, iamRetryOther, func(ctx context.Context) (err error) {
 			out, err = k.api.ListRoles(ctx, in)
 			return err
 		})
@@ -180,11 +181,11 @@ func (k *IAMRole) Create(ctx context.Context, d reconcile.Want[*spec.IAMRole]) (
 		in.Description = aws.String(p.Description)
 	}
 	var out *iam.CreateRoleOutput
-	err := miscDo(ctx, k.wait, iamRetryOther, func(ctx context.Context) (err error) {
+	err := awscall.Do(ctx, k.wait, iamRetryOther, func(ctx context.Context) (err error) {
 		out, err = k.api.CreateRole(ctx, in)
 		return err
 	})
-	if reconcile.IsAPIError(err, iamAlreadyExists) {
+	if awscall.Is(err, iamAlreadyExists) {
 		return k.adopt(ctx, d)
 	}
 	if err != nil {
@@ -207,7 +208,7 @@ func (k *IAMRole) adopt(ctx context.Context, d reconcile.Want[*spec.IAMRole]) (s
 		return state.Resource{}, fmt.Errorf("create iam role %s: exists, read its tags: %w", d.Name, err)
 	}
 	if !d.Owner.Owns(tags) {
-		return state.Resource{}, fmt.Errorf("create iam role %s: %w", d.Name, miscNotOwned("iam role", d.Name, tags))
+		return state.Resource{}, fmt.Errorf("create iam role %s: %w", d.Name, awscall.NotOwned("iam role", d.Name, tags))
 	}
 	live, err := k.observe(ctx, d.Name, tags)
 	if err != nil {
@@ -224,7 +225,7 @@ func (k *IAMRole) adopt(ctx context.Context, d reconcile.Want[*spec.IAMRole]) (s
 func (k *IAMRole) Update(ctx context.Context, d reconcile.Want[*spec.IAMRole], live reconcile.Have[*spec.IAMRole], changes reconcile.Changes) (state.Resource, error) {
 	w, l := d.Props, live.Props
 	if !d.Owner.Owns(live.Tags) {
-		return state.Resource{}, fmt.Errorf("update iam role %s: %w", d.Name, miscNotOwned("iam role", live.Name, live.Tags))
+		return state.Resource{}, fmt.Errorf("update iam role %s: %w", d.Name, awscall.NotOwned("iam role", live.Name, live.Tags))
 	}
 	if iamPath(l.Path) != iamPath(w.Path) {
 		return state.Resource{}, fmt.Errorf("update iam role %s: path %s cannot change to %s in place; the role must be replaced", d.Name, l.Path, w.Path)
@@ -257,7 +258,7 @@ func (k *IAMRole) updateRole(ctx context.Context, name string, l, w *spec.IAMRol
 	}
 	in := &iam.UpdateRoleInput{RoleName: aws.String(name), Description: aws.String(w.Description),
 		MaxSessionDuration: aws.Int32(int32(iamMaxSession(w.MaxSessionDuration)))}
-	return miscDo(ctx, k.wait, iamRetryWrite, func(ctx context.Context) error {
+	return awscall.Do(ctx, k.wait, iamRetryWrite, func(ctx context.Context) error {
 		_, err := k.api.UpdateRole(ctx, in)
 		return err
 	})
@@ -268,7 +269,7 @@ func (k *IAMRole) updateTrust(ctx context.Context, name string, l, w *spec.IAMRo
 		return nil
 	}
 	in := &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(name), PolicyDocument: aws.String(iamTrustDocument(w.AssumedBy))}
-	return miscDo(ctx, k.wait, iamRetryWrite, func(ctx context.Context) error {
+	return awscall.Do(ctx, k.wait, iamRetryWrite, func(ctx context.Context) error {
 		_, err := k.api.UpdateAssumeRolePolicy(ctx, in)
 		if err != nil {
 			return fmt.Errorf("trust policy: %w", err)
@@ -286,7 +287,7 @@ func (k *IAMRole) syncInline(ctx context.Context, name string, live, want []spec
 		}
 		in := &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(p.Name),
 			PolicyDocument: aws.String(iamPolicyDocument(p.Statements))}
-		if err := miscDo(ctx, k.wait, iamRetryWrite, func(ctx context.Context) error {
+		if err := awscall.Do(ctx, k.wait, iamRetryWrite, func(ctx context.Context) error {
 			_, err := k.api.PutRolePolicy(ctx, in)
 			return err
 		}); err != nil {
@@ -304,11 +305,11 @@ func (k *IAMRole) syncInline(ctx context.Context, name string, live, want []spec
 }
 
 func (k *IAMRole) deleteInline(ctx context.Context, role, policy string) error {
-	err := miscDo(ctx, k.wait, iamRetryOther, func(ctx context.Context) error {
+	err := awscall.Do(ctx, k.wait, iamRetryOther, func(ctx context.Context) error {
 		_, err := k.api.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(policy)})
 		return err
 	})
-	if err != nil && !reconcile.IsAPIError(err, iamNoSuchEntity) {
+	if err != nil && !awscall.Is(err, iamNoSuchEntity) {
 		return fmt.Errorf("delete inline policy %s: %w", policy, err)
 	}
 	return nil
@@ -343,12 +344,12 @@ func (k *IAMRole) syncManaged(ctx context.Context, name string, live, want []str
 // message names the policy, the ARN is wrong and waiting cannot help.
 func (k *IAMRole) attach(ctx context.Context, role, arn string) error {
 	retry := func(err error) bool {
-		if reconcile.IsAPIError(err, iamNoSuchEntity) {
+		if awscall.Is(err, iamNoSuchEntity) {
 			return !strings.Contains(iamMessage(err), arn)
 		}
 		return iamRetryOther(err)
 	}
-	err := miscDo(ctx, k.wait, retry, func(ctx context.Context) error {
+	err := awscall.Do(ctx, k.wait, retry, func(ctx context.Context) error {
 		_, err := k.api.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(role), PolicyArn: aws.String(arn)})
 		return err
 	})
@@ -359,20 +360,20 @@ func (k *IAMRole) attach(ctx context.Context, role, arn string) error {
 }
 
 func (k *IAMRole) detach(ctx context.Context, role, arn string) error {
-	err := miscDo(ctx, k.wait, iamRetryOther, func(ctx context.Context) error {
+	err := awscall.Do(ctx, k.wait, iamRetryOther, func(ctx context.Context) error {
 		_, err := k.api.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(role), PolicyArn: aws.String(arn)})
 		return err
 	})
-	if err != nil && !reconcile.IsAPIError(err, iamNoSuchEntity) {
+	if err != nil && !awscall.Is(err, iamNoSuchEntity) {
 		return fmt.Errorf("detach managed policy %s: %w", arn, err)
 	}
 	return nil
 }
 
 func (k *IAMRole) syncTags(ctx context.Context, name string, live, want map[string]string) error {
-	set, remove := miscTagChanges(live, want)
+	set, remove := awscall.TagChanges(live, want)
 	if len(set) > 0 {
-		if err := miscDo(ctx, k.wait, iamRetryWrite, func(ctx context.Context) error {
+		if err := awscall.Do(ctx, k.wait, iamRetryWrite, func(ctx context.Context) error {
 			_, err := k.api.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: iamTags(set)})
 			return err
 		}); err != nil {
@@ -382,7 +383,7 @@ func (k *IAMRole) syncTags(ctx context.Context, name string, live, want map[stri
 	if len(remove) == 0 {
 		return nil
 	}
-	if err := miscDo(ctx, k.wait, iamRetryWrite, func(ctx context.Context) error {
+	if err := awscall.Do(ctx, k.wait, iamRetryWrite, func(ctx context.Context) error {
 		_, err := k.api.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: remove})
 		return err
 	}); err != nil {
@@ -404,9 +405,9 @@ func (k *IAMRole) Delete(ctx context.Context, live state.Resource) error {
 		return fmt.Errorf("delete iam role %s: %w", name, err)
 	}
 	if !live.Owner.Owns(tags) {
-		return fmt.Errorf("delete iam role %s: %w", name, miscNotOwned("iam role", name, tags))
+		return fmt.Errorf("delete iam role %s: %w", name, awscall.NotOwned("iam role", name, tags))
 	}
-	err = k.wait.Retry(ctx, miscRetryCodes(iamDeleteConflict, iamConcurrentMod), func(ctx context.Context) error {
+	err = k.wait.Retry(ctx, awscall.RetryCodes(iamDeleteConflict, iamConcurrentMod), func(ctx context.Context) error {
 		return k.deleteOnce(ctx, name)
 	})
 	if err != nil && !errors.Is(err, reconcile.ErrNotFound) {
@@ -437,27 +438,27 @@ func (k *IAMRole) deleteOnce(ctx context.Context, name string) error {
 	if err := k.leaveInstanceProfiles(ctx, name); err != nil {
 		return err
 	}
-	_, err = reconcile.Call(ctx, func(ctx context.Context) (*iam.DeleteRoleOutput, error) {
+	_, err = awscall.Call(ctx, func(ctx context.Context) (*iam.DeleteRoleOutput, error) {
 		return k.api.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(name)})
 	})
-	return miscNotFound(err, iamNoSuchEntity)
+	return awscall.NotFound(err, iamNoSuchEntity)
 }
 
 func (k *IAMRole) leaveInstanceProfiles(ctx context.Context, name string) error {
 	in := &iam.ListInstanceProfilesForRoleInput{RoleName: aws.String(name)}
 	for {
-		out, err := reconcile.Call(ctx, func(ctx context.Context) (*iam.ListInstanceProfilesForRoleOutput, error) {
+		out, err := awscall.Call(ctx, func(ctx context.Context) (*iam.ListInstanceProfilesForRoleOutput, error) {
 			return k.api.ListInstanceProfilesForRole(ctx, in)
 		})
 		if err != nil {
-			return miscNotFound(err, iamNoSuchEntity)
+			return awscall.NotFound(err, iamNoSuchEntity)
 		}
 		for _, ip := range out.InstanceProfiles {
-			_, err := reconcile.Call(ctx, func(ctx context.Context) (*iam.RemoveRoleFromInstanceProfileOutput, error) {
+			_, err := awscall.Call(ctx, func(ctx context.Context) (*iam.RemoveRoleFromInstanceProfileOutput, error) {
 				return k.api.RemoveRoleFromInstanceProfile(ctx, &iam.RemoveRoleFromInstanceProfileInput{
 					RoleName: aws.String(name), InstanceProfileName: ip.InstanceProfileName})
 			})
-			if err != nil && !reconcile.IsAPIError(err, iamNoSuchEntity) {
+			if err != nil && !awscall.Is(err, iamNoSuchEntity) {
 				return fmt.Errorf("remove from instance profile %s: %w", aws.ToString(ip.InstanceProfileName), err)
 			}
 		}
@@ -470,11 +471,11 @@ func (k *IAMRole) leaveInstanceProfiles(ctx context.Context, name string) error 
 
 func (k *IAMRole) waitGone(ctx context.Context, name string) error {
 	err := k.wait.Until(ctx, func(ctx context.Context) (bool, error) {
-		_, err := reconcile.Call(ctx, func(ctx context.Context) (*iam.GetRoleOutput, error) {
+		_, err := awscall.Call(ctx, func(ctx context.Context) (*iam.GetRoleOutput, error) {
 			return k.api.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
 		})
 		switch {
-		case reconcile.IsAPIError(err, iamNoSuchEntity):
+		case awscall.Is(err, iamNoSuchEntity):
 			return true, nil
 		case err != nil:
 			return false, err
@@ -490,11 +491,11 @@ func (k *IAMRole) waitGone(ctx context.Context, name string) error {
 // observe reads the role, its trust policy, inline policies, attachments and (unless given)
 // tags; ErrNotFound when the role does not exist (or is not visible yet).
 func (k *IAMRole) observe(ctx context.Context, name string, tags map[string]string) (state.Resource, error) {
-	out, err := reconcile.Call(ctx, func(ctx context.Context) (*iam.GetRoleOutput, error) {
+	out, err := awscall.Call(ctx, func(ctx context.Context) (*iam.GetRoleOutput, error) {
 		return k.api.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
 	})
 	if err != nil {
-		return state.Resource{}, miscNotFound(err, iamNoSuchEntity)
+		return state.Resource{}, awscall.NotFound(err, iamNoSuchEntity)
 	}
 	role := out.Role
 	props := &spec.IAMRole{Description: aws.ToString(role.Description), Path: aws.ToString(role.Path),
@@ -533,11 +534,11 @@ func (k *IAMRole) inlinePolicies(ctx context.Context, role string) ([]spec.Inlin
 	sort.Strings(names)
 	var out []spec.InlinePolicy
 	for _, policy := range names {
-		got, err := reconcile.Call(ctx, func(ctx context.Context) (*iam.GetRolePolicyOutput, error) {
+		got, err := awscall.Call(ctx, func(ctx context.Context) (*iam.GetRolePolicyOutput, error) {
 			return k.api.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(policy)})
 		})
 		if err != nil {
-			return nil, miscNotFound(err, iamNoSuchEntity)
+			return nil, awscall.NotFound(err, iamNoSuchEntity)
 		}
 		stmts, err := iamStatements(aws.ToString(got.PolicyDocument))
 		if err != nil {
@@ -552,11 +553,11 @@ func (k *IAMRole) inlineNames(ctx context.Context, role string) ([]string, error
 	var names []string
 	in := &iam.ListRolePoliciesInput{RoleName: aws.String(role)}
 	for {
-		out, err := reconcile.Call(ctx, func(ctx context.Context) (*iam.ListRolePoliciesOutput, error) {
+		out, err := awscall.Call(ctx, func(ctx context.Context) (*iam.ListRolePoliciesOutput, error) {
 			return k.api.ListRolePolicies(ctx, in)
 		})
 		if err != nil {
-			return nil, miscNotFound(err, iamNoSuchEntity)
+			return nil, awscall.NotFound(err, iamNoSuchEntity)
 		}
 		names = append(names, out.PolicyNames...)
 		if !out.IsTruncated {
@@ -571,11 +572,11 @@ func (k *IAMRole) attached(ctx context.Context, role string) ([]string, error) {
 	var arns []string
 	in := &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(role)}
 	for {
-		out, err := reconcile.Call(ctx, func(ctx context.Context) (*iam.ListAttachedRolePoliciesOutput, error) {
+		out, err := awscall.Call(ctx, func(ctx context.Context) (*iam.ListAttachedRolePoliciesOutput, error) {
 			return k.api.ListAttachedRolePolicies(ctx, in)
 		})
 		if err != nil {
-			return nil, miscNotFound(err, iamNoSuchEntity)
+			return nil, awscall.NotFound(err, iamNoSuchEntity)
 		}
 		for _, p := range out.AttachedPolicies {
 			arns = append(arns, aws.ToString(p.PolicyArn))
@@ -592,11 +593,11 @@ func (k *IAMRole) tags(ctx context.Context, role string) (map[string]string, err
 	tags := map[string]string{}
 	in := &iam.ListRoleTagsInput{RoleName: aws.String(role)}
 	for {
-		out, err := reconcile.Call(ctx, func(ctx context.Context) (*iam.ListRoleTagsOutput, error) {
+		out, err := awscall.Call(ctx, func(ctx context.Context) (*iam.ListRoleTagsOutput, error) {
 			return k.api.ListRoleTags(ctx, in)
 		})
 		if err != nil {
-			return nil, miscNotFound(err, iamNoSuchEntity)
+			return nil, awscall.NotFound(err, iamNoSuchEntity)
 		}
 		for _, t := range out.Tags {
 			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -80,7 +81,7 @@ func esmIAMNotReady(err error) bool {
 
 // esmRetryWrite retries throttling, a busy mapping or function, and IAM propagation.
 func esmRetryWrite(err error) bool {
-	return miscRetryCodes(esmConflict, esmInUse)(err) || esmIAMNotReady(err)
+	return awscall.RetryCodes(esmConflict, esmInUse)(err) || esmIAMNotReady(err)
 }
 
 func (*EventSourceMapping) Kind() string { return esmKind }
@@ -136,7 +137,7 @@ func (k *EventSourceMapping) mappings(ctx context.Context, source string) ([]typ
 	var all []types.EventSourceMappingConfiguration
 	for {
 		var out *lambda.ListEventSourceMappingsOutput
-		err := miscDo(ctx, k.wait, miscRetryCodes(), func(ctx context.Context) (err error) {
+		err := awscall.Do(ctx, k.wait, awscall.RetryCodes(), func(ctx context.Context) (err error) {
 			out, err = k.api.ListEventSourceMappings(ctx, in)
 			return err
 		})
@@ -193,14 +194,14 @@ func (k *EventSourceMapping) Create(ctx context.Context, d reconcile.Want[*spec.
 func (k *EventSourceMapping) create(ctx context.Context, d reconcile.Want[*spec.EventSourceMapping], p *spec.EventSourceMapping) (uuid string, found []types.EventSourceMappingConfiguration, err error) {
 	in := esmCreateInput(d.Desired, p)
 	err = k.wait.Retry(ctx, esmRetryWrite, func(ctx context.Context) error {
-		out, err := reconcile.Call(ctx, func(ctx context.Context) (*lambda.CreateEventSourceMappingOutput, error) {
+		out, err := awscall.Call(ctx, func(ctx context.Context) (*lambda.CreateEventSourceMappingOutput, error) {
 			return k.api.CreateEventSourceMapping(ctx, in)
 		})
 		if err == nil {
 			uuid = aws.ToString(out.UUID)
 			return nil
 		}
-		if !reconcile.IsAPIError(err, esmConflict) {
+		if !awscall.Is(err, esmConflict) {
 			return err
 		}
 		var lookErr error
@@ -241,7 +242,7 @@ func (k *EventSourceMapping) adopt(ctx context.Context, d reconcile.Want[*spec.E
 	}
 	m := found[0]
 	subject := fmt.Sprintf("%s (%s to %s)", aws.ToString(m.UUID), aws.ToString(m.EventSourceArn), aws.ToString(m.FunctionArn))
-	return state.Resource{}, fmt.Errorf("create lambda event source mapping %s: %w", d.Name, miscNotOwned("lambda event source mapping", subject, first))
+	return state.Resource{}, fmt.Errorf("create lambda event source mapping %s: %w", d.Name, awscall.NotOwned("lambda event source mapping", subject, first))
 }
 
 // Update sends the fields that differ, makes the tags equal d's (plus the Name tag), and waits
@@ -249,14 +250,14 @@ func (k *EventSourceMapping) adopt(ctx context.Context, d reconcile.Want[*spec.E
 func (k *EventSourceMapping) Update(ctx context.Context, d reconcile.Want[*spec.EventSourceMapping], live reconcile.Have[*spec.EventSourceMapping], changes reconcile.Changes) (state.Resource, error) {
 	w, l := d.Props, live.Props
 	if !d.Owner.Owns(live.Tags) {
-		return state.Resource{}, fmt.Errorf("update lambda event source mapping %s: %w", d.Name, miscNotOwned("lambda event source mapping", live.ID, live.Tags))
+		return state.Resource{}, fmt.Errorf("update lambda event source mapping %s: %w", d.Name, awscall.NotOwned("lambda event source mapping", live.ID, live.Tags))
 	}
 	if in, changed := esmUpdateInput(live.ID, l, w); changed {
 		err := k.wait.Retry(ctx, esmRetryWrite, func(ctx context.Context) error {
-			_, err := reconcile.Call(ctx, func(ctx context.Context) (*lambda.UpdateEventSourceMappingOutput, error) {
+			_, err := awscall.Call(ctx, func(ctx context.Context) (*lambda.UpdateEventSourceMappingOutput, error) {
 				return k.api.UpdateEventSourceMapping(ctx, in)
 			})
-			return miscNotFound(err, esmNotFound)
+			return awscall.NotFound(err, esmNotFound)
 		})
 		if err != nil {
 			return state.Resource{}, fmt.Errorf("update lambda event source mapping %s: %w", d.Name, err)
@@ -269,9 +270,9 @@ func (k *EventSourceMapping) Update(ctx context.Context, d reconcile.Want[*spec.
 }
 
 func (k *EventSourceMapping) syncTags(ctx context.Context, arn string, live, want map[string]string) error {
-	set, remove := miscTagChanges(live, want)
+	set, remove := awscall.TagChanges(live, want)
 	if len(set) > 0 {
-		err := miscDo(ctx, k.wait, esmRetryWrite, func(ctx context.Context) error {
+		err := awscall.Do(ctx, k.wait, esmRetryWrite, func(ctx context.Context) error {
 			_, err := k.api.TagResource(ctx, &lambda.TagResourceInput{Resource: aws.String(arn), Tags: set})
 			return err
 		})
@@ -282,7 +283,7 @@ func (k *EventSourceMapping) syncTags(ctx context.Context, arn string, live, wan
 	if len(remove) == 0 {
 		return nil
 	}
-	return miscDo(ctx, k.wait, esmRetryWrite, func(ctx context.Context) error {
+	return awscall.Do(ctx, k.wait, esmRetryWrite, func(ctx context.Context) error {
 		_, err := k.api.UntagResource(ctx, &lambda.UntagResourceInput{Resource: aws.String(arn), TagKeys: remove})
 		return err
 	})
@@ -335,12 +336,12 @@ func (k *EventSourceMapping) Delete(ctx context.Context, live state.Resource) er
 		return fmt.Errorf("delete lambda event source mapping %s: %w", live.ID, err)
 	}
 	if !live.Owner.Owns(tags) {
-		return fmt.Errorf("delete lambda event source mapping %s: %w", live.ID, miscNotOwned("lambda event source mapping", live.ID, tags))
+		return fmt.Errorf("delete lambda event source mapping %s: %w", live.ID, awscall.NotOwned("lambda event source mapping", live.ID, tags))
 	}
 	if aws.ToString(m.State) != "Deleting" {
-		err = miscDo(ctx, k.wait, esmRetryWrite, func(ctx context.Context) error {
+		err = awscall.Do(ctx, k.wait, esmRetryWrite, func(ctx context.Context) error {
 			_, err := k.api.DeleteEventSourceMapping(ctx, &lambda.DeleteEventSourceMappingInput{UUID: aws.String(live.ID)})
-			return miscNotFound(err, esmNotFound)
+			return awscall.NotFound(err, esmNotFound)
 		})
 		if err != nil && !errors.Is(err, reconcile.ErrNotFound) {
 			return fmt.Errorf("delete lambda event source mapping %s: %w", live.ID, err)
@@ -369,12 +370,12 @@ func (k *EventSourceMapping) waitGone(ctx context.Context, uuid string) error {
 // get reads one mapping by UUID, as the listing's type.
 func (k *EventSourceMapping) get(ctx context.Context, uuid string) (types.EventSourceMappingConfiguration, error) {
 	var out *lambda.GetEventSourceMappingOutput
-	err := miscDo(ctx, k.wait, miscRetryCodes(), func(ctx context.Context) (err error) {
+	err := awscall.Do(ctx, k.wait, awscall.RetryCodes(), func(ctx context.Context) (err error) {
 		out, err = k.api.GetEventSourceMapping(ctx, &lambda.GetEventSourceMappingInput{UUID: aws.String(uuid)})
 		return err
 	})
 	if err != nil {
-		return types.EventSourceMappingConfiguration{}, miscNotFound(err, esmNotFound)
+		return types.EventSourceMappingConfiguration{}, awscall.NotFound(err, esmNotFound)
 	}
 	return types.EventSourceMappingConfiguration{
 		UUID: out.UUID, EventSourceMappingArn: out.EventSourceMappingArn, FunctionArn: out.FunctionArn,
@@ -388,12 +389,12 @@ func (k *EventSourceMapping) get(ctx context.Context, uuid string) (types.EventS
 
 func (k *EventSourceMapping) tags(ctx context.Context, arn string) (map[string]string, error) {
 	var out *lambda.ListTagsOutput
-	err := miscDo(ctx, k.wait, miscRetryCodes(), func(ctx context.Context) (err error) {
+	err := awscall.Do(ctx, k.wait, awscall.RetryCodes(), func(ctx context.Context) (err error) {
 		out, err = k.api.ListTags(ctx, &lambda.ListTagsInput{Resource: aws.String(arn)})
 		return err
 	})
 	if err != nil {
-		return nil, miscNotFound(err, esmNotFound)
+		return nil, awscall.NotFound(err, esmNotFound)
 	}
 	if out.Tags == nil {
 		return map[string]string{}, nil

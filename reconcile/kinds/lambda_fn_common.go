@@ -15,6 +15,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/state"
 )
 
@@ -46,7 +47,7 @@ func fnOwned(ctx context.Context, b reconcile.Backoff, api fnFunctionsAPI, sel s
 	var out []fnTagged
 	for {
 		var page *lambda.ListFunctionsOutput
-		err := miscDo(ctx, b, miscRetryCodes(), func(ctx context.Context) (err error) {
+		err := awscall.Do(ctx, b, awscall.RetryCodes(), func(ctx context.Context) (err error) {
 			page, err = api.ListFunctions(ctx, in)
 			return err
 		})
@@ -75,12 +76,12 @@ func fnOwned(ctx context.Context, b reconcile.Backoff, api fnFunctionsAPI, sel s
 // fnTags reads a function's tags by its ARN; ErrNotFound when the function is gone.
 func fnTags(ctx context.Context, b reconcile.Backoff, api fnFunctionsAPI, arn string) (map[string]string, error) {
 	var out *lambda.ListTagsOutput
-	err := miscDo(ctx, b, miscRetryCodes(), func(ctx context.Context) (err error) {
+	err := awscall.Do(ctx, b, awscall.RetryCodes(), func(ctx context.Context) (err error) {
 		out, err = api.ListTags(ctx, &lambda.ListTagsInput{Resource: aws.String(arn)})
 		return err
 	})
 	if err != nil {
-		return nil, miscNotFound(err, fnNotFound)
+		return nil, awscall.NotFound(err, fnNotFound)
 	}
 	if out.Tags == nil {
 		return map[string]string{}, nil

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -126,11 +127,11 @@ func (st fnStatement) props() *spec.LambdaPermission {
 // statements reads a function's resource policy; a function without one has none.
 func (k *LambdaPermission) statements(ctx context.Context, function string) ([]fnStatement, error) {
 	var out *lambda.GetPolicyOutput
-	err := miscDo(ctx, k.wait, miscRetryCodes(), func(ctx context.Context) (err error) {
+	err := awscall.Do(ctx, k.wait, awscall.RetryCodes(), func(ctx context.Context) (err error) {
 		out, err = k.api.GetPolicy(ctx, &lambda.GetPolicyInput{FunctionName: aws.String(function)})
 		return err
 	})
-	if reconcile.IsAPIError(err, fnNotFound) {
+	if awscall.Is(err, fnNotFound) {
 		return nil, nil // no policy, or no function any more
 	}
 	if err != nil {
@@ -225,7 +226,7 @@ func (k *LambdaPermission) Create(ctx context.Context, d reconcile.Want[*spec.La
 		return state.Resource{}, fmt.Errorf("create lambda permission %s: %w", d.Name, err)
 	}
 	if !fnSameStack(tags, d.Owner) {
-		return state.Resource{}, fmt.Errorf("create lambda permission %s: %w", d.Name, miscNotOwned("lambda function", fn, tags))
+		return state.Resource{}, fmt.Errorf("create lambda permission %s: %w", d.Name, awscall.NotOwned("lambda function", fn, tags))
 	}
 	r, found, err := k.existing(ctx, d, fn, tags)
 	if err == nil && !found {
@@ -242,12 +243,12 @@ func (k *LambdaPermission) Create(ctx context.Context, d reconcile.Want[*spec.La
 // function resolves a function name or ARN to its name and tags.
 func (k *LambdaPermission) function(ctx context.Context, nameOrARN string) (string, map[string]string, error) {
 	var out *lambda.GetFunctionConfigurationOutput
-	err := miscDo(ctx, k.wait, miscRetryCodes(), func(ctx context.Context) (err error) {
+	err := awscall.Do(ctx, k.wait, awscall.RetryCodes(), func(ctx context.Context) (err error) {
 		out, err = k.api.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(nameOrARN)})
 		return err
 	})
 	if err != nil {
-		return "", nil, fmt.Errorf("function %s: %w", nameOrARN, miscNotFound(err, fnNotFound))
+		return "", nil, fmt.Errorf("function %s: %w", nameOrARN, awscall.NotFound(err, fnNotFound))
 	}
 	tags, err := fnTags(ctx, k.wait, k.api, fnBaseARN(aws.ToString(out.FunctionArn)))
 	if err != nil {
@@ -303,9 +304,9 @@ func (k *LambdaPermission) add(ctx context.Context, d reconcile.Want[*spec.Lambd
 	if p.SourceARN != "" {
 		in.SourceArn = aws.String(p.SourceARN)
 	}
-	return miscDo(ctx, k.wait, miscRetryCodes(fnConflict), func(ctx context.Context) error {
+	return awscall.Do(ctx, k.wait, awscall.RetryCodes(fnConflict), func(ctx context.Context) error {
 		_, err := k.api.AddPermission(ctx, in)
-		if reconcile.IsAPIError(err, fnConflict) {
+		if awscall.Is(err, fnConflict) {
 			if _, found, xerr := k.existing(ctx, d, fn, tags); found {
 				return xerr // adopted (nil) or differing
 			}
@@ -372,11 +373,11 @@ func (k *LambdaPermission) Delete(ctx context.Context, live state.Resource) erro
 		return fmt.Errorf("delete lambda permission %s: %w", live.Name, err)
 	}
 	if !fnSameStack(tags, live.Owner) {
-		return fmt.Errorf("delete lambda permission %s: %w", live.Name, miscNotOwned("lambda function", fn, tags))
+		return fmt.Errorf("delete lambda permission %s: %w", live.Name, awscall.NotOwned("lambda function", fn, tags))
 	}
-	err = miscDo(ctx, k.wait, miscRetryCodes(fnConflict), func(ctx context.Context) error {
+	err = awscall.Do(ctx, k.wait, awscall.RetryCodes(fnConflict), func(ctx context.Context) error {
 		_, err := k.api.RemovePermission(ctx, &lambda.RemovePermissionInput{FunctionName: aws.String(fn), StatementId: aws.String(sid)})
-		return miscNotFound(err, fnNotFound)
+		return awscall.NotFound(err, fnNotFound)
 	})
 	if err != nil && !errors.Is(err, reconcile.ErrNotFound) {
 		return fmt.Errorf("delete lambda permission %s: %w", live.Name, err)

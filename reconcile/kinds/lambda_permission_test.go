@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -76,7 +77,7 @@ func TestLambdaPermissionRefusesAFunctionWithoutOurTags(t *testing.T) {
 	require.ErrorIs(t, err, reconcile.ErrNotOwned)
 	assert.Contains(t, err.Error(), foreign)
 	_, err = client.GetPolicy(ctx, &lambda.GetPolicyInput{FunctionName: aws.String(foreign)})
-	assert.True(t, reconcile.IsAPIError(err, fnNotFound), "no statement was added: %v", err)
+	assert.True(t, awscall.Is(err, fnNotFound), "no statement was added: %v", err)
 }
 
 // ---- unit tests with the hand-written fake ----

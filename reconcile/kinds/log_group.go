@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -56,7 +57,7 @@ const (
 	logsAborted = "OperationAbortedException"
 )
 
-var logsRetryWrite = miscRetryCodes(logsAborted)
+var logsRetryWrite = awscall.RetryCodes(logsAborted)
 
 func (*LogGroup) Kind() string { return "logs.log_group" }
 
@@ -101,7 +102,7 @@ func (k *LogGroup) describe(ctx context.Context, prefix string) ([]types.LogGrou
 	var groups []types.LogGroup
 	for {
 		var out *cloudwatchlogs.DescribeLogGroupsOutput
-		err := miscDo(ctx, k.wait, miscRetryCodes(), func(ctx context.Context) (err error) {
+		err := awscall.Do(ctx, k.wait, awscall.RetryCodes(), func(ctx context.Context) (err error) {
 			out, err = k.api.DescribeLogGroups(ctx, in)
 			return err
 		})
@@ -132,11 +133,11 @@ func (k *LogGroup) find(ctx context.Context, name string) (types.LogGroup, error
 
 // tags reads a log group's tags by its ARN (the one without the trailing ":*").
 func (k *LogGroup) tags(ctx context.Context, arn string) (map[string]string, error) {
-	out, err := reconcile.Call(ctx, func(ctx context.Context) (*cloudwatchlogs.ListTagsForResourceOutput, error) {
+	out, err := awscall.Call(ctx, func(ctx context.Context) (*cloudwatchlogs.ListTagsForResourceOutput, error) {
 		return k.api.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
 	})
 	if err != nil {
-		return nil, miscNotFound(err, logsNotFound)
+		return nil, awscall.NotFound(err, logsNotFound)
 	}
 	if out.Tags == nil {
 		return map[string]string{}, nil
@@ -186,11 +187,11 @@ func (k *LogGroup) Create(ctx context.Context, d reconcile.Want[*spec.LogGroup])
 	if p.KMSKeyID != "" {
 		in.KmsKeyId = aws.String(p.KMSKeyID)
 	}
-	err := miscDo(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {
+	err := awscall.Do(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {
 		_, err := k.api.CreateLogGroup(ctx, in)
 		return err
 	})
-	if reconcile.IsAPIError(err, logsAlreadyExists) {
+	if awscall.Is(err, logsAlreadyExists) {
 		return k.adopt(ctx, d)
 	}
 	if err != nil {
@@ -215,7 +216,7 @@ func (k *LogGroup) adopt(ctx context.Context, d reconcile.Want[*spec.LogGroup]) 
 		return state.Resource{}, fmt.Errorf("create log group %s: exists, read it: %w", d.Name, err)
 	}
 	if len(live.Tags) != 0 && !d.Owner.Owns(live.Tags) {
-		return state.Resource{}, fmt.Errorf("create log group %s: %w", d.Name, miscNotOwned("log group", d.Name, live.Tags))
+		return state.Resource{}, fmt.Errorf("create log group %s: %w", d.Name, awscall.NotOwned("log group", d.Name, live.Tags))
 	}
 	return k.adoptLive(ctx, d, live)
 }
@@ -232,7 +233,7 @@ func (k *LogGroup) adoptLive(ctx context.Context, d reconcile.Want[*spec.LogGrou
 // Update brings retention, KMS key and tags to d.
 func (k *LogGroup) Update(ctx context.Context, d reconcile.Want[*spec.LogGroup], live reconcile.Have[*spec.LogGroup], changes reconcile.Changes) (state.Resource, error) {
 	if !d.Owner.Owns(live.Tags) {
-		return state.Resource{}, fmt.Errorf("update log group %s: %w", d.Name, miscNotOwned("log group", live.Name, live.Tags))
+		return state.Resource{}, fmt.Errorf("update log group %s: %w", d.Name, awscall.NotOwned("log group", live.Name, live.Tags))
 	}
 	return k.apply(ctx, d, live, changes)
 }
@@ -256,7 +257,7 @@ func (k *LogGroup) apply(ctx context.Context, d reconcile.Want[*spec.LogGroup], 
 	}
 	got, err := miscConverge(ctx, k.wait, func(ctx context.Context) (state.Resource, error) {
 		return k.observe(ctx, name)
-	}, func(r state.Resource) bool { return miscSettled(k, d, r) }, miscNever)
+	}, func(r state.Resource) bool { return miscSettled(k, d, r) }, awscall.Never)
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("update log group %s: %w", d.Name, err)
 	}
@@ -268,7 +269,7 @@ func (k *LogGroup) setRetention(ctx context.Context, name string, changed bool, 
 	if !changed {
 		return nil
 	}
-	err := miscDo(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {
+	err := awscall.Do(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {
 		if want == 0 {
 			_, err := k.api.DeleteRetentionPolicy(ctx, &cloudwatchlogs.DeleteRetentionPolicyInput{LogGroupName: aws.String(name)})
 			return err
@@ -288,7 +289,7 @@ func (k *LogGroup) setKMSKey(ctx context.Context, name string, changed bool, wan
 	if !changed {
 		return nil
 	}
-	err := miscDo(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {
+	err := awscall.Do(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {
 		if want == "" {
 			_, err := k.api.DisassociateKmsKey(ctx, &cloudwatchlogs.DisassociateKmsKeyInput{LogGroupName: aws.String(name)})
 			return err
@@ -304,9 +305,9 @@ func (k *LogGroup) setKMSKey(ctx context.Context, name string, changed bool, wan
 }
 
 func (k *LogGroup) syncTags(ctx context.Context, arn string, live, want map[string]string) error {
-	set, remove := miscTagChanges(live, want)
+	set, remove := awscall.TagChanges(live, want)
 	if len(set) > 0 {
-		if err := miscDo(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {
+		if err := awscall.Do(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {
 			_, err := k.api.TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String(arn), Tags: set})
 			return err
 		}); err != nil {
@@ -316,7 +317,7 @@ func (k *LogGroup) syncTags(ctx context.Context, arn string, live, want map[stri
 	if len(remove) == 0 {
 		return nil
 	}
-	if err := miscDo(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {
+	if err := awscall.Do(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {
 		_, err := k.api.UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: remove})
 		return err
 	}); err != nil {
@@ -337,11 +338,11 @@ func (k *LogGroup) Delete(ctx context.Context, live state.Resource) error {
 		return fmt.Errorf("delete log group %s: %w", name, err)
 	}
 	if !live.Owner.Owns(cur.Tags) {
-		return fmt.Errorf("delete log group %s: %w", name, miscNotOwned("log group", name, cur.Tags))
+		return fmt.Errorf("delete log group %s: %w", name, awscall.NotOwned("log group", name, cur.Tags))
 	}
-	err = miscDo(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {
+	err = awscall.Do(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {
 		_, err := k.api.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String(name)})
-		return miscNotFound(err, logsNotFound)
+		return awscall.NotFound(err, logsNotFound)
 	})
 	if err != nil && !errors.Is(err, reconcile.ErrNotFound) {
 		return fmt.Errorf("delete log group %s: %w", name, err)

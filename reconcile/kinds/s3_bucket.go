@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -82,14 +83,9 @@ const s3TLSSid = "provisioner-deny-insecure-transport"
 // configuration to read back as written.
 const s3SettleBudget = 30 * time.Second
 
-// s3Call runs one S3 call under its own timeout.
-func s3Call[I, O any](ctx context.Context, op func(context.Context, I, ...func(*s3.Options)) (O, error), in I) (O, error) {
-	return reconcile.Call(ctx, func(ctx context.Context) (O, error) { return op(ctx, in) })
-}
-
 // s3Missing reports S3's answers for a bucket that does not exist (HeadBucket has no body,
 // so its 404 comes back as NotFound).
-func s3Missing(err error) bool { return reconcile.IsAPIError(err, "NoSuchBucket", "NotFound") }
+func s3Missing(err error) bool { return awscall.Is(err, "NoSuchBucket", "NotFound") }
 
 func s3NotFound(err error) error {
 	if s3Missing(err) {
@@ -157,7 +153,7 @@ func (k *S3Bucket) List(ctx context.Context, sel state.Selector) ([]state.Resour
 	var out []state.Resource
 	for _, name := range names {
 		tags, err := k.tags(ctx, name, false)
-		if s3Missing(err) || reconcile.IsAPIError(err, "AccessDenied") {
+		if s3Missing(err) || awscall.Is(err, "AccessDenied") {
 			continue
 		}
 		if err != nil {
@@ -182,7 +178,7 @@ func (k *S3Bucket) bucketNames(ctx context.Context) ([]string, error) {
 	var names []string
 	p := s3.NewListBucketsPaginator(k.api, &s3.ListBucketsInput{BucketRegion: aws.String(k.region), MaxBuckets: aws.Int32(1000)})
 	for p.HasMorePages() {
-		page, err := reconcile.Call(ctx, func(ctx context.Context) (*s3.ListBucketsOutput, error) { return p.NextPage(ctx) })
+		page, err := awscall.Call(ctx, func(ctx context.Context) (*s3.ListBucketsOutput, error) { return p.NextPage(ctx) })
 		if err != nil {
 			return nil, fmt.Errorf("list s3 buckets: %w", err)
 		}
@@ -201,7 +197,7 @@ func (k *S3Bucket) bucketNames(ctx context.Context) ([]string, error) {
 func (k *S3Bucket) tags(ctx context.Context, name string, fresh bool) (map[string]string, error) {
 	tags := map[string]string{}
 	err := k.do(ctx, fresh, func(ctx context.Context) error {
-		out, err := s3Call(ctx, k.api.GetBucketTagging, &s3.GetBucketTaggingInput{Bucket: &name})
+		out, err := awscall.Get(ctx, k.api.GetBucketTagging, &s3.GetBucketTaggingInput{Bucket: &name})
 		if err != nil {
 			return err
 		}
@@ -210,7 +206,7 @@ func (k *S3Bucket) tags(ctx context.Context, name string, fresh bool) (map[strin
 		}
 		return nil
 	})
-	if reconcile.IsAPIError(err, "NoSuchTagSet") {
+	if awscall.Is(err, "NoSuchTagSet") {
 		return map[string]string{}, nil
 	}
 	return tags, err
@@ -251,7 +247,7 @@ func (k *S3Bucket) observe(ctx context.Context, name string, fresh bool) (*spec.
 }
 
 func (k *S3Bucket) readVersioning(ctx context.Context, name string, p *spec.S3Bucket) error {
-	out, err := s3Call(ctx, k.api.GetBucketVersioning, &s3.GetBucketVersioningInput{Bucket: &name})
+	out, err := awscall.Get(ctx, k.api.GetBucketVersioning, &s3.GetBucketVersioningInput{Bucket: &name})
 	if err != nil {
 		return err
 	}
@@ -275,8 +271,8 @@ func (k *S3Bucket) readEncryption(ctx context.Context, name string, p *spec.S3Bu
 
 // encryptionRule returns the bucket's default encryption rule, or nil when it has none.
 func (k *S3Bucket) encryptionRule(ctx context.Context, name string) (*types.ServerSideEncryptionRule, error) {
-	out, err := s3Call(ctx, k.api.GetBucketEncryption, &s3.GetBucketEncryptionInput{Bucket: &name})
-	if reconcile.IsAPIError(err, "ServerSideEncryptionConfigurationNotFoundError") {
+	out, err := awscall.Get(ctx, k.api.GetBucketEncryption, &s3.GetBucketEncryptionInput{Bucket: &name})
+	if awscall.Is(err, "ServerSideEncryptionConfigurationNotFoundError") {
 		return nil, nil
 	}
 	if err != nil {
@@ -289,8 +285,8 @@ func (k *S3Bucket) encryptionRule(ctx context.Context, name string) (*types.Serv
 }
 
 func (k *S3Bucket) readPublicAccessBlock(ctx context.Context, name string, p *spec.S3Bucket) error {
-	out, err := s3Call(ctx, k.api.GetPublicAccessBlock, &s3.GetPublicAccessBlockInput{Bucket: &name})
-	if reconcile.IsAPIError(err, "NoSuchPublicAccessBlockConfiguration") {
+	out, err := awscall.Get(ctx, k.api.GetPublicAccessBlock, &s3.GetPublicAccessBlockInput{Bucket: &name})
+	if awscall.Is(err, "NoSuchPublicAccessBlockConfiguration") {
 		return nil
 	}
 	if err != nil {
@@ -312,8 +308,8 @@ func (k *S3Bucket) readPolicy(ctx context.Context, name string, p *spec.S3Bucket
 }
 
 func (k *S3Bucket) readLifecycle(ctx context.Context, name string, p *spec.S3Bucket) error {
-	out, err := s3Call(ctx, k.api.GetBucketLifecycleConfiguration, &s3.GetBucketLifecycleConfigurationInput{Bucket: &name})
-	if reconcile.IsAPIError(err, "NoSuchLifecycleConfiguration") {
+	out, err := awscall.Get(ctx, k.api.GetBucketLifecycleConfiguration, &s3.GetBucketLifecycleConfigurationInput{Bucket: &name})
+	if awscall.Is(err, "NoSuchLifecycleConfiguration") {
 		return nil
 	}
 	if err != nil {
@@ -385,7 +381,7 @@ func (k *S3Bucket) Create(ctx context.Context, d reconcile.Want[*spec.S3Bucket])
 // comes first because in us-east-1 CreateBucket on a bucket we own answers 200 (and resets
 // its ACL), which would hide that the bucket was there before.
 func (k *S3Bucket) ensureBucket(ctx context.Context, d reconcile.Desired) (existed bool, err error) {
-	if _, err := s3Call(ctx, k.api.HeadBucket, &s3.HeadBucketInput{Bucket: &d.Name}); err == nil {
+	if _, err := awscall.Get(ctx, k.api.HeadBucket, &s3.HeadBucketInput{Bucket: &d.Name}); err == nil {
 		return true, nil
 	}
 	in := &s3.CreateBucketInput{Bucket: aws.String(d.Name), CreateBucketConfiguration: &types.CreateBucketConfiguration{Tags: s3TagList(d.Tags)}}
@@ -394,16 +390,16 @@ func (k *S3Bucket) ensureBucket(ctx context.Context, d reconcile.Desired) (exist
 	}
 	// OperationAborted: a bucket of that name is being created or deleted right now (e.g. a
 	// destroy just before); S3 asks to try again.
-	err = k.wait.Retry(ctx, func(err error) bool { return reconcile.IsAPIError(err, "OperationAborted") }, func(ctx context.Context) error {
-		_, err := s3Call(ctx, k.api.CreateBucket, in)
+	err = k.wait.Retry(ctx, func(err error) bool { return awscall.Is(err, "OperationAborted") }, func(ctx context.Context) error {
+		_, err := awscall.Get(ctx, k.api.CreateBucket, in)
 		return err
 	})
 	switch {
 	case err == nil:
 		return false, nil
-	case reconcile.IsAPIError(err, "BucketAlreadyOwnedByYou"):
+	case awscall.Is(err, "BucketAlreadyOwnedByYou"):
 		return true, nil
-	case reconcile.IsAPIError(err, "BucketAlreadyExists"):
+	case awscall.Is(err, "BucketAlreadyExists"):
 		return false, fmt.Errorf("create s3 bucket %s: the name is taken by another AWS account (bucket names are global): %w", d.Name, reconcile.ErrNotOwned)
 	default:
 		return false, fmt.Errorf("create s3 bucket %s: %w", d.Name, err)
@@ -419,7 +415,7 @@ func (k *S3Bucket) claim(ctx context.Context, d reconcile.Desired, tags map[stri
 		return nil
 	}
 	if len(tags) > 0 {
-		return fmt.Errorf("create s3 bucket %s: bucket %s %w (its tags: %v)", d.Name, d.Name, reconcile.ErrNotOwned, miscOwnerTags(tags))
+		return fmt.Errorf("create s3 bucket %s: bucket %s %w (its tags: %v)", d.Name, d.Name, reconcile.ErrNotOwned, awscall.OwnerTags(tags))
 	}
 	empty, err := k.isEmpty(ctx, d.Name)
 	if err != nil {
@@ -434,7 +430,7 @@ func (k *S3Bucket) claim(ctx context.Context, d reconcile.Desired, tags map[stri
 func (k *S3Bucket) isEmpty(ctx context.Context, name string) (bool, error) {
 	var out *s3.ListObjectVersionsOutput
 	err := k.do(ctx, true, func(ctx context.Context) (err error) {
-		out, err = s3Call(ctx, k.api.ListObjectVersions, &s3.ListObjectVersionsInput{Bucket: &name, MaxKeys: aws.Int32(1)})
+		out, err = awscall.Get(ctx, k.api.ListObjectVersions, &s3.ListObjectVersionsInput{Bucket: &name, MaxKeys: aws.Int32(1)})
 		return err
 	})
 	if err != nil {
@@ -536,7 +532,7 @@ func (k *S3Bucket) apply(ctx context.Context, d reconcile.Want[*spec.S3Bucket], 
 
 // putTags replaces the bucket's whole tag set with tags.
 func (k *S3Bucket) putTags(ctx context.Context, name string, tags map[string]string) error {
-	_, err := s3Call(ctx, k.api.PutBucketTagging, &s3.PutBucketTaggingInput{Bucket: &name, Tagging: &types.Tagging{TagSet: s3TagList(tags)}})
+	_, err := awscall.Get(ctx, k.api.PutBucketTagging, &s3.PutBucketTaggingInput{Bucket: &name, Tagging: &types.Tagging{TagSet: s3TagList(tags)}})
 	return err
 }
 
@@ -546,7 +542,7 @@ func (k *S3Bucket) putVersioning(ctx context.Context, name string, on bool) erro
 	if on {
 		status = types.BucketVersioningStatusEnabled
 	}
-	_, err := s3Call(ctx, k.api.PutBucketVersioning, &s3.PutBucketVersioningInput{Bucket: &name,
+	_, err := awscall.Get(ctx, k.api.PutBucketVersioning, &s3.PutBucketVersioningInput{Bucket: &name,
 		VersioningConfiguration: &types.VersioningConfiguration{Status: status}})
 	return err
 }
@@ -569,17 +565,17 @@ func (k *S3Bucket) putEncryption(ctx context.Context, name string, want *spec.S3
 		}
 		rule.BucketKeyEnabled = aws.Bool(want.BucketKey)
 	}
-	_, err = s3Call(ctx, k.api.PutBucketEncryption, &s3.PutBucketEncryptionInput{Bucket: &name,
+	_, err = awscall.Get(ctx, k.api.PutBucketEncryption, &s3.PutBucketEncryptionInput{Bucket: &name,
 		ServerSideEncryptionConfiguration: &types.ServerSideEncryptionConfiguration{Rules: []types.ServerSideEncryptionRule{rule}}})
 	return err
 }
 
 func (k *S3Bucket) putPublicAccessBlock(ctx context.Context, name string, on bool) error {
 	if !on {
-		_, err := s3Call(ctx, k.api.DeletePublicAccessBlock, &s3.DeletePublicAccessBlockInput{Bucket: &name})
+		_, err := awscall.Get(ctx, k.api.DeletePublicAccessBlock, &s3.DeletePublicAccessBlockInput{Bucket: &name})
 		return err
 	}
-	_, err := s3Call(ctx, k.api.PutPublicAccessBlock, &s3.PutPublicAccessBlockInput{Bucket: &name,
+	_, err := awscall.Get(ctx, k.api.PutPublicAccessBlock, &s3.PutPublicAccessBlockInput{Bucket: &name,
 		PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{
 			BlockPublicAcls: aws.Bool(true), IgnorePublicAcls: aws.Bool(true), BlockPublicPolicy: aws.Bool(true), RestrictPublicBuckets: aws.Bool(true)}})
 	return err
@@ -587,14 +583,14 @@ func (k *S3Bucket) putPublicAccessBlock(ctx context.Context, name string, on boo
 
 func (k *S3Bucket) putLifecycle(ctx context.Context, name string, rules []spec.LifecycleRule) error {
 	if len(rules) == 0 {
-		_, err := s3Call(ctx, k.api.DeleteBucketLifecycle, &s3.DeleteBucketLifecycleInput{Bucket: &name})
+		_, err := awscall.Get(ctx, k.api.DeleteBucketLifecycle, &s3.DeleteBucketLifecycleInput{Bucket: &name})
 		return err
 	}
 	cfg := &types.BucketLifecycleConfiguration{}
 	for _, r := range s3SortedRules(rules) {
 		cfg.Rules = append(cfg.Rules, s3LifecycleRule(r))
 	}
-	_, err := s3Call(ctx, k.api.PutBucketLifecycleConfiguration, &s3.PutBucketLifecycleConfigurationInput{Bucket: &name, LifecycleConfiguration: cfg})
+	_, err := awscall.Get(ctx, k.api.PutBucketLifecycleConfiguration, &s3.PutBucketLifecycleConfigurationInput{Bucket: &name, LifecycleConfiguration: cfg})
 	return err
 }
 
@@ -631,15 +627,15 @@ func (k *S3Bucket) Delete(ctx context.Context, live state.Resource) error {
 		return fmt.Errorf("delete s3 bucket %s: read tags: %w", name, err)
 	}
 	if !live.Owner.Owns(tags) {
-		return fmt.Errorf("delete s3 bucket %s: %w (its tags: %v)", name, reconcile.ErrNotOwned, miscOwnerTags(tags))
+		return fmt.Errorf("delete s3 bucket %s: %w (its tags: %v)", name, reconcile.ErrNotOwned, awscall.OwnerTags(tags))
 	}
 	// BucketNotEmpty: something wrote to the bucket while it was being emptied; empty again.
-	err = k.wait.Retry(ctx, func(err error) bool { return reconcile.IsAPIError(err, "BucketNotEmpty", "OperationAborted") },
+	err = k.wait.Retry(ctx, func(err error) bool { return awscall.Is(err, "BucketNotEmpty", "OperationAborted") },
 		func(ctx context.Context) error {
 			if err := k.empty(ctx, name); err != nil {
 				return err
 			}
-			_, err := s3Call(ctx, k.api.DeleteBucket, &s3.DeleteBucketInput{Bucket: &name})
+			_, err := awscall.Get(ctx, k.api.DeleteBucket, &s3.DeleteBucketInput{Bucket: &name})
 			return err
 		})
 	if err != nil && !s3Missing(err) {
@@ -653,7 +649,7 @@ func (k *S3Bucket) Delete(ctx context.Context, live state.Resource) error {
 // each batch, until a listing comes back empty.
 func (k *S3Bucket) empty(ctx context.Context, name string) error {
 	for {
-		out, err := s3Call(ctx, k.api.ListObjectVersions, &s3.ListObjectVersionsInput{Bucket: &name, MaxKeys: aws.Int32(1000)})
+		out, err := awscall.Get(ctx, k.api.ListObjectVersions, &s3.ListObjectVersionsInput{Bucket: &name, MaxKeys: aws.Int32(1000)})
 		if s3Missing(err) {
 			return nil
 		}
@@ -684,7 +680,7 @@ func s3VersionIDs(out *s3.ListObjectVersionsOutput) []types.ObjectIdentifier {
 }
 
 func (k *S3Bucket) deleteBatch(ctx context.Context, name string, ids []types.ObjectIdentifier) error {
-	out, err := s3Call(ctx, k.api.DeleteObjects, &s3.DeleteObjectsInput{Bucket: &name, Delete: &types.Delete{Objects: ids, Quiet: aws.Bool(true)}})
+	out, err := awscall.Get(ctx, k.api.DeleteObjects, &s3.DeleteObjectsInput{Bucket: &name, Delete: &types.Delete{Objects: ids, Quiet: aws.Bool(true)}})
 	if err != nil {
 		return fmt.Errorf("delete objects of s3 bucket %s: %w", name, err)
 	}
@@ -698,7 +694,7 @@ func (k *S3Bucket) deleteBatch(ctx context.Context, name string, ids []types.Obj
 
 func (k *S3Bucket) waitGone(ctx context.Context, name string) error {
 	err := k.wait.Until(ctx, func(ctx context.Context) (bool, error) {
-		_, err := s3Call(ctx, k.api.HeadBucket, &s3.HeadBucketInput{Bucket: &name})
+		_, err := awscall.Get(ctx, k.api.HeadBucket, &s3.HeadBucketInput{Bucket: &name})
 		if s3Missing(err) {
 			return true, nil
 		}
@@ -723,8 +719,8 @@ type s3PolicyDoc struct {
 }
 
 func (k *S3Bucket) policy(ctx context.Context, name string) (*s3PolicyDoc, error) {
-	out, err := s3Call(ctx, k.api.GetBucketPolicy, &s3.GetBucketPolicyInput{Bucket: &name})
-	if reconcile.IsAPIError(err, "NoSuchBucketPolicy") {
+	out, err := awscall.Get(ctx, k.api.GetBucketPolicy, &s3.GetBucketPolicyInput{Bucket: &name})
+	if awscall.Is(err, "NoSuchBucketPolicy") {
 		return &s3PolicyDoc{}, nil
 	}
 	if err != nil {
@@ -817,9 +813,9 @@ func (k *S3Bucket) putTLSPolicy(ctx context.Context, name string, on bool) error
 		if doc.doc == nil {
 			return nil
 		}
-		_, err = s3Call(ctx, k.api.DeleteBucketPolicy, &s3.DeleteBucketPolicyInput{Bucket: &name})
+		_, err = awscall.Get(ctx, k.api.DeleteBucketPolicy, &s3.DeleteBucketPolicyInput{Bucket: &name})
 		return err
 	}
-	_, err = s3Call(ctx, k.api.PutBucketPolicy, &s3.PutBucketPolicyInput{Bucket: &name, Policy: &text})
+	_, err = awscall.Get(ctx, k.api.PutBucketPolicy, &s3.PutBucketPolicyInput{Bucket: &name, Policy: &text})
 	return err
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -88,7 +89,7 @@ func (k *SecurityGroup) List(ctx context.Context, sel state.Selector) ([]state.R
 // Create implements reconcile.Typed.
 func (k *SecurityGroup) Create(ctx context.Context, d reconcile.Want[*spec.SecurityGroup]) (state.Resource, error) {
 	p := d.Props
-	out, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.CreateSecurityGroupOutput, error) {
+	out, err := awscall.Call(ctx, func(ctx context.Context) (*ec2.CreateSecurityGroupOutput, error) {
 		return k.api.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{
 			GroupName:         aws.String(d.Name),
 			Description:       aws.String(sgDescription(p.Description)),
@@ -96,7 +97,7 @@ func (k *SecurityGroup) Create(ctx context.Context, d reconcile.Want[*spec.Secur
 			TagSpecifications: ec2TagSpec(types.ResourceTypeSecurityGroup, ec2WantTags(d.Desired)),
 		})
 	})
-	if reconcile.IsAPIError(err, sgDuplicate) {
+	if awscall.Is(err, sgDuplicate) {
 		return k.adopt(ctx, d, p, err)
 	}
 	if err != nil {
@@ -137,9 +138,9 @@ func (k *SecurityGroup) adopt(ctx context.Context, d reconcile.Want[*spec.Securi
 // Update implements reconcile.Typed.
 func (k *SecurityGroup) Update(ctx context.Context, d reconcile.Want[*spec.SecurityGroup], live reconcile.Have[*spec.SecurityGroup], _ reconcile.Changes) (state.Resource, error) {
 	return ec2Update(ctx, k.api, "ec2 security group", d.Desired, live.Resource, func() error {
-		return k.syncRules(ctx, live.ID, live.Props, d.Props, miscNever)
+		return k.syncRules(ctx, live.ID, live.Props, d.Props, awscall.Never)
 	}, func(ctx context.Context) (state.Resource, error) {
-		return k.observeID(ctx, live.ID, miscNever)
+		return k.observeID(ctx, live.ID, awscall.Never)
 	})
 }
 
@@ -149,7 +150,7 @@ func (k *SecurityGroup) Update(ctx context.Context, d reconcile.Want[*spec.Secur
 // interfaces keep its groups busy for tens of minutes after the function is deleted.
 func (k *SecurityGroup) Delete(ctx context.Context, live state.Resource) error {
 	return k.ec2Type().deleteOwned(ctx, live, k.revokeReferences, func(ctx context.Context) error {
-		return ec2Send(ctx, k.api.DeleteSecurityGroup, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(live.ID)})
+		return awscall.Send(ctx, k.api.DeleteSecurityGroup, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(live.ID)})
 	})
 }
 
@@ -166,8 +167,8 @@ func (k *SecurityGroup) revokeReferences(ctx context.Context, g types.SecurityGr
 		perms   []types.IpPermission
 	}{{true, g.IpPermissions}, {false, g.IpPermissionsEgress}} {
 		for _, p := range others(sgPermsFromAWS(dir.perms)) {
-			err := k.revoke(ctx, id, dir.ingress, []sgPerm{p}, miscNever)
-			if err != nil && !reconcile.IsAPIError(err, sgNotFound) {
+			err := k.revoke(ctx, id, dir.ingress, []sgPerm{p}, awscall.Never)
+			if err != nil && !awscall.Is(err, sgNotFound) {
 				return err
 			}
 		}
@@ -267,27 +268,27 @@ func sgPlan(got, want []sgPerm) (add, redescribe, remove []sgPerm) {
 func (k *SecurityGroup) authorize(ctx context.Context, id string, ingress bool, perms []sgPerm, retry func(error) bool) error {
 	return k.apply(ctx, "authorize", ingress, perms, sgRuleDuplicate, retry, func(ctx context.Context, ps []types.IpPermission) error {
 		if ingress {
-			return ec2Send(ctx, k.api.AuthorizeSecurityGroupIngress, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(id), IpPermissions: ps})
+			return awscall.Send(ctx, k.api.AuthorizeSecurityGroupIngress, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(id), IpPermissions: ps})
 		}
-		return ec2Send(ctx, k.api.AuthorizeSecurityGroupEgress, &ec2.AuthorizeSecurityGroupEgressInput{GroupId: aws.String(id), IpPermissions: ps})
+		return awscall.Send(ctx, k.api.AuthorizeSecurityGroupEgress, &ec2.AuthorizeSecurityGroupEgressInput{GroupId: aws.String(id), IpPermissions: ps})
 	})
 }
 
 func (k *SecurityGroup) revoke(ctx context.Context, id string, ingress bool, perms []sgPerm, retry func(error) bool) error {
 	return k.apply(ctx, "revoke", ingress, perms, sgRuleNotFound, retry, func(ctx context.Context, ps []types.IpPermission) error {
 		if ingress {
-			return ec2Send(ctx, k.api.RevokeSecurityGroupIngress, &ec2.RevokeSecurityGroupIngressInput{GroupId: aws.String(id), IpPermissions: ps})
+			return awscall.Send(ctx, k.api.RevokeSecurityGroupIngress, &ec2.RevokeSecurityGroupIngressInput{GroupId: aws.String(id), IpPermissions: ps})
 		}
-		return ec2Send(ctx, k.api.RevokeSecurityGroupEgress, &ec2.RevokeSecurityGroupEgressInput{GroupId: aws.String(id), IpPermissions: ps})
+		return awscall.Send(ctx, k.api.RevokeSecurityGroupEgress, &ec2.RevokeSecurityGroupEgressInput{GroupId: aws.String(id), IpPermissions: ps})
 	})
 }
 
 func (k *SecurityGroup) updateDescriptions(ctx context.Context, id string, ingress bool, perms []sgPerm, retry func(error) bool) error {
 	return k.apply(ctx, "update descriptions of", ingress, perms, "", retry, func(ctx context.Context, ps []types.IpPermission) error {
 		if ingress {
-			return ec2Send(ctx, k.api.UpdateSecurityGroupRuleDescriptionsIngress, &ec2.UpdateSecurityGroupRuleDescriptionsIngressInput{GroupId: aws.String(id), IpPermissions: ps})
+			return awscall.Send(ctx, k.api.UpdateSecurityGroupRuleDescriptionsIngress, &ec2.UpdateSecurityGroupRuleDescriptionsIngressInput{GroupId: aws.String(id), IpPermissions: ps})
 		}
-		return ec2Send(ctx, k.api.UpdateSecurityGroupRuleDescriptionsEgress, &ec2.UpdateSecurityGroupRuleDescriptionsEgressInput{GroupId: aws.String(id), IpPermissions: ps})
+		return awscall.Send(ctx, k.api.UpdateSecurityGroupRuleDescriptionsEgress, &ec2.UpdateSecurityGroupRuleDescriptionsEgressInput{GroupId: aws.String(id), IpPermissions: ps})
 	})
 }
 
@@ -303,10 +304,10 @@ func (k *SecurityGroup) apply(ctx context.Context, op string, ingress bool, perm
 		return k.wait.Retry(ctx, retry, func(ctx context.Context) error { return send(ctx, sgIPPermissions(ps)) })
 	}
 	err := do(perms)
-	if settled != "" && reconcile.IsAPIError(err, settled) {
+	if settled != "" && awscall.Is(err, settled) {
 		err = nil
 		for i := 0; len(perms) > 1 && i < len(perms) && err == nil; i++ {
-			if err = do(perms[i : i+1]); reconcile.IsAPIError(err, settled) {
+			if err = do(perms[i : i+1]); awscall.Is(err, settled) {
 				err = nil
 			}
 		}

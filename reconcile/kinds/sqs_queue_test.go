@@ -15,6 +15,7 @@ import (
 
 	"github.com/provisioner-dev/provisioner/localstack/emutest"
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -405,7 +406,7 @@ func TestSQSQueueCreateDoesNotRetryOtherErrors(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, 1, f.calls.count("CreateQueue"))
 	assert.Contains(t, err.Error(), "create sqs queue jobs-dev: ")
-	assert.Equal(t, "InvalidAttributeValue", reconcile.APIErrorCode(err))
+	assert.Equal(t, "InvalidAttributeValue", awscall.Code(err))
 }
 
 func TestSQSQueueUpdate(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -76,7 +77,7 @@ func (k *Subnet) Create(ctx context.Context, d reconcile.Want[*spec.Subnet]) (st
 	if p.AvailabilityZone != "" {
 		in.AvailabilityZone = aws.String(p.AvailabilityZone)
 	}
-	out, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.CreateSubnetOutput, error) { return k.api.CreateSubnet(ctx, in) })
+	out, err := awscall.Call(ctx, func(ctx context.Context) (*ec2.CreateSubnetOutput, error) { return k.api.CreateSubnet(ctx, in) })
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create ec2 subnet %s: %w", d.Name, err)
 	}
@@ -100,15 +101,15 @@ func (k *Subnet) Update(ctx context.Context, d reconcile.Want[*spec.Subnet], liv
 		if !changes.Changed("map_public_ip_on_launch") {
 			return nil
 		}
-		return k.setMapPublicIP(ctx, live.ID, d.Props.MapPublicIP, miscNever)
+		return k.setMapPublicIP(ctx, live.ID, d.Props.MapPublicIP, awscall.Never)
 	}, func(ctx context.Context) (state.Resource, error) {
-		return k.observeID(ctx, live.ID, miscNever)
+		return k.observeID(ctx, live.ID, awscall.Never)
 	})
 }
 
 func (k *Subnet) setMapPublicIP(ctx context.Context, id string, on bool, retry func(error) bool) error {
 	in := &ec2.ModifySubnetAttributeInput{SubnetId: aws.String(id), MapPublicIpOnLaunch: &types.AttributeBooleanValue{Value: aws.Bool(on)}}
-	if err := ec2Retry(ctx, k.wait, retry, k.api.ModifySubnetAttribute, in); err != nil {
+	if err := awscall.Retry(ctx, k.wait, retry, k.api.ModifySubnetAttribute, in); err != nil {
 		return fmt.Errorf("set map_public_ip_on_launch: %w", err)
 	}
 	return nil
@@ -119,7 +120,7 @@ func (k *Subnet) setMapPublicIP(ctx context.Context, id string, on bool, retry f
 // its subnets busy for tens of minutes after the function is deleted.
 func (k *Subnet) Delete(ctx context.Context, live state.Resource) error {
 	return k.ec2Type().deleteOwned(ctx, live, nil, func(ctx context.Context) error {
-		return ec2Send(ctx, k.api.DeleteSubnet, &ec2.DeleteSubnetInput{SubnetId: aws.String(live.ID)})
+		return awscall.Send(ctx, k.api.DeleteSubnet, &ec2.DeleteSubnetInput{SubnetId: aws.String(live.ID)})
 	})
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -171,7 +172,7 @@ func TestSubnetDeleteReportsTheBudget(t *testing.T) {
 	k.dependencyWait = reconcile.Backoff{Initial: time.Microsecond, Max: time.Microsecond, Budget: 20 * time.Millisecond}
 	err := k.Delete(context.Background(), state.Resource{ID: "subnet-1", Owner: ec2UnitOwner})
 	require.Error(t, err)
-	assert.Equal(t, ec2DependencyViolation, reconcile.APIErrorCode(err))
+	assert.Equal(t, ec2DependencyViolation, awscall.Code(err))
 	assert.True(t, strings.Contains(err.Error(), "gave up after"), err.Error())
 }
 

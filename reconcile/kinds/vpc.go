@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -71,7 +72,7 @@ func (k *VPC) Create(ctx context.Context, d reconcile.Want[*spec.VPC]) (state.Re
 	if r, done, err := ec2AdoptEarlier(ctx, k.ec2Type(), k, d, "VPCs", k.observeListed); done {
 		return r, err
 	}
-	out, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.CreateVpcOutput, error) {
+	out, err := awscall.Call(ctx, func(ctx context.Context) (*ec2.CreateVpcOutput, error) {
 		return k.api.CreateVpc(ctx, &ec2.CreateVpcInput{
 			CidrBlock:         aws.String(p.CIDR),
 			TagSpecifications: ec2TagSpec(types.ResourceTypeVpc, ec2WantTags(d.Desired)),
@@ -97,9 +98,9 @@ func (k *VPC) Create(ctx context.Context, d reconcile.Want[*spec.VPC]) (state.Re
 // Update implements reconcile.Typed.
 func (k *VPC) Update(ctx context.Context, d reconcile.Want[*spec.VPC], live reconcile.Have[*spec.VPC], _ reconcile.Changes) (state.Resource, error) {
 	return ec2Update(ctx, k.api, "ec2 vpc", d.Desired, live.Resource, func() error {
-		return k.setDNS(ctx, live.ID, *live.Props, *d.Props, miscNever)
+		return k.setDNS(ctx, live.ID, *live.Props, *d.Props, awscall.Never)
 	}, func(ctx context.Context) (state.Resource, error) {
-		return k.observeID(ctx, live.ID, miscNever)
+		return k.observeID(ctx, live.ID, awscall.Never)
 	})
 }
 
@@ -129,7 +130,7 @@ func (k *VPC) setDNS(ctx context.Context, id string, got, want spec.VPC, retry f
 }
 
 func (k *VPC) modify(ctx context.Context, in *ec2.ModifyVpcAttributeInput, retry func(error) bool) error {
-	if err := ec2Retry(ctx, k.wait, retry, k.api.ModifyVpcAttribute, in); err != nil {
+	if err := awscall.Retry(ctx, k.wait, retry, k.api.ModifyVpcAttribute, in); err != nil {
 		return fmt.Errorf("modify vpc attribute: %w", err)
 	}
 	return nil
@@ -140,7 +141,7 @@ func (k *VPC) modify(ctx context.Context, in *ec2.ModifyVpcAttributeInput, retry
 // deleted) is retried within the dependency budget.
 func (k *VPC) Delete(ctx context.Context, live state.Resource) error {
 	return k.ec2Type().deleteOwned(ctx, live, nil, func(ctx context.Context) error {
-		return ec2Send(ctx, k.api.DeleteVpc, &ec2.DeleteVpcInput{VpcId: aws.String(live.ID)})
+		return awscall.Send(ctx, k.api.DeleteVpc, &ec2.DeleteVpcInput{VpcId: aws.String(live.ID)})
 	})
 }
 
@@ -168,7 +169,7 @@ func (k *VPC) observeID(ctx context.Context, id string, retry func(error) bool) 
 
 // observeListed observes a VPC that was listed, not just created: nothing is waited for.
 func (k *VPC) observeListed(ctx context.Context, v types.Vpc) (state.Resource, error) {
-	return k.observe(ctx, v, miscNever)
+	return k.observe(ctx, v, awscall.Never)
 }
 
 // observe reads what DescribeVpcs does not carry: the DNS attributes and the main route
@@ -210,7 +211,7 @@ func (k *VPC) observe(ctx context.Context, v types.Vpc, retry func(error) bool) 
 func (k *VPC) attribute(ctx context.Context, id string, name types.VpcAttributeName, retry func(error) bool) (bool, error) {
 	var value bool
 	err := k.wait.Retry(ctx, retry, func(ctx context.Context) error {
-		out, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.DescribeVpcAttributeOutput, error) {
+		out, err := awscall.Call(ctx, func(ctx context.Context) (*ec2.DescribeVpcAttributeOutput, error) {
 			return k.api.DescribeVpcAttribute(ctx, &ec2.DescribeVpcAttributeInput{VpcId: aws.String(id), Attribute: name})
 		})
 		if err != nil {
@@ -225,7 +226,7 @@ func (k *VPC) attribute(ctx context.Context, id string, name types.VpcAttributeN
 		return nil
 	})
 	if err != nil {
-		return false, fmt.Errorf("describe vpc attribute %s of %s: %w", name, id, miscNotFound(err, vpcNotFound))
+		return false, fmt.Errorf("describe vpc attribute %s of %s: %w", name, id, awscall.NotFound(err, vpcNotFound))
 	}
 	return value, nil
 }
@@ -237,7 +238,7 @@ func (k *VPC) mainRouteTable(ctx context.Context, id string, retry func(error) b
 	in := &ec2.DescribeRouteTablesInput{Filters: []types.Filter{ec2Filter("vpc-id", id), ec2Filter("association.main", "true")}}
 	var rt string
 	err := k.wait.Retry(ctx, retry, func(ctx context.Context) error {
-		out, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.DescribeRouteTablesOutput, error) {
+		out, err := awscall.Call(ctx, func(ctx context.Context) (*ec2.DescribeRouteTablesOutput, error) {
 			return k.api.DescribeRouteTables(ctx, in)
 		})
 		if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -117,7 +118,7 @@ func (k *VPCEndpoint) Create(ctx context.Context, d reconcile.Want[*spec.VPCEndp
 	if vpceInterface(p) {
 		in.PrivateDnsEnabled = aws.Bool(p.PrivateDNS) // AWS turns it on when left out
 	}
-	out, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.CreateVpcEndpointOutput, error) {
+	out, err := awscall.Call(ctx, func(ctx context.Context) (*ec2.CreateVpcEndpointOutput, error) {
 		return k.api.CreateVpcEndpoint(ctx, in)
 	})
 	if err != nil {
@@ -152,10 +153,10 @@ func (k *VPCEndpoint) Update(ctx context.Context, d reconcile.Want[*spec.VPCEndp
 // anything changes at all.
 func vpceModification(id string, got, want *spec.VPCEndpoint) (*ec2.ModifyVpcEndpointInput, bool) {
 	in := &ec2.ModifyVpcEndpointInput{VpcEndpointId: aws.String(id)}
-	in.AddRouteTableIds, in.RemoveRouteTableIds = miscSetChanges(got.RouteTableIDs, want.RouteTableIDs)
-	in.AddSubnetIds, in.RemoveSubnetIds = miscSetChanges(got.SubnetIDs, want.SubnetIDs)
+	in.AddRouteTableIds, in.RemoveRouteTableIds = awscall.SetChanges(got.RouteTableIDs, want.RouteTableIDs)
+	in.AddSubnetIds, in.RemoveSubnetIds = awscall.SetChanges(got.SubnetIDs, want.SubnetIDs)
 	if len(want.SecurityGroupIDs) > 0 || !vpceInterface(want) {
-		in.AddSecurityGroupIds, in.RemoveSecurityGroupIds = miscSetChanges(got.SecurityGroupIDs, want.SecurityGroupIDs)
+		in.AddSecurityGroupIds, in.RemoveSecurityGroupIds = awscall.SetChanges(got.SecurityGroupIDs, want.SecurityGroupIDs)
 	}
 	if vpceInterface(want) && got.PrivateDNS != want.PrivateDNS {
 		in.PrivateDnsEnabled = aws.Bool(want.PrivateDNS)
@@ -167,7 +168,7 @@ func vpceModification(id string, got, want *spec.VPCEndpoint) (*ec2.ModifyVpcEnd
 
 // modify sends one change, waiting out IncorrectState (a change still in progress).
 func (k *VPCEndpoint) modify(ctx context.Context, in *ec2.ModifyVpcEndpointInput) error {
-	if err := ec2Retry(ctx, k.wait, ec2Codes(vpceIncorrectState), k.api.ModifyVpcEndpoint, in); err != nil {
+	if err := awscall.Retry(ctx, k.wait, awscall.Codes(vpceIncorrectState), k.api.ModifyVpcEndpoint, in); err != nil {
 		return fmt.Errorf("modify: %w", err)
 	}
 	return nil
@@ -179,7 +180,7 @@ func (k *VPCEndpoint) Delete(ctx context.Context, live state.Resource) error {
 	if _, ok, err := k.ec2Type().recheck(ctx, live, vpceGone); !ok {
 		return err
 	}
-	err := k.wait.Retry(ctx, ec2Codes(vpceIncorrectState), func(ctx context.Context) error { return k.deleteOnce(ctx, live.ID) })
+	err := k.wait.Retry(ctx, awscall.Codes(vpceIncorrectState), func(ctx context.Context) error { return k.deleteOnce(ctx, live.ID) })
 	if errors.Is(err, reconcile.ErrNotFound) {
 		return nil
 	}
@@ -209,11 +210,11 @@ func (k *VPCEndpoint) waitDeleted(ctx context.Context, id string) error {
 // deleteOnce calls DeleteVpcEndpoints, which reports per-endpoint failures in its output
 // rather than as an error.
 func (k *VPCEndpoint) deleteOnce(ctx context.Context, id string) error {
-	out, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.DeleteVpcEndpointsOutput, error) {
+	out, err := awscall.Call(ctx, func(ctx context.Context) (*ec2.DeleteVpcEndpointsOutput, error) {
 		return k.api.DeleteVpcEndpoints(ctx, &ec2.DeleteVpcEndpointsInput{VpcEndpointIds: []string{id}})
 	})
 	if err != nil {
-		return miscNotFound(err, vpceNotFound...)
+		return awscall.NotFound(err, vpceNotFound...)
 	}
 	for _, u := range out.Unsuccessful {
 		if u.Error == nil {
@@ -221,7 +222,7 @@ func (k *VPCEndpoint) deleteOnce(ctx context.Context, id string) error {
 		}
 		// Per-endpoint failures come in the output; as API errors the usual code checks apply.
 		err := &smithy.GenericAPIError{Code: aws.ToString(u.Error.Code), Message: aws.ToString(u.Error.Message)}
-		return miscNotFound(err, vpceNotFound...)
+		return awscall.NotFound(err, vpceNotFound...)
 	}
 	return nil
 }
@@ -293,7 +294,7 @@ func (k *VPCEndpoint) describe(ctx context.Context, ids []string, filters []type
 // describeID returns one endpoint (deleted ones included), or an error wrapping
 // reconcile.ErrNotFound.
 func (k *VPCEndpoint) describeID(ctx context.Context, id string) (types.VpcEndpoint, error) {
-	return k.ec2Type().describeID(ctx, id, miscNever)
+	return k.ec2Type().describeID(ctx, id, awscall.Never)
 }
 
 // observe reads the endpoint and, for a Gateway, the prefix list of its service.
@@ -336,7 +337,7 @@ func (k *VPCEndpoint) observe(ctx context.Context, ep types.VpcEndpoint) (state.
 // prefixList is the id of the AWS-managed prefix list of a Gateway endpoint's service, which
 // security group rules use to allow traffic to it; "" when the endpoint has none.
 func (k *VPCEndpoint) prefixList(ctx context.Context, service string) (string, error) {
-	out, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.DescribePrefixListsOutput, error) {
+	out, err := awscall.Call(ctx, func(ctx context.Context) (*ec2.DescribePrefixListsOutput, error) {
 		return k.api.DescribePrefixLists(ctx, &ec2.DescribePrefixListsInput{Filters: []types.Filter{ec2Filter("prefix-list-name", service)}})
 	})
 	if err != nil {

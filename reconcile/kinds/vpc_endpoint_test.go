@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -282,7 +283,7 @@ func TestVPCEndpointDeleteReportsUnsuccessfulItems(t *testing.T) {
 	f.deleteVpcEndpoints = vpceUnsuccessful("vpce-1", "UnauthorizedOperation", "no")
 	err := newTestEndpoint(f).Delete(context.Background(), state.Resource{ID: "vpce-1", Owner: ec2UnitOwner})
 	require.Error(t, err)
-	assert.Equal(t, "UnauthorizedOperation", reconcile.APIErrorCode(err))
+	assert.Equal(t, "UnauthorizedOperation", awscall.Code(err))
 }
 
 func TestVPCEndpointDeleteRefusesForeignTags(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -252,7 +253,7 @@ func TestVPCDeleteGivesUpOnOtherErrors(t *testing.T) {
 	}
 	err := newTestVPC(f).Delete(context.Background(), state.Resource{ID: "vpc-1", Owner: ec2UnitOwner})
 	require.Error(t, err)
-	assert.Equal(t, "UnauthorizedOperation", reconcile.APIErrorCode(err))
+	assert.Equal(t, "UnauthorizedOperation", awscall.Code(err))
 	assert.Equal(t, 1, f.count("DeleteVpc"), "not retried")
 	assert.False(t, errors.Is(err, reconcile.ErrNotFound))
 }
