@@ -87,22 +87,16 @@ type apigwTagAPI interface {
 // apigwSyncTags makes the tags of arn equal want: adds missing or changed ones, removes extra
 // ones except the ownership tags. Nothing is called when they already match.
 func apigwSyncTags(ctx context.Context, b reconcile.Backoff, api apigwTagAPI, arn string, live, want map[string]string) error {
-	set, remove := awscall.TagChanges(live, want)
-	if len(set) > 0 {
-		err := apigwDo(ctx, b, apigwRetryable, func(ctx context.Context) error {
+	return awscall.SyncTags(live, want, func(set map[string]string) error {
+		return apigwDo(ctx, b, apigwRetryable, func(ctx context.Context) error {
 			_, err := api.TagResource(ctx, &apigateway.TagResourceInput{ResourceArn: aws.String(arn), Tags: set})
 			return err
 		})
-		if err != nil {
+	}, func(keys []string) error {
+		return apigwDo(ctx, b, apigwRetryable, func(ctx context.Context) error {
+			_, err := api.UntagResource(ctx, &apigateway.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: keys})
 			return err
-		}
-	}
-	if len(remove) == 0 {
-		return nil
-	}
-	return apigwDo(ctx, b, apigwRetryable, func(ctx context.Context) error {
-		_, err := api.UntagResource(ctx, &apigateway.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: remove})
-		return err
+		})
 	})
 }
 

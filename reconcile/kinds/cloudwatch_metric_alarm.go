@@ -227,22 +227,16 @@ func (k *MetricAlarm) put(ctx context.Context, in *cloudwatch.PutMetricAlarmInpu
 }
 
 func (k *MetricAlarm) syncTags(ctx context.Context, arn string, live, want map[string]string) error {
-	set, remove := awscall.TagChanges(live, want)
-	if len(set) > 0 {
-		err := awscall.Do(ctx, k.wait, cwRetry, func(ctx context.Context) error {
-			_, err := k.api.TagResource(ctx, &cloudwatch.TagResourceInput{ResourceARN: aws.String(arn), Tags: cwTags(set)})
+	return awscall.SyncTags(live, want, func(set map[string]string) error {
+		return awscall.Do(ctx, k.wait, cwRetry, func(ctx context.Context) error {
+			_, err := k.api.TagResource(ctx, &cloudwatch.TagResourceInput{ResourceARN: aws.String(arn), Tags: awscall.TagList(set, cwTag)})
 			return err
 		})
-		if err != nil {
+	}, func(keys []string) error {
+		return awscall.Do(ctx, k.wait, cwRetry, func(ctx context.Context) error {
+			_, err := k.api.UntagResource(ctx, &cloudwatch.UntagResourceInput{ResourceARN: aws.String(arn), TagKeys: keys})
 			return err
-		}
-	}
-	if len(remove) == 0 {
-		return nil
-	}
-	return awscall.Do(ctx, k.wait, cwRetry, func(ctx context.Context) error {
-		_, err := k.api.UntagResource(ctx, &cloudwatch.UntagResourceInput{ResourceARN: aws.String(arn), TagKeys: remove})
-		return err
+		})
 	})
 }
 
@@ -330,7 +324,7 @@ func cwPutInput(name string, p *spec.MetricAlarm, tags map[string]string) *cloud
 		in.DatapointsToAlarm = aws.Int32(int32(p.DatapointsToAlarm))
 	}
 	if len(tags) > 0 {
-		in.Tags = cwTags(tags)
+		in.Tags = awscall.TagList(tags, cwTag)
 	}
 	return in
 }
@@ -368,13 +362,8 @@ func cwDimensions(dims map[string]string) []types.Dimension {
 	return out
 }
 
-func cwTags(tags map[string]string) []types.Tag {
-	var out []types.Tag
-	for _, k := range slices.Sorted(maps.Keys(tags)) {
-		out = append(out, types.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
-	}
-	return out
-}
+// cwTag builds one of the service's tags, for awscall.TagList.
+func cwTag(key, value *string) types.Tag { return types.Tag{Key: key, Value: value} }
 
 // cwSortedQueries is qs in id order, so that the order a listing returns does not matter.
 func cwSortedQueries(qs []spec.MetricQuery) []spec.MetricQuery {

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -118,7 +119,7 @@ func memCloudWatch(alarms map[string]*memAlarm) *fakeCloudWatch {
 		if err != nil {
 			return nil, err
 		}
-		return &cloudwatch.ListTagsForResourceOutput{Tags: cwTags(a.tags)}, nil
+		return &cloudwatch.ListTagsForResourceOutput{Tags: awscall.TagList(a.tags, cwTag)}, nil
 	}
 	f.tag = func(in *cloudwatch.TagResourceInput) (*cloudwatch.TagResourceOutput, error) {
 		a, err := byArn(in.ResourceARN)
@@ -254,7 +255,7 @@ func TestMetricAlarmCreateNewTagsInPut(t *testing.T) {
 	got, err := tk[spec.MetricAlarm](unitAlarm(f)).Create(context.Background(), d)
 	require.NoError(t, err)
 	require.NotNil(t, sent)
-	assert.Equal(t, cwTags(d.Tags), sent.Tags, "every tag goes in the put itself")
+	assert.Equal(t, awscall.TagList(d.Tags, cwTag), sent.Tags, "every tag goes in the put itself")
 	assert.Nil(t, sent.AlarmDescription, "an empty description is left out")
 	assert.Nil(t, sent.DatapointsToAlarm, "unset datapoints are left out")
 	for _, q := range sent.Metrics {

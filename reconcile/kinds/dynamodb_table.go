@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -326,7 +325,7 @@ func ddbCreateInput(name string, p *spec.DynamoDBTable, tags map[string]string) 
 		TableName:                 aws.String(name),
 		BillingMode:               types.BillingMode(p.BillingMode),
 		DeletionProtectionEnabled: aws.Bool(p.DeletionProtection),
-		Tags:                      ddbTagList(tags),
+		Tags:                      awscall.TagList(tags, ddbTag),
 	}
 	keys := []struct {
 		key  *spec.Key
@@ -367,18 +366,8 @@ func ddbSSESpec(s spec.SSE) *types.SSESpecification {
 	return out
 }
 
-func ddbTagList(tags map[string]string) []types.Tag {
-	keys := make([]string, 0, len(tags))
-	for key := range tags {
-		keys = append(keys, key)
-	}
-	sort.Strings(keys)
-	out := make([]types.Tag, 0, len(keys))
-	for _, key := range keys {
-		out = append(out, types.Tag{Key: aws.String(key), Value: aws.String(tags[key])})
-	}
-	return out
-}
+// ddbTag builds one of the service's tags, for awscall.TagList.
+func ddbTag(key, value *string) types.Tag { return types.Tag{Key: key, Value: value} }
 
 // waitActive polls until the table is ACTIVE and any SSE change has settled.
 func (k *DynamoDBTable) waitActive(ctx context.Context, name string) error {
@@ -573,18 +562,17 @@ func ddbTTLTooSoon(err error) bool {
 // updateTags makes the table's tags equal want: TagResource for missing or changed ones,
 // UntagResource for extra ones (never the ownership tags, nor AWS's own aws: tags).
 func (k *DynamoDBTable) updateTags(ctx context.Context, name, arn string, have, want map[string]string) error {
-	set, remove := awscall.TagChangesKeepAWS(have, want)
-	if len(set) > 0 {
-		if _, err := awscall.Get(ctx, k.api.TagResource, &dynamodb.TagResourceInput{ResourceArn: &arn, Tags: ddbTagList(set)}); err != nil {
+	return awscall.SyncTagsKeepAWS(have, want, func(set map[string]string) error {
+		if err := awscall.Send(ctx, k.api.TagResource, &dynamodb.TagResourceInput{ResourceArn: &arn, Tags: awscall.TagList(set, ddbTag)}); err != nil {
 			return fmt.Errorf("tag dynamodb table %s: %w", name, ddbNotFound(err))
 		}
-	}
-	if len(remove) > 0 {
-		if _, err := awscall.Get(ctx, k.api.UntagResource, &dynamodb.UntagResourceInput{ResourceArn: &arn, TagKeys: remove}); err != nil {
+		return nil
+	}, func(keys []string) error {
+		if err := awscall.Send(ctx, k.api.UntagResource, &dynamodb.UntagResourceInput{ResourceArn: &arn, TagKeys: keys}); err != nil {
 			return fmt.Errorf("untag dynamodb table %s: %w", name, ddbNotFound(err))
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // ---- delete ----

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -126,7 +127,7 @@ func newDDBFake(t *types.TableDescription, tags map[string]string) *ddbFake {
 			return &dynamodb.DescribeTableOutput{Table: t}, nil
 		},
 		listTagsOfResource: func(*dynamodb.ListTagsOfResourceInput) (*dynamodb.ListTagsOfResourceOutput, error) {
-			return &dynamodb.ListTagsOfResourceOutput{Tags: ddbTagList(tags)}, nil
+			return &dynamodb.ListTagsOfResourceOutput{Tags: awscall.TagList(tags, ddbTag)}, nil
 		},
 		describeContinuousBackups: func(*dynamodb.DescribeContinuousBackupsInput) (*dynamodb.DescribeContinuousBackupsOutput, error) {
 			return &dynamodb.DescribeContinuousBackupsOutput{ContinuousBackupsDescription: &types.ContinuousBackupsDescription{
@@ -555,7 +556,7 @@ func TestDynamoDBTableListFiltersByTags(t *testing.T) {
 		if name == "ours" && in.NextToken == nil {
 			return &dynamodb.ListTagsOfResourceOutput{Tags: []types.Tag{{Key: aws.String(state.TagStack), Value: aws.String("shop")}}, NextToken: aws.String("p2")}, nil
 		}
-		return &dynamodb.ListTagsOfResourceOutput{Tags: ddbTagList(tagsOf[name])}, nil
+		return &dynamodb.ListTagsOfResourceOutput{Tags: awscall.TagList(tagsOf[name], ddbTag)}, nil
 	}
 
 	k := newTestDDB(f)

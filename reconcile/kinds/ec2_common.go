@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"slices"
 	"strings"
 	"time"
 
@@ -41,28 +40,18 @@ var ec2DependencyBackoff = reconcile.Backoff{Initial: 2 * time.Second, Max: 30 *
 // ec2DependencyViolation is the code of a delete blocked by something still using the resource.
 const ec2DependencyViolation = "DependencyViolation"
 
-// ec2Tags converts a tag map to EC2 tags, sorted by key so requests are deterministic.
-func ec2Tags(tags map[string]string) []types.Tag {
-	out := make([]types.Tag, 0, len(tags))
-	for _, k := range slices.Sorted(maps.Keys(tags)) {
-		out = append(out, types.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
-	}
-	return out
-}
+// ec2Tag builds one of the service's tags, for awscall.TagList.
+func ec2Tag(key, value *string) types.Tag { return types.Tag{Key: key, Value: value} }
 
 // ec2TagMap converts EC2 tags to a map.
 func ec2TagMap(tags []types.Tag) map[string]string {
-	out := make(map[string]string, len(tags))
-	for _, t := range tags {
-		out[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	return out
+	return awscall.TagMap(tags, func(t types.Tag) (*string, *string) { return t.Key, t.Value })
 }
 
 // ec2TagSpec puts tags on the create call itself, so a crash right after it leaves nothing a
 // rerun cannot find.
 func ec2TagSpec(rt types.ResourceType, tags map[string]string) []types.TagSpecification {
-	return []types.TagSpecification{{ResourceType: rt, Tags: ec2Tags(tags)}}
+	return []types.TagSpecification{{ResourceType: rt, Tags: awscall.TagList(tags, ec2Tag)}}
 }
 
 // ec2WantTags is every tag a resource of d carries: d's tags and the Name tag with its
@@ -115,22 +104,21 @@ func ec2NotOwned(what, id string, tags map[string]string) error {
 // extra ones, except ownership tags (a changed owner is set, never removed) and aws: tags,
 // which nobody may delete.
 func ec2SyncTags(ctx context.Context, api EC2TagsAPI, id string, live, want map[string]string) error {
-	set, keys := awscall.TagChangesKeepAWS(live, want)
-	var remove []types.Tag
-	for _, k := range keys {
-		remove = append(remove, types.Tag{Key: aws.String(k)})
-	}
-	if len(set) > 0 {
-		if err := awscall.Send(ctx, api.CreateTags, &ec2.CreateTagsInput{Resources: []string{id}, Tags: ec2Tags(set)}); err != nil {
+	return awscall.SyncTagsKeepAWS(live, want, func(set map[string]string) error {
+		if err := awscall.Send(ctx, api.CreateTags, &ec2.CreateTagsInput{Resources: []string{id}, Tags: awscall.TagList(set, ec2Tag)}); err != nil {
 			return fmt.Errorf("tag %s: %w", id, err)
 		}
-	}
-	if len(remove) > 0 {
+		return nil
+	}, func(keys []string) error {
+		var remove []types.Tag
+		for _, k := range keys {
+			remove = append(remove, types.Tag{Key: aws.String(k)})
+		}
 		if err := awscall.Send(ctx, api.DeleteTags, &ec2.DeleteTagsInput{Resources: []string{id}, Tags: remove}); err != nil {
 			return fmt.Errorf("untag %s: %w", id, err)
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // ec2ARN builds an EC2 ARN for APIs that do not return one (DescribeVpcs).

@@ -13,6 +13,7 @@ import (
 
 	"github.com/provisioner-dev/provisioner/localstack/emutest"
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -81,7 +82,7 @@ func ec2OtherSuffix(o state.Owner) state.Selector {
 func ec2OwnedTags(o state.Owner, name string) []types.Tag {
 	tags := o.Tags()
 	tags[ec2NameTag] = name
-	return ec2Tags(tags)
+	return awscall.TagList(tags, ec2Tag)
 }
 
 // ec2UnitOwner is the owner unit tests use.

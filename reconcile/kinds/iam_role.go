@@ -175,7 +175,7 @@ func (k *IAMRole) Create(ctx context.Context, d reconcile.Want[*spec.IAMRole]) (
 		Path:                     aws.String(iamPath(p.Path)),
 		AssumeRolePolicyDocument: aws.String(iamTrustDocument(p.AssumedBy)),
 		MaxSessionDuration:       aws.Int32(int32(iamMaxSession(p.MaxSessionDuration))),
-		Tags:                     iamTags(d.Tags),
+		Tags:                     awscall.TagList(d.Tags, iamTag),
 	}
 	if p.Description != "" {
 		in.Description = aws.String(p.Description)
@@ -371,25 +371,23 @@ func (k *IAMRole) detach(ctx context.Context, role, arn string) error {
 }
 
 func (k *IAMRole) syncTags(ctx context.Context, name string, live, want map[string]string) error {
-	set, remove := awscall.TagChanges(live, want)
-	if len(set) > 0 {
+	return awscall.SyncTags(live, want, func(set map[string]string) error {
 		if err := awscall.Do(ctx, k.wait, iamRetryWrite, func(ctx context.Context) error {
-			_, err := k.api.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: iamTags(set)})
+			_, err := k.api.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: awscall.TagList(set, iamTag)})
 			return err
 		}); err != nil {
 			return fmt.Errorf("tag: %w", err)
 		}
-	}
-	if len(remove) == 0 {
 		return nil
-	}
-	if err := awscall.Do(ctx, k.wait, iamRetryWrite, func(ctx context.Context) error {
-		_, err := k.api.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: remove})
-		return err
-	}); err != nil {
-		return fmt.Errorf("untag: %w", err)
-	}
-	return nil
+	}, func(keys []string) error {
+		if err := awscall.Do(ctx, k.wait, iamRetryWrite, func(ctx context.Context) error {
+			_, err := k.api.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: keys})
+			return err
+		}); err != nil {
+			return fmt.Errorf("untag: %w", err)
+		}
+		return nil
+	})
 }
 
 // Delete re-reads the role's tags, and only when they still are live's ownership tags removes
@@ -609,18 +607,8 @@ func (k *IAMRole) tags(ctx context.Context, role string) (map[string]string, err
 	}
 }
 
-func iamTags(m map[string]string) []types.Tag {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := make([]types.Tag, len(keys))
-	for i, k := range keys {
-		out[i] = types.Tag{Key: aws.String(k), Value: aws.String(m[k])}
-	}
-	return out
-}
+// iamTag builds one of the service's tags, for awscall.TagList.
+func iamTag(key, value *string) types.Tag { return types.Tag{Key: key, Value: value} }
 
 func iamMessage(err error) string {
 	var ae interface{ ErrorMessage() string }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/provisioner-dev/provisioner/localstack/emutest"
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -174,7 +175,7 @@ func memIAM(roles map[string]*memRole) *fakeIAM {
 		if err != nil {
 			return nil, err
 		}
-		return &iam.ListRoleTagsOutput{Tags: iamTags(r.tags)}, nil
+		return &iam.ListRoleTagsOutput{Tags: awscall.TagList(r.tags, iamTag)}, nil
 	}
 	f.tagRole = func(in *iam.TagRoleInput) (*iam.TagRoleOutput, error) {
 		r, err := get(in.RoleName)
@@ -477,7 +478,7 @@ func TestIAMRoleCreateNew(t *testing.T) {
 
 	got, err := tk[spec.IAMRole](unitIAM(f)).Create(context.Background(), d)
 	require.NoError(t, err)
-	assert.Equal(t, iamTags(d.Tags), sent.Tags, "ownership tags go in CreateRole itself")
+	assert.Equal(t, awscall.TagList(d.Tags, iamTag), sent.Tags, "ownership tags go in CreateRole itself")
 	assert.Equal(t, "worker", aws.ToString(sent.Description))
 	assert.Equal(t, int32(3600), aws.ToInt32(sent.MaxSessionDuration))
 	assert.JSONEq(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["lambda.amazonaws.com"]},"Action":"sts:AssumeRole"}]}`,

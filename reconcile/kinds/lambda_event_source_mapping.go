@@ -270,22 +270,16 @@ func (k *EventSourceMapping) Update(ctx context.Context, d reconcile.Want[*spec.
 }
 
 func (k *EventSourceMapping) syncTags(ctx context.Context, arn string, live, want map[string]string) error {
-	set, remove := awscall.TagChanges(live, want)
-	if len(set) > 0 {
-		err := awscall.Do(ctx, k.wait, esmRetryWrite, func(ctx context.Context) error {
+	return awscall.SyncTags(live, want, func(set map[string]string) error {
+		return awscall.Do(ctx, k.wait, esmRetryWrite, func(ctx context.Context) error {
 			_, err := k.api.TagResource(ctx, &lambda.TagResourceInput{Resource: aws.String(arn), Tags: set})
 			return err
 		})
-		if err != nil {
+	}, func(keys []string) error {
+		return awscall.Do(ctx, k.wait, esmRetryWrite, func(ctx context.Context) error {
+			_, err := k.api.UntagResource(ctx, &lambda.UntagResourceInput{Resource: aws.String(arn), TagKeys: keys})
 			return err
-		}
-	}
-	if len(remove) == 0 {
-		return nil
-	}
-	return awscall.Do(ctx, k.wait, esmRetryWrite, func(ctx context.Context) error {
-		_, err := k.api.UntagResource(ctx, &lambda.UntagResourceInput{Resource: aws.String(arn), TagKeys: remove})
-		return err
+		})
 	})
 }
 

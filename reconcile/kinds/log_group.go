@@ -305,25 +305,23 @@ func (k *LogGroup) setKMSKey(ctx context.Context, name string, changed bool, wan
 }
 
 func (k *LogGroup) syncTags(ctx context.Context, arn string, live, want map[string]string) error {
-	set, remove := awscall.TagChanges(live, want)
-	if len(set) > 0 {
+	return awscall.SyncTags(live, want, func(set map[string]string) error {
 		if err := awscall.Do(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {
 			_, err := k.api.TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String(arn), Tags: set})
 			return err
 		}); err != nil {
 			return fmt.Errorf("tag: %w", err)
 		}
-	}
-	if len(remove) == 0 {
 		return nil
-	}
-	if err := awscall.Do(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {
-		_, err := k.api.UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: remove})
-		return err
-	}); err != nil {
-		return fmt.Errorf("untag: %w", err)
-	}
-	return nil
+	}, func(keys []string) error {
+		if err := awscall.Do(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {
+			_, err := k.api.UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: keys})
+			return err
+		}); err != nil {
+			return fmt.Errorf("untag: %w", err)
+		}
+		return nil
+	})
 }
 
 // Delete re-reads the group's tags, deletes it only when they still are live's ownership

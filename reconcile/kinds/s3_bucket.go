@@ -384,7 +384,7 @@ func (k *S3Bucket) ensureBucket(ctx context.Context, d reconcile.Desired) (exist
 	if _, err := awscall.Get(ctx, k.api.HeadBucket, &s3.HeadBucketInput{Bucket: &d.Name}); err == nil {
 		return true, nil
 	}
-	in := &s3.CreateBucketInput{Bucket: aws.String(d.Name), CreateBucketConfiguration: &types.CreateBucketConfiguration{Tags: s3TagList(d.Tags)}}
+	in := &s3.CreateBucketInput{Bucket: aws.String(d.Name), CreateBucketConfiguration: &types.CreateBucketConfiguration{Tags: awscall.TagList(d.Tags, s3Tag)}}
 	if k.region != "us-east-1" {
 		in.CreateBucketConfiguration.LocationConstraint = types.BucketLocationConstraint(k.region)
 	}
@@ -439,18 +439,8 @@ func (k *S3Bucket) isEmpty(ctx context.Context, name string) (bool, error) {
 	return len(out.Versions) == 0 && len(out.DeleteMarkers) == 0, nil
 }
 
-func s3TagList(tags map[string]string) []types.Tag {
-	keys := make([]string, 0, len(tags))
-	for key := range tags {
-		keys = append(keys, key)
-	}
-	sort.Strings(keys)
-	out := make([]types.Tag, 0, len(keys))
-	for _, key := range keys {
-		out = append(out, types.Tag{Key: aws.String(key), Value: aws.String(tags[key])})
-	}
-	return out
-}
+// s3Tag builds one of the service's tags, for awscall.TagList.
+func s3Tag(key, value *string) types.Tag { return types.Tag{Key: key, Value: value} }
 
 // settle reads the bucket back until it matches d: S3 bucket configuration is eventually
 // consistent, so a read right after a write can return the old value. After s3SettleBudget
@@ -532,7 +522,7 @@ func (k *S3Bucket) apply(ctx context.Context, d reconcile.Want[*spec.S3Bucket], 
 
 // putTags replaces the bucket's whole tag set with tags.
 func (k *S3Bucket) putTags(ctx context.Context, name string, tags map[string]string) error {
-	_, err := awscall.Get(ctx, k.api.PutBucketTagging, &s3.PutBucketTaggingInput{Bucket: &name, Tagging: &types.Tagging{TagSet: s3TagList(tags)}})
+	_, err := awscall.Get(ctx, k.api.PutBucketTagging, &s3.PutBucketTaggingInput{Bucket: &name, Tagging: &types.Tagging{TagSet: awscall.TagList(tags, s3Tag)}})
 	return err
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -185,7 +186,7 @@ func newS3Fake(m *s3Mem) *s3Fake {
 			if len(m.tags) == 0 {
 				return nil, s3APIErr("NoSuchTagSet")
 			}
-			return &s3.GetBucketTaggingOutput{TagSet: s3TagList(m.tags)}, nil
+			return &s3.GetBucketTaggingOutput{TagSet: awscall.TagList(m.tags, s3Tag)}, nil
 		},
 		putBucketTagging: func(in *s3.PutBucketTaggingInput) (*s3.PutBucketTaggingOutput, error) {
 			m.tags = map[string]string{}

@@ -259,26 +259,10 @@ func (k *SQSQueue) setAttributes(ctx context.Context, url string, attrs map[stri
 }
 
 func (k *SQSQueue) syncTags(ctx context.Context, url string, live, want map[string]string) error {
-	set, remove := awscall.TagChanges(live, want)
-	if len(set) > 0 {
-		err := k.wait.Retry(ctx, awscall.RetryCodes(), func(ctx context.Context) error {
-			_, err := awscall.Call(ctx, func(ctx context.Context) (*sqs.TagQueueOutput, error) {
-				return k.api.TagQueue(ctx, &sqs.TagQueueInput{QueueUrl: aws.String(url), Tags: set})
-			})
-			return err
-		})
-		if err != nil {
-			return err
-		}
-	}
-	if len(remove) == 0 {
-		return nil
-	}
-	return k.wait.Retry(ctx, awscall.RetryCodes(), func(ctx context.Context) error {
-		_, err := awscall.Call(ctx, func(ctx context.Context) (*sqs.UntagQueueOutput, error) {
-			return k.api.UntagQueue(ctx, &sqs.UntagQueueInput{QueueUrl: aws.String(url), TagKeys: remove})
-		})
-		return err
+	return awscall.SyncTags(live, want, func(set map[string]string) error {
+		return awscall.Retry(ctx, k.wait, awscall.RetryCodes(), k.api.TagQueue, &sqs.TagQueueInput{QueueUrl: aws.String(url), Tags: set})
+	}, func(keys []string) error {
+		return awscall.Retry(ctx, k.wait, awscall.RetryCodes(), k.api.UntagQueue, &sqs.UntagQueueInput{QueueUrl: aws.String(url), TagKeys: keys})
 	})
 }
 
