@@ -43,7 +43,7 @@ func apigwNewBase(region string) apigwBase {
 func (apigwBase) LimitGroup() (string, int) { return apigwLimitGroup, apigwLimitMax }
 
 // apigwNotFound is API Gateway's one not-found code, for every resource type.
-const apigwNotFound = "NotFoundException"
+const apigwNotFound = awscall.NotFoundException
 
 // apigwPageSize is the largest page API Gateway's Get* listings accept.
 const apigwPageSize = 500
@@ -53,7 +53,7 @@ const apigwPageSize = 500
 // answers to a write that overlaps another one on the same API ("concurrent modification").
 // Calls whose ConflictException means "already exists" use awscall.Throttled instead.
 func apigwRetryable(err error) bool {
-	return awscall.Is(err, append([]string{"ConflictException"}, awscall.ThrottleCodes...)...)
+	return awscall.RetryCodes(awscall.ConflictException)(err)
 }
 
 // apigwDo runs one write under its own timeout, retrying what retry accepts with b, and maps

@@ -428,7 +428,7 @@ func (k *RestAPI) ensurePath(ctx context.Context, apiID string, tree *restTree, 
 		}
 		return err
 	})
-	if awscall.Is(err, "ConflictException") {
+	if awscall.Is(err, awscall.ConflictException) {
 		id, err = k.existingResource(ctx, apiID, path, err)
 	}
 	if err != nil {
@@ -679,7 +679,7 @@ func (k *RestAPI) createStage(ctx context.Context, apiID string, want spec.Stage
 		}
 		return err
 	})
-	if awscall.Is(err, "ConflictException") {
+	if awscall.Is(err, awscall.ConflictException) {
 		// Bring the existing stage onto this deployment as well: pretend it is fresh so that
 		// every setting is written.
 		return types.Stage{StageName: aws.String(want.Name)}, k.repointStage(ctx, apiID, want.Name, depID)

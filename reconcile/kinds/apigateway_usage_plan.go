@@ -236,7 +236,7 @@ func (k *UsagePlan) syncKeys(ctx context.Context, planID string, live, want []st
 				UsagePlanId: aws.String(planID), KeyId: aws.String(key), KeyType: aws.String("API_KEY")})
 			return err
 		})
-		if err != nil && !awscall.Is(err, "ConflictException") {
+		if err != nil && !awscall.Is(err, awscall.ConflictException) {
 			return fmt.Errorf("add key %s: %w", key, err)
 		}
 	}

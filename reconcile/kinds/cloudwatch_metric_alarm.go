@@ -62,10 +62,10 @@ const cwAlarmKind = "cloudwatch.metric_alarm"
 var (
 	// cwNotFound: DeleteAlarms answers ResourceNotFound, the tagging calls
 	// ResourceNotFoundException.
-	cwNotFound = []string{"ResourceNotFound", "ResourceNotFoundException"}
+	cwNotFound = []string{"ResourceNotFound", awscall.ResourceNotFoundException}
 	// cwRetry adds ConcurrentModificationException, CloudWatch's answer to concurrent tag
 	// changes of one alarm, to throttling.
-	cwRetry = awscall.RetryCodes("ConcurrentModificationException")
+	cwRetry = awscall.RetryCodes(awscall.ConcurrentModificationException)
 )
 
 func (*MetricAlarm) Kind() string { return cwAlarmKind }

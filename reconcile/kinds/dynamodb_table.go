@@ -59,18 +59,18 @@ func (k *DynamoDBTable) Kind() string { return "dynamodb.table" }
 
 // ddbNotFound maps DynamoDB's not-found codes to reconcile.ErrNotFound, keeping the cause.
 func ddbNotFound(err error) error {
-	return awscall.NotFound(err, "ResourceNotFoundException", "TableNotFoundException")
+	return awscall.NotFound(err, awscall.ResourceNotFoundException, awscall.TableNotFoundException)
 }
 
 // ddbBusy reports errors that mean "the table or the account's control plane is busy, try
 // again": a table still CREATING/UPDATING answers ResourceInUseException, and more than a
 // handful of simultaneous table operations per account answer LimitExceededException.
 func ddbBusy(err error) bool {
-	if awscall.Is(err, "ResourceInUseException") {
+	if awscall.Is(err, awscall.ResourceInUseException) {
 		return true
 	}
 	msg := strings.ToLower(err.Error())
-	return awscall.Is(err, "LimitExceededException") &&
+	return awscall.Is(err, awscall.LimitExceededException) &&
 		(strings.Contains(msg, "simultaneous") || strings.Contains(msg, "subscriber limit"))
 }
 
@@ -271,7 +271,7 @@ func (k *DynamoDBTable) Create(ctx context.Context, d reconcile.Want[*spec.Dynam
 		_, err := awscall.Get(ctx, k.api.CreateTable, in)
 		return err
 	})
-	if awscall.Is(err, "ResourceInUseException") {
+	if awscall.Is(err, awscall.ResourceInUseException) {
 		return k.adopt(ctx, d)
 	}
 	if err != nil {
@@ -292,7 +292,7 @@ func (k *DynamoDBTable) Create(ctx context.Context, d reconcile.Want[*spec.Dynam
 // ddbLimited: on CreateTable, ResourceInUseException means "exists", so only the account's
 // concurrency limit is retried.
 func ddbLimited(err error) bool {
-	return !awscall.Is(err, "ResourceInUseException") && ddbBusy(err)
+	return !awscall.Is(err, awscall.ResourceInUseException) && ddbBusy(err)
 }
 
 // adopt handles CreateTable's "exists". A table being deleted (a rerun right after a
@@ -498,7 +498,7 @@ func (k *DynamoDBTable) setPITR(ctx context.Context, name string, want, have boo
 		PointInTimeRecoverySpecification: &types.PointInTimeRecoverySpecification{PointInTimeRecoveryEnabled: aws.Bool(want)},
 	}
 	err := k.wait.Retry(ctx, func(err error) bool {
-		return awscall.Is(err, "ContinuousBackupsUnavailableException") || ddbBusy(err)
+		return awscall.Is(err, awscall.ContinuousBackupsUnavailableException) || ddbBusy(err)
 	}, func(ctx context.Context) error {
 		_, err := awscall.Get(ctx, k.api.UpdateContinuousBackups, in)
 		return err
@@ -556,7 +556,7 @@ func (k *DynamoDBTable) updateTTL(ctx context.Context, name, attr string, enable
 
 // ddbTTLTooSoon recognises AWS's answer to a second TTL change within the hour.
 func ddbTTLTooSoon(err error) bool {
-	return awscall.Is(err, "ValidationException") && strings.Contains(strings.ToLower(err.Error()), "multiple times")
+	return awscall.Is(err, awscall.ValidationException) && strings.Contains(strings.ToLower(err.Error()), "multiple times")
 }
 
 // updateTags makes the table's tags equal want: TagResource for missing or changed ones,
@@ -607,7 +607,7 @@ func (k *DynamoDBTable) Delete(ctx context.Context, live state.Resource) error {
 		_, err := awscall.Get(ctx, k.api.DeleteTable, &dynamodb.DeleteTableInput{TableName: &name})
 		return err
 	})
-	if err != nil && !awscall.Is(err, "ResourceNotFoundException") {
+	if err != nil && !awscall.Is(err, awscall.ResourceNotFoundException) {
 		return fmt.Errorf("delete dynamodb table %s: %w", name, err)
 	}
 	return k.waitGone(ctx, name)

@@ -38,7 +38,7 @@ const ec2NameTag = "Name"
 var ec2DependencyBackoff = reconcile.Backoff{Initial: 2 * time.Second, Max: 30 * time.Second, Budget: 45 * time.Minute}
 
 // ec2DependencyViolation is the code of a delete blocked by something still using the resource.
-const ec2DependencyViolation = "DependencyViolation"
+const ec2DependencyViolation = awscall.DependencyViolation
 
 // ec2Tag builds one of the service's tags, for awscall.TagList.
 func ec2Tag(key, value *string) types.Tag { return types.Tag{Key: key, Value: value} }

@@ -55,7 +55,7 @@ func NewIAMRole(api IAMRoleAPI) *IAMRole {
 }
 
 const (
-	iamNoSuchEntity   = "NoSuchEntity"
+	iamNoSuchEntity   = awscall.NoSuchEntity
 	iamConcurrentMod  = "ConcurrentModification"
 	iamDeleteConflict = "DeleteConflict"
 	iamAlreadyExists  = "EntityAlreadyExists"

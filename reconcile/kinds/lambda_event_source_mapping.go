@@ -54,13 +54,13 @@ func NewEventSourceMapping(api EventSourceMappingAPI) *EventSourceMapping {
 const (
 	esmKind     = "lambda.event_source_mapping"
 	esmNameTag  = "Name"
-	esmNotFound = "ResourceNotFoundException"
+	esmNotFound = awscall.ResourceNotFoundException
 	// esmConflict answers a create for a function and source that already have a mapping, and
 	// any change while the function or the mapping is busy.
-	esmConflict = "ResourceConflictException"
+	esmConflict = awscall.ResourceConflictException
 	// esmInUse answers a change while the mapping is Creating, Updating or Deleting.
-	esmInUse        = "ResourceInUseException"
-	esmInvalidParam = "InvalidParameterValueException"
+	esmInUse        = awscall.ResourceInUseException
+	esmInvalidParam = awscall.InvalidParameterValueException
 )
 
 // esmIAMMessages are the InvalidParameterValueException messages Lambda gives while a new role

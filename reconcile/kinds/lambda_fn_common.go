@@ -20,11 +20,11 @@ import (
 )
 
 const (
-	fnNotFound = "ResourceNotFoundException"
+	fnNotFound = awscall.ResourceNotFoundException
 	// fnConflict is Lambda's answer both to "already exists" and to "another change of this
 	// function is in progress"; callers tell them apart by reading the function.
-	fnConflict = "ResourceConflictException"
-	fnInvalid  = "InvalidParameterValueException"
+	fnConflict = awscall.ResourceConflictException
+	fnInvalid  = awscall.InvalidParameterValueException
 )
 
 // fnFunctionsAPI lists functions and reads their tags; both Lambda kinds use it to find the

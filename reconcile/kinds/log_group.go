@@ -51,10 +51,10 @@ func NewLogGroup(api LogGroupAPI) *LogGroup {
 }
 
 const (
-	logsNotFound      = "ResourceNotFoundException"
-	logsAlreadyExists = "ResourceAlreadyExistsException"
+	logsNotFound      = awscall.ResourceNotFoundException
+	logsAlreadyExists = awscall.ResourceAlreadyExistsException
 	// logsAborted is CloudWatch Logs' answer to concurrent changes of one log group.
-	logsAborted = "OperationAbortedException"
+	logsAborted = awscall.OperationAbortedException
 )
 
 var logsRetryWrite = awscall.RetryCodes(logsAborted)

@@ -85,7 +85,7 @@ const s3SettleBudget = 30 * time.Second
 
 // s3Missing reports S3's answers for a bucket that does not exist (HeadBucket has no body,
 // so its 404 comes back as NotFound).
-func s3Missing(err error) bool { return awscall.Is(err, "NoSuchBucket", "NotFound") }
+func s3Missing(err error) bool { return awscall.Is(err, awscall.NoSuchBucket, awscall.S3NotFound) }
 
 func s3NotFound(err error) error {
 	if s3Missing(err) {
@@ -153,7 +153,7 @@ func (k *S3Bucket) List(ctx context.Context, sel state.Selector) ([]state.Resour
 	var out []state.Resource
 	for _, name := range names {
 		tags, err := k.tags(ctx, name, false)
-		if s3Missing(err) || awscall.Is(err, "AccessDenied") {
+		if s3Missing(err) || awscall.Is(err, awscall.AccessDenied) {
 			continue
 		}
 		if err != nil {
@@ -206,7 +206,7 @@ func (k *S3Bucket) tags(ctx context.Context, name string, fresh bool) (map[strin
 		}
 		return nil
 	})
-	if awscall.Is(err, "NoSuchTagSet") {
+	if awscall.Is(err, awscall.NoSuchTagSet) {
 		return map[string]string{}, nil
 	}
 	return tags, err
@@ -272,7 +272,7 @@ func (k *S3Bucket) readEncryption(ctx context.Context, name string, p *spec.S3Bu
 // encryptionRule returns the bucket's default encryption rule, or nil when it has none.
 func (k *S3Bucket) encryptionRule(ctx context.Context, name string) (*types.ServerSideEncryptionRule, error) {
 	out, err := awscall.Get(ctx, k.api.GetBucketEncryption, &s3.GetBucketEncryptionInput{Bucket: &name})
-	if awscall.Is(err, "ServerSideEncryptionConfigurationNotFoundError") {
+	if awscall.Is(err, awscall.ServerSideEncryptionConfigurationNotFoundError) {
 		return nil, nil
 	}
 	if err != nil {
@@ -286,7 +286,7 @@ func (k *S3Bucket) encryptionRule(ctx context.Context, name string) (*types.Serv
 
 func (k *S3Bucket) readPublicAccessBlock(ctx context.Context, name string, p *spec.S3Bucket) error {
 	out, err := awscall.Get(ctx, k.api.GetPublicAccessBlock, &s3.GetPublicAccessBlockInput{Bucket: &name})
-	if awscall.Is(err, "NoSuchPublicAccessBlockConfiguration") {
+	if awscall.Is(err, awscall.NoSuchPublicAccessBlockConfiguration) {
 		return nil
 	}
 	if err != nil {
@@ -309,7 +309,7 @@ func (k *S3Bucket) readPolicy(ctx context.Context, name string, p *spec.S3Bucket
 
 func (k *S3Bucket) readLifecycle(ctx context.Context, name string, p *spec.S3Bucket) error {
 	out, err := awscall.Get(ctx, k.api.GetBucketLifecycleConfiguration, &s3.GetBucketLifecycleConfigurationInput{Bucket: &name})
-	if awscall.Is(err, "NoSuchLifecycleConfiguration") {
+	if awscall.Is(err, awscall.NoSuchLifecycleConfiguration) {
 		return nil
 	}
 	if err != nil {
@@ -390,16 +390,16 @@ func (k *S3Bucket) ensureBucket(ctx context.Context, d reconcile.Desired) (exist
 	}
 	// OperationAborted: a bucket of that name is being created or deleted right now (e.g. a
 	// destroy just before); S3 asks to try again.
-	err = k.wait.Retry(ctx, func(err error) bool { return awscall.Is(err, "OperationAborted") }, func(ctx context.Context) error {
+	err = k.wait.Retry(ctx, func(err error) bool { return awscall.Is(err, awscall.OperationAborted) }, func(ctx context.Context) error {
 		_, err := awscall.Get(ctx, k.api.CreateBucket, in)
 		return err
 	})
 	switch {
 	case err == nil:
 		return false, nil
-	case awscall.Is(err, "BucketAlreadyOwnedByYou"):
+	case awscall.Is(err, awscall.BucketAlreadyOwnedByYou):
 		return true, nil
-	case awscall.Is(err, "BucketAlreadyExists"):
+	case awscall.Is(err, awscall.BucketAlreadyExists):
 		return false, fmt.Errorf("create s3 bucket %s: the name is taken by another AWS account (bucket names are global): %w", d.Name, reconcile.ErrNotOwned)
 	default:
 		return false, fmt.Errorf("create s3 bucket %s: %w", d.Name, err)
@@ -620,7 +620,7 @@ func (k *S3Bucket) Delete(ctx context.Context, live state.Resource) error {
 		return fmt.Errorf("delete s3 bucket %s: %w (its tags: %v)", name, reconcile.ErrNotOwned, awscall.OwnerTags(tags))
 	}
 	// BucketNotEmpty: something wrote to the bucket while it was being emptied; empty again.
-	err = k.wait.Retry(ctx, func(err error) bool { return awscall.Is(err, "BucketNotEmpty", "OperationAborted") },
+	err = k.wait.Retry(ctx, func(err error) bool { return awscall.Is(err, awscall.BucketNotEmpty, awscall.OperationAborted) },
 		func(ctx context.Context) error {
 			if err := k.empty(ctx, name); err != nil {
 				return err
@@ -710,7 +710,7 @@ type s3PolicyDoc struct {
 
 func (k *S3Bucket) policy(ctx context.Context, name string) (*s3PolicyDoc, error) {
 	out, err := awscall.Get(ctx, k.api.GetBucketPolicy, &s3.GetBucketPolicyInput{Bucket: &name})
-	if awscall.Is(err, "NoSuchBucketPolicy") {
+	if awscall.Is(err, awscall.NoSuchBucketPolicy) {
 		return &s3PolicyDoc{}, nil
 	}
 	if err != nil {
