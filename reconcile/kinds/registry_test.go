@@ -2,11 +2,16 @@ package kinds
 
 import (
 	"context"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -118,5 +123,118 @@ func fill(v reflect.Value) {
 				fill(v.Field(i))
 			}
 		}
+	}
+}
+
+// registryObserved is, per kind, one resource it observed through its fake (created, or
+// listed from the fake's fixtures), for the attribute check.
+var registryObserved = map[string]func(t *testing.T) state.Resource{
+	"ec2.vpc": func(t *testing.T) state.Resource {
+		f := vpcFake(testVPCObject("vpc-ours", ec2OwnedTags(ec2UnitOwner, "net-u1")))
+		return registryOnlyOne(t)(newTestVPC(f).List(context.Background(), ec2UnitSelector()))
+	},
+	"ec2.subnet": func(t *testing.T) state.Resource {
+		f := subnetFake(testSubnetObject("subnet-ours", ec2OwnedTags(ec2UnitOwner, "a-u1")))
+		return registryOnlyOne(t)(newTestSubnet(f).List(context.Background(), ec2UnitSelector()))
+	},
+	"ec2.security_group": func(t *testing.T) state.Resource {
+		f := sgFake(testSecurityGroupObject("sg-ours", ec2OwnedTags(ec2UnitOwner, "web-u1")))
+		return registryOnlyOne(t)(newTestSG(f).List(context.Background(), ec2UnitSelector()))
+	},
+	"ec2.vpc_endpoint": func(t *testing.T) state.Resource {
+		f := vpceFake(testEndpointObject("vpce-ours", "available", ec2OwnedTags(ec2UnitOwner, "s3-u1")))
+		return registryOnlyOne(t)(newTestEndpoint(f).List(context.Background(), ec2UnitSelector()))
+	},
+	"iam.role": func(t *testing.T) state.Resource {
+		return registryCreate(t, tk[spec.IAMRole](unitIAM(memIAM(map[string]*memRole{}))), desired(miscOwner("worker"), "worker-dev", iamWorker()))
+	},
+	"logs.log_group": func(t *testing.T) state.Resource {
+		return registryCreate(t, tk[spec.LogGroup](unitLogs(memLogs(map[string]*memGroup{}))),
+			desired(miscOwner("api-logs"), "/aws/lambda/api-dev", &spec.LogGroup{RetentionDays: 7}))
+	},
+	"sqs.queue": func(t *testing.T) state.Resource {
+		return registryCreate(t, tk[spec.SQSQueue](unitSQS(memSQS(map[string]*memQueue{}))), desired(miscOwner("jobs"), "jobs-dev", sqsDefaults()))
+	},
+	"dynamodb.table": func(t *testing.T) state.Resource {
+		o := miscOwner("events")
+		f := newDDBFake(ddbTable("events-dev"), o.Tags())
+		f.listTables = func(*dynamodb.ListTablesInput) (*dynamodb.ListTablesOutput, error) {
+			return &dynamodb.ListTablesOutput{TableNames: []string{"events-dev"}}, nil
+		}
+		return registryOnlyOne(t)(newTestDDB(f).List(context.Background(), state.Selector{Stack: o.Stack, Suffix: o.Suffix}))
+	},
+	"s3.bucket": func(t *testing.T) state.Resource {
+		return registryCreate(t, tk[spec.S3Bucket](newTestS3(newS3Fake(&s3Mem{}), "us-east-1")), s3Desired(s3Defaults()))
+	},
+	"lambda.function": func(t *testing.T) state.Resource {
+		return registryCreate(t, tk[spec.LambdaFunction](unitLambdaFn(fnMemLambda(map[string]*fnMem{}), &fnTestCode{})),
+			desired(miscOwner("receiver"), "receiver-dev", fnUnitProps()))
+	},
+	"lambda.event_source_mapping": func(t *testing.T) state.Resource {
+		return registryCreate(t, tk[spec.EventSourceMapping](unitESM(memLambdaESM(map[string]*memMapping{}))),
+			desired(miscOwner("jobs"), "jobs-dev", esmQueueProps()))
+	},
+	"apigateway.rest_api": func(t *testing.T) state.Resource {
+		return registryCreate(t, tk[spec.RestAPI](unitRestAPI(memRestAPI(map[string]*memRest{}))), desired(miscOwner("api"), "api-dev", restUnitProps()))
+	},
+	"lambda.permission": func(t *testing.T) state.Resource {
+		_, _, k := fnPermFixture(t)
+		return registryCreate(t, tk[spec.LambdaPermission](k), desired(miscOwner("api-invoke"), "shop-api-invoke-dev", fnPermProps()))
+	},
+	"apigateway.api_key": func(t *testing.T) state.Resource {
+		ours := miscOwner("key")
+		f := &fakeAPIGW{getApiKeys: func(*apigateway.GetApiKeysInput) (*apigateway.GetApiKeysOutput, error) {
+			return &apigateway.GetApiKeysOutput{Items: []types.ApiKey{apikeyItem("k1", "key-dev", &ours)}}, nil
+		}}
+		return registryOnlyOne(t)(unitAPIKey(f).List(context.Background(), state.Selector{Stack: ours.Stack, Suffix: ours.Suffix}))
+	},
+	"apigateway.usage_plan": func(t *testing.T) state.Resource {
+		ours := miscOwner("plan")
+		f := &fakeAPIGW{getUsagePlans: func(*apigateway.GetUsagePlansInput) (*apigateway.GetUsagePlansOutput, error) {
+			return &apigateway.GetUsagePlansOutput{Items: []types.UsagePlan{planItem("p1", "plan-dev", apigwOwnedTags(ours))}}, nil
+		}, getUsagePlanKeys: planKeys()}
+		return registryOnlyOne(t)(unitUsagePlan(f).List(context.Background(), state.Selector{Stack: ours.Stack, Suffix: ours.Suffix}))
+	},
+	"cloudwatch.metric_alarm": func(t *testing.T) state.Resource {
+		return registryCreate(t, tk[spec.MetricAlarm](unitAlarm(memCloudWatch(map[string]*memAlarm{}))), desired(miscOwner("errors"), "errors-dev", cwErrorRate("fn")))
+	},
+}
+
+func ec2UnitSelector() state.Selector {
+	return state.Selector{Stack: ec2UnitOwner.Stack, Suffix: ec2UnitOwner.Suffix}
+}
+
+// registryOnlyOne takes a List's answer, which must be one resource.
+func registryOnlyOne(t *testing.T) func(rs []state.Resource, err error) state.Resource {
+	return func(rs []state.Resource, err error) state.Resource {
+		t.Helper()
+		require.NoError(t, err)
+		require.Len(t, rs, 1)
+		return rs[0]
+	}
+}
+
+func registryCreate(t *testing.T, k testKind, d reconcile.Desired) state.Resource {
+	t.Helper()
+	r, err := k.Create(context.Background(), d)
+	require.NoError(t, err)
+	return r
+}
+
+// The attributes a kind fills are exactly those the spec lets other resources reference, and
+// the bookkeeping two kinds keep among them for their own Diff.
+func TestRegistryAttributesAreTheSpecs(t *testing.T) {
+	internal := map[string][]string{
+		"lambda.function":     {"code_sha256"},    // the deployed package's hash, for the code diff
+		"apigateway.rest_api": {restDeployedAttr}, // the routes the stage's deployment serves
+	}
+	for _, ki := range spec.Kinds {
+		t.Run(ki.Kind, func(t *testing.T) {
+			observe, ok := registryObserved[ki.Kind]
+			require.True(t, ok, "no observation for %s", ki.Kind)
+			r := observe(t)
+			want := append(slices.Clone(ki.Attributes), internal[ki.Kind]...)
+			assert.ElementsMatch(t, want, slices.Collect(maps.Keys(r.Attrs)))
+		})
 	}
 }
