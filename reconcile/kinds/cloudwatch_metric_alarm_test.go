@@ -114,33 +114,16 @@ func memCloudWatch(alarms map[string]*memAlarm) *fakeCloudWatch {
 		}
 		return &cloudwatch.DeleteAlarmsOutput{}, nil
 	}
-	f.listTags = func(in *cloudwatch.ListTagsForResourceInput) (*cloudwatch.ListTagsForResourceOutput, error) {
-		a, err := byArn(in.ResourceARN)
-		if err != nil {
-			return nil, err
-		}
-		return &cloudwatch.ListTagsForResourceOutput{Tags: awscall.TagList(a.tags, cwTag)}, nil
-	}
-	f.tag = func(in *cloudwatch.TagResourceInput) (*cloudwatch.TagResourceOutput, error) {
-		a, err := byArn(in.ResourceARN)
-		if err != nil {
-			return nil, err
-		}
-		for _, t := range in.Tags {
-			a.tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-		}
-		return &cloudwatch.TagResourceOutput{}, nil
-	}
-	f.untag = func(in *cloudwatch.UntagResourceInput) (*cloudwatch.UntagResourceOutput, error) {
-		a, err := byArn(in.ResourceARN)
-		if err != nil {
-			return nil, err
-		}
-		for _, k := range in.TagKeys {
-			delete(a.tags, k)
-		}
-		return &cloudwatch.UntagResourceOutput{}, nil
-	}
+	tags := memTagsOf(byArn, func(a *memAlarm) map[string]string { return a.tags })
+	f.listTags = memListTags(tags, func(in *cloudwatch.ListTagsForResourceInput) *string { return in.ResourceARN },
+		func(t map[string]string) *cloudwatch.ListTagsForResourceOutput {
+			return &cloudwatch.ListTagsForResourceOutput{Tags: awscall.TagList(t, cwTag)}
+		})
+	f.tag = memTag(tags, func(in *cloudwatch.TagResourceInput) (*string, map[string]string) {
+		return in.ResourceARN, awscall.TagMap(in.Tags, func(t types.Tag) (*string, *string) { return t.Key, t.Value })
+	}, &cloudwatch.TagResourceOutput{})
+	f.untag = memUntag(tags, func(in *cloudwatch.UntagResourceInput) (*string, []string) { return in.ResourceARN, in.TagKeys },
+		&cloudwatch.UntagResourceOutput{})
 	return f
 }
 

@@ -170,33 +170,15 @@ func memIAM(roles map[string]*memRole) *fakeIAM {
 		}
 		return out, nil
 	}
-	f.listRoleTags = func(in *iam.ListRoleTagsInput) (*iam.ListRoleTagsOutput, error) {
-		r, err := get(in.RoleName)
-		if err != nil {
-			return nil, err
-		}
-		return &iam.ListRoleTagsOutput{Tags: awscall.TagList(r.tags, iamTag)}, nil
-	}
-	f.tagRole = func(in *iam.TagRoleInput) (*iam.TagRoleOutput, error) {
-		r, err := get(in.RoleName)
-		if err != nil {
-			return nil, err
-		}
-		for _, t := range in.Tags {
-			r.tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-		}
-		return &iam.TagRoleOutput{}, nil
-	}
-	f.untagRole = func(in *iam.UntagRoleInput) (*iam.UntagRoleOutput, error) {
-		r, err := get(in.RoleName)
-		if err != nil {
-			return nil, err
-		}
-		for _, k := range in.TagKeys {
-			delete(r.tags, k)
-		}
-		return &iam.UntagRoleOutput{}, nil
-	}
+	tags := memTagsOf(get, func(r *memRole) map[string]string { return r.tags })
+	f.listRoleTags = memListTags(tags, func(in *iam.ListRoleTagsInput) *string { return in.RoleName },
+		func(t map[string]string) *iam.ListRoleTagsOutput {
+			return &iam.ListRoleTagsOutput{Tags: awscall.TagList(t, iamTag)}
+		})
+	f.tagRole = memTag(tags, func(in *iam.TagRoleInput) (*string, map[string]string) {
+		return in.RoleName, awscall.TagMap(in.Tags, func(t types.Tag) (*string, *string) { return t.Key, t.Value })
+	}, &iam.TagRoleOutput{})
+	f.untagRole = memUntag(tags, func(in *iam.UntagRoleInput) (*string, []string) { return in.RoleName, in.TagKeys }, &iam.UntagRoleOutput{})
 	f.updateRole = func(in *iam.UpdateRoleInput) (*iam.UpdateRoleOutput, error) {
 		r, err := get(in.RoleName)
 		if err != nil {

@@ -134,40 +134,24 @@ func memLogs(groups map[string]*memGroup) *fakeLogs {
 		}
 		return out, nil
 	}
-	f.listTagsForResource = func(in *cloudwatchlogs.ListTagsForResourceInput) (*cloudwatchlogs.ListTagsForResourceOutput, error) {
-		if strings.HasSuffix(aws.ToString(in.ResourceArn), ":*") {
+	tags := memTags(func(arn *string) (map[string]string, error) {
+		if strings.HasSuffix(aws.ToString(arn), ":*") {
 			return nil, miscAPIErr("InvalidParameterException") // the tagging API wants the ARN without :*
 		}
-		g, err := byARN(in.ResourceArn)
+		g, err := byARN(arn)
 		if err != nil {
 			return nil, err
 		}
-		tags := map[string]string{}
-		for k, v := range g.tags {
-			tags[k] = v
-		}
-		return &cloudwatchlogs.ListTagsForResourceOutput{Tags: tags}, nil
-	}
-	f.tagResource = func(in *cloudwatchlogs.TagResourceInput) (*cloudwatchlogs.TagResourceOutput, error) {
-		g, err := byARN(in.ResourceArn)
-		if err != nil {
-			return nil, err
-		}
-		for k, v := range in.Tags {
-			g.tags[k] = v
-		}
-		return &cloudwatchlogs.TagResourceOutput{}, nil
-	}
-	f.untagResource = func(in *cloudwatchlogs.UntagResourceInput) (*cloudwatchlogs.UntagResourceOutput, error) {
-		g, err := byARN(in.ResourceArn)
-		if err != nil {
-			return nil, err
-		}
-		for _, k := range in.TagKeys {
-			delete(g.tags, k)
-		}
-		return &cloudwatchlogs.UntagResourceOutput{}, nil
-	}
+		return g.tags, nil
+	})
+	f.listTagsForResource = memListTags(tags, func(in *cloudwatchlogs.ListTagsForResourceInput) *string { return in.ResourceArn },
+		func(t map[string]string) *cloudwatchlogs.ListTagsForResourceOutput {
+			return &cloudwatchlogs.ListTagsForResourceOutput{Tags: t}
+		})
+	f.tagResource = memTag(tags, func(in *cloudwatchlogs.TagResourceInput) (*string, map[string]string) { return in.ResourceArn, in.Tags },
+		&cloudwatchlogs.TagResourceOutput{})
+	f.untagResource = memUntag(tags, func(in *cloudwatchlogs.UntagResourceInput) (*string, []string) { return in.ResourceArn, in.TagKeys },
+		&cloudwatchlogs.UntagResourceOutput{})
 	f.putRetentionPolicy = func(in *cloudwatchlogs.PutRetentionPolicyInput) (*cloudwatchlogs.PutRetentionPolicyOutput, error) {
 		g, err := byName(in.LogGroupName)
 		if err != nil {

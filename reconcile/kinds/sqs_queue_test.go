@@ -152,37 +152,11 @@ func memSQS(queues map[string]*memQueue) *fakeSQS {
 		}
 		return out, nil
 	}
-	f.listQueueTags = func(in *sqs.ListQueueTagsInput) (*sqs.ListQueueTagsOutput, error) {
-		q, err := get(in.QueueUrl)
-		if err != nil {
-			return nil, err
-		}
-		tags := map[string]string{}
-		for k, v := range q.tags {
-			tags[k] = v
-		}
-		return &sqs.ListQueueTagsOutput{Tags: tags}, nil
-	}
-	f.tagQueue = func(in *sqs.TagQueueInput) (*sqs.TagQueueOutput, error) {
-		q, err := get(in.QueueUrl)
-		if err != nil {
-			return nil, err
-		}
-		for k, v := range in.Tags {
-			q.tags[k] = v
-		}
-		return &sqs.TagQueueOutput{}, nil
-	}
-	f.untagQueue = func(in *sqs.UntagQueueInput) (*sqs.UntagQueueOutput, error) {
-		q, err := get(in.QueueUrl)
-		if err != nil {
-			return nil, err
-		}
-		for _, k := range in.TagKeys {
-			delete(q.tags, k)
-		}
-		return &sqs.UntagQueueOutput{}, nil
-	}
+	tags := memTagsOf(get, func(q *memQueue) map[string]string { return q.tags })
+	f.listQueueTags = memListTags(tags, func(in *sqs.ListQueueTagsInput) *string { return in.QueueUrl },
+		func(t map[string]string) *sqs.ListQueueTagsOutput { return &sqs.ListQueueTagsOutput{Tags: t} })
+	f.tagQueue = memTag(tags, func(in *sqs.TagQueueInput) (*string, map[string]string) { return in.QueueUrl, in.Tags }, &sqs.TagQueueOutput{})
+	f.untagQueue = memUntag(tags, func(in *sqs.UntagQueueInput) (*string, []string) { return in.QueueUrl, in.TagKeys }, &sqs.UntagQueueOutput{})
 	f.deleteQueue = func(in *sqs.DeleteQueueInput) (*sqs.DeleteQueueOutput, error) {
 		if _, err := get(in.QueueUrl); err != nil {
 			return nil, err
