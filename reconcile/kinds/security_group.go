@@ -106,8 +106,12 @@ func (k *SecurityGroup) Create(ctx context.Context, d reconcile.Want[*spec.Secur
 	id := aws.ToString(out.GroupId)
 	fresh := ec2FreshRetry(sgNotFound)
 	r, err := k.observeID(ctx, id, fresh)
+	var got reconcile.Have[*spec.SecurityGroup]
 	if err == nil {
-		err = k.syncRules(ctx, id, r.Props.(*spec.SecurityGroup), p, fresh)
+		got, err = reconcile.HaveOf[spec.SecurityGroup](k.Kind(), r)
+	}
+	if err == nil {
+		err = k.syncRules(ctx, id, got.Props, p, fresh)
 	}
 	if err == nil {
 		r, err = k.observeID(ctx, id, fresh)
