@@ -116,13 +116,12 @@ func (k *APIKey) create(ctx context.Context, d reconcile.Desired, p *spec.APIKey
 }
 
 // Update patches description and enabled, makes the tags equal d.Tags, and reads the key back.
-func (k *APIKey) Update(ctx context.Context, d reconcile.Want[*spec.APIKey], live reconcile.Have[*spec.APIKey], _ reconcile.Changes) (state.Resource, error) {
+func (k *APIKey) Update(ctx context.Context, d reconcile.Want[*spec.APIKey], live reconcile.Have[*spec.APIKey], changes reconcile.Changes) (state.Resource, error) {
 	gw := k.gw()
-	w, l := d.Props, live.Props
 	if err := gw.owned(d.Desired, live.Resource); err != nil {
 		return state.Resource{}, err
 	}
-	if ops := apikeyPatch(l, w); len(ops) > 0 {
+	if ops := apikeyPatch(changes, d.Props); len(ops) > 0 {
 		err := apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
 			_, err := k.api.UpdateApiKey(ctx, &apigateway.UpdateApiKeyInput{ApiKey: aws.String(live.ID), PatchOperations: ops})
 			return err
@@ -141,12 +140,13 @@ func (k *APIKey) Update(ctx context.Context, d reconcile.Want[*spec.APIKey], liv
 	return apikeyObserved(key), nil
 }
 
-func apikeyPatch(live, want *spec.APIKey) []types.PatchOperation {
+// apikeyPatch is the UpdateApiKey patch for what changes.
+func apikeyPatch(changes reconcile.Changes, want *spec.APIKey) []types.PatchOperation {
 	var ops []types.PatchOperation
-	if live.Description != want.Description {
+	if changes.Changed("description") {
 		ops = append(ops, apigwReplace("/description", want.Description))
 	}
-	if live.Enabled != want.Enabled {
+	if changes.Changed("enabled") {
 		ops = append(ops, apigwReplace("/enabled", strconv.FormatBool(want.Enabled)))
 	}
 	return ops

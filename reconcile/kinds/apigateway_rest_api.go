@@ -192,7 +192,7 @@ func (k *RestAPI) Update(ctx context.Context, d reconcile.Want[*spec.RestAPI], l
 	if err := gw.owned(d.Desired, live.Resource); err != nil {
 		return state.Resource{}, err
 	}
-	if err := k.updateAPI(ctx, live.ID, l, w); err != nil {
+	if err := k.updateAPI(ctx, live.ID, changes, l, w); err != nil {
 		return state.Resource{}, fmt.Errorf("update api gateway rest api %s: %w", d.Name, err)
 	}
 	changed, err := k.syncRoutes(ctx, live.ID, w.Routes)
@@ -209,12 +209,12 @@ func (k *RestAPI) Update(ctx context.Context, d reconcile.Want[*spec.RestAPI], l
 }
 
 // updateAPI patches the description and the endpoint type.
-func (k *RestAPI) updateAPI(ctx context.Context, id string, live, want *spec.RestAPI) error {
+func (k *RestAPI) updateAPI(ctx context.Context, id string, changes reconcile.Changes, live, want *spec.RestAPI) error {
 	var ops []types.PatchOperation
-	if live.Description != want.Description {
+	if changes.Changed("description") {
 		ops = append(ops, apigwReplace("/description", want.Description))
 	}
-	if live.EndpointType != want.EndpointType {
+	if changes.Changed("endpoint_type") {
 		ops = append(ops, apigwReplace("/endpointConfiguration/types/"+live.EndpointType, want.EndpointType))
 	}
 	if len(ops) == 0 {

@@ -232,8 +232,10 @@ func (k *IAMRole) Update(ctx context.Context, d reconcile.Want[*spec.IAMRole], l
 	}
 	name := live.ID
 	for _, step := range []func() error{
-		func() error { return k.updateRole(ctx, name, l, w) },
-		func() error { return k.updateTrust(ctx, name, l, w) },
+		func() error {
+			return k.updateRole(ctx, name, changes.Changed("description", "max_session_duration"), w)
+		},
+		func() error { return k.updateTrust(ctx, name, changes.Changed("assumed_by"), w) },
 		func() error { return k.syncInline(ctx, name, l.Policies, w.Policies) },
 		func() error { return k.syncManaged(ctx, name, l.ManagedPolicyARNs, w.ManagedPolicyARNs) },
 		func() error { return k.syncTags(ctx, name, live.Tags, d.Tags) },
@@ -252,8 +254,8 @@ func (k *IAMRole) Update(ctx context.Context, d reconcile.Want[*spec.IAMRole], l
 	return got, nil
 }
 
-func (k *IAMRole) updateRole(ctx context.Context, name string, l, w *spec.IAMRole) error {
-	if l.Description == w.Description && iamMaxSession(l.MaxSessionDuration) == iamMaxSession(w.MaxSessionDuration) {
+func (k *IAMRole) updateRole(ctx context.Context, name string, changed bool, w *spec.IAMRole) error {
+	if !changed {
 		return nil
 	}
 	in := &iam.UpdateRoleInput{RoleName: aws.String(name), Description: aws.String(w.Description),
@@ -264,8 +266,8 @@ func (k *IAMRole) updateRole(ctx context.Context, name string, l, w *spec.IAMRol
 	})
 }
 
-func (k *IAMRole) updateTrust(ctx context.Context, name string, l, w *spec.IAMRole) error {
-	if reconcile.Equal(reconcile.SortedSet(l.AssumedBy), reconcile.SortedSet(w.AssumedBy)) {
+func (k *IAMRole) updateTrust(ctx context.Context, name string, changed bool, w *spec.IAMRole) error {
+	if !changed {
 		return nil
 	}
 	in := &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(name), PolicyDocument: aws.String(iamTrustDocument(w.AssumedBy))}
