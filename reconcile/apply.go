@@ -225,7 +225,7 @@ func (ex *executor) run(ctx context.Context, c Change) error {
 	start := time.Now()
 	ex.observe(func(o Observer) { o.Started(c) })
 	stop := ex.ticker(c, start)
-	err := ex.perform(ctx, k, c)
+	err := ex.perform(WithReporter(ctx, ex.noter(c)), k, c)
 	stop()
 	ex.observe(func(o Observer) { o.Finished(c, err, time.Since(start)) })
 	return err
@@ -235,6 +235,15 @@ func (ex *executor) observe(f func(Observer)) {
 	if ex.opts.Observer != nil {
 		f(ex.opts.Observer)
 	}
+}
+
+// noter delivers what a kind reports during c to the observer, when it hears notes.
+func (ex *executor) noter(c Change) func(string) {
+	n, ok := ex.opts.Observer.(Noter)
+	if !ok {
+		return nil
+	}
+	return func(msg string) { n.Note(c, msg) }
 }
 
 func (ex *executor) ticker(c Change, start time.Time) (stop func()) {
@@ -271,7 +280,7 @@ func (ex *executor) perform(ctx context.Context, k Kind, c Change) error {
 	case Create:
 		got, err = k.Create(ctx, d)
 	case Update:
-		got, err = k.Update(ctx, d, *c.live)
+		got, err = k.Update(ctx, d, *c.live, c.Diffs)
 	case Replace:
 		if err = k.Delete(ctx, *c.live); err == nil {
 			got, err = k.Create(ctx, d)
@@ -295,7 +304,10 @@ func (ex *executor) recheck(k Kind, c Change) (Change, error) {
 	if err != nil {
 		return c, err
 	}
-	if c.Diffs = diffs(k, d, *c.live); len(c.Diffs) > 0 {
+	if c.Diffs, err = diffs(k, d, *c.live); err != nil {
+		return c, err
+	}
+	if len(c.Diffs) > 0 {
 		c.Action = actionFor(c.Diffs)
 		ex.mu.Lock()
 		ex.actual[c.node()] = c

@@ -115,6 +115,7 @@ func TestPlanUpdateReplaceDeleteAndTags(t *testing.T) {
 	res := f.apply(t, p)
 	require.NoError(t, res.Err())
 	assert.Equal(t, Counts{Updated: 1, Replaced: 1, Deleted: 1}, res.Counts())
+	assert.Equal(t, Changes(a.Diffs), f.groups.seen["a"], "Update is given the plan's diffs")
 	assert.Contains(t, f.log, "delete logs.log_group/b")
 	assert.Contains(t, f.log, "create logs.log_group/b")
 	assert.False(t, f.plan(t, st2).HasChanges())
@@ -188,6 +189,7 @@ type slowKind struct {
 }
 
 func (s *slowKind) Create(ctx context.Context, d Desired) (state.Resource, error) {
+	Report(ctx, "waiting for %s", "release")
 	<-s.release
 	return s.fakeKind.Create(ctx, d)
 }
@@ -207,6 +209,7 @@ func (o *recordingObserver) Started(c Change) { o.add("start " + c.Address) }
 func (o *recordingObserver) Progress(c Change, _ time.Duration) {
 	o.add("progress " + c.Address)
 }
+func (o *recordingObserver) Note(c Change, msg string) { o.add("note " + c.Address + " " + msg) }
 func (o *recordingObserver) Finished(c Change, err error, _ time.Duration) {
 	o.add(fmt.Sprintf("finish %s %v", c.Address, err))
 }
@@ -244,6 +247,7 @@ func TestApplyReportsProgressOfLongChanges(t *testing.T) {
 	res := <-done
 	require.NoError(t, res.Err())
 	assert.Equal(t, "start logs.log_group/slow", obs.events[0])
+	assert.Contains(t, obs.events[1:len(obs.events)-1], "note logs.log_group/slow waiting for release", "a kind's report reaches the observer")
 	assert.Equal(t, "finish logs.log_group/slow <nil>", obs.events[len(obs.events)-1])
 }
 

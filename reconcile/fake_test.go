@@ -19,10 +19,11 @@ type fakeKind struct {
 	fail map[string]error          // logical name → error from Create/Update
 	log  *[]string                 // shared across kinds, to check global order
 	seq  int
+	seen map[string]Changes // logical name → the changes its last Update was given
 }
 
 func newFakeKind(kind string, log *[]string) *fakeKind {
-	return &fakeKind{kind: kind, live: map[string]state.Resource{}, fail: map[string]error{}, log: log}
+	return &fakeKind{kind: kind, live: map[string]state.Resource{}, fail: map[string]error{}, log: log, seen: map[string]Changes{}}
 }
 
 func (f *fakeKind) Kind() string { return f.kind }
@@ -58,10 +59,11 @@ func (f *fakeKind) Create(_ context.Context, d Desired) (state.Resource, error) 
 	return r, nil
 }
 
-func (f *fakeKind) Update(_ context.Context, d Desired, live state.Resource) (state.Resource, error) {
+func (f *fakeKind) Update(_ context.Context, d Desired, live state.Resource, changes Changes) (state.Resource, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.record("update", d.Owner.ID)
+	f.seen[d.Owner.ID] = changes
 	if err := f.fail[d.Owner.ID]; err != nil {
 		return state.Resource{}, err
 	}
@@ -80,12 +82,12 @@ func (f *fakeKind) Delete(_ context.Context, live state.Resource) error {
 	return nil
 }
 
-func (f *fakeKind) Diff(d Desired, live state.Resource) []FieldDiff {
+func (f *fakeKind) Diff(d Desired, live state.Resource) ([]FieldDiff, error) {
 	want, got := d.Props.(*spec.LogGroup), live.Props.(*spec.LogGroup)
 	var diffs Diffs
 	diffs.Field("retention_days", got.RetentionDays, want.RetentionDays)
 	diffs.ForceNew("kms_key_id", got.KMSKeyID, want.KMSKeyID)
-	return diffs
+	return diffs, nil
 }
 
 func key(o state.Owner) string { return o.Stack + "/" + o.Suffix + "/" + o.ID }

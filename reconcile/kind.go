@@ -7,8 +7,6 @@ import (
 	"context"
 	"errors"
 
-	"github.com/aws/smithy-go"
-
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -16,7 +14,8 @@ import (
 // Kind implements one AWS resource type (ec2.vpc, dynamodb.table, …).
 //
 // Contracts every implementation keeps:
-//   - every call is idempotent, and each AWS call runs under its own timeout;
+//   - every call is idempotent, and each AWS call runs under its own timeout (the kinds'
+//     call path, reconcile/kinds/internal/awscall);
 //   - List returns only resources whose ownership tags match the selector, fully observed
 //     (Props in the spec's language, Attrs filled);
 //   - Create applies the ownership tags in the create call itself where the API allows. When a
@@ -24,20 +23,24 @@ import (
 //     adopts it (and brings it to d); when it exists without them, Create fails with an error
 //     wrapping ErrNotOwned that names it, and changes nothing;
 //   - Update brings live to d in place, tags included; it is called only for diffs without
-//     ForceNew;
+//     ForceNew, and changes are those diffs as the plan computed them (Changes.Changed asks
+//     whether a path changed), so that Update never works out again what differs;
 //   - Delete deletes live and everything it owns that cannot be tagged, waits until it is
 //     gone, and tolerates not found;
 //   - Diff is pure: it compares d.Props with live.Props for what the kind can change, and
-//     marks fields that force a replacement. Tags are compared by the engine.
+//     marks fields that force a replacement. Tags are compared by the engine. It fails only
+//     for properties that are not the kind's (a wiring mistake).
 //
-// Service-specific not-found errors become ErrNotFound at the kind's edge.
+// Kinds are written as Typed and made a Kind by Adapt, which checks the properties' type.
+//
+// Service-specific not-found errors become ErrNotFound at the kind's edge (awscall.NotFound).
 type Kind interface {
 	Kind() string
 	List(ctx context.Context, sel state.Selector) ([]state.Resource, error)
 	Create(ctx context.Context, d Desired) (state.Resource, error)
-	Update(ctx context.Context, d Desired, live state.Resource) (state.Resource, error)
+	Update(ctx context.Context, d Desired, live state.Resource, changes Changes) (state.Resource, error)
 	Delete(ctx context.Context, live state.Resource) error
-	Diff(d Desired, live state.Resource) []FieldDiff
+	Diff(d Desired, live state.Resource) ([]FieldDiff, error)
 }
 
 // Limited is an optional ability: a kind whose service needs its writes serialised or capped
@@ -69,23 +72,3 @@ var (
 	// ErrNotOwned marks a resource that exists under our name without our ownership tags.
 	ErrNotOwned = errors.New("exists without provisioner ownership tags")
 )
-
-// APIErrorCode returns the AWS error code of err, or "".
-func APIErrorCode(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return ""
-}
-
-// IsAPIError reports whether err is an AWS API error with one of the codes.
-func IsAPIError(err error, codes ...string) bool {
-	code := APIErrorCode(err)
-	for _, c := range codes {
-		if code != "" && code == c {
-			return true
-		}
-	}
-	return false
-}

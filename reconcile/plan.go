@@ -139,15 +139,26 @@ func (p *Plan) planResource(k Kind, r *spec.Resource, inv *state.Inventory, chan
 		return c, nil
 	}
 	c.live, c.ID = &live, live.ID
-	c.Diffs = diffs(k, d, live)
+	if c.Diffs, err = diffs(k, d, live); err != nil {
+		return c, fmt.Errorf("plan %s: %w", c.Address, err)
+	}
 	c.Action = actionFor(c.Diffs)
 	return c, nil
 }
 
 // diffs is every difference between a desired resource and its live twin: the name, the
 // kind's typed fields, and the user tags.
-func diffs(k Kind, d Desired, live state.Resource) []FieldDiff {
-	out := append(k.Diff(d, live), tagDiffs(live.Tags, d.Tags)...)
+func diffs(k Kind, d Desired, live state.Resource) ([]FieldDiff, error) {
+	kd, err := k.Diff(d, live)
+	if err != nil {
+		return nil, err
+	}
+	return withTagsAndName(kd, d, live), nil
+}
+
+// withTagsAndName adds to a kind's diffs what the engine compares itself: user tags, name.
+func withTagsAndName(kd []FieldDiff, d Desired, live state.Resource) []FieldDiff {
+	out := append(kd, tagDiffs(live.Tags, d.Tags)...)
 	if live.Name != d.Name {
 		out = append([]FieldDiff{{Path: "name", Live: live.Name, Desired: d.Name, ForceNew: true}}, out...)
 	}
@@ -292,4 +303,9 @@ func DestroyPlan(inv *state.Inventory) *Plan {
 	}
 	sortDeletes(p.Changes)
 	return p
+}
+
+// Compare is what the plan computes for live and d: the changes an update would be given.
+func Compare(k Kind, d Desired, live state.Resource) (Changes, error) {
+	return diffs(k, d, live)
 }

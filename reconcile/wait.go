@@ -58,13 +58,3 @@ func (b Backoff) Until(ctx context.Context, poll func(ctx context.Context) (done
 		delay = min(delay*2, b.Max)
 	}
 }
-
-// CallTimeout bounds one AWS call, so that a hung connection fails one call, not the run.
-const CallTimeout = 60 * time.Second
-
-// Call runs one AWS call under its own timeout.
-func Call[T any](ctx context.Context, fn func(ctx context.Context) (T, error)) (T, error) {
-	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
-	defer cancel()
-	return fn(ctx)
-}

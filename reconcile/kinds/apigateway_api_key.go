@@ -49,8 +49,8 @@ func NewAPIKey(api APIKeyAPI, region string) *APIKey {
 func (*APIKey) Kind() string { return "apigateway.api_key" }
 
 // gw describes API keys to the steps the API Gateway kinds share.
-func (k *APIKey) gw() apigwType[types.ApiKey, *spec.APIKey] {
-	return apigwType[types.ApiKey, *spec.APIKey]{apigwBase: k.apigwBase, kind: k, api: k.api,
+func (k *APIKey) gw() apigwType[types.ApiKey, spec.APIKey, *spec.APIKey] {
+	return apigwType[types.ApiKey, spec.APIKey, *spec.APIKey]{apigwBase: k.apigwBase, kind: k, api: k.api,
 		noun: "api gateway api key", path: "/apikeys/", list: k.keys, get: k.get,
 		observe: func(_ context.Context, key types.ApiKey) (state.Resource, error) { return apikeyObserved(key), nil },
 		name:    func(key types.ApiKey) string { return aws.ToString(key.Name) },
@@ -59,12 +59,8 @@ func (k *APIKey) gw() apigwType[types.ApiKey, *spec.APIKey] {
 }
 
 // Diff compares description and enabled; both change in place.
-func (*APIKey) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
-	w, _ := d.Props.(*spec.APIKey)
-	l, _ := live.Props.(*spec.APIKey)
-	if w == nil || l == nil {
-		return miscPropsMismatch(d, live)
-	}
+func (*APIKey) Diff(d reconcile.Want[*spec.APIKey], live reconcile.Have[*spec.APIKey]) []reconcile.FieldDiff {
+	w, l := d.Props, live.Props
 	var ds reconcile.Diffs
 	ds.Field("description", l.Description, w.Description)
 	ds.Field("enabled", l.Enabled, w.Enabled)
@@ -95,7 +91,7 @@ func (k *APIKey) keys(ctx context.Context, name string) ([]types.ApiKey, error) 
 
 // Create adopts the key named d.Name that carries d's ownership tags, or creates one with the
 // tags in CreateApiKey.
-func (k *APIKey) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
+func (k *APIKey) Create(ctx context.Context, d reconcile.Want[*spec.APIKey]) (state.Resource, error) {
 	return k.gw().create(ctx, d, k.create)
 }
 
@@ -120,13 +116,12 @@ func (k *APIKey) create(ctx context.Context, d reconcile.Desired, p *spec.APIKey
 }
 
 // Update patches description and enabled, makes the tags equal d.Tags, and reads the key back.
-func (k *APIKey) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
+func (k *APIKey) Update(ctx context.Context, d reconcile.Want[*spec.APIKey], live reconcile.Have[*spec.APIKey], changes reconcile.Changes) (state.Resource, error) {
 	gw := k.gw()
-	w, l, err := gw.updateProps(d, live)
-	if err != nil {
+	if err := gw.owned(d.Desired, live.Resource); err != nil {
 		return state.Resource{}, err
 	}
-	if ops := apikeyPatch(l, w); len(ops) > 0 {
+	if ops := apikeyPatch(changes, d.Props); len(ops) > 0 {
 		err := apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
 			_, err := k.api.UpdateApiKey(ctx, &apigateway.UpdateApiKeyInput{ApiKey: aws.String(live.ID), PatchOperations: ops})
 			return err
@@ -135,7 +130,7 @@ func (k *APIKey) Update(ctx context.Context, d reconcile.Desired, live state.Res
 			return state.Resource{}, fmt.Errorf("update api gateway api key %s: %w", d.Name, err)
 		}
 	}
-	if err := gw.syncTags(ctx, d, live); err != nil {
+	if err := gw.syncTags(ctx, d.Desired, live.Resource); err != nil {
 		return state.Resource{}, err
 	}
 	key, err := k.get(ctx, live.ID)
@@ -145,12 +140,13 @@ func (k *APIKey) Update(ctx context.Context, d reconcile.Desired, live state.Res
 	return apikeyObserved(key), nil
 }
 
-func apikeyPatch(live, want *spec.APIKey) []types.PatchOperation {
+// apikeyPatch is the UpdateApiKey patch for what changes.
+func apikeyPatch(changes reconcile.Changes, want *spec.APIKey) []types.PatchOperation {
 	var ops []types.PatchOperation
-	if live.Description != want.Description {
+	if changes.Changed("description") {
 		ops = append(ops, apigwReplace("/description", want.Description))
 	}
-	if live.Enabled != want.Enabled {
+	if changes.Changed("enabled") {
 		ops = append(ops, apigwReplace("/enabled", strconv.FormatBool(want.Enabled)))
 	}
 	return ops

@@ -34,7 +34,7 @@ func TestAPIKeyDiff(t *testing.T) {
 		{"description", func(p *spec.APIKey) { p.Description = "e" }, "description"},
 		{"enabled", func(p *spec.APIKey) { p.Enabled = false }, "enabled"},
 	}, base, func(w *spec.APIKey) []reconcile.FieldDiff {
-		return (&APIKey{}).Diff(desired(o, "k", w), state.Resource{Props: base()})
+		return tk[spec.APIKey](&APIKey{}).Diff(desired(o, "k", w), state.Resource{Props: base()})
 	}, "every api key field changes in place")
 }
 
@@ -73,11 +73,11 @@ func TestAPIKeyCreate(t *testing.T) {
 				Enabled: in.Enabled, Tags: in.Tags, Value: aws.String("SECRET-VALUE-0123456789")}, nil
 		})
 		d := desired(o, "key-dev", &spec.APIKey{Description: "d", Enabled: true})
-		got, err := unitAPIKey(f).Create(context.Background(), d)
+		got, err := tk[spec.APIKey](unitAPIKey(f)).Create(context.Background(), d)
 		require.NoError(t, err)
 		assert.Equal(t, "k9", got.ID)
 		assert.Equal(t, 3, f.calls.count("CreateApiKey"))
-		assert.Empty(t, (&APIKey{}).Diff(d, got))
+		assert.Empty(t, tk[spec.APIKey](&APIKey{}).Diff(d, got))
 		assert.NotContains(t, fmt.Sprintf("%#v %#v", got, got.Props), "SECRET-VALUE")
 	})
 	t.Run("adopts ours and brings it to d", func(t *testing.T) {
@@ -97,7 +97,7 @@ func TestAPIKeyCreate(t *testing.T) {
 			return &apigateway.GetApiKeyOutput{Id: key.Id, Name: key.Name, Description: aws.String("new"), Enabled: false, Tags: key.Tags}, nil
 		}
 		d := desired(o, "key-dev", &spec.APIKey{Description: "new", Enabled: false})
-		got, err := unitAPIKey(f).Create(context.Background(), d)
+		got, err := tk[spec.APIKey](unitAPIKey(f)).Create(context.Background(), d)
 		require.NoError(t, err)
 		assert.Equal(t, "k1", got.ID)
 		f.calls.none(t, "CreateApiKey", "TagResource", "UntagResource")
@@ -108,7 +108,7 @@ func TestAPIKeyCreate(t *testing.T) {
 func TestAPIKeyUpdateRefusesForeignLive(t *testing.T) {
 	f := &fakeAPIGW{}
 	live := apikeyObserved(apikeyItem("k1", "key-dev", nil))
-	_, err := unitAPIKey(f).Update(context.Background(), desired(miscOwner("key"), "key-dev", &spec.APIKey{}), live)
+	_, err := tk[spec.APIKey](unitAPIKey(f)).Update(context.Background(), desired(miscOwner("key"), "key-dev", &spec.APIKey{}), live)
 	require.ErrorIs(t, err, reconcile.ErrNotOwned)
 	assert.Empty(t, f.calls)
 }
@@ -166,7 +166,7 @@ func TestAPIKeyLifecycle(t *testing.T) {
 	k := NewAPIKey(client, region)
 	o := testOwner(t, "partner-key")
 	d := desired(o, "kindtest-key-"+o.Suffix, &spec.APIKey{Description: "the provider's key", Enabled: true})
-	checkLifecycle(t, k, d, func(d reconcile.Desired) reconcile.Desired {
+	checkLifecycle(t, tk[spec.APIKey](k), d, func(d reconcile.Desired) reconcile.Desired {
 		d.Props = &spec.APIKey{Description: "revoked", Enabled: false}
 		return d
 	})
@@ -180,7 +180,7 @@ func TestAPIKeyValueNeverObserved(t *testing.T) {
 	k := NewAPIKey(client, region)
 	o := testOwner(t, "partner-key")
 	d := desired(o, "kindtest-key-"+o.Suffix, &spec.APIKey{Description: "secret", Enabled: true})
-	created, err := k.Create(ctx, d)
+	created, err := tk[spec.APIKey](k).Create(ctx, d)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = k.Delete(context.Background(), created) })
 	out, err := client.GetApiKey(ctx, &apigateway.GetApiKeyInput{ApiKey: aws.String(created.ID), IncludeValue: aws.Bool(true)})
@@ -192,7 +192,7 @@ func TestAPIKeyValueNeverObserved(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, listed, 1)
 	d.Props = &spec.APIKey{Description: "secret, disabled"}
-	updated, err := k.Update(ctx, d, listed[0])
+	updated, err := tk[spec.APIKey](k).Update(ctx, d, listed[0])
 	require.NoError(t, err)
 	for _, r := range []state.Resource{created, listed[0], updated} {
 		assert.NotContains(t, fmt.Sprintf("%#v %#v", r, r.Props), value, "the key's value must never be observed")
@@ -212,7 +212,7 @@ func TestAPIKeyLeavesUntaggedNamesakeAndListsBySuffix(t *testing.T) {
 		_, _ = client.DeleteApiKey(context.Background(), &apigateway.DeleteApiKeyInput{ApiKey: foreign.Id})
 	})
 
-	apigwCheckBesideNamesake(t, k, desired(o, name, &spec.APIKey{Enabled: true}), aws.ToString(foreign.Id), func() {
+	apigwCheckBesideNamesake(t, tk[spec.APIKey](k), desired(o, name, &spec.APIKey{Enabled: true}), aws.ToString(foreign.Id), func() {
 		theirs, err := client.GetApiKey(ctx, &apigateway.GetApiKeyInput{ApiKey: foreign.Id})
 		require.NoError(t, err)
 		assert.Equal(t, "theirs", aws.ToString(theirs.Description))

@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
+	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
 
@@ -41,7 +43,7 @@ func apigwNewBase(region string) apigwBase {
 func (apigwBase) LimitGroup() (string, int) { return apigwLimitGroup, apigwLimitMax }
 
 // apigwNotFound is API Gateway's one not-found code, for every resource type.
-const apigwNotFound = "NotFoundException"
+const apigwNotFound = awscall.NotFoundException
 
 // apigwPageSize is the largest page API Gateway's Get* listings accept.
 const apigwPageSize = 500
@@ -49,24 +51,21 @@ const apigwPageSize = 500
 // apigwRetryable retries throttling (TooManyRequestsException: the SDK's retryer also knows
 // it as a throttle, but gives up after 3 attempts) and ConflictException, which API Gateway
 // answers to a write that overlaps another one on the same API ("concurrent modification").
-// Calls whose ConflictException means "already exists" use apigwThrottled instead.
+// Calls whose ConflictException means "already exists" use awscall.Throttled instead.
 func apigwRetryable(err error) bool {
-	return reconcile.IsAPIError(err, append([]string{"ConflictException"}, miscThrottleCodes...)...)
+	return awscall.RetryCodes(awscall.ConflictException)(err)
 }
-
-// apigwThrottled retries throttling only.
-func apigwThrottled(err error) bool { return reconcile.IsAPIError(err, miscThrottleCodes...) }
 
 // apigwDo runs one write under its own timeout, retrying what retry accepts with b, and maps
 // NotFoundException to reconcile.ErrNotFound.
 func apigwDo(ctx context.Context, b reconcile.Backoff, retry func(error) bool, op func(context.Context) error) error {
-	return miscNotFound(miscDo(ctx, b, retry, op), apigwNotFound)
+	return awscall.NotFound(awscall.Do(ctx, b, retry, op), apigwNotFound)
 }
 
 // apigwGet runs one read under its own timeout, mapping NotFoundException to ErrNotFound.
 func apigwGet[T any](ctx context.Context, fn func(context.Context) (T, error)) (T, error) {
-	out, err := reconcile.Call(ctx, fn)
-	return out, miscNotFound(err, apigwNotFound)
+	out, err := awscall.Call(ctx, fn)
+	return out, awscall.NotFound(err, apigwNotFound)
 }
 
 // apigwARN is the ARN TagResource takes for an API Gateway path such as /restapis/abc.
@@ -88,22 +87,16 @@ type apigwTagAPI interface {
 // apigwSyncTags makes the tags of arn equal want: adds missing or changed ones, removes extra
 // ones except the ownership tags. Nothing is called when they already match.
 func apigwSyncTags(ctx context.Context, b reconcile.Backoff, api apigwTagAPI, arn string, live, want map[string]string) error {
-	set, remove := miscTagChanges(live, want)
-	if len(set) > 0 {
-		err := apigwDo(ctx, b, apigwRetryable, func(ctx context.Context) error {
+	return awscall.SyncTags(live, want, func(set map[string]string) error {
+		return apigwDo(ctx, b, apigwRetryable, func(ctx context.Context) error {
 			_, err := api.TagResource(ctx, &apigateway.TagResourceInput{ResourceArn: aws.String(arn), Tags: set})
 			return err
 		})
-		if err != nil {
+	}, func(keys []string) error {
+		return apigwDo(ctx, b, apigwRetryable, func(ctx context.Context) error {
+			_, err := api.UntagResource(ctx, &apigateway.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: keys})
 			return err
-		}
-	}
-	if len(remove) == 0 {
-		return nil
-	}
-	return apigwDo(ctx, b, apigwRetryable, func(ctx context.Context) error {
-		_, err := api.UntagResource(ctx, &apigateway.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: remove})
-		return err
+		})
 	})
 }
 
@@ -116,7 +109,7 @@ func apigwWaitGone(ctx context.Context, b reconcile.Backoff, get func(context.Co
 		case errors.Is(err, reconcile.ErrNotFound):
 			return true, nil
 		case err != nil:
-			return !apigwThrottled(err), err
+			return !awscall.Throttled(err), err
 		}
 		return false, errors.New("still there")
 	})
@@ -163,9 +156,12 @@ func apigwPages[T any](ctx context.Context, fetch func(ctx context.Context, posi
 // kinds share: T is its SDK item (types.RestApi, types.ApiKey, types.UsagePlan), P its
 // properties in the spec (*spec.RestAPI, …). Its names are not unique, so it is found by
 // listing and adopted by name and ownership tags.
-type apigwType[T, P any] struct {
+type apigwType[T, PT any, P interface {
+	*PT
+	spec.Properties
+}] struct {
 	apigwBase
-	kind reconcile.Kind // the kind itself, for Diff and Update when adopting
+	kind reconcile.Typed[P] // the kind itself, for Diff and Update when adopting
 	api  apigwTagAPI
 	noun string // as errors name it, "api gateway rest api"; they name a listing "<noun>s"
 	path string // its ARN path up to the id: "/restapis/"
@@ -181,7 +177,7 @@ type apigwType[T, P any] struct {
 
 // listOwned lists every item and observes those whose tags sel matches, skipping any deleted
 // since the listing.
-func (t apigwType[T, P]) listOwned(ctx context.Context, sel state.Selector) ([]state.Resource, error) {
+func (t apigwType[T, PT, P]) listOwned(ctx context.Context, sel state.Selector) ([]state.Resource, error) {
 	items, err := t.list(ctx, "")
 	if err != nil {
 		return nil, fmt.Errorf("list %ss: %w", t.noun, err)
@@ -205,12 +201,8 @@ func (t apigwType[T, P]) listOwned(ctx context.Context, sel state.Selector) ([]s
 
 // create is Create: it adopts the item named d.Name that carries d's ownership tags, or calls
 // fresh to create one. Namesakes without d's tags are someone else's and are left alone.
-func (t apigwType[T, P]) create(ctx context.Context, d reconcile.Desired,
+func (t apigwType[T, PT, P]) create(ctx context.Context, d reconcile.Want[P],
 	fresh func(ctx context.Context, d reconcile.Desired, p P) (state.Resource, error)) (state.Resource, error) {
-	p, ok := d.Props.(P)
-	if !ok {
-		return state.Resource{}, fmt.Errorf("create %s %s: properties are %T, not %T", t.noun, d.Name, d.Props, p)
-	}
 	items, err := t.list(ctx, d.Name)
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create %s %s: %w", t.noun, d.Name, err)
@@ -220,37 +212,36 @@ func (t apigwType[T, P]) create(ctx context.Context, d reconcile.Desired,
 			return t.adopt(ctx, d, item)
 		}
 	}
-	return fresh(ctx, d, p)
+	return fresh(ctx, d.Desired, d.Props)
 }
 
 // adopt observes an item of ours and brings it to d unless it already shows d.
-func (t apigwType[T, P]) adopt(ctx context.Context, d reconcile.Desired, item T) (state.Resource, error) {
+func (t apigwType[T, PT, P]) adopt(ctx context.Context, d reconcile.Want[P], item T) (state.Resource, error) {
 	live, err := t.observe(ctx, item)
+	var h reconcile.Have[P]
+	var changes reconcile.Changes
+	if err == nil {
+		h, changes, err = reconcile.Adopting(t.kind, d, live)
+	}
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create %s %s: %w", t.noun, d.Name, err)
 	}
 	if miscSettled(t.kind, d, live) {
 		return live, nil
 	}
-	return t.kind.Update(ctx, d, live)
+	return t.kind.Update(ctx, d, h, changes)
 }
 
-// updateProps returns the desired and live properties, which Update needs to be Ps, and
-// refuses a live resource without d's ownership tags.
-func (t apigwType[T, P]) updateProps(d reconcile.Desired, live state.Resource) (w, l P, err error) {
-	w, ok := d.Props.(P)
-	l, lok := live.Props.(P)
-	if !ok || !lok {
-		return w, l, fmt.Errorf("update %s %s: properties are %T and %T, not %T", t.noun, d.Name, d.Props, live.Props, w)
-	}
+// owned refuses to update a live resource without d's ownership tags.
+func (t apigwType[T, PT, P]) owned(d reconcile.Desired, live state.Resource) error {
 	if !d.Owner.Owns(live.Tags) {
-		return w, l, fmt.Errorf("update %s %s: %w", t.noun, d.Name, miscNotOwned(t.noun, live.Name, live.Tags))
+		return fmt.Errorf("update %s %s: %w", t.noun, d.Name, awscall.NotOwned(t.noun, live.Name, live.Tags))
 	}
-	return w, l, nil
+	return nil
 }
 
 // syncTags is Update's tag step: it makes live's tags equal d.Tags.
-func (t apigwType[T, P]) syncTags(ctx context.Context, d reconcile.Desired, live state.Resource) error {
+func (t apigwType[T, PT, P]) syncTags(ctx context.Context, d reconcile.Desired, live state.Resource) error {
 	if err := apigwSyncTags(ctx, t.wait, t.api, apigwARN(t.region, t.path+live.ID), live.Tags, d.Tags); err != nil {
 		return fmt.Errorf("update %s %s: tags: %w", t.noun, d.Name, err)
 	}
@@ -258,7 +249,7 @@ func (t apigwType[T, P]) syncTags(ctx context.Context, d reconcile.Desired, live
 }
 
 // readBack observes item id after a write of op ("create", "update").
-func (t apigwType[T, P]) readBack(ctx context.Context, op, name, id string) (state.Resource, error) {
+func (t apigwType[T, PT, P]) readBack(ctx context.Context, op, name, id string) (state.Resource, error) {
 	item, err := t.get(ctx, id)
 	if err == nil {
 		var r state.Resource
@@ -271,7 +262,7 @@ func (t apigwType[T, P]) readBack(ctx context.Context, op, name, id string) (sta
 
 // delete re-reads live, runs del only when the item still carries live's ownership tags, and
 // waits until live no longer reads back. Not found, before or during del, is success.
-func (t apigwType[T, P]) delete(ctx context.Context, live state.Resource, del func(ctx context.Context, id string, item T) error) error {
+func (t apigwType[T, PT, P]) delete(ctx context.Context, live state.Resource, del func(ctx context.Context, id string, item T) error) error {
 	item, found, err := t.reread(ctx, live)
 	if !found || err != nil {
 		return err
@@ -291,7 +282,7 @@ func (t apigwType[T, P]) delete(ctx context.Context, live state.Resource, del fu
 
 // reread is Delete's first step: found is false when live is gone, and an item that no longer
 // carries live's ownership tags is refused.
-func (t apigwType[T, P]) reread(ctx context.Context, live state.Resource) (item T, found bool, err error) {
+func (t apigwType[T, PT, P]) reread(ctx context.Context, live state.Resource) (item T, found bool, err error) {
 	item, err = t.get(ctx, live.ID)
 	if errors.Is(err, reconcile.ErrNotFound) {
 		return item, false, nil
@@ -300,7 +291,7 @@ func (t apigwType[T, P]) reread(ctx context.Context, live state.Resource) (item 
 		return item, true, fmt.Errorf("delete %s %s: %w", t.noun, live.Name, err)
 	}
 	if !live.Owner.Owns(t.tags(item)) {
-		return item, true, fmt.Errorf("delete %s %s: %w", t.noun, live.Name, miscNotOwned(t.noun, live.Name, t.tags(item)))
+		return item, true, fmt.Errorf("delete %s %s: %w", t.noun, live.Name, awscall.NotOwned(t.noun, live.Name, t.tags(item)))
 	}
 	return item, true, nil
 }

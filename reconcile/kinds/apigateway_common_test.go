@@ -12,6 +12,7 @@ import (
 
 	"github.com/provisioner-dev/provisioner/localstack/emutest"
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/state"
 )
 
@@ -246,7 +247,7 @@ func TestAPIGWRetryable(t *testing.T) {
 		"NotFoundException": false, "BadRequestException": false, "": false,
 	} {
 		assert.Equal(t, want, apigwRetryable(miscAPIErr(code)), code)
-		assert.Equal(t, want && code != "ConflictException", apigwThrottled(miscAPIErr(code)), code)
+		assert.Equal(t, want && code != "ConflictException", awscall.Throttled(miscAPIErr(code)), code)
 	}
 }
 
@@ -301,7 +302,7 @@ func integrationAPIGW(t *testing.T) (*apigateway.Client, string, string) {
 // (foreignID, named d.Name) that the test made: k creates d as a new item and leaves the
 // namesake untouched (untouched checks it), lists exactly ours under d's suffix and nothing
 // under another, and Delete re-checks the tags and refuses the namesake.
-func apigwCheckBesideNamesake(t *testing.T, k reconcile.Kind, d reconcile.Desired, foreignID string, untouched func()) {
+func apigwCheckBesideNamesake(t *testing.T, k testKind, d reconcile.Desired, foreignID string, untouched func()) {
 	t.Helper()
 	ctx := context.Background()
 	ours, err := k.Create(ctx, d)
@@ -319,6 +320,6 @@ func apigwCheckBesideNamesake(t *testing.T, k reconcile.Kind, d reconcile.Desire
 	require.NoError(t, err)
 	assert.Empty(t, other, "another suffix does not see it")
 
-	err = k.Delete(ctx, state.Resource{Kind: k.Kind(), Owner: o, ID: foreignID, Name: d.Name})
+	err = k.Delete(ctx, state.Resource{Kind: k.Kind.Kind(), Owner: o, ID: foreignID, Name: d.Name})
 	require.ErrorIs(t, err, reconcile.ErrNotOwned, "delete re-checks the tags")
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -74,8 +75,8 @@ func NewRestAPI(api RestAPIAPI, region, account string) *RestAPI {
 func (*RestAPI) Kind() string { return "apigateway.rest_api" }
 
 // gw describes REST APIs to the steps the API Gateway kinds share.
-func (k *RestAPI) gw() apigwType[types.RestApi, *spec.RestAPI] {
-	return apigwType[types.RestApi, *spec.RestAPI]{apigwBase: k.apigwBase, kind: k, api: k.api,
+func (k *RestAPI) gw() apigwType[types.RestApi, spec.RestAPI, *spec.RestAPI] {
+	return apigwType[types.RestApi, spec.RestAPI, *spec.RestAPI]{apigwBase: k.apigwBase, kind: k, api: k.api,
 		noun: "api gateway rest api", path: "/restapis/", get: k.get, observe: k.observe,
 		list: func(ctx context.Context, _ string) ([]types.RestApi, error) { return k.apis(ctx) },
 		name: func(api types.RestApi) string { return aws.ToString(api.Name) },
@@ -93,12 +94,8 @@ const (
 
 // Diff compares every property; all change in place. Routes compare as a sorted list with
 // authorization defaulting to NONE; throttling limits of zero or less mean "none".
-func (*RestAPI) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
-	w, _ := d.Props.(*spec.RestAPI)
-	l, _ := live.Props.(*spec.RestAPI)
-	if w == nil || l == nil {
-		return miscPropsMismatch(d, live)
-	}
+func (*RestAPI) Diff(d reconcile.Want[*spec.RestAPI], live reconcile.Have[*spec.RestAPI]) []reconcile.FieldDiff {
+	w, l := d.Props, live.Props
 	var ds reconcile.Diffs
 	ds.Field("description", l.Description, w.Description)
 	ds.Field("endpoint_type", l.EndpointType, w.EndpointType)
@@ -164,7 +161,7 @@ func (k *RestAPI) apis(ctx context.Context) ([]types.RestApi, error) {
 // Create adopts the API named d.Name that carries d's ownership tags, or creates one with the
 // tags in CreateRestApi; either way it then brings routes and stage to d. A crash in between
 // leaves a tagged API that a rerun adopts and completes.
-func (k *RestAPI) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
+func (k *RestAPI) Create(ctx context.Context, d reconcile.Want[*spec.RestAPI]) (state.Resource, error) {
 	return k.gw().create(ctx, d, k.create)
 }
 
@@ -184,18 +181,18 @@ func (k *RestAPI) create(ctx context.Context, d reconcile.Desired, p *spec.RestA
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create api gateway rest api %s: %w", d.Name, err)
 	}
-	return k.gw().adopt(ctx, d, api)
+	return k.gw().adopt(ctx, reconcile.Want[*spec.RestAPI]{Desired: d, Props: p}, api)
 }
 
 // Update brings the API to d: its own settings, the routes, a new deployment when routes
 // changed, the stage, and the tags; then reads it back.
-func (k *RestAPI) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
+func (k *RestAPI) Update(ctx context.Context, d reconcile.Want[*spec.RestAPI], live reconcile.Have[*spec.RestAPI], changes reconcile.Changes) (state.Resource, error) {
 	gw := k.gw()
-	w, l, err := gw.updateProps(d, live)
-	if err != nil {
+	w, l := d.Props, live.Props
+	if err := gw.owned(d.Desired, live.Resource); err != nil {
 		return state.Resource{}, err
 	}
-	if err := k.updateAPI(ctx, live.ID, l, w); err != nil {
+	if err := k.updateAPI(ctx, live.ID, changes, l, w); err != nil {
 		return state.Resource{}, fmt.Errorf("update api gateway rest api %s: %w", d.Name, err)
 	}
 	changed, err := k.syncRoutes(ctx, live.ID, w.Routes)
@@ -205,19 +202,19 @@ func (k *RestAPI) Update(ctx context.Context, d reconcile.Desired, live state.Re
 	if err := k.syncStage(ctx, live.ID, w, changed); err != nil {
 		return state.Resource{}, fmt.Errorf("update api gateway rest api %s: stage %s: %w", d.Name, w.Stage.Name, err)
 	}
-	if err := gw.syncTags(ctx, d, live); err != nil {
+	if err := gw.syncTags(ctx, d.Desired, live.Resource); err != nil {
 		return state.Resource{}, err
 	}
 	return gw.readBack(ctx, "update", d.Name, live.ID)
 }
 
 // updateAPI patches the description and the endpoint type.
-func (k *RestAPI) updateAPI(ctx context.Context, id string, live, want *spec.RestAPI) error {
+func (k *RestAPI) updateAPI(ctx context.Context, id string, changes reconcile.Changes, live, want *spec.RestAPI) error {
 	var ops []types.PatchOperation
-	if live.Description != want.Description {
+	if changes.Changed("description") {
 		ops = append(ops, apigwReplace("/description", want.Description))
 	}
-	if live.EndpointType != want.EndpointType {
+	if changes.Changed("endpoint_type") {
 		ops = append(ops, apigwReplace("/endpointConfiguration/types/"+live.EndpointType, want.EndpointType))
 	}
 	if len(ops) == 0 {
@@ -424,14 +421,14 @@ func (k *RestAPI) ensurePath(ctx context.Context, apiID string, tree *restTree, 
 	}
 	in := &apigateway.CreateResourceInput{RestApiId: aws.String(apiID), ParentId: aws.String(parentID), PathPart: aws.String(part)}
 	var id string
-	err = apigwDo(ctx, k.wait, apigwThrottled, func(ctx context.Context) error {
+	err = apigwDo(ctx, k.wait, awscall.Throttled, func(ctx context.Context) error {
 		out, err := k.api.CreateResource(ctx, in)
 		if err == nil {
 			id = aws.ToString(out.Id)
 		}
 		return err
 	})
-	if reconcile.IsAPIError(err, "ConflictException") {
+	if awscall.Is(err, awscall.ConflictException) {
 		id, err = k.existingResource(ctx, apiID, path, err)
 	}
 	if err != nil {
@@ -466,7 +463,7 @@ func restParent(path string) (parent, part string) {
 func (k *RestAPI) putMethod(ctx context.Context, apiID, resID string, r spec.Route) error {
 	in := &apigateway.PutMethodInput{RestApiId: aws.String(apiID), ResourceId: aws.String(resID), HttpMethod: aws.String(r.Method),
 		AuthorizationType: aws.String(r.Authorization), ApiKeyRequired: r.APIKeyRequired}
-	err := apigwDo(ctx, k.wait, apigwThrottled, func(ctx context.Context) error {
+	err := apigwDo(ctx, k.wait, awscall.Throttled, func(ctx context.Context) error {
 		_, err := k.api.PutMethod(ctx, in)
 		return err
 	})
@@ -675,14 +672,14 @@ func (k *RestAPI) createStage(ctx context.Context, apiID string, want spec.Stage
 	in := &apigateway.CreateStageInput{RestApiId: aws.String(apiID), StageName: aws.String(want.Name),
 		DeploymentId: aws.String(depID), TracingEnabled: want.TracingEnabled}
 	var created types.Stage
-	err := apigwDo(ctx, k.wait, apigwThrottled, func(ctx context.Context) error {
+	err := apigwDo(ctx, k.wait, awscall.Throttled, func(ctx context.Context) error {
 		out, err := k.api.CreateStage(ctx, in)
 		if err == nil {
 			created = types.Stage{StageName: out.StageName, TracingEnabled: out.TracingEnabled, MethodSettings: out.MethodSettings}
 		}
 		return err
 	})
-	if reconcile.IsAPIError(err, "ConflictException") {
+	if awscall.Is(err, awscall.ConflictException) {
 		// Bring the existing stage onto this deployment as well: pretend it is fresh so that
 		// every setting is written.
 		return types.Stage{StageName: aws.String(want.Name)}, k.repointStage(ctx, apiID, want.Name, depID)

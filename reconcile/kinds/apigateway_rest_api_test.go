@@ -273,7 +273,7 @@ func TestRestAPIDiff(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			w := restUnitProps()
 			tc.change(w)
-			got := (&RestAPI{}).Diff(desired(o, "api", w), live())
+			got := tk[spec.RestAPI](&RestAPI{}).Diff(desired(o, "api", w), live())
 			var paths []string
 			for _, fd := range got {
 				paths = append(paths, fd.Path)
@@ -289,14 +289,14 @@ func TestRestAPIDiff(t *testing.T) {
 	t.Run("stale deployment", func(t *testing.T) {
 		l := live()
 		l.Attrs[restDeployedAttr] = ""
-		got := (&RestAPI{}).Diff(desired(o, "api", restUnitProps()), l)
+		got := tk[spec.RestAPI](&RestAPI{}).Diff(desired(o, "api", restUnitProps()), l)
 		require.Len(t, got, 1)
 		assert.Equal(t, "stage.deployment", got[0].Path)
 	})
 	t.Run("no stage-level limit reads back as -1", func(t *testing.T) {
 		l, w := live(), restUnitProps()
 		l.Props.(*spec.RestAPI).Stage.ThrottlingRateLimit, w.Stage.ThrottlingRateLimit = -1, 0
-		assert.Empty(t, (&RestAPI{}).Diff(desired(o, "api", w), l))
+		assert.Empty(t, tk[spec.RestAPI](&RestAPI{}).Diff(desired(o, "api", w), l))
 	})
 }
 
@@ -365,9 +365,9 @@ func TestRestAPICreate(t *testing.T) {
 		f.createRestApi = apigwFails(2, "TooManyRequestsException", f.createRestApi)
 		f.createDeployment = apigwFails(1, "TooManyRequestsException", f.createDeployment)
 		d := desired(o, "api-dev", restUnitProps())
-		got, err := unitRestAPI(f).Create(context.Background(), d)
+		got, err := tk[spec.RestAPI](unitRestAPI(f)).Create(context.Background(), d)
 		require.NoError(t, err)
-		assert.Empty(t, (&RestAPI{}).Diff(d, got))
+		assert.Empty(t, tk[spec.RestAPI](&RestAPI{}).Diff(d, got))
 		assert.Equal(t, d.Tags, apis[got.ID].api.Tags, "the tags go in CreateRestApi")
 		assert.Equal(t, 3, f.calls.count("CreateRestApi"))
 		assert.Equal(t, 2, f.calls.count("CreateDeployment"))
@@ -379,10 +379,10 @@ func TestRestAPICreate(t *testing.T) {
 		apis := map[string]*memRest{}
 		f := memRestAPI(apis)
 		d := desired(o, "api-dev", restUnitProps())
-		first, err := unitRestAPI(f).Create(context.Background(), d)
+		first, err := tk[spec.RestAPI](unitRestAPI(f)).Create(context.Background(), d)
 		require.NoError(t, err)
 		f.calls = nil
-		again, err := unitRestAPI(f).Create(context.Background(), d)
+		again, err := tk[spec.RestAPI](unitRestAPI(f)).Create(context.Background(), d)
 		require.NoError(t, err)
 		assert.Equal(t, first.ID, again.ID)
 		f.calls.none(t, "CreateRestApi", "CreateResource", "PutMethod", "PutIntegration", "CreateDeployment", "UpdateStage", "CreateStage")
@@ -411,9 +411,9 @@ func TestRestAPIUpdateRoutes(t *testing.T) {
 
 	f.updateStage = apigwFails(1, "ConflictException", f.updateStage)
 	d := desired(o, "api-dev", restUnitProps())
-	got, err := k.Update(context.Background(), d, live[0])
+	got, err := tk[spec.RestAPI](k).Update(context.Background(), d, live[0])
 	require.NoError(t, err)
-	assert.Empty(t, k.Diff(d, got))
+	assert.Empty(t, tk[spec.RestAPI](k).Diff(d, got))
 	assert.Equal(t, 3, f.calls.count("DeleteMethod"), "GET /events and DELETE /old go, POST /webhook is put again")
 	assert.Equal(t, 1, f.calls.count("PutMethod"))
 	assert.Equal(t, 2, f.calls.count("PutIntegration"))
@@ -430,12 +430,12 @@ func TestRestAPIRedeploysStaleStage(t *testing.T) {
 	f := memRestAPI(apis)
 	k := unitRestAPI(f)
 	d := desired(o, "api-dev", restUnitProps())
-	live, err := k.Create(context.Background(), d)
+	live, err := tk[spec.RestAPI](k).Create(context.Background(), d)
 	require.NoError(t, err)
 	// A run that put a route and crashed before deploying leaves a stage serving fewer routes.
 	stale := restUnitProps()
 	stale.Routes = stale.Routes[:1]
-	_, err = k.Update(context.Background(), desired(o, "api-dev", stale), live) // deploys one route
+	_, err = tk[spec.RestAPI](k).Update(context.Background(), desired(o, "api-dev", stale), live) // deploys one route
 	require.NoError(t, err)
 	f.calls = nil
 	memAddRoute(apis[live.ID], "/events/{eventId}", "GET", "AWS_IAM", false,
@@ -443,12 +443,12 @@ func TestRestAPIRedeploysStaleStage(t *testing.T) {
 	got, err := k.List(context.Background(), state.Selector{Suffix: "dev"})
 	require.NoError(t, err)
 	require.Len(t, got, 1)
-	diff := k.Diff(d, got[0])
+	diff := tk[spec.RestAPI](k).Diff(d, got[0])
 	require.Len(t, diff, 1, "routes match, the deployment does not")
 	assert.Equal(t, "stage.deployment", diff[0].Path)
-	updated, err := k.Update(context.Background(), d, got[0])
+	updated, err := tk[spec.RestAPI](k).Update(context.Background(), d, got[0])
 	require.NoError(t, err)
-	assert.Empty(t, k.Diff(d, updated))
+	assert.Empty(t, tk[spec.RestAPI](k).Diff(d, updated))
 	assert.Equal(t, 1, f.calls.count("CreateDeployment"))
 }
 
@@ -489,7 +489,7 @@ func TestRestAPIDelete(t *testing.T) {
 func TestRestAPIUpdateRefusesForeignLive(t *testing.T) {
 	f := &fakeAPIGW{}
 	live := state.Resource{ID: "a1", Name: "api-dev", Props: restUnitProps(), Tags: map[string]string{"Team": "x"}}
-	_, err := unitRestAPI(f).Update(context.Background(), desired(miscOwner("api"), "api-dev", restUnitProps()), live)
+	_, err := tk[spec.RestAPI](unitRestAPI(f)).Update(context.Background(), desired(miscOwner("api"), "api-dev", restUnitProps()), live)
 	require.ErrorIs(t, err, reconcile.ErrNotOwned)
 	assert.Empty(t, f.calls)
 }
@@ -515,7 +515,7 @@ func TestRestAPILifecycle(t *testing.T) {
 	k := NewRestAPI(client, region, account)
 	o := testOwner(t, "api")
 	d := desired(o, "kindtest-api-"+o.Suffix, restTestProps(region, account))
-	checkLifecycle(t, k, d, func(d reconcile.Desired) reconcile.Desired {
+	checkLifecycle(t, tk[spec.RestAPI](k), d, func(d reconcile.Desired) reconcile.Desired {
 		p := *d.Props.(*spec.RestAPI)
 		p.Routes = append(append([]spec.Route{}, p.Routes...),
 			spec.Route{Path: "/events/{eventId}/replay", Method: "POST", Authorization: "AWS_IAM", Function: p.Routes[0].Function})
@@ -531,7 +531,7 @@ func TestRestAPIAttrs(t *testing.T) {
 	k := NewRestAPI(client, region, account)
 	o := testOwner(t, "api")
 	d := desired(o, "kindtest-api-"+o.Suffix, restTestProps(region, account))
-	got, err := k.Create(context.Background(), d)
+	got, err := tk[spec.RestAPI](k).Create(context.Background(), d)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = k.Delete(context.Background(), got) })
 
@@ -566,7 +566,7 @@ func TestRestAPIDeploysAfterRouteChange(t *testing.T) {
 	k := NewRestAPI(client, region, account)
 	o := testOwner(t, "api")
 	d := desired(o, "kindtest-api-"+o.Suffix, restTestProps(region, account))
-	live, err := k.Create(ctx, d)
+	live, err := tk[spec.RestAPI](k).Create(ctx, d)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = k.Delete(context.Background(), live) })
 	deployment := func() (string, int) {
@@ -583,17 +583,17 @@ func TestRestAPIDeploysAfterRouteChange(t *testing.T) {
 	p := *d.Props.(*spec.RestAPI)
 	p.Stage.MetricsEnabled = false
 	d.Props = &p
-	live, err = k.Update(ctx, d, live)
+	live, err = tk[spec.RestAPI](k).Update(ctx, d, live)
 	require.NoError(t, err)
-	assert.Empty(t, k.Diff(d, live))
+	assert.Empty(t, tk[spec.RestAPI](k).Diff(d, live))
 	same, n := deployment()
 	assert.Equal(t, first, same, "a stage setting alone deploys nothing")
 	assert.Equal(t, 1, n)
 
 	p.Routes = []spec.Route{p.Routes[0], {Path: "/webhook", Method: "PUT", Function: p.Routes[0].Function}}
-	live, err = k.Update(ctx, d, live)
+	live, err = tk[spec.RestAPI](k).Update(ctx, d, live)
 	require.NoError(t, err)
-	assert.Empty(t, k.Diff(d, live))
+	assert.Empty(t, tk[spec.RestAPI](k).Diff(d, live))
 	second, n := deployment()
 	assert.NotEqual(t, first, second, "the stage serves a new deployment")
 	assert.Equal(t, 2, n)
@@ -619,7 +619,7 @@ func TestRestAPILeavesUntaggedNamesakeAndListsBySuffix(t *testing.T) {
 		_, _ = client.DeleteRestApi(context.Background(), &apigateway.DeleteRestApiInput{RestApiId: foreign.Id})
 	})
 
-	apigwCheckBesideNamesake(t, k, desired(o, name, restTestProps(region, account)), aws.ToString(foreign.Id), func() {
+	apigwCheckBesideNamesake(t, tk[spec.RestAPI](k), desired(o, name, restTestProps(region, account)), aws.ToString(foreign.Id), func() {
 		theirs, err := client.GetRestApi(ctx, &apigateway.GetRestApiInput{RestApiId: foreign.Id})
 		require.NoError(t, err)
 		assert.Equal(t, "theirs", aws.ToString(theirs.Description))

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -52,8 +53,8 @@ func NewUsagePlan(api UsagePlanAPI, region string) *UsagePlan {
 func (*UsagePlan) Kind() string { return "apigateway.usage_plan" }
 
 // gw describes usage plans to the steps the API Gateway kinds share.
-func (k *UsagePlan) gw() apigwType[types.UsagePlan, *spec.UsagePlan] {
-	return apigwType[types.UsagePlan, *spec.UsagePlan]{apigwBase: k.apigwBase, kind: k, api: k.api,
+func (k *UsagePlan) gw() apigwType[types.UsagePlan, spec.UsagePlan, *spec.UsagePlan] {
+	return apigwType[types.UsagePlan, spec.UsagePlan, *spec.UsagePlan]{apigwBase: k.apigwBase, kind: k, api: k.api,
 		noun: "api gateway usage plan", path: "/usageplans/", get: k.get, observe: k.observe,
 		list: func(ctx context.Context, _ string) ([]types.UsagePlan, error) { return k.plans(ctx) },
 		name: func(plan types.UsagePlan) string { return aws.ToString(plan.Name) },
@@ -62,12 +63,8 @@ func (k *UsagePlan) gw() apigwType[types.UsagePlan, *spec.UsagePlan] {
 }
 
 // Diff compares every property; all change in place. Stages and keys are sets.
-func (*UsagePlan) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
-	w, _ := d.Props.(*spec.UsagePlan)
-	l, _ := live.Props.(*spec.UsagePlan)
-	if w == nil || l == nil {
-		return miscPropsMismatch(d, live)
-	}
+func (*UsagePlan) Diff(d reconcile.Want[*spec.UsagePlan], live reconcile.Have[*spec.UsagePlan]) []reconcile.FieldDiff {
+	w, l := d.Props, live.Props
 	var ds reconcile.Diffs
 	ds.Field("description", l.Description, w.Description)
 	ds.Set("stages", planStageKeys(l.Stages), planStageKeys(w.Stages))
@@ -122,7 +119,7 @@ func (k *UsagePlan) plans(ctx context.Context) ([]types.UsagePlan, error) {
 // Create adopts the plan named d.Name that carries d's ownership tags, or creates one with the
 // tags, stages, throttle and quota in CreateUsagePlan, then adds its keys. A crash between the
 // two leaves a tagged plan that a rerun adopts and completes.
-func (k *UsagePlan) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
+func (k *UsagePlan) Create(ctx context.Context, d reconcile.Want[*spec.UsagePlan]) (state.Resource, error) {
 	return k.gw().create(ctx, d, k.create)
 }
 
@@ -162,10 +159,10 @@ func planCreateInput(d reconcile.Desired, p *spec.UsagePlan) *apigateway.CreateU
 
 // Update patches what differs in one UpdateUsagePlan, adds and removes keys, makes the tags
 // equal d.Tags, and reads the plan back.
-func (k *UsagePlan) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
+func (k *UsagePlan) Update(ctx context.Context, d reconcile.Want[*spec.UsagePlan], live reconcile.Have[*spec.UsagePlan], changes reconcile.Changes) (state.Resource, error) {
 	gw := k.gw()
-	w, l, err := gw.updateProps(d, live)
-	if err != nil {
+	w, l := d.Props, live.Props
+	if err := gw.owned(d.Desired, live.Resource); err != nil {
 		return state.Resource{}, err
 	}
 	if err := k.patch(ctx, live.ID, planPatch(l, w)); err != nil {
@@ -174,7 +171,7 @@ func (k *UsagePlan) Update(ctx context.Context, d reconcile.Desired, live state.
 	if err := k.syncKeys(ctx, live.ID, l.Keys, w.Keys); err != nil {
 		return state.Resource{}, fmt.Errorf("update api gateway usage plan %s: keys: %w", d.Name, err)
 	}
-	if err := gw.syncTags(ctx, d, live); err != nil {
+	if err := gw.syncTags(ctx, d.Desired, live.Resource); err != nil {
 		return state.Resource{}, err
 	}
 	return gw.readBack(ctx, "update", d.Name, live.ID)
@@ -218,7 +215,7 @@ func planPatch(live, want *spec.UsagePlan) []types.PatchOperation {
 // planStagePatch adds the missing API stages and removes the extra ones.
 func planStagePatch(live, want []spec.UsagePlanStage) []types.PatchOperation {
 	var ops []types.PatchOperation
-	add, remove := miscSetChanges(planStageKeys(live), planStageKeys(want))
+	add, remove := awscall.SetChanges(planStageKeys(live), planStageKeys(want))
 	for _, s := range add {
 		ops = append(ops, types.PatchOperation{Op: types.OpAdd, Path: aws.String("/apiStages"), Value: aws.String(s)})
 	}
@@ -232,14 +229,14 @@ func planStagePatch(live, want []spec.UsagePlanStage) []types.PatchOperation {
 // CreateUsagePlanKey means the key is in the plan already, and NotFoundException on
 // DeleteUsagePlanKey that it is not: both are the wanted outcome.
 func (k *UsagePlan) syncKeys(ctx context.Context, planID string, live, want []string) error {
-	add, remove := miscSetChanges(live, want)
+	add, remove := awscall.SetChanges(live, want)
 	for _, key := range add {
-		err := apigwDo(ctx, k.wait, apigwThrottled, func(ctx context.Context) error {
+		err := apigwDo(ctx, k.wait, awscall.Throttled, func(ctx context.Context) error {
 			_, err := k.api.CreateUsagePlanKey(ctx, &apigateway.CreateUsagePlanKeyInput{
 				UsagePlanId: aws.String(planID), KeyId: aws.String(key), KeyType: aws.String("API_KEY")})
 			return err
 		})
-		if err != nil && !reconcile.IsAPIError(err, "ConflictException") {
+		if err != nil && !awscall.Is(err, awscall.ConflictException) {
 			return fmt.Errorf("add key %s: %w", key, err)
 		}
 	}

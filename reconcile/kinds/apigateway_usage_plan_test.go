@@ -55,7 +55,7 @@ func TestUsagePlanDiff(t *testing.T) {
 		{"quota removed", func(p *spec.UsagePlan) { p.Quota = nil }, "quota"},
 		{"keys", func(p *spec.UsagePlan) { p.Keys = []string{"k3"} }, "keys"},
 	}, planProps, func(w *spec.UsagePlan) []reconcile.FieldDiff {
-		return (&UsagePlan{}).Diff(desired(o, "p", w), state.Resource{Props: planProps()})
+		return tk[spec.UsagePlan](&UsagePlan{}).Diff(desired(o, "p", w), state.Resource{Props: planProps()})
 	}, "every usage plan field changes in place")
 }
 
@@ -91,7 +91,7 @@ func TestUsagePlanList(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, got, 1, "untagged and other-suffix plans are not listed")
 	assert.Equal(t, "p1", got[0].ID)
-	assert.Empty(t, (&UsagePlan{}).Diff(desired(ours, "a", planProps()), got[0]), "observed in the spec's terms")
+	assert.Empty(t, tk[spec.UsagePlan](&UsagePlan{}).Diff(desired(ours, "a", planProps()), got[0]), "observed in the spec's terms")
 	assert.Equal(t, []string{"k1", "k2"}, got[0].Props.(*spec.UsagePlan).Keys)
 	assert.NotContains(t, fmt.Sprintf("%#v %#v", got[0], got[0].Props), "SECRET", "key values are never kept")
 	assert.Equal(t, 1, f.calls.count("GetUsagePlanKeys"), "keys are read for matching plans only")
@@ -125,10 +125,10 @@ func TestUsagePlanCreate(t *testing.T) {
 		}
 		f.getUsagePlanKeys = planKeys("k1", "k2")
 		d := desired(o, "plan-dev", planProps())
-		got, err := unitUsagePlan(f).Create(context.Background(), d)
+		got, err := tk[spec.UsagePlan](unitUsagePlan(f)).Create(context.Background(), d)
 		require.NoError(t, err)
 		assert.Equal(t, "p9", got.ID)
-		assert.Empty(t, (&UsagePlan{}).Diff(d, got))
+		assert.Empty(t, tk[spec.UsagePlan](&UsagePlan{}).Diff(d, got))
 		assert.Equal(t, d.Tags, created.Tags)
 		assert.Equal(t, int32(5), created.Throttle.BurstLimit)
 		assert.Equal(t, types.QuotaPeriodType("DAY"), created.Quota.Period)
@@ -141,7 +141,7 @@ func TestUsagePlanCreate(t *testing.T) {
 		f.getUsagePlans = func(*apigateway.GetUsagePlansInput) (*apigateway.GetUsagePlansOutput, error) {
 			return &apigateway.GetUsagePlansOutput{Items: []types.UsagePlan{planItem("p1", "plan-dev", apigwOwnedTags(o))}}, nil
 		}
-		got, err := unitUsagePlan(f).Create(context.Background(), desired(o, "plan-dev", planProps()))
+		got, err := tk[spec.UsagePlan](unitUsagePlan(f)).Create(context.Background(), desired(o, "plan-dev", planProps()))
 		require.NoError(t, err)
 		assert.Equal(t, "p1", got.ID)
 		f.calls.none(t, "CreateUsagePlan", "UpdateUsagePlan", "CreateUsagePlanKey")
@@ -168,9 +168,9 @@ func TestUsagePlanUpdateRetriesConflict(t *testing.T) {
 			Throttle: p.Throttle, Quota: p.Quota, Tags: p.Tags}, nil
 	}
 	d := desired(o, "plan-dev", want)
-	got, err := unitUsagePlan(f).Update(context.Background(), d, live)
+	got, err := tk[spec.UsagePlan](unitUsagePlan(f)).Update(context.Background(), d, live)
 	require.NoError(t, err)
-	assert.Empty(t, (&UsagePlan{}).Diff(d, got))
+	assert.Empty(t, tk[spec.UsagePlan](&UsagePlan{}).Diff(d, got))
 	assert.Equal(t, 3, f.calls.count("UpdateUsagePlan"))
 }
 
@@ -228,14 +228,14 @@ func planFixture(t *testing.T, client *apigateway.Client, region, account string
 	rest := NewRestAPI(client, region, account)
 	ro := o
 	ro.ID = "api"
-	api, err := rest.Create(ctx, desired(ro, "kindtest-plan-api-"+o.Suffix, restTestProps(region, account)))
+	api, err := tk[spec.RestAPI](rest).Create(ctx, desired(ro, "kindtest-plan-api-"+o.Suffix, restTestProps(region, account)))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = rest.Delete(context.Background(), api) })
 	kk := NewAPIKey(client, region)
 	for _, id := range []string{"key-a", "key-b"} {
 		ko := o
 		ko.ID = id
-		key, err := kk.Create(ctx, desired(ko, "kindtest-"+id+"-"+o.Suffix, &spec.APIKey{Enabled: true}))
+		key, err := tk[spec.APIKey](kk).Create(ctx, desired(ko, "kindtest-"+id+"-"+o.Suffix, &spec.APIKey{Enabled: true}))
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = kk.Delete(context.Background(), key) })
 		keys = append(keys, key.ID)
@@ -255,7 +255,7 @@ func TestUsagePlanLifecycle(t *testing.T) {
 		Quota:       &spec.Quota{Limit: 10000, Period: "DAY"},
 		Keys:        keys[:1],
 	})
-	checkLifecycle(t, k, d, func(d reconcile.Desired) reconcile.Desired {
+	checkLifecycle(t, tk[spec.UsagePlan](k), d, func(d reconcile.Desired) reconcile.Desired {
 		p := *d.Props.(*spec.UsagePlan)
 		p.Description = "throttles harder"
 		p.Throttle = &spec.Throttle{RateLimit: 10, BurstLimit: 5}
@@ -282,7 +282,7 @@ func TestUsagePlanLeavesUntaggedNamesakeAndListsBySuffix(t *testing.T) {
 	})
 
 	d := desired(o, name, &spec.UsagePlan{Stages: []spec.UsagePlanStage{{API: apiID, Stage: "v1"}}})
-	apigwCheckBesideNamesake(t, k, d, aws.ToString(foreign.Id), func() {
+	apigwCheckBesideNamesake(t, tk[spec.UsagePlan](k), d, aws.ToString(foreign.Id), func() {
 		theirs, err := client.GetUsagePlan(ctx, &apigateway.GetUsagePlanInput{UsagePlanId: foreign.Id})
 		require.NoError(t, err)
 		assert.Equal(t, "theirs", aws.ToString(theirs.Description))

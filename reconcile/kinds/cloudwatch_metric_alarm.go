@@ -15,6 +15,7 @@ import (
 	"github.com/aws/smithy-go/transport/http/protocol/awsquery"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -61,22 +62,18 @@ const cwAlarmKind = "cloudwatch.metric_alarm"
 var (
 	// cwNotFound: DeleteAlarms answers ResourceNotFound, the tagging calls
 	// ResourceNotFoundException.
-	cwNotFound = []string{"ResourceNotFound", "ResourceNotFoundException"}
+	cwNotFound = []string{"ResourceNotFound", awscall.ResourceNotFoundException}
 	// cwRetry adds ConcurrentModificationException, CloudWatch's answer to concurrent tag
 	// changes of one alarm, to throttling.
-	cwRetry = miscRetryCodes("ConcurrentModificationException")
+	cwRetry = awscall.RetryCodes(awscall.ConcurrentModificationException)
 )
 
 func (*MetricAlarm) Kind() string { return cwAlarmKind }
 
 // Diff compares every field; all change in place. Metrics are compared in id order with
 // dimensions as maps, alarm actions as a set.
-func (*MetricAlarm) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
-	w, _ := d.Props.(*spec.MetricAlarm)
-	l, _ := live.Props.(*spec.MetricAlarm)
-	if w == nil || l == nil {
-		return miscPropsMismatch(d, live)
-	}
+func (*MetricAlarm) Diff(d reconcile.Want[*spec.MetricAlarm], live reconcile.Have[*spec.MetricAlarm]) []reconcile.FieldDiff {
+	w, l := d.Props, live.Props
 	var ds reconcile.Diffs
 	ds.Field("description", l.Description, w.Description)
 	ds.Field("comparison_operator", l.ComparisonOperator, w.ComparisonOperator)
@@ -125,7 +122,7 @@ func (k *MetricAlarm) describe(ctx context.Context, names []string) ([]types.Met
 	var all []types.MetricAlarm
 	for {
 		var out *cloudwatch.DescribeAlarmsOutput
-		err := miscDo(ctx, k.wait, cwRetry, func(ctx context.Context) (err error) {
+		err := awscall.Do(ctx, k.wait, cwRetry, func(ctx context.Context) (err error) {
 			out, err = k.api.DescribeAlarms(ctx, in)
 			return err
 		})
@@ -156,12 +153,12 @@ func (k *MetricAlarm) find(ctx context.Context, name string) (types.MetricAlarm,
 
 func (k *MetricAlarm) tags(ctx context.Context, arn string) (map[string]string, error) {
 	var out *cloudwatch.ListTagsForResourceOutput
-	err := miscDo(ctx, k.wait, cwRetry, func(ctx context.Context) (err error) {
+	err := awscall.Do(ctx, k.wait, cwRetry, func(ctx context.Context) (err error) {
 		out, err = k.api.ListTagsForResource(ctx, &cloudwatch.ListTagsForResourceInput{ResourceARN: aws.String(arn)})
 		return err
 	})
 	if err != nil {
-		return nil, miscNotFound(err, cwNotFound...)
+		return nil, awscall.NotFound(err, cwNotFound...)
 	}
 	tags := make(map[string]string, len(out.Tags))
 	for _, t := range out.Tags {
@@ -174,11 +171,8 @@ func (k *MetricAlarm) tags(ctx context.Context, arn string) (map[string]string, 
 // not, without writing to it: PutMetricAlarm on an existing name overwrites it. Otherwise it
 // puts the alarm with every tag in the put itself. Between the look-up and the put another
 // writer could create the name; no conditional put exists to close that window.
-func (k *MetricAlarm) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
-	p, ok := d.Props.(*spec.MetricAlarm)
-	if !ok {
-		return state.Resource{}, fmt.Errorf("create cloudwatch alarm %s: properties are %T, not *spec.MetricAlarm", d.Name, d.Props)
-	}
+func (k *MetricAlarm) Create(ctx context.Context, d reconcile.Want[*spec.MetricAlarm]) (state.Resource, error) {
+	p := d.Props
 	a, err := k.find(ctx, d.Name)
 	switch {
 	case err == nil:
@@ -192,32 +186,29 @@ func (k *MetricAlarm) Create(ctx context.Context, d reconcile.Desired) (state.Re
 	return k.settle(ctx, d, "create")
 }
 
-func (k *MetricAlarm) adopt(ctx context.Context, d reconcile.Desired, a types.MetricAlarm) (state.Resource, error) {
+func (k *MetricAlarm) adopt(ctx context.Context, d reconcile.Want[*spec.MetricAlarm], a types.MetricAlarm) (state.Resource, error) {
 	tags, err := k.tags(ctx, aws.ToString(a.AlarmArn))
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create cloudwatch alarm %s: %w", d.Name, err)
 	}
 	if !d.Owner.Owns(tags) {
-		return state.Resource{}, fmt.Errorf("create cloudwatch alarm %s: %w", d.Name, miscNotOwned("cloudwatch alarm", d.Name, tags))
+		return state.Resource{}, fmt.Errorf("create cloudwatch alarm %s: %w", d.Name, awscall.NotOwned("cloudwatch alarm", d.Name, tags))
 	}
 	live := cwResource(a, tags)
 	if miscSettled(k, d, live) {
 		return live, nil
 	}
-	return k.Update(ctx, d, live)
+	return miscAdopt(ctx, k, d, live)
 }
 
 // Update puts the whole definition again when a property differs (PutMetricAlarm ignores Tags
 // for an existing alarm), then makes the tags equal d's and waits until a read shows both.
-func (k *MetricAlarm) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
-	p, ok := d.Props.(*spec.MetricAlarm)
-	if !ok {
-		return state.Resource{}, fmt.Errorf("update cloudwatch alarm %s: properties are %T, not *spec.MetricAlarm", d.Name, d.Props)
-	}
+func (k *MetricAlarm) Update(ctx context.Context, d reconcile.Want[*spec.MetricAlarm], live reconcile.Have[*spec.MetricAlarm], changes reconcile.Changes) (state.Resource, error) {
+	p := d.Props
 	if !d.Owner.Owns(live.Tags) {
-		return state.Resource{}, fmt.Errorf("update cloudwatch alarm %s: %w", d.Name, miscNotOwned("cloudwatch alarm", live.Name, live.Tags))
+		return state.Resource{}, fmt.Errorf("update cloudwatch alarm %s: %w", d.Name, awscall.NotOwned("cloudwatch alarm", live.Name, live.Tags))
 	}
-	if len(k.Diff(d, live)) > 0 {
+	if len(changes.Except("tags")) > 0 {
 		if err := k.put(ctx, cwPutInput(live.Name, p, nil)); err != nil {
 			return state.Resource{}, fmt.Errorf("update cloudwatch alarm %s: %w", d.Name, err)
 		}
@@ -229,34 +220,28 @@ func (k *MetricAlarm) Update(ctx context.Context, d reconcile.Desired, live stat
 }
 
 func (k *MetricAlarm) put(ctx context.Context, in *cloudwatch.PutMetricAlarmInput) error {
-	return miscDo(ctx, k.wait, cwRetry, func(ctx context.Context) error {
+	return awscall.Do(ctx, k.wait, cwRetry, func(ctx context.Context) error {
 		_, err := k.api.PutMetricAlarm(ctx, in)
 		return err
 	})
 }
 
 func (k *MetricAlarm) syncTags(ctx context.Context, arn string, live, want map[string]string) error {
-	set, remove := miscTagChanges(live, want)
-	if len(set) > 0 {
-		err := miscDo(ctx, k.wait, cwRetry, func(ctx context.Context) error {
-			_, err := k.api.TagResource(ctx, &cloudwatch.TagResourceInput{ResourceARN: aws.String(arn), Tags: cwTags(set)})
+	return awscall.SyncTags(live, want, func(set map[string]string) error {
+		return awscall.Do(ctx, k.wait, cwRetry, func(ctx context.Context) error {
+			_, err := k.api.TagResource(ctx, &cloudwatch.TagResourceInput{ResourceARN: aws.String(arn), Tags: awscall.TagList(set, cwTag)})
 			return err
 		})
-		if err != nil {
+	}, func(keys []string) error {
+		return awscall.Do(ctx, k.wait, cwRetry, func(ctx context.Context) error {
+			_, err := k.api.UntagResource(ctx, &cloudwatch.UntagResourceInput{ResourceARN: aws.String(arn), TagKeys: keys})
 			return err
-		}
-	}
-	if len(remove) == 0 {
-		return nil
-	}
-	return miscDo(ctx, k.wait, cwRetry, func(ctx context.Context) error {
-		_, err := k.api.UntagResource(ctx, &cloudwatch.UntagResourceInput{ResourceARN: aws.String(arn), TagKeys: remove})
-		return err
+		})
 	})
 }
 
 // settle re-reads the alarm until it shows d (a new alarm may briefly not be described).
-func (k *MetricAlarm) settle(ctx context.Context, d reconcile.Desired, op string) (state.Resource, error) {
+func (k *MetricAlarm) settle(ctx context.Context, d reconcile.Want[*spec.MetricAlarm], op string) (state.Resource, error) {
 	got, err := miscConverge(ctx, k.wait, func(ctx context.Context) (state.Resource, error) {
 		a, err := k.find(ctx, d.Name)
 		if err != nil {
@@ -294,11 +279,11 @@ func (k *MetricAlarm) Delete(ctx context.Context, live state.Resource) error {
 		return fmt.Errorf("delete cloudwatch alarm %s: %w", live.Name, err)
 	}
 	if !live.Owner.Owns(tags) {
-		return fmt.Errorf("delete cloudwatch alarm %s: %w", live.Name, miscNotOwned("cloudwatch alarm", live.Name, tags))
+		return fmt.Errorf("delete cloudwatch alarm %s: %w", live.Name, awscall.NotOwned("cloudwatch alarm", live.Name, tags))
 	}
-	err = miscDo(ctx, k.wait, cwRetry, func(ctx context.Context) error {
+	err = awscall.Do(ctx, k.wait, cwRetry, func(ctx context.Context) error {
 		_, err := k.api.DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{live.Name}})
-		return miscNotFound(err, cwNotFound...)
+		return awscall.NotFound(err, cwNotFound...)
 	})
 	if err != nil && !errors.Is(err, reconcile.ErrNotFound) {
 		return fmt.Errorf("delete cloudwatch alarm %s: %w", live.Name, err)
@@ -339,7 +324,7 @@ func cwPutInput(name string, p *spec.MetricAlarm, tags map[string]string) *cloud
 		in.DatapointsToAlarm = aws.Int32(int32(p.DatapointsToAlarm))
 	}
 	if len(tags) > 0 {
-		in.Tags = cwTags(tags)
+		in.Tags = awscall.TagList(tags, cwTag)
 	}
 	return in
 }
@@ -377,13 +362,8 @@ func cwDimensions(dims map[string]string) []types.Dimension {
 	return out
 }
 
-func cwTags(tags map[string]string) []types.Tag {
-	var out []types.Tag
-	for _, k := range slices.Sorted(maps.Keys(tags)) {
-		out = append(out, types.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
-	}
-	return out
-}
+// cwTag builds one of the service's tags, for awscall.TagList.
+func cwTag(key, value *string) types.Tag { return types.Tag{Key: key, Value: value} }
 
 // cwSortedQueries is qs in id order, so that the order a listing returns does not matter.
 func cwSortedQueries(qs []spec.MetricQuery) []spec.MetricQuery {

@@ -53,7 +53,7 @@ func TestMetricAlarmLifecycle(t *testing.T) {
 	k, _ := integrationAlarm(t)
 	o := testOwner(t, "receiver-errors")
 	d := desired(o, "receiver-errors-"+o.Suffix, cwErrorRate("receiver"))
-	checkLifecycle(t, k, d, func(d reconcile.Desired) reconcile.Desired {
+	checkLifecycle(t, tk[spec.MetricAlarm](k), d, func(d reconcile.Desired) reconcile.Desired {
 		p := *d.Props.(*spec.MetricAlarm)
 		p.Threshold = 2.5
 		p.EvaluationPeriods = 3
@@ -88,7 +88,7 @@ func TestMetricAlarmRefusesUntaggedAndListsBySuffix(t *testing.T) {
 		_, _ = client.DeleteAlarms(context.Background(), &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{foreign}})
 	})
 
-	_, err = k.Create(ctx, desired(o, foreign, cwErrorRate("x")))
+	_, err = tk[spec.MetricAlarm](k).Create(ctx, desired(o, foreign, cwErrorRate("x")))
 	require.ErrorIs(t, err, reconcile.ErrNotOwned)
 	assert.Contains(t, err.Error(), foreign)
 	got, err := client.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{foreign}})
@@ -100,7 +100,7 @@ func TestMetricAlarmRefusesUntaggedAndListsBySuffix(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, tags.Tags, "the foreign alarm is not tagged")
 
-	ours, err := k.Create(ctx, desired(o, "ours-"+o.Suffix, cwErrorRate("y")))
+	ours, err := tk[spec.MetricAlarm](k).Create(ctx, desired(o, "ours-"+o.Suffix, cwErrorRate("y")))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = k.Delete(context.Background(), ours) })
 	assert.Equal(t, "ours-"+o.Suffix, ours.Attrs["name"])

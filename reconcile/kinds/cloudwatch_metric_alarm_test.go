@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -113,33 +114,16 @@ func memCloudWatch(alarms map[string]*memAlarm) *fakeCloudWatch {
 		}
 		return &cloudwatch.DeleteAlarmsOutput{}, nil
 	}
-	f.listTags = func(in *cloudwatch.ListTagsForResourceInput) (*cloudwatch.ListTagsForResourceOutput, error) {
-		a, err := byArn(in.ResourceARN)
-		if err != nil {
-			return nil, err
-		}
-		return &cloudwatch.ListTagsForResourceOutput{Tags: cwTags(a.tags)}, nil
-	}
-	f.tag = func(in *cloudwatch.TagResourceInput) (*cloudwatch.TagResourceOutput, error) {
-		a, err := byArn(in.ResourceARN)
-		if err != nil {
-			return nil, err
-		}
-		for _, t := range in.Tags {
-			a.tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-		}
-		return &cloudwatch.TagResourceOutput{}, nil
-	}
-	f.untag = func(in *cloudwatch.UntagResourceInput) (*cloudwatch.UntagResourceOutput, error) {
-		a, err := byArn(in.ResourceARN)
-		if err != nil {
-			return nil, err
-		}
-		for _, k := range in.TagKeys {
-			delete(a.tags, k)
-		}
-		return &cloudwatch.UntagResourceOutput{}, nil
-	}
+	tags := memTagsOf(byArn, func(a *memAlarm) map[string]string { return a.tags })
+	f.listTags = memListTags(tags, func(in *cloudwatch.ListTagsForResourceInput) *string { return in.ResourceARN },
+		func(t map[string]string) *cloudwatch.ListTagsForResourceOutput {
+			return &cloudwatch.ListTagsForResourceOutput{Tags: awscall.TagList(t, cwTag)}
+		})
+	f.tag = memTag(tags, func(in *cloudwatch.TagResourceInput) (*string, map[string]string) {
+		return in.ResourceARN, awscall.TagMap(in.Tags, func(t types.Tag) (*string, *string) { return t.Key, t.Value })
+	}, &cloudwatch.TagResourceOutput{})
+	f.untag = memUntag(tags, func(in *cloudwatch.UntagResourceInput) (*string, []string) { return in.ResourceARN, in.TagKeys },
+		&cloudwatch.UntagResourceOutput{})
 	return f
 }
 
@@ -204,7 +188,7 @@ func TestMetricAlarmDiff(t *testing.T) {
 			want.AlarmActions = []string{"arn:a", "arn:b"}
 			c.change(want)
 			var paths []string
-			for _, d := range unitAlarm(nil).Diff(desired(miscOwner("a"), "a", want), state.Resource{Props: live}) {
+			for _, d := range tk[spec.MetricAlarm](unitAlarm(nil)).Diff(desired(miscOwner("a"), "a", want), state.Resource{Props: live}) {
 				paths = append(paths, d.Path)
 				assert.False(t, d.ForceNew, "every alarm field changes in place: %s", d.Path)
 			}
@@ -251,10 +235,10 @@ func TestMetricAlarmCreateNewTagsInPut(t *testing.T) {
 	p.Description = ""
 	d := desired(o, "errors-dev", p)
 
-	got, err := unitAlarm(f).Create(context.Background(), d)
+	got, err := tk[spec.MetricAlarm](unitAlarm(f)).Create(context.Background(), d)
 	require.NoError(t, err)
 	require.NotNil(t, sent)
-	assert.Equal(t, cwTags(d.Tags), sent.Tags, "every tag goes in the put itself")
+	assert.Equal(t, awscall.TagList(d.Tags, cwTag), sent.Tags, "every tag goes in the put itself")
 	assert.Nil(t, sent.AlarmDescription, "an empty description is left out")
 	assert.Nil(t, sent.DatapointsToAlarm, "unset datapoints are left out")
 	for _, q := range sent.Metrics {
@@ -262,7 +246,7 @@ func TestMetricAlarmCreateNewTagsInPut(t *testing.T) {
 	}
 	dims := sent.Metrics[1].MetricStat.Metric.Dimensions
 	assert.Equal(t, []string{"FunctionName", "Resource"}, []string{aws.ToString(dims[0].Name), aws.ToString(dims[1].Name)})
-	assert.Empty(t, unitAlarm(f).Diff(d, got))
+	assert.Empty(t, tk[spec.MetricAlarm](unitAlarm(f)).Diff(d, got))
 	assert.Equal(t, d.Tags, got.Tags)
 	assert.Equal(t, "errors-dev", got.ID)
 	f.calls.none(t, "TagResource", "UntagResource")
@@ -283,19 +267,19 @@ func TestMetricAlarmCreateAdoptsOurs(t *testing.T) {
 	}
 	d := desired(o, "errors-dev", cwErrorRate("fn"))
 
-	got, err := unitAlarm(f).Create(context.Background(), d)
+	got, err := tk[spec.MetricAlarm](unitAlarm(f)).Create(context.Background(), d)
 	require.NoError(t, err)
 	require.NotNil(t, sent)
 	assert.Nil(t, sent.Tags, "an update's put carries no tags (PutMetricAlarm ignores them)")
 	assert.Equal(t, 1.0, aws.ToFloat64(sent.Threshold))
-	assert.Empty(t, unitAlarm(f).Diff(d, got))
+	assert.Empty(t, tk[spec.MetricAlarm](unitAlarm(f)).Diff(d, got))
 	assert.Equal(t, d.Tags, alarms["errors-dev"].tags, "stale tag removed")
 }
 
 func TestMetricAlarmCreateAdoptsSettledWithoutWrites(t *testing.T) {
 	o := miscOwner("errors")
 	f := memCloudWatch(map[string]*memAlarm{"errors-dev": ourAlarm("errors-dev", o, cwErrorRate("fn"))})
-	_, err := unitAlarm(f).Create(context.Background(), desired(o, "errors-dev", cwErrorRate("fn")))
+	_, err := tk[spec.MetricAlarm](unitAlarm(f)).Create(context.Background(), desired(o, "errors-dev", cwErrorRate("fn")))
 	require.NoError(t, err)
 	f.calls.none(t, "PutMetricAlarm", "TagResource", "UntagResource")
 }
@@ -314,7 +298,7 @@ func TestMetricAlarmCreateRefusesForeign(t *testing.T) {
 			a := ourAlarm("errors-dev", o, old)
 			a.tags = tags
 			f := memCloudWatch(map[string]*memAlarm{"errors-dev": a})
-			_, err := unitAlarm(f).Create(context.Background(), desired(o, "errors-dev", cwErrorRate("fn")))
+			_, err := tk[spec.MetricAlarm](unitAlarm(f)).Create(context.Background(), desired(o, "errors-dev", cwErrorRate("fn")))
 			require.ErrorIs(t, err, reconcile.ErrNotOwned)
 			assert.Contains(t, err.Error(), "errors-dev")
 			f.calls.none(t, "PutMetricAlarm", "TagResource", "UntagResource", "DeleteAlarms")
@@ -346,7 +330,7 @@ func TestMetricAlarmRetries(t *testing.T) {
 	live := cwResource(alarms["errors-dev"].alarm, maps.Clone(alarms["errors-dev"].tags))
 	p := cwErrorRate("fn")
 	p.EvaluationPeriods = 4
-	got, err := unitAlarm(f).Update(context.Background(), desired(o, "errors-dev", p), live)
+	got, err := tk[spec.MetricAlarm](unitAlarm(f)).Update(context.Background(), desired(o, "errors-dev", p), live)
 	require.NoError(t, err)
 	assert.Equal(t, 3, puts)
 	assert.Equal(t, 3, untags)
@@ -357,7 +341,7 @@ func TestMetricAlarmRetries(t *testing.T) {
 	}
 	p.EvaluationPeriods = 5
 	before := f.calls.count("PutMetricAlarm")
-	_, err = unitAlarm(f).Update(context.Background(), desired(o, "errors-dev", p), got)
+	_, err = tk[spec.MetricAlarm](unitAlarm(f)).Update(context.Background(), desired(o, "errors-dev", p), got)
 	assert.ErrorContains(t, err, "update cloudwatch alarm errors-dev")
 	assert.Equal(t, before+1, f.calls.count("PutMetricAlarm"), "a quota error is not retried")
 }
@@ -365,7 +349,7 @@ func TestMetricAlarmRetries(t *testing.T) {
 func TestMetricAlarmUpdateRefusesWithoutOurTags(t *testing.T) {
 	f := memCloudWatch(map[string]*memAlarm{})
 	live := state.Resource{ID: "a", Name: "a", Tags: map[string]string{"Team": "x"}, Props: cwErrorRate("fn")}
-	_, err := unitAlarm(f).Update(context.Background(), desired(miscOwner("a"), "a", cwErrorRate("fn")), live)
+	_, err := tk[spec.MetricAlarm](unitAlarm(f)).Update(context.Background(), desired(miscOwner("a"), "a", cwErrorRate("fn")), live)
 	require.ErrorIs(t, err, reconcile.ErrNotOwned)
 	assert.Empty(t, f.calls)
 }
@@ -448,5 +432,5 @@ func TestMetricAlarmListFiltersByTags(t *testing.T) {
 	assert.Equal(t, []string{"a-dev", "c-dev"}, names, "another suffix, another stack and untagged alarms are not listed")
 	assert.Len(t, asked, 3, "every page is read")
 	assert.Equal(t, []types.AlarmType{types.AlarmTypeMetricAlarm}, asked[0])
-	assert.Empty(t, unitAlarm(f).Diff(desired(o, "a-dev", cwErrorRate("fn")), got[0]))
+	assert.Empty(t, tk[spec.MetricAlarm](unitAlarm(f)).Diff(desired(o, "a-dev", cwErrorRate("fn")), got[0]))
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -57,48 +57,28 @@ func NewDynamoDBTable(api DynamoDBTableAPI) *DynamoDBTable {
 // Kind implements reconcile.Kind.
 func (k *DynamoDBTable) Kind() string { return "dynamodb.table" }
 
-// ddbCall runs one DynamoDB call under its own timeout.
-func ddbCall[I, O any](ctx context.Context, op func(context.Context, I, ...func(*dynamodb.Options)) (O, error), in I) (O, error) {
-	return reconcile.Call(ctx, func(ctx context.Context) (O, error) { return op(ctx, in) })
-}
-
 // ddbNotFound maps DynamoDB's not-found codes to reconcile.ErrNotFound, keeping the cause.
 func ddbNotFound(err error) error {
-	return miscNotFound(err, "ResourceNotFoundException", "TableNotFoundException")
+	return awscall.NotFound(err, awscall.ResourceNotFoundException, awscall.TableNotFoundException)
 }
 
 // ddbBusy reports errors that mean "the table or the account's control plane is busy, try
 // again": a table still CREATING/UPDATING answers ResourceInUseException, and more than a
 // handful of simultaneous table operations per account answer LimitExceededException.
 func ddbBusy(err error) bool {
-	if reconcile.IsAPIError(err, "ResourceInUseException") {
+	if awscall.Is(err, awscall.ResourceInUseException) {
 		return true
 	}
 	msg := strings.ToLower(err.Error())
-	return reconcile.IsAPIError(err, "LimitExceededException") &&
+	return awscall.Is(err, awscall.LimitExceededException) &&
 		(strings.Contains(msg, "simultaneous") || strings.Contains(msg, "subscriber limit"))
-}
-
-func ddbProps(p spec.Properties) (*spec.DynamoDBTable, error) {
-	t, ok := p.(*spec.DynamoDBTable)
-	if !ok || t == nil {
-		return nil, fmt.Errorf("dynamodb.table: properties are %T, not *spec.DynamoDBTable", p)
-	}
-	return t, nil
 }
 
 // ---- diff ----
 
 // Diff implements reconcile.Kind. Only the key schema forces a replacement.
-func (k *DynamoDBTable) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
-	want, err := ddbProps(d.Props)
-	if err != nil {
-		return miscPropsMismatch(d, live)
-	}
-	have, err := ddbProps(live.Props)
-	if err != nil {
-		have = &spec.DynamoDBTable{}
-	}
+func (k *DynamoDBTable) Diff(d reconcile.Want[*spec.DynamoDBTable], live reconcile.Have[*spec.DynamoDBTable]) []reconcile.FieldDiff {
+	want, have := d.Props, live.Props
 	var ds reconcile.Diffs
 	ds.ForceNew("hash_key", have.HashKey, want.HashKey)
 	ds.ForceNew("range_key", have.RangeKey, want.RangeKey)
@@ -147,7 +127,7 @@ func (k *DynamoDBTable) tableNames(ctx context.Context) ([]string, error) {
 	var names []string
 	p := dynamodb.NewListTablesPaginator(k.api, &dynamodb.ListTablesInput{})
 	for p.HasMorePages() {
-		page, err := reconcile.Call(ctx, func(ctx context.Context) (*dynamodb.ListTablesOutput, error) { return p.NextPage(ctx) })
+		page, err := awscall.Call(ctx, func(ctx context.Context) (*dynamodb.ListTablesOutput, error) { return p.NextPage(ctx) })
 		if err != nil {
 			return nil, fmt.Errorf("list dynamodb tables: %w", err)
 		}
@@ -185,7 +165,7 @@ func (k *DynamoDBTable) read(ctx context.Context, name string, keep func(map[str
 }
 
 func (k *DynamoDBTable) describe(ctx context.Context, name string) (*types.TableDescription, error) {
-	out, err := ddbCall(ctx, k.api.DescribeTable, &dynamodb.DescribeTableInput{TableName: &name})
+	out, err := awscall.Get(ctx, k.api.DescribeTable, &dynamodb.DescribeTableInput{TableName: &name})
 	if err != nil {
 		return nil, fmt.Errorf("describe dynamodb table %s: %w", name, ddbNotFound(err))
 	}
@@ -199,7 +179,7 @@ func (k *DynamoDBTable) tags(ctx context.Context, arn string) (map[string]string
 	tags := map[string]string{}
 	var token *string
 	for {
-		out, err := ddbCall(ctx, k.api.ListTagsOfResource, &dynamodb.ListTagsOfResourceInput{ResourceArn: &arn, NextToken: token})
+		out, err := awscall.Get(ctx, k.api.ListTagsOfResource, &dynamodb.ListTagsOfResourceInput{ResourceArn: &arn, NextToken: token})
 		if err != nil {
 			return nil, ddbNotFound(err)
 		}
@@ -213,7 +193,7 @@ func (k *DynamoDBTable) tags(ctx context.Context, arn string) (map[string]string
 }
 
 func (k *DynamoDBTable) pitr(ctx context.Context, name string) (bool, error) {
-	out, err := ddbCall(ctx, k.api.DescribeContinuousBackups, &dynamodb.DescribeContinuousBackupsInput{TableName: &name})
+	out, err := awscall.Get(ctx, k.api.DescribeContinuousBackups, &dynamodb.DescribeContinuousBackupsInput{TableName: &name})
 	if err != nil {
 		return false, fmt.Errorf("describe continuous backups of dynamodb table %s: %w", name, ddbNotFound(err))
 	}
@@ -224,7 +204,7 @@ func (k *DynamoDBTable) pitr(ctx context.Context, name string) (bool, error) {
 
 // ttl returns the TTL attribute, or "" when TTL is off or being turned off.
 func (k *DynamoDBTable) ttl(ctx context.Context, name string) (string, error) {
-	out, err := ddbCall(ctx, k.api.DescribeTimeToLive, &dynamodb.DescribeTimeToLiveInput{TableName: &name})
+	out, err := awscall.Get(ctx, k.api.DescribeTimeToLive, &dynamodb.DescribeTimeToLiveInput{TableName: &name})
 	if err != nil {
 		return "", fmt.Errorf("describe time to live of dynamodb table %s: %w", name, ddbNotFound(err))
 	}
@@ -285,17 +265,13 @@ func ddbStreamARN(t *types.TableDescription) string {
 // Create implements reconcile.Kind. Tags go in CreateTable itself; PITR and TTL, which
 // CreateTable cannot set, follow once the table is ACTIVE. An existing table with this
 // owner's tags is adopted and brought to d; one without them is refused untouched.
-func (k *DynamoDBTable) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
-	want, err := ddbProps(d.Props)
-	if err != nil {
-		return state.Resource{}, err
-	}
-	in := ddbCreateInput(d.Name, want, d.Tags)
-	err = k.wait.Retry(ctx, ddbLimited, func(ctx context.Context) error {
-		_, err := ddbCall(ctx, k.api.CreateTable, in)
+func (k *DynamoDBTable) Create(ctx context.Context, d reconcile.Want[*spec.DynamoDBTable]) (state.Resource, error) {
+	in := ddbCreateInput(d.Name, d.Props, d.Tags)
+	err := k.wait.Retry(ctx, ddbLimited, func(ctx context.Context) error {
+		_, err := awscall.Get(ctx, k.api.CreateTable, in)
 		return err
 	})
-	if reconcile.IsAPIError(err, "ResourceInUseException") {
+	if awscall.Is(err, awscall.ResourceInUseException) {
 		return k.adopt(ctx, d)
 	}
 	if err != nil {
@@ -304,10 +280,10 @@ func (k *DynamoDBTable) Create(ctx context.Context, d reconcile.Desired) (state.
 	if err := k.waitActive(ctx, d.Name); err != nil {
 		return state.Resource{}, err
 	}
-	if err := k.setPITR(ctx, d.Name, want.PointInTimeRecovery, false); err != nil {
+	if err := k.setPITR(ctx, d.Name, d.Props.PointInTimeRecovery, false); err != nil {
 		return state.Resource{}, err
 	}
-	if err := k.setTTL(ctx, d.Name, "", want.TTLAttribute); err != nil {
+	if err := k.setTTL(ctx, d.Name, "", d.Props.TTLAttribute); err != nil {
 		return state.Resource{}, err
 	}
 	return k.read(ctx, d.Name, nil)
@@ -316,13 +292,13 @@ func (k *DynamoDBTable) Create(ctx context.Context, d reconcile.Desired) (state.
 // ddbLimited: on CreateTable, ResourceInUseException means "exists", so only the account's
 // concurrency limit is retried.
 func ddbLimited(err error) bool {
-	return !reconcile.IsAPIError(err, "ResourceInUseException") && ddbBusy(err)
+	return !awscall.Is(err, awscall.ResourceInUseException) && ddbBusy(err)
 }
 
 // adopt handles CreateTable's "exists". A table being deleted (a rerun right after a
 // destroy) is waited out and created anew; otherwise the table must be ours, and is waited
 // for until ACTIVE and brought to d.
-func (k *DynamoDBTable) adopt(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
+func (k *DynamoDBTable) adopt(ctx context.Context, d reconcile.Want[*spec.DynamoDBTable]) (state.Resource, error) {
 	t, err := k.describe(ctx, d.Name)
 	if errors.Is(err, reconcile.ErrNotFound) || (err == nil && t.TableStatus == types.TableStatusDeleting) {
 		if err := k.waitGone(ctx, d.Name); err != nil {
@@ -336,12 +312,12 @@ func (k *DynamoDBTable) adopt(ctx context.Context, d reconcile.Desired) (state.R
 	}
 	if !d.Owner.Owns(live.Tags) {
 		return state.Resource{}, fmt.Errorf("create dynamodb table %s: table %s %w (its tags: %v)",
-			d.Name, d.Name, reconcile.ErrNotOwned, miscOwnerTags(live.Tags))
+			d.Name, d.Name, reconcile.ErrNotOwned, awscall.OwnerTags(live.Tags))
 	}
 	if err := k.waitActive(ctx, d.Name); err != nil {
 		return state.Resource{}, err
 	}
-	return k.Update(ctx, d, live)
+	return miscAdopt(ctx, k, d, live)
 }
 
 func ddbCreateInput(name string, p *spec.DynamoDBTable, tags map[string]string) *dynamodb.CreateTableInput {
@@ -349,7 +325,7 @@ func ddbCreateInput(name string, p *spec.DynamoDBTable, tags map[string]string) 
 		TableName:                 aws.String(name),
 		BillingMode:               types.BillingMode(p.BillingMode),
 		DeletionProtectionEnabled: aws.Bool(p.DeletionProtection),
-		Tags:                      ddbTagList(tags),
+		Tags:                      awscall.TagList(tags, ddbTag),
 	}
 	keys := []struct {
 		key  *spec.Key
@@ -390,18 +366,8 @@ func ddbSSESpec(s spec.SSE) *types.SSESpecification {
 	return out
 }
 
-func ddbTagList(tags map[string]string) []types.Tag {
-	keys := make([]string, 0, len(tags))
-	for key := range tags {
-		keys = append(keys, key)
-	}
-	sort.Strings(keys)
-	out := make([]types.Tag, 0, len(keys))
-	for _, key := range keys {
-		out = append(out, types.Tag{Key: aws.String(key), Value: aws.String(tags[key])})
-	}
-	return out
-}
+// ddbTag builds one of the service's tags, for awscall.TagList.
+func ddbTag(key, value *string) types.Tag { return types.Tag{Key: key, Value: value} }
 
 // waitActive polls until the table is ACTIVE and any SSE change has settled.
 func (k *DynamoDBTable) waitActive(ctx context.Context, name string) error {
@@ -432,15 +398,8 @@ func (k *DynamoDBTable) waitActive(ctx context.Context, name string) error {
 
 // Update implements reconcile.Kind. Each change is its own UpdateTable call, since DynamoDB
 // takes one kind of change per call, and each waits for the table to be ACTIVE again.
-func (k *DynamoDBTable) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
-	want, err := ddbProps(d.Props)
-	if err != nil {
-		return state.Resource{}, err
-	}
-	have, err := ddbProps(live.Props)
-	if err != nil {
-		return state.Resource{}, err
-	}
+func (k *DynamoDBTable) Update(ctx context.Context, d reconcile.Want[*spec.DynamoDBTable], live reconcile.Have[*spec.DynamoDBTable], _ reconcile.Changes) (state.Resource, error) {
+	want, have := d.Props, live.Props
 	name := live.ID
 	arn := live.Attrs["arn"]
 	if arn == "" {
@@ -471,7 +430,7 @@ func (k *DynamoDBTable) Update(ctx context.Context, d reconcile.Desired, live st
 func (k *DynamoDBTable) updateTable(ctx context.Context, what string, in *dynamodb.UpdateTableInput) error {
 	name := aws.ToString(in.TableName)
 	err := k.wait.Retry(ctx, ddbBusy, func(ctx context.Context) error {
-		_, err := ddbCall(ctx, k.api.UpdateTable, in)
+		_, err := awscall.Get(ctx, k.api.UpdateTable, in)
 		return err
 	})
 	if err != nil {
@@ -539,9 +498,9 @@ func (k *DynamoDBTable) setPITR(ctx context.Context, name string, want, have boo
 		PointInTimeRecoverySpecification: &types.PointInTimeRecoverySpecification{PointInTimeRecoveryEnabled: aws.Bool(want)},
 	}
 	err := k.wait.Retry(ctx, func(err error) bool {
-		return reconcile.IsAPIError(err, "ContinuousBackupsUnavailableException") || ddbBusy(err)
+		return awscall.Is(err, awscall.ContinuousBackupsUnavailableException) || ddbBusy(err)
 	}, func(ctx context.Context) error {
-		_, err := ddbCall(ctx, k.api.UpdateContinuousBackups, in)
+		_, err := awscall.Get(ctx, k.api.UpdateContinuousBackups, in)
 		return err
 	})
 	if err != nil {
@@ -589,7 +548,7 @@ func (k *DynamoDBTable) updateTTL(ctx context.Context, name, attr string, enable
 	in := &dynamodb.UpdateTimeToLiveInput{TableName: aws.String(name), TimeToLiveSpecification: &types.TimeToLiveSpecification{
 		AttributeName: aws.String(attr), Enabled: aws.Bool(enabled)}}
 	err := k.wait.Retry(ctx, ddbBusy, func(ctx context.Context) error {
-		_, err := ddbCall(ctx, k.api.UpdateTimeToLive, in)
+		_, err := awscall.Get(ctx, k.api.UpdateTimeToLive, in)
 		return err
 	})
 	return ddbNotFound(err)
@@ -597,24 +556,23 @@ func (k *DynamoDBTable) updateTTL(ctx context.Context, name, attr string, enable
 
 // ddbTTLTooSoon recognises AWS's answer to a second TTL change within the hour.
 func ddbTTLTooSoon(err error) bool {
-	return reconcile.IsAPIError(err, "ValidationException") && strings.Contains(strings.ToLower(err.Error()), "multiple times")
+	return awscall.Is(err, awscall.ValidationException) && strings.Contains(strings.ToLower(err.Error()), "multiple times")
 }
 
 // updateTags makes the table's tags equal want: TagResource for missing or changed ones,
 // UntagResource for extra ones (never the ownership tags, nor AWS's own aws: tags).
 func (k *DynamoDBTable) updateTags(ctx context.Context, name, arn string, have, want map[string]string) error {
-	set, remove := miscTagChangesKeepAWS(have, want)
-	if len(set) > 0 {
-		if _, err := ddbCall(ctx, k.api.TagResource, &dynamodb.TagResourceInput{ResourceArn: &arn, Tags: ddbTagList(set)}); err != nil {
+	return awscall.SyncTagsKeepAWS(have, want, func(set map[string]string) error {
+		if err := awscall.Send(ctx, k.api.TagResource, &dynamodb.TagResourceInput{ResourceArn: &arn, Tags: awscall.TagList(set, ddbTag)}); err != nil {
 			return fmt.Errorf("tag dynamodb table %s: %w", name, ddbNotFound(err))
 		}
-	}
-	if len(remove) > 0 {
-		if _, err := ddbCall(ctx, k.api.UntagResource, &dynamodb.UntagResourceInput{ResourceArn: &arn, TagKeys: remove}); err != nil {
+		return nil
+	}, func(keys []string) error {
+		if err := awscall.Send(ctx, k.api.UntagResource, &dynamodb.UntagResourceInput{ResourceArn: &arn, TagKeys: keys}); err != nil {
 			return fmt.Errorf("untag dynamodb table %s: %w", name, ddbNotFound(err))
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // ---- delete ----
@@ -639,17 +597,17 @@ func (k *DynamoDBTable) Delete(ctx context.Context, live state.Resource) error {
 		return fmt.Errorf("delete dynamodb table %s: read tags: %w", name, err)
 	}
 	if !live.Owner.Owns(tags) {
-		return fmt.Errorf("delete dynamodb table %s: %w (its tags: %v)", name, reconcile.ErrNotOwned, miscOwnerTags(tags))
+		return fmt.Errorf("delete dynamodb table %s: %w (its tags: %v)", name, reconcile.ErrNotOwned, awscall.OwnerTags(tags))
 	}
 	if aws.ToBool(t.DeletionProtectionEnabled) {
 		return fmt.Errorf("delete dynamodb table %s: deletion protection is on; set deletion_protection: false "+
 			"for it in the spec and apply, then delete again", name)
 	}
 	err = k.wait.Retry(ctx, ddbBusy, func(ctx context.Context) error {
-		_, err := ddbCall(ctx, k.api.DeleteTable, &dynamodb.DeleteTableInput{TableName: &name})
+		_, err := awscall.Get(ctx, k.api.DeleteTable, &dynamodb.DeleteTableInput{TableName: &name})
 		return err
 	})
-	if err != nil && !reconcile.IsAPIError(err, "ResourceNotFoundException") {
+	if err != nil && !awscall.Is(err, awscall.ResourceNotFoundException) {
 		return fmt.Errorf("delete dynamodb table %s: %w", name, err)
 	}
 	return k.waitGone(ctx, name)

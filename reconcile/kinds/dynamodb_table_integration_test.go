@@ -35,7 +35,7 @@ func TestDynamoDBTableLifecycle(t *testing.T) {
 	k := NewDynamoDBTable(ddbClient(t))
 	o := testOwner(t, "events")
 	d := desired(o, "kindtest-events-"+o.Suffix, ddbTestProps())
-	checkLifecycle(t, k, d, func(d reconcile.Desired) reconcile.Desired {
+	checkLifecycle(t, tk[spec.DynamoDBTable](k), d, func(d reconcile.Desired) reconcile.Desired {
 		p := *d.Props.(*spec.DynamoDBTable)
 		p.BillingMode, p.ReadCapacity, p.WriteCapacity = "PROVISIONED", 5, 3
 		p.StreamViewType = ""
@@ -52,7 +52,7 @@ func TestDynamoDBTableAttrsAndTags(t *testing.T) {
 	k := NewDynamoDBTable(ddbClient(t))
 	o := testOwner(t, "attrs")
 	d := desired(o, "kindtest-attrs-"+o.Suffix, ddbTestProps())
-	r, err := k.Create(context.Background(), d)
+	r, err := tk[spec.DynamoDBTable](k).Create(context.Background(), d)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = k.Delete(context.Background(), r) })
 
@@ -75,7 +75,7 @@ func TestDynamoDBTableDeletionProtection(t *testing.T) {
 	p := ddbTestProps()
 	p.DeletionProtection = true
 	d := desired(o, "kindtest-protected-"+o.Suffix, p)
-	r, err := k.Create(ctx, d)
+	r, err := tk[spec.DynamoDBTable](k).Create(ctx, d)
 	require.NoError(t, err)
 
 	err = k.Delete(ctx, r)
@@ -86,7 +86,7 @@ func TestDynamoDBTableDeletionProtection(t *testing.T) {
 	p2 := *p
 	p2.DeletionProtection = false
 	d.Props = &p2
-	r, err = k.Update(ctx, d, r)
+	r, err = tk[spec.DynamoDBTable](k).Update(ctx, d, r)
 	require.NoError(t, err)
 	require.NoError(t, k.Delete(ctx, r))
 }
@@ -110,7 +110,7 @@ func TestDynamoDBTableRefusesUntagged(t *testing.T) {
 	})
 
 	d := desired(o, name, ddbTestProps())
-	_, err = k.Create(ctx, d)
+	_, err = tk[spec.DynamoDBTable](k).Create(ctx, d)
 	require.ErrorIs(t, err, reconcile.ErrNotOwned)
 	assert.Contains(t, err.Error(), name)
 

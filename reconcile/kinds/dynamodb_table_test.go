@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -126,7 +127,7 @@ func newDDBFake(t *types.TableDescription, tags map[string]string) *ddbFake {
 			return &dynamodb.DescribeTableOutput{Table: t}, nil
 		},
 		listTagsOfResource: func(*dynamodb.ListTagsOfResourceInput) (*dynamodb.ListTagsOfResourceOutput, error) {
-			return &dynamodb.ListTagsOfResourceOutput{Tags: ddbTagList(tags)}, nil
+			return &dynamodb.ListTagsOfResourceOutput{Tags: awscall.TagList(tags, ddbTag)}, nil
 		},
 		describeContinuousBackups: func(*dynamodb.DescribeContinuousBackupsInput) (*dynamodb.DescribeContinuousBackupsOutput, error) {
 			return &dynamodb.DescribeContinuousBackupsOutput{ContinuousBackupsDescription: &types.ContinuousBackupsDescription{
@@ -220,7 +221,7 @@ func TestDynamoDBTableDiff(t *testing.T) {
 				tt.want(want)
 			}
 			var got []change
-			for _, d := range k.Diff(ddbDesired(want), ddbLive(live, nil)) {
+			for _, d := range tk[spec.DynamoDBTable](k).Diff(ddbDesired(want), ddbLive(live, nil)) {
 				got = append(got, change{d.Path, d.ForceNew})
 			}
 			assert.Equal(t, tt.diffs, got)
@@ -254,7 +255,7 @@ func TestDynamoDBTableCreate(t *testing.T) {
 	d.Props.(*spec.DynamoDBTable).StreamViewType = "NEW_AND_OLD_IMAGES"
 	d.Props.(*spec.DynamoDBTable).DeletionProtection = true
 
-	r, err := newTestDDB(f).Create(context.Background(), d)
+	r, err := tk[spec.DynamoDBTable](newTestDDB(f)).Create(context.Background(), d)
 	require.NoError(t, err)
 	assert.Equal(t, 2, f.count("CreateTable"), "the account's concurrency limit is retried")
 	assert.Equal(t, d.Tags, ddbTagMap(sent.Tags), "ownership tags go in CreateTable itself")
@@ -298,7 +299,7 @@ func TestDynamoDBTableCreateRetriesPITRUnavailable(t *testing.T) {
 		return &dynamodb.UpdateTimeToLiveOutput{}, nil
 	}
 
-	_, err := newTestDDB(f).Create(context.Background(), d)
+	_, err := tk[spec.DynamoDBTable](newTestDDB(f)).Create(context.Background(), d)
 	require.NoError(t, err)
 	assert.Equal(t, 3, f.count("UpdateContinuousBackups"))
 	require.NotNil(t, ttl)
@@ -315,7 +316,7 @@ func TestDynamoDBTableCreateAdoptsOurs(t *testing.T) {
 		return nil, &types.ResourceInUseException{Message: aws.String("Table already exists: " + d.Name)}
 	}
 
-	r, err := newTestDDB(f).Create(context.Background(), d)
+	r, err := tk[spec.DynamoDBTable](newTestDDB(f)).Create(context.Background(), d)
 	require.NoError(t, err)
 	assert.Equal(t, d.Name, r.ID)
 	assert.Equal(t, 1, f.count("CreateTable"), "exists is not retried")
@@ -338,7 +339,7 @@ func TestDynamoDBTableCreateRefusesNotOurs(t *testing.T) {
 			f.createTable = func(*dynamodb.CreateTableInput) (*dynamodb.CreateTableOutput, error) {
 				return nil, &types.ResourceInUseException{Message: aws.String("Table already exists")}
 			}
-			_, err := newTestDDB(f).Create(context.Background(), d)
+			_, err := tk[spec.DynamoDBTable](newTestDDB(f)).Create(context.Background(), d)
 			require.ErrorIs(t, err, reconcile.ErrNotOwned)
 			assert.Contains(t, err.Error(), d.Name)
 			for _, op := range []string{"UpdateTable", "TagResource", "UntagResource", "UpdateContinuousBackups", "UpdateTimeToLive", "DeleteTable"} {
@@ -373,7 +374,7 @@ func TestDynamoDBTableUpdateRetriesBusyAndWaits(t *testing.T) {
 	ddbProvisioned(5, 5)(want)
 	d.Props = want
 
-	_, err := newTestDDB(f).Update(context.Background(), d, ddbLive(ddbProps0(), d.Tags))
+	_, err := tk[spec.DynamoDBTable](newTestDDB(f)).Update(context.Background(), d, ddbLive(ddbProps0(), d.Tags))
 	require.NoError(t, err)
 	assert.Equal(t, 3, f.count("UpdateTable"))
 	assert.GreaterOrEqual(t, describes, 3, "waited while UPDATING")
@@ -395,7 +396,7 @@ func TestDynamoDBTableUpdateEachField(t *testing.T) {
 		return &dynamodb.UpdateTableOutput{}, nil
 	}
 
-	_, err := newTestDDB(f).Update(context.Background(), d, ddbLive(live, d.Tags))
+	_, err := tk[spec.DynamoDBTable](newTestDDB(f)).Update(context.Background(), d, ddbLive(live, d.Tags))
 	require.NoError(t, err)
 	require.Len(t, updates, 4, "one UpdateTable per change")
 	assert.False(t, *updates[0].StreamSpecification.StreamEnabled, "the old stream is disabled first")
@@ -421,7 +422,7 @@ func TestDynamoDBTableUpdateTTLOncePerHour(t *testing.T) {
 		return &dynamodb.UpdateTimeToLiveOutput{}, nil
 	}
 
-	_, err := newTestDDB(f).Update(context.Background(), d, ddbLive(live, d.Tags))
+	_, err := tk[spec.DynamoDBTable](newTestDDB(f)).Update(context.Background(), d, ddbLive(live, d.Tags))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `TTL on "old_ttl" is now disabled, and AWS allows one TTL change per table per hour`)
 	assert.Contains(t, err.Error(), `enable time to live on "new_ttl"`)
@@ -450,7 +451,7 @@ func TestDynamoDBTableUpdateTags(t *testing.T) {
 		return &dynamodb.UntagResourceOutput{}, nil
 	}
 
-	_, err := newTestDDB(f).Update(context.Background(), d, ddbLive(ddbProps0(), have))
+	_, err := tk[spec.DynamoDBTable](newTestDDB(f)).Update(context.Background(), d, ddbLive(ddbProps0(), have))
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"Project": "shop", "Team": "payments"}, set)
 	assert.Equal(t, []string{"Extra"}, removed)
@@ -555,7 +556,7 @@ func TestDynamoDBTableListFiltersByTags(t *testing.T) {
 		if name == "ours" && in.NextToken == nil {
 			return &dynamodb.ListTagsOfResourceOutput{Tags: []types.Tag{{Key: aws.String(state.TagStack), Value: aws.String("shop")}}, NextToken: aws.String("p2")}, nil
 		}
-		return &dynamodb.ListTagsOfResourceOutput{Tags: ddbTagList(tagsOf[name])}, nil
+		return &dynamodb.ListTagsOfResourceOutput{Tags: awscall.TagList(tagsOf[name], ddbTag)}, nil
 	}
 
 	k := newTestDDB(f)
@@ -564,7 +565,7 @@ func TestDynamoDBTableListFiltersByTags(t *testing.T) {
 	require.Len(t, got, 1)
 	assert.Equal(t, "ours", got[0].ID)
 	assert.Equal(t, ddbTestOwner, got[0].Owner)
-	assert.Empty(t, k.Diff(ddbDesired(ddbProps0()), got[0]), "observed in the spec's language")
+	assert.Empty(t, tk[spec.DynamoDBTable](k).Diff(ddbDesired(ddbProps0()), got[0]), "observed in the spec's language")
 	assert.Equal(t, 1, f.count("DescribeContinuousBackups"), "only ours is observed further")
 	assert.Equal(t, map[string]string{"arn": "arn:aws:dynamodb:us-east-1:111122223333:table/ours", "name": "ours", "stream_arn": ""}, got[0].Attrs)
 }
@@ -603,7 +604,7 @@ func TestDynamoDBTableCreateAfterDestroyWaitsOutDeleting(t *testing.T) {
 		return &dynamodb.DescribeTableOutput{Table: tbl}, nil
 	}
 
-	r, err := newTestDDB(f).Create(context.Background(), d)
+	r, err := tk[spec.DynamoDBTable](newTestDDB(f)).Create(context.Background(), d)
 	require.NoError(t, err)
 	assert.Equal(t, 2, f.count("CreateTable"), "created anew once the old table was gone")
 	assert.Equal(t, types.TableStatusActive, tbl.TableStatus)
@@ -626,7 +627,7 @@ func TestDynamoDBTableAdoptWaitsActive(t *testing.T) {
 		}
 		return describe(in)
 	}
-	_, err := newTestDDB(f).Create(context.Background(), d)
+	_, err := tk[spec.DynamoDBTable](newTestDDB(f)).Create(context.Background(), d)
 	require.NoError(t, err)
 	assert.Equal(t, types.TableStatusActive, tbl.TableStatus, "returned only once ACTIVE")
 }

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"slices"
 	"strings"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -38,64 +38,20 @@ const ec2NameTag = "Name"
 var ec2DependencyBackoff = reconcile.Backoff{Initial: 2 * time.Second, Max: 30 * time.Second, Budget: 45 * time.Minute}
 
 // ec2DependencyViolation is the code of a delete blocked by something still using the resource.
-const ec2DependencyViolation = "DependencyViolation"
+const ec2DependencyViolation = awscall.DependencyViolation
 
-// ec2Props returns p as *T, or an error naming both types.
-func ec2Props[T any, PT interface {
-	*T
-	spec.Properties
-}](p spec.Properties) (*T, error) {
-	if t, ok := p.(PT); ok && t != nil {
-		return t, nil
-	}
-	var want PT
-	return nil, fmt.Errorf("properties are %T, want %T", p, want)
-}
-
-// ec2PropsMismatch is the diff reported when Diff gets properties of the wrong type: a
-// programming error, shown rather than panicking.
-func ec2PropsMismatch(d, live spec.Properties) []reconcile.FieldDiff {
-	return []reconcile.FieldDiff{{Path: "properties", Live: fmt.Sprintf("%T", live), Desired: fmt.Sprintf("%T", d), ForceNew: true}}
-}
-
-// ec2Diff is Diff as every EC2 kind does it: diff records what differs between the live and
-// the desired properties (P), or properties of another type show as one replacing diff.
-func ec2Diff[P any, PP interface {
-	*P
-	spec.Properties
-}](d reconcile.Desired, live state.Resource, diff func(got, want *P, diffs *reconcile.Diffs)) []reconcile.FieldDiff {
-	want, err1 := ec2Props[P, PP](d.Props)
-	got, err2 := ec2Props[P, PP](live.Props)
-	if err1 != nil || err2 != nil {
-		return ec2PropsMismatch(d.Props, live.Props)
-	}
-	var diffs reconcile.Diffs
-	diff(got, want, &diffs)
-	return diffs
-}
-
-// ec2Tags converts a tag map to EC2 tags, sorted by key so requests are deterministic.
-func ec2Tags(tags map[string]string) []types.Tag {
-	out := make([]types.Tag, 0, len(tags))
-	for _, k := range slices.Sorted(maps.Keys(tags)) {
-		out = append(out, types.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
-	}
-	return out
-}
+// ec2Tag builds one of the service's tags, for awscall.TagList.
+func ec2Tag(key, value *string) types.Tag { return types.Tag{Key: key, Value: value} }
 
 // ec2TagMap converts EC2 tags to a map.
 func ec2TagMap(tags []types.Tag) map[string]string {
-	out := make(map[string]string, len(tags))
-	for _, t := range tags {
-		out[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	return out
+	return awscall.TagMap(tags, func(t types.Tag) (*string, *string) { return t.Key, t.Value })
 }
 
 // ec2TagSpec puts tags on the create call itself, so a crash right after it leaves nothing a
 // rerun cannot find.
 func ec2TagSpec(rt types.ResourceType, tags map[string]string) []types.TagSpecification {
-	return []types.TagSpecification{{ResourceType: rt, Tags: ec2Tags(tags)}}
+	return []types.TagSpecification{{ResourceType: rt, Tags: awscall.TagList(tags, ec2Tag)}}
 }
 
 // ec2WantTags is every tag a resource of d carries: d's tags and the Name tag with its
@@ -148,22 +104,21 @@ func ec2NotOwned(what, id string, tags map[string]string) error {
 // extra ones, except ownership tags (a changed owner is set, never removed) and aws: tags,
 // which nobody may delete.
 func ec2SyncTags(ctx context.Context, api EC2TagsAPI, id string, live, want map[string]string) error {
-	set, keys := miscTagChangesKeepAWS(live, want)
-	var remove []types.Tag
-	for _, k := range keys {
-		remove = append(remove, types.Tag{Key: aws.String(k)})
-	}
-	if len(set) > 0 {
-		if err := ec2Send(ctx, api.CreateTags, &ec2.CreateTagsInput{Resources: []string{id}, Tags: ec2Tags(set)}); err != nil {
+	return awscall.SyncTagsKeepAWS(live, want, func(set map[string]string) error {
+		if err := awscall.Send(ctx, api.CreateTags, &ec2.CreateTagsInput{Resources: []string{id}, Tags: awscall.TagList(set, ec2Tag)}); err != nil {
 			return fmt.Errorf("tag %s: %w", id, err)
 		}
-	}
-	if len(remove) > 0 {
-		if err := ec2Send(ctx, api.DeleteTags, &ec2.DeleteTagsInput{Resources: []string{id}, Tags: remove}); err != nil {
+		return nil
+	}, func(keys []string) error {
+		var remove []types.Tag
+		for _, k := range keys {
+			remove = append(remove, types.Tag{Key: aws.String(k)})
+		}
+		if err := awscall.Send(ctx, api.DeleteTags, &ec2.DeleteTagsInput{Resources: []string{id}, Tags: remove}); err != nil {
 			return fmt.Errorf("untag %s: %w", id, err)
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // ec2ARN builds an EC2 ARN for APIs that do not return one (DescribeVpcs).
@@ -171,51 +126,36 @@ func ec2ARN(region, account, resource string) string {
 	return fmt.Sprintf("arn:%s:ec2:%s:%s:%s", partition(region), region, account, resource)
 }
 
-// ec2Codes accepts API errors with one of the codes.
-func ec2Codes(codes ...string) func(error) bool {
-	return func(err error) bool { return reconcile.IsAPIError(err, codes...) }
-}
-
 // ec2FreshRetry waits out EC2's eventual consistency right after a create: for a few seconds
 // the new id may be unknown to the next calls (codes), or missing from a describe.
 func ec2FreshRetry(codes ...string) func(error) bool {
 	return func(err error) bool {
-		return errors.Is(err, reconcile.ErrNotFound) || reconcile.IsAPIError(err, codes...)
+		return errors.Is(err, reconcile.ErrNotFound) || awscall.Is(err, codes...)
 	}
 }
 
 // ec2AdoptableDiff refuses to adopt a resource of ours whose fixed fields differ from d: only
 // a replacement can fix those, and the engine deletes before it creates.
 func ec2AdoptableDiff(diffs []reconcile.FieldDiff) error {
-	for _, fd := range diffs {
-		if fd.ForceNew {
-			return fmt.Errorf("it exists with %s %v, want %v, which cannot change in place; delete it first", fd.Path, fd.Live, fd.Desired)
-		}
+	if fd, ok := reconcile.Changes(diffs).ForceNew(); ok {
+		return fmt.Errorf("it exists with %s %v, want %v, which cannot change in place; delete it first", fd.Path, fd.Live, fd.Desired)
 	}
 	return nil
 }
 
-// ec2Progress is how a kind reports a long wait; the CLI may hook its logger in.
-type ec2Progress func(msg string)
-
-func (p ec2Progress) say(format string, args ...any) {
-	if p != nil {
-		p(fmt.Sprintf(format, args...))
-	}
-}
-
-// ec2WaitDependencies retries del while AWS answers DependencyViolation, within b, telling
-// progress on each blocked attempt; not-found codes mean the resource is gone.
-func ec2WaitDependencies(ctx context.Context, b reconcile.Backoff, progress ec2Progress, subject string, del func(ctx context.Context) error, notFound ...string) error {
+// ec2WaitDependencies retries del while AWS answers DependencyViolation, within b, reporting
+// each blocked attempt to the engine (reconcile.Report); not-found codes mean the resource is
+// gone.
+func ec2WaitDependencies(ctx context.Context, b reconcile.Backoff, subject string, del func(ctx context.Context) error, notFound ...string) error {
 	start := time.Now()
 	err := b.Retry(ctx, func(err error) bool {
-		if !reconcile.IsAPIError(err, ec2DependencyViolation) {
+		if !awscall.Is(err, ec2DependencyViolation) {
 			return false
 		}
-		progress.say("delete %s: still in use after %s, retrying (budget %s): %v", subject, time.Since(start).Round(time.Second), b.Budget, err)
+		reconcile.Report(ctx, "delete %s: still in use after %s, retrying (budget %s): %v", subject, time.Since(start).Round(time.Second), b.Budget, err)
 		return true
 	}, del)
-	if err = miscNotFound(err, notFound...); errors.Is(err, reconcile.ErrNotFound) {
+	if err = awscall.NotFound(err, notFound...); errors.Is(err, reconcile.ErrNotFound) {
 		return nil
 	}
 	return err
@@ -239,14 +179,14 @@ func ec2WaitGone(ctx context.Context, b reconcile.Backoff, exists func(ctx conte
 
 // ec2Send makes one call of an EC2 API method under its own timeout, keeping only its error.
 func ec2Send[In, Out any](ctx context.Context, call func(context.Context, In, ...func(*ec2.Options)) (Out, error), in In) error {
-	_, err := reconcile.Call(ctx, func(ctx context.Context) (Out, error) { return call(ctx, in) })
+	_, err := awscall.Call(ctx, func(ctx context.Context) (Out, error) { return call(ctx, in) })
 	return err
 }
 
 // ec2Retry sends in until the call succeeds or fails with an error retry does not accept, or
 // b runs out.
 func ec2Retry[In, Out any](ctx context.Context, b reconcile.Backoff, retry func(error) bool, call func(context.Context, In, ...func(*ec2.Options)) (Out, error), in In) error {
-	return b.Retry(ctx, retry, func(ctx context.Context) error { return ec2Send(ctx, call, in) })
+	return b.Retry(ctx, retry, func(ctx context.Context) error { return awscall.Send(ctx, call, in) })
 }
 
 // ec2Pages is the SDK's paginator of one Describe call, whose pages are O.
@@ -260,9 +200,9 @@ type ec2Pages[O any] interface {
 func ec2DescribeAll[O, T any](ctx context.Context, pages ec2Pages[O], items func(O) []T, notFound ...string) ([]T, error) {
 	var out []T
 	for pages.HasMorePages() {
-		page, err := reconcile.Call(ctx, func(ctx context.Context) (O, error) { return pages.NextPage(ctx) })
+		page, err := awscall.Call(ctx, func(ctx context.Context) (O, error) { return pages.NextPage(ctx) })
 		if err != nil {
-			return nil, miscNotFound(err, notFound...)
+			return nil, awscall.NotFound(err, notFound...)
 		}
 		out = append(out, items(page)...)
 	}
@@ -279,7 +219,6 @@ type ec2Type[T any] struct {
 	notFound []string          // EC2's codes for an unknown id
 	wait     reconcile.Backoff // describes right after a create, and until a delete is done
 	deps     reconcile.Backoff // deletes blocked by dependents (DependencyViolation)
-	progress ec2Progress       // told about those
 	id       func(T) *string
 	tags     func(T) []types.Tag
 	// describe returns the resources with one of ids (any when there are none) matching filters.
@@ -344,7 +283,10 @@ func (t ec2Type[T]) observeID(ctx context.Context, id string, retry func(error) 
 // call) by d's ownership tags, since the name is only a tag, and adopts it: it must be the only
 // one (plural names them in the refusal), observe reads it, and it is brought to d. done is
 // false when there is nothing to adopt, and Create goes on.
-func (t ec2Type[T]) adoptEarlier(ctx context.Context, k reconcile.Kind, d reconcile.Desired, plural string, observe ec2Observe[T]) (r state.Resource, done bool, err error) {
+func ec2AdoptEarlier[V, T any, P interface {
+	*T
+	spec.Properties
+}](ctx context.Context, t ec2Type[V], k reconcile.Typed[P], d reconcile.Want[P], plural string, observe ec2Observe[V]) (r state.Resource, done bool, err error) {
 	found, err := t.describe(ctx, nil, ec2OwnerFilters(d.Owner))
 	switch {
 	case err != nil:
@@ -364,31 +306,28 @@ func (t ec2Type[T]) adoptEarlier(ctx context.Context, k reconcile.Kind, d reconc
 
 // ec2Adopt brings live, an earlier attempt at d, to d, unless a field that cannot change in
 // place differs.
-func ec2Adopt(ctx context.Context, k reconcile.Kind, what string, d reconcile.Desired, live state.Resource) (state.Resource, error) {
-	if err := ec2AdoptableDiff(k.Diff(d, live)); err != nil {
+func ec2Adopt[T any, P interface {
+	*T
+	spec.Properties
+}](ctx context.Context, k reconcile.Typed[P], what string, d reconcile.Want[P], live state.Resource) (state.Resource, error) {
+	// The name is a tag here, which the update sets: only the kind's own fields can refuse.
+	h, changes, err := reconcile.Adopting(k, d, live)
+	if err == nil {
+		err = ec2AdoptableDiff(k.Diff(d, h))
+	}
+	if err != nil {
 		return state.Resource{}, fmt.Errorf("create %s %s: adopt %s: %w", what, d.Name, live.ID, err)
 	}
-	return k.Update(ctx, d, live)
+	return k.Update(ctx, d, h, changes)
 }
 
-// ec2Update is Update as every EC2 kind does it: check both sets of properties (P) and that
-// live carries d's owner, change what differs, sync the tags, and read the result back.
-func ec2Update[P any, PP interface {
-	*P
-	spec.Properties
-}](ctx context.Context, api EC2TagsAPI, what string, d reconcile.Desired, live state.Resource, change func(got, want *P) error, observe func(ctx context.Context) (state.Resource, error)) (state.Resource, error) {
-	want, err := ec2Props[P, PP](d.Props)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("update %s %s: %w", what, live.ID, err)
-	}
-	got, err := ec2Props[P, PP](live.Props)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("update %s %s: %w", what, live.ID, err)
-	}
+// ec2Update is Update as every EC2 kind does it: check that live carries d's owner, change
+// what differs, sync the tags, and read the result back.
+func ec2Update(ctx context.Context, api EC2TagsAPI, what string, d reconcile.Desired, live state.Resource, change func() error, observe func(ctx context.Context) (state.Resource, error)) (state.Resource, error) {
 	if !d.Owner.Owns(live.Tags) {
 		return state.Resource{}, fmt.Errorf("update %w", ec2NotOwned(what, live.ID, live.Tags))
 	}
-	err = change(got, want)
+	err := change()
 	if err == nil {
 		err = ec2SyncTags(ctx, api, live.ID, live.Tags, ec2WantTags(d))
 	}
@@ -406,7 +345,7 @@ func ec2Update[P any, PP interface {
 // gone (not found, or gone says so; err is nil), or it no longer carries live's owner, or the
 // read failed.
 func (t ec2Type[T]) recheck(ctx context.Context, live state.Resource, gone func(T) bool) (v T, ok bool, err error) {
-	v, err = t.describeID(ctx, live.ID, miscNever)
+	v, err = t.describeID(ctx, live.ID, awscall.Never)
 	if errors.Is(err, reconcile.ErrNotFound) || err == nil && gone != nil && gone(v) {
 		return v, false, nil
 	}
@@ -432,13 +371,13 @@ func (t ec2Type[T]) deleteOwned(ctx context.Context, live state.Resource, prepar
 		err = prepare(ctx, v)
 	}
 	if err == nil {
-		err = ec2WaitDependencies(ctx, t.deps, t.progress, t.what+" "+live.ID, del, t.notFound...)
+		err = ec2WaitDependencies(ctx, t.deps, t.what+" "+live.ID, del, t.notFound...)
 	}
 	if err != nil {
 		return fmt.Errorf("delete %s %s: %w", t.what, live.ID, err)
 	}
 	err = ec2WaitGone(ctx, t.wait, func(ctx context.Context) (bool, error) {
-		_, err := t.describeID(ctx, live.ID, miscNever)
+		_, err := t.describeID(ctx, live.ID, awscall.Never)
 		if errors.Is(err, reconcile.ErrNotFound) {
 			return false, nil
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/provisioner-dev/provisioner/localstack/emutest"
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -81,7 +82,7 @@ func ec2OtherSuffix(o state.Owner) state.Selector {
 func ec2OwnedTags(o state.Owner, name string) []types.Tag {
 	tags := o.Tags()
 	tags[ec2NameTag] = name
-	return ec2Tags(tags)
+	return awscall.TagList(tags, ec2Tag)
 }
 
 // ec2UnitOwner is the owner unit tests use.
@@ -113,7 +114,7 @@ func ec2FakeDescribe[T, O any](items []T, id func(T) *string, ids []string, notF
 
 // ec2CheckDiff checks k's diff of want against live: nothing when path is "", else exactly
 // the one field path, replacing or not as forceNew says.
-func ec2CheckDiff(t *testing.T, k reconcile.Kind, want, live spec.Properties, path string, forceNew bool) {
+func ec2CheckDiff(t *testing.T, k testKind, want, live spec.Properties, path string, forceNew bool) {
 	t.Helper()
 	diffs := k.Diff(reconcile.Desired{Props: want}, state.Resource{Props: live})
 	if path == "" {
@@ -125,9 +126,14 @@ func ec2CheckDiff(t *testing.T, k reconcile.Kind, want, live spec.Properties, pa
 	assert.Equal(t, forceNew, diffs[0].ForceNew)
 }
 
+// ec2Deleter is what the delete checks need of a kind.
+type ec2Deleter interface {
+	Delete(ctx context.Context, live state.Resource) error
+}
+
 // ec2CheckDeleteGone checks that k's Delete of id, which the fake f does not know or knows as
 // deleted, succeeds without deleteCall.
-func ec2CheckDeleteGone(t *testing.T, k reconcile.Kind, f *fakeEC2, id, deleteCall string) {
+func ec2CheckDeleteGone(t *testing.T, k ec2Deleter, f *fakeEC2, id, deleteCall string) {
 	t.Helper()
 	require.NoError(t, k.Delete(context.Background(), state.Resource{ID: id, Owner: ec2UnitOwner}))
 	assert.Zero(t, f.count(deleteCall))
@@ -135,7 +141,7 @@ func ec2CheckDeleteGone(t *testing.T, k reconcile.Kind, f *fakeEC2, id, deleteCa
 
 // ec2CheckDeleteRefused checks that k's Delete of id, which does not carry ec2UnitOwner's
 // tags, fails with reconcile.ErrNotOwned without deleteCall.
-func ec2CheckDeleteRefused(t *testing.T, k reconcile.Kind, f *fakeEC2, id, deleteCall string) {
+func ec2CheckDeleteRefused(t *testing.T, k ec2Deleter, f *fakeEC2, id, deleteCall string) {
 	t.Helper()
 	err := k.Delete(context.Background(), state.Resource{ID: id, Owner: ec2UnitOwner})
 	require.ErrorIs(t, err, reconcile.ErrNotOwned)

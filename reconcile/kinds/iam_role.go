@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -54,7 +55,7 @@ func NewIAMRole(api IAMRoleAPI) *IAMRole {
 }
 
 const (
-	iamNoSuchEntity   = "NoSuchEntity"
+	iamNoSuchEntity   = awscall.NoSuchEntity
 	iamConcurrentMod  = "ConcurrentModification"
 	iamDeleteConflict = "DeleteConflict"
 	iamAlreadyExists  = "EntityAlreadyExists"
@@ -62,20 +63,16 @@ const (
 
 // iamRetryWrite retries what IAM answers while a just-written role propagates: IAM is
 // eventually consistent, so a role created a moment ago can be NoSuchEntity for seconds.
-var iamRetryWrite = miscRetryCodes(iamNoSuchEntity, iamConcurrentMod)
+var iamRetryWrite = awscall.RetryCodes(iamNoSuchEntity, iamConcurrentMod)
 
 // iamRetryOther retries what is never about the entity being missing.
-var iamRetryOther = miscRetryCodes(iamConcurrentMod)
+var iamRetryOther = awscall.RetryCodes(iamConcurrentMod)
 
 func (*IAMRole) Kind() string { return "iam.role" }
 
 // Diff compares what the kind manages; path forces a replacement.
-func (*IAMRole) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
-	w, _ := d.Props.(*spec.IAMRole)
-	l, _ := live.Props.(*spec.IAMRole)
-	if w == nil || l == nil {
-		return miscPropsMismatch(d, live)
-	}
+func (*IAMRole) Diff(d reconcile.Want[*spec.IAMRole], live reconcile.Have[*spec.IAMRole]) []reconcile.FieldDiff {
+	w, l := d.Props, live.Props
 	var ds reconcile.Diffs
 	ds.Field("description", l.Description, w.Description)
 	ds.ForceNew("path", iamPath(l.Path), iamPath(w.Path))
@@ -152,7 +149,7 @@ func (k *IAMRole) roleNames(ctx context.Context) ([]string, error) {
 	in := &iam.ListRolesInput{PathPrefix: aws.String("/")}
 	for {
 		var out *iam.ListRolesOutput
-		err := miscDo(ctx, k.wait, iamRetryOther, func(ctx context.Context) (err error) {
+		err := awscall.Do(ctx, k.wait, iamRetryOther, func(ctx context.Context) (err error) {
 			out, err = k.api.ListRoles(ctx, in)
 			return err
 		})
@@ -171,27 +168,24 @@ func (k *IAMRole) roleNames(ctx context.Context) ([]string, error) {
 
 // Create creates the role with the ownership tags in CreateRole, then its inline policies and
 // attachments. When the name exists, it adopts the role if it carries d's ownership tags.
-func (k *IAMRole) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
-	p, ok := d.Props.(*spec.IAMRole)
-	if !ok {
-		return state.Resource{}, fmt.Errorf("create iam role %s: properties are %T, not *spec.IAMRole", d.Name, d.Props)
-	}
+func (k *IAMRole) Create(ctx context.Context, d reconcile.Want[*spec.IAMRole]) (state.Resource, error) {
+	p := d.Props
 	in := &iam.CreateRoleInput{
 		RoleName:                 aws.String(d.Name),
 		Path:                     aws.String(iamPath(p.Path)),
 		AssumeRolePolicyDocument: aws.String(iamTrustDocument(p.AssumedBy)),
 		MaxSessionDuration:       aws.Int32(int32(iamMaxSession(p.MaxSessionDuration))),
-		Tags:                     iamTags(d.Tags),
+		Tags:                     awscall.TagList(d.Tags, iamTag),
 	}
 	if p.Description != "" {
 		in.Description = aws.String(p.Description)
 	}
 	var out *iam.CreateRoleOutput
-	err := miscDo(ctx, k.wait, iamRetryOther, func(ctx context.Context) (err error) {
+	err := awscall.Do(ctx, k.wait, iamRetryOther, func(ctx context.Context) (err error) {
 		out, err = k.api.CreateRole(ctx, in)
 		return err
 	})
-	if reconcile.IsAPIError(err, iamAlreadyExists) {
+	if awscall.Is(err, iamAlreadyExists) {
 		return k.adopt(ctx, d)
 	}
 	if err != nil {
@@ -204,17 +198,17 @@ func (k *IAMRole) Create(ctx context.Context, d reconcile.Desired) (state.Resour
 		Props: &spec.IAMRole{Description: p.Description, Path: iamPath(p.Path), AssumedBy: reconcile.SortedSet(p.AssumedBy),
 			MaxSessionDuration: iamMaxSession(p.MaxSessionDuration)},
 	}
-	return k.Update(ctx, d, created)
+	return miscAdopt(ctx, k, d, created)
 }
 
 // adopt takes over an existing role of d's name when it carries d's ownership tags.
-func (k *IAMRole) adopt(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
+func (k *IAMRole) adopt(ctx context.Context, d reconcile.Want[*spec.IAMRole]) (state.Resource, error) {
 	tags, err := k.tags(ctx, d.Name)
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create iam role %s: exists, read its tags: %w", d.Name, err)
 	}
 	if !d.Owner.Owns(tags) {
-		return state.Resource{}, fmt.Errorf("create iam role %s: %w", d.Name, miscNotOwned("iam role", d.Name, tags))
+		return state.Resource{}, fmt.Errorf("create iam role %s: %w", d.Name, awscall.NotOwned("iam role", d.Name, tags))
 	}
 	live, err := k.observe(ctx, d.Name, tags)
 	if err != nil {
@@ -223,27 +217,25 @@ func (k *IAMRole) adopt(ctx context.Context, d reconcile.Desired) (state.Resourc
 	if miscSettled(k, d, live) {
 		return live, nil
 	}
-	return k.Update(ctx, d, live)
+	return miscAdopt(ctx, k, d, live)
 }
 
 // Update brings the role, its policies, attachments and tags to d, then waits until IAM's
 // reads show all of it (they lag the writes).
-func (k *IAMRole) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
-	w, ok := d.Props.(*spec.IAMRole)
-	l, lok := live.Props.(*spec.IAMRole)
-	if !ok || !lok {
-		return state.Resource{}, fmt.Errorf("update iam role %s: properties are %T and %T, not *spec.IAMRole", d.Name, d.Props, live.Props)
-	}
+func (k *IAMRole) Update(ctx context.Context, d reconcile.Want[*spec.IAMRole], live reconcile.Have[*spec.IAMRole], changes reconcile.Changes) (state.Resource, error) {
+	w, l := d.Props, live.Props
 	if !d.Owner.Owns(live.Tags) {
-		return state.Resource{}, fmt.Errorf("update iam role %s: %w", d.Name, miscNotOwned("iam role", live.Name, live.Tags))
+		return state.Resource{}, fmt.Errorf("update iam role %s: %w", d.Name, awscall.NotOwned("iam role", live.Name, live.Tags))
 	}
 	if iamPath(l.Path) != iamPath(w.Path) {
 		return state.Resource{}, fmt.Errorf("update iam role %s: path %s cannot change to %s in place; the role must be replaced", d.Name, l.Path, w.Path)
 	}
 	name := live.ID
 	for _, step := range []func() error{
-		func() error { return k.updateRole(ctx, name, l, w) },
-		func() error { return k.updateTrust(ctx, name, l, w) },
+		func() error {
+			return k.updateRole(ctx, name, changes.Changed("description", "max_session_duration"), w)
+		},
+		func() error { return k.updateTrust(ctx, name, changes.Changed("assumed_by"), w) },
 		func() error { return k.syncInline(ctx, name, l.Policies, w.Policies) },
 		func() error { return k.syncManaged(ctx, name, l.ManagedPolicyARNs, w.ManagedPolicyARNs) },
 		func() error { return k.syncTags(ctx, name, live.Tags, d.Tags) },
@@ -262,24 +254,24 @@ func (k *IAMRole) Update(ctx context.Context, d reconcile.Desired, live state.Re
 	return got, nil
 }
 
-func (k *IAMRole) updateRole(ctx context.Context, name string, l, w *spec.IAMRole) error {
-	if l.Description == w.Description && iamMaxSession(l.MaxSessionDuration) == iamMaxSession(w.MaxSessionDuration) {
+func (k *IAMRole) updateRole(ctx context.Context, name string, changed bool, w *spec.IAMRole) error {
+	if !changed {
 		return nil
 	}
 	in := &iam.UpdateRoleInput{RoleName: aws.String(name), Description: aws.String(w.Description),
 		MaxSessionDuration: aws.Int32(int32(iamMaxSession(w.MaxSessionDuration)))}
-	return miscDo(ctx, k.wait, iamRetryWrite, func(ctx context.Context) error {
+	return awscall.Do(ctx, k.wait, iamRetryWrite, func(ctx context.Context) error {
 		_, err := k.api.UpdateRole(ctx, in)
 		return err
 	})
 }
 
-func (k *IAMRole) updateTrust(ctx context.Context, name string, l, w *spec.IAMRole) error {
-	if reconcile.Equal(reconcile.SortedSet(l.AssumedBy), reconcile.SortedSet(w.AssumedBy)) {
+func (k *IAMRole) updateTrust(ctx context.Context, name string, changed bool, w *spec.IAMRole) error {
+	if !changed {
 		return nil
 	}
 	in := &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(name), PolicyDocument: aws.String(iamTrustDocument(w.AssumedBy))}
-	return miscDo(ctx, k.wait, iamRetryWrite, func(ctx context.Context) error {
+	return awscall.Do(ctx, k.wait, iamRetryWrite, func(ctx context.Context) error {
 		_, err := k.api.UpdateAssumeRolePolicy(ctx, in)
 		if err != nil {
 			return fmt.Errorf("trust policy: %w", err)
@@ -297,7 +289,7 @@ func (k *IAMRole) syncInline(ctx context.Context, name string, live, want []spec
 		}
 		in := &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(p.Name),
 			PolicyDocument: aws.String(iamPolicyDocument(p.Statements))}
-		if err := miscDo(ctx, k.wait, iamRetryWrite, func(ctx context.Context) error {
+		if err := awscall.Do(ctx, k.wait, iamRetryWrite, func(ctx context.Context) error {
 			_, err := k.api.PutRolePolicy(ctx, in)
 			return err
 		}); err != nil {
@@ -315,11 +307,11 @@ func (k *IAMRole) syncInline(ctx context.Context, name string, live, want []spec
 }
 
 func (k *IAMRole) deleteInline(ctx context.Context, role, policy string) error {
-	err := miscDo(ctx, k.wait, iamRetryOther, func(ctx context.Context) error {
+	err := awscall.Do(ctx, k.wait, iamRetryOther, func(ctx context.Context) error {
 		_, err := k.api.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(policy)})
 		return err
 	})
-	if err != nil && !reconcile.IsAPIError(err, iamNoSuchEntity) {
+	if err != nil && !awscall.Is(err, iamNoSuchEntity) {
 		return fmt.Errorf("delete inline policy %s: %w", policy, err)
 	}
 	return nil
@@ -354,12 +346,12 @@ func (k *IAMRole) syncManaged(ctx context.Context, name string, live, want []str
 // message names the policy, the ARN is wrong and waiting cannot help.
 func (k *IAMRole) attach(ctx context.Context, role, arn string) error {
 	retry := func(err error) bool {
-		if reconcile.IsAPIError(err, iamNoSuchEntity) {
+		if awscall.Is(err, iamNoSuchEntity) {
 			return !strings.Contains(iamMessage(err), arn)
 		}
 		return iamRetryOther(err)
 	}
-	err := miscDo(ctx, k.wait, retry, func(ctx context.Context) error {
+	err := awscall.Do(ctx, k.wait, retry, func(ctx context.Context) error {
 		_, err := k.api.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(role), PolicyArn: aws.String(arn)})
 		return err
 	})
@@ -370,36 +362,34 @@ func (k *IAMRole) attach(ctx context.Context, role, arn string) error {
 }
 
 func (k *IAMRole) detach(ctx context.Context, role, arn string) error {
-	err := miscDo(ctx, k.wait, iamRetryOther, func(ctx context.Context) error {
+	err := awscall.Do(ctx, k.wait, iamRetryOther, func(ctx context.Context) error {
 		_, err := k.api.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(role), PolicyArn: aws.String(arn)})
 		return err
 	})
-	if err != nil && !reconcile.IsAPIError(err, iamNoSuchEntity) {
+	if err != nil && !awscall.Is(err, iamNoSuchEntity) {
 		return fmt.Errorf("detach managed policy %s: %w", arn, err)
 	}
 	return nil
 }
 
 func (k *IAMRole) syncTags(ctx context.Context, name string, live, want map[string]string) error {
-	set, remove := miscTagChanges(live, want)
-	if len(set) > 0 {
-		if err := miscDo(ctx, k.wait, iamRetryWrite, func(ctx context.Context) error {
-			_, err := k.api.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: iamTags(set)})
+	return awscall.SyncTags(live, want, func(set map[string]string) error {
+		if err := awscall.Do(ctx, k.wait, iamRetryWrite, func(ctx context.Context) error {
+			_, err := k.api.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: awscall.TagList(set, iamTag)})
 			return err
 		}); err != nil {
 			return fmt.Errorf("tag: %w", err)
 		}
-	}
-	if len(remove) == 0 {
 		return nil
-	}
-	if err := miscDo(ctx, k.wait, iamRetryWrite, func(ctx context.Context) error {
-		_, err := k.api.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: remove})
-		return err
-	}); err != nil {
-		return fmt.Errorf("untag: %w", err)
-	}
-	return nil
+	}, func(keys []string) error {
+		if err := awscall.Do(ctx, k.wait, iamRetryWrite, func(ctx context.Context) error {
+			_, err := k.api.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: keys})
+			return err
+		}); err != nil {
+			return fmt.Errorf("untag: %w", err)
+		}
+		return nil
+	})
 }
 
 // Delete re-reads the role's tags, and only when they still are live's ownership tags removes
@@ -415,9 +405,9 @@ func (k *IAMRole) Delete(ctx context.Context, live state.Resource) error {
 		return fmt.Errorf("delete iam role %s: %w", name, err)
 	}
 	if !live.Owner.Owns(tags) {
-		return fmt.Errorf("delete iam role %s: %w", name, miscNotOwned("iam role", name, tags))
+		return fmt.Errorf("delete iam role %s: %w", name, awscall.NotOwned("iam role", name, tags))
 	}
-	err = k.wait.Retry(ctx, miscRetryCodes(iamDeleteConflict, iamConcurrentMod), func(ctx context.Context) error {
+	err = k.wait.Retry(ctx, awscall.RetryCodes(iamDeleteConflict, iamConcurrentMod), func(ctx context.Context) error {
 		return k.deleteOnce(ctx, name)
 	})
 	if err != nil && !errors.Is(err, reconcile.ErrNotFound) {
@@ -448,27 +438,27 @@ func (k *IAMRole) deleteOnce(ctx context.Context, name string) error {
 	if err := k.leaveInstanceProfiles(ctx, name); err != nil {
 		return err
 	}
-	_, err = reconcile.Call(ctx, func(ctx context.Context) (*iam.DeleteRoleOutput, error) {
+	_, err = awscall.Call(ctx, func(ctx context.Context) (*iam.DeleteRoleOutput, error) {
 		return k.api.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(name)})
 	})
-	return miscNotFound(err, iamNoSuchEntity)
+	return awscall.NotFound(err, iamNoSuchEntity)
 }
 
 func (k *IAMRole) leaveInstanceProfiles(ctx context.Context, name string) error {
 	in := &iam.ListInstanceProfilesForRoleInput{RoleName: aws.String(name)}
 	for {
-		out, err := reconcile.Call(ctx, func(ctx context.Context) (*iam.ListInstanceProfilesForRoleOutput, error) {
+		out, err := awscall.Call(ctx, func(ctx context.Context) (*iam.ListInstanceProfilesForRoleOutput, error) {
 			return k.api.ListInstanceProfilesForRole(ctx, in)
 		})
 		if err != nil {
-			return miscNotFound(err, iamNoSuchEntity)
+			return awscall.NotFound(err, iamNoSuchEntity)
 		}
 		for _, ip := range out.InstanceProfiles {
-			_, err := reconcile.Call(ctx, func(ctx context.Context) (*iam.RemoveRoleFromInstanceProfileOutput, error) {
+			_, err := awscall.Call(ctx, func(ctx context.Context) (*iam.RemoveRoleFromInstanceProfileOutput, error) {
 				return k.api.RemoveRoleFromInstanceProfile(ctx, &iam.RemoveRoleFromInstanceProfileInput{
 					RoleName: aws.String(name), InstanceProfileName: ip.InstanceProfileName})
 			})
-			if err != nil && !reconcile.IsAPIError(err, iamNoSuchEntity) {
+			if err != nil && !awscall.Is(err, iamNoSuchEntity) {
 				return fmt.Errorf("remove from instance profile %s: %w", aws.ToString(ip.InstanceProfileName), err)
 			}
 		}
@@ -481,11 +471,11 @@ func (k *IAMRole) leaveInstanceProfiles(ctx context.Context, name string) error 
 
 func (k *IAMRole) waitGone(ctx context.Context, name string) error {
 	err := k.wait.Until(ctx, func(ctx context.Context) (bool, error) {
-		_, err := reconcile.Call(ctx, func(ctx context.Context) (*iam.GetRoleOutput, error) {
+		_, err := awscall.Call(ctx, func(ctx context.Context) (*iam.GetRoleOutput, error) {
 			return k.api.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
 		})
 		switch {
-		case reconcile.IsAPIError(err, iamNoSuchEntity):
+		case awscall.Is(err, iamNoSuchEntity):
 			return true, nil
 		case err != nil:
 			return false, err
@@ -501,11 +491,11 @@ func (k *IAMRole) waitGone(ctx context.Context, name string) error {
 // observe reads the role, its trust policy, inline policies, attachments and (unless given)
 // tags; ErrNotFound when the role does not exist (or is not visible yet).
 func (k *IAMRole) observe(ctx context.Context, name string, tags map[string]string) (state.Resource, error) {
-	out, err := reconcile.Call(ctx, func(ctx context.Context) (*iam.GetRoleOutput, error) {
+	out, err := awscall.Call(ctx, func(ctx context.Context) (*iam.GetRoleOutput, error) {
 		return k.api.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
 	})
 	if err != nil {
-		return state.Resource{}, miscNotFound(err, iamNoSuchEntity)
+		return state.Resource{}, awscall.NotFound(err, iamNoSuchEntity)
 	}
 	role := out.Role
 	props := &spec.IAMRole{Description: aws.ToString(role.Description), Path: aws.ToString(role.Path),
@@ -544,11 +534,11 @@ func (k *IAMRole) inlinePolicies(ctx context.Context, role string) ([]spec.Inlin
 	sort.Strings(names)
 	var out []spec.InlinePolicy
 	for _, policy := range names {
-		got, err := reconcile.Call(ctx, func(ctx context.Context) (*iam.GetRolePolicyOutput, error) {
+		got, err := awscall.Call(ctx, func(ctx context.Context) (*iam.GetRolePolicyOutput, error) {
 			return k.api.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(policy)})
 		})
 		if err != nil {
-			return nil, miscNotFound(err, iamNoSuchEntity)
+			return nil, awscall.NotFound(err, iamNoSuchEntity)
 		}
 		stmts, err := iamStatements(aws.ToString(got.PolicyDocument))
 		if err != nil {
@@ -563,11 +553,11 @@ func (k *IAMRole) inlineNames(ctx context.Context, role string) ([]string, error
 	var names []string
 	in := &iam.ListRolePoliciesInput{RoleName: aws.String(role)}
 	for {
-		out, err := reconcile.Call(ctx, func(ctx context.Context) (*iam.ListRolePoliciesOutput, error) {
+		out, err := awscall.Call(ctx, func(ctx context.Context) (*iam.ListRolePoliciesOutput, error) {
 			return k.api.ListRolePolicies(ctx, in)
 		})
 		if err != nil {
-			return nil, miscNotFound(err, iamNoSuchEntity)
+			return nil, awscall.NotFound(err, iamNoSuchEntity)
 		}
 		names = append(names, out.PolicyNames...)
 		if !out.IsTruncated {
@@ -582,11 +572,11 @@ func (k *IAMRole) attached(ctx context.Context, role string) ([]string, error) {
 	var arns []string
 	in := &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(role)}
 	for {
-		out, err := reconcile.Call(ctx, func(ctx context.Context) (*iam.ListAttachedRolePoliciesOutput, error) {
+		out, err := awscall.Call(ctx, func(ctx context.Context) (*iam.ListAttachedRolePoliciesOutput, error) {
 			return k.api.ListAttachedRolePolicies(ctx, in)
 		})
 		if err != nil {
-			return nil, miscNotFound(err, iamNoSuchEntity)
+			return nil, awscall.NotFound(err, iamNoSuchEntity)
 		}
 		for _, p := range out.AttachedPolicies {
 			arns = append(arns, aws.ToString(p.PolicyArn))
@@ -603,11 +593,11 @@ func (k *IAMRole) tags(ctx context.Context, role string) (map[string]string, err
 	tags := map[string]string{}
 	in := &iam.ListRoleTagsInput{RoleName: aws.String(role)}
 	for {
-		out, err := reconcile.Call(ctx, func(ctx context.Context) (*iam.ListRoleTagsOutput, error) {
+		out, err := awscall.Call(ctx, func(ctx context.Context) (*iam.ListRoleTagsOutput, error) {
 			return k.api.ListRoleTags(ctx, in)
 		})
 		if err != nil {
-			return nil, miscNotFound(err, iamNoSuchEntity)
+			return nil, awscall.NotFound(err, iamNoSuchEntity)
 		}
 		for _, t := range out.Tags {
 			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
@@ -619,18 +609,8 @@ func (k *IAMRole) tags(ctx context.Context, role string) (map[string]string, err
 	}
 }
 
-func iamTags(m map[string]string) []types.Tag {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := make([]types.Tag, len(keys))
-	for i, k := range keys {
-		out[i] = types.Tag{Key: aws.String(k), Value: aws.String(m[k])}
-	}
-	return out
-}
+// iamTag builds one of the service's tags, for awscall.TagList.
+func iamTag(key, value *string) types.Tag { return types.Tag{Key: key, Value: value} }
 
 func iamMessage(err error) string {
 	var ae interface{ ErrorMessage() string }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/provisioner-dev/provisioner/localstack/emutest"
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -169,33 +170,15 @@ func memIAM(roles map[string]*memRole) *fakeIAM {
 		}
 		return out, nil
 	}
-	f.listRoleTags = func(in *iam.ListRoleTagsInput) (*iam.ListRoleTagsOutput, error) {
-		r, err := get(in.RoleName)
-		if err != nil {
-			return nil, err
-		}
-		return &iam.ListRoleTagsOutput{Tags: iamTags(r.tags)}, nil
-	}
-	f.tagRole = func(in *iam.TagRoleInput) (*iam.TagRoleOutput, error) {
-		r, err := get(in.RoleName)
-		if err != nil {
-			return nil, err
-		}
-		for _, t := range in.Tags {
-			r.tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-		}
-		return &iam.TagRoleOutput{}, nil
-	}
-	f.untagRole = func(in *iam.UntagRoleInput) (*iam.UntagRoleOutput, error) {
-		r, err := get(in.RoleName)
-		if err != nil {
-			return nil, err
-		}
-		for _, k := range in.TagKeys {
-			delete(r.tags, k)
-		}
-		return &iam.UntagRoleOutput{}, nil
-	}
+	tags := memTagsOf(get, func(r *memRole) map[string]string { return r.tags })
+	f.listRoleTags = memListTags(tags, func(in *iam.ListRoleTagsInput) *string { return in.RoleName },
+		func(t map[string]string) *iam.ListRoleTagsOutput {
+			return &iam.ListRoleTagsOutput{Tags: awscall.TagList(t, iamTag)}
+		})
+	f.tagRole = memTag(tags, func(in *iam.TagRoleInput) (*string, map[string]string) {
+		return in.RoleName, awscall.TagMap(in.Tags, func(t types.Tag) (*string, *string) { return t.Key, t.Value })
+	}, &iam.TagRoleOutput{})
+	f.untagRole = memUntag(tags, func(in *iam.UntagRoleInput) (*string, []string) { return in.RoleName, in.TagKeys }, &iam.UntagRoleOutput{})
 	f.updateRole = func(in *iam.UpdateRoleInput) (*iam.UpdateRoleOutput, error) {
 		r, err := get(in.RoleName)
 		if err != nil {
@@ -376,7 +359,7 @@ func seedRole(t *testing.T, roles map[string]*memRole, name string, p *spec.IAMR
 	k := unitIAM(f)
 	owner := miscOwner("seed")
 	d := desired(owner, name, p)
-	_, err := k.Create(context.Background(), d)
+	_, err := tk[spec.IAMRole](k).Create(context.Background(), d)
 	require.NoError(t, err)
 	roles[name].tags = tags
 }
@@ -413,7 +396,7 @@ func TestIAMRoleDiff(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			want := iamWorker()
 			c.change(want)
-			diffs := unitIAM(nil).Diff(desired(miscOwner("r"), "r", want), state.Resource{Props: iamWorker()})
+			diffs := tk[spec.IAMRole](unitIAM(nil)).Diff(desired(miscOwner("r"), "r", want), state.Resource{Props: iamWorker()})
 			var paths []string
 			for _, d := range diffs {
 				paths = append(paths, d.Path)
@@ -475,14 +458,14 @@ func TestIAMRoleCreateNew(t *testing.T) {
 	o := miscOwner("worker")
 	d := desired(o, "worker-dev", iamWorker())
 
-	got, err := unitIAM(f).Create(context.Background(), d)
+	got, err := tk[spec.IAMRole](unitIAM(f)).Create(context.Background(), d)
 	require.NoError(t, err)
-	assert.Equal(t, iamTags(d.Tags), sent.Tags, "ownership tags go in CreateRole itself")
+	assert.Equal(t, awscall.TagList(d.Tags, iamTag), sent.Tags, "ownership tags go in CreateRole itself")
 	assert.Equal(t, "worker", aws.ToString(sent.Description))
 	assert.Equal(t, int32(3600), aws.ToInt32(sent.MaxSessionDuration))
 	assert.JSONEq(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["lambda.amazonaws.com"]},"Action":"sts:AssumeRole"}]}`,
 		aws.ToString(sent.AssumeRolePolicyDocument))
-	assert.Empty(t, unitIAM(f).Diff(d, got))
+	assert.Empty(t, tk[spec.IAMRole](unitIAM(f)).Diff(d, got))
 	assert.Equal(t, map[string]string{"arn": "arn:aws:iam::000000000000:role/worker-dev", "name": "worker-dev", "id": "AROAworker-dev"}, got.Attrs)
 	assert.Equal(t, "worker-dev", got.ID)
 	f.calls.none(t, "TagRole", "UntagRole", "UpdateRole", "UpdateAssumeRolePolicy")
@@ -519,9 +502,9 @@ func TestIAMRoleCreateRetriesWhileTheRolePropagates(t *testing.T) {
 	}
 	d := desired(miscOwner("worker"), "worker-dev", iamWorker())
 
-	got, err := unitIAM(f).Create(context.Background(), d)
+	got, err := tk[spec.IAMRole](unitIAM(f)).Create(context.Background(), d)
 	require.NoError(t, err)
-	assert.Empty(t, unitIAM(f).Diff(d, got))
+	assert.Empty(t, tk[spec.IAMRole](unitIAM(f)).Diff(d, got))
 	assert.Equal(t, 3, f.calls.count("PutRolePolicy"))
 	assert.Equal(t, 2, f.calls.count("AttachRolePolicy"))
 }
@@ -532,7 +515,7 @@ func TestIAMRoleAttachUnknownPolicyFailsFast(t *testing.T) {
 	f.attachRolePolicy = func(in *iam.AttachRolePolicyInput) (*iam.AttachRolePolicyOutput, error) {
 		return nil, &smithy.GenericAPIError{Code: "NoSuchEntity", Message: "Policy " + aws.ToString(in.PolicyArn) + " does not exist or is not attachable."}
 	}
-	_, err := unitIAM(f).Create(context.Background(), desired(miscOwner("worker"), "worker-dev", iamWorker()))
+	_, err := tk[spec.IAMRole](unitIAM(f)).Create(context.Background(), desired(miscOwner("worker"), "worker-dev", iamWorker()))
 	require.Error(t, err)
 	assert.Equal(t, 1, f.calls.count("AttachRolePolicy"))
 	assert.Contains(t, err.Error(), "attach managed policy arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")
@@ -548,10 +531,10 @@ func TestIAMRoleCreateAdoptsOurs(t *testing.T) {
 	f := memIAM(roles)
 	d := desired(o, "worker-dev", iamWorker())
 
-	got, err := unitIAM(f).Create(context.Background(), d)
+	got, err := tk[spec.IAMRole](unitIAM(f)).Create(context.Background(), d)
 	require.NoError(t, err)
 	assert.Equal(t, 1, f.calls.count("CreateRole"))
-	assert.Empty(t, unitIAM(f).Diff(d, got))
+	assert.Empty(t, tk[spec.IAMRole](unitIAM(f)).Diff(d, got))
 	assert.Equal(t, "worker", aws.ToString(roles["worker-dev"].role.Description))
 	assert.NotContains(t, roles["worker-dev"].inline, "stale")
 	assert.Equal(t, d.Tags, roles["worker-dev"].tags)
@@ -568,7 +551,7 @@ func TestIAMRoleCreateRefusesForeign(t *testing.T) {
 			seedRole(t, roles, "worker-dev", iamDefaults(), tags)
 			before := cloneMemRole(roles["worker-dev"])
 			f := memIAM(roles)
-			_, err := unitIAM(f).Create(context.Background(), desired(o, "worker-dev", iamWorker()))
+			_, err := tk[spec.IAMRole](unitIAM(f)).Create(context.Background(), desired(o, "worker-dev", iamWorker()))
 			require.ErrorIs(t, err, reconcile.ErrNotOwned)
 			assert.Contains(t, err.Error(), "worker-dev")
 			f.calls.none(t, "UpdateRole", "UpdateAssumeRolePolicy", "PutRolePolicy", "AttachRolePolicy", "TagRole", "UntagRole", "DeleteRole")
@@ -593,9 +576,9 @@ func TestIAMRoleUpdate(t *testing.T) {
 	d := desired(o, "worker-dev", iamWorker())
 	d.Props.(*spec.IAMRole).Policies = nil
 
-	got, err := k.Update(context.Background(), d, live[0])
+	got, err := tk[spec.IAMRole](k).Update(context.Background(), d, live[0])
 	require.NoError(t, err)
-	assert.Empty(t, k.Diff(d, got))
+	assert.Empty(t, tk[spec.IAMRole](k).Diff(d, got))
 	assert.Equal(t, 1, f.calls.count("UpdateAssumeRolePolicy"))
 	assert.Empty(t, roles["worker-dev"].inline)
 	assert.Equal(t, map[string]bool{"arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole": true}, roles["worker-dev"].attached)
@@ -603,7 +586,7 @@ func TestIAMRoleUpdate(t *testing.T) {
 	f.calls.none(t, "UpdateRole")
 
 	d.Props.(*spec.IAMRole).Path = "/other/"
-	_, err = k.Update(context.Background(), d, got)
+	_, err = tk[spec.IAMRole](k).Update(context.Background(), d, got)
 	require.Error(t, err, "a path change is a replacement, never an update")
 }
 
@@ -716,7 +699,7 @@ func TestIAMRoleLifecycle(t *testing.T) {
 	p.ManagedPolicyARNs = []string{policyARN}
 	p.Policies[0].Statements[0].Condition = map[string]map[string][]string{"StringEquals": {"aws:SourceAccount": {"a", "b"}}}
 	d := desired(o, "worker-"+o.Suffix, p)
-	checkLifecycle(t, k, d, func(d reconcile.Desired) reconcile.Desired {
+	checkLifecycle(t, tk[spec.IAMRole](k), d, func(d reconcile.Desired) reconcile.Desired {
 		p := *d.Props.(*spec.IAMRole)
 		p.Description = "changed"
 		p.MaxSessionDuration = 7200
@@ -744,7 +727,7 @@ func TestIAMRoleRefusesUntaggedAndListsBySuffix(t *testing.T) {
 
 	p := iamWorker()
 	p.ManagedPolicyARNs = nil
-	_, err = k.Create(ctx, desired(o, foreign, p))
+	_, err = tk[spec.IAMRole](k).Create(ctx, desired(o, foreign, p))
 	require.ErrorIs(t, err, reconcile.ErrNotOwned)
 	tags, err := client.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: aws.String(foreign)})
 	require.NoError(t, err)
@@ -753,7 +736,7 @@ func TestIAMRoleRefusesUntaggedAndListsBySuffix(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, inline.PolicyNames)
 
-	ours, err := k.Create(ctx, desired(o, "ours-"+o.Suffix, p))
+	ours, err := tk[spec.IAMRole](k).Create(ctx, desired(o, "ours-"+o.Suffix, p))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = k.Delete(context.Background(), ours) })
 	other, err := k.List(ctx, state.Selector{Stack: o.Stack, Suffix: o.Suffix + "x"})

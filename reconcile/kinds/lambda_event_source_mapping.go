@@ -14,6 +14,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -53,13 +54,13 @@ func NewEventSourceMapping(api EventSourceMappingAPI) *EventSourceMapping {
 const (
 	esmKind     = "lambda.event_source_mapping"
 	esmNameTag  = "Name"
-	esmNotFound = "ResourceNotFoundException"
+	esmNotFound = awscall.ResourceNotFoundException
 	// esmConflict answers a create for a function and source that already have a mapping, and
 	// any change while the function or the mapping is busy.
-	esmConflict = "ResourceConflictException"
+	esmConflict = awscall.ResourceConflictException
 	// esmInUse answers a change while the mapping is Creating, Updating or Deleting.
-	esmInUse        = "ResourceInUseException"
-	esmInvalidParam = "InvalidParameterValueException"
+	esmInUse        = awscall.ResourceInUseException
+	esmInvalidParam = awscall.InvalidParameterValueException
 )
 
 // esmIAMMessages are the InvalidParameterValueException messages Lambda gives while a new role
@@ -80,19 +81,15 @@ func esmIAMNotReady(err error) bool {
 
 // esmRetryWrite retries throttling, a busy mapping or function, and IAM propagation.
 func esmRetryWrite(err error) bool {
-	return miscRetryCodes(esmConflict, esmInUse)(err) || esmIAMNotReady(err)
+	return awscall.RetryCodes(esmConflict, esmInUse)(err) || esmIAMNotReady(err)
 }
 
 func (*EventSourceMapping) Kind() string { return esmKind }
 
 // Diff compares every field; source and starting_position force a replacement. The function
 // is compared by name, so a name and an ARN of one function are equal.
-func (*EventSourceMapping) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
-	w, _ := d.Props.(*spec.EventSourceMapping)
-	l, _ := live.Props.(*spec.EventSourceMapping)
-	if w == nil || l == nil {
-		return miscPropsMismatch(d, live)
-	}
+func (*EventSourceMapping) Diff(d reconcile.Want[*spec.EventSourceMapping], live reconcile.Have[*spec.EventSourceMapping]) []reconcile.FieldDiff {
+	w, l := d.Props, live.Props
 	var ds reconcile.Diffs
 	ds.Field("function", esmFunctionName(l.Function), esmFunctionName(w.Function))
 	ds.ForceNew("source", l.Source, w.Source)
@@ -140,7 +137,7 @@ func (k *EventSourceMapping) mappings(ctx context.Context, source string) ([]typ
 	var all []types.EventSourceMappingConfiguration
 	for {
 		var out *lambda.ListEventSourceMappingsOutput
-		err := miscDo(ctx, k.wait, miscRetryCodes(), func(ctx context.Context) (err error) {
+		err := awscall.Do(ctx, k.wait, awscall.RetryCodes(), func(ctx context.Context) (err error) {
 			out, err = k.api.ListEventSourceMappings(ctx, in)
 			return err
 		})
@@ -173,11 +170,8 @@ func (k *EventSourceMapping) existing(ctx context.Context, p *spec.EventSourceMa
 // carries d's ownership tags (refuses it otherwise); else it creates one with the tags in
 // CreateEventSourceMapping and waits until it is Enabled or Disabled. The look-up comes first
 // because not every endpoint refuses a duplicate mapping (moto accepts one for SQS sources).
-func (k *EventSourceMapping) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
-	p, ok := d.Props.(*spec.EventSourceMapping)
-	if !ok {
-		return state.Resource{}, fmt.Errorf("create lambda event source mapping %s: properties are %T, not *spec.EventSourceMapping", d.Name, d.Props)
-	}
+func (k *EventSourceMapping) Create(ctx context.Context, d reconcile.Want[*spec.EventSourceMapping]) (state.Resource, error) {
+	p := d.Props
 	found, err := k.existing(ctx, p)
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create lambda event source mapping %s: %w", d.Name, err)
@@ -197,17 +191,17 @@ func (k *EventSourceMapping) Create(ctx context.Context, d reconcile.Desired) (s
 // create calls CreateEventSourceMapping, retrying IAM propagation and a busy function. A
 // conflict that turns out to be an existing mapping (created by a racing run) is returned as
 // found instead, for Create to adopt or refuse.
-func (k *EventSourceMapping) create(ctx context.Context, d reconcile.Desired, p *spec.EventSourceMapping) (uuid string, found []types.EventSourceMappingConfiguration, err error) {
-	in := esmCreateInput(d, p)
+func (k *EventSourceMapping) create(ctx context.Context, d reconcile.Want[*spec.EventSourceMapping], p *spec.EventSourceMapping) (uuid string, found []types.EventSourceMappingConfiguration, err error) {
+	in := esmCreateInput(d.Desired, p)
 	err = k.wait.Retry(ctx, esmRetryWrite, func(ctx context.Context) error {
-		out, err := reconcile.Call(ctx, func(ctx context.Context) (*lambda.CreateEventSourceMappingOutput, error) {
+		out, err := awscall.Call(ctx, func(ctx context.Context) (*lambda.CreateEventSourceMappingOutput, error) {
 			return k.api.CreateEventSourceMapping(ctx, in)
 		})
 		if err == nil {
 			uuid = aws.ToString(out.UUID)
 			return nil
 		}
-		if !reconcile.IsAPIError(err, esmConflict) {
+		if !awscall.Is(err, esmConflict) {
 			return err
 		}
 		var lookErr error
@@ -221,7 +215,7 @@ func (k *EventSourceMapping) create(ctx context.Context, d reconcile.Desired, p 
 
 // adopt takes over the one of found that carries d's ownership tags and brings it to d; when
 // none does, it refuses and names the first.
-func (k *EventSourceMapping) adopt(ctx context.Context, d reconcile.Desired, found []types.EventSourceMappingConfiguration) (state.Resource, error) {
+func (k *EventSourceMapping) adopt(ctx context.Context, d reconcile.Want[*spec.EventSourceMapping], found []types.EventSourceMappingConfiguration) (state.Resource, error) {
 	var first map[string]string
 	for _, m := range found {
 		tags, err := k.tags(ctx, aws.ToString(m.EventSourceMappingArn))
@@ -241,68 +235,58 @@ func (k *EventSourceMapping) adopt(ctx context.Context, d reconcile.Desired, fou
 		if esmStable(m) && esmSettled(k, d, live) {
 			return live, nil
 		}
-		return k.Update(ctx, d, live)
+		return miscAdopt(ctx, k, d, live)
 	}
 	if first == nil {
 		return state.Resource{}, fmt.Errorf("create lambda event source mapping %s: the existing mapping vanished: %w", d.Name, reconcile.ErrNotFound)
 	}
 	m := found[0]
 	subject := fmt.Sprintf("%s (%s to %s)", aws.ToString(m.UUID), aws.ToString(m.EventSourceArn), aws.ToString(m.FunctionArn))
-	return state.Resource{}, fmt.Errorf("create lambda event source mapping %s: %w", d.Name, miscNotOwned("lambda event source mapping", subject, first))
+	return state.Resource{}, fmt.Errorf("create lambda event source mapping %s: %w", d.Name, awscall.NotOwned("lambda event source mapping", subject, first))
 }
 
 // Update sends the fields that differ, makes the tags equal d's (plus the Name tag), and waits
 // until the mapping is Enabled or Disabled and shows d.
-func (k *EventSourceMapping) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
-	w, ok := d.Props.(*spec.EventSourceMapping)
-	l, lok := live.Props.(*spec.EventSourceMapping)
-	if !ok || !lok {
-		return state.Resource{}, fmt.Errorf("update lambda event source mapping %s: properties are %T and %T, not *spec.EventSourceMapping", d.Name, d.Props, live.Props)
-	}
+func (k *EventSourceMapping) Update(ctx context.Context, d reconcile.Want[*spec.EventSourceMapping], live reconcile.Have[*spec.EventSourceMapping], changes reconcile.Changes) (state.Resource, error) {
+	w, l := d.Props, live.Props
 	if !d.Owner.Owns(live.Tags) {
-		return state.Resource{}, fmt.Errorf("update lambda event source mapping %s: %w", d.Name, miscNotOwned("lambda event source mapping", live.ID, live.Tags))
+		return state.Resource{}, fmt.Errorf("update lambda event source mapping %s: %w", d.Name, awscall.NotOwned("lambda event source mapping", live.ID, live.Tags))
 	}
 	if in, changed := esmUpdateInput(live.ID, l, w); changed {
 		err := k.wait.Retry(ctx, esmRetryWrite, func(ctx context.Context) error {
-			_, err := reconcile.Call(ctx, func(ctx context.Context) (*lambda.UpdateEventSourceMappingOutput, error) {
+			_, err := awscall.Call(ctx, func(ctx context.Context) (*lambda.UpdateEventSourceMappingOutput, error) {
 				return k.api.UpdateEventSourceMapping(ctx, in)
 			})
-			return miscNotFound(err, esmNotFound)
+			return awscall.NotFound(err, esmNotFound)
 		})
 		if err != nil {
 			return state.Resource{}, fmt.Errorf("update lambda event source mapping %s: %w", d.Name, err)
 		}
 	}
-	if err := k.syncTags(ctx, live.Attrs["arn"], live.Tags, esmWantTags(d)); err != nil {
+	if err := k.syncTags(ctx, live.Attrs["arn"], live.Tags, esmWantTags(d.Desired)); err != nil {
 		return state.Resource{}, fmt.Errorf("update lambda event source mapping %s: tags: %w", d.Name, err)
 	}
 	return k.settle(ctx, d, live.ID, "update")
 }
 
 func (k *EventSourceMapping) syncTags(ctx context.Context, arn string, live, want map[string]string) error {
-	set, remove := miscTagChanges(live, want)
-	if len(set) > 0 {
-		err := miscDo(ctx, k.wait, esmRetryWrite, func(ctx context.Context) error {
+	return awscall.SyncTags(live, want, func(set map[string]string) error {
+		return awscall.Do(ctx, k.wait, esmRetryWrite, func(ctx context.Context) error {
 			_, err := k.api.TagResource(ctx, &lambda.TagResourceInput{Resource: aws.String(arn), Tags: set})
 			return err
 		})
-		if err != nil {
+	}, func(keys []string) error {
+		return awscall.Do(ctx, k.wait, esmRetryWrite, func(ctx context.Context) error {
+			_, err := k.api.UntagResource(ctx, &lambda.UntagResourceInput{Resource: aws.String(arn), TagKeys: keys})
 			return err
-		}
-	}
-	if len(remove) == 0 {
-		return nil
-	}
-	return miscDo(ctx, k.wait, esmRetryWrite, func(ctx context.Context) error {
-		_, err := k.api.UntagResource(ctx, &lambda.UntagResourceInput{Resource: aws.String(arn), TagKeys: remove})
-		return err
+		})
 	})
 }
 
 // settle waits until the mapping is out of its transitional states (Creating, Updating,
 // Enabling, …) and shows d, and returns it observed. Right after a create, Get may briefly not
 // find it.
-func (k *EventSourceMapping) settle(ctx context.Context, d reconcile.Desired, uuid, op string) (state.Resource, error) {
+func (k *EventSourceMapping) settle(ctx context.Context, d reconcile.Want[*spec.EventSourceMapping], uuid, op string) (state.Resource, error) {
 	var got state.Resource
 	err := k.wait.Until(ctx, func(ctx context.Context) (bool, error) {
 		m, err := k.get(ctx, uuid)
@@ -346,12 +330,12 @@ func (k *EventSourceMapping) Delete(ctx context.Context, live state.Resource) er
 		return fmt.Errorf("delete lambda event source mapping %s: %w", live.ID, err)
 	}
 	if !live.Owner.Owns(tags) {
-		return fmt.Errorf("delete lambda event source mapping %s: %w", live.ID, miscNotOwned("lambda event source mapping", live.ID, tags))
+		return fmt.Errorf("delete lambda event source mapping %s: %w", live.ID, awscall.NotOwned("lambda event source mapping", live.ID, tags))
 	}
 	if aws.ToString(m.State) != "Deleting" {
-		err = miscDo(ctx, k.wait, esmRetryWrite, func(ctx context.Context) error {
+		err = awscall.Do(ctx, k.wait, esmRetryWrite, func(ctx context.Context) error {
 			_, err := k.api.DeleteEventSourceMapping(ctx, &lambda.DeleteEventSourceMappingInput{UUID: aws.String(live.ID)})
-			return miscNotFound(err, esmNotFound)
+			return awscall.NotFound(err, esmNotFound)
 		})
 		if err != nil && !errors.Is(err, reconcile.ErrNotFound) {
 			return fmt.Errorf("delete lambda event source mapping %s: %w", live.ID, err)
@@ -380,12 +364,12 @@ func (k *EventSourceMapping) waitGone(ctx context.Context, uuid string) error {
 // get reads one mapping by UUID, as the listing's type.
 func (k *EventSourceMapping) get(ctx context.Context, uuid string) (types.EventSourceMappingConfiguration, error) {
 	var out *lambda.GetEventSourceMappingOutput
-	err := miscDo(ctx, k.wait, miscRetryCodes(), func(ctx context.Context) (err error) {
+	err := awscall.Do(ctx, k.wait, awscall.RetryCodes(), func(ctx context.Context) (err error) {
 		out, err = k.api.GetEventSourceMapping(ctx, &lambda.GetEventSourceMappingInput{UUID: aws.String(uuid)})
 		return err
 	})
 	if err != nil {
-		return types.EventSourceMappingConfiguration{}, miscNotFound(err, esmNotFound)
+		return types.EventSourceMappingConfiguration{}, awscall.NotFound(err, esmNotFound)
 	}
 	return types.EventSourceMappingConfiguration{
 		UUID: out.UUID, EventSourceMappingArn: out.EventSourceMappingArn, FunctionArn: out.FunctionArn,
@@ -399,12 +383,12 @@ func (k *EventSourceMapping) get(ctx context.Context, uuid string) (types.EventS
 
 func (k *EventSourceMapping) tags(ctx context.Context, arn string) (map[string]string, error) {
 	var out *lambda.ListTagsOutput
-	err := miscDo(ctx, k.wait, miscRetryCodes(), func(ctx context.Context) (err error) {
+	err := awscall.Do(ctx, k.wait, awscall.RetryCodes(), func(ctx context.Context) (err error) {
 		out, err = k.api.ListTags(ctx, &lambda.ListTagsInput{Resource: aws.String(arn)})
 		return err
 	})
 	if err != nil {
-		return nil, miscNotFound(err, esmNotFound)
+		return nil, awscall.NotFound(err, esmNotFound)
 	}
 	if out.Tags == nil {
 		return map[string]string{}, nil
@@ -425,8 +409,9 @@ func esmWantTags(d reconcile.Desired) map[string]string {
 }
 
 // esmSettled reports whether r shows d: no property diff, and d's tags with the Name tag.
-func esmSettled(k reconcile.Kind, d reconcile.Desired, r state.Resource) bool {
-	return len(k.Diff(d, r)) == 0 && reconcile.Equal(r.Tags, esmWantTags(d))
+func esmSettled(k *EventSourceMapping, d reconcile.Want[*spec.EventSourceMapping], r state.Resource) bool {
+	h, err := reconcile.HaveOf[spec.EventSourceMapping](k.Kind(), r)
+	return err == nil && len(k.Diff(d, h)) == 0 && reconcile.Equal(r.Tags, esmWantTags(d.Desired))
 }
 
 // esmStable reports whether m is in a resting state: Enabled or Disabled.

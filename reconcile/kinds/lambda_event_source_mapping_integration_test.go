@@ -118,7 +118,7 @@ func TestEventSourceMappingLifecycleQueue(t *testing.T) {
 	w := newESMWorld(t)
 	o := state.Owner{Stack: "kindtest", Suffix: w.suffix, ID: "jobs-mapping"}
 	d := desired(o, "kindtest-jobs-mapping-"+w.suffix, w.queueMapping())
-	checkLifecycle(t, w.kind, d, func(d reconcile.Desired) reconcile.Desired {
+	checkLifecycle(t, tk[spec.EventSourceMapping](w.kind), d, func(d reconcile.Desired) reconcile.Desired {
 		p := *d.Props.(*spec.EventSourceMapping)
 		p.Function = w.fnB // another function, by name
 		p.BatchSize = 5
@@ -137,7 +137,7 @@ func TestEventSourceMappingLifecycleStream(t *testing.T) {
 	p.Function, p.Source, p.StartingPosition = w.fnA, w.stream, "LATEST"
 	p.MaximumRetryAttempts, p.BisectBatchOnFunctionError, p.ReportBatchItemFailures, p.OnFailure = 3, true, true, w.dlq
 	d := desired(o, "kindtest-events-stream-"+w.suffix, p)
-	checkLifecycle(t, w.kind, d, func(d reconcile.Desired) reconcile.Desired {
+	checkLifecycle(t, tk[spec.EventSourceMapping](w.kind), d, func(d reconcile.Desired) reconcile.Desired {
 		p := *d.Props.(*spec.EventSourceMapping)
 		p.MaximumRetryAttempts = -1
 		p.MaximumRecordAgeSeconds = 3600
@@ -165,7 +165,7 @@ func TestEventSourceMappingRefusesUntaggedAndListsBySuffix(t *testing.T) {
 	})
 
 	o := state.Owner{Stack: "kindtest", Suffix: w.suffix, ID: "jobs-mapping"}
-	_, err = w.kind.Create(ctx, desired(o, "jobs-"+w.suffix, w.queueMapping()))
+	_, err = tk[spec.EventSourceMapping](w.kind).Create(ctx, desired(o, "jobs-"+w.suffix, w.queueMapping()))
 	require.ErrorIs(t, err, reconcile.ErrNotOwned)
 	assert.Contains(t, err.Error(), aws.ToString(foreign.UUID))
 	got, err := w.lambda.GetEventSourceMapping(ctx, &lambda.GetEventSourceMappingInput{UUID: foreign.UUID})
@@ -175,7 +175,7 @@ func TestEventSourceMappingRefusesUntaggedAndListsBySuffix(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, tags.Tags, "the foreign mapping is not tagged")
 
-	ours, err := w.kind.Create(ctx, desired(o, "dlq-"+w.suffix, func() *spec.EventSourceMapping {
+	ours, err := tk[spec.EventSourceMapping](w.kind).Create(ctx, desired(o, "dlq-"+w.suffix, func() *spec.EventSourceMapping {
 		p := w.queueMapping()
 		p.Source = w.dlq
 		return p

@@ -260,7 +260,7 @@ func TestEventSourceMappingDiff(t *testing.T) {
 			want, live := esmQueueProps(), esmQueueProps()
 			live.Function = "worker" // observed: the name
 			c.change(want)
-			diffs := unitESM(nil).Diff(desired(miscOwner("m"), "m", want), state.Resource{Props: live})
+			diffs := tk[spec.EventSourceMapping](unitESM(nil)).Diff(desired(miscOwner("m"), "m", want), state.Resource{Props: live})
 			if c.path == "" {
 				assert.Empty(t, diffs)
 				return
@@ -270,7 +270,10 @@ func TestEventSourceMappingDiff(t *testing.T) {
 			assert.Equal(t, c.forceNew, diffs[0].ForceNew)
 		})
 	}
-	assert.Len(t, unitESM(nil).Diff(desired(miscOwner("m"), "m", esmQueueProps()), state.Resource{Props: &spec.SQSQueue{}}), 1, "wrong props type")
+	// Properties of another kind are a wiring mistake: an error, never a diff that could replace.
+	diffs, err := tk[spec.EventSourceMapping](unitESM(nil)).Kind.Diff(desired(miscOwner("m"), "m", esmQueueProps()), state.Resource{ID: "u-1", Props: &spec.SQSQueue{}})
+	assert.EqualError(t, err, "diff lambda.event_source_mapping u-1: properties are *spec.SQSQueue, want *spec.EventSourceMapping")
+	assert.Nil(t, diffs)
 }
 
 func TestEventSourceMappingFunctionName(t *testing.T) {
@@ -308,7 +311,7 @@ func TestEventSourceMappingCreateQueueSendsWhatApplies(t *testing.T) {
 	p.ReportBatchItemFailures = true
 	d := desired(o, "jobs-dev", p)
 
-	got, err := unitESM(f).Create(context.Background(), d)
+	got, err := tk[spec.EventSourceMapping](unitESM(f)).Create(context.Background(), d)
 	require.NoError(t, err)
 	require.NotNil(t, sent)
 	wantTags := maps.Clone(d.Tags)
@@ -322,7 +325,7 @@ func TestEventSourceMappingCreateQueueSendsWhatApplies(t *testing.T) {
 	assert.Nil(t, sent.MaximumBatchingWindowInSeconds, "a zero window is left to the default")
 	assert.Equal(t, []types.FunctionResponseType{types.FunctionResponseTypeReportBatchItemFailures}, sent.FunctionResponseTypes)
 	assert.Equal(t, 3, gets, "waits until the mapping leaves Creating")
-	assert.Empty(t, unitESM(f).Diff(d, got))
+	assert.Empty(t, tk[spec.EventSourceMapping](unitESM(f)).Diff(d, got))
 	assert.Equal(t, "uuid-1", got.ID)
 	assert.Equal(t, "jobs-dev", got.Name)
 	assert.Equal(t, map[string]string{"id": "uuid-1", "arn": memESMArn + "uuid-1"}, got.Attrs)
@@ -343,14 +346,14 @@ func TestEventSourceMappingCreateStreamSendsStreamSettings(t *testing.T) {
 	p.MaximumRetryAttempts, p.BisectBatchOnFunctionError, p.OnFailure = 3, true, memQueueArn
 	d := desired(miscOwner("events"), "events-dev", p)
 
-	got, err := unitESM(f).Create(context.Background(), d)
+	got, err := tk[spec.EventSourceMapping](unitESM(f)).Create(context.Background(), d)
 	require.NoError(t, err)
 	assert.Equal(t, types.EventSourcePositionLatest, sent.StartingPosition)
 	assert.Equal(t, int32(3), aws.ToInt32(sent.MaximumRetryAttempts))
 	assert.Equal(t, int32(-1), aws.ToInt32(sent.MaximumRecordAgeInSeconds))
 	assert.True(t, aws.ToBool(sent.BisectBatchOnFunctionError))
 	assert.Equal(t, memQueueArn, aws.ToString(sent.DestinationConfig.OnFailure.Destination))
-	assert.Empty(t, unitESM(f).Diff(d, got))
+	assert.Empty(t, tk[spec.EventSourceMapping](unitESM(f)).Diff(d, got))
 }
 
 // IAM is eventually consistent: until the role's new policy is visible, Lambda refuses the
@@ -368,7 +371,7 @@ func TestEventSourceMappingCreateRetriesIAMPropagation(t *testing.T) {
 			}
 			return create(in)
 		}
-		_, err := unitESM(f).Create(context.Background(), desired(miscOwner("jobs"), "jobs-dev", esmQueueProps()))
+		_, err := tk[spec.EventSourceMapping](unitESM(f)).Create(context.Background(), desired(miscOwner("jobs"), "jobs-dev", esmQueueProps()))
 		require.NoError(t, err, msg)
 		assert.Equal(t, 3, tries)
 	}
@@ -379,7 +382,7 @@ func TestEventSourceMappingCreateDoesNotRetryOtherInvalidParameters(t *testing.T
 	f.create = func(*lambda.CreateEventSourceMappingInput) (*lambda.CreateEventSourceMappingOutput, error) {
 		return nil, &smithy.GenericAPIError{Code: "InvalidParameterValueException", Message: "BatchSize 20000 exceeds the max of 10000"}
 	}
-	_, err := unitESM(f).Create(context.Background(), desired(miscOwner("jobs"), "jobs-dev", esmQueueProps()))
+	_, err := tk[spec.EventSourceMapping](unitESM(f)).Create(context.Background(), desired(miscOwner("jobs"), "jobs-dev", esmQueueProps()))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "create lambda event source mapping jobs-dev")
 	assert.Equal(t, 1, f.calls.count("CreateEventSourceMapping"))
@@ -398,7 +401,7 @@ func TestEventSourceMappingCreateConflict(t *testing.T) {
 			}
 			return create(in)
 		}
-		_, err := unitESM(f).Create(context.Background(), desired(o, "jobs-dev", esmQueueProps()))
+		_, err := tk[spec.EventSourceMapping](unitESM(f)).Create(context.Background(), desired(o, "jobs-dev", esmQueueProps()))
 		require.NoError(t, err)
 		assert.Equal(t, 3, tries)
 	})
@@ -416,7 +419,7 @@ func TestEventSourceMappingCreateConflict(t *testing.T) {
 				ms["uuid-9"] = m
 				return nil, &smithy.GenericAPIError{Code: "ResourceConflictException", Message: "The resource already exists."}
 			}
-			got, err := unitESM(f).Create(context.Background(), desired(o, "jobs-dev", esmQueueProps()))
+			got, err := tk[spec.EventSourceMapping](unitESM(f)).Create(context.Background(), desired(o, "jobs-dev", esmQueueProps()))
 			if tc.wantErr != nil {
 				require.ErrorIs(t, err, tc.wantErr)
 				assert.Contains(t, err.Error(), "uuid-9")
@@ -447,13 +450,13 @@ func TestEventSourceMappingCreateAdoptsOurs(t *testing.T) {
 	}
 	d := desired(o, "jobs-dev", esmQueueProps())
 
-	got, err := unitESM(f).Create(context.Background(), d)
+	got, err := tk[spec.EventSourceMapping](unitESM(f)).Create(context.Background(), d)
 	require.NoError(t, err)
 	f.calls.none(t, "CreateEventSourceMapping")
 	assert.Equal(t, "uuid-1", got.ID)
 	require.NotNil(t, sent)
 	assert.Equal(t, &lambda.UpdateEventSourceMappingInput{UUID: aws.String("uuid-1"), BatchSize: aws.Int32(10)}, sent, "only what differs is sent")
-	assert.Empty(t, unitESM(f).Diff(d, got))
+	assert.Empty(t, tk[spec.EventSourceMapping](unitESM(f)).Diff(d, got))
 	assert.NotContains(t, ms["uuid-1"].tags, "Stale")
 	assert.Equal(t, "kindtest", ms["uuid-1"].tags["Project"])
 }
@@ -470,7 +473,7 @@ func TestEventSourceMappingCreateRefusesForeign(t *testing.T) {
 			m.tags = tags
 			m.cfg.BatchSize = aws.Int32(3)
 			f := memLambdaESM(map[string]*memMapping{"uuid-1": m})
-			_, err := unitESM(f).Create(context.Background(), desired(o, "jobs-dev", esmQueueProps()))
+			_, err := tk[spec.EventSourceMapping](unitESM(f)).Create(context.Background(), desired(o, "jobs-dev", esmQueueProps()))
 			require.ErrorIs(t, err, reconcile.ErrNotOwned)
 			assert.Contains(t, err.Error(), "uuid-1")
 			f.calls.none(t, "CreateEventSourceMapping", "UpdateEventSourceMapping", "TagResource", "UntagResource", "DeleteEventSourceMapping")
@@ -499,7 +502,7 @@ func TestEventSourceMappingUpdateRetriesBusy(t *testing.T) {
 			live := esmResource(ms["uuid-1"].cfg, maps.Clone(ms["uuid-1"].tags))
 			p := esmQueueProps()
 			p.BatchSize = 7
-			got, err := unitESM(f).Update(context.Background(), desired(o, "jobs-dev", p), live)
+			got, err := tk[spec.EventSourceMapping](unitESM(f)).Update(context.Background(), desired(o, "jobs-dev", p), live)
 			require.NoError(t, err)
 			assert.Equal(t, 3, tries)
 			assert.Equal(t, 7, got.Props.(*spec.EventSourceMapping).BatchSize)
@@ -526,19 +529,19 @@ func TestEventSourceMappingUpdateRemovals(t *testing.T) {
 	live := esmResource(m.cfg, maps.Clone(m.tags))
 	p := *live.Props.(*spec.EventSourceMapping)
 	p.ReportBatchItemFailures, p.OnFailure, p.Function = false, "", memFnArn+"other"
-	got, err := unitESM(f).Update(context.Background(), desired(o, "events-dev", &p), live)
+	got, err := tk[spec.EventSourceMapping](unitESM(f)).Update(context.Background(), desired(o, "events-dev", &p), live)
 	require.NoError(t, err)
 	assert.NotNil(t, sent.FunctionResponseTypes, "an empty list, not an absent one, removes the response type")
 	assert.Empty(t, sent.FunctionResponseTypes)
 	assert.Nil(t, sent.DestinationConfig.OnFailure.Destination, "an OnFailure without destination removes it")
 	assert.Equal(t, memFnArn+"other", aws.ToString(sent.FunctionName))
-	assert.Empty(t, unitESM(f).Diff(desired(o, "events-dev", &p), got))
+	assert.Empty(t, tk[spec.EventSourceMapping](unitESM(f)).Diff(desired(o, "events-dev", &p), got))
 }
 
 func TestEventSourceMappingUpdateRefusesWithoutOurTags(t *testing.T) {
 	f := memLambdaESM(map[string]*memMapping{})
 	live := state.Resource{ID: "uuid-1", Tags: map[string]string{}, Props: esmQueueProps()}
-	_, err := unitESM(f).Update(context.Background(), desired(miscOwner("jobs"), "jobs-dev", esmQueueProps()), live)
+	_, err := tk[spec.EventSourceMapping](unitESM(f)).Update(context.Background(), desired(miscOwner("jobs"), "jobs-dev", esmQueueProps()), live)
 	require.ErrorIs(t, err, reconcile.ErrNotOwned)
 	assert.Empty(t, f.calls)
 }

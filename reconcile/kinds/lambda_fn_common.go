@@ -15,15 +15,16 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/state"
 )
 
 const (
-	fnNotFound = "ResourceNotFoundException"
+	fnNotFound = awscall.ResourceNotFoundException
 	// fnConflict is Lambda's answer both to "already exists" and to "another change of this
 	// function is in progress"; callers tell them apart by reading the function.
-	fnConflict = "ResourceConflictException"
-	fnInvalid  = "InvalidParameterValueException"
+	fnConflict = awscall.ResourceConflictException
+	fnInvalid  = awscall.InvalidParameterValueException
 )
 
 // fnFunctionsAPI lists functions and reads their tags; both Lambda kinds use it to find the
@@ -46,7 +47,7 @@ func fnOwned(ctx context.Context, b reconcile.Backoff, api fnFunctionsAPI, sel s
 	var out []fnTagged
 	for {
 		var page *lambda.ListFunctionsOutput
-		err := miscDo(ctx, b, miscRetryCodes(), func(ctx context.Context) (err error) {
+		err := awscall.Do(ctx, b, awscall.RetryCodes(), func(ctx context.Context) (err error) {
 			page, err = api.ListFunctions(ctx, in)
 			return err
 		})
@@ -75,12 +76,12 @@ func fnOwned(ctx context.Context, b reconcile.Backoff, api fnFunctionsAPI, sel s
 // fnTags reads a function's tags by its ARN; ErrNotFound when the function is gone.
 func fnTags(ctx context.Context, b reconcile.Backoff, api fnFunctionsAPI, arn string) (map[string]string, error) {
 	var out *lambda.ListTagsOutput
-	err := miscDo(ctx, b, miscRetryCodes(), func(ctx context.Context) (err error) {
+	err := awscall.Do(ctx, b, awscall.RetryCodes(), func(ctx context.Context) (err error) {
 		out, err = api.ListTags(ctx, &lambda.ListTagsInput{Resource: aws.String(arn)})
 		return err
 	})
 	if err != nil {
-		return nil, miscNotFound(err, fnNotFound)
+		return nil, awscall.NotFound(err, fnNotFound)
 	}
 	if out.Tags == nil {
 		return map[string]string{}, nil

@@ -23,7 +23,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/provisioner-dev/provisioner/localstack/emutest"
-	"github.com/provisioner-dev/provisioner/reconcile"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -328,33 +327,11 @@ func fnMemApply(cfg *types.FunctionConfiguration, in *lambda.UpdateFunctionConfi
 }
 
 func fnMemTags(f *fakeLambdaFn, get func(*string) (*fnMem, error)) {
-	f.listTags = func(in *lambda.ListTagsInput) (*lambda.ListTagsOutput, error) {
-		fn, err := get(in.Resource)
-		if err != nil {
-			return nil, err
-		}
-		return &lambda.ListTagsOutput{Tags: fnCopyMap(fn.tags)}, nil
-	}
-	f.tagResource = func(in *lambda.TagResourceInput) (*lambda.TagResourceOutput, error) {
-		fn, err := get(in.Resource)
-		if err != nil {
-			return nil, err
-		}
-		for k, v := range in.Tags {
-			fn.tags[k] = v
-		}
-		return &lambda.TagResourceOutput{}, nil
-	}
-	f.untagResource = func(in *lambda.UntagResourceInput) (*lambda.UntagResourceOutput, error) {
-		fn, err := get(in.Resource)
-		if err != nil {
-			return nil, err
-		}
-		for _, k := range in.TagKeys {
-			delete(fn.tags, k)
-		}
-		return &lambda.UntagResourceOutput{}, nil
-	}
+	tags := memTagsOf(get, func(fn *fnMem) map[string]string { return fn.tags })
+	f.listTags = memListTags(tags, func(in *lambda.ListTagsInput) *string { return in.Resource },
+		func(t map[string]string) *lambda.ListTagsOutput { return &lambda.ListTagsOutput{Tags: t} })
+	f.tagResource = memTag(tags, func(in *lambda.TagResourceInput) (*string, map[string]string) { return in.Resource, in.Tags }, &lambda.TagResourceOutput{})
+	f.untagResource = memUntag(tags, func(in *lambda.UntagResourceInput) (*string, []string) { return in.Resource, in.TagKeys }, &lambda.UntagResourceOutput{})
 }
 
 // fnMemPolicy stores statements in the shape Lambda returns them.
@@ -450,7 +427,7 @@ func fnDefaults() *spec.LambdaFunction {
 }
 
 // fnAssertNotListed checks that a selector of another suffix sees nothing of k's.
-func fnAssertNotListed(t *testing.T, k reconcile.Kind, o state.Owner) {
+func fnAssertNotListed(t *testing.T, k testKind, o state.Owner) {
 	t.Helper()
 	other, err := k.List(context.Background(), state.Selector{Stack: o.Stack, Suffix: o.Suffix + "x"})
 	require.NoError(t, err)

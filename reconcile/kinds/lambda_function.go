@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -75,14 +76,6 @@ const fnHandler = "bootstrap"
 
 func (*LambdaFunction) Kind() string { return "lambda.function" }
 
-func fnFunctionProps(p spec.Properties) (*spec.LambdaFunction, error) {
-	fp, ok := p.(*spec.LambdaFunction)
-	if !ok || fp == nil {
-		return nil, fmt.Errorf("properties are %T, not *spec.LambdaFunction", p)
-	}
-	return fp, nil
-}
-
 // ---- code packages ----
 
 // fnCodeKey is what a package depends on.
@@ -129,12 +122,8 @@ func (k *LambdaFunction) pkg(ctx context.Context, p *spec.LambdaFunction) *fnPac
 // ---- diff ----
 
 // Diff compares the code by hash and every configuration field; all change in place.
-func (k *LambdaFunction) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
-	w, _ := d.Props.(*spec.LambdaFunction)
-	l, _ := live.Props.(*spec.LambdaFunction)
-	if w == nil || l == nil {
-		return miscPropsMismatch(d, live)
-	}
+func (k *LambdaFunction) Diff(d reconcile.Want[*spec.LambdaFunction], live reconcile.Have[*spec.LambdaFunction]) []reconcile.FieldDiff {
+	w, l := d.Props, live.Props
 	var ds reconcile.Diffs
 	k.diffCode(&ds, w, live.Attrs["code_sha256"])
 	ds.Field("runtime", l.Runtime, w.Runtime)
@@ -203,12 +192,12 @@ func (k *LambdaFunction) List(ctx context.Context, sel state.Selector) ([]state.
 // get reads one function's configuration; ErrNotFound when there is none of that name.
 func (k *LambdaFunction) get(ctx context.Context, name string) (types.FunctionConfiguration, error) {
 	var out *lambda.GetFunctionOutput
-	err := miscDo(ctx, k.wait, miscRetryCodes(), func(ctx context.Context) (err error) {
+	err := awscall.Do(ctx, k.wait, awscall.RetryCodes(), func(ctx context.Context) (err error) {
 		out, err = k.api.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)})
 		return err
 	})
 	if err != nil {
-		return types.FunctionConfiguration{}, miscNotFound(err, fnNotFound)
+		return types.FunctionConfiguration{}, awscall.NotFound(err, fnNotFound)
 	}
 	if out.Configuration == nil {
 		return types.FunctionConfiguration{}, fmt.Errorf("lambda function %s: GetFunction returned no configuration", name)
@@ -246,12 +235,12 @@ func (k *LambdaFunction) resource(ctx context.Context, cfg types.FunctionConfigu
 
 func (k *LambdaFunction) concurrency(ctx context.Context, name string) (*int, error) {
 	var out *lambda.GetFunctionConcurrencyOutput
-	err := miscDo(ctx, k.wait, miscRetryCodes(), func(ctx context.Context) (err error) {
+	err := awscall.Do(ctx, k.wait, awscall.RetryCodes(), func(ctx context.Context) (err error) {
 		out, err = k.api.GetFunctionConcurrency(ctx, &lambda.GetFunctionConcurrencyInput{FunctionName: aws.String(name)})
 		return err
 	})
 	if err != nil {
-		return nil, miscNotFound(err, fnNotFound)
+		return nil, awscall.NotFound(err, fnNotFound)
 	}
 	if out.ReservedConcurrentExecutions == nil {
 		return nil, nil
@@ -321,11 +310,8 @@ func fnInvokeARN(functionARN string) string {
 // of that name that carries d's ownership tags. It looks the name up first: CreateFunction's
 // ResourceConflictException also means "a change is in progress", so the create call alone
 // cannot tell "exists" apart.
-func (k *LambdaFunction) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
-	p, err := fnFunctionProps(d.Props)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, err)
-	}
+func (k *LambdaFunction) Create(ctx context.Context, d reconcile.Want[*spec.LambdaFunction]) (state.Resource, error) {
+	p := d.Props
 	pk := k.pkg(ctx, p)
 	if pk.err != nil {
 		return state.Resource{}, fmt.Errorf("create lambda function %s: package code: %w", d.Name, pk.err)
@@ -338,7 +324,7 @@ func (k *LambdaFunction) Create(ctx context.Context, d reconcile.Desired) (state
 		return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, err)
 	}
 	err = k.createFunction(ctx, d, p, pk)
-	if reconcile.IsAPIError(err, fnConflict) {
+	if awscall.Is(err, fnConflict) {
 		// Created by someone between our lookup and CreateFunction: decide by its tags.
 		if cfg, gerr := k.get(ctx, d.Name); gerr == nil {
 			return k.adopt(ctx, d, cfg)
@@ -365,7 +351,7 @@ func (k *LambdaFunction) Create(ctx context.Context, d reconcile.Desired) (state
 }
 
 // createFunction retries while the execution role has not propagated through IAM.
-func (k *LambdaFunction) createFunction(ctx context.Context, d reconcile.Desired, p *spec.LambdaFunction, pk *fnPackage) error {
+func (k *LambdaFunction) createFunction(ctx context.Context, d reconcile.Want[*spec.LambdaFunction], p *spec.LambdaFunction, pk *fnPackage) error {
 	in := &lambda.CreateFunctionInput{
 		FunctionName:  aws.String(d.Name),
 		Role:          aws.String(p.Role),
@@ -389,7 +375,7 @@ func (k *LambdaFunction) createFunction(ctx context.Context, d reconcile.Desired
 	if p.LogGroup != "" {
 		in.LoggingConfig = fnLoggingConfig(p.LogGroup, d.Name)
 	}
-	return miscDo(ctx, k.wait, fnRetryIAM(), func(ctx context.Context) error {
+	return awscall.Do(ctx, k.wait, fnRetryIAM(), func(ctx context.Context) error {
 		_, err := k.api.CreateFunction(ctx, in)
 		return err
 	})
@@ -397,7 +383,7 @@ func (k *LambdaFunction) createFunction(ctx context.Context, d reconcile.Desired
 
 // fnRetryIAM retries throttling and the role-not-propagated answers.
 func fnRetryIAM() func(error) bool {
-	throttled := miscRetryCodes()
+	throttled := awscall.RetryCodes()
 	return func(err error) bool { return throttled(err) || fnIAMNotReady(err) }
 }
 
@@ -406,13 +392,13 @@ func fnLoggingConfig(group, function string) *types.LoggingConfig {
 }
 
 // adopt takes over an existing function when it carries d's ownership tags, and brings it to d.
-func (k *LambdaFunction) adopt(ctx context.Context, d reconcile.Desired, cfg types.FunctionConfiguration) (state.Resource, error) {
+func (k *LambdaFunction) adopt(ctx context.Context, d reconcile.Want[*spec.LambdaFunction], cfg types.FunctionConfiguration) (state.Resource, error) {
 	tags, err := fnTags(ctx, k.wait, k.api, fnBaseARN(aws.ToString(cfg.FunctionArn)))
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, err)
 	}
 	if !d.Owner.Owns(tags) {
-		return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, miscNotOwned("lambda function", d.Name, tags))
+		return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, awscall.NotOwned("lambda function", d.Name, tags))
 	}
 	live, err := k.resource(ctx, cfg, tags)
 	if err != nil {
@@ -421,26 +407,20 @@ func (k *LambdaFunction) adopt(ctx context.Context, d reconcile.Desired, cfg typ
 	if miscSettled(k, d, live) {
 		return live, nil
 	}
-	return k.Update(ctx, d, live)
+	return miscAdopt(ctx, k, d, live)
 }
 
 // ---- update ----
 
 // Update brings the code, the configuration, the reserved concurrency and the tags to d, each
 // step after the function has settled from the previous one.
-func (k *LambdaFunction) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
-	w, err := fnFunctionProps(d.Props)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("update lambda function %s: %w", d.Name, err)
-	}
-	l, err := fnFunctionProps(live.Props)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("update lambda function %s: live %w", d.Name, err)
-	}
+func (k *LambdaFunction) Update(ctx context.Context, d reconcile.Want[*spec.LambdaFunction], live reconcile.Have[*spec.LambdaFunction], changes reconcile.Changes) (state.Resource, error) {
+	w := d.Props
+	l := live.Props
 	if !d.Owner.Owns(live.Tags) {
-		return state.Resource{}, fmt.Errorf("update lambda function %s: %w", d.Name, miscNotOwned("lambda function", live.Name, live.Tags))
+		return state.Resource{}, fmt.Errorf("update lambda function %s: %w", d.Name, awscall.NotOwned("lambda function", live.Name, live.Tags))
 	}
-	if err := k.apply(ctx, d, w, l, live); err != nil {
+	if err := k.apply(ctx, d, w, l, live.Resource); err != nil {
 		return state.Resource{}, fmt.Errorf("update lambda function %s: %w", d.Name, err)
 	}
 	r, err := k.read(ctx, live.ID)
@@ -450,7 +430,7 @@ func (k *LambdaFunction) Update(ctx context.Context, d reconcile.Desired, live s
 	return r, nil
 }
 
-func (k *LambdaFunction) apply(ctx context.Context, d reconcile.Desired, w, l *spec.LambdaFunction, live state.Resource) error {
+func (k *LambdaFunction) apply(ctx context.Context, d reconcile.Want[*spec.LambdaFunction], w, l *spec.LambdaFunction, live state.Resource) error {
 	name := live.ID
 	pk := k.pkg(ctx, w)
 	if pk.err != nil {
@@ -489,7 +469,7 @@ func (k *LambdaFunction) updateCode(ctx context.Context, name string, w *spec.La
 		ZipFile:       pk.zip,
 		Architectures: []types.Architecture{types.Architecture(w.Architecture)},
 	}
-	err := miscDo(ctx, k.wait, miscRetryCodes(fnConflict), func(ctx context.Context) error {
+	err := awscall.Do(ctx, k.wait, awscall.RetryCodes(fnConflict), func(ctx context.Context) error {
 		_, err := k.api.UpdateFunctionCode(ctx, in)
 		return err
 	})
@@ -503,7 +483,7 @@ func (k *LambdaFunction) updateCode(ctx context.Context, name string, w *spec.La
 // gives until the role has propagated through IAM.
 func (k *LambdaFunction) updateConfig(ctx context.Context, in *lambda.UpdateFunctionConfigurationInput) error {
 	retry := fnRetryIAM()
-	err := miscDo(ctx, k.wait, func(err error) bool { return retry(err) || reconcile.IsAPIError(err, fnConflict) },
+	err := awscall.Do(ctx, k.wait, func(err error) bool { return retry(err) || awscall.Is(err, fnConflict) },
 		func(ctx context.Context) error {
 			_, err := k.api.UpdateFunctionConfiguration(ctx, in)
 			return err
@@ -554,7 +534,7 @@ func fnConfigUpdate(name string, w, l *spec.LambdaFunction, liveName string) *la
 
 // setConcurrency reserves n concurrent executions, or removes the reservation for nil.
 func (k *LambdaFunction) setConcurrency(ctx context.Context, name string, n *int) error {
-	err := miscDo(ctx, k.wait, miscRetryCodes(fnConflict), func(ctx context.Context) error {
+	err := awscall.Do(ctx, k.wait, awscall.RetryCodes(fnConflict), func(ctx context.Context) error {
 		if n == nil {
 			_, err := k.api.DeleteFunctionConcurrency(ctx, &lambda.DeleteFunctionConcurrencyInput{FunctionName: aws.String(name)})
 			return err
@@ -571,22 +551,16 @@ func (k *LambdaFunction) setConcurrency(ctx context.Context, name string, n *int
 }
 
 func (k *LambdaFunction) syncTags(ctx context.Context, arn string, live, want map[string]string) error {
-	set, remove := miscTagChanges(live, want)
-	if len(set) > 0 {
-		err := miscDo(ctx, k.wait, miscRetryCodes(fnConflict), func(ctx context.Context) error {
+	return awscall.SyncTags(live, want, func(set map[string]string) error {
+		return awscall.Do(ctx, k.wait, awscall.RetryCodes(fnConflict), func(ctx context.Context) error {
 			_, err := k.api.TagResource(ctx, &lambda.TagResourceInput{Resource: aws.String(arn), Tags: set})
 			return err
 		})
-		if err != nil {
+	}, func(keys []string) error {
+		return awscall.Do(ctx, k.wait, awscall.RetryCodes(fnConflict), func(ctx context.Context) error {
+			_, err := k.api.UntagResource(ctx, &lambda.UntagResourceInput{Resource: aws.String(arn), TagKeys: keys})
 			return err
-		}
-	}
-	if len(remove) == 0 {
-		return nil
-	}
-	return miscDo(ctx, k.wait, miscRetryCodes(fnConflict), func(ctx context.Context) error {
-		_, err := k.api.UntagResource(ctx, &lambda.UntagResourceInput{Resource: aws.String(arn), TagKeys: remove})
-		return err
+		})
 	})
 }
 
@@ -597,11 +571,11 @@ func (k *LambdaFunction) syncTags(ctx context.Context, arn string, live, want ma
 // update an error carrying Lambda's reason.
 func (k *LambdaFunction) settle(ctx context.Context, name string, strict bool) error {
 	err := k.wait.Until(ctx, func(ctx context.Context) (bool, error) {
-		out, err := reconcile.Call(ctx, func(ctx context.Context) (*lambda.GetFunctionConfigurationOutput, error) {
+		out, err := awscall.Call(ctx, func(ctx context.Context) (*lambda.GetFunctionConfigurationOutput, error) {
 			return k.api.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(name)})
 		})
 		if err != nil {
-			return !reconcile.IsAPIError(err, miscThrottleCodes...), miscNotFound(err, fnNotFound)
+			return !awscall.Is(err, awscall.ThrottleCodes...), awscall.NotFound(err, fnNotFound)
 		}
 		return fnSettled(out.State, aws.ToString(out.StateReason), out.LastUpdateStatus, aws.ToString(out.LastUpdateStatusReason), strict)
 	})
@@ -649,11 +623,11 @@ func (k *LambdaFunction) Delete(ctx context.Context, live state.Resource) error 
 		return fmt.Errorf("delete lambda function %s: %w", live.Name, err)
 	}
 	if !live.Owner.Owns(tags) {
-		return fmt.Errorf("delete lambda function %s: %w", live.Name, miscNotOwned("lambda function", live.Name, tags))
+		return fmt.Errorf("delete lambda function %s: %w", live.Name, awscall.NotOwned("lambda function", live.Name, tags))
 	}
-	err = miscDo(ctx, k.wait, miscRetryCodes(fnConflict), func(ctx context.Context) error {
+	err = awscall.Do(ctx, k.wait, awscall.RetryCodes(fnConflict), func(ctx context.Context) error {
 		_, err := k.api.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String(live.ID)})
-		return miscNotFound(err, fnNotFound)
+		return awscall.NotFound(err, fnNotFound)
 	})
 	if err != nil && !errors.Is(err, reconcile.ErrNotFound) {
 		return fmt.Errorf("delete lambda function %s: %w", live.Name, err)
@@ -663,11 +637,11 @@ func (k *LambdaFunction) Delete(ctx context.Context, live state.Resource) error 
 
 func (k *LambdaFunction) waitGone(ctx context.Context, name string) error {
 	err := k.wait.Until(ctx, func(ctx context.Context) (bool, error) {
-		_, err := reconcile.Call(ctx, func(ctx context.Context) (*lambda.GetFunctionConfigurationOutput, error) {
+		_, err := awscall.Call(ctx, func(ctx context.Context) (*lambda.GetFunctionConfigurationOutput, error) {
 			return k.api.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(name)})
 		})
 		switch {
-		case reconcile.IsAPIError(err, fnNotFound):
+		case awscall.Is(err, fnNotFound):
 			return true, nil
 		case err != nil:
 			return false, err

@@ -41,7 +41,7 @@ func TestLambdaFunctionLifecycle(t *testing.T) {
 	p.LogGroup = "/aws/lambda/receiver-" + o.Suffix
 	d := desired(o, "receiver-"+o.Suffix, p)
 
-	checkLifecycle(t, k, d, func(d reconcile.Desired) reconcile.Desired {
+	checkLifecycle(t, tk[spec.LambdaFunction](k), d, func(d reconcile.Desired) reconcile.Desired {
 		p := *d.Props.(*spec.LambdaFunction)
 		p.Handler = "processor" // other code
 		p.MemoryMB = 512
@@ -73,7 +73,7 @@ func TestLambdaFunctionRefusesUntaggedAndListsBySuffix(t *testing.T) {
 
 	p := fnDefaults()
 	p.Handler, p.Role = "receiver", role
-	_, err = k.Create(ctx, desired(o, foreign, p))
+	_, err = tk[spec.LambdaFunction](k).Create(ctx, desired(o, foreign, p))
 	require.ErrorIs(t, err, reconcile.ErrNotOwned)
 	assert.Contains(t, err.Error(), foreign)
 	cfg, err := client.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(foreign)})
@@ -84,13 +84,13 @@ func TestLambdaFunctionRefusesUntaggedAndListsBySuffix(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"Team": "payments"}, tags.Tags)
 
-	ours, err := k.Create(ctx, desired(o, "ours-"+o.Suffix, p))
+	ours, err := tk[spec.LambdaFunction](k).Create(ctx, desired(o, "ours-"+o.Suffix, p))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = k.Delete(context.Background(), ours) })
 	assert.Equal(t, "arn:aws:apigateway:"+emutest.Config(t).Region+":lambda:path/2015-03-31/functions/"+ours.Attrs["arn"]+"/invocations",
 		ours.Attrs["invoke_arn"])
 	assert.NotEmpty(t, ours.Attrs["version"])
-	fnAssertNotListed(t, k, o)
+	fnAssertNotListed(t, tk[spec.LambdaFunction](k), o)
 	mine, err := k.List(ctx, state.Selector{Stack: o.Stack, Suffix: o.Suffix})
 	require.NoError(t, err)
 	require.Len(t, mine, 1, "the untagged function is not listed")
@@ -122,7 +122,7 @@ func fnUnitProps() *spec.LambdaFunction {
 func fnOurFunction(t *testing.T, fns map[string]*fnMem, o state.Owner, name string, p *spec.LambdaFunction) {
 	t.Helper()
 	d := desired(o, name, p)
-	_, err := unitLambdaFn(fnMemLambda(fns), &fnTestCode{}).Create(context.Background(), d)
+	_, err := tk[spec.LambdaFunction](unitLambdaFn(fnMemLambda(fns), &fnTestCode{})).Create(context.Background(), d)
 	require.NoError(t, err)
 }
 
@@ -168,7 +168,7 @@ func TestLambdaFunctionDiff(t *testing.T) {
 			live.Handler, live.Zip = "", "" // an observed function cannot say its source
 			liveRes := state.Resource{Name: "receiver-dev", Props: live, Attrs: map[string]string{"code_sha256": sha}}
 			var paths []string
-			for _, d := range k.Diff(desired(miscOwner("receiver"), "receiver-dev", want), liveRes) {
+			for _, d := range tk[spec.LambdaFunction](k).Diff(desired(miscOwner("receiver"), "receiver-dev", want), liveRes) {
 				paths = append(paths, d.Path)
 				assert.False(t, d.ForceNew, "every lambda function property changes in place: %s", d.Path)
 			}
@@ -181,7 +181,7 @@ func TestLambdaFunctionDiffPackagingErrorAndCache(t *testing.T) {
 	code := &fnTestCode{err: assert.AnError}
 	k := unitLambdaFn(nil, code)
 	p := fnUnitProps()
-	diffs := k.Diff(desired(miscOwner("receiver"), "receiver-dev", p), state.Resource{Name: "receiver-dev", Props: fnUnitProps(),
+	diffs := tk[spec.LambdaFunction](k).Diff(desired(miscOwner("receiver"), "receiver-dev", p), state.Resource{Name: "receiver-dev", Props: fnUnitProps(),
 		Attrs: map[string]string{"code_sha256": "abc"}})
 	require.Len(t, diffs, 1)
 	assert.Equal(t, "code", diffs[0].Path)
@@ -191,12 +191,12 @@ func TestLambdaFunctionDiffPackagingErrorAndCache(t *testing.T) {
 	k = unitLambdaFn(nil, code)
 	live := state.Resource{Name: "receiver-dev", Props: fnUnitProps()}
 	for range 3 {
-		k.Diff(desired(miscOwner("receiver"), "receiver-dev", fnUnitProps()), live)
+		tk[spec.LambdaFunction](k).Diff(desired(miscOwner("receiver"), "receiver-dev", fnUnitProps()), live)
 	}
 	assert.Equal(t, int32(1), code.calls.Load(), "one package per handler and architecture")
 	other := fnUnitProps()
 	other.Architecture = "x86_64"
-	k.Diff(desired(miscOwner("receiver"), "receiver-dev", other), live)
+	tk[spec.LambdaFunction](k).Diff(desired(miscOwner("receiver"), "receiver-dev", other), live)
 	assert.Equal(t, int32(2), code.calls.Load(), "another architecture is another package")
 }
 
@@ -215,7 +215,7 @@ func TestLambdaFunctionCreateTagsInCreateCall(t *testing.T) {
 	d := desired(o, "receiver-dev", p)
 	k := unitLambdaFn(f, &fnTestCode{})
 
-	got, err := k.Create(context.Background(), d)
+	got, err := tk[spec.LambdaFunction](k).Create(context.Background(), d)
 	require.NoError(t, err)
 	require.NotNil(t, sent)
 	assert.Equal(t, d.Tags, sent.Tags, "ownership and user tags go in CreateFunction itself")
@@ -226,7 +226,7 @@ func TestLambdaFunctionCreateTagsInCreateCall(t *testing.T) {
 	assert.Equal(t, types.TracingModeActive, sent.TracingConfig.Mode)
 	assert.NotEmpty(t, sent.Code.ZipFile)
 	assert.Equal(t, aws.Int32(0), fns["receiver-dev"].conc, "reserved concurrency is put after the create")
-	assert.Empty(t, k.Diff(d, got))
+	assert.Empty(t, tk[spec.LambdaFunction](k).Diff(d, got))
 	assert.Equal(t, o, got.Owner)
 	assert.Equal(t, "receiver-dev", got.ID)
 	assert.Equal(t, map[string]string{
@@ -238,7 +238,7 @@ func TestLambdaFunctionCreateTagsInCreateCall(t *testing.T) {
 
 func TestLambdaFunctionCreatePackagingError(t *testing.T) {
 	f := fnMemLambda(map[string]*fnMem{})
-	_, err := unitLambdaFn(f, &fnTestCode{err: assert.AnError}).Create(context.Background(), desired(miscOwner("receiver"), "receiver-dev", fnUnitProps()))
+	_, err := tk[spec.LambdaFunction](unitLambdaFn(f, &fnTestCode{err: assert.AnError})).Create(context.Background(), desired(miscOwner("receiver"), "receiver-dev", fnUnitProps()))
 	require.ErrorIs(t, err, assert.AnError)
 	assert.Contains(t, err.Error(), "create lambda function receiver-dev: package code")
 	f.calls.none(t, "CreateFunction")
@@ -261,13 +261,13 @@ func TestLambdaFunctionCreateAdoptsOurs(t *testing.T) {
 	d := desired(o, "receiver-dev", fnUnitProps())
 	k := unitLambdaFn(f, &fnTestCode{})
 
-	got, err := k.Create(context.Background(), d)
+	got, err := tk[spec.LambdaFunction](k).Create(context.Background(), d)
 	require.NoError(t, err)
 	f.calls.none(t, "CreateFunction", "UpdateFunctionCode")
 	require.NotNil(t, update)
 	assert.Equal(t, &lambda.UpdateFunctionConfigurationInput{FunctionName: aws.String("receiver-dev"), MemorySize: aws.Int32(128)}, update,
 		"only what differs is sent")
-	assert.Empty(t, k.Diff(d, got))
+	assert.Empty(t, tk[spec.LambdaFunction](k).Diff(d, got))
 	assert.Equal(t, d.Tags, got.Tags, "user tags added, stale ones removed")
 }
 
@@ -288,7 +288,7 @@ func TestLambdaFunctionCreateRefusesForeign(t *testing.T) {
 			fnOurFunction(t, fns, o, "receiver-dev", old)
 			fns["receiver-dev"].tags = fnCopyMap(tags)
 			f := fnMemLambda(fns)
-			_, err := unitLambdaFn(f, &fnTestCode{}).Create(context.Background(), desired(o, "receiver-dev", fnUnitProps()))
+			_, err := tk[spec.LambdaFunction](unitLambdaFn(f, &fnTestCode{})).Create(context.Background(), desired(o, "receiver-dev", fnUnitProps()))
 			require.ErrorIs(t, err, reconcile.ErrNotOwned)
 			assert.Contains(t, err.Error(), "receiver-dev")
 			f.calls.none(t, "CreateFunction", "UpdateFunctionCode", "UpdateFunctionConfiguration", "PutFunctionConcurrency",
@@ -324,7 +324,7 @@ func TestLambdaFunctionCreateRaceWithExisting(t *testing.T) {
 				}
 				return get(in)
 			}
-			_, err := unitLambdaFn(f, &fnTestCode{}).Create(context.Background(), desired(o, "receiver-dev", fnUnitProps()))
+			_, err := tk[spec.LambdaFunction](unitLambdaFn(f, &fnTestCode{})).Create(context.Background(), desired(o, "receiver-dev", fnUnitProps()))
 			if tc.wantErr != nil {
 				require.ErrorIs(t, err, tc.wantErr)
 				return
@@ -357,7 +357,7 @@ func TestLambdaFunctionCreateRetriesWhileTheRolePropagates(t *testing.T) {
 				}
 				return create(in)
 			}
-			_, err := unitLambdaFn(f, &fnTestCode{}).Create(context.Background(), desired(miscOwner("receiver"), "receiver-dev", fnUnitProps()))
+			_, err := tk[spec.LambdaFunction](unitLambdaFn(f, &fnTestCode{})).Create(context.Background(), desired(miscOwner("receiver"), "receiver-dev", fnUnitProps()))
 			require.NoError(t, err)
 			assert.Equal(t, 3, attempts)
 		})
@@ -367,7 +367,7 @@ func TestLambdaFunctionCreateRetriesWhileTheRolePropagates(t *testing.T) {
 		f.createFunction = func(*lambda.CreateFunctionInput) (*lambda.CreateFunctionOutput, error) {
 			return nil, fnAPIErr(fnInvalid, "Unzipped size must be smaller than 262144000 bytes")
 		}
-		_, err := unitLambdaFn(f, &fnTestCode{}).Create(context.Background(), desired(miscOwner("receiver"), "receiver-dev", fnUnitProps()))
+		_, err := tk[spec.LambdaFunction](unitLambdaFn(f, &fnTestCode{})).Create(context.Background(), desired(miscOwner("receiver"), "receiver-dev", fnUnitProps()))
 		require.Error(t, err)
 		assert.Equal(t, 1, f.calls.count("CreateFunction"))
 		assert.Contains(t, err.Error(), "create lambda function receiver-dev")
@@ -395,7 +395,7 @@ func TestLambdaFunctionCreateWaitsUntilActive(t *testing.T) {
 				}
 				return out, nil
 			}
-			_, err := unitLambdaFn(f, &fnTestCode{}).Create(context.Background(), desired(miscOwner("receiver"), "receiver-dev", fnUnitProps()))
+			_, err := tk[spec.LambdaFunction](unitLambdaFn(f, &fnTestCode{})).Create(context.Background(), desired(miscOwner("receiver"), "receiver-dev", fnUnitProps()))
 			assert.Equal(t, 3, polls)
 			if tc.wantErr == "" {
 				require.NoError(t, err)
@@ -423,9 +423,9 @@ func TestLambdaFunctionUpdate(t *testing.T) {
 		p := fnUnitProps()
 		p.Architecture = "x86_64"
 		d := desired(o, "receiver-dev", p)
-		got, err := k.Update(context.Background(), d, live)
+		got, err := tk[spec.LambdaFunction](k).Update(context.Background(), d, live)
 		require.NoError(t, err)
-		assert.Empty(t, k.Diff(d, got))
+		assert.Empty(t, tk[spec.LambdaFunction](k).Diff(d, got))
 		assert.Equal(t, []types.Architecture{"x86_64"}, fns["receiver-dev"].cfg.Architectures)
 		f.calls.none(t, "UpdateFunctionConfiguration")
 	})
@@ -433,7 +433,7 @@ func TestLambdaFunctionUpdate(t *testing.T) {
 		_, f, k, live := setup(t)
 		p := fnUnitProps()
 		p.TimeoutSeconds = 60
-		_, err := k.Update(context.Background(), desired(o, "receiver-dev", p), live)
+		_, err := tk[spec.LambdaFunction](k).Update(context.Background(), desired(o, "receiver-dev", p), live)
 		require.NoError(t, err)
 		f.calls.none(t, "UpdateFunctionCode")
 	})
@@ -451,18 +451,18 @@ func TestLambdaFunctionUpdate(t *testing.T) {
 		p := fnUnitProps()
 		p.Environment, p.VPC = nil, nil
 		d := desired(o, "receiver-dev", p)
-		got, err := k.Update(context.Background(), d, live)
+		got, err := tk[spec.LambdaFunction](k).Update(context.Background(), d, live)
 		require.NoError(t, err)
 		assert.Equal(t, &types.Environment{Variables: map[string]string{}}, sent.Environment, "an empty map removes the variables")
 		assert.Equal(t, &types.VpcConfig{SubnetIds: []string{}, SecurityGroupIds: []string{}}, sent.VpcConfig, "empty lists detach the VPC")
 		assert.Nil(t, fns["receiver-dev"].conc)
 		assert.Equal(t, 1, f.calls.count("DeleteFunctionConcurrency"))
-		assert.Empty(t, k.Diff(d, got))
+		assert.Empty(t, tk[spec.LambdaFunction](k).Diff(d, got))
 	})
 	t.Run("refuses a resource without our tags", func(t *testing.T) {
 		_, f, k, live := setup(t)
 		live.Tags = map[string]string{"Team": "x"}
-		_, err := k.Update(context.Background(), desired(o, "receiver-dev", fnUnitProps()), live)
+		_, err := tk[spec.LambdaFunction](k).Update(context.Background(), desired(o, "receiver-dev", fnUnitProps()), live)
 		require.ErrorIs(t, err, reconcile.ErrNotOwned)
 		f.calls.none(t, "UpdateFunctionConfiguration", "UpdateFunctionCode", "TagResource")
 	})
@@ -501,10 +501,10 @@ func TestLambdaFunctionUpdateRetriesConflictsAndRoles(t *testing.T) {
 			p.Handler = "processor"
 			p.Role = "arn:aws:iam::000000000000:role/new"
 			d := desired(o, "receiver-dev", p)
-			got, uerr := k.Update(context.Background(), d, live)
+			got, uerr := tk[spec.LambdaFunction](k).Update(context.Background(), d, live)
 			require.NoError(t, uerr)
 			assert.Equal(t, 3, attempts["config"])
-			assert.Empty(t, k.Diff(d, got))
+			assert.Empty(t, tk[spec.LambdaFunction](k).Diff(d, got))
 		})
 	}
 }
@@ -542,7 +542,7 @@ func TestLambdaFunctionUpdateWaitsForTheLastUpdate(t *testing.T) {
 			}
 			p := fnUnitProps()
 			p.MemoryMB = 1024
-			_, err = k.Update(context.Background(), desired(o, "receiver-dev", p), live)
+			_, err = tk[spec.LambdaFunction](k).Update(context.Background(), desired(o, "receiver-dev", p), live)
 			assert.Equal(t, 3, polls)
 			if tc.wantErr == "" {
 				require.NoError(t, err)
@@ -571,7 +571,7 @@ func TestLambdaFunctionUpdateWaitsForTheLastUpdate(t *testing.T) {
 		}
 		p := fnUnitProps()
 		p.MemoryMB = 1024
-		_, err = k.Update(context.Background(), desired(o, "receiver-dev", p), live)
+		_, err = tk[spec.LambdaFunction](k).Update(context.Background(), desired(o, "receiver-dev", p), live)
 		require.NoError(t, err)
 		assert.Equal(t, "GetFunctionConfiguration", f.calls[fnCallIndex(f.calls, "UpdateFunctionConfiguration")-1],
 			"the update is sent once the earlier one has finished")

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -50,22 +51,10 @@ func NewLambdaPermission(api LambdaPermissionAPI) *LambdaPermission {
 
 func (*LambdaPermission) Kind() string { return "lambda.permission" }
 
-func fnPermissionProps(p spec.Properties) (*spec.LambdaPermission, error) {
-	pp, ok := p.(*spec.LambdaPermission)
-	if !ok || pp == nil {
-		return nil, fmt.Errorf("properties are %T, not *spec.LambdaPermission", p)
-	}
-	return pp, nil
-}
-
 // Diff compares every field, all ForceNew. The function may be named by name or ARN on either
 // side, so only its name is compared.
-func (*LambdaPermission) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
-	w, _ := d.Props.(*spec.LambdaPermission)
-	l, _ := live.Props.(*spec.LambdaPermission)
-	if w == nil || l == nil {
-		return miscPropsMismatch(d, live)
-	}
+func (*LambdaPermission) Diff(d reconcile.Want[*spec.LambdaPermission], live reconcile.Have[*spec.LambdaPermission]) []reconcile.FieldDiff {
+	w, l := d.Props, live.Props
 	var ds reconcile.Diffs
 	ds.ForceNew("function", fnNameOf(l.Function), fnNameOf(w.Function))
 	ds.ForceNew("action", l.Action, w.Action)
@@ -138,11 +127,11 @@ func (st fnStatement) props() *spec.LambdaPermission {
 // statements reads a function's resource policy; a function without one has none.
 func (k *LambdaPermission) statements(ctx context.Context, function string) ([]fnStatement, error) {
 	var out *lambda.GetPolicyOutput
-	err := miscDo(ctx, k.wait, miscRetryCodes(), func(ctx context.Context) (err error) {
+	err := awscall.Do(ctx, k.wait, awscall.RetryCodes(), func(ctx context.Context) (err error) {
 		out, err = k.api.GetPolicy(ctx, &lambda.GetPolicyInput{FunctionName: aws.String(function)})
 		return err
 	})
-	if reconcile.IsAPIError(err, fnNotFound) {
+	if awscall.Is(err, fnNotFound) {
 		return nil, nil // no policy, or no function any more
 	}
 	if err != nil {
@@ -230,17 +219,14 @@ func fnConditionValue(cond map[string]map[string]json.RawMessage, op, key string
 // Create adds the statement to the function's policy. The function must carry d's stack and
 // suffix ownership tags (the permission's only ownership), else ErrNotOwned. A statement of
 // that id already there is adopted when it says the same, and is an error otherwise.
-func (k *LambdaPermission) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
-	p, err := fnPermissionProps(d.Props)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("create lambda permission %s: %w", d.Name, err)
-	}
+func (k *LambdaPermission) Create(ctx context.Context, d reconcile.Want[*spec.LambdaPermission]) (state.Resource, error) {
+	p := d.Props
 	fn, tags, err := k.function(ctx, p.Function)
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create lambda permission %s: %w", d.Name, err)
 	}
 	if !fnSameStack(tags, d.Owner) {
-		return state.Resource{}, fmt.Errorf("create lambda permission %s: %w", d.Name, miscNotOwned("lambda function", fn, tags))
+		return state.Resource{}, fmt.Errorf("create lambda permission %s: %w", d.Name, awscall.NotOwned("lambda function", fn, tags))
 	}
 	r, found, err := k.existing(ctx, d, fn, tags)
 	if err == nil && !found {
@@ -257,12 +243,12 @@ func (k *LambdaPermission) Create(ctx context.Context, d reconcile.Desired) (sta
 // function resolves a function name or ARN to its name and tags.
 func (k *LambdaPermission) function(ctx context.Context, nameOrARN string) (string, map[string]string, error) {
 	var out *lambda.GetFunctionConfigurationOutput
-	err := miscDo(ctx, k.wait, miscRetryCodes(), func(ctx context.Context) (err error) {
+	err := awscall.Do(ctx, k.wait, awscall.RetryCodes(), func(ctx context.Context) (err error) {
 		out, err = k.api.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(nameOrARN)})
 		return err
 	})
 	if err != nil {
-		return "", nil, fmt.Errorf("function %s: %w", nameOrARN, miscNotFound(err, fnNotFound))
+		return "", nil, fmt.Errorf("function %s: %w", nameOrARN, awscall.NotFound(err, fnNotFound))
 	}
 	tags, err := fnTags(ctx, k.wait, k.api, fnBaseARN(aws.ToString(out.FunctionArn)))
 	if err != nil {
@@ -274,7 +260,7 @@ func (k *LambdaPermission) function(ctx context.Context, nameOrARN string) (stri
 // existing looks for a statement of d's id in fn's policy: found and the same → adopted;
 // found and different → an error, since a statement cannot be changed and replacing it is the
 // planner's decision.
-func (k *LambdaPermission) existing(ctx context.Context, d reconcile.Desired, fn string, tags map[string]string) (state.Resource, bool, error) {
+func (k *LambdaPermission) existing(ctx context.Context, d reconcile.Want[*spec.LambdaPermission], fn string, tags map[string]string) (state.Resource, bool, error) {
 	stmts, err := k.statements(ctx, fn)
 	if err != nil {
 		return state.Resource{}, false, fmt.Errorf("read the policy of %s: %w", fn, err)
@@ -284,7 +270,11 @@ func (k *LambdaPermission) existing(ctx context.Context, d reconcile.Desired, fn
 			continue
 		}
 		r := fnPermissionResource(fn, st, tags, d.Owner.ID)
-		if diffs := k.Diff(d, r); len(diffs) > 0 {
+		h, err := reconcile.HaveOf[spec.LambdaPermission](k.Kind(), r)
+		if err != nil {
+			return state.Resource{}, true, err
+		}
+		if diffs := k.Diff(d, h); len(diffs) > 0 {
 			return state.Resource{}, true, fmt.Errorf("function %s already has a statement of that id that differs in %s; delete it or let a plan replace it",
 				fn, fnDiffPaths(diffs))
 		}
@@ -304,7 +294,7 @@ func fnDiffPaths(diffs []reconcile.FieldDiff) string {
 // add calls AddPermission. ResourceConflictException is either "that statement id exists"
 // (someone added it since our read: decided like any existing statement) or "the policy is
 // being changed" (wait and retry).
-func (k *LambdaPermission) add(ctx context.Context, d reconcile.Desired, p *spec.LambdaPermission, fn string, tags map[string]string) error {
+func (k *LambdaPermission) add(ctx context.Context, d reconcile.Want[*spec.LambdaPermission], p *spec.LambdaPermission, fn string, tags map[string]string) error {
 	in := &lambda.AddPermissionInput{
 		FunctionName: aws.String(fn),
 		StatementId:  aws.String(d.Name),
@@ -314,9 +304,9 @@ func (k *LambdaPermission) add(ctx context.Context, d reconcile.Desired, p *spec
 	if p.SourceARN != "" {
 		in.SourceArn = aws.String(p.SourceARN)
 	}
-	return miscDo(ctx, k.wait, miscRetryCodes(fnConflict), func(ctx context.Context) error {
+	return awscall.Do(ctx, k.wait, awscall.RetryCodes(fnConflict), func(ctx context.Context) error {
 		_, err := k.api.AddPermission(ctx, in)
-		if reconcile.IsAPIError(err, fnConflict) {
+		if awscall.Is(err, fnConflict) {
 			if _, found, xerr := k.existing(ctx, d, fn, tags); found {
 				return xerr // adopted (nil) or differing
 			}
@@ -326,7 +316,7 @@ func (k *LambdaPermission) add(ctx context.Context, d reconcile.Desired, p *spec
 }
 
 // readBack reads the new statement until the policy shows it.
-func (k *LambdaPermission) readBack(ctx context.Context, d reconcile.Desired, fn string, tags map[string]string) (state.Resource, error) {
+func (k *LambdaPermission) readBack(ctx context.Context, d reconcile.Want[*spec.LambdaPermission], fn string, tags map[string]string) (state.Resource, error) {
 	var got state.Resource
 	err := k.wait.Until(ctx, func(ctx context.Context) (bool, error) {
 		r, found, err := k.existing(ctx, d, fn, tags)
@@ -347,8 +337,8 @@ func (k *LambdaPermission) readBack(ctx context.Context, d reconcile.Desired, fn
 // Update is called only for tag differences, since every property forces a replacement: the
 // tags belong to the function, whose own update handles them, so it re-reads the statement.
 // Should it be called with a property change, it removes the statement and adds d's.
-func (k *LambdaPermission) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
-	if len(k.Diff(d, live)) == 0 {
+func (k *LambdaPermission) Update(ctx context.Context, d reconcile.Want[*spec.LambdaPermission], live reconcile.Have[*spec.LambdaPermission], changes reconcile.Changes) (state.Resource, error) {
+	if len(changes.Except("tags")) == 0 {
 		fn, _, _ := strings.Cut(live.ID, "/")
 		_, tags, err := k.function(ctx, fn)
 		if err != nil {
@@ -360,7 +350,7 @@ func (k *LambdaPermission) Update(ctx context.Context, d reconcile.Desired, live
 		}
 		return r, nil
 	}
-	if err := k.Delete(ctx, live); err != nil {
+	if err := k.Delete(ctx, live.Resource); err != nil {
 		return state.Resource{}, fmt.Errorf("update lambda permission %s: %w", d.Name, err)
 	}
 	return k.Create(ctx, d)
@@ -383,11 +373,11 @@ func (k *LambdaPermission) Delete(ctx context.Context, live state.Resource) erro
 		return fmt.Errorf("delete lambda permission %s: %w", live.Name, err)
 	}
 	if !fnSameStack(tags, live.Owner) {
-		return fmt.Errorf("delete lambda permission %s: %w", live.Name, miscNotOwned("lambda function", fn, tags))
+		return fmt.Errorf("delete lambda permission %s: %w", live.Name, awscall.NotOwned("lambda function", fn, tags))
 	}
-	err = miscDo(ctx, k.wait, miscRetryCodes(fnConflict), func(ctx context.Context) error {
+	err = awscall.Do(ctx, k.wait, awscall.RetryCodes(fnConflict), func(ctx context.Context) error {
 		_, err := k.api.RemovePermission(ctx, &lambda.RemovePermissionInput{FunctionName: aws.String(fn), StatementId: aws.String(sid)})
-		return miscNotFound(err, fnNotFound)
+		return awscall.NotFound(err, fnNotFound)
 	})
 	if err != nil && !errors.Is(err, reconcile.ErrNotFound) {
 		return fmt.Errorf("delete lambda permission %s: %w", live.Name, err)

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -27,7 +28,7 @@ func fnTestFunction(t *testing.T, o state.Owner, logical string) state.Resource 
 	p := fnDefaults()
 	p.Handler = logical
 	p.Role = fnTestRole(t, logical+"-role-"+o.Suffix)
-	fn, err := k.Create(context.Background(), desired(fo, o.Stack+"-"+logical+"-"+o.Suffix, p))
+	fn, err := tk[spec.LambdaFunction](k).Create(context.Background(), desired(fo, o.Stack+"-"+logical+"-"+o.Suffix, p))
 	require.NoError(t, err, "create the permission's function")
 	t.Cleanup(func() { _ = k.Delete(context.Background(), fn) })
 	return fn
@@ -42,18 +43,18 @@ func TestLambdaPermissionLifecycle(t *testing.T) {
 		Principal: "apigateway.amazonaws.com", SourceARN: "arn:aws:execute-api:us-east-1:123456789012:abc/*/*"}
 	d := desired(o, o.Stack+"-api-invoke-"+o.Suffix, p)
 
-	checkLifecycle(t, k, d, nil) // every property forces a replacement: no update in place
+	checkLifecycle(t, tk[spec.LambdaPermission](k), d, nil) // every property forces a replacement: no update in place
 
 	// A permission naming its function by ARN is the same permission.
 	byARN := *p
 	byARN.Function = fn.Attrs["arn"]
-	created, err := k.Create(context.Background(), desired(o, d.Name, &byARN))
+	created, err := tk[spec.LambdaPermission](k).Create(context.Background(), desired(o, d.Name, &byARN))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = k.Delete(context.Background(), created) })
-	live := findOne(t, k, state.Selector{Stack: o.Stack, Suffix: o.Suffix}, o.ID)
-	assert.Empty(t, k.Diff(d, live))
+	live := findOne(t, tk[spec.LambdaPermission](k), state.Selector{Stack: o.Stack, Suffix: o.Suffix}, o.ID)
+	assert.Empty(t, tk[spec.LambdaPermission](k).Diff(d, live))
 	assert.Equal(t, map[string]string{"statement_id": d.Name}, live.Attrs)
-	fnAssertNotListed(t, k, o)
+	fnAssertNotListed(t, tk[spec.LambdaPermission](k), o)
 }
 
 func TestLambdaPermissionRefusesAFunctionWithoutOurTags(t *testing.T) {
@@ -72,11 +73,11 @@ func TestLambdaPermissionRefusesAFunctionWithoutOurTags(t *testing.T) {
 	})
 
 	p := &spec.LambdaPermission{Function: foreign, Action: "lambda:InvokeFunction", Principal: "apigateway.amazonaws.com"}
-	_, err = k.Create(ctx, desired(o, o.Stack+"-api-invoke-"+o.Suffix, p))
+	_, err = tk[spec.LambdaPermission](k).Create(ctx, desired(o, o.Stack+"-api-invoke-"+o.Suffix, p))
 	require.ErrorIs(t, err, reconcile.ErrNotOwned)
 	assert.Contains(t, err.Error(), foreign)
 	_, err = client.GetPolicy(ctx, &lambda.GetPolicyInput{FunctionName: aws.String(foreign)})
-	assert.True(t, reconcile.IsAPIError(err, fnNotFound), "no statement was added: %v", err)
+	assert.True(t, awscall.Is(err, fnNotFound), "no statement was added: %v", err)
 }
 
 // ---- unit tests with the hand-written fake ----
@@ -123,7 +124,7 @@ func TestLambdaPermissionDiff(t *testing.T) {
 			live.Function = fnMemARN + "shop-receiver-dev" // a statement names its function by ARN
 			c.change(want)
 			var paths []string
-			for _, d := range unitLambdaPerm(nil).Diff(desired(miscOwner("api-invoke"), "shop-api-invoke-dev", want), state.Resource{Props: live}) {
+			for _, d := range tk[spec.LambdaPermission](unitLambdaPerm(nil)).Diff(desired(miscOwner("api-invoke"), "shop-api-invoke-dev", want), state.Resource{Props: live}) {
 				paths = append(paths, d.Path)
 				assert.True(t, d.ForceNew, "a statement cannot change: %s", d.Path)
 			}
@@ -140,18 +141,18 @@ func TestLambdaPermissionCreate(t *testing.T) {
 	add := f.addPermission
 	f.addPermission = func(in *lambda.AddPermissionInput) (*lambda.AddPermissionOutput, error) { sent = in; return add(in) }
 
-	got, err := k.Create(context.Background(), d)
+	got, err := tk[spec.LambdaPermission](k).Create(context.Background(), d)
 	require.NoError(t, err)
 	assert.Equal(t, &lambda.AddPermissionInput{FunctionName: aws.String("shop-receiver-dev"), StatementId: aws.String("shop-api-invoke-dev"),
 		Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("apigateway.amazonaws.com"), SourceArn: aws.String(fnPermSource)}, sent)
-	assert.Empty(t, k.Diff(d, got))
+	assert.Empty(t, tk[spec.LambdaPermission](k).Diff(d, got))
 	assert.Equal(t, o, got.Owner)
 	assert.Equal(t, "shop-receiver-dev/shop-api-invoke-dev", got.ID)
 	assert.Equal(t, map[string]string{"statement_id": "shop-api-invoke-dev"}, got.Attrs)
 	assert.Equal(t, d.Tags, got.Tags, "the ownership tags and the function's user tags")
 	assert.Len(t, fns["shop-receiver-dev"].policy, 1)
 
-	_, err = k.Create(context.Background(), d)
+	_, err = tk[spec.LambdaPermission](k).Create(context.Background(), d)
 	require.NoError(t, err, "a statement that says the same is adopted")
 	assert.Equal(t, 1, f.calls.count("AddPermission"))
 	assert.Len(t, fns["shop-receiver-dev"].policy, 1)
@@ -166,7 +167,7 @@ func TestLambdaPermissionCreateRefusesAFunctionOfAnotherOwner(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			fns, f, k := fnPermFixture(t)
 			fns["shop-receiver-dev"].tags = tags
-			_, err := k.Create(context.Background(), desired(miscOwner("api-invoke"), "shop-api-invoke-dev", fnPermProps()))
+			_, err := tk[spec.LambdaPermission](k).Create(context.Background(), desired(miscOwner("api-invoke"), "shop-api-invoke-dev", fnPermProps()))
 			require.ErrorIs(t, err, reconcile.ErrNotOwned)
 			assert.Contains(t, err.Error(), "shop-receiver-dev")
 			f.calls.none(t, "AddPermission", "RemovePermission")
@@ -176,7 +177,7 @@ func TestLambdaPermissionCreateRefusesAFunctionOfAnotherOwner(t *testing.T) {
 		_, f, k := fnPermFixture(t)
 		p := fnPermProps()
 		p.Function = "nope"
-		_, err := k.Create(context.Background(), desired(miscOwner("api-invoke"), "shop-api-invoke-dev", p))
+		_, err := tk[spec.LambdaPermission](k).Create(context.Background(), desired(miscOwner("api-invoke"), "shop-api-invoke-dev", p))
 		require.ErrorIs(t, err, reconcile.ErrNotFound)
 		f.calls.none(t, "AddPermission")
 	})
@@ -187,7 +188,7 @@ func TestLambdaPermissionCreateWithADifferentStatementOfThatID(t *testing.T) {
 	fns["shop-receiver-dev"].policy = []map[string]any{
 		fnMemStatement("shop-api-invoke-dev", fnMemARN+"shop-receiver-dev", "lambda:InvokeFunction", "events.amazonaws.com", ""),
 	}
-	_, err := k.Create(context.Background(), desired(miscOwner("api-invoke"), "shop-api-invoke-dev", fnPermProps()))
+	_, err := tk[spec.LambdaPermission](k).Create(context.Background(), desired(miscOwner("api-invoke"), "shop-api-invoke-dev", fnPermProps()))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "differs in principal, source_arn")
 	f.calls.none(t, "AddPermission", "RemovePermission")
@@ -203,7 +204,7 @@ func TestLambdaPermissionCreateConflicts(t *testing.T) {
 			_, _ = add(in) // the other writer
 			return add(in)
 		}
-		_, err := k.Create(context.Background(), desired(miscOwner("api-invoke"), "shop-api-invoke-dev", fnPermProps()))
+		_, err := tk[spec.LambdaPermission](k).Create(context.Background(), desired(miscOwner("api-invoke"), "shop-api-invoke-dev", fnPermProps()))
 		require.NoError(t, err)
 		assert.Len(t, fns["shop-receiver-dev"].policy, 1)
 	})
@@ -216,7 +217,7 @@ func TestLambdaPermissionCreateConflicts(t *testing.T) {
 			}
 			return add(in)
 		}
-		_, err := k.Create(context.Background(), desired(miscOwner("api-invoke"), "shop-api-invoke-dev", fnPermProps()))
+		_, err := tk[spec.LambdaPermission](k).Create(context.Background(), desired(miscOwner("api-invoke"), "shop-api-invoke-dev", fnPermProps()))
 		require.NoError(t, err)
 		assert.Equal(t, 3, f.calls.count("AddPermission"))
 		assert.Len(t, fns["shop-receiver-dev"].policy, 1)
@@ -289,25 +290,25 @@ func TestLambdaPermissionUpdate(t *testing.T) {
 	t.Run("tags only: nothing to write", func(t *testing.T) {
 		_, f, k := fnPermFixture(t)
 		d := desired(o, "shop-api-invoke-dev", fnPermProps())
-		live, err := k.Create(context.Background(), d)
+		live, err := tk[spec.LambdaPermission](k).Create(context.Background(), d)
 		require.NoError(t, err)
 		d.Tags["Team"] = "new"
-		got, err := k.Update(context.Background(), d, live)
+		got, err := tk[spec.LambdaPermission](k).Update(context.Background(), d, live)
 		require.NoError(t, err)
-		assert.Empty(t, k.Diff(d, got))
+		assert.Empty(t, tk[spec.LambdaPermission](k).Diff(d, got))
 		assert.Equal(t, 1, f.calls.count("AddPermission"))
 		f.calls.none(t, "RemovePermission")
 	})
 	t.Run("a property: remove and add", func(t *testing.T) {
 		fns, f, k := fnPermFixture(t)
-		live, err := k.Create(context.Background(), desired(o, "shop-api-invoke-dev", fnPermProps()))
+		live, err := tk[spec.LambdaPermission](k).Create(context.Background(), desired(o, "shop-api-invoke-dev", fnPermProps()))
 		require.NoError(t, err)
 		p := fnPermProps()
 		p.SourceARN = ""
 		d := desired(o, "shop-api-invoke-dev", p)
-		got, err := k.Update(context.Background(), d, live)
+		got, err := tk[spec.LambdaPermission](k).Update(context.Background(), d, live)
 		require.NoError(t, err)
-		assert.Empty(t, k.Diff(d, got))
+		assert.Empty(t, tk[spec.LambdaPermission](k).Diff(d, got))
 		assert.Equal(t, 1, f.calls.count("RemovePermission"))
 		assert.Len(t, fns["shop-receiver-dev"].policy, 1)
 	})
@@ -317,7 +318,7 @@ func TestLambdaPermissionDelete(t *testing.T) {
 	o := miscOwner("api-invoke")
 	setup := func(t *testing.T) (map[string]*fnMem, *fakeLambdaFn, *LambdaPermission, state.Resource) {
 		fns, f, k := fnPermFixture(t)
-		live, err := k.Create(context.Background(), desired(o, "shop-api-invoke-dev", fnPermProps()))
+		live, err := tk[spec.LambdaPermission](k).Create(context.Background(), desired(o, "shop-api-invoke-dev", fnPermProps()))
 		require.NoError(t, err)
 		return fns, f, k, live
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -50,23 +51,19 @@ func NewLogGroup(api LogGroupAPI) *LogGroup {
 }
 
 const (
-	logsNotFound      = "ResourceNotFoundException"
-	logsAlreadyExists = "ResourceAlreadyExistsException"
+	logsNotFound      = awscall.ResourceNotFoundException
+	logsAlreadyExists = awscall.ResourceAlreadyExistsException
 	// logsAborted is CloudWatch Logs' answer to concurrent changes of one log group.
-	logsAborted = "OperationAbortedException"
+	logsAborted = awscall.OperationAbortedException
 )
 
-var logsRetryWrite = miscRetryCodes(logsAborted)
+var logsRetryWrite = awscall.RetryCodes(logsAborted)
 
 func (*LogGroup) Kind() string { return "logs.log_group" }
 
 // Diff compares retention and the KMS key; both change in place.
-func (*LogGroup) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
-	w, _ := d.Props.(*spec.LogGroup)
-	l, _ := live.Props.(*spec.LogGroup)
-	if w == nil || l == nil {
-		return miscPropsMismatch(d, live)
-	}
+func (*LogGroup) Diff(d reconcile.Want[*spec.LogGroup], live reconcile.Have[*spec.LogGroup]) []reconcile.FieldDiff {
+	w, l := d.Props, live.Props
 	var ds reconcile.Diffs
 	ds.Field("retention_days", l.RetentionDays, w.RetentionDays)
 	ds.Field("kms_key_id", l.KMSKeyID, w.KMSKeyID)
@@ -105,7 +102,7 @@ func (k *LogGroup) describe(ctx context.Context, prefix string) ([]types.LogGrou
 	var groups []types.LogGroup
 	for {
 		var out *cloudwatchlogs.DescribeLogGroupsOutput
-		err := miscDo(ctx, k.wait, miscRetryCodes(), func(ctx context.Context) (err error) {
+		err := awscall.Do(ctx, k.wait, awscall.RetryCodes(), func(ctx context.Context) (err error) {
 			out, err = k.api.DescribeLogGroups(ctx, in)
 			return err
 		})
@@ -136,11 +133,11 @@ func (k *LogGroup) find(ctx context.Context, name string) (types.LogGroup, error
 
 // tags reads a log group's tags by its ARN (the one without the trailing ":*").
 func (k *LogGroup) tags(ctx context.Context, arn string) (map[string]string, error) {
-	out, err := reconcile.Call(ctx, func(ctx context.Context) (*cloudwatchlogs.ListTagsForResourceOutput, error) {
+	out, err := awscall.Call(ctx, func(ctx context.Context) (*cloudwatchlogs.ListTagsForResourceOutput, error) {
 		return k.api.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
 	})
 	if err != nil {
-		return nil, miscNotFound(err, logsNotFound)
+		return nil, awscall.NotFound(err, logsNotFound)
 	}
 	if out.Tags == nil {
 		return map[string]string{}, nil
@@ -184,20 +181,17 @@ func logsResource(g types.LogGroup, tags map[string]string) state.Resource {
 // Create creates the log group with the ownership tags and KMS key in CreateLogGroup, then sets
 // its retention. An existing group of that name is adopted when it is ours or untagged (see
 // LogGroup), and refused otherwise.
-func (k *LogGroup) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
-	p, ok := d.Props.(*spec.LogGroup)
-	if !ok {
-		return state.Resource{}, fmt.Errorf("create log group %s: properties are %T, not *spec.LogGroup", d.Name, d.Props)
-	}
+func (k *LogGroup) Create(ctx context.Context, d reconcile.Want[*spec.LogGroup]) (state.Resource, error) {
+	p := d.Props
 	in := &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(d.Name), Tags: d.Tags}
 	if p.KMSKeyID != "" {
 		in.KmsKeyId = aws.String(p.KMSKeyID)
 	}
-	err := miscDo(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {
+	err := awscall.Do(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {
 		_, err := k.api.CreateLogGroup(ctx, in)
 		return err
 	})
-	if reconcile.IsAPIError(err, logsAlreadyExists) {
+	if awscall.Is(err, logsAlreadyExists) {
 		return k.adopt(ctx, d)
 	}
 	if err != nil {
@@ -212,44 +206,49 @@ func (k *LogGroup) Create(ctx context.Context, d reconcile.Desired) (state.Resou
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create log group %s: %w", d.Name, err)
 	}
-	return k.apply(ctx, d, live)
+	return k.adoptLive(ctx, d, live)
 }
 
 // adopt takes over an existing group that carries d's ownership tags or no tags at all.
-func (k *LogGroup) adopt(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
+func (k *LogGroup) adopt(ctx context.Context, d reconcile.Want[*spec.LogGroup]) (state.Resource, error) {
 	live, err := k.observe(ctx, d.Name)
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create log group %s: exists, read it: %w", d.Name, err)
 	}
 	if len(live.Tags) != 0 && !d.Owner.Owns(live.Tags) {
-		return state.Resource{}, fmt.Errorf("create log group %s: %w", d.Name, miscNotOwned("log group", d.Name, live.Tags))
+		return state.Resource{}, fmt.Errorf("create log group %s: %w", d.Name, awscall.NotOwned("log group", d.Name, live.Tags))
 	}
-	return k.apply(ctx, d, live)
+	return k.adoptLive(ctx, d, live)
+}
+
+// adoptLive brings a group Create found or just made to d.
+func (k *LogGroup) adoptLive(ctx context.Context, d reconcile.Want[*spec.LogGroup], live state.Resource) (state.Resource, error) {
+	h, changes, err := reconcile.Adopting(k, d, live)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create log group %s: %w", d.Name, err)
+	}
+	return k.apply(ctx, d, h, changes)
 }
 
 // Update brings retention, KMS key and tags to d.
-func (k *LogGroup) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
+func (k *LogGroup) Update(ctx context.Context, d reconcile.Want[*spec.LogGroup], live reconcile.Have[*spec.LogGroup], changes reconcile.Changes) (state.Resource, error) {
 	if !d.Owner.Owns(live.Tags) {
-		return state.Resource{}, fmt.Errorf("update log group %s: %w", d.Name, miscNotOwned("log group", live.Name, live.Tags))
+		return state.Resource{}, fmt.Errorf("update log group %s: %w", d.Name, awscall.NotOwned("log group", live.Name, live.Tags))
 	}
-	return k.apply(ctx, d, live)
+	return k.apply(ctx, d, live, changes)
 }
 
-// apply changes what differs between live and d, then waits until a read shows d. Callers
-// have checked ownership (or, adopting, its absence).
-func (k *LogGroup) apply(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
-	if miscSettled(k, d, live) {
-		return live, nil
+// apply changes what changes name, then waits until a read shows d. Callers have checked
+// ownership (or, adopting, its absence).
+func (k *LogGroup) apply(ctx context.Context, d reconcile.Want[*spec.LogGroup], live reconcile.Have[*spec.LogGroup], changes reconcile.Changes) (state.Resource, error) {
+	if miscSettled(k, d, live.Resource) {
+		return live.Resource, nil
 	}
-	w, ok := d.Props.(*spec.LogGroup)
-	l, lok := live.Props.(*spec.LogGroup)
-	if !ok || !lok {
-		return state.Resource{}, fmt.Errorf("update log group %s: properties are %T and %T, not *spec.LogGroup", d.Name, d.Props, live.Props)
-	}
+	w := d.Props
 	name := live.ID
 	for _, step := range []func() error{
-		func() error { return k.setRetention(ctx, name, l.RetentionDays, w.RetentionDays) },
-		func() error { return k.setKMSKey(ctx, name, l.KMSKeyID, w.KMSKeyID) },
+		func() error { return k.setRetention(ctx, name, changes.Changed("retention_days"), w.RetentionDays) },
+		func() error { return k.setKMSKey(ctx, name, changes.Changed("kms_key_id"), w.KMSKeyID) },
 		func() error { return k.syncTags(ctx, live.Attrs["arn"], live.Tags, d.Tags) },
 	} {
 		if err := step(); err != nil {
@@ -258,7 +257,7 @@ func (k *LogGroup) apply(ctx context.Context, d reconcile.Desired, live state.Re
 	}
 	got, err := miscConverge(ctx, k.wait, func(ctx context.Context) (state.Resource, error) {
 		return k.observe(ctx, name)
-	}, func(r state.Resource) bool { return miscSettled(k, d, r) }, miscNever)
+	}, func(r state.Resource) bool { return miscSettled(k, d, r) }, awscall.Never)
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("update log group %s: %w", d.Name, err)
 	}
@@ -266,11 +265,11 @@ func (k *LogGroup) apply(ctx context.Context, d reconcile.Desired, live state.Re
 }
 
 // setRetention puts the retention policy; 0 (never expire) deletes it.
-func (k *LogGroup) setRetention(ctx context.Context, name string, live, want int) error {
-	if live == want {
+func (k *LogGroup) setRetention(ctx context.Context, name string, changed bool, want int) error {
+	if !changed {
 		return nil
 	}
-	err := miscDo(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {
+	err := awscall.Do(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {
 		if want == 0 {
 			_, err := k.api.DeleteRetentionPolicy(ctx, &cloudwatchlogs.DeleteRetentionPolicyInput{LogGroupName: aws.String(name)})
 			return err
@@ -286,11 +285,11 @@ func (k *LogGroup) setRetention(ctx context.Context, name string, live, want int
 }
 
 // setKMSKey associates the key; "" disassociates the current one.
-func (k *LogGroup) setKMSKey(ctx context.Context, name, live, want string) error {
-	if live == want {
+func (k *LogGroup) setKMSKey(ctx context.Context, name string, changed bool, want string) error {
+	if !changed {
 		return nil
 	}
-	err := miscDo(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {
+	err := awscall.Do(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {
 		if want == "" {
 			_, err := k.api.DisassociateKmsKey(ctx, &cloudwatchlogs.DisassociateKmsKeyInput{LogGroupName: aws.String(name)})
 			return err
@@ -306,25 +305,23 @@ func (k *LogGroup) setKMSKey(ctx context.Context, name, live, want string) error
 }
 
 func (k *LogGroup) syncTags(ctx context.Context, arn string, live, want map[string]string) error {
-	set, remove := miscTagChanges(live, want)
-	if len(set) > 0 {
-		if err := miscDo(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {
+	return awscall.SyncTags(live, want, func(set map[string]string) error {
+		if err := awscall.Do(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {
 			_, err := k.api.TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String(arn), Tags: set})
 			return err
 		}); err != nil {
 			return fmt.Errorf("tag: %w", err)
 		}
-	}
-	if len(remove) == 0 {
 		return nil
-	}
-	if err := miscDo(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {
-		_, err := k.api.UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: remove})
-		return err
-	}); err != nil {
-		return fmt.Errorf("untag: %w", err)
-	}
-	return nil
+	}, func(keys []string) error {
+		if err := awscall.Do(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {
+			_, err := k.api.UntagResource(ctx, &cloudwatchlogs.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: keys})
+			return err
+		}); err != nil {
+			return fmt.Errorf("untag: %w", err)
+		}
+		return nil
+	})
 }
 
 // Delete re-reads the group's tags, deletes it only when they still are live's ownership
@@ -339,11 +336,11 @@ func (k *LogGroup) Delete(ctx context.Context, live state.Resource) error {
 		return fmt.Errorf("delete log group %s: %w", name, err)
 	}
 	if !live.Owner.Owns(cur.Tags) {
-		return fmt.Errorf("delete log group %s: %w", name, miscNotOwned("log group", name, cur.Tags))
+		return fmt.Errorf("delete log group %s: %w", name, awscall.NotOwned("log group", name, cur.Tags))
 	}
-	err = miscDo(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {
+	err = awscall.Do(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {
 		_, err := k.api.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String(name)})
-		return miscNotFound(err, logsNotFound)
+		return awscall.NotFound(err, logsNotFound)
 	})
 	if err != nil && !errors.Is(err, reconcile.ErrNotFound) {
 		return fmt.Errorf("delete log group %s: %w", name, err)

@@ -134,40 +134,24 @@ func memLogs(groups map[string]*memGroup) *fakeLogs {
 		}
 		return out, nil
 	}
-	f.listTagsForResource = func(in *cloudwatchlogs.ListTagsForResourceInput) (*cloudwatchlogs.ListTagsForResourceOutput, error) {
-		if strings.HasSuffix(aws.ToString(in.ResourceArn), ":*") {
+	tags := memTags(func(arn *string) (map[string]string, error) {
+		if strings.HasSuffix(aws.ToString(arn), ":*") {
 			return nil, miscAPIErr("InvalidParameterException") // the tagging API wants the ARN without :*
 		}
-		g, err := byARN(in.ResourceArn)
+		g, err := byARN(arn)
 		if err != nil {
 			return nil, err
 		}
-		tags := map[string]string{}
-		for k, v := range g.tags {
-			tags[k] = v
-		}
-		return &cloudwatchlogs.ListTagsForResourceOutput{Tags: tags}, nil
-	}
-	f.tagResource = func(in *cloudwatchlogs.TagResourceInput) (*cloudwatchlogs.TagResourceOutput, error) {
-		g, err := byARN(in.ResourceArn)
-		if err != nil {
-			return nil, err
-		}
-		for k, v := range in.Tags {
-			g.tags[k] = v
-		}
-		return &cloudwatchlogs.TagResourceOutput{}, nil
-	}
-	f.untagResource = func(in *cloudwatchlogs.UntagResourceInput) (*cloudwatchlogs.UntagResourceOutput, error) {
-		g, err := byARN(in.ResourceArn)
-		if err != nil {
-			return nil, err
-		}
-		for _, k := range in.TagKeys {
-			delete(g.tags, k)
-		}
-		return &cloudwatchlogs.UntagResourceOutput{}, nil
-	}
+		return g.tags, nil
+	})
+	f.listTagsForResource = memListTags(tags, func(in *cloudwatchlogs.ListTagsForResourceInput) *string { return in.ResourceArn },
+		func(t map[string]string) *cloudwatchlogs.ListTagsForResourceOutput {
+			return &cloudwatchlogs.ListTagsForResourceOutput{Tags: t}
+		})
+	f.tagResource = memTag(tags, func(in *cloudwatchlogs.TagResourceInput) (*string, map[string]string) { return in.ResourceArn, in.Tags },
+		&cloudwatchlogs.TagResourceOutput{})
+	f.untagResource = memUntag(tags, func(in *cloudwatchlogs.UntagResourceInput) (*string, []string) { return in.ResourceArn, in.TagKeys },
+		&cloudwatchlogs.UntagResourceOutput{})
 	f.putRetentionPolicy = func(in *cloudwatchlogs.PutRetentionPolicyInput) (*cloudwatchlogs.PutRetentionPolicyOutput, error) {
 		g, err := byName(in.LogGroupName)
 		if err != nil {
@@ -240,7 +224,7 @@ func TestLogGroupDiff(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			want := logsDefaults()
 			c.change(want)
-			diffs := unitLogs(nil).Diff(desired(miscOwner("g"), "/g", want), state.Resource{Props: logsDefaults()})
+			diffs := tk[spec.LogGroup](unitLogs(nil)).Diff(desired(miscOwner("g"), "/g", want), state.Resource{Props: logsDefaults()})
 			var paths []string
 			for _, d := range diffs {
 				paths = append(paths, d.Path)
@@ -274,12 +258,12 @@ func TestLogGroupCreateNew(t *testing.T) {
 			p := &spec.LogGroup{RetentionDays: tc.retention, KMSKeyID: tc.kms}
 			d := desired(miscOwner("api-logs"), "/aws/lambda/api-dev", p)
 
-			got, err := unitLogs(f).Create(context.Background(), d)
+			got, err := tk[spec.LogGroup](unitLogs(f)).Create(context.Background(), d)
 			require.NoError(t, err)
 			assert.Equal(t, d.Tags, sent.Tags, "ownership tags go in CreateLogGroup itself")
 			assert.Equal(t, tc.kms, aws.ToString(sent.KmsKeyId))
 			assert.Equal(t, tc.puts, f.calls.count("PutRetentionPolicy"))
-			assert.Empty(t, unitLogs(f).Diff(d, got))
+			assert.Empty(t, tk[spec.LogGroup](unitLogs(f)).Diff(d, got))
 			assert.Equal(t, map[string]string{"arn": memLogsARN + "/aws/lambda/api-dev", "name": "/aws/lambda/api-dev"}, got.Attrs)
 			assert.Equal(t, "/aws/lambda/api-dev", got.ID)
 			f.calls.none(t, "TagResource", "AssociateKmsKey")
@@ -305,7 +289,7 @@ func TestLogGroupCreateExisting(t *testing.T) {
 			f := memLogs(groups)
 			d := desired(o, "/aws/lambda/api-dev", logsDefaults())
 
-			got, err := unitLogs(f).Create(context.Background(), d)
+			got, err := tk[spec.LogGroup](unitLogs(f)).Create(context.Background(), d)
 			if tc.wantErr != nil {
 				require.ErrorIs(t, err, tc.wantErr)
 				assert.Contains(t, err.Error(), "/aws/lambda/api-dev")
@@ -314,7 +298,7 @@ func TestLogGroupCreateExisting(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			assert.Empty(t, unitLogs(f).Diff(d, got))
+			assert.Empty(t, tk[spec.LogGroup](unitLogs(f)).Diff(d, got))
 			assert.Equal(t, int32(7), groups["/aws/lambda/api-dev"].retention)
 			assert.Equal(t, d.Tags, groups["/aws/lambda/api-dev"].tags, "an adopted group carries our tags")
 			assert.Equal(t, d.Owner, got.Owner)
@@ -341,21 +325,21 @@ func TestLogGroupUpdate(t *testing.T) {
 	}
 
 	d := desired(o, "/g", &spec.LogGroup{RetentionDays: 90, KMSKeyID: "arn:k2"})
-	got, err := k.Update(context.Background(), d, live[0])
+	got, err := tk[spec.LogGroup](k).Update(context.Background(), d, live[0])
 	require.NoError(t, err)
-	assert.Empty(t, k.Diff(d, got))
+	assert.Empty(t, tk[spec.LogGroup](k).Diff(d, got))
 	assert.Equal(t, 3, f.calls.count("PutRetentionPolicy"), "OperationAbortedException is retried")
 	assert.Equal(t, &memGroup{retention: 90, kms: "arn:k2", tags: d.Tags}, groups["/g"])
 
 	d2 := desired(o, "/g", &spec.LogGroup{RetentionDays: 0})
-	got, err = k.Update(context.Background(), d2, got)
+	got, err = tk[spec.LogGroup](k).Update(context.Background(), d2, got)
 	require.NoError(t, err)
-	assert.Empty(t, k.Diff(d2, got))
+	assert.Empty(t, tk[spec.LogGroup](k).Diff(d2, got))
 	assert.Equal(t, 1, f.calls.count("DeleteRetentionPolicy"), "0 means never expire")
 	assert.Equal(t, 1, f.calls.count("DisassociateKmsKey"))
 	assert.Equal(t, &memGroup{tags: d2.Tags}, groups["/g"])
 
-	_, err = k.Update(context.Background(), d2, state.Resource{ID: "/g", Props: logsDefaults(), Tags: map[string]string{}})
+	_, err = tk[spec.LogGroup](k).Update(context.Background(), d2, state.Resource{ID: "/g", Props: logsDefaults(), Tags: map[string]string{}})
 	require.ErrorIs(t, err, reconcile.ErrNotOwned, "Update never touches a group that is not ours")
 }
 
@@ -464,7 +448,7 @@ func TestLogGroupLifecycle(t *testing.T) {
 	k, _ := integrationLogs(t)
 	o := testOwner(t, "api-logs")
 	d := desired(o, "/kindtest/"+o.Suffix+"/api", logsDefaults())
-	checkLifecycle(t, k, d, func(d reconcile.Desired) reconcile.Desired {
+	checkLifecycle(t, tk[spec.LogGroup](k), d, func(d reconcile.Desired) reconcile.Desired {
 		d.Props = &spec.LogGroup{RetentionDays: 0}
 		return d
 	})
@@ -480,12 +464,12 @@ func TestLogGroupAdoptsUntagged(t *testing.T) {
 	require.NoError(t, err)
 	d := desired(o, name, logsDefaults())
 
-	got, err := k.Create(ctx, d)
+	got, err := tk[spec.LogGroup](k).Create(ctx, d)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = k.Delete(context.Background(), got) })
-	assert.Empty(t, k.Diff(d, got))
+	assert.Empty(t, tk[spec.LogGroup](k).Diff(d, got))
 	assert.Equal(t, d.Tags, got.Tags)
-	listed := findOne(t, k, state.Selector{Stack: o.Stack, Suffix: o.Suffix}, o.ID)
+	listed := findOne(t, tk[spec.LogGroup](k), state.Selector{Stack: o.Stack, Suffix: o.Suffix}, o.ID)
 	assert.Equal(t, 7, listed.Props.(*spec.LogGroup).RetentionDays)
 }
 
@@ -501,7 +485,7 @@ func TestLogGroupRefusesForeignAndListsBySuffix(t *testing.T) {
 		_, _ = client.DeleteLogGroup(context.Background(), &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String(foreign)})
 	})
 
-	_, err = k.Create(ctx, desired(o, foreign, logsDefaults()))
+	_, err = tk[spec.LogGroup](k).Create(ctx, desired(o, foreign, logsDefaults()))
 	require.ErrorIs(t, err, reconcile.ErrNotOwned)
 	out, err := client.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(foreign)})
 	require.NoError(t, err)
@@ -511,7 +495,7 @@ func TestLogGroupRefusesForeignAndListsBySuffix(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"Team": "someone-else"}, tags.Tags)
 
-	ours, err := k.Create(ctx, desired(o, "/kindtest/"+o.Suffix+"/ours", logsDefaults()))
+	ours, err := tk[spec.LogGroup](k).Create(ctx, desired(o, "/kindtest/"+o.Suffix+"/ours", logsDefaults()))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = k.Delete(context.Background(), ours) })
 	other, err := k.List(ctx, state.Selector{Stack: o.Stack, Suffix: o.Suffix + "x"})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/provisioner-dev/provisioner/localstack/emutest"
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
 
@@ -28,9 +29,38 @@ func desired(o state.Owner, name string, props interface{ Kind() string }) recon
 	return reconcile.Desired{Owner: o, Name: name, Props: props, Tags: tags}
 }
 
+// testKind drives a typed kind the way the engine does: through reconcile.Adapt, with Update
+// given the changes the plan would compute, and Diff's wiring error failing loudly (the tests
+// always hand a kind its own properties).
+type testKind struct{ reconcile.Kind }
+
+// tk adapts a typed kind for a test.
+func tk[T any, P interface {
+	*T
+	spec.Properties
+}](k reconcile.Typed[P]) testKind {
+	return testKind{reconcile.Adapt[T, P](k)}
+}
+
+func (k testKind) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
+	changes, err := reconcile.Compare(k.Kind, d, live)
+	if err != nil {
+		return state.Resource{}, err
+	}
+	return k.Kind.Update(ctx, d, live, changes)
+}
+
+func (k testKind) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
+	diffs, err := k.Kind.Diff(d, live)
+	if err != nil {
+		panic(err)
+	}
+	return diffs
+}
+
 // checkLifecycle drives one kind through the contract against the emulator: create, find by
 // tags with no diff, adopt on a second create, update one property, delete, and delete again.
-func checkLifecycle(t *testing.T, k reconcile.Kind, d reconcile.Desired, change func(reconcile.Desired) reconcile.Desired) {
+func checkLifecycle(t *testing.T, k testKind, d reconcile.Desired, change func(reconcile.Desired) reconcile.Desired) {
 	t.Helper()
 	ctx := context.Background()
 	sel := state.Selector{Stack: d.Owner.Stack, Suffix: d.Owner.Suffix}
@@ -67,7 +97,7 @@ func checkLifecycle(t *testing.T, k reconcile.Kind, d reconcile.Desired, change 
 	require.NoError(t, k.Delete(ctx, live), "delete tolerates not found")
 }
 
-func findOne(t *testing.T, k reconcile.Kind, sel state.Selector, logical string) state.Resource {
+func findOne(t *testing.T, k testKind, sel state.Selector, logical string) state.Resource {
 	t.Helper()
 	got, err := k.List(context.Background(), sel)
 	require.NoError(t, err, "list")

@@ -8,7 +8,6 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/assert"
 
-	"github.com/provisioner-dev/provisioner/reconcile"
 	"github.com/provisioner-dev/provisioner/state"
 )
 
@@ -44,68 +43,6 @@ func (c miscCalls) none(t *testing.T, ops ...string) {
 func miscUnexpected(op string) error { return fmt.Errorf("unexpected call %s", op) }
 
 func miscOwner(id string) state.Owner { return state.Owner{Stack: "shop", Suffix: "dev", ID: id} }
-
-func TestMiscTagChanges(t *testing.T) {
-	o := miscOwner("x").Tags()
-	live := map[string]string{state.TagStack: "shop", state.TagSuffix: "dev", state.TagID: "x", "Team": "a", "Old": "1"}
-	want := map[string]string{"Team": "b", "New": "2"}
-	for k, v := range o {
-		want[k] = v
-	}
-	set, remove := miscTagChanges(live, want)
-	assert.Equal(t, map[string]string{"Team": "b", "New": "2"}, set)
-	assert.Equal(t, []string{"Old"}, remove, "extra user tags go, ownership tags are never removed")
-
-	delete(want, state.TagID) // even when d somehow lacks one, it stays
-	_, remove = miscTagChanges(live, want)
-	assert.Equal(t, []string{"Old"}, remove)
-}
-
-func TestMiscTagChangesKeepAWS(t *testing.T) {
-	live := map[string]string{state.TagStack: "shop", state.TagSuffix: "dev", state.TagID: "x",
-		"aws:cloudformation:stack-name": "s", "Team": "a", "Old": "1"}
-	want := map[string]string{state.TagStack: "shop", state.TagSuffix: "dev", state.TagID: "x", "Team": "b"}
-	set, remove := miscTagChangesKeepAWS(live, want)
-	assert.Equal(t, map[string]string{"Team": "b"}, set)
-	assert.Equal(t, []string{"Old"}, remove, "aws: tags and ownership tags are never removed")
-
-	_, remove = miscTagChangesKeepAWS(map[string]string{"aws:x": "1"}, map[string]string{})
-	assert.Empty(t, remove)
-}
-
-func TestMiscSetChanges(t *testing.T) {
-	for name, tc := range map[string]struct {
-		live, want  []string
-		add, remove []string
-	}{
-		"equal":           {[]string{"a", "b"}, []string{"b", "a"}, nil, nil},
-		"both empty":      {nil, nil, nil, nil},
-		"add and remove":  {[]string{"c", "a"}, []string{"b", "a", "d"}, []string{"b", "d"}, []string{"c"}},
-		"duplicates once": {[]string{"x", "x"}, []string{"y", "y"}, []string{"y"}, []string{"x"}},
-		"all new":         {nil, []string{"b", "a"}, []string{"a", "b"}, nil},
-		"all gone":        {[]string{"b", "a"}, nil, nil, []string{"a", "b"}},
-	} {
-		t.Run(name, func(t *testing.T) {
-			add, remove := miscSetChanges(tc.live, tc.want)
-			assert.Equal(t, tc.add, add)
-			assert.Equal(t, tc.remove, remove)
-		})
-	}
-}
-
-func TestMiscOwnerTags(t *testing.T) {
-	assert.Equal(t, map[string]string{state.TagStack: "shop", state.TagID: "x"},
-		miscOwnerTags(map[string]string{state.TagStack: "shop", state.TagID: "x", "Team": "a"}), "only the ownership tags present")
-	assert.Equal(t, map[string]string{}, miscOwnerTags(nil))
-}
-
-func TestMiscNotFoundMapsCodes(t *testing.T) {
-	err := miscNotFound(miscAPIErr("NoSuchEntity"), "NoSuchEntity")
-	assert.ErrorIs(t, err, reconcile.ErrNotFound)
-	assert.Equal(t, "NoSuchEntity", reconcile.APIErrorCode(err), "the cause stays reachable")
-	assert.NotErrorIs(t, miscNotFound(miscAPIErr("AccessDenied"), "NoSuchEntity"), reconcile.ErrNotFound)
-	assert.NoError(t, miscNotFound(nil, "NoSuchEntity"))
-}
 
 // miscFakeCall records op and runs fn, failing the call when the test did not provide fn.
 func miscFakeCall[I, O any](calls *miscCalls, op string, fn func(I) (O, error), in I) (O, error) {

@@ -14,11 +14,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/spec"
 )
 
 // Registry builds every kind this build implements, sharing one client per service; account
 // builds ARNs the APIs do not return, and code packages Lambda functions. Adding a kind is one
-// line here.
+// line here; Adapt makes each typed kind a reconcile.Kind.
 func Registry(cfg aws.Config, account string, code LambdaCode) reconcile.Registry {
 	ec2c := ec2.NewFromConfig(cfg)
 	sqsc := sqs.NewFromConfig(cfg)
@@ -30,21 +31,21 @@ func Registry(cfg aws.Config, account string, code LambdaCode) reconcile.Registr
 	// Emulators serve path style everywhere, and a bucket subdomain of localhost may not resolve.
 	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = cfg.BaseEndpoint != nil })
 	return reconcile.Registry{
-		NewVPC(ec2c, cfg.Region),
-		NewSubnet(ec2c),
-		NewSecurityGroup(ec2c),
-		NewVPCEndpoint(ec2c, cfg.Region),
-		NewIAMRole(iamc),
-		NewLogGroup(logsc),
-		NewSQSQueue(sqsc),
-		NewDynamoDBTable(ddbc),
-		NewS3Bucket(s3c, cfg.Region),
-		NewLambdaFunction(lambdac, code),
-		NewEventSourceMapping(lambdac),
-		NewRestAPI(apic, cfg.Region, account),
-		NewLambdaPermission(lambdac),
-		NewAPIKey(apic, cfg.Region),
-		NewUsagePlan(apic, cfg.Region),
-		NewMetricAlarm(NewCloudWatchClient(cfg)),
+		reconcile.Adapt[spec.VPC](NewVPC(ec2c, cfg.Region)),
+		reconcile.Adapt[spec.Subnet](NewSubnet(ec2c)),
+		reconcile.Adapt[spec.SecurityGroup](NewSecurityGroup(ec2c)),
+		reconcile.Adapt[spec.VPCEndpoint](NewVPCEndpoint(ec2c, cfg.Region)),
+		reconcile.Adapt[spec.IAMRole](NewIAMRole(iamc)),
+		reconcile.Adapt[spec.LogGroup](NewLogGroup(logsc)),
+		reconcile.Adapt[spec.SQSQueue](NewSQSQueue(sqsc)),
+		reconcile.Adapt[spec.DynamoDBTable](NewDynamoDBTable(ddbc)),
+		reconcile.Adapt[spec.S3Bucket](NewS3Bucket(s3c, cfg.Region)),
+		reconcile.Adapt[spec.LambdaFunction](NewLambdaFunction(lambdac, code)),
+		reconcile.Adapt[spec.EventSourceMapping](NewEventSourceMapping(lambdac)),
+		reconcile.Adapt[spec.RestAPI](NewRestAPI(apic, cfg.Region, account)),
+		reconcile.Adapt[spec.LambdaPermission](NewLambdaPermission(lambdac)),
+		reconcile.Adapt[spec.APIKey](NewAPIKey(apic, cfg.Region)),
+		reconcile.Adapt[spec.UsagePlan](NewUsagePlan(apic, cfg.Region)),
+		reconcile.Adapt[spec.MetricAlarm](NewMetricAlarm(NewCloudWatchClient(cfg))),
 	}
 }

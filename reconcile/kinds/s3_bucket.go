@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -82,28 +83,15 @@ const s3TLSSid = "provisioner-deny-insecure-transport"
 // configuration to read back as written.
 const s3SettleBudget = 30 * time.Second
 
-// s3Call runs one S3 call under its own timeout.
-func s3Call[I, O any](ctx context.Context, op func(context.Context, I, ...func(*s3.Options)) (O, error), in I) (O, error) {
-	return reconcile.Call(ctx, func(ctx context.Context) (O, error) { return op(ctx, in) })
-}
-
 // s3Missing reports S3's answers for a bucket that does not exist (HeadBucket has no body,
 // so its 404 comes back as NotFound).
-func s3Missing(err error) bool { return reconcile.IsAPIError(err, "NoSuchBucket", "NotFound") }
+func s3Missing(err error) bool { return awscall.Is(err, awscall.NoSuchBucket, awscall.S3NotFound) }
 
 func s3NotFound(err error) error {
 	if s3Missing(err) {
 		return fmt.Errorf("%w: %w", reconcile.ErrNotFound, err)
 	}
 	return err
-}
-
-func s3Props(p spec.Properties) (*spec.S3Bucket, error) {
-	b, ok := p.(*spec.S3Bucket)
-	if !ok || b == nil {
-		return nil, fmt.Errorf("s3.bucket: properties are %T, not *spec.S3Bucket", p)
-	}
-	return b, nil
 }
 
 // do runs op; with fresh set it retries NoSuchBucket, which a bucket created seconds ago can
@@ -118,15 +106,8 @@ func (k *S3Bucket) do(ctx context.Context, fresh bool, op func(ctx context.Conte
 // ---- diff ----
 
 // Diff implements reconcile.Kind. No field forces a replacement.
-func (k *S3Bucket) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
-	want, err := s3Props(d.Props)
-	if err != nil {
-		return miscPropsMismatch(d, live)
-	}
-	have, err := s3Props(live.Props)
-	if err != nil {
-		have = &spec.S3Bucket{}
-	}
+func (k *S3Bucket) Diff(d reconcile.Want[*spec.S3Bucket], live reconcile.Have[*spec.S3Bucket]) []reconcile.FieldDiff {
+	want, have := d.Props, live.Props
 	var ds reconcile.Diffs
 	ds.Field("versioning", have.Versioning, want.Versioning)
 	ds.Field("encryption", have.Encryption, want.Encryption)
@@ -172,7 +153,7 @@ func (k *S3Bucket) List(ctx context.Context, sel state.Selector) ([]state.Resour
 	var out []state.Resource
 	for _, name := range names {
 		tags, err := k.tags(ctx, name, false)
-		if s3Missing(err) || reconcile.IsAPIError(err, "AccessDenied") {
+		if s3Missing(err) || awscall.Is(err, awscall.AccessDenied) {
 			continue
 		}
 		if err != nil {
@@ -197,7 +178,7 @@ func (k *S3Bucket) bucketNames(ctx context.Context) ([]string, error) {
 	var names []string
 	p := s3.NewListBucketsPaginator(k.api, &s3.ListBucketsInput{BucketRegion: aws.String(k.region), MaxBuckets: aws.Int32(1000)})
 	for p.HasMorePages() {
-		page, err := reconcile.Call(ctx, func(ctx context.Context) (*s3.ListBucketsOutput, error) { return p.NextPage(ctx) })
+		page, err := awscall.Call(ctx, func(ctx context.Context) (*s3.ListBucketsOutput, error) { return p.NextPage(ctx) })
 		if err != nil {
 			return nil, fmt.Errorf("list s3 buckets: %w", err)
 		}
@@ -216,7 +197,7 @@ func (k *S3Bucket) bucketNames(ctx context.Context) ([]string, error) {
 func (k *S3Bucket) tags(ctx context.Context, name string, fresh bool) (map[string]string, error) {
 	tags := map[string]string{}
 	err := k.do(ctx, fresh, func(ctx context.Context) error {
-		out, err := s3Call(ctx, k.api.GetBucketTagging, &s3.GetBucketTaggingInput{Bucket: &name})
+		out, err := awscall.Get(ctx, k.api.GetBucketTagging, &s3.GetBucketTaggingInput{Bucket: &name})
 		if err != nil {
 			return err
 		}
@@ -225,7 +206,7 @@ func (k *S3Bucket) tags(ctx context.Context, name string, fresh bool) (map[strin
 		}
 		return nil
 	})
-	if reconcile.IsAPIError(err, "NoSuchTagSet") {
+	if awscall.Is(err, awscall.NoSuchTagSet) {
 		return map[string]string{}, nil
 	}
 	return tags, err
@@ -266,7 +247,7 @@ func (k *S3Bucket) observe(ctx context.Context, name string, fresh bool) (*spec.
 }
 
 func (k *S3Bucket) readVersioning(ctx context.Context, name string, p *spec.S3Bucket) error {
-	out, err := s3Call(ctx, k.api.GetBucketVersioning, &s3.GetBucketVersioningInput{Bucket: &name})
+	out, err := awscall.Get(ctx, k.api.GetBucketVersioning, &s3.GetBucketVersioningInput{Bucket: &name})
 	if err != nil {
 		return err
 	}
@@ -290,8 +271,8 @@ func (k *S3Bucket) readEncryption(ctx context.Context, name string, p *spec.S3Bu
 
 // encryptionRule returns the bucket's default encryption rule, or nil when it has none.
 func (k *S3Bucket) encryptionRule(ctx context.Context, name string) (*types.ServerSideEncryptionRule, error) {
-	out, err := s3Call(ctx, k.api.GetBucketEncryption, &s3.GetBucketEncryptionInput{Bucket: &name})
-	if reconcile.IsAPIError(err, "ServerSideEncryptionConfigurationNotFoundError") {
+	out, err := awscall.Get(ctx, k.api.GetBucketEncryption, &s3.GetBucketEncryptionInput{Bucket: &name})
+	if awscall.Is(err, awscall.ServerSideEncryptionConfigurationNotFoundError) {
 		return nil, nil
 	}
 	if err != nil {
@@ -304,8 +285,8 @@ func (k *S3Bucket) encryptionRule(ctx context.Context, name string) (*types.Serv
 }
 
 func (k *S3Bucket) readPublicAccessBlock(ctx context.Context, name string, p *spec.S3Bucket) error {
-	out, err := s3Call(ctx, k.api.GetPublicAccessBlock, &s3.GetPublicAccessBlockInput{Bucket: &name})
-	if reconcile.IsAPIError(err, "NoSuchPublicAccessBlockConfiguration") {
+	out, err := awscall.Get(ctx, k.api.GetPublicAccessBlock, &s3.GetPublicAccessBlockInput{Bucket: &name})
+	if awscall.Is(err, awscall.NoSuchPublicAccessBlockConfiguration) {
 		return nil
 	}
 	if err != nil {
@@ -327,8 +308,8 @@ func (k *S3Bucket) readPolicy(ctx context.Context, name string, p *spec.S3Bucket
 }
 
 func (k *S3Bucket) readLifecycle(ctx context.Context, name string, p *spec.S3Bucket) error {
-	out, err := s3Call(ctx, k.api.GetBucketLifecycleConfiguration, &s3.GetBucketLifecycleConfigurationInput{Bucket: &name})
-	if reconcile.IsAPIError(err, "NoSuchLifecycleConfiguration") {
+	out, err := awscall.Get(ctx, k.api.GetBucketLifecycleConfiguration, &s3.GetBucketLifecycleConfigurationInput{Bucket: &name})
+	if awscall.Is(err, awscall.NoSuchLifecycleConfiguration) {
 		return nil
 	}
 	if err != nil {
@@ -368,11 +349,8 @@ func s3ObserveRule(r types.LifecycleRule) spec.LifecycleRule {
 // Create implements reconcile.Kind. A bucket that already exists under the name is adopted
 // when claim says it is ours, and refused untouched otherwise; bucket names are global, so a
 // bucket of another account (BucketAlreadyExists) is refused too.
-func (k *S3Bucket) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
-	if _, err := s3Props(d.Props); err != nil {
-		return state.Resource{}, err
-	}
-	existed, err := k.ensureBucket(ctx, d)
+func (k *S3Bucket) Create(ctx context.Context, d reconcile.Want[*spec.S3Bucket]) (state.Resource, error) {
+	existed, err := k.ensureBucket(ctx, d.Desired)
 	if err != nil {
 		return state.Resource{}, err
 	}
@@ -381,7 +359,7 @@ func (k *S3Bucket) Create(ctx context.Context, d reconcile.Desired) (state.Resou
 		return state.Resource{}, fmt.Errorf("create s3 bucket %s: read tags: %w", d.Name, err)
 	}
 	if existed {
-		if err := k.claim(ctx, d, tags); err != nil {
+		if err := k.claim(ctx, d.Desired, tags); err != nil {
 			return state.Resource{}, err
 		}
 	}
@@ -389,7 +367,11 @@ func (k *S3Bucket) Create(ctx context.Context, d reconcile.Desired) (state.Resou
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create s3 bucket %s: %w", d.Name, err)
 	}
-	if err := k.apply(ctx, d, have, tags, true); err != nil {
+	live, changes, err := reconcile.Adopting(k, d, k.resource(d.Name, tags, have))
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create s3 bucket %s: %w", d.Name, err)
+	}
+	if err := k.apply(ctx, d, live.Tags, changes, true); err != nil {
 		return state.Resource{}, err
 	}
 	return k.settle(ctx, d)
@@ -399,25 +381,25 @@ func (k *S3Bucket) Create(ctx context.Context, d reconcile.Desired) (state.Resou
 // comes first because in us-east-1 CreateBucket on a bucket we own answers 200 (and resets
 // its ACL), which would hide that the bucket was there before.
 func (k *S3Bucket) ensureBucket(ctx context.Context, d reconcile.Desired) (existed bool, err error) {
-	if _, err := s3Call(ctx, k.api.HeadBucket, &s3.HeadBucketInput{Bucket: &d.Name}); err == nil {
+	if _, err := awscall.Get(ctx, k.api.HeadBucket, &s3.HeadBucketInput{Bucket: &d.Name}); err == nil {
 		return true, nil
 	}
-	in := &s3.CreateBucketInput{Bucket: aws.String(d.Name), CreateBucketConfiguration: &types.CreateBucketConfiguration{Tags: s3TagList(d.Tags)}}
+	in := &s3.CreateBucketInput{Bucket: aws.String(d.Name), CreateBucketConfiguration: &types.CreateBucketConfiguration{Tags: awscall.TagList(d.Tags, s3Tag)}}
 	if k.region != "us-east-1" {
 		in.CreateBucketConfiguration.LocationConstraint = types.BucketLocationConstraint(k.region)
 	}
 	// OperationAborted: a bucket of that name is being created or deleted right now (e.g. a
 	// destroy just before); S3 asks to try again.
-	err = k.wait.Retry(ctx, func(err error) bool { return reconcile.IsAPIError(err, "OperationAborted") }, func(ctx context.Context) error {
-		_, err := s3Call(ctx, k.api.CreateBucket, in)
+	err = k.wait.Retry(ctx, func(err error) bool { return awscall.Is(err, awscall.OperationAborted) }, func(ctx context.Context) error {
+		_, err := awscall.Get(ctx, k.api.CreateBucket, in)
 		return err
 	})
 	switch {
 	case err == nil:
 		return false, nil
-	case reconcile.IsAPIError(err, "BucketAlreadyOwnedByYou"):
+	case awscall.Is(err, awscall.BucketAlreadyOwnedByYou):
 		return true, nil
-	case reconcile.IsAPIError(err, "BucketAlreadyExists"):
+	case awscall.Is(err, awscall.BucketAlreadyExists):
 		return false, fmt.Errorf("create s3 bucket %s: the name is taken by another AWS account (bucket names are global): %w", d.Name, reconcile.ErrNotOwned)
 	default:
 		return false, fmt.Errorf("create s3 bucket %s: %w", d.Name, err)
@@ -433,7 +415,7 @@ func (k *S3Bucket) claim(ctx context.Context, d reconcile.Desired, tags map[stri
 		return nil
 	}
 	if len(tags) > 0 {
-		return fmt.Errorf("create s3 bucket %s: bucket %s %w (its tags: %v)", d.Name, d.Name, reconcile.ErrNotOwned, miscOwnerTags(tags))
+		return fmt.Errorf("create s3 bucket %s: bucket %s %w (its tags: %v)", d.Name, d.Name, reconcile.ErrNotOwned, awscall.OwnerTags(tags))
 	}
 	empty, err := k.isEmpty(ctx, d.Name)
 	if err != nil {
@@ -448,7 +430,7 @@ func (k *S3Bucket) claim(ctx context.Context, d reconcile.Desired, tags map[stri
 func (k *S3Bucket) isEmpty(ctx context.Context, name string) (bool, error) {
 	var out *s3.ListObjectVersionsOutput
 	err := k.do(ctx, true, func(ctx context.Context) (err error) {
-		out, err = s3Call(ctx, k.api.ListObjectVersions, &s3.ListObjectVersionsInput{Bucket: &name, MaxKeys: aws.Int32(1)})
+		out, err = awscall.Get(ctx, k.api.ListObjectVersions, &s3.ListObjectVersionsInput{Bucket: &name, MaxKeys: aws.Int32(1)})
 		return err
 	})
 	if err != nil {
@@ -457,23 +439,13 @@ func (k *S3Bucket) isEmpty(ctx context.Context, name string) (bool, error) {
 	return len(out.Versions) == 0 && len(out.DeleteMarkers) == 0, nil
 }
 
-func s3TagList(tags map[string]string) []types.Tag {
-	keys := make([]string, 0, len(tags))
-	for key := range tags {
-		keys = append(keys, key)
-	}
-	sort.Strings(keys)
-	out := make([]types.Tag, 0, len(keys))
-	for _, key := range keys {
-		out = append(out, types.Tag{Key: aws.String(key), Value: aws.String(tags[key])})
-	}
-	return out
-}
+// s3Tag builds one of the service's tags, for awscall.TagList.
+func s3Tag(key, value *string) types.Tag { return types.Tag{Key: key, Value: value} }
 
 // settle reads the bucket back until it matches d: S3 bucket configuration is eventually
 // consistent, so a read right after a write can return the old value. After s3SettleBudget
 // it returns what it read; the next plan shows any real difference. Read errors are returned.
-func (k *S3Bucket) settle(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
+func (k *S3Bucket) settle(ctx context.Context, d reconcile.Want[*spec.S3Bucket]) (state.Resource, error) {
 	var r state.Resource
 	var readErr error
 	b := k.wait
@@ -490,7 +462,7 @@ func (k *S3Bucket) settle(ctx context.Context, d reconcile.Desired) (state.Resou
 			return true, err
 		}
 		r = k.resource(d.Name, tags, props)
-		if len(k.Diff(d, r)) > 0 || !reconcile.Equal(tags, d.Tags) {
+		if len(k.Diff(d, reconcile.Have[*spec.S3Bucket]{Resource: r, Props: props})) > 0 || !reconcile.Equal(tags, d.Tags) {
 			return false, errors.New("settings not visible yet")
 		}
 		return true, nil
@@ -507,24 +479,17 @@ func (k *S3Bucket) settle(ctx context.Context, d reconcile.Desired) (state.Resou
 // ---- update ----
 
 // Update implements reconcile.Kind.
-func (k *S3Bucket) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
-	have, err := s3Props(live.Props)
-	if err != nil {
-		return state.Resource{}, err
-	}
-	if err := k.apply(ctx, d, have, live.Tags, false); err != nil {
+func (k *S3Bucket) Update(ctx context.Context, d reconcile.Want[*spec.S3Bucket], live reconcile.Have[*spec.S3Bucket], changes reconcile.Changes) (state.Resource, error) {
+	if err := k.apply(ctx, d, live.Tags, changes, false); err != nil {
 		return state.Resource{}, err
 	}
 	return k.settle(ctx, d)
 }
 
-// apply makes each setting that differs from have what d says, tags first so that a bucket
-// is ours as early as possible.
-func (k *S3Bucket) apply(ctx context.Context, d reconcile.Desired, have *spec.S3Bucket, haveTags map[string]string, fresh bool) error {
-	want, err := s3Props(d.Props)
-	if err != nil {
-		return err
-	}
+// apply makes each setting that changes what d says, tags first so that a bucket is ours as
+// early as possible. The tag set is written whole whenever it is not exactly d's.
+func (k *S3Bucket) apply(ctx context.Context, d reconcile.Want[*spec.S3Bucket], haveTags map[string]string, changes reconcile.Changes, fresh bool) error {
+	want := d.Props
 	name := d.Name
 	steps := []struct {
 		what    string
@@ -532,15 +497,15 @@ func (k *S3Bucket) apply(ctx context.Context, d reconcile.Desired, have *spec.S3
 		write   func(ctx context.Context) error
 	}{
 		{"tags", !reconcile.Equal(haveTags, d.Tags), func(ctx context.Context) error { return k.putTags(ctx, name, d.Tags) }},
-		{"versioning", have.Versioning != want.Versioning, func(ctx context.Context) error { return k.putVersioning(ctx, name, want.Versioning) }},
-		{"encryption", s3EncryptionChanged(have, want), func(ctx context.Context) error { return k.putEncryption(ctx, name, want) }},
-		{"public access block", have.BlockPublicAccess != want.BlockPublicAccess, func(ctx context.Context) error {
+		{"versioning", changes.Changed("versioning"), func(ctx context.Context) error { return k.putVersioning(ctx, name, want.Versioning) }},
+		{"encryption", changes.Changed("encryption", "kms_key_arn", "bucket_key"), func(ctx context.Context) error { return k.putEncryption(ctx, name, want) }},
+		{"public access block", changes.Changed("block_public_access"), func(ctx context.Context) error {
 			return k.putPublicAccessBlock(ctx, name, want.BlockPublicAccess)
 		}},
-		{"policy", have.DenyInsecureTransport != want.DenyInsecureTransport, func(ctx context.Context) error {
+		{"policy", changes.Changed("deny_insecure_transport"), func(ctx context.Context) error {
 			return k.putTLSPolicy(ctx, name, want.DenyInsecureTransport)
 		}},
-		{"lifecycle", !reconcile.Equal(s3SortedRules(have.Lifecycle), s3SortedRules(want.Lifecycle)), func(ctx context.Context) error {
+		{"lifecycle", changes.Changed("lifecycle"), func(ctx context.Context) error {
 			return k.putLifecycle(ctx, name, want.Lifecycle)
 		}},
 	}
@@ -555,17 +520,9 @@ func (k *S3Bucket) apply(ctx context.Context, d reconcile.Desired, have *spec.S3
 	return nil
 }
 
-func s3EncryptionChanged(have, want *spec.S3Bucket) bool {
-	if have.Encryption != want.Encryption {
-		return true
-	}
-	return want.Encryption == string(types.ServerSideEncryptionAwsKms) &&
-		(have.KMSKeyARN != want.KMSKeyARN || have.BucketKey != want.BucketKey)
-}
-
 // putTags replaces the bucket's whole tag set with tags.
 func (k *S3Bucket) putTags(ctx context.Context, name string, tags map[string]string) error {
-	_, err := s3Call(ctx, k.api.PutBucketTagging, &s3.PutBucketTaggingInput{Bucket: &name, Tagging: &types.Tagging{TagSet: s3TagList(tags)}})
+	_, err := awscall.Get(ctx, k.api.PutBucketTagging, &s3.PutBucketTaggingInput{Bucket: &name, Tagging: &types.Tagging{TagSet: awscall.TagList(tags, s3Tag)}})
 	return err
 }
 
@@ -575,7 +532,7 @@ func (k *S3Bucket) putVersioning(ctx context.Context, name string, on bool) erro
 	if on {
 		status = types.BucketVersioningStatusEnabled
 	}
-	_, err := s3Call(ctx, k.api.PutBucketVersioning, &s3.PutBucketVersioningInput{Bucket: &name,
+	_, err := awscall.Get(ctx, k.api.PutBucketVersioning, &s3.PutBucketVersioningInput{Bucket: &name,
 		VersioningConfiguration: &types.VersioningConfiguration{Status: status}})
 	return err
 }
@@ -598,17 +555,17 @@ func (k *S3Bucket) putEncryption(ctx context.Context, name string, want *spec.S3
 		}
 		rule.BucketKeyEnabled = aws.Bool(want.BucketKey)
 	}
-	_, err = s3Call(ctx, k.api.PutBucketEncryption, &s3.PutBucketEncryptionInput{Bucket: &name,
+	_, err = awscall.Get(ctx, k.api.PutBucketEncryption, &s3.PutBucketEncryptionInput{Bucket: &name,
 		ServerSideEncryptionConfiguration: &types.ServerSideEncryptionConfiguration{Rules: []types.ServerSideEncryptionRule{rule}}})
 	return err
 }
 
 func (k *S3Bucket) putPublicAccessBlock(ctx context.Context, name string, on bool) error {
 	if !on {
-		_, err := s3Call(ctx, k.api.DeletePublicAccessBlock, &s3.DeletePublicAccessBlockInput{Bucket: &name})
+		_, err := awscall.Get(ctx, k.api.DeletePublicAccessBlock, &s3.DeletePublicAccessBlockInput{Bucket: &name})
 		return err
 	}
-	_, err := s3Call(ctx, k.api.PutPublicAccessBlock, &s3.PutPublicAccessBlockInput{Bucket: &name,
+	_, err := awscall.Get(ctx, k.api.PutPublicAccessBlock, &s3.PutPublicAccessBlockInput{Bucket: &name,
 		PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{
 			BlockPublicAcls: aws.Bool(true), IgnorePublicAcls: aws.Bool(true), BlockPublicPolicy: aws.Bool(true), RestrictPublicBuckets: aws.Bool(true)}})
 	return err
@@ -616,14 +573,14 @@ func (k *S3Bucket) putPublicAccessBlock(ctx context.Context, name string, on boo
 
 func (k *S3Bucket) putLifecycle(ctx context.Context, name string, rules []spec.LifecycleRule) error {
 	if len(rules) == 0 {
-		_, err := s3Call(ctx, k.api.DeleteBucketLifecycle, &s3.DeleteBucketLifecycleInput{Bucket: &name})
+		_, err := awscall.Get(ctx, k.api.DeleteBucketLifecycle, &s3.DeleteBucketLifecycleInput{Bucket: &name})
 		return err
 	}
 	cfg := &types.BucketLifecycleConfiguration{}
 	for _, r := range s3SortedRules(rules) {
 		cfg.Rules = append(cfg.Rules, s3LifecycleRule(r))
 	}
-	_, err := s3Call(ctx, k.api.PutBucketLifecycleConfiguration, &s3.PutBucketLifecycleConfigurationInput{Bucket: &name, LifecycleConfiguration: cfg})
+	_, err := awscall.Get(ctx, k.api.PutBucketLifecycleConfiguration, &s3.PutBucketLifecycleConfigurationInput{Bucket: &name, LifecycleConfiguration: cfg})
 	return err
 }
 
@@ -660,15 +617,15 @@ func (k *S3Bucket) Delete(ctx context.Context, live state.Resource) error {
 		return fmt.Errorf("delete s3 bucket %s: read tags: %w", name, err)
 	}
 	if !live.Owner.Owns(tags) {
-		return fmt.Errorf("delete s3 bucket %s: %w (its tags: %v)", name, reconcile.ErrNotOwned, miscOwnerTags(tags))
+		return fmt.Errorf("delete s3 bucket %s: %w (its tags: %v)", name, reconcile.ErrNotOwned, awscall.OwnerTags(tags))
 	}
 	// BucketNotEmpty: something wrote to the bucket while it was being emptied; empty again.
-	err = k.wait.Retry(ctx, func(err error) bool { return reconcile.IsAPIError(err, "BucketNotEmpty", "OperationAborted") },
+	err = k.wait.Retry(ctx, func(err error) bool { return awscall.Is(err, awscall.BucketNotEmpty, awscall.OperationAborted) },
 		func(ctx context.Context) error {
 			if err := k.empty(ctx, name); err != nil {
 				return err
 			}
-			_, err := s3Call(ctx, k.api.DeleteBucket, &s3.DeleteBucketInput{Bucket: &name})
+			_, err := awscall.Get(ctx, k.api.DeleteBucket, &s3.DeleteBucketInput{Bucket: &name})
 			return err
 		})
 	if err != nil && !s3Missing(err) {
@@ -682,7 +639,7 @@ func (k *S3Bucket) Delete(ctx context.Context, live state.Resource) error {
 // each batch, until a listing comes back empty.
 func (k *S3Bucket) empty(ctx context.Context, name string) error {
 	for {
-		out, err := s3Call(ctx, k.api.ListObjectVersions, &s3.ListObjectVersionsInput{Bucket: &name, MaxKeys: aws.Int32(1000)})
+		out, err := awscall.Get(ctx, k.api.ListObjectVersions, &s3.ListObjectVersionsInput{Bucket: &name, MaxKeys: aws.Int32(1000)})
 		if s3Missing(err) {
 			return nil
 		}
@@ -713,7 +670,7 @@ func s3VersionIDs(out *s3.ListObjectVersionsOutput) []types.ObjectIdentifier {
 }
 
 func (k *S3Bucket) deleteBatch(ctx context.Context, name string, ids []types.ObjectIdentifier) error {
-	out, err := s3Call(ctx, k.api.DeleteObjects, &s3.DeleteObjectsInput{Bucket: &name, Delete: &types.Delete{Objects: ids, Quiet: aws.Bool(true)}})
+	out, err := awscall.Get(ctx, k.api.DeleteObjects, &s3.DeleteObjectsInput{Bucket: &name, Delete: &types.Delete{Objects: ids, Quiet: aws.Bool(true)}})
 	if err != nil {
 		return fmt.Errorf("delete objects of s3 bucket %s: %w", name, err)
 	}
@@ -727,7 +684,7 @@ func (k *S3Bucket) deleteBatch(ctx context.Context, name string, ids []types.Obj
 
 func (k *S3Bucket) waitGone(ctx context.Context, name string) error {
 	err := k.wait.Until(ctx, func(ctx context.Context) (bool, error) {
-		_, err := s3Call(ctx, k.api.HeadBucket, &s3.HeadBucketInput{Bucket: &name})
+		_, err := awscall.Get(ctx, k.api.HeadBucket, &s3.HeadBucketInput{Bucket: &name})
 		if s3Missing(err) {
 			return true, nil
 		}
@@ -752,8 +709,8 @@ type s3PolicyDoc struct {
 }
 
 func (k *S3Bucket) policy(ctx context.Context, name string) (*s3PolicyDoc, error) {
-	out, err := s3Call(ctx, k.api.GetBucketPolicy, &s3.GetBucketPolicyInput{Bucket: &name})
-	if reconcile.IsAPIError(err, "NoSuchBucketPolicy") {
+	out, err := awscall.Get(ctx, k.api.GetBucketPolicy, &s3.GetBucketPolicyInput{Bucket: &name})
+	if awscall.Is(err, awscall.NoSuchBucketPolicy) {
 		return &s3PolicyDoc{}, nil
 	}
 	if err != nil {
@@ -846,9 +803,9 @@ func (k *S3Bucket) putTLSPolicy(ctx context.Context, name string, on bool) error
 		if doc.doc == nil {
 			return nil
 		}
-		_, err = s3Call(ctx, k.api.DeleteBucketPolicy, &s3.DeleteBucketPolicyInput{Bucket: &name})
+		_, err = awscall.Get(ctx, k.api.DeleteBucketPolicy, &s3.DeleteBucketPolicyInput{Bucket: &name})
 		return err
 	}
-	_, err = s3Call(ctx, k.api.PutBucketPolicy, &s3.PutBucketPolicyInput{Bucket: &name, Policy: &text})
+	_, err = awscall.Get(ctx, k.api.PutBucketPolicy, &s3.PutBucketPolicyInput{Bucket: &name, Policy: &text})
 	return err
 }

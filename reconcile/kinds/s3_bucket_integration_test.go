@@ -40,7 +40,7 @@ func TestS3BucketLifecycle(t *testing.T) {
 	k := NewS3Bucket(api, region)
 	o := testOwner(t, "archive")
 	d := desired(o, "kindtest-archive-"+o.Suffix, s3TestProps())
-	checkLifecycle(t, k, d, func(d reconcile.Desired) reconcile.Desired {
+	checkLifecycle(t, tk[spec.S3Bucket](k), d, func(d reconcile.Desired) reconcile.Desired {
 		p := *d.Props.(*spec.S3Bucket)
 		p.Versioning = false // suspends
 		p.Encryption, p.BucketKey = "aws:kms", true
@@ -60,7 +60,7 @@ func TestS3BucketAttrsAndSelector(t *testing.T) {
 	k := NewS3Bucket(api, region)
 	o := testOwner(t, "attrs")
 	d := desired(o, "kindtest-attrs-"+o.Suffix, s3TestProps())
-	r, err := k.Create(ctx, d)
+	r, err := tk[spec.S3Bucket](k).Create(ctx, d)
 	require.NoError(t, err)
 
 	info, _ := spec.Info("s3.bucket")
@@ -91,7 +91,7 @@ func TestS3BucketPolicyKeepsOtherStatements(t *testing.T) {
 	k := NewS3Bucket(api, region)
 	o := testOwner(t, "policy")
 	d := desired(o, "kindtest-policy-"+o.Suffix, s3TestProps())
-	r, err := k.Create(ctx, d)
+	r, err := tk[spec.S3Bucket](k).Create(ctx, d)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = k.Delete(context.Background(), r) })
 
@@ -106,7 +106,7 @@ func TestS3BucketPolicyKeepsOtherStatements(t *testing.T) {
 	p := *d.Props.(*spec.S3Bucket)
 	p.DenyInsecureTransport = false
 	d.Props = &p
-	r, err = k.Update(ctx, d, findOne(t, k, state.Selector{Stack: o.Stack, Suffix: o.Suffix}, o.ID))
+	r, err = tk[spec.S3Bucket](k).Update(ctx, d, findOne(t, tk[spec.S3Bucket](k), state.Selector{Stack: o.Stack, Suffix: o.Suffix}, o.ID))
 	require.NoError(t, err)
 	assert.False(t, r.Props.(*spec.S3Bucket).DenyInsecureTransport)
 	doc, err = k.policy(ctx, d.Name)
@@ -129,7 +129,7 @@ func TestS3BucketDestroyVersioned(t *testing.T) {
 	p := s3TestProps()
 	p.DenyInsecureTransport = false
 	d := desired(o, "kindtest-versioned-"+o.Suffix, p)
-	r, err := k.Create(ctx, d)
+	r, err := tk[spec.S3Bucket](k).Create(ctx, d)
 	require.NoError(t, err)
 
 	for i := range 3 {
@@ -168,7 +168,7 @@ func TestS3BucketRefusesNotOurs(t *testing.T) {
 			Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String("owner"), Value: aws.String("someone-else")}}}})
 		require.NoError(t, err)
 
-		_, err = k.Create(ctx, desired(o, name, s3TestProps()))
+		_, err = tk[spec.S3Bucket](k).Create(ctx, desired(o, name, s3TestProps()))
 		require.ErrorIs(t, err, reconcile.ErrNotOwned)
 		assert.Contains(t, err.Error(), name)
 		s3AssertUntouched(t, k, name, map[string]string{"owner": "someone-else"})
@@ -181,7 +181,7 @@ func TestS3BucketRefusesNotOurs(t *testing.T) {
 		_, err := api.PutObject(ctx, &s3.PutObjectInput{Bucket: &name, Key: aws.String("data"), Body: strings.NewReader("x")})
 		require.NoError(t, err)
 
-		_, err = k.Create(ctx, desired(o, name, s3TestProps()))
+		_, err = tk[spec.S3Bucket](k).Create(ctx, desired(o, name, s3TestProps()))
 		require.ErrorIs(t, err, reconcile.ErrNotOwned)
 		s3AssertUntouched(t, k, name, map[string]string{})
 	})
@@ -190,10 +190,10 @@ func TestS3BucketRefusesNotOurs(t *testing.T) {
 		name := "kindtest-orphan-" + o.Suffix
 		s3CreateRaw(t, api, region, name)
 		d := desired(o, name, s3TestProps())
-		r, err := k.Create(ctx, d)
+		r, err := tk[spec.S3Bucket](k).Create(ctx, d)
 		require.NoError(t, err)
 		assert.Equal(t, d.Tags, r.Tags)
-		assert.Empty(t, k.Diff(d, r))
+		assert.Empty(t, tk[spec.S3Bucket](k).Diff(d, r))
 		require.NoError(t, k.Delete(ctx, r))
 	})
 	got, err := k.List(ctx, state.Selector{Stack: o.Stack, Suffix: o.Suffix})

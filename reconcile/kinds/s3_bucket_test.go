@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -185,7 +186,7 @@ func newS3Fake(m *s3Mem) *s3Fake {
 			if len(m.tags) == 0 {
 				return nil, s3APIErr("NoSuchTagSet")
 			}
-			return &s3.GetBucketTaggingOutput{TagSet: s3TagList(m.tags)}, nil
+			return &s3.GetBucketTaggingOutput{TagSet: awscall.TagList(m.tags, s3Tag)}, nil
 		},
 		putBucketTagging: func(in *s3.PutBucketTaggingInput) (*s3.PutBucketTaggingOutput, error) {
 			m.tags = map[string]string{}
@@ -308,7 +309,15 @@ func s3Applied() *s3Mem {
 	m := &s3Mem{exists: true}
 	k := newTestS3(newS3Fake(m), "us-east-1")
 	d := s3Desired(s3Defaults())
-	if err := k.apply(context.Background(), d, &spec.S3Bucket{}, nil, false); err != nil {
+	w, err := reconcile.WantOf[spec.S3Bucket](k.Kind(), d)
+	if err != nil {
+		panic(err)
+	}
+	changes, err := reconcile.Compare(reconcile.Adapt[spec.S3Bucket](k), d, k.resource(d.Name, nil, &spec.S3Bucket{}))
+	if err != nil {
+		panic(err)
+	}
+	if err := k.apply(context.Background(), w, nil, changes, false); err != nil {
 		panic(err)
 	}
 	return m
@@ -352,7 +361,7 @@ func TestS3BucketDiff(t *testing.T) {
 				tt.want(want)
 			}
 			var paths []string
-			for _, d := range k.Diff(s3Desired(want), state.Resource{Props: live}) {
+			for _, d := range tk[spec.S3Bucket](k).Diff(s3Desired(want), state.Resource{Props: live}) {
 				assert.False(t, d.ForceNew, "no s3.bucket field forces a replacement")
 				paths = append(paths, d.Path)
 			}
@@ -393,7 +402,7 @@ func TestS3BucketCreate(t *testing.T) {
 				Transitions: []spec.Transition{{Days: 7, StorageClass: "STANDARD_IA"}}, NoncurrentExpirationDays: 3, AbortIncompleteUploadDays: 1}}
 			d := s3Desired(p)
 
-			r, err := newTestS3(f, region).Create(context.Background(), d)
+			r, err := tk[spec.S3Bucket](newTestS3(f, region)).Create(context.Background(), d)
 			require.NoError(t, err)
 			assert.Equal(t, d.Tags, s3TagMap(sent.CreateBucketConfiguration.Tags), "tags go in CreateBucket itself")
 			if region == "us-east-1" {
@@ -402,7 +411,7 @@ func TestS3BucketCreate(t *testing.T) {
 				assert.Equal(t, types.BucketLocationConstraint(region), sent.CreateBucketConfiguration.LocationConstraint)
 			}
 			assert.Equal(t, d.Tags, m.tags, "tagged again right after, for endpoints that ignore tags on create")
-			assert.Empty(t, newTestS3(f, region).Diff(d, r))
+			assert.Empty(t, tk[spec.S3Bucket](newTestS3(f, region)).Diff(d, r))
 			assert.Equal(t, types.BucketVersioningStatusEnabled, m.versioning)
 			assert.Contains(t, m.policy, s3TLSSid)
 			assert.Equal(t, "shop-archive-dev.s3."+region+".amazonaws.com", r.Attrs["domain_name"])
@@ -429,7 +438,7 @@ func TestS3BucketCreateRetriesOperationAborted(t *testing.T) {
 		}
 		return create(in)
 	}
-	_, err := newTestS3(f, "us-east-1").Create(context.Background(), s3Desired(s3Defaults()))
+	_, err := tk[spec.S3Bucket](newTestS3(f, "us-east-1")).Create(context.Background(), s3Desired(s3Defaults()))
 	require.NoError(t, err)
 	assert.Equal(t, 3, f.count("CreateBucket"))
 }
@@ -455,7 +464,7 @@ func TestS3BucketCreateAdopts(t *testing.T) {
 				f.headBucket = tt.head
 			}
 			d := s3Desired(s3Defaults())
-			r, err := newTestS3(f, "us-east-1").Create(context.Background(), d)
+			r, err := tk[spec.S3Bucket](newTestS3(f, "us-east-1")).Create(context.Background(), d)
 			require.NoError(t, err)
 			assert.Equal(t, d.Tags, r.Tags)
 			assert.Equal(t, types.BucketVersioningStatusEnabled, tt.mem.versioning, "the adopted bucket is brought to d")
@@ -487,7 +496,7 @@ func TestS3BucketCreateRefusesNotOurs(t *testing.T) {
 				f.createBucket = tt.create
 			}
 			d := s3Desired(s3Defaults())
-			_, err := newTestS3(f, "us-east-1").Create(context.Background(), d)
+			_, err := tk[spec.S3Bucket](newTestS3(f, "us-east-1")).Create(context.Background(), d)
 			require.ErrorIs(t, err, reconcile.ErrNotOwned)
 			assert.Contains(t, err.Error(), d.Name)
 			writes := f.writes()
@@ -507,7 +516,7 @@ func TestS3BucketUpdate(t *testing.T) {
 		p := s3Defaults()
 		p.Versioning = false
 		d := s3Desired(p)
-		r, err := newTestS3(f, "us-east-1").Update(context.Background(), d, s3Live(f, d))
+		r, err := tk[spec.S3Bucket](newTestS3(f, "us-east-1")).Update(context.Background(), d, s3Live(f, d))
 		require.NoError(t, err)
 		assert.Equal(t, types.BucketVersioningStatusSuspended, m.versioning)
 		assert.False(t, r.Props.(*spec.S3Bucket).Versioning)
@@ -520,7 +529,7 @@ func TestS3BucketUpdate(t *testing.T) {
 		f := newS3Fake(m)
 		d := s3Desired(s3Defaults())
 		s3KMS("arn:aws:kms:us-east-1:1:key/k", true)(d.Props.(*spec.S3Bucket))
-		_, err := newTestS3(f, "us-east-1").Update(context.Background(), d, s3Live(f, d))
+		_, err := tk[spec.S3Bucket](newTestS3(f, "us-east-1")).Update(context.Background(), d, s3Live(f, d))
 		require.NoError(t, err)
 		assert.Equal(t, types.ServerSideEncryptionAwsKms, m.encryption.ApplyServerSideEncryptionByDefault.SSEAlgorithm)
 		assert.Equal(t, "arn:aws:kms:us-east-1:1:key/k", *m.encryption.ApplyServerSideEncryptionByDefault.KMSMasterKeyID)
@@ -533,7 +542,7 @@ func TestS3BucketUpdate(t *testing.T) {
 		p := s3Defaults()
 		p.BlockPublicAccess = false
 		d := s3Desired(p)
-		_, err := newTestS3(f, "us-east-1").Update(context.Background(), d, s3Live(f, d))
+		_, err := tk[spec.S3Bucket](newTestS3(f, "us-east-1")).Update(context.Background(), d, s3Live(f, d))
 		require.NoError(t, err)
 		assert.Nil(t, m.pab)
 		assert.Equal(t, []string{"DeletePublicAccessBlock"}, f.writes())
@@ -543,7 +552,7 @@ func TestS3BucketUpdate(t *testing.T) {
 		m.lifecycle = []types.LifecycleRule{s3LifecycleRule(spec.LifecycleRule{ID: "a", ExpirationDays: 1})}
 		f := newS3Fake(m)
 		d := s3Desired(s3Defaults())
-		_, err := newTestS3(f, "us-east-1").Update(context.Background(), d, s3Live(f, d))
+		_, err := tk[spec.S3Bucket](newTestS3(f, "us-east-1")).Update(context.Background(), d, s3Live(f, d))
 		require.NoError(t, err)
 		assert.Equal(t, []string{"DeleteBucketLifecycle"}, f.writes())
 	})
@@ -552,7 +561,7 @@ func TestS3BucketUpdate(t *testing.T) {
 		m.tags["Extra"] = "x"
 		f := newS3Fake(m)
 		d := s3Desired(s3Defaults())
-		_, err := newTestS3(f, "us-east-1").Update(context.Background(), d, s3Live(f, d))
+		_, err := tk[spec.S3Bucket](newTestS3(f, "us-east-1")).Update(context.Background(), d, s3Live(f, d))
 		require.NoError(t, err)
 		assert.Equal(t, d.Tags, m.tags)
 	})
@@ -731,7 +740,7 @@ func TestS3BucketListFiltersByTags(t *testing.T) {
 	assert.Equal(t, map[string]string{"arn": "arn:aws:s3:::ours", "name": "ours", "domain_name": "ours.s3.us-east-1.amazonaws.com"}, got[0].Attrs)
 	d := s3Desired(s3Defaults())
 	d.Name = "ours"
-	assert.Empty(t, k.Diff(d, got[0]))
+	assert.Empty(t, tk[spec.S3Bucket](k).Diff(d, got[0]))
 }
 
 func TestS3BucketListError(t *testing.T) {
@@ -807,7 +816,7 @@ func TestS3BucketSettle(t *testing.T) {
 			}
 			return get(in)
 		}
-		r, err := newTestS3(f, "us-east-1").Update(context.Background(), d, live)
+		r, err := tk[spec.S3Bucket](newTestS3(f, "us-east-1")).Update(context.Background(), d, live)
 		require.NoError(t, err)
 		assert.False(t, r.Props.(*spec.S3Bucket).Versioning)
 		assert.Equal(t, 3, stale)
@@ -820,7 +829,7 @@ func TestS3BucketSettle(t *testing.T) {
 		f.getBucketPolicy = func(*s3.GetBucketPolicyInput) (*s3.GetBucketPolicyOutput, error) {
 			return nil, s3APIErr("AccessDenied")
 		}
-		_, err := newTestS3(f, "us-east-1").Update(context.Background(), d, live)
+		_, err := tk[spec.S3Bucket](newTestS3(f, "us-east-1")).Update(context.Background(), d, live)
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "read policy of s3 bucket shop-archive-dev")
 	})

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -51,7 +52,6 @@ type SecurityGroup struct {
 	api            SecurityGroupAPI
 	wait           reconcile.Backoff
 	dependencyWait reconcile.Backoff // DeleteSecurityGroup while Lambda network interfaces linger
-	progress       ec2Progress
 }
 
 // NewSecurityGroup returns the ec2.security_group kind.
@@ -59,21 +59,19 @@ func NewSecurityGroup(api SecurityGroupAPI) *SecurityGroup {
 	return &SecurityGroup{api: api, wait: reconcile.DefaultBackoff, dependencyWait: ec2DependencyBackoff}
 }
 
-// SetProgress makes long waits (a delete blocked by network interfaces) report to fn.
-func (k *SecurityGroup) SetProgress(fn func(msg string)) { k.progress = fn }
-
-// Kind implements reconcile.Kind.
+// Kind implements reconcile.Typed.
 func (k *SecurityGroup) Kind() string { return "ec2.security_group" }
 
-// Diff implements reconcile.Kind. Rules compare as sets of normalised atomic rules, so the
+// Diff implements reconcile.Typed. Rules compare as sets of normalised atomic rules, so the
 // spec may group CIDRs into rules any way it likes.
-func (k *SecurityGroup) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
-	return ec2Diff(d, live, func(got, want *spec.SecurityGroup, diffs *reconcile.Diffs) {
-		diffs.ForceNew("vpc", got.VPC, want.VPC)
-		diffs.ForceNew("description", got.Description, sgDescription(want.Description))
-		diffs.Set("ingress", sgStrings(sgPermsFromSpec(got.Ingress)), sgStrings(sgPermsFromSpec(want.Ingress)))
-		diffs.Set("egress", sgStrings(sgPermsFromSpec(got.Egress)), sgStrings(sgPermsFromSpec(want.Egress)))
-	})
+func (k *SecurityGroup) Diff(d reconcile.Want[*spec.SecurityGroup], live reconcile.Have[*spec.SecurityGroup]) []reconcile.FieldDiff {
+	got, want := live.Props, d.Props
+	var diffs reconcile.Diffs
+	diffs.ForceNew("vpc", got.VPC, want.VPC)
+	diffs.ForceNew("description", got.Description, sgDescription(want.Description))
+	diffs.Set("ingress", sgStrings(sgPermsFromSpec(got.Ingress)), sgStrings(sgPermsFromSpec(want.Ingress)))
+	diffs.Set("egress", sgStrings(sgPermsFromSpec(got.Egress)), sgStrings(sgPermsFromSpec(want.Egress)))
+	return diffs
 }
 
 func sgDescription(s string) string {
@@ -83,26 +81,23 @@ func sgDescription(s string) string {
 	return s
 }
 
-// List implements reconcile.Kind.
+// List implements reconcile.Typed.
 func (k *SecurityGroup) List(ctx context.Context, sel state.Selector) ([]state.Resource, error) {
 	return k.ec2Type().list(ctx, sel, ec2Read(k.observe))
 }
 
-// Create implements reconcile.Kind.
-func (k *SecurityGroup) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
-	p, err := ec2Props[spec.SecurityGroup](d.Props)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("create ec2 security group %s: %w", d.Name, err)
-	}
-	out, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.CreateSecurityGroupOutput, error) {
+// Create implements reconcile.Typed.
+func (k *SecurityGroup) Create(ctx context.Context, d reconcile.Want[*spec.SecurityGroup]) (state.Resource, error) {
+	p := d.Props
+	out, err := awscall.Call(ctx, func(ctx context.Context) (*ec2.CreateSecurityGroupOutput, error) {
 		return k.api.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{
 			GroupName:         aws.String(d.Name),
 			Description:       aws.String(sgDescription(p.Description)),
 			VpcId:             aws.String(p.VPC),
-			TagSpecifications: ec2TagSpec(types.ResourceTypeSecurityGroup, ec2WantTags(d)),
+			TagSpecifications: ec2TagSpec(types.ResourceTypeSecurityGroup, ec2WantTags(d.Desired)),
 		})
 	})
-	if reconcile.IsAPIError(err, sgDuplicate) {
+	if awscall.Is(err, sgDuplicate) {
 		return k.adopt(ctx, d, p, err)
 	}
 	if err != nil {
@@ -111,8 +106,12 @@ func (k *SecurityGroup) Create(ctx context.Context, d reconcile.Desired) (state.
 	id := aws.ToString(out.GroupId)
 	fresh := ec2FreshRetry(sgNotFound)
 	r, err := k.observeID(ctx, id, fresh)
+	var got reconcile.Have[*spec.SecurityGroup]
 	if err == nil {
-		err = k.syncRules(ctx, id, r.Props.(*spec.SecurityGroup), p, fresh)
+		got, err = reconcile.HaveOf[spec.SecurityGroup](k.Kind(), r)
+	}
+	if err == nil {
+		err = k.syncRules(ctx, id, got.Props, p, fresh)
 	}
 	if err == nil {
 		r, err = k.observeID(ctx, id, fresh)
@@ -125,7 +124,7 @@ func (k *SecurityGroup) Create(ctx context.Context, d reconcile.Desired) (state.
 
 // adopt takes over the group of d's name in d's VPC when it carries d's ownership tags, and
 // refuses it, untouched, when not.
-func (k *SecurityGroup) adopt(ctx context.Context, d reconcile.Desired, p *spec.SecurityGroup, dup error) (state.Resource, error) {
+func (k *SecurityGroup) adopt(ctx context.Context, d reconcile.Want[*spec.SecurityGroup], p *spec.SecurityGroup, dup error) (state.Resource, error) {
 	groups, err := k.describe(ctx, nil, []types.Filter{ec2Filter("vpc-id", p.VPC), ec2Filter("group-name", d.Name)})
 	if err == nil && len(groups) == 0 {
 		err = dup // deleted since: let the next run create it
@@ -140,22 +139,22 @@ func (k *SecurityGroup) adopt(ctx context.Context, d reconcile.Desired, p *spec.
 	return ec2Adopt(ctx, k, "ec2 security group", d, k.observe(g))
 }
 
-// Update implements reconcile.Kind.
-func (k *SecurityGroup) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
-	return ec2Update(ctx, k.api, "ec2 security group", d, live, func(got, want *spec.SecurityGroup) error {
-		return k.syncRules(ctx, live.ID, got, want, miscNever)
+// Update implements reconcile.Typed.
+func (k *SecurityGroup) Update(ctx context.Context, d reconcile.Want[*spec.SecurityGroup], live reconcile.Have[*spec.SecurityGroup], _ reconcile.Changes) (state.Resource, error) {
+	return ec2Update(ctx, k.api, "ec2 security group", d.Desired, live.Resource, func() error {
+		return k.syncRules(ctx, live.ID, live.Props, d.Props, awscall.Never)
 	}, func(ctx context.Context) (state.Resource, error) {
-		return k.observeID(ctx, live.ID, miscNever)
+		return k.observeID(ctx, live.ID, awscall.Never)
 	})
 }
 
-// Delete implements reconcile.Kind. It re-reads the group's tags first, revokes the group's
+// Delete implements reconcile.Typed. It re-reads the group's tags first, revokes the group's
 // own rules that name other groups (so that their deletes need not wait for this one), then
 // waits out DependencyViolation for up to the dependency budget: a VPC Lambda's network
 // interfaces keep its groups busy for tens of minutes after the function is deleted.
 func (k *SecurityGroup) Delete(ctx context.Context, live state.Resource) error {
 	return k.ec2Type().deleteOwned(ctx, live, k.revokeReferences, func(ctx context.Context) error {
-		return ec2Send(ctx, k.api.DeleteSecurityGroup, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(live.ID)})
+		return awscall.Send(ctx, k.api.DeleteSecurityGroup, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(live.ID)})
 	})
 }
 
@@ -172,8 +171,8 @@ func (k *SecurityGroup) revokeReferences(ctx context.Context, g types.SecurityGr
 		perms   []types.IpPermission
 	}{{true, g.IpPermissions}, {false, g.IpPermissionsEgress}} {
 		for _, p := range others(sgPermsFromAWS(dir.perms)) {
-			err := k.revoke(ctx, id, dir.ingress, []sgPerm{p}, miscNever)
-			if err != nil && !reconcile.IsAPIError(err, sgNotFound) {
+			err := k.revoke(ctx, id, dir.ingress, []sgPerm{p}, awscall.Never)
+			if err != nil && !awscall.Is(err, sgNotFound) {
 				return err
 			}
 		}
@@ -185,7 +184,7 @@ func (k *SecurityGroup) revokeReferences(ctx context.Context, g types.SecurityGr
 func (k *SecurityGroup) ec2Type() ec2Type[types.SecurityGroup] {
 	return ec2Type[types.SecurityGroup]{
 		what: "ec2 security group", notFound: []string{sgNotFound}, describe: k.describe,
-		wait: k.wait, deps: k.dependencyWait, progress: k.progress,
+		wait: k.wait, deps: k.dependencyWait,
 		id:   func(g types.SecurityGroup) *string { return g.GroupId },
 		tags: func(g types.SecurityGroup) []types.Tag { return g.Tags },
 	}
@@ -273,27 +272,27 @@ func sgPlan(got, want []sgPerm) (add, redescribe, remove []sgPerm) {
 func (k *SecurityGroup) authorize(ctx context.Context, id string, ingress bool, perms []sgPerm, retry func(error) bool) error {
 	return k.apply(ctx, "authorize", ingress, perms, sgRuleDuplicate, retry, func(ctx context.Context, ps []types.IpPermission) error {
 		if ingress {
-			return ec2Send(ctx, k.api.AuthorizeSecurityGroupIngress, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(id), IpPermissions: ps})
+			return awscall.Send(ctx, k.api.AuthorizeSecurityGroupIngress, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(id), IpPermissions: ps})
 		}
-		return ec2Send(ctx, k.api.AuthorizeSecurityGroupEgress, &ec2.AuthorizeSecurityGroupEgressInput{GroupId: aws.String(id), IpPermissions: ps})
+		return awscall.Send(ctx, k.api.AuthorizeSecurityGroupEgress, &ec2.AuthorizeSecurityGroupEgressInput{GroupId: aws.String(id), IpPermissions: ps})
 	})
 }
 
 func (k *SecurityGroup) revoke(ctx context.Context, id string, ingress bool, perms []sgPerm, retry func(error) bool) error {
 	return k.apply(ctx, "revoke", ingress, perms, sgRuleNotFound, retry, func(ctx context.Context, ps []types.IpPermission) error {
 		if ingress {
-			return ec2Send(ctx, k.api.RevokeSecurityGroupIngress, &ec2.RevokeSecurityGroupIngressInput{GroupId: aws.String(id), IpPermissions: ps})
+			return awscall.Send(ctx, k.api.RevokeSecurityGroupIngress, &ec2.RevokeSecurityGroupIngressInput{GroupId: aws.String(id), IpPermissions: ps})
 		}
-		return ec2Send(ctx, k.api.RevokeSecurityGroupEgress, &ec2.RevokeSecurityGroupEgressInput{GroupId: aws.String(id), IpPermissions: ps})
+		return awscall.Send(ctx, k.api.RevokeSecurityGroupEgress, &ec2.RevokeSecurityGroupEgressInput{GroupId: aws.String(id), IpPermissions: ps})
 	})
 }
 
 func (k *SecurityGroup) updateDescriptions(ctx context.Context, id string, ingress bool, perms []sgPerm, retry func(error) bool) error {
 	return k.apply(ctx, "update descriptions of", ingress, perms, "", retry, func(ctx context.Context, ps []types.IpPermission) error {
 		if ingress {
-			return ec2Send(ctx, k.api.UpdateSecurityGroupRuleDescriptionsIngress, &ec2.UpdateSecurityGroupRuleDescriptionsIngressInput{GroupId: aws.String(id), IpPermissions: ps})
+			return awscall.Send(ctx, k.api.UpdateSecurityGroupRuleDescriptionsIngress, &ec2.UpdateSecurityGroupRuleDescriptionsIngressInput{GroupId: aws.String(id), IpPermissions: ps})
 		}
-		return ec2Send(ctx, k.api.UpdateSecurityGroupRuleDescriptionsEgress, &ec2.UpdateSecurityGroupRuleDescriptionsEgressInput{GroupId: aws.String(id), IpPermissions: ps})
+		return awscall.Send(ctx, k.api.UpdateSecurityGroupRuleDescriptionsEgress, &ec2.UpdateSecurityGroupRuleDescriptionsEgressInput{GroupId: aws.String(id), IpPermissions: ps})
 	})
 }
 
@@ -309,10 +308,10 @@ func (k *SecurityGroup) apply(ctx context.Context, op string, ingress bool, perm
 		return k.wait.Retry(ctx, retry, func(ctx context.Context) error { return send(ctx, sgIPPermissions(ps)) })
 	}
 	err := do(perms)
-	if settled != "" && reconcile.IsAPIError(err, settled) {
+	if settled != "" && awscall.Is(err, settled) {
 		err = nil
 		for i := 0; len(perms) > 1 && i < len(perms) && err == nil; i++ {
-			if err = do(perms[i : i+1]); reconcile.IsAPIError(err, settled) {
+			if err = do(perms[i : i+1]); awscall.Is(err, settled) {
 				err = nil
 			}
 		}
@@ -508,4 +507,4 @@ func sgIPPermissions(perms []sgPerm) []types.IpPermission {
 	return out
 }
 
-var _ reconcile.Kind = (*SecurityGroup)(nil)
+var _ reconcile.Typed[*spec.SecurityGroup] = (*SecurityGroup)(nil)

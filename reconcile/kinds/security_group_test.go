@@ -81,14 +81,14 @@ func TestSecurityGroupDiff(t *testing.T) {
 	k := newTestSG(&fakeEC2{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ec2CheckDiff(t, k, tt.want, live, tt.path, tt.forceNew)
+			ec2CheckDiff(t, tk[spec.SecurityGroup](k), tt.want, live, tt.path, tt.forceNew)
 		})
 	}
 }
 
 func TestSecurityGroupDiffDefaultDescription(t *testing.T) {
 	live := &spec.SecurityGroup{VPC: "vpc-1", Description: sgDefaultDescription}
-	diffs := newTestSG(&fakeEC2{}).Diff(reconcile.Desired{Props: &spec.SecurityGroup{VPC: "vpc-1"}}, state.Resource{Props: live})
+	diffs := tk[spec.SecurityGroup](newTestSG(&fakeEC2{})).Diff(reconcile.Desired{Props: &spec.SecurityGroup{VPC: "vpc-1"}}, state.Resource{Props: live})
 	assert.Empty(t, diffs, "an empty description is the default one AWS was given")
 }
 
@@ -130,7 +130,7 @@ func TestSecurityGroupCreateRevokesDefaultEgress(t *testing.T) {
 		return &ec2.RevokeSecurityGroupEgressOutput{}, nil
 	}
 	d := reconcile.Desired{Owner: ec2UnitOwner, Name: "web-u1", Tags: ec2UnitOwner.Tags(), Props: &spec.SecurityGroup{VPC: "vpc-1", Ingress: []spec.SGRule{sgHTTPS}}}
-	_, err := newTestSG(f).Create(context.Background(), d)
+	_, err := tk[spec.SecurityGroup](newTestSG(f)).Create(context.Background(), d)
 	require.NoError(t, err)
 	assert.Equal(t, sgDefaultDescription, aws.ToString(createIn.Description), "AWS requires a description")
 	assert.Equal(t, types.ResourceTypeSecurityGroup, createIn.TagSpecifications[0].ResourceType)
@@ -152,7 +152,7 @@ func TestSecurityGroupCreateWaitsForTheNewGroup(t *testing.T) {
 	}
 	d := reconcile.Desired{Owner: ec2UnitOwner, Name: "web-u1", Tags: ec2UnitOwner.Tags(),
 		Props: sgWebProps([]spec.SGRule{sgHTTPS}, []spec.SGRule{{Protocol: "all", CIDRs: []string{"0.0.0.0/0"}}})}
-	_, err := newTestSG(f).Create(context.Background(), d)
+	_, err := tk[spec.SecurityGroup](newTestSG(f)).Create(context.Background(), d)
 	require.NoError(t, err)
 	assert.Equal(t, 3, f.count("AuthorizeSecurityGroupIngress"))
 	assert.Zero(t, f.count("RevokeSecurityGroupEgress"), "the spec keeps the default egress")
@@ -169,7 +169,7 @@ func TestSecurityGroupCreateAdoptsOursOnDuplicate(t *testing.T) {
 	f.createTags = func(*ec2.CreateTagsInput) (*ec2.CreateTagsOutput, error) { return &ec2.CreateTagsOutput{}, nil }
 	d := reconcile.Desired{Owner: ec2UnitOwner, Name: "web-u1", Tags: ec2WithUserTag(ec2UnitOwner),
 		Props: sgWebProps([]spec.SGRule{sgHTTPS}, []spec.SGRule{{Protocol: "all", CIDRs: []string{"0.0.0.0/0"}}})}
-	got, err := newTestSG(f).Create(context.Background(), d)
+	got, err := tk[spec.SecurityGroup](newTestSG(f)).Create(context.Background(), d)
 	require.NoError(t, err)
 	assert.Equal(t, "sg-1", got.ID)
 	assert.Equal(t, 1, f.count("AuthorizeSecurityGroupIngress"), "adopted and brought to the spec")
@@ -187,7 +187,7 @@ func TestSecurityGroupCreateRefusesForeignNamesake(t *testing.T) {
 				return nil, ec2APIErr(sgDuplicate)
 			}
 			d := reconcile.Desired{Owner: ec2UnitOwner, Name: "web-u1", Tags: ec2UnitOwner.Tags(), Props: sgWebProps([]spec.SGRule{sgHTTPS}, nil)}
-			_, err := newTestSG(f).Create(context.Background(), d)
+			_, err := tk[spec.SecurityGroup](newTestSG(f)).Create(context.Background(), d)
 			require.ErrorIs(t, err, reconcile.ErrNotOwned)
 			assert.Contains(t, err.Error(), "sg-theirs")
 			assert.Equal(t, []string{"CreateSecurityGroup", "DescribeSecurityGroups"}, f.calls, "nothing changed")
@@ -214,7 +214,7 @@ func TestSecurityGroupAuthorizeSkipsRulesAlreadyThere(t *testing.T) {
 	ssh := spec.SGRule{Protocol: "tcp", FromPort: 22, ToPort: 22, CIDRs: []string{"10.1.0.0/16"}}
 	d := reconcile.Desired{Owner: ec2UnitOwner, Name: "web-u1", Tags: ec2TagMap(ec2OwnedTags(ec2UnitOwner, "web-u1")),
 		Props: sgWebProps([]spec.SGRule{sgHTTPS, ssh}, []spec.SGRule{{Protocol: "all", CIDRs: []string{"0.0.0.0/0"}}})}
-	_, err := k.Update(context.Background(), d, live)
+	_, err := tk[spec.SecurityGroup](k).Update(context.Background(), d, live)
 	require.NoError(t, err)
 	assert.ElementsMatch(t, []string{`tcp 443-443 cidr 10.0.0.0/8 "https"`, "tcp 22-22 cidr 10.1.0.0/16"}, singles)
 }
@@ -226,7 +226,7 @@ func TestSecurityGroupRevokeSkipsRulesAlreadyGone(t *testing.T) {
 	}
 	k := newTestSG(f)
 	d := reconcile.Desired{Owner: ec2UnitOwner, Name: "web-u1", Tags: ec2TagMap(ec2OwnedTags(ec2UnitOwner, "web-u1")), Props: sgWebProps(nil, nil)}
-	_, err := k.Update(context.Background(), d, k.observe(testSecurityGroupObject("sg-1", ec2OwnedTags(ec2UnitOwner, "web-u1"))))
+	_, err := tk[spec.SecurityGroup](k).Update(context.Background(), d, k.observe(testSecurityGroupObject("sg-1", ec2OwnedTags(ec2UnitOwner, "web-u1"))))
 	require.NoError(t, err)
 	assert.Equal(t, 1, f.count("RevokeSecurityGroupEgress"))
 }
@@ -245,7 +245,7 @@ func TestSecurityGroupUpdatesRuleDescriptionsInPlace(t *testing.T) {
 	k := newTestSG(f)
 	d := reconcile.Desired{Owner: ec2UnitOwner, Name: "web-u1", Tags: ec2TagMap(ec2OwnedTags(ec2UnitOwner, "web-u1")),
 		Props: sgWebProps([]spec.SGRule{sgHTTPS}, []spec.SGRule{{Protocol: "all", CIDRs: []string{"0.0.0.0/0"}}})}
-	_, err := k.Update(context.Background(), d, k.observe(group))
+	_, err := tk[spec.SecurityGroup](k).Update(context.Background(), d, k.observe(group))
 	require.NoError(t, err)
 	assert.Equal(t, []string{`tcp 443-443 cidr 10.0.0.0/8 "https"`}, sgStrings(sgPermsFromAWS(updated)))
 	assert.Zero(t, f.count("AuthorizeSecurityGroupIngress")+f.count("RevokeSecurityGroupIngress"), "no gap in between")
@@ -299,8 +299,8 @@ func TestSecurityGroupDeleteRevokesReferencesThenWaits(t *testing.T) {
 	}
 	k := newTestSG(f)
 	var progress []string
-	k.SetProgress(func(msg string) { progress = append(progress, msg) })
-	require.NoError(t, k.Delete(context.Background(), state.Resource{ID: "sg-1", Owner: ec2UnitOwner}))
+	ctx := reconcile.WithReporter(context.Background(), func(msg string) { progress = append(progress, msg) })
+	require.NoError(t, k.Delete(ctx, state.Resource{ID: "sg-1", Owner: ec2UnitOwner}))
 	assert.Equal(t, []string{"tcp 443-443 security_group sg-lb"}, sgStrings(sgPermsFromAWS(revoked)), "only rules naming other groups")
 	assert.Equal(t, 3, f.count("DeleteSecurityGroup"))
 	assert.Len(t, progress, 2)
@@ -332,7 +332,7 @@ func TestSecurityGroupLifecycle(t *testing.T) {
 		}, Egress: egress}
 	}
 	d := desired(o, "web-"+o.Suffix, props(spec.SGRule{Protocol: "all", FromPort: -1, ToPort: -1, CIDRs: []string{"0.0.0.0/0"}}))
-	checkLifecycle(t, k, d, func(d reconcile.Desired) reconcile.Desired {
+	checkLifecycle(t, tk[spec.SecurityGroup](k), d, func(d reconcile.Desired) reconcile.Desired {
 		d.Props = props(spec.SGRule{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: []string{"0.0.0.0/0"}})
 		return d
 	})
@@ -357,10 +357,10 @@ func TestSecurityGroupPeersAgainstEmulator(t *testing.T) {
 		},
 		Egress: []spec.SGRule{{Protocol: "tcp", FromPort: 443, ToPort: 443, PrefixList: s3}},
 	})
-	r, err := k.Create(ctx, d)
+	r, err := tk[spec.SecurityGroup](k).Create(ctx, d)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = k.Delete(context.Background(), r) })
-	assert.Empty(t, k.Diff(d, r), "peers round-trip and the default egress is gone")
+	assert.Empty(t, tk[spec.SecurityGroup](k).Diff(d, r), "peers round-trip and the default egress is gone")
 	assert.Equal(t, "app-"+o.Suffix, r.Attrs["name"])
 	assert.Regexp(t, `^arn:aws[\w-]*:ec2:`+region+`:\d+:security-group/`+r.ID+`$`, r.Attrs["arn"])
 
@@ -374,9 +374,9 @@ func TestSecurityGroupPeersAgainstEmulator(t *testing.T) {
 	// group peers including their old description, so it never updates a group peer's (AWS does).
 	p2.Ingress = []spec.SGRule{p2.Ingress[0], {Protocol: "tcp", FromPort: 8080, ToPort: 8080, CIDRs: []string{"10.0.0.0/8"}, Description: "office vpn"}}
 	d2.Props = &p2
-	updated, err := k.Update(ctx, d2, r)
+	updated, err := tk[spec.SecurityGroup](k).Update(ctx, d2, r)
 	require.NoError(t, err)
-	assert.Empty(t, k.Diff(d2, updated), "rule description changed in place")
+	assert.Empty(t, tk[spec.SecurityGroup](k).Diff(d2, updated), "rule description changed in place")
 	require.NoError(t, k.Delete(ctx, r))
 }
 
@@ -395,7 +395,7 @@ func TestSecurityGroupRefusesUntaggedNamesake(t *testing.T) {
 	require.NoError(t, err)
 
 	k := NewSecurityGroup(api)
-	_, err = k.Create(ctx, desired(o, name, &spec.SecurityGroup{VPC: vpc, Description: "test"}))
+	_, err = tk[spec.SecurityGroup](k).Create(ctx, desired(o, name, &spec.SecurityGroup{VPC: vpc, Description: "test"}))
 	require.ErrorIs(t, err, reconcile.ErrNotOwned)
 	assert.Contains(t, err.Error(), theirs)
 

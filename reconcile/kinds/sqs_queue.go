@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -68,12 +69,8 @@ const (
 func (*SQSQueue) Kind() string { return "sqs.queue" }
 
 // Diff compares every managed attribute; all of them change in place.
-func (*SQSQueue) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
-	w, _ := d.Props.(*spec.SQSQueue)
-	l, _ := live.Props.(*spec.SQSQueue)
-	if w == nil || l == nil {
-		return miscPropsMismatch(d, live)
-	}
+func (*SQSQueue) Diff(d reconcile.Want[*spec.SQSQueue], live reconcile.Have[*spec.SQSQueue]) []reconcile.FieldDiff {
+	w, l := d.Props, live.Props
 	var ds reconcile.Diffs
 	ds.Field("visibility_timeout_seconds", l.VisibilityTimeoutSeconds, w.VisibilityTimeoutSeconds)
 	ds.Field("message_retention_seconds", l.MessageRetentionSeconds, w.MessageRetentionSeconds)
@@ -113,7 +110,7 @@ func (k *SQSQueue) queueURLs(ctx context.Context) ([]string, error) {
 	var urls []string
 	in := &sqs.ListQueuesInput{MaxResults: aws.Int32(1000)}
 	for {
-		out, err := reconcile.Call(ctx, func(ctx context.Context) (*sqs.ListQueuesOutput, error) {
+		out, err := awscall.Call(ctx, func(ctx context.Context) (*sqs.ListQueuesOutput, error) {
 			return k.api.ListQueues(ctx, in)
 		})
 		if err != nil {
@@ -148,11 +145,8 @@ func (k *SQSQueue) observeIfMatches(ctx context.Context, url string, sel state.S
 // name that carries d's ownership tags. It looks the name up first: CreateQueue on an existing
 // name with identical attributes succeeds and returns the existing queue (moto even replaces
 // its tags), so the create call alone cannot tell ours from someone else's.
-func (k *SQSQueue) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
-	p, ok := d.Props.(*spec.SQSQueue)
-	if !ok {
-		return state.Resource{}, fmt.Errorf("create sqs queue %s: properties are %T, not *spec.SQSQueue", d.Name, d.Props)
-	}
+func (k *SQSQueue) Create(ctx context.Context, d reconcile.Want[*spec.SQSQueue]) (state.Resource, error) {
+	p := d.Props
 	url, err := k.urlOf(ctx, d.Name)
 	if err == nil {
 		return k.adopt(ctx, d, url, false)
@@ -161,7 +155,7 @@ func (k *SQSQueue) Create(ctx context.Context, d reconcile.Desired) (state.Resou
 		return state.Resource{}, fmt.Errorf("create sqs queue %s: %w", d.Name, err)
 	}
 	url, err = k.createQueue(ctx, d, p)
-	if reconcile.IsAPIError(err, sqsExistsCodes...) {
+	if awscall.Is(err, sqsExistsCodes...) {
 		// Someone created the name between our lookup and CreateQueue, with other attributes.
 		if url, err = k.urlOf(ctx, d.Name); err == nil {
 			return k.adopt(ctx, d, url, false)
@@ -176,7 +170,7 @@ func (k *SQSQueue) Create(ctx context.Context, d reconcile.Desired) (state.Resou
 }
 
 // createQueue retries QueueDeletedRecently: SQS refuses a name for 60 s after its deletion.
-func (k *SQSQueue) createQueue(ctx context.Context, d reconcile.Desired, p *spec.SQSQueue) (string, error) {
+func (k *SQSQueue) createQueue(ctx context.Context, d reconcile.Want[*spec.SQSQueue], p *spec.SQSQueue) (string, error) {
 	attrs := map[string]string{}
 	for name, v := range sqsAttributes(p) {
 		if v != "" { // empty means "unset", which is what a new queue is
@@ -188,8 +182,8 @@ func (k *SQSQueue) createQueue(ctx context.Context, d reconcile.Desired, p *spec
 	}
 	in := &sqs.CreateQueueInput{QueueName: aws.String(d.Name), Attributes: attrs, Tags: d.Tags}
 	var url string
-	err := k.wait.Retry(ctx, miscRetryCodes(sqsDeletedRecentlyCode...), func(ctx context.Context) error {
-		out, err := reconcile.Call(ctx, func(ctx context.Context) (*sqs.CreateQueueOutput, error) {
+	err := k.wait.Retry(ctx, awscall.RetryCodes(sqsDeletedRecentlyCode...), func(ctx context.Context) error {
+		out, err := awscall.Call(ctx, func(ctx context.Context) (*sqs.CreateQueueOutput, error) {
 			return k.api.CreateQueue(ctx, in)
 		})
 		if err == nil {
@@ -202,8 +196,8 @@ func (k *SQSQueue) createQueue(ctx context.Context, d reconcile.Desired, p *spec
 
 // adopt takes over the queue at url when it carries d's ownership tags, and brings it to d.
 // Right after our own CreateQueue, a read may briefly not find the queue; that is retried.
-func (k *SQSQueue) adopt(ctx context.Context, d reconcile.Desired, url string, justCreated bool) (state.Resource, error) {
-	notYet := miscNever
+func (k *SQSQueue) adopt(ctx context.Context, d reconcile.Want[*spec.SQSQueue], url string, justCreated bool) (state.Resource, error) {
+	notYet := awscall.Never
 	if justCreated {
 		notYet = func(err error) bool { return errors.Is(err, reconcile.ErrNotFound) }
 	}
@@ -214,7 +208,7 @@ func (k *SQSQueue) adopt(ctx context.Context, d reconcile.Desired, url string, j
 			return err
 		}
 		if !d.Owner.Owns(tags) {
-			return miscNotOwned("sqs queue", d.Name, tags)
+			return awscall.NotOwned("sqs queue", d.Name, tags)
 		}
 		live, err = k.observe(ctx, url, tags)
 		return err
@@ -225,19 +219,15 @@ func (k *SQSQueue) adopt(ctx context.Context, d reconcile.Desired, url string, j
 	if miscSettled(k, d, live) {
 		return live, nil
 	}
-	return k.Update(ctx, d, live)
+	return miscAdopt(ctx, k, d, live)
 }
 
 // Update sets the attributes that differ and makes the tags equal d.Tags, then waits until a
 // read shows them (SQS documents up to 60 s for attribute changes to propagate).
-func (k *SQSQueue) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
-	w, ok := d.Props.(*spec.SQSQueue)
-	l, lok := live.Props.(*spec.SQSQueue)
-	if !ok || !lok {
-		return state.Resource{}, fmt.Errorf("update sqs queue %s: properties are %T and %T, not *spec.SQSQueue", d.Name, d.Props, live.Props)
-	}
+func (k *SQSQueue) Update(ctx context.Context, d reconcile.Want[*spec.SQSQueue], live reconcile.Have[*spec.SQSQueue], changes reconcile.Changes) (state.Resource, error) {
+	w, l := d.Props, live.Props
 	if !d.Owner.Owns(live.Tags) {
-		return state.Resource{}, fmt.Errorf("update sqs queue %s: %w", d.Name, miscNotOwned("sqs queue", live.Name, live.Tags))
+		return state.Resource{}, fmt.Errorf("update sqs queue %s: %w", d.Name, awscall.NotOwned("sqs queue", live.Name, live.Tags))
 	}
 	url := live.ID
 	if err := k.setAttributes(ctx, url, sqsChangedAttributes(l, w)); err != nil {
@@ -248,7 +238,7 @@ func (k *SQSQueue) Update(ctx context.Context, d reconcile.Desired, live state.R
 	}
 	got, err := miscConverge(ctx, k.wait, func(ctx context.Context) (state.Resource, error) {
 		return k.observe(ctx, url, nil)
-	}, func(r state.Resource) bool { return miscSettled(k, d, r) }, miscNever)
+	}, func(r state.Resource) bool { return miscSettled(k, d, r) }, awscall.Never)
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("update sqs queue %s: %w", d.Name, err)
 	}
@@ -260,35 +250,19 @@ func (k *SQSQueue) setAttributes(ctx context.Context, url string, attrs map[stri
 		return nil
 	}
 	in := &sqs.SetQueueAttributesInput{QueueUrl: aws.String(url), Attributes: attrs}
-	return k.wait.Retry(ctx, miscRetryCodes(), func(ctx context.Context) error {
-		_, err := reconcile.Call(ctx, func(ctx context.Context) (*sqs.SetQueueAttributesOutput, error) {
+	return k.wait.Retry(ctx, awscall.RetryCodes(), func(ctx context.Context) error {
+		_, err := awscall.Call(ctx, func(ctx context.Context) (*sqs.SetQueueAttributesOutput, error) {
 			return k.api.SetQueueAttributes(ctx, in)
 		})
-		return miscNotFound(err, sqsNotFoundCodes...)
+		return awscall.NotFound(err, sqsNotFoundCodes...)
 	})
 }
 
 func (k *SQSQueue) syncTags(ctx context.Context, url string, live, want map[string]string) error {
-	set, remove := miscTagChanges(live, want)
-	if len(set) > 0 {
-		err := k.wait.Retry(ctx, miscRetryCodes(), func(ctx context.Context) error {
-			_, err := reconcile.Call(ctx, func(ctx context.Context) (*sqs.TagQueueOutput, error) {
-				return k.api.TagQueue(ctx, &sqs.TagQueueInput{QueueUrl: aws.String(url), Tags: set})
-			})
-			return err
-		})
-		if err != nil {
-			return err
-		}
-	}
-	if len(remove) == 0 {
-		return nil
-	}
-	return k.wait.Retry(ctx, miscRetryCodes(), func(ctx context.Context) error {
-		_, err := reconcile.Call(ctx, func(ctx context.Context) (*sqs.UntagQueueOutput, error) {
-			return k.api.UntagQueue(ctx, &sqs.UntagQueueInput{QueueUrl: aws.String(url), TagKeys: remove})
-		})
-		return err
+	return awscall.SyncTags(live, want, func(set map[string]string) error {
+		return awscall.Retry(ctx, k.wait, awscall.RetryCodes(), k.api.TagQueue, &sqs.TagQueueInput{QueueUrl: aws.String(url), Tags: set})
+	}, func(keys []string) error {
+		return awscall.Retry(ctx, k.wait, awscall.RetryCodes(), k.api.UntagQueue, &sqs.UntagQueueInput{QueueUrl: aws.String(url), TagKeys: keys})
 	})
 }
 
@@ -304,13 +278,13 @@ func (k *SQSQueue) Delete(ctx context.Context, live state.Resource) error {
 		return fmt.Errorf("delete sqs queue %s: %w", live.Name, err)
 	}
 	if !live.Owner.Owns(tags) {
-		return fmt.Errorf("delete sqs queue %s: %w", live.Name, miscNotOwned("sqs queue", live.Name, tags))
+		return fmt.Errorf("delete sqs queue %s: %w", live.Name, awscall.NotOwned("sqs queue", live.Name, tags))
 	}
-	err = k.wait.Retry(ctx, miscRetryCodes(), func(ctx context.Context) error {
-		_, err := reconcile.Call(ctx, func(ctx context.Context) (*sqs.DeleteQueueOutput, error) {
+	err = k.wait.Retry(ctx, awscall.RetryCodes(), func(ctx context.Context) error {
+		_, err := awscall.Call(ctx, func(ctx context.Context) (*sqs.DeleteQueueOutput, error) {
 			return k.api.DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: aws.String(url)})
 		})
-		return miscNotFound(err, sqsNotFoundCodes...)
+		return awscall.NotFound(err, sqsNotFoundCodes...)
 	})
 	if err != nil && !errors.Is(err, reconcile.ErrNotFound) {
 		return fmt.Errorf("delete sqs queue %s: %w", live.Name, err)
@@ -337,21 +311,21 @@ func (k *SQSQueue) waitGone(ctx context.Context, name string) error {
 
 // urlOf resolves a queue name to its URL; ErrNotFound when no queue has that name.
 func (k *SQSQueue) urlOf(ctx context.Context, name string) (string, error) {
-	out, err := reconcile.Call(ctx, func(ctx context.Context) (*sqs.GetQueueUrlOutput, error) {
+	out, err := awscall.Call(ctx, func(ctx context.Context) (*sqs.GetQueueUrlOutput, error) {
 		return k.api.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(name)})
 	})
 	if err != nil {
-		return "", miscNotFound(err, sqsNotFoundCodes...)
+		return "", awscall.NotFound(err, sqsNotFoundCodes...)
 	}
 	return aws.ToString(out.QueueUrl), nil
 }
 
 func (k *SQSQueue) tags(ctx context.Context, url string) (map[string]string, error) {
-	out, err := reconcile.Call(ctx, func(ctx context.Context) (*sqs.ListQueueTagsOutput, error) {
+	out, err := awscall.Call(ctx, func(ctx context.Context) (*sqs.ListQueueTagsOutput, error) {
 		return k.api.ListQueueTags(ctx, &sqs.ListQueueTagsInput{QueueUrl: aws.String(url)})
 	})
 	if err != nil {
-		return nil, miscNotFound(err, sqsNotFoundCodes...)
+		return nil, awscall.NotFound(err, sqsNotFoundCodes...)
 	}
 	if out.Tags == nil {
 		return map[string]string{}, nil
@@ -367,13 +341,13 @@ func (k *SQSQueue) observe(ctx context.Context, url string, tags map[string]stri
 			return state.Resource{}, err
 		}
 	}
-	out, err := reconcile.Call(ctx, func(ctx context.Context) (*sqs.GetQueueAttributesOutput, error) {
+	out, err := awscall.Call(ctx, func(ctx context.Context) (*sqs.GetQueueAttributesOutput, error) {
 		return k.api.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
 			QueueUrl: aws.String(url), AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameAll},
 		})
 	})
 	if err != nil {
-		return state.Resource{}, miscNotFound(err, sqsNotFoundCodes...)
+		return state.Resource{}, awscall.NotFound(err, sqsNotFoundCodes...)
 	}
 	props, err := sqsObservedProps(out.Attributes)
 	if err != nil {

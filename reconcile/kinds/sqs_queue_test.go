@@ -15,6 +15,7 @@ import (
 
 	"github.com/provisioner-dev/provisioner/localstack/emutest"
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -151,37 +152,11 @@ func memSQS(queues map[string]*memQueue) *fakeSQS {
 		}
 		return out, nil
 	}
-	f.listQueueTags = func(in *sqs.ListQueueTagsInput) (*sqs.ListQueueTagsOutput, error) {
-		q, err := get(in.QueueUrl)
-		if err != nil {
-			return nil, err
-		}
-		tags := map[string]string{}
-		for k, v := range q.tags {
-			tags[k] = v
-		}
-		return &sqs.ListQueueTagsOutput{Tags: tags}, nil
-	}
-	f.tagQueue = func(in *sqs.TagQueueInput) (*sqs.TagQueueOutput, error) {
-		q, err := get(in.QueueUrl)
-		if err != nil {
-			return nil, err
-		}
-		for k, v := range in.Tags {
-			q.tags[k] = v
-		}
-		return &sqs.TagQueueOutput{}, nil
-	}
-	f.untagQueue = func(in *sqs.UntagQueueInput) (*sqs.UntagQueueOutput, error) {
-		q, err := get(in.QueueUrl)
-		if err != nil {
-			return nil, err
-		}
-		for _, k := range in.TagKeys {
-			delete(q.tags, k)
-		}
-		return &sqs.UntagQueueOutput{}, nil
-	}
+	tags := memTagsOf(get, func(q *memQueue) map[string]string { return q.tags })
+	f.listQueueTags = memListTags(tags, func(in *sqs.ListQueueTagsInput) *string { return in.QueueUrl },
+		func(t map[string]string) *sqs.ListQueueTagsOutput { return &sqs.ListQueueTagsOutput{Tags: t} })
+	f.tagQueue = memTag(tags, func(in *sqs.TagQueueInput) (*string, map[string]string) { return in.QueueUrl, in.Tags }, &sqs.TagQueueOutput{})
+	f.untagQueue = memUntag(tags, func(in *sqs.UntagQueueInput) (*string, []string) { return in.QueueUrl, in.TagKeys }, &sqs.UntagQueueOutput{})
 	f.deleteQueue = func(in *sqs.DeleteQueueInput) (*sqs.DeleteQueueOutput, error) {
 		if _, err := get(in.QueueUrl); err != nil {
 			return nil, err
@@ -248,7 +223,7 @@ func TestSQSQueueDiff(t *testing.T) {
 			if c.live != nil {
 				c.live(live)
 			}
-			diffs := unitSQS(nil).Diff(desired(miscOwner("q"), "q", want), state.Resource{Props: live})
+			diffs := tk[spec.SQSQueue](unitSQS(nil)).Diff(desired(miscOwner("q"), "q", want), state.Resource{Props: live})
 			var paths []string
 			for _, d := range diffs {
 				paths = append(paths, d.Path)
@@ -268,14 +243,14 @@ func TestSQSQueueCreateNewTagsInCreateCall(t *testing.T) {
 	o := miscOwner("jobs")
 	d := desired(o, "jobs-dev", sqsDefaults())
 
-	got, err := unitSQS(f).Create(context.Background(), d)
+	got, err := tk[spec.SQSQueue](unitSQS(f)).Create(context.Background(), d)
 	require.NoError(t, err)
 	require.NotNil(t, sent)
 	assert.Equal(t, d.Tags, sent.Tags, "ownership and user tags go in CreateQueue itself")
 	assert.Equal(t, "true", sent.Attributes["SqsManagedSseEnabled"])
 	assert.NotContains(t, sent.Attributes, "KmsMasterKeyId", "unset attributes are not sent")
 	assert.NotContains(t, sent.Attributes, "RedrivePolicy")
-	assert.Empty(t, unitSQS(f).Diff(d, got))
+	assert.Empty(t, tk[spec.SQSQueue](unitSQS(f)).Diff(d, got))
 	assert.Equal(t, memSQSBase+"jobs-dev", got.ID)
 	assert.Equal(t, map[string]string{"arn": "arn:aws:sqs:us-east-1:000000000000:jobs-dev", "url": memSQSBase + "jobs-dev", "name": "jobs-dev"}, got.Attrs)
 	assert.Equal(t, o, got.Owner)
@@ -292,13 +267,13 @@ func TestSQSQueueCreateFIFOAndKMS(t *testing.T) {
 	p.Redrive = &spec.Redrive{DeadLetterQueueARN: "arn:aws:sqs:us-east-1:000000000000:dlq", MaxReceiveCount: 3}
 	d := desired(miscOwner("orders"), "orders.fifo", p)
 
-	got, err := unitSQS(f).Create(context.Background(), d)
+	got, err := tk[spec.SQSQueue](unitSQS(f)).Create(context.Background(), d)
 	require.NoError(t, err)
 	assert.Equal(t, "true", sent.Attributes["FifoQueue"], "a .fifo name needs FifoQueue")
 	assert.Equal(t, "alias/orders", sent.Attributes["KmsMasterKeyId"])
 	assert.Equal(t, "false", sent.Attributes["SqsManagedSseEnabled"], "one server-side encryption at a time")
 	assert.JSONEq(t, `{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq","maxReceiveCount":3}`, sent.Attributes["RedrivePolicy"])
-	assert.Empty(t, unitSQS(f).Diff(d, got))
+	assert.Empty(t, tk[spec.SQSQueue](unitSQS(f)).Diff(d, got))
 }
 
 func TestSQSQueueCreateAdoptsOurs(t *testing.T) {
@@ -314,11 +289,11 @@ func TestSQSQueueCreateAdoptsOurs(t *testing.T) {
 	}
 	d := desired(o, "jobs-dev", sqsDefaults())
 
-	got, err := unitSQS(f).Create(context.Background(), d)
+	got, err := tk[spec.SQSQueue](unitSQS(f)).Create(context.Background(), d)
 	require.NoError(t, err)
 	f.calls.none(t, "CreateQueue")
 	assert.Equal(t, map[string]string{"VisibilityTimeout": "30"}, set, "only what differs is sent")
-	assert.Empty(t, unitSQS(f).Diff(d, got))
+	assert.Empty(t, tk[spec.SQSQueue](unitSQS(f)).Diff(d, got))
 	assert.Equal(t, d.Tags, got.Tags, "user tags added, stale ones removed")
 	assert.Equal(t, d.Tags, queues["jobs-dev"].tags)
 }
@@ -336,7 +311,7 @@ func TestSQSQueueCreateRefusesForeign(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			queues := map[string]*memQueue{"jobs-dev": {attrs: map[string]string{"VisibilityTimeout": "10"}, tags: tags}}
 			f := memSQS(queues)
-			_, err := unitSQS(f).Create(context.Background(), desired(o, "jobs-dev", sqsDefaults()))
+			_, err := tk[spec.SQSQueue](unitSQS(f)).Create(context.Background(), desired(o, "jobs-dev", sqsDefaults()))
 			require.ErrorIs(t, err, reconcile.ErrNotOwned)
 			assert.Contains(t, err.Error(), "jobs-dev")
 			f.calls.none(t, "CreateQueue", "SetQueueAttributes", "TagQueue", "UntagQueue", "DeleteQueue")
@@ -365,7 +340,7 @@ func TestSQSQueueCreateRaceWithExisting(t *testing.T) {
 				queues["jobs-dev"] = &memQueue{attrs: map[string]string{"VisibilityTimeout": "10"}, tags: tc.tags}
 				return nil, miscAPIErr("QueueAlreadyExists")
 			}
-			_, err := unitSQS(f).Create(context.Background(), desired(o, "jobs-dev", sqsDefaults()))
+			_, err := tk[spec.SQSQueue](unitSQS(f)).Create(context.Background(), desired(o, "jobs-dev", sqsDefaults()))
 			if tc.wantErr != nil {
 				require.ErrorIs(t, err, tc.wantErr)
 				f.calls.none(t, "SetQueueAttributes", "TagQueue")
@@ -389,7 +364,7 @@ func TestSQSQueueCreateRetriesDeletedRecently(t *testing.T) {
 				}
 				return create(in)
 			}
-			_, err := unitSQS(f).Create(context.Background(), desired(miscOwner("jobs"), "jobs-dev", sqsDefaults()))
+			_, err := tk[spec.SQSQueue](unitSQS(f)).Create(context.Background(), desired(miscOwner("jobs"), "jobs-dev", sqsDefaults()))
 			require.NoError(t, err)
 			assert.Equal(t, 3, f.calls.count("CreateQueue"))
 		})
@@ -401,11 +376,11 @@ func TestSQSQueueCreateDoesNotRetryOtherErrors(t *testing.T) {
 	f.createQueue = func(*sqs.CreateQueueInput) (*sqs.CreateQueueOutput, error) {
 		return nil, miscAPIErr("InvalidAttributeValue")
 	}
-	_, err := unitSQS(f).Create(context.Background(), desired(miscOwner("jobs"), "jobs-dev", sqsDefaults()))
+	_, err := tk[spec.SQSQueue](unitSQS(f)).Create(context.Background(), desired(miscOwner("jobs"), "jobs-dev", sqsDefaults()))
 	require.Error(t, err)
 	assert.Equal(t, 1, f.calls.count("CreateQueue"))
 	assert.Contains(t, err.Error(), "create sqs queue jobs-dev: ")
-	assert.Equal(t, "InvalidAttributeValue", reconcile.APIErrorCode(err))
+	assert.Equal(t, "InvalidAttributeValue", awscall.Code(err))
 }
 
 func TestSQSQueueUpdate(t *testing.T) {
@@ -427,18 +402,18 @@ func TestSQSQueueUpdate(t *testing.T) {
 	}
 	d := desired(o, "jobs-dev", sqsDefaults()) // SSE-SQS, no KMS key, no redrive
 
-	got, err := k.Update(context.Background(), d, live[0])
+	got, err := tk[spec.SQSQueue](k).Update(context.Background(), d, live[0])
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"KmsMasterKeyId": "", "SqsManagedSseEnabled": "true", "RedrivePolicy": ""}, set,
 		"empty values remove the KMS key and the redrive policy")
-	assert.Empty(t, k.Diff(d, got))
+	assert.Empty(t, tk[spec.SQSQueue](k).Diff(d, got))
 	assert.Equal(t, d.Tags, queues["jobs-dev"].tags)
 }
 
 func TestSQSQueueUpdateRefusesForeignLive(t *testing.T) {
 	f := memSQS(map[string]*memQueue{})
 	live := state.Resource{ID: memSQSBase + "x", Name: "x", Props: sqsDefaults(), Tags: map[string]string{"Team": "x"}}
-	_, err := unitSQS(f).Update(context.Background(), desired(miscOwner("x"), "x", sqsDefaults()), live)
+	_, err := tk[spec.SQSQueue](unitSQS(f)).Update(context.Background(), desired(miscOwner("x"), "x", sqsDefaults()), live)
 	require.ErrorIs(t, err, reconcile.ErrNotOwned)
 	assert.Empty(t, f.calls)
 }
@@ -579,7 +554,7 @@ func TestSQSQueueLifecycle(t *testing.T) {
 	require.NoError(t, err)
 
 	d := desired(o, "jobs-"+o.Suffix, sqsDefaults())
-	checkLifecycle(t, k, d, func(d reconcile.Desired) reconcile.Desired {
+	checkLifecycle(t, tk[spec.SQSQueue](k), d, func(d reconcile.Desired) reconcile.Desired {
 		p := *d.Props.(*spec.SQSQueue)
 		p.VisibilityTimeoutSeconds = 120
 		p.DelaySeconds = 5
@@ -600,13 +575,13 @@ func TestSQSQueueRefusesUntaggedAndListsBySuffix(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _, _ = client.DeleteQueue(context.Background(), &sqs.DeleteQueueInput{QueueUrl: out.QueueUrl}) })
 
-	_, err = k.Create(ctx, desired(o, foreign, sqsDefaults()))
+	_, err = tk[spec.SQSQueue](k).Create(ctx, desired(o, foreign, sqsDefaults()))
 	require.ErrorIs(t, err, reconcile.ErrNotOwned)
 	tags, err := client.ListQueueTags(ctx, &sqs.ListQueueTagsInput{QueueUrl: out.QueueUrl})
 	require.NoError(t, err)
 	assert.Empty(t, tags.Tags, "the foreign queue is left untouched")
 
-	ours, err := k.Create(ctx, desired(o, "ours-"+o.Suffix, sqsDefaults()))
+	ours, err := tk[spec.SQSQueue](k).Create(ctx, desired(o, "ours-"+o.Suffix, sqsDefaults()))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = k.Delete(context.Background(), ours) })
 	other, err := k.List(ctx, state.Selector{Stack: o.Stack, Suffix: o.Suffix + "x"})

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -34,7 +35,6 @@ type Subnet struct {
 	api            SubnetAPI
 	wait           reconcile.Backoff
 	dependencyWait reconcile.Backoff // DeleteSubnet while Lambda network interfaces linger
-	progress       ec2Progress
 }
 
 // NewSubnet returns the ec2.subnet kind.
@@ -42,47 +42,42 @@ func NewSubnet(api SubnetAPI) *Subnet {
 	return &Subnet{api: api, wait: reconcile.DefaultBackoff, dependencyWait: ec2DependencyBackoff}
 }
 
-// SetProgress makes long waits (a delete blocked by network interfaces) report to fn.
-func (k *Subnet) SetProgress(fn func(msg string)) { k.progress = fn }
-
-// Kind implements reconcile.Kind.
+// Kind implements reconcile.Typed.
 func (k *Subnet) Kind() string { return "ec2.subnet" }
 
-// Diff implements reconcile.Kind.
-func (k *Subnet) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
-	return ec2Diff(d, live, func(got, want *spec.Subnet, diffs *reconcile.Diffs) {
-		diffs.ForceNew("vpc", got.VPC, want.VPC)
-		diffs.ForceNew("cidr", got.CIDR, want.CIDR)
-		if want.AvailabilityZone != "" {
-			diffs.ForceNew("availability_zone", got.AvailabilityZone, want.AvailabilityZone)
-		}
-		diffs.Field("map_public_ip_on_launch", got.MapPublicIP, want.MapPublicIP)
-	})
+// Diff implements reconcile.Typed.
+func (k *Subnet) Diff(d reconcile.Want[*spec.Subnet], live reconcile.Have[*spec.Subnet]) []reconcile.FieldDiff {
+	got, want := live.Props, d.Props
+	var diffs reconcile.Diffs
+	diffs.ForceNew("vpc", got.VPC, want.VPC)
+	diffs.ForceNew("cidr", got.CIDR, want.CIDR)
+	if want.AvailabilityZone != "" {
+		diffs.ForceNew("availability_zone", got.AvailabilityZone, want.AvailabilityZone)
+	}
+	diffs.Field("map_public_ip_on_launch", got.MapPublicIP, want.MapPublicIP)
+	return diffs
 }
 
-// List implements reconcile.Kind.
+// List implements reconcile.Typed.
 func (k *Subnet) List(ctx context.Context, sel state.Selector) ([]state.Resource, error) {
 	return k.ec2Type().list(ctx, sel, ec2Read(k.observe))
 }
 
-// Create implements reconcile.Kind.
-func (k *Subnet) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
-	p, err := ec2Props[spec.Subnet](d.Props)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("create ec2 subnet %s: %w", d.Name, err)
-	}
-	if r, done, err := k.ec2Type().adoptEarlier(ctx, k, d, "subnets", ec2Read(k.observe)); done {
+// Create implements reconcile.Typed.
+func (k *Subnet) Create(ctx context.Context, d reconcile.Want[*spec.Subnet]) (state.Resource, error) {
+	p := d.Props
+	if r, done, err := ec2AdoptEarlier(ctx, k.ec2Type(), k, d, "subnets", ec2Read(k.observe)); done {
 		return r, err
 	}
 	in := &ec2.CreateSubnetInput{
 		VpcId:             aws.String(p.VPC),
 		CidrBlock:         aws.String(p.CIDR),
-		TagSpecifications: ec2TagSpec(types.ResourceTypeSubnet, ec2WantTags(d)),
+		TagSpecifications: ec2TagSpec(types.ResourceTypeSubnet, ec2WantTags(d.Desired)),
 	}
 	if p.AvailabilityZone != "" {
 		in.AvailabilityZone = aws.String(p.AvailabilityZone)
 	}
-	out, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.CreateSubnetOutput, error) { return k.api.CreateSubnet(ctx, in) })
+	out, err := awscall.Call(ctx, func(ctx context.Context) (*ec2.CreateSubnetOutput, error) { return k.api.CreateSubnet(ctx, in) })
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create ec2 subnet %s: %w", d.Name, err)
 	}
@@ -100,32 +95,32 @@ func (k *Subnet) Create(ctx context.Context, d reconcile.Desired) (state.Resourc
 	return r, nil
 }
 
-// Update implements reconcile.Kind.
-func (k *Subnet) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
-	return ec2Update(ctx, k.api, "ec2 subnet", d, live, func(got, want *spec.Subnet) error {
-		if got.MapPublicIP == want.MapPublicIP {
+// Update implements reconcile.Typed.
+func (k *Subnet) Update(ctx context.Context, d reconcile.Want[*spec.Subnet], live reconcile.Have[*spec.Subnet], changes reconcile.Changes) (state.Resource, error) {
+	return ec2Update(ctx, k.api, "ec2 subnet", d.Desired, live.Resource, func() error {
+		if !changes.Changed("map_public_ip_on_launch") {
 			return nil
 		}
-		return k.setMapPublicIP(ctx, live.ID, want.MapPublicIP, miscNever)
+		return k.setMapPublicIP(ctx, live.ID, d.Props.MapPublicIP, awscall.Never)
 	}, func(ctx context.Context) (state.Resource, error) {
-		return k.observeID(ctx, live.ID, miscNever)
+		return k.observeID(ctx, live.ID, awscall.Never)
 	})
 }
 
 func (k *Subnet) setMapPublicIP(ctx context.Context, id string, on bool, retry func(error) bool) error {
 	in := &ec2.ModifySubnetAttributeInput{SubnetId: aws.String(id), MapPublicIpOnLaunch: &types.AttributeBooleanValue{Value: aws.Bool(on)}}
-	if err := ec2Retry(ctx, k.wait, retry, k.api.ModifySubnetAttribute, in); err != nil {
+	if err := awscall.Retry(ctx, k.wait, retry, k.api.ModifySubnetAttribute, in); err != nil {
 		return fmt.Errorf("set map_public_ip_on_launch: %w", err)
 	}
 	return nil
 }
 
-// Delete implements reconcile.Kind. It re-reads the subnet's tags first, and waits out
+// Delete implements reconcile.Typed. It re-reads the subnet's tags first, and waits out
 // DependencyViolation for up to the dependency budget: a VPC Lambda's network interfaces keep
 // its subnets busy for tens of minutes after the function is deleted.
 func (k *Subnet) Delete(ctx context.Context, live state.Resource) error {
 	return k.ec2Type().deleteOwned(ctx, live, nil, func(ctx context.Context) error {
-		return ec2Send(ctx, k.api.DeleteSubnet, &ec2.DeleteSubnetInput{SubnetId: aws.String(live.ID)})
+		return awscall.Send(ctx, k.api.DeleteSubnet, &ec2.DeleteSubnetInput{SubnetId: aws.String(live.ID)})
 	})
 }
 
@@ -133,7 +128,7 @@ func (k *Subnet) Delete(ctx context.Context, live state.Resource) error {
 func (k *Subnet) ec2Type() ec2Type[types.Subnet] {
 	return ec2Type[types.Subnet]{
 		what: "ec2 subnet", notFound: []string{subnetNotFound}, describe: k.describe,
-		wait: k.wait, deps: k.dependencyWait, progress: k.progress,
+		wait: k.wait, deps: k.dependencyWait,
 		id:   func(s types.Subnet) *string { return s.SubnetId },
 		tags: func(s types.Subnet) []types.Tag { return s.Tags },
 	}
@@ -170,4 +165,4 @@ func (k *Subnet) observe(s types.Subnet) state.Resource {
 	}
 }
 
-var _ reconcile.Kind = (*Subnet)(nil)
+var _ reconcile.Typed[*spec.Subnet] = (*Subnet)(nil)

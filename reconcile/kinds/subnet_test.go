@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -62,7 +63,7 @@ func TestSubnetDiff(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			want, got := tt.want, live
-			ec2CheckDiff(t, k, &want, &got, tt.path, tt.forceNew)
+			ec2CheckDiff(t, tk[spec.Subnet](k), &want, &got, tt.path, tt.forceNew)
 		})
 	}
 }
@@ -94,7 +95,7 @@ func TestSubnetCreateAdoptsOurs(t *testing.T) {
 	f.createTags = func(*ec2.CreateTagsInput) (*ec2.CreateTagsOutput, error) { return &ec2.CreateTagsOutput{}, nil }
 	d := reconcile.Desired{Owner: ec2UnitOwner, Name: "a-u1", Tags: ec2WithUserTag(ec2UnitOwner),
 		Props: &spec.Subnet{VPC: "vpc-1", CIDR: "10.0.1.0/24", MapPublicIP: true}}
-	got, err := newTestSubnet(f).Create(context.Background(), d)
+	got, err := tk[spec.Subnet](newTestSubnet(f)).Create(context.Background(), d)
 	require.NoError(t, err)
 	assert.Equal(t, "subnet-1", got.ID)
 	assert.Zero(t, f.count("CreateSubnet"))
@@ -125,7 +126,7 @@ func TestSubnetCreateWaitsForTheNewID(t *testing.T) {
 		return &ec2.ModifySubnetAttributeOutput{}, nil
 	}
 	d := reconcile.Desired{Owner: ec2UnitOwner, Name: "a-u1", Tags: ec2UnitOwner.Tags(), Props: &spec.Subnet{VPC: "vpc-1", CIDR: "10.0.1.0/24", MapPublicIP: true}}
-	got, err := newTestSubnet(f).Create(context.Background(), d)
+	got, err := tk[spec.Subnet](newTestSubnet(f)).Create(context.Background(), d)
 	require.NoError(t, err)
 	assert.Equal(t, "subnet-new", got.ID)
 	assert.Equal(t, 3, f.count("ModifySubnetAttribute"))
@@ -155,8 +156,8 @@ func TestSubnetDeleteWaitsForNetworkInterfaces(t *testing.T) {
 	}
 	k := newTestSubnet(f)
 	var progress []string
-	k.SetProgress(func(msg string) { progress = append(progress, msg) })
-	require.NoError(t, k.Delete(context.Background(), state.Resource{ID: "subnet-1", Owner: ec2UnitOwner}))
+	ctx := reconcile.WithReporter(context.Background(), func(msg string) { progress = append(progress, msg) })
+	require.NoError(t, k.Delete(ctx, state.Resource{ID: "subnet-1", Owner: ec2UnitOwner}))
 	assert.Equal(t, 4, f.count("DeleteSubnet"))
 	require.Len(t, progress, 3)
 	assert.Contains(t, progress[0], "subnet-1")
@@ -171,7 +172,7 @@ func TestSubnetDeleteReportsTheBudget(t *testing.T) {
 	k.dependencyWait = reconcile.Backoff{Initial: time.Microsecond, Max: time.Microsecond, Budget: 20 * time.Millisecond}
 	err := k.Delete(context.Background(), state.Resource{ID: "subnet-1", Owner: ec2UnitOwner})
 	require.Error(t, err)
-	assert.Equal(t, ec2DependencyViolation, reconcile.APIErrorCode(err))
+	assert.Equal(t, ec2DependencyViolation, awscall.Code(err))
 	assert.True(t, strings.Contains(err.Error(), "gave up after"), err.Error())
 }
 
@@ -188,7 +189,7 @@ func TestSubnetLifecycle(t *testing.T) {
 	k := NewSubnet(api)
 	o := testOwner(t, "subnet-a")
 	d := desired(o, "subnet-"+o.Suffix, &spec.Subnet{VPC: vpc, CIDR: "10.41.1.0/24"})
-	checkLifecycle(t, k, d, func(d reconcile.Desired) reconcile.Desired {
+	checkLifecycle(t, tk[spec.Subnet](k), d, func(d reconcile.Desired) reconcile.Desired {
 		d.Props = &spec.Subnet{VPC: vpc, CIDR: "10.41.1.0/24", MapPublicIP: true}
 		return d
 	})
@@ -201,7 +202,7 @@ func TestSubnetAttrsAndSelector(t *testing.T) {
 	o := testOwner(t, "subnet-b")
 	ctx := context.Background()
 	zone := region + "b"
-	r, err := k.Create(ctx, desired(o, "subnet-"+o.Suffix, &spec.Subnet{VPC: vpc, CIDR: "10.46.2.0/24", AvailabilityZone: zone}))
+	r, err := tk[spec.Subnet](k).Create(ctx, desired(o, "subnet-"+o.Suffix, &spec.Subnet{VPC: vpc, CIDR: "10.46.2.0/24", AvailabilityZone: zone}))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = k.Delete(context.Background(), r) })
 	assert.Equal(t, r.ID, r.Attrs["id"])

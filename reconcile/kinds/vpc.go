@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -40,7 +41,6 @@ type VPC struct {
 	region         string // for the ARN, which DescribeVpcs does not return
 	wait           reconcile.Backoff
 	dependencyWait reconcile.Backoff // DeleteVpc while its dependents go away
-	progress       ec2Progress
 }
 
 // NewVPC returns the ec2.vpc kind; region is the client's region, used to build ARNs.
@@ -48,39 +48,34 @@ func NewVPC(api VPCAPI, region string) *VPC {
 	return &VPC{api: api, region: region, wait: reconcile.DefaultBackoff, dependencyWait: reconcile.DefaultBackoff}
 }
 
-// SetProgress makes long waits (a delete blocked by dependents) report to fn.
-func (k *VPC) SetProgress(fn func(msg string)) { k.progress = fn }
-
-// Kind implements reconcile.Kind.
+// Kind implements reconcile.Typed.
 func (k *VPC) Kind() string { return "ec2.vpc" }
 
-// Diff implements reconcile.Kind.
-func (k *VPC) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
-	return ec2Diff(d, live, func(got, want *spec.VPC, diffs *reconcile.Diffs) {
-		diffs.ForceNew("cidr", got.CIDR, want.CIDR)
-		diffs.Field("enable_dns_support", got.EnableDNSSupport, want.EnableDNSSupport)
-		diffs.Field("enable_dns_hostnames", got.EnableDNSHostnames, want.EnableDNSHostnames)
-	})
+// Diff implements reconcile.Typed.
+func (k *VPC) Diff(d reconcile.Want[*spec.VPC], live reconcile.Have[*spec.VPC]) []reconcile.FieldDiff {
+	got, want := live.Props, d.Props
+	var diffs reconcile.Diffs
+	diffs.ForceNew("cidr", got.CIDR, want.CIDR)
+	diffs.Field("enable_dns_support", got.EnableDNSSupport, want.EnableDNSSupport)
+	diffs.Field("enable_dns_hostnames", got.EnableDNSHostnames, want.EnableDNSHostnames)
+	return diffs
 }
 
-// List implements reconcile.Kind.
+// List implements reconcile.Typed.
 func (k *VPC) List(ctx context.Context, sel state.Selector) ([]state.Resource, error) {
 	return k.ec2Type().list(ctx, sel, k.observeListed)
 }
 
-// Create implements reconcile.Kind.
-func (k *VPC) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
-	p, err := ec2Props[spec.VPC](d.Props)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("create ec2 vpc %s: %w", d.Name, err)
-	}
-	if r, done, err := k.ec2Type().adoptEarlier(ctx, k, d, "VPCs", k.observeListed); done {
+// Create implements reconcile.Typed.
+func (k *VPC) Create(ctx context.Context, d reconcile.Want[*spec.VPC]) (state.Resource, error) {
+	p := d.Props
+	if r, done, err := ec2AdoptEarlier(ctx, k.ec2Type(), k, d, "VPCs", k.observeListed); done {
 		return r, err
 	}
-	out, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.CreateVpcOutput, error) {
+	out, err := awscall.Call(ctx, func(ctx context.Context) (*ec2.CreateVpcOutput, error) {
 		return k.api.CreateVpc(ctx, &ec2.CreateVpcInput{
 			CidrBlock:         aws.String(p.CIDR),
-			TagSpecifications: ec2TagSpec(types.ResourceTypeVpc, ec2WantTags(d)),
+			TagSpecifications: ec2TagSpec(types.ResourceTypeVpc, ec2WantTags(d.Desired)),
 		})
 	})
 	if err != nil {
@@ -100,12 +95,12 @@ func (k *VPC) Create(ctx context.Context, d reconcile.Desired) (state.Resource, 
 	return r, nil
 }
 
-// Update implements reconcile.Kind.
-func (k *VPC) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
-	return ec2Update(ctx, k.api, "ec2 vpc", d, live, func(got, want *spec.VPC) error {
-		return k.setDNS(ctx, live.ID, *got, *want, miscNever)
+// Update implements reconcile.Typed.
+func (k *VPC) Update(ctx context.Context, d reconcile.Want[*spec.VPC], live reconcile.Have[*spec.VPC], _ reconcile.Changes) (state.Resource, error) {
+	return ec2Update(ctx, k.api, "ec2 vpc", d.Desired, live.Resource, func() error {
+		return k.setDNS(ctx, live.ID, *live.Props, *d.Props, awscall.Never)
 	}, func(ctx context.Context) (state.Resource, error) {
-		return k.observeID(ctx, live.ID, miscNever)
+		return k.observeID(ctx, live.ID, awscall.Never)
 	})
 }
 
@@ -135,18 +130,18 @@ func (k *VPC) setDNS(ctx context.Context, id string, got, want spec.VPC, retry f
 }
 
 func (k *VPC) modify(ctx context.Context, in *ec2.ModifyVpcAttributeInput, retry func(error) bool) error {
-	if err := ec2Retry(ctx, k.wait, retry, k.api.ModifyVpcAttribute, in); err != nil {
+	if err := awscall.Retry(ctx, k.wait, retry, k.api.ModifyVpcAttribute, in); err != nil {
 		return fmt.Errorf("modify vpc attribute: %w", err)
 	}
 	return nil
 }
 
-// Delete implements reconcile.Kind. It re-reads the VPC's tags first and deletes only what
+// Delete implements reconcile.Typed. It re-reads the VPC's tags first and deletes only what
 // still carries live's owner; DependencyViolation (subnets, groups or endpoints still being
 // deleted) is retried within the dependency budget.
 func (k *VPC) Delete(ctx context.Context, live state.Resource) error {
 	return k.ec2Type().deleteOwned(ctx, live, nil, func(ctx context.Context) error {
-		return ec2Send(ctx, k.api.DeleteVpc, &ec2.DeleteVpcInput{VpcId: aws.String(live.ID)})
+		return awscall.Send(ctx, k.api.DeleteVpc, &ec2.DeleteVpcInput{VpcId: aws.String(live.ID)})
 	})
 }
 
@@ -154,7 +149,7 @@ func (k *VPC) Delete(ctx context.Context, live state.Resource) error {
 func (k *VPC) ec2Type() ec2Type[types.Vpc] {
 	return ec2Type[types.Vpc]{
 		what: "ec2 vpc", notFound: []string{vpcNotFound}, describe: k.describe,
-		wait: k.wait, deps: k.dependencyWait, progress: k.progress,
+		wait: k.wait, deps: k.dependencyWait,
 		id:   func(v types.Vpc) *string { return v.VpcId },
 		tags: func(v types.Vpc) []types.Tag { return v.Tags },
 	}
@@ -174,7 +169,7 @@ func (k *VPC) observeID(ctx context.Context, id string, retry func(error) bool) 
 
 // observeListed observes a VPC that was listed, not just created: nothing is waited for.
 func (k *VPC) observeListed(ctx context.Context, v types.Vpc) (state.Resource, error) {
-	return k.observe(ctx, v, miscNever)
+	return k.observe(ctx, v, awscall.Never)
 }
 
 // observe reads what DescribeVpcs does not carry: the DNS attributes and the main route
@@ -216,7 +211,7 @@ func (k *VPC) observe(ctx context.Context, v types.Vpc, retry func(error) bool) 
 func (k *VPC) attribute(ctx context.Context, id string, name types.VpcAttributeName, retry func(error) bool) (bool, error) {
 	var value bool
 	err := k.wait.Retry(ctx, retry, func(ctx context.Context) error {
-		out, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.DescribeVpcAttributeOutput, error) {
+		out, err := awscall.Call(ctx, func(ctx context.Context) (*ec2.DescribeVpcAttributeOutput, error) {
 			return k.api.DescribeVpcAttribute(ctx, &ec2.DescribeVpcAttributeInput{VpcId: aws.String(id), Attribute: name})
 		})
 		if err != nil {
@@ -231,7 +226,7 @@ func (k *VPC) attribute(ctx context.Context, id string, name types.VpcAttributeN
 		return nil
 	})
 	if err != nil {
-		return false, fmt.Errorf("describe vpc attribute %s of %s: %w", name, id, miscNotFound(err, vpcNotFound))
+		return false, fmt.Errorf("describe vpc attribute %s of %s: %w", name, id, awscall.NotFound(err, vpcNotFound))
 	}
 	return value, nil
 }
@@ -243,7 +238,7 @@ func (k *VPC) mainRouteTable(ctx context.Context, id string, retry func(error) b
 	in := &ec2.DescribeRouteTablesInput{Filters: []types.Filter{ec2Filter("vpc-id", id), ec2Filter("association.main", "true")}}
 	var rt string
 	err := k.wait.Retry(ctx, retry, func(ctx context.Context) error {
-		out, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.DescribeRouteTablesOutput, error) {
+		out, err := awscall.Call(ctx, func(ctx context.Context) (*ec2.DescribeRouteTablesOutput, error) {
 			return k.api.DescribeRouteTables(ctx, in)
 		})
 		if err != nil {
@@ -264,4 +259,4 @@ func (k *VPC) mainRouteTable(ctx context.Context, id string, retry func(error) b
 	return rt, nil
 }
 
-var _ reconcile.Kind = (*VPC)(nil)
+var _ reconcile.Typed[*spec.VPC] = (*VPC)(nil)

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -55,7 +56,7 @@ func NewVPCEndpoint(api VPCEndpointAPI, region string) *VPCEndpoint {
 	return &VPCEndpoint{api: api, region: region, wait: wait}
 }
 
-// Kind implements reconcile.Kind.
+// Kind implements reconcile.Typed.
 func (k *VPCEndpoint) Kind() string { return "ec2.vpc_endpoint" }
 
 // serviceName is the full service name of a short one (s3); names that are already full
@@ -76,35 +77,33 @@ func vpceInterface(p *spec.VPCEndpoint) bool {
 	return strings.EqualFold(p.Type, string(types.VpcEndpointTypeInterface))
 }
 
-// Diff implements reconcile.Kind.
-func (k *VPCEndpoint) Diff(d reconcile.Desired, live state.Resource) []reconcile.FieldDiff {
-	return ec2Diff(d, live, func(got, want *spec.VPCEndpoint, diffs *reconcile.Diffs) {
-		diffs.ForceNew("vpc", got.VPC, want.VPC)
-		if k.serviceName(got.Service) != k.serviceName(want.Service) {
-			diffs.ForceNew("service", got.Service, want.Service)
-		}
-		diffs.ForceNew("type", got.Type, want.Type)
-		diffs.Set("route_table_ids", got.RouteTableIDs, want.RouteTableIDs)
-		diffs.Set("subnet_ids", got.SubnetIDs, want.SubnetIDs)
-		if len(want.SecurityGroupIDs) > 0 || !vpceInterface(want) {
-			diffs.Set("security_group_ids", got.SecurityGroupIDs, want.SecurityGroupIDs)
-		}
-		diffs.Field("private_dns", got.PrivateDNS, want.PrivateDNS)
-	})
+// Diff implements reconcile.Typed.
+func (k *VPCEndpoint) Diff(d reconcile.Want[*spec.VPCEndpoint], live reconcile.Have[*spec.VPCEndpoint]) []reconcile.FieldDiff {
+	got, want := live.Props, d.Props
+	var ds reconcile.Diffs
+	ds.ForceNew("vpc", got.VPC, want.VPC)
+	if k.serviceName(got.Service) != k.serviceName(want.Service) {
+		ds.ForceNew("service", got.Service, want.Service)
+	}
+	ds.ForceNew("type", got.Type, want.Type)
+	ds.Set("route_table_ids", got.RouteTableIDs, want.RouteTableIDs)
+	ds.Set("subnet_ids", got.SubnetIDs, want.SubnetIDs)
+	if len(want.SecurityGroupIDs) > 0 || !vpceInterface(want) {
+		ds.Set("security_group_ids", got.SecurityGroupIDs, want.SecurityGroupIDs)
+	}
+	ds.Field("private_dns", got.PrivateDNS, want.PrivateDNS)
+	return ds
 }
 
-// List implements reconcile.Kind.
+// List implements reconcile.Typed.
 func (k *VPCEndpoint) List(ctx context.Context, sel state.Selector) ([]state.Resource, error) {
 	return k.ec2Type().list(ctx, sel, k.observe)
 }
 
-// Create implements reconcile.Kind.
-func (k *VPCEndpoint) Create(ctx context.Context, d reconcile.Desired) (state.Resource, error) {
-	p, err := ec2Props[spec.VPCEndpoint](d.Props)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("create ec2 vpc endpoint %s: %w", d.Name, err)
-	}
-	if r, done, err := k.ec2Type().adoptEarlier(ctx, k, d, "endpoints", k.observeEarlier); done {
+// Create implements reconcile.Typed.
+func (k *VPCEndpoint) Create(ctx context.Context, d reconcile.Want[*spec.VPCEndpoint]) (state.Resource, error) {
+	p := d.Props
+	if r, done, err := ec2AdoptEarlier(ctx, k.ec2Type(), k, d, "endpoints", k.observeEarlier); done {
 		return r, err
 	}
 	in := &ec2.CreateVpcEndpointInput{
@@ -114,12 +113,12 @@ func (k *VPCEndpoint) Create(ctx context.Context, d reconcile.Desired) (state.Re
 		RouteTableIds:     p.RouteTableIDs,
 		SubnetIds:         p.SubnetIDs,
 		SecurityGroupIds:  p.SecurityGroupIDs,
-		TagSpecifications: ec2TagSpec(types.ResourceTypeVpcEndpoint, ec2WantTags(d)),
+		TagSpecifications: ec2TagSpec(types.ResourceTypeVpcEndpoint, ec2WantTags(d.Desired)),
 	}
 	if vpceInterface(p) {
 		in.PrivateDnsEnabled = aws.Bool(p.PrivateDNS) // AWS turns it on when left out
 	}
-	out, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.CreateVpcEndpointOutput, error) {
+	out, err := awscall.Call(ctx, func(ctx context.Context) (*ec2.CreateVpcEndpointOutput, error) {
 		return k.api.CreateVpcEndpoint(ctx, in)
 	})
 	if err != nil {
@@ -138,10 +137,10 @@ func (k *VPCEndpoint) observeEarlier(ctx context.Context, ep types.VpcEndpoint) 
 	return k.waitAvailable(ctx, aws.ToString(ep.VpcEndpointId))
 }
 
-// Update implements reconcile.Kind.
-func (k *VPCEndpoint) Update(ctx context.Context, d reconcile.Desired, live state.Resource) (state.Resource, error) {
-	return ec2Update(ctx, k.api, "ec2 vpc endpoint", d, live, func(got, want *spec.VPCEndpoint) error {
-		if in, changed := vpceModification(live.ID, got, want); changed {
+// Update implements reconcile.Typed.
+func (k *VPCEndpoint) Update(ctx context.Context, d reconcile.Want[*spec.VPCEndpoint], live reconcile.Have[*spec.VPCEndpoint], _ reconcile.Changes) (state.Resource, error) {
+	return ec2Update(ctx, k.api, "ec2 vpc endpoint", d.Desired, live.Resource, func() error {
+		if in, changed := vpceModification(live.ID, live.Props, d.Props); changed {
 			return k.modify(ctx, in)
 		}
 		return nil
@@ -154,10 +153,10 @@ func (k *VPCEndpoint) Update(ctx context.Context, d reconcile.Desired, live stat
 // anything changes at all.
 func vpceModification(id string, got, want *spec.VPCEndpoint) (*ec2.ModifyVpcEndpointInput, bool) {
 	in := &ec2.ModifyVpcEndpointInput{VpcEndpointId: aws.String(id)}
-	in.AddRouteTableIds, in.RemoveRouteTableIds = miscSetChanges(got.RouteTableIDs, want.RouteTableIDs)
-	in.AddSubnetIds, in.RemoveSubnetIds = miscSetChanges(got.SubnetIDs, want.SubnetIDs)
+	in.AddRouteTableIds, in.RemoveRouteTableIds = awscall.SetChanges(got.RouteTableIDs, want.RouteTableIDs)
+	in.AddSubnetIds, in.RemoveSubnetIds = awscall.SetChanges(got.SubnetIDs, want.SubnetIDs)
 	if len(want.SecurityGroupIDs) > 0 || !vpceInterface(want) {
-		in.AddSecurityGroupIds, in.RemoveSecurityGroupIds = miscSetChanges(got.SecurityGroupIDs, want.SecurityGroupIDs)
+		in.AddSecurityGroupIds, in.RemoveSecurityGroupIds = awscall.SetChanges(got.SecurityGroupIDs, want.SecurityGroupIDs)
 	}
 	if vpceInterface(want) && got.PrivateDNS != want.PrivateDNS {
 		in.PrivateDnsEnabled = aws.Bool(want.PrivateDNS)
@@ -169,19 +168,19 @@ func vpceModification(id string, got, want *spec.VPCEndpoint) (*ec2.ModifyVpcEnd
 
 // modify sends one change, waiting out IncorrectState (a change still in progress).
 func (k *VPCEndpoint) modify(ctx context.Context, in *ec2.ModifyVpcEndpointInput) error {
-	if err := ec2Retry(ctx, k.wait, ec2Codes(vpceIncorrectState), k.api.ModifyVpcEndpoint, in); err != nil {
+	if err := awscall.Retry(ctx, k.wait, awscall.Codes(vpceIncorrectState), k.api.ModifyVpcEndpoint, in); err != nil {
 		return fmt.Errorf("modify: %w", err)
 	}
 	return nil
 }
 
-// Delete implements reconcile.Kind. It re-reads the endpoint's tags first, and treats an
+// Delete implements reconcile.Typed. It re-reads the endpoint's tags first, and treats an
 // endpoint in state deleted as gone.
 func (k *VPCEndpoint) Delete(ctx context.Context, live state.Resource) error {
 	if _, ok, err := k.ec2Type().recheck(ctx, live, vpceGone); !ok {
 		return err
 	}
-	err := k.wait.Retry(ctx, ec2Codes(vpceIncorrectState), func(ctx context.Context) error { return k.deleteOnce(ctx, live.ID) })
+	err := k.wait.Retry(ctx, awscall.Codes(vpceIncorrectState), func(ctx context.Context) error { return k.deleteOnce(ctx, live.ID) })
 	if errors.Is(err, reconcile.ErrNotFound) {
 		return nil
 	}
@@ -211,11 +210,11 @@ func (k *VPCEndpoint) waitDeleted(ctx context.Context, id string) error {
 // deleteOnce calls DeleteVpcEndpoints, which reports per-endpoint failures in its output
 // rather than as an error.
 func (k *VPCEndpoint) deleteOnce(ctx context.Context, id string) error {
-	out, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.DeleteVpcEndpointsOutput, error) {
+	out, err := awscall.Call(ctx, func(ctx context.Context) (*ec2.DeleteVpcEndpointsOutput, error) {
 		return k.api.DeleteVpcEndpoints(ctx, &ec2.DeleteVpcEndpointsInput{VpcEndpointIds: []string{id}})
 	})
 	if err != nil {
-		return miscNotFound(err, vpceNotFound...)
+		return awscall.NotFound(err, vpceNotFound...)
 	}
 	for _, u := range out.Unsuccessful {
 		if u.Error == nil {
@@ -223,7 +222,7 @@ func (k *VPCEndpoint) deleteOnce(ctx context.Context, id string) error {
 		}
 		// Per-endpoint failures come in the output; as API errors the usual code checks apply.
 		err := &smithy.GenericAPIError{Code: aws.ToString(u.Error.Code), Message: aws.ToString(u.Error.Message)}
-		return miscNotFound(err, vpceNotFound...)
+		return awscall.NotFound(err, vpceNotFound...)
 	}
 	return nil
 }
@@ -295,7 +294,7 @@ func (k *VPCEndpoint) describe(ctx context.Context, ids []string, filters []type
 // describeID returns one endpoint (deleted ones included), or an error wrapping
 // reconcile.ErrNotFound.
 func (k *VPCEndpoint) describeID(ctx context.Context, id string) (types.VpcEndpoint, error) {
-	return k.ec2Type().describeID(ctx, id, miscNever)
+	return k.ec2Type().describeID(ctx, id, awscall.Never)
 }
 
 // observe reads the endpoint and, for a Gateway, the prefix list of its service.
@@ -338,7 +337,7 @@ func (k *VPCEndpoint) observe(ctx context.Context, ep types.VpcEndpoint) (state.
 // prefixList is the id of the AWS-managed prefix list of a Gateway endpoint's service, which
 // security group rules use to allow traffic to it; "" when the endpoint has none.
 func (k *VPCEndpoint) prefixList(ctx context.Context, service string) (string, error) {
-	out, err := reconcile.Call(ctx, func(ctx context.Context) (*ec2.DescribePrefixListsOutput, error) {
+	out, err := awscall.Call(ctx, func(ctx context.Context) (*ec2.DescribePrefixListsOutput, error) {
 		return k.api.DescribePrefixLists(ctx, &ec2.DescribePrefixListsInput{Filters: []types.Filter{ec2Filter("prefix-list-name", service)}})
 	})
 	if err != nil {
@@ -350,4 +349,4 @@ func (k *VPCEndpoint) prefixList(ctx context.Context, service string) (string, e
 	return aws.ToString(out.PrefixLists[0].PrefixListId), nil
 }
 
-var _ reconcile.Kind = (*VPCEndpoint)(nil)
+var _ reconcile.Typed[*spec.VPCEndpoint] = (*VPCEndpoint)(nil)

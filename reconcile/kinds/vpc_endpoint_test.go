@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -116,7 +117,7 @@ func TestVPCEndpointDiff(t *testing.T) {
 	k := newTestEndpoint(&fakeEC2{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ec2CheckDiff(t, k, tt.want, tt.live, tt.path, tt.forceNew)
+			ec2CheckDiff(t, tk[spec.VPCEndpoint](k), tt.want, tt.live, tt.path, tt.forceNew)
 		})
 	}
 }
@@ -152,7 +153,7 @@ func TestVPCEndpointCreateWaitsUntilAvailable(t *testing.T) {
 		return &ec2.CreateVpcEndpointOutput{VpcEndpoint: &ep}, nil
 	}
 	d := reconcile.Desired{Owner: ec2UnitOwner, Name: "s3-u1", Tags: ec2UnitOwner.Tags(), Props: vpceGatewayProps("rtb-1", "rtb-2")}
-	got, err := newTestEndpoint(f).Create(context.Background(), d)
+	got, err := tk[spec.VPCEndpoint](newTestEndpoint(f)).Create(context.Background(), d)
 	require.NoError(t, err)
 	assert.Equal(t, "vpce-new", got.ID)
 	assert.Equal(t, 5, f.count("DescribeVpcEndpoints"), "one lookup, then unknown, pending twice, available")
@@ -172,7 +173,7 @@ func TestVPCEndpointCreateInterfaceSetsPrivateDNS(t *testing.T) {
 	}
 	d := reconcile.Desired{Owner: ec2UnitOwner, Name: "sqs-u1", Tags: ec2UnitOwner.Tags(),
 		Props: &spec.VPCEndpoint{VPC: "vpc-1", Service: "sqs", Type: "Interface", SubnetIDs: []string{"subnet-1"}}}
-	_, err := newTestEndpoint(f).Create(context.Background(), d)
+	_, err := tk[spec.VPCEndpoint](newTestEndpoint(f)).Create(context.Background(), d)
 	require.NoError(t, err)
 	require.NotNil(t, createIn.PrivateDnsEnabled, "AWS would turn it on when left out")
 	assert.False(t, *createIn.PrivateDnsEnabled)
@@ -187,7 +188,7 @@ func TestVPCEndpointCreateFailsOnFailedState(t *testing.T) {
 		return &ec2.CreateVpcEndpointOutput{VpcEndpoint: &ep}, nil
 	}
 	d := reconcile.Desired{Owner: ec2UnitOwner, Name: "s3-u1", Tags: ec2UnitOwner.Tags(), Props: vpceGatewayProps("rtb-1")}
-	_, err := newTestEndpoint(f).Create(context.Background(), d)
+	_, err := tk[spec.VPCEndpoint](newTestEndpoint(f)).Create(context.Background(), d)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "route table conflict")
 }
@@ -200,7 +201,7 @@ func TestVPCEndpointCreateAdoptsOurs(t *testing.T) {
 		return &ec2.ModifyVpcEndpointOutput{}, nil
 	}
 	d := reconcile.Desired{Owner: ec2UnitOwner, Name: "s3-u1", Tags: ec2TagMap(ec2OwnedTags(ec2UnitOwner, "s3-u1")), Props: vpceGatewayProps("rtb-1", "rtb-3")}
-	got, err := newTestEndpoint(f).Create(context.Background(), d)
+	got, err := tk[spec.VPCEndpoint](newTestEndpoint(f)).Create(context.Background(), d)
 	require.NoError(t, err)
 	assert.Equal(t, "vpce-1", got.ID)
 	assert.Zero(t, f.count("CreateVpcEndpoint"))
@@ -219,7 +220,7 @@ func TestVPCEndpointUpdateWaitsOutIncorrectState(t *testing.T) {
 	k := newTestEndpoint(f)
 	live := state.Resource{ID: "vpce-1", Owner: ec2UnitOwner, Tags: ec2TagMap(ec2OwnedTags(ec2UnitOwner, "s3-u1")), Props: vpceGatewayProps("rtb-1", "rtb-2")}
 	d := reconcile.Desired{Owner: ec2UnitOwner, Name: "s3-u1", Tags: live.Tags, Props: vpceGatewayProps("rtb-1")}
-	_, err := k.Update(context.Background(), d, live)
+	_, err := tk[spec.VPCEndpoint](k).Update(context.Background(), d, live)
 	require.NoError(t, err)
 	assert.Equal(t, 3, f.count("ModifyVpcEndpoint"))
 }
@@ -282,7 +283,7 @@ func TestVPCEndpointDeleteReportsUnsuccessfulItems(t *testing.T) {
 	f.deleteVpcEndpoints = vpceUnsuccessful("vpce-1", "UnauthorizedOperation", "no")
 	err := newTestEndpoint(f).Delete(context.Background(), state.Resource{ID: "vpce-1", Owner: ec2UnitOwner})
 	require.Error(t, err)
-	assert.Equal(t, "UnauthorizedOperation", reconcile.APIErrorCode(err))
+	assert.Equal(t, "UnauthorizedOperation", awscall.Code(err))
 }
 
 func TestVPCEndpointDeleteRefusesForeignTags(t *testing.T) {
@@ -305,7 +306,7 @@ func TestVPCEndpointGatewayLifecycle(t *testing.T) {
 	// the table to the endpoint without adding the route, and its DeleteVpcEndpoints then
 	// fails with InvalidRoute.NotFound on that table. AWS adds the route.
 	d := desired(o, "s3-"+o.Suffix, props(rt2, rt1))
-	checkLifecycle(t, k, d, func(d reconcile.Desired) reconcile.Desired {
+	checkLifecycle(t, tk[spec.VPCEndpoint](k), d, func(d reconcile.Desired) reconcile.Desired {
 		d.Props = props(rt1)
 		return d
 	})
@@ -317,7 +318,7 @@ func TestVPCEndpointAttrsAndSelector(t *testing.T) {
 	vpc := testVPC(t, api, "10.49.0.0/16")
 	k := NewVPCEndpoint(api, region)
 	o := testOwner(t, "ddb-endpoint")
-	r, err := k.Create(ctx, desired(o, "ddb-"+o.Suffix, &spec.VPCEndpoint{VPC: vpc, Service: "dynamodb", Type: "Gateway"}))
+	r, err := tk[spec.VPCEndpoint](k).Create(ctx, desired(o, "ddb-"+o.Suffix, &spec.VPCEndpoint{VPC: vpc, Service: "dynamodb", Type: "Gateway"}))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = k.Delete(context.Background(), r) })
 	assert.Equal(t, r.ID, r.Attrs["id"])
@@ -339,7 +340,7 @@ func TestVPCEndpointInterfaceLifecycle(t *testing.T) {
 		return &spec.VPCEndpoint{VPC: vpc, Service: "sqs", Type: "Interface", SubnetIDs: []string{subnet}, SecurityGroupIDs: sgs, PrivateDNS: true}
 	}
 	d := desired(o, "sqs-"+o.Suffix, props(sg1))
-	checkLifecycle(t, k, d, func(d reconcile.Desired) reconcile.Desired {
+	checkLifecycle(t, tk[spec.VPCEndpoint](k), d, func(d reconcile.Desired) reconcile.Desired {
 		d.Props = props(sg2, sg1)
 		return d
 	})

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -65,7 +66,7 @@ func TestVPCDiff(t *testing.T) {
 			want := base
 			tt.change(&want)
 			live := base
-			ec2CheckDiff(t, k, &want, &live, tt.path, tt.forceNew)
+			ec2CheckDiff(t, tk[spec.VPC](k), &want, &live, tt.path, tt.forceNew)
 		})
 	}
 }
@@ -113,7 +114,7 @@ func TestVPCCreateAdoptsOurs(t *testing.T) {
 	}
 	d := reconcile.Desired{Owner: ec2UnitOwner, Name: "net-u1", Tags: ec2WithUserTag(ec2UnitOwner),
 		Props: &spec.VPC{CIDR: "10.0.0.0/16", EnableDNSSupport: true, EnableDNSHostnames: false}}
-	got, err := newTestVPC(f).Create(context.Background(), d)
+	got, err := tk[spec.VPC](newTestVPC(f)).Create(context.Background(), d)
 	require.NoError(t, err)
 	assert.Equal(t, "vpc-1", got.ID)
 	assert.Zero(t, f.count("CreateVpc"), "an owned VPC is adopted, not created again")
@@ -125,7 +126,7 @@ func TestVPCCreateAdoptsOurs(t *testing.T) {
 func TestVPCCreateRefusesOwnedVPCWithOtherCIDR(t *testing.T) {
 	f := vpcFake(testVPCObject("vpc-1", ec2OwnedTags(ec2UnitOwner, "net-u1")))
 	d := reconcile.Desired{Owner: ec2UnitOwner, Name: "net-u1", Tags: ec2UnitOwner.Tags(), Props: &spec.VPC{CIDR: "10.9.0.0/16", EnableDNSSupport: true}}
-	_, err := newTestVPC(f).Create(context.Background(), d)
+	_, err := tk[spec.VPC](newTestVPC(f)).Create(context.Background(), d)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "cidr")
 	assert.Zero(t, f.count("CreateVpc")+f.count("ModifyVpcAttribute")+f.count("CreateTags"))
@@ -155,7 +156,7 @@ func TestVPCCreateWaitsForTheNewID(t *testing.T) {
 		return &ec2.ModifyVpcAttributeOutput{}, nil
 	}
 	d := reconcile.Desired{Owner: ec2UnitOwner, Name: "net-u1", Tags: ec2UnitOwner.Tags(), Props: &spec.VPC{CIDR: "10.0.0.0/16", EnableDNSSupport: true, EnableDNSHostnames: true}}
-	got, err := newTestVPC(f).Create(context.Background(), d)
+	got, err := tk[spec.VPC](newTestVPC(f)).Create(context.Background(), d)
 	require.NoError(t, err)
 	assert.Equal(t, "vpc-new", got.ID)
 	assert.Equal(t, 3, f.count("ModifyVpcAttribute"), "hostnames retried until the VPC is visible")
@@ -179,13 +180,13 @@ func TestVPCUpdateDNSOrder(t *testing.T) {
 	tags["Name"] = "net-u1"
 	live := state.Resource{ID: "vpc-1", Owner: ec2UnitOwner, Tags: tags, Props: &spec.VPC{CIDR: "10.0.0.0/16", EnableDNSSupport: true, EnableDNSHostnames: true}}
 	d := reconcile.Desired{Owner: ec2UnitOwner, Name: "net-u1", Tags: ec2UnitOwner.Tags(), Props: &spec.VPC{CIDR: "10.0.0.0/16"}}
-	_, err := newTestVPC(f).Update(context.Background(), d, live)
+	_, err := tk[spec.VPC](newTestVPC(f)).Update(context.Background(), d, live)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"hostnames", "support"}, order, "hostnames need support: off first")
 
 	order = nil
 	live.Props, d.Props = d.Props, live.Props
-	_, err = newTestVPC(f).Update(context.Background(), d, live)
+	_, err = tk[spec.VPC](newTestVPC(f)).Update(context.Background(), d, live)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"support", "hostnames"}, order, "support on first")
 }
@@ -193,7 +194,7 @@ func TestVPCUpdateDNSOrder(t *testing.T) {
 func TestVPCUpdateRefusesForeignTags(t *testing.T) {
 	f := &fakeEC2{}
 	live := state.Resource{ID: "vpc-1", Tags: map[string]string{"Name": "x"}, Props: &spec.VPC{}}
-	_, err := newTestVPC(f).Update(context.Background(), reconcile.Desired{Owner: ec2UnitOwner, Props: &spec.VPC{EnableDNSSupport: true}}, live)
+	_, err := tk[spec.VPC](newTestVPC(f)).Update(context.Background(), reconcile.Desired{Owner: ec2UnitOwner, Props: &spec.VPC{EnableDNSSupport: true}}, live)
 	require.ErrorIs(t, err, reconcile.ErrNotOwned)
 	assert.Empty(t, f.calls)
 }
@@ -234,8 +235,8 @@ func TestVPCDeleteRetriesDependencyViolation(t *testing.T) {
 	}
 	k := newTestVPC(f)
 	var progress []string
-	k.SetProgress(func(msg string) { progress = append(progress, msg) })
-	require.NoError(t, k.Delete(context.Background(), state.Resource{ID: "vpc-1", Owner: ec2UnitOwner}))
+	ctx := reconcile.WithReporter(context.Background(), func(msg string) { progress = append(progress, msg) })
+	require.NoError(t, k.Delete(ctx, state.Resource{ID: "vpc-1", Owner: ec2UnitOwner}))
 	assert.Equal(t, 3, f.count("DeleteVpc"))
 	assert.Len(t, progress, 2, "each blocked attempt is reported")
 }
@@ -252,7 +253,7 @@ func TestVPCDeleteGivesUpOnOtherErrors(t *testing.T) {
 	}
 	err := newTestVPC(f).Delete(context.Background(), state.Resource{ID: "vpc-1", Owner: ec2UnitOwner})
 	require.Error(t, err)
-	assert.Equal(t, "UnauthorizedOperation", reconcile.APIErrorCode(err))
+	assert.Equal(t, "UnauthorizedOperation", awscall.Code(err))
 	assert.Equal(t, 1, f.count("DeleteVpc"), "not retried")
 	assert.False(t, errors.Is(err, reconcile.ErrNotFound))
 }
@@ -264,7 +265,7 @@ func TestVPCLifecycle(t *testing.T) {
 	k := NewVPC(api, region)
 	o := testOwner(t, "net")
 	d := desired(o, "vpc-"+o.Suffix, &spec.VPC{CIDR: "10.40.0.0/16", EnableDNSSupport: true, EnableDNSHostnames: true})
-	checkLifecycle(t, k, d, func(d reconcile.Desired) reconcile.Desired {
+	checkLifecycle(t, tk[spec.VPC](k), d, func(d reconcile.Desired) reconcile.Desired {
 		d.Props = &spec.VPC{CIDR: "10.40.0.0/16", EnableDNSSupport: true, EnableDNSHostnames: false}
 		return d
 	})
@@ -275,7 +276,7 @@ func TestVPCAttrsAndSelector(t *testing.T) {
 	k := NewVPC(api, region)
 	o := testOwner(t, "net")
 	ctx := context.Background()
-	r, err := k.Create(ctx, desired(o, "vpc-"+o.Suffix, &spec.VPC{CIDR: "10.45.0.0/16", EnableDNSSupport: true}))
+	r, err := tk[spec.VPC](k).Create(ctx, desired(o, "vpc-"+o.Suffix, &spec.VPC{CIDR: "10.45.0.0/16", EnableDNSSupport: true}))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = k.Delete(context.Background(), r) })
 	assert.Equal(t, r.ID, r.Attrs["id"])
