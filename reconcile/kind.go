@@ -1,6 +1,6 @@
 // Package reconcile is the engine: the kind interface, discovery across kinds, the dependency
-// graph, the planner, the executor and plan rendering. It never imports a kind; the CLI hands
-// it the registry.
+// graph, the planner and the executor. It returns data, which views/ renders. It never imports
+// a kind; the CLI hands it the registry.
 package reconcile
 
 import (

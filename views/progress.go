@@ -48,6 +48,12 @@ func (o *textObserver) Finished(c reconcile.Change, err error, elapsed time.Dura
 	o.line("%s: %s in %s", c.Address, edVerb[c.Action], round(elapsed))
 }
 
+// Note prints what a kind reports during a long wait (network interfaces that still hold a
+// security group, …).
+func (o *textObserver) Note(c reconcile.Change, msg string) {
+	o.line("%s: %s", c.Address, msg)
+}
+
 func round(d time.Duration) time.Duration {
 	if d < time.Second {
 		return d.Round(time.Millisecond)
@@ -64,6 +70,10 @@ func (o *logObserver) Started(c reconcile.Change) {
 
 func (o *logObserver) Progress(c reconcile.Change, elapsed time.Duration) {
 	o.log.Info("still running", zap.String("address", c.Address), zap.Duration("elapsed", elapsed))
+}
+
+func (o *logObserver) Note(c reconcile.Change, msg string) {
+	o.log.Info("note", zap.String("address", c.Address), zap.String("message", msg))
 }
 
 func (o *logObserver) Finished(c reconcile.Change, err error, elapsed time.Duration) {

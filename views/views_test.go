@@ -103,6 +103,9 @@ func playResult(o reconcile.Observer, res *reconcile.Result) {
 	for _, cr := range ran {
 		for at := 10 * time.Second; at <= cr.Elapsed; at += 10 * time.Second {
 			o.Progress(cr.Change, at+300*time.Millisecond)
+			if n, ok := o.(reconcile.Noter); ok && at == 10*time.Second {
+				n.Note(cr.Change, "DependencyViolation: waiting for 2 network interfaces [10s elapsed]")
+			}
 		}
 		o.Finished(cr.Change, cr.Err, cr.Elapsed)
 	}
