@@ -32,7 +32,8 @@ func BenchmarkReceiverPostWebhook(b *testing.B) {
 		secret secretSource
 	}{{"unsigned", nil}, {"signed", staticSecret(testSecret)}} {
 		b.Run(bc.name, func(b *testing.B) {
-			h := &handler{table: "events", db: db, secret: bc.secret, log: webhook.NewLogger(io.Discard, "info"), now: time.Now}
+			h, _ := newTestHandler(db, bc.secret)
+			h.log, h.now = webhook.NewLogger(io.Discard, "info"), time.Now
 			req := postReq(benchBody, map[string]string{"X-Webhook-Provider": "stripe", "X-Webhook-Signature": sign(benchBody)})
 			ctx := context.Background()
 			b.ReportAllocs()

@@ -1,6 +1,7 @@
 // Command receiver is the webhook receiver Lambda function (runtime provided.al2023): it answers
-// API Gateway REST proxy events, stores each webhook once in the events table, and serves the
-// stored events on an internal route. See docs/handlers.md for the API contract.
+// API Gateway REST proxy events, verifies each provider's signature, stores each event once in
+// the events table, and serves the stored events on an internal route. See docs/handlers.md for
+// the API contract and the WEBHOOK_PROVIDERS configuration.
 package main
 
 import (
@@ -9,13 +10,19 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/provisioner-dev/provisioner/handlers/internal/webhook"
+)
+
+// Environment variables only the receiver reads.
+const (
+	EnvMaxBodyBytes       = "MAX_BODY_BYTES"
+	EnvSecretCacheSeconds = "SECRET_CACHE_SECONDS"
 )
 
 func main() {
@@ -24,7 +31,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "receiver:", err)
 		os.Exit(1)
 	}
-	lambda.Start(h.Handle)
+	webhook.Start(h.Handle)
 }
 
 // newHandler wires the handler from the environment. Configuration errors stop the cold start,
@@ -37,17 +44,54 @@ func newHandler(ctx context.Context, getenv func(string) string, logOut io.Write
 	if cfg.WebhookSecret != "" && cfg.WebhookSecretParam != "" {
 		return nil, errors.New("set one of WEBHOOK_SECRET and WEBHOOK_SECRET_PARAM, not both")
 	}
+	maxBody, err := intEnv(getenv, EnvMaxBodyBytes, MaxBodyBytes, 1, maxBodyCeiling)
+	if err != nil {
+		return nil, err
+	}
+	ttl, err := intEnv(getenv, EnvSecretCacheSeconds, int(webhook.DefaultSecretTTL/time.Second), 1, 3600)
+	if err != nil {
+		return nil, err
+	}
 	log := webhook.NewLogger(logOut, cfg.LogLevel)
 	awsCfg, err := webhook.LoadAWSConfig(ctx, log)
 	if err != nil {
 		return nil, err
 	}
-	h := &handler{table: cfg.EventsTable, db: dynamodb.NewFromConfig(awsCfg), log: log, now: time.Now}
-	switch {
-	case cfg.WebhookSecret != "":
-		h.secret = staticSecret(cfg.WebhookSecret)
-	case cfg.WebhookSecretParam != "":
-		h.secret = &ssmSecret{client: ssm.NewFromConfig(awsCfg), name: cfg.WebhookSecretParam}
+	h := &handler{table: cfg.EventsTable, db: dynamodb.NewFromConfig(awsCfg), maxBody: maxBody, log: log, now: time.Now}
+	h.secrets = &webhook.SecretCache{Client: ssm.NewFromConfig(awsCfg), TTL: time.Duration(ttl) * time.Second}
+	if raw := getenv(EnvProviders); raw != "" {
+		if h.providers, err = parseProviders(raw); err != nil {
+			return nil, err
+		}
+		return h, nil
+	}
+	h.legacy = legacyProvider(cfg)
+	if cfg.WebhookSecret != "" {
+		h.secrets = staticSecret(cfg.WebhookSecret)
 	}
 	return h, nil
+}
+
+// legacyProvider is POST /webhook as it was before providers were configured: the generic
+// format, X-Webhook-Provider naming the provider, and X-Webhook-Signature checked when a secret
+// is configured. It is served only while WEBHOOK_PROVIDERS is unset.
+func legacyProvider(cfg webhook.Config) *providerConfig {
+	p := &providerConfig{Scheme: schemeNone, Format: formatGeneric}
+	if cfg.WebhookSecret != "" || cfg.WebhookSecretParam != "" {
+		p.Scheme, p.Header, p.Prefix, p.SecretParam = schemeHexHMAC, headerSignature, "sha256=", cfg.WebhookSecretParam
+	}
+	return p
+}
+
+// intEnv reads a whole number between lo and hi from name, def when unset.
+func intEnv(getenv func(string) string, name string, def, lo, hi int) (int, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, fmt.Errorf("environment variable %s=%q: want a whole number from %d to %d", name, v, lo, hi)
+	}
+	return n, nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-xray-sdk-go/instrumentation/awsv2"
 	"github.com/aws/aws-xray-sdk-go/strategy/ctxmissing"
@@ -49,3 +50,6 @@ func (l xrayLogger) Log(level xraylog.LogLevel, msg fmt.Stringer) {
 		l.log.Debug(msg.String())
 	}
 }
+
+// Start runs handler as the function's Lambda handler.
+func Start(handler any) { lambda.Start(handler) }
