@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -44,11 +43,11 @@ func newHandler(ctx context.Context, getenv func(string) string, logOut io.Write
 	if cfg.WebhookSecret != "" && cfg.WebhookSecretParam != "" {
 		return nil, errors.New("set one of WEBHOOK_SECRET and WEBHOOK_SECRET_PARAM, not both")
 	}
-	maxBody, err := intEnv(getenv, EnvMaxBodyBytes, MaxBodyBytes, 1, maxBodyCeiling)
+	maxBody, err := webhook.IntEnv(getenv, EnvMaxBodyBytes, MaxBodyBytes, 1, maxBodyCeiling)
 	if err != nil {
 		return nil, err
 	}
-	ttl, err := intEnv(getenv, EnvSecretCacheSeconds, int(webhook.DefaultSecretTTL/time.Second), 1, 3600)
+	ttl, err := webhook.IntEnv(getenv, EnvSecretCacheSeconds, int(webhook.DefaultSecretTTL/time.Second), 1, 3600)
 	if err != nil {
 		return nil, err
 	}
@@ -81,17 +80,4 @@ func legacyProvider(cfg webhook.Config) *providerConfig {
 		p.Scheme, p.Header, p.Prefix, p.SecretParam = schemeHexHMAC, headerSignature, "sha256=", cfg.WebhookSecretParam
 	}
 	return p
-}
-
-// intEnv reads a whole number between lo and hi from name, def when unset.
-func intEnv(getenv func(string) string, name string, def, lo, hi int) (int, error) {
-	v := getenv(name)
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < lo || n > hi {
-		return 0, fmt.Errorf("environment variable %s=%q: want a whole number from %d to %d", name, v, lo, hi)
-	}
-	return n, nil
 }

@@ -263,7 +263,7 @@ func TestDuplicateKeys(t *testing.T) {
 		{`{"a":[{"k":1},{"k":2}],"K":3}`, "", ""}, // different objects; "K" is first at the top
 		{`{"a":[{"k":1,"K":2}]}`, "K", "k"},
 		{"{\"kid\":1,\"\u212aid\":2}", "\u212aid", "kid"}, // the Kelvin sign, which encoding/json folds to k
-		{`{"id":"A","type":"id"}`, "", ""},                  // a value equal to a key is no key
+		{`{"id":"A","type":"id"}`, "", ""},                // a value equal to a key is no key
 		{`{"a":1,"b":{"a":2}}`, "", ""},
 		{`not json`, "", ""},
 	}

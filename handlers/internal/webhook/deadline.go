@@ -35,3 +35,27 @@ func TimeLeft(ctx context.Context, need time.Duration) error {
 	}
 	return nil
 }
+
+// MinRecordTime is the time a batch record needs to be worth starting: an S3 put and a
+// DynamoDB update take tens of milliseconds, and a throttled one retried by the SDK a few
+// hundred.
+const MinRecordTime = 500 * time.Millisecond
+
+// Timing is a handler's time budget; the zero value means SafetyMargin and MinRecordTime.
+// Tests shrink it to exercise deadlines without waiting for them.
+type Timing struct {
+	SafetyMargin, MinRecordTime time.Duration
+}
+
+// Margin is the time kept back from AWS calls.
+func (t Timing) Margin() time.Duration { return cmpOr(t.SafetyMargin, SafetyMargin) }
+
+// MinRecord is the time a record needs to be started.
+func (t Timing) MinRecord() time.Duration { return cmpOr(t.MinRecordTime, MinRecordTime) }
+
+func cmpOr(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}

@@ -76,20 +76,54 @@ func CreateBucket(t testing.TB, cfg aws.Config, name string) {
 }
 
 func deleteBucket(ctx context.Context, s3c *s3.Client, name string) error {
-	p := s3.NewListObjectsV2Paginator(s3c, &s3.ListObjectsV2Input{Bucket: aws.String(name)})
+	// Every version and delete marker goes first: a versioned bucket is not empty before.
+	p := s3.NewListObjectVersionsPaginator(s3c, &s3.ListObjectVersionsInput{Bucket: aws.String(name)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			return err
 		}
-		for _, o := range page.Contents {
-			if _, err := s3c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(name), Key: o.Key}); err != nil {
+		for _, v := range page.Versions {
+			if _, err := s3c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(name), Key: v.Key, VersionId: v.VersionId}); err != nil {
+				return err
+			}
+		}
+		for _, m := range page.DeleteMarkers {
+			if _, err := s3c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(name), Key: m.Key, VersionId: m.VersionId}); err != nil {
 				return err
 			}
 		}
 	}
 	_, err := s3c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(name)})
 	return err
+}
+
+// EnableVersioning turns versioning on for bucket, as the stack's archive bucket has it.
+func EnableVersioning(t testing.TB, cfg aws.Config, bucket string) {
+	t.Helper()
+	_, err := webhook.NewS3Client(cfg).PutBucketVersioning(Ctx(t), &s3.PutBucketVersioningInput{
+		Bucket:                  aws.String(bucket),
+		VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled},
+	})
+	if err != nil {
+		t.Fatalf("enable versioning on %s: %v", bucket, err)
+	}
+}
+
+// Versions counts the versions of s3://bucket/key.
+func Versions(t testing.TB, cfg aws.Config, bucket, key string) int {
+	t.Helper()
+	out, err := webhook.NewS3Client(cfg).ListObjectVersions(Ctx(t), &s3.ListObjectVersionsInput{Bucket: aws.String(bucket), Prefix: aws.String(key)})
+	if err != nil {
+		t.Fatalf("list versions of s3://%s/%s: %v", bucket, key, err)
+	}
+	n := 0
+	for _, v := range out.Versions {
+		if aws.ToString(v.Key) == key {
+			n++
+		}
+	}
+	return n
 }
 
 // ListKeys returns the keys in bucket under prefix.
