@@ -94,9 +94,14 @@ func fixture(t *testing.T, name string) string {
 
 const stripeBody = `{"id":"evt_1NG8Du2eZvKYlo2CUI79vXWy","object":"event","api_version":"2024-06-20","created":1772600766,"type":"payment_intent.succeeded","data":{"object":{"id":"pi_1","object":"payment_intent","amount":2000}}}`
 
-// stripeSigned signs body as Stripe does, with stripe-go's own test helper.
+// stripeSigned signs stripeBody as Stripe does, with stripe-go's own test helper.
 func stripeSigned(secret string, at time.Time) string {
 	return webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: []byte(stripeBody), Secret: secret, Timestamp: at}).Header
+}
+
+// stripeSignedBody is the Stripe-Signature of body, signed now.
+func stripeSignedBody(body, secret string) string {
+	return webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: []byte(body), Secret: secret}).Header
 }
 
 func TestStripeDeliveries(t *testing.T) {

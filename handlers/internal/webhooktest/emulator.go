@@ -18,6 +18,8 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/provisioner-dev/provisioner/handlers/internal/webhook"
 )
@@ -379,3 +381,17 @@ func PutItem(t testing.TB, cfg aws.Config, table string, item map[string]dbtypes
 
 // Name makes a resource name from a test-run suffix, lower case so it is a valid bucket name.
 func Name(kind, suffix string) string { return strings.ToLower("whk-" + kind + "-" + suffix) }
+
+// PutSecureString stores value in a SecureString parameter called name and deletes it when
+// the test ends.
+func PutSecureString(t testing.TB, cfg aws.Config, name, value string) {
+	t.Helper()
+	c := ssm.NewFromConfig(cfg)
+	_, err := c.PutParameter(Ctx(t), &ssm.PutParameterInput{Name: aws.String(name), Value: aws.String(value), Type: ssmtypes.ParameterTypeSecureString})
+	if err != nil {
+		t.Fatalf("put parameter %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		_, _ = c.DeleteParameter(context.Background(), &ssm.DeleteParameterInput{Name: aws.String(name)})
+	})
+}
