@@ -90,7 +90,9 @@ func TestAuthorizerRefuses(t *testing.T) {
 		change  func(*events.APIGatewayCustomAuthorizerRequestTypeRequest)
 		wantErr string
 	}{
-		{"wrong token", func(r *events.APIGatewayCustomAuthorizerRequestTypeRequest) { r.QueryStringParameters["token"] = "tok_guess" }, "Unauthorized"},
+		{"wrong token", func(r *events.APIGatewayCustomAuthorizerRequestTypeRequest) {
+			r.QueryStringParameters["token"] = "tok_guess"
+		}, "Unauthorized"},
 		{"another provider's token", func(r *events.APIGatewayCustomAuthorizerRequestTypeRequest) {
 			r.QueryStringParameters["token"] = "tok_gh_77"
 		}, "Unauthorized"},
