@@ -134,13 +134,19 @@ func findRIE(t *testing.T) string {
 // deployment, and unpacks bootstrap from the zip with the zip's file mode.
 func buildBootstrap(t *testing.T) string {
 	t.Helper()
+	return buildHandler(t, "receiver")
+}
+
+// buildHandler is buildBootstrap for any of the handlers.
+func buildHandler(t *testing.T, handler string) string {
+	t.Helper()
 	arch := map[string]string{"amd64": "x86_64", "arm64": "arm64"}[runtime.GOARCH]
 	if arch == "" || runtime.GOOS != "linux" {
 		t.Skipf("the bootstrap is a Linux amd64 or arm64 binary; this is %s/%s", runtime.GOOS, runtime.GOARCH)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	a, err := build.Build(ctx, build.Options{Handler: "receiver", Arch: arch, OutDir: t.TempDir()})
+	a, err := build.Build(ctx, build.Options{Handler: handler, Arch: arch, OutDir: t.TempDir()})
 	require.NoError(t, err)
 	zr, err := zip.OpenReader(a.ZipPath)
 	require.NoError(t, err)
@@ -220,6 +226,15 @@ func freeAddr(t *testing.T) string {
 
 func invoke(t *testing.T, url string, event []byte) events.APIGatewayProxyResponse {
 	t.Helper()
+	body := invokeRaw(t, url, event)
+	var out events.APIGatewayProxyResponse
+	require.NoError(t, json.Unmarshal(body, &out), "invoke answered: %s", body)
+	return out
+}
+
+// invokeRaw posts event to the emulator's invocation URL and returns the function's answer.
+func invokeRaw(t *testing.T, url string, event []byte) []byte {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(event))
@@ -230,7 +245,5 @@ func invoke(t *testing.T, url string, event []byte) events.APIGatewayProxyRespon
 	body, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, resp.StatusCode, "invoke: %s", body)
-	var out events.APIGatewayProxyResponse
-	require.NoError(t, json.Unmarshal(body, &out), "invoke answered: %s", body)
-	return out
+	return body
 }
