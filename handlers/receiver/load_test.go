@@ -36,22 +36,16 @@ func TestLoadUnderRIE(t *testing.T) {
 		t.Skip("set RIE_LOAD_EVENTS to run the load run")
 	}
 	n = min(n, maxLoadEvents)
-	rie := findRIE(t)
-	cfg := emutest.Config(t)
-	if emutest.Endpoint() == "" {
-		t.Skip("runs against an emulator only")
-	}
+	rie, cfg := rieSetup(t)
 	table := webhooktest.Name("events", emutest.Suffix(t))
 	webhooktest.CreateEventsTable(t, cfg, table)
 	param := "/" + table + "/stripe-secret"
 	webhooktest.PutSecureString(t, cfg, param, "whsec_load")
-	url, output := startRIE(t, rie, buildBootstrap(t), []string{
-		"EVENTS_TABLE=" + table,
-		`WEBHOOK_PROVIDERS={"stripe":{"scheme":"stripe","secret_param":"` + param + `"}}`,
-		"AWS_ENDPOINT_URL=" + emutest.Endpoint(), "AWS_REGION=" + cfg.Region,
-		"AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_EC2_METADATA_DISABLED=true",
+	url, output := startRIE(t, rie, buildBootstrap(t), append(emulatorEnv(cfg),
+		"EVENTS_TABLE="+table,
+		`WEBHOOK_PROVIDERS={"stripe":{"scheme":"stripe","secret_param":"`+param+`"}}`,
 		"LOG_LEVEL=warn",
-	})
+	))
 	lat := make([]time.Duration, 0, n)
 	start := time.Now()
 	for i := range n {

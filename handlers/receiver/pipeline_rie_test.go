@@ -4,6 +4,7 @@ package main
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -21,14 +22,7 @@ import (
 // replay of the stream (with the processor's own update in it) leaves exactly one object
 // version and the event as it was.
 func TestPipelineUnderRIE(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds two handlers")
-	}
-	rie := findRIE(t)
-	cfg := emutest.Config(t)
-	if emutest.Endpoint() == "" {
-		t.Skip("runs against an emulator only")
-	}
+	rie, cfg := rieSetup(t)
 	sfx := emutest.Suffix(t)
 	table, bucket := webhooktest.Name("events", sfx), webhooktest.Name("archive", sfx)
 	streamArn := webhooktest.CreateEventsTable(t, cfg, table)
@@ -36,13 +30,9 @@ func TestPipelineUnderRIE(t *testing.T) {
 	webhooktest.EnableVersioning(t, cfg, bucket)
 	param := "/" + table + "/stripe-secret"
 	webhooktest.PutSecureString(t, cfg, param, "whsec_pipeline")
-	common := []string{
-		"EVENTS_TABLE=" + table, "ARCHIVE_BUCKET=" + bucket,
-		"AWS_ENDPOINT_URL=" + emutest.Endpoint(), "AWS_REGION=" + cfg.Region,
-		"AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_EC2_METADATA_DISABLED=true",
-	}
+	common := append(emulatorEnv(cfg), "EVENTS_TABLE="+table, "ARCHIVE_BUCKET="+bucket)
 	receiverURL, recvOut := startRIE(t, rie, buildHandler(t, "receiver"),
-		append(common, `WEBHOOK_PROVIDERS={"stripe":{"scheme":"stripe","secret_param":"`+param+`"}}`))
+		append(slices.Clone(common), `WEBHOOK_PROVIDERS={"stripe":{"scheme":"stripe","secret_param":"`+param+`"}}`))
 	processorURL, procOut := startRIE(t, rie, buildHandler(t, "processor"), common)
 
 	resp := invoke(t, receiverURL, stripeEvent(t, "whsec_pipeline"))

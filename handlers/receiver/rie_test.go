@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -40,14 +41,7 @@ const rieInstall = "go install github.com/aws/aws-lambda-runtime-interface-emula
 // the Lambda Runtime Interface Emulator, invokes it over HTTP with an API Gateway event, and
 // finds the event stored in the emulator's DynamoDB.
 func TestBootstrapUnderRIE(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the receiver")
-	}
-	rie := findRIE(t)
-	cfg := emutest.Config(t)
-	if emutest.Endpoint() == "" {
-		t.Skip("runs against an emulator only: the bootstrap gets static test credentials")
-	}
+	rie, cfg := rieSetup(t)
 	table := webhooktest.Name("events", emutest.Suffix(t))
 	webhooktest.CreateEventsTable(t, cfg, table)
 	param := "/" + table + "/stripe-secret"
@@ -57,17 +51,12 @@ func TestBootstrapUnderRIE(t *testing.T) {
 	defer collector.Close()
 
 	bootstrap := buildBootstrap(t)
-	url, output := startRIE(t, rie, bootstrap, []string{
-		"EVENTS_TABLE=" + table,
-		`WEBHOOK_PROVIDERS={"stripe":{"scheme":"stripe","secret_param":"` + param + `"}}`,
-		"OTEL_EXPORTER_OTLP_ENDPOINT=" + collector.URL,
-		"AWS_ENDPOINT_URL=" + emutest.Endpoint(),
-		"AWS_REGION=" + cfg.Region,
-		"AWS_ACCESS_KEY_ID=test",
-		"AWS_SECRET_ACCESS_KEY=test",
-		"AWS_EC2_METADATA_DISABLED=true",
+	url, output := startRIE(t, rie, bootstrap, append(emulatorEnv(cfg),
+		"EVENTS_TABLE="+table,
+		`WEBHOOK_PROVIDERS={"stripe":{"scheme":"stripe","secret_param":"`+param+`"}}`,
+		"OTEL_EXPORTER_OTLP_ENDPOINT="+collector.URL,
 		"LOG_LEVEL=debug",
-	})
+	))
 
 	event := stripeEvent(t, "whsec_rie_test")
 	for i, want := range []int{202, 200} {
@@ -103,6 +92,31 @@ func stripeEvent(t *testing.T, secret string) []byte {
 	out, err := json.Marshal(req)
 	require.NoError(t, err)
 	return out
+}
+
+// rieSetup finds the runtime interface emulator and the AWS emulator's configuration, or
+// skips: the test builds handlers (not with -short), and the bootstraps get static test
+// credentials, so it runs against an emulator only.
+func rieSetup(t *testing.T) (string, aws.Config) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds handlers")
+	}
+	rie := findRIE(t)
+	cfg := emutest.Config(t)
+	if emutest.Endpoint() == "" {
+		t.Skip("runs against an emulator only: the bootstrap gets static test credentials")
+	}
+	return rie, cfg
+}
+
+// emulatorEnv is the environment that points a bootstrap at the emulator, with test
+// credentials and nothing of the developer's.
+func emulatorEnv(cfg aws.Config) []string {
+	return []string{
+		"AWS_ENDPOINT_URL=" + emutest.Endpoint(), "AWS_REGION=" + cfg.Region,
+		"AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_EC2_METADATA_DISABLED=true",
+	}
 }
 
 // findRIE looks for aws-lambda-rie in AWS_LAMBDA_RIE, PATH, then GOPATH/bin.
