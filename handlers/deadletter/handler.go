@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"go.uber.org/zap"
 
 	"github.com/provisioner-dev/provisioner/handlers/internal/webhook"
@@ -21,8 +22,6 @@ const (
 	// (throttled, or no network path to DynamoDB Streams): after that it stays archived only,
 	// instead of cycling until the queue's retention drops it.
 	maxReceives = 5
-	// timeReserve is the invocation time kept back for answering Lambda.
-	timeReserve = 3 * time.Second
 )
 
 type handler struct {
@@ -30,6 +29,8 @@ type handler struct {
 	db            webhook.ItemUpdater
 	s3            webhook.ObjectPutter
 	streams       streamReader
+	concurrency   int // messages handled at once; at least 1
+	timing        webhook.Timing
 	log           *zap.Logger
 	now           func() time.Time
 }
@@ -55,27 +56,37 @@ type batchInfo struct {
 }
 
 // Handle archives and acts on each failure notice, and reports the messages to receive again
-// by message id (the mapping needs FunctionResponseTypes ReportBatchItemFailures).
+// by message id (the mapping needs FunctionResponseTypes ReportBatchItemFailures). Messages
+// run concurrently, up to h.concurrency at once; messages of one FIFO message group run in
+// order. Every AWS call is bounded by the invocation's deadline less a safety margin, and a
+// message not finished or not started in time is reported, so that only it is delivered
+// again, not the whole batch after a timeout.
 func (h *handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 	log := webhook.WithRequest(ctx, h.log)
+	work, cancel := webhook.WithinInvocation(ctx, h.timing.Margin())
+	defer cancel()
+	errs := webhook.RunBatch(work, ev.Records, h.concurrency, h.timing.MinRecord(), messageKey, func(ctx context.Context, m events.SQSMessage) error {
+		return h.handle(ctx, log.With(zap.String("message_id", m.MessageId)), m)
+	})
 	var resp events.SQSEventResponse
-	for _, m := range ev.Records {
-		mlog := log.With(zap.String("message_id", m.MessageId))
-		if err := h.handleInTime(ctx, mlog, m); err != nil {
-			mlog.Error("failure notice not handled; reported for retry", zap.Error(err))
-			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
+	for i, err := range errs {
+		if err == nil {
+			continue
 		}
+		m := ev.Records[i]
+		log.Error("failure notice not handled; reported for retry", zap.String("message_id", m.MessageId), zap.Error(err))
+		resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
 	}
 	return resp, nil
 }
 
-// handleInTime handles m unless the invocation is about to time out: a timeout would fail the
-// whole batch, where reporting the messages left over has only those delivered again.
-func (h *handler) handleInTime(ctx context.Context, log *zap.Logger, m events.SQSMessage) error {
-	if d, ok := ctx.Deadline(); ok && time.Until(d) < timeReserve {
-		return errors.New("invocation nearly out of time; left for the next delivery")
+// messageKey orders the messages of one FIFO message group; a standard queue's messages have
+// no order to keep.
+func messageKey(m events.SQSMessage) string {
+	if g := m.Attributes["MessageGroupId"]; g != "" {
+		return "group:" + g
 	}
-	return h.handle(ctx, log, m)
+	return "message:" + m.MessageId
 }
 
 // handle archives the notice first, so that it is kept whatever happens next, then marks the
@@ -87,7 +98,8 @@ func (h *handler) handle(ctx context.Context, log *zap.Logger, m events.SQSMessa
 	var n notice
 	parsed := json.Unmarshal([]byte(m.Body), &n) == nil
 	key := webhook.DeadLetterKey(noticeTime(n, m, h.now), bodyHash(m.Body))
-	if err := webhook.PutJSON(ctx, h.s3, h.bucket, key, archiveBody(m.Body), map[string]string{"sqs-message-id": m.MessageId}); err != nil {
+	// Write-once: the key is the notice's hash, so a notice already archived is the same notice.
+	if _, err := webhook.PutJSONOnce(ctx, h.s3, h.bucket, key, archiveBody(m.Body), map[string]string{"sqs-message-id": m.MessageId}); err != nil {
 		return err
 	}
 	log = log.With(zap.String("dead_letter_key", key), zap.String("condition", n.RequestContext.Condition))
@@ -125,9 +137,9 @@ func (h *handler) markFailed(ctx context.Context, log *zap.Logger, ids []string,
 	var errs []error
 	marked := 0
 	for _, id := range ids {
-		moved, err := webhook.Transition(ctx, h.db, h.table, id, webhook.StatusReceived, webhook.StatusFailed, map[string]string{
-			webhook.AttrFailedAt:      webhook.FormatTime(h.now()),
-			webhook.AttrDeadLetterKey: key,
+		moved, err := webhook.Transition(ctx, h.db, h.table, id, webhook.StatusReceived, webhook.StatusFailed, map[string]types.AttributeValue{
+			webhook.AttrFailedAt:      webhook.S(webhook.FormatTime(h.now())),
+			webhook.AttrDeadLetterKey: webhook.S(key),
 		})
 		if err != nil {
 			errs = append(errs, err)

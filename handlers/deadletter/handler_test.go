@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -83,6 +84,7 @@ type fakes struct {
 	s3Err   error
 	dbErr   map[string]error
 	marked  []string
+	mu      sync.Mutex // messages run concurrently
 	logs    bytes.Buffer
 }
 
@@ -94,6 +96,8 @@ func (f *fakes) handler() *handler {
 			if err := f.dbErr[id]; err != nil {
 				return nil, err
 			}
+			f.mu.Lock()
+			defer f.mu.Unlock()
 			f.marked = append(f.marked, id)
 			return &dynamodb.UpdateItemOutput{}, nil
 		}},
@@ -103,9 +107,10 @@ func (f *fakes) handler() *handler {
 			}
 			return f.objects.Put(ctx, in, body)
 		}},
-		streams: f.shard.fake(),
-		log:     webhook.NewLogger(&f.logs, "debug"),
-		now:     func() time.Time { return handleNow },
+		streams:     f.shard.fake(),
+		concurrency: 4,
+		log:         webhook.NewLogger(&f.logs, "debug"),
+		now:         func() time.Time { return handleNow },
 	}
 }
 
@@ -302,4 +307,25 @@ func TestNewHandler(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "t", h.table)
 	assert.NotNil(t, h.streams)
+}
+
+// TestHandleHungArchive: one notice's archive write hangs; the other messages are handled and
+// only the hung one is reported when the invocation's time less the margin is up.
+func TestHandleHungArchive(t *testing.T) {
+	f := &fakes{}
+	h := f.handler()
+	h.timing = webhook.Timing{SafetyMargin: 50 * time.Millisecond, MinRecordTime: time.Millisecond}
+	h.s3 = &webhooktest.S3{PutObjectFunc: func(ctx context.Context, in *s3.PutObjectInput, body []byte) (*s3.PutObjectOutput, error) {
+		if in.Metadata["sqs-message-id"] == "m-hung" {
+			<-ctx.Done()
+			return nil, ctx.Err()
+		}
+		return f.objects.Put(ctx, in, body)
+	}}
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	resp, err := h.Handle(ctx, events.SQSEvent{Records: []events.SQSMessage{message("m-1", "not json 1"), message("m-hung", "not json 2"), message("m-3", "not json 3")}})
+	require.NoError(t, err)
+	assert.Equal(t, []events.SQSBatchItemFailure{{ItemIdentifier: "m-hung"}}, resp.BatchItemFailures)
+	assert.Len(t, f.objects.Keys(), 2)
 }

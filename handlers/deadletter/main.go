@@ -10,7 +10,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 
@@ -23,12 +22,16 @@ func main() {
 		fmt.Fprintln(os.Stderr, "deadletter:", err)
 		os.Exit(1)
 	}
-	lambda.Start(h.Handle)
+	webhook.Start(h.Handle)
 }
 
 func newHandler(ctx context.Context, getenv func(string) string, logOut io.Writer) (*handler, error) {
 	cfg := webhook.FromEnv(getenv)
 	if err := cfg.Require(webhook.EnvEventsTable, webhook.EnvArchiveBucket); err != nil {
+		return nil, err
+	}
+	concurrency, err := webhook.IntEnv(getenv, webhook.EnvBatchConcurrency, webhook.DefaultConcurrency, 1, 100)
+	if err != nil {
 		return nil, err
 	}
 	log := webhook.NewLogger(logOut, cfg.LogLevel)
@@ -37,12 +40,13 @@ func newHandler(ctx context.Context, getenv func(string) string, logOut io.Write
 		return nil, err
 	}
 	return &handler{
-		table:   cfg.EventsTable,
-		bucket:  cfg.ArchiveBucket,
-		db:      dynamodb.NewFromConfig(awsCfg),
-		s3:      webhook.NewS3Client(awsCfg),
-		streams: dynamodbstreams.NewFromConfig(awsCfg),
-		log:     log,
-		now:     time.Now,
+		table:       cfg.EventsTable,
+		bucket:      cfg.ArchiveBucket,
+		db:          dynamodb.NewFromConfig(awsCfg),
+		s3:          webhook.NewS3Client(awsCfg),
+		streams:     dynamodbstreams.NewFromConfig(awsCfg),
+		concurrency: concurrency,
+		log:         log,
+		now:         time.Now,
 	}, nil
 }

@@ -26,6 +26,10 @@ type handler struct {
 	table, bucket string
 	db            store
 	s3            webhook.ObjectPutter
+	concurrency   int           // records handled at once; at least 1
+	ttl           time.Duration // an archived event's time left in the table; 0 keeps it
+	ttlAttr       string        // the table's TTL attribute
+	timing        webhook.Timing
 	log           *zap.Logger
 	now           func() time.Time
 }
@@ -33,22 +37,42 @@ type handler struct {
 // Handle processes one batch of stream records and reports the records it could not process
 // by sequence number (the mapping needs FunctionResponseTypes ReportBatchItemFailures).
 //
-// Every record is tried, even after one fails. Lambda resumes the shard at the lowest reported
-// sequence number, so the records after a failure come again anyway; but when the failing one
-// is poison, its retries end with the whole batch range sent to the on-failure destination,
-// and records after it must by then have been processed rather than only reported. Each step
-// is idempotent, so the records that come again cost a rewrite, not a duplicate.
+// Records run concurrently, up to h.concurrency at once, except that records of the same event
+// id run one after another in stream order; after one fails, the later ones of its id are not
+// tried. For a stream Lambda resumes the shard at the lowest reported sequence number, and
+// sends everything after it again, so every record of the batch still runs even after one
+// fails: when the failing one is poison, its retries end with the whole range sent to the
+// on-failure destination, and the records after it must by then have been processed rather
+// than only reported. Each step is idempotent (a write-once archive, a conditional update), so
+// the records that come again cost a request, not a duplicate. Every AWS call is bounded by
+// the invocation's deadline less a safety margin; a record not finished or not started in
+// time is reported, never the whole batch lost to a timeout.
 func (h *handler) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 	log := webhook.WithRequest(ctx, h.log)
+	work, cancel := webhook.WithinInvocation(ctx, h.timing.Margin())
+	defer cancel()
+	errs := webhook.RunBatch(work, ev.Records, h.concurrency, h.timing.MinRecord(), recordKey, func(ctx context.Context, r events.DynamoDBEventRecord) error {
+		return h.process(ctx, log.With(zap.String("sequence_number", r.Change.SequenceNumber)), r)
+	})
 	var resp events.DynamoDBEventResponse
-	for _, r := range ev.Records {
-		rlog := log.With(zap.String("sequence_number", r.Change.SequenceNumber))
-		if err := h.process(ctx, rlog, r); err != nil {
-			rlog.Error("stream record not processed; reported for retry", zap.Error(err))
-			resp.BatchItemFailures = append(resp.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: r.Change.SequenceNumber})
+	for i, err := range errs { // in stream order: the first reported is the one Lambda resumes at
+		if err == nil {
+			continue
 		}
+		r := ev.Records[i]
+		log.Error("stream record not processed; reported for retry", zap.String("sequence_number", r.Change.SequenceNumber), zap.Error(err))
+		resp.BatchItemFailures = append(resp.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: r.Change.SequenceNumber})
 	}
 	return resp, nil
+}
+
+// recordKey is the event id a record is about; records without one are keyed by their own
+// sequence number, and so ordered against nothing.
+func recordKey(r events.DynamoDBEventRecord) string {
+	if id, ok := r.Change.Keys[webhook.AttrEventID]; ok && id.DataType() == events.DataTypeString {
+		return "id:" + id.String()
+	}
+	return "seq:" + r.Change.SequenceNumber
 }
 
 // process archives one newly received event and marks it processed. Only INSERTs carry new
@@ -68,17 +92,23 @@ func (h *handler) process(ctx context.Context, log *zap.Logger, r events.DynamoD
 		return nil
 	}
 	key := webhook.ArchiveKey(ev.ReceivedAt, ev.ID)
-	if err := webhook.PutJSON(ctx, h.s3, h.bucket, key, ev.Payload, archiveMetadata(ev)); err != nil {
-		return err
-	}
-	moved, err := webhook.Transition(ctx, h.db, h.table, ev.ID, webhook.StatusReceived, webhook.StatusProcessed, map[string]string{
-		webhook.AttrProcessedAt: webhook.FormatTime(h.now()),
-		webhook.AttrArchiveKey:  key,
-	})
+	written, err := webhook.PutJSONOnce(ctx, h.s3, h.bucket, key, ev.Payload, archiveMetadata(ev))
 	if err != nil {
 		return err
 	}
-	log.Info("event archived", zap.String("archive_key", key), zap.Bool("marked_processed", moved))
+	now := h.now()
+	set := map[string]types.AttributeValue{
+		webhook.AttrProcessedAt: webhook.S(webhook.FormatTime(now)),
+		webhook.AttrArchiveKey:  webhook.S(key),
+	}
+	if h.ttl > 0 {
+		set[h.ttlAttr] = webhook.N(now.Add(h.ttl).Unix()) // DynamoDB TTL: Unix seconds, a number
+	}
+	moved, err := webhook.Transition(ctx, h.db, h.table, ev.ID, webhook.StatusReceived, webhook.StatusProcessed, set)
+	if err != nil {
+		return err
+	}
+	log.Info("event archived", zap.String("archive_key", key), zap.Bool("written", written), zap.Bool("marked_processed", moved))
 	return nil
 }
 

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -59,6 +61,7 @@ func record(name events.DynamoDBOperationType, seq string, ev webhook.Event) eve
 
 // fakes is a handler over fakes that archive into objects and mark with update (nil: accept).
 type fakes struct {
+	mu      sync.Mutex // the handler runs records concurrently
 	objects webhooktest.Objects
 	updates []*dynamodb.UpdateItemInput
 	s3Err   map[string]error // by event id
@@ -73,10 +76,14 @@ func (f *fakes) handler() *handler {
 		table: "events", bucket: "archive",
 		db: &webhooktest.DynamoDB{
 			UpdateItemFunc: func(_ context.Context, in *dynamodb.UpdateItemInput) (*dynamodb.UpdateItemOutput, error) {
+				f.mu.Lock()
+				defer f.mu.Unlock()
 				f.updates = append(f.updates, in)
 				return &dynamodb.UpdateItemOutput{}, f.dbErr[in.Key[webhook.AttrEventID].(*types.AttributeValueMemberS).Value]
 			},
 			GetItemFunc: func(context.Context, *dynamodb.GetItemInput) (*dynamodb.GetItemOutput, error) {
+				f.mu.Lock()
+				defer f.mu.Unlock()
 				f.gets++
 				return &dynamodb.GetItemOutput{Item: f.item}, f.dbErr["get"]
 			},
@@ -87,8 +94,9 @@ func (f *fakes) handler() *handler {
 			}
 			return f.objects.Put(ctx, in, body)
 		}},
-		log: webhook.NewLogger(&f.logs, "debug"),
-		now: func() time.Time { return processNow },
+		concurrency: 4,
+		log:         webhook.NewLogger(&f.logs, "debug"),
+		now:         func() time.Time { return processNow },
 	}
 }
 
@@ -210,9 +218,9 @@ func TestArchiveMetadata(t *testing.T) {
 	}, archiveMetadata(ev))
 }
 
-// TestProcessRetryOverwrites: a batch delivered again archives to the same keys with the same
-// bytes, leaving one object per event.
-func TestProcessRetryOverwrites(t *testing.T) {
+// TestProcessRetryWritesOnce: a batch delivered again finds its archive written (412 to the
+// conditional write) and leaves the one object as it was.
+func TestProcessRetryWritesOnce(t *testing.T) {
 	f := &fakes{dbErr: map[string]error{"evt_1": &types.ProvisionedThroughputExceededException{}}}
 	batch := events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{record(events.DynamoDBOperationTypeInsert, "100", event("evt_1"))}}
 	h := f.handler()
@@ -260,4 +268,86 @@ func TestRecordedBatch(t *testing.T) {
 	assert.Equal(t, `{"id": "evt_1NG8Du2eZvKYlo2CUI79vXWy", "type": "payment_intent.succeeded"}`, string(body))
 	assert.Len(t, f.updates, 1)
 	assert.Contains(t, f.logs.String(), `"msg":"stream record not processed; reported for retry"`)
+}
+
+func TestProcessSetsExpiry(t *testing.T) {
+	f := &fakes{}
+	h := f.handler()
+	h.ttl, h.ttlAttr = 30*24*time.Hour, "expires_at"
+	_, err := h.Handle(context.Background(), events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{record(events.DynamoDBOperationTypeInsert, "100", event("evt_1"))}})
+	require.NoError(t, err)
+	require.Len(t, f.updates, 1)
+	u := f.updates[0]
+	var got types.AttributeValue
+	for n, attr := range u.ExpressionAttributeNames {
+		if attr == "expires_at" {
+			got = u.ExpressionAttributeValues[":"+n[1:]]
+		}
+	}
+	assert.Equal(t, &types.AttributeValueMemberN{Value: strconv.FormatInt(processNow.Add(30*24*time.Hour).Unix(), 10)}, got,
+		"TTL in Unix seconds, as a number, set when the event is archived")
+}
+
+// TestProcessHungDependency: one record's archive write never answers. The others are
+// processed, and the hung one is reported when the invocation's time (less the margin) runs
+// out, instead of the whole batch timing out.
+func TestProcessHungDependency(t *testing.T) {
+	f := &fakes{}
+	h := f.handler()
+	h.timing = webhook.Timing{SafetyMargin: 50 * time.Millisecond, MinRecordTime: time.Millisecond}
+	inner := h.s3.(*webhooktest.S3).PutObjectFunc
+	h.s3 = &webhooktest.S3{PutObjectFunc: func(ctx context.Context, in *s3.PutObjectInput, body []byte) (*s3.PutObjectOutput, error) {
+		if in.Metadata["event-id"] == "evt_hung" {
+			<-ctx.Done() // a call that hangs until its deadline
+			return nil, ctx.Err()
+		}
+		return inner(ctx, in, body)
+	}}
+	var records []events.DynamoDBEventRecord
+	for i := range 10 {
+		id := "evt_" + strconv.Itoa(i)
+		if i == 3 {
+			id = "evt_hung"
+		}
+		records = append(records, record(events.DynamoDBOperationTypeInsert, strconv.Itoa(100+i), event(id)))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	resp, err := h.Handle(ctx, events.DynamoDBEvent{Records: records})
+	require.NoError(t, err)
+	assert.Equal(t, failures("103"), resp.BatchItemFailures)
+	assert.Len(t, f.objects.Keys(), 9)
+	assert.Contains(t, f.logs.String(), "context deadline exceeded")
+}
+
+// TestProcessOutOfTime: a batch that arrives with less time left than a record needs is
+// reported whole, record by record, without a call.
+func TestProcessOutOfTime(t *testing.T) {
+	f := &fakes{}
+	h := f.handler()
+	h.s3 = &webhooktest.S3{} // any call would panic
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	resp, err := h.Handle(ctx, events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{
+		record(events.DynamoDBOperationTypeInsert, "100", event("evt_1")),
+		record(events.DynamoDBOperationTypeInsert, "101", event("evt_2")),
+	}})
+	require.NoError(t, err)
+	assert.Equal(t, failures("100", "101"), resp.BatchItemFailures)
+}
+
+// TestProcessOrderPerEvent: two records of one event id in one batch (an INSERT, then a
+// re-INSERT after a TTL removal, say): the second waits for the first and is not tried when
+// the first failed, while other events go on. Lambda resumes at the lowest reported number.
+func TestProcessOrderPerEvent(t *testing.T) {
+	f := &fakes{s3Err: map[string]error{"evt_1": errors.New("SlowDown")}}
+	resp, err := f.handler().Handle(context.Background(), events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{
+		record(events.DynamoDBOperationTypeInsert, "100", event("evt_1")),
+		record(events.DynamoDBOperationTypeInsert, "101", event("evt_2")),
+		record(events.DynamoDBOperationTypeInsert, "102", event("evt_1")),
+	}})
+	require.NoError(t, err)
+	assert.Equal(t, failures("100", "102"), resp.BatchItemFailures)
+	assert.Equal(t, []string{"events/2026/03/04/evt_2.json"}, f.objects.Keys())
+	assert.Contains(t, f.logs.String(), "an earlier record with the same key failed")
 }

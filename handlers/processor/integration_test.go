@@ -3,10 +3,12 @@ package main
 import (
 	"io"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	dbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -26,6 +28,7 @@ func TestProcessorAgainstEmulator(t *testing.T) {
 	table, bucket := webhooktest.Name("events", sfx), webhooktest.Name("archive", sfx)
 	streamArn := webhooktest.CreateEventsTable(t, cfg, table)
 	webhooktest.CreateBucket(t, cfg, bucket)
+	webhooktest.EnableVersioning(t, cfg, bucket)
 
 	good := event("evt_good")
 	webhooktest.PutItem(t, cfg, table, good.Item())
@@ -34,7 +37,7 @@ func TestProcessorAgainstEmulator(t *testing.T) {
 	webhooktest.PutItem(t, cfg, table, poison)
 
 	h := &handler{table: table, bucket: bucket, db: dynamodb.NewFromConfig(cfg), s3: webhook.NewS3Client(cfg),
-		log: webhook.NewLogger(io.Discard, "info"), now: time.Now}
+		concurrency: 4, ttl: 30 * 24 * time.Hour, ttlAttr: "expires_at", log: webhook.NewLogger(io.Discard, "info"), now: time.Now}
 	ctx := webhooktest.Ctx(t)
 
 	batch := webhooktest.StreamEvent(t, cfg, streamArn)
@@ -64,6 +67,13 @@ func TestProcessorAgainstEmulator(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, failures(poisonSeq), resp.BatchItemFailures)
 	assert.Equal(t, []string{key}, webhooktest.ListKeys(t, cfg, bucket, "events/"))
+	assert.Equal(t, 1, webhooktest.Versions(t, cfg, bucket, key), "the replay's conditional write added no version")
+	item := webhooktest.GetItem(t, cfg, table, "evt_good")
+	expires, ok := item["expires_at"].(*dbtypes.AttributeValueMemberN)
+	require.True(t, ok, "the archived event has a TTL")
+	sec, err := strconv.ParseInt(expires.Value, 10, 64)
+	require.NoError(t, err)
+	assert.WithinDuration(t, time.Now().Add(30*24*time.Hour), time.Unix(sec, 0), time.Hour)
 	again, _ := webhooktest.GetEvent(t, cfg, table, "evt_good")
 	assert.Equal(t, got, again, "a replay leaves the event as it was")
 }

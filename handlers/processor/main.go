@@ -10,7 +10,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/provisioner-dev/provisioner/handlers/internal/webhook"
@@ -22,7 +21,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "processor:", err)
 		os.Exit(1)
 	}
-	lambda.Start(h.Handle)
+	webhook.Start(h.Handle)
 }
 
 func newHandler(ctx context.Context, getenv func(string) string, logOut io.Writer) (*handler, error) {
@@ -30,17 +29,32 @@ func newHandler(ctx context.Context, getenv func(string) string, logOut io.Write
 	if err := cfg.Require(webhook.EnvEventsTable, webhook.EnvArchiveBucket); err != nil {
 		return nil, err
 	}
+	concurrency, err := webhook.IntEnv(getenv, webhook.EnvBatchConcurrency, webhook.DefaultConcurrency, 1, 100)
+	if err != nil {
+		return nil, err
+	}
+	ttlDays, err := webhook.IntEnv(getenv, webhook.EnvEventTTLDays, webhook.DefaultEventTTLDays, 0, 3650)
+	if err != nil {
+		return nil, err
+	}
+	ttlAttr := getenv(webhook.EnvEventTTLAttribute)
+	if ttlAttr == "" {
+		ttlAttr = webhook.DefaultEventTTLAttribute
+	}
 	log := webhook.NewLogger(logOut, cfg.LogLevel)
 	awsCfg, err := webhook.LoadAWSConfig(ctx, log)
 	if err != nil {
 		return nil, err
 	}
 	return &handler{
-		table:  cfg.EventsTable,
-		bucket: cfg.ArchiveBucket,
-		db:     dynamodb.NewFromConfig(awsCfg),
-		s3:     webhook.NewS3Client(awsCfg),
-		log:    log,
-		now:    time.Now,
+		table:       cfg.EventsTable,
+		bucket:      cfg.ArchiveBucket,
+		db:          dynamodb.NewFromConfig(awsCfg),
+		s3:          webhook.NewS3Client(awsCfg),
+		concurrency: concurrency,
+		ttl:         time.Duration(ttlDays) * 24 * time.Hour,
+		ttlAttr:     ttlAttr,
+		log:         log,
+		now:         time.Now,
 	}, nil
 }

@@ -32,7 +32,8 @@ func BenchmarkReceiverPostWebhook(b *testing.B) {
 		secret secretSource
 	}{{"unsigned", nil}, {"signed", staticSecret(testSecret)}} {
 		b.Run(bc.name, func(b *testing.B) {
-			h := &handler{table: "events", db: db, secret: bc.secret, log: webhook.NewLogger(io.Discard, "info"), now: time.Now}
+			h, _ := newTestHandler(db, bc.secret)
+			h.log, h.now = webhook.NewLogger(io.Discard, "info"), time.Now
 			req := postReq(benchBody, map[string]string{"X-Webhook-Provider": "stripe", "X-Webhook-Signature": sign(benchBody)})
 			ctx := context.Background()
 			b.ReportAllocs()
@@ -45,4 +46,32 @@ func BenchmarkReceiverPostWebhook(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkReceiverThroughput is one execution environment answering Stripe deliveries one
+// after another (Lambda gives an environment one request at a time), with DynamoDB's PutItem
+// taking an AWS-like time and the signing secret cached. events/s/execution is what one unit
+// of the function's concurrency carries; docs/capacity.md divides the peak rate by it.
+func BenchmarkReceiverThroughput(b *testing.B) {
+	db := &webhooktest.DynamoDB{PutItemFunc: func(ctx context.Context, _ *dynamodb.PutItemInput) (*dynamodb.PutItemOutput, error) {
+		return &dynamodb.PutItemOutput{}, webhooktest.Wait(ctx, webhooktest.DynamoDBLatency)
+	}}
+	providers, err := parseProviders(`{"stripe":{"scheme":"stripe","secret_param":"/s"}}`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	h, _ := newTestHandler(db, nil)
+	h.legacy, h.providers, h.secrets = nil, providers, staticSecret("whsec_bench")
+	h.log, h.now = webhook.NewLogger(io.Discard, "info"), time.Now
+	req := postReq(benchBody, map[string]string{"Stripe-Signature": stripeSignedBody(benchBody, "whsec_bench")})
+	req.Resource, req.PathParameters = "/webhook/{provider}", map[string]string{"provider": "stripe"}
+	ctx := context.Background()
+	b.SetBytes(int64(len(benchBody)))
+	start := time.Now()
+	for b.Loop() {
+		if resp, _ := h.Handle(ctx, req); resp.StatusCode != 202 {
+			b.Fatalf("status %d: %s", resp.StatusCode, resp.Body)
+		}
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s/execution")
 }

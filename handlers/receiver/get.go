@@ -19,6 +19,8 @@ func (h *handler) getEvent(ctx context.Context, log *zap.Logger, id string) even
 	if !webhook.ValidID(id) {
 		return errorResponse(http.StatusNotFound, "event not found") // no stored event can have this id
 	}
+	ctx, cancel := webhook.WithinInvocation(ctx, webhook.SafetyMargin)
+	defer cancel()
 	out, err := h.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      aws.String(h.table),
 		Key:            map[string]types.AttributeValue{webhook.AttrEventID: &types.AttributeValueMemberS{Value: id}},

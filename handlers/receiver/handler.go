@@ -21,30 +21,34 @@ type store interface {
 // handler answers the API's two routes. It never returns an error to Lambda: API Gateway would
 // turn one into a bare 502, and every answer, failures included, is JSON the caller can read.
 type handler struct {
-	table  string
-	db     store
-	secret secretSource // nil when signatures are not checked
-	log    *zap.Logger
-	now    func() time.Time
+	table     string
+	db        store
+	providers map[string]providerConfig // POST /webhook/{provider}
+	legacy    *providerConfig           // POST /webhook; nil when not served
+	secrets   secretSource
+	maxBody   int
+	log       *zap.Logger
+	now       func() time.Time
 }
 
 type route int
 
 const (
-	routeNone    route = iota
-	routeWebhook       // POST /webhook
-	routeEvent         // GET /events/{eventId}
+	routeNone     route = iota
+	routeWebhook        // POST /webhook (legacy: X-Webhook-Provider, X-Webhook-Signature)
+	routeProvider       // POST /webhook/{provider}
+	routeEvent          // GET /events/{eventId}
 )
 
 // Handle routes one API Gateway request.
 func (h *handler) Handle(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 	log := webhook.WithRequest(ctx, h.log)
 	switch r, id := match(req); r {
-	case routeWebhook:
+	case routeWebhook, routeProvider:
 		if req.HTTPMethod != http.MethodPost {
 			return methodNotAllowed(http.MethodPost), nil
 		}
-		return h.postWebhook(ctx, log, req), nil
+		return h.postWebhook(ctx, log, req, id), nil
 	case routeEvent:
 		if req.HTTPMethod != http.MethodGet {
 			return methodNotAllowed(http.MethodGet), nil
@@ -61,12 +65,20 @@ func match(req events.APIGatewayProxyRequest) (route, string) {
 	switch req.Resource {
 	case "/webhook":
 		return routeWebhook, ""
+	case "/webhook/{provider}":
+		if name := req.PathParameters["provider"]; name != "" {
+			return routeProvider, name
+		}
+		return routeNone, ""
 	case "/events/{eventId}":
 		return routeEvent, req.PathParameters["eventId"]
 	}
 	path := strings.TrimSuffix(req.Path, "/")
 	if path == "/webhook" {
 		return routeWebhook, ""
+	}
+	if name, ok := strings.CutPrefix(path, "/webhook/"); ok && name != "" && !strings.Contains(name, "/") {
+		return routeProvider, name
 	}
 	if id, ok := strings.CutPrefix(path, "/events/"); ok && id != "" && !strings.Contains(id, "/") {
 		return routeEvent, id

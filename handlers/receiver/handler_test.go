@@ -34,14 +34,22 @@ var testNow = time.Date(2026, 3, 4, 5, 6, 7, 891_234_567, time.UTC)
 const testSecret = "whsec_test_0123456789"
 
 // newTestHandler returns a handler over db, with the logs it writes.
+// newTestHandler returns a handler over db serving the legacy route, with the logs it writes:
+// X-Webhook-Signature is checked when secret is not nil.
 func newTestHandler(db store, secret secretSource) (*handler, *bytes.Buffer) {
 	var logs bytes.Buffer
+	legacy := &providerConfig{Scheme: schemeNone, Format: formatGeneric}
+	if secret != nil {
+		legacy = &providerConfig{Scheme: schemeHexHMAC, Format: formatGeneric, Header: headerSignature, Prefix: "sha256=", SecretParam: "/webhook/secret"}
+	}
 	return &handler{
-		table:  "events",
-		db:     db,
-		secret: secret,
-		log:    webhook.NewLogger(&logs, "debug"),
-		now:    func() time.Time { return testNow },
+		table:   "events",
+		db:      db,
+		legacy:  legacy,
+		secrets: secret,
+		maxBody: MaxBodyBytes,
+		log:     webhook.NewLogger(&logs, "debug"),
+		now:     func() time.Time { return testNow },
 	}, &logs
 }
 
@@ -111,12 +119,12 @@ func TestPostWebhook(t *testing.T) {
 		{name: "malformed JSON", req: postReq(`{"id":"evt_1",`, nil), wantStatus: 400, wantBody: "not valid JSON"},
 		{name: "trailing garbage", req: postReq(goodBody+"x", nil), wantStatus: 400, wantBody: "not valid JSON"},
 		{name: "empty body", req: postReq("", nil), wantStatus: 400, wantBody: "empty body"},
-		{name: "over the size limit", req: postReq(big, nil), wantStatus: 400, wantBody: "larger than 262144 bytes"},
+		{name: "over the size limit", req: postReq(big, nil), wantStatus: 413, wantBody: "larger than 262144 bytes"},
 		{name: "base64 over the size limit", req: func() events.APIGatewayProxyRequest {
 			r := postReq(base64.StdEncoding.EncodeToString([]byte(big)), nil)
 			r.IsBase64Encoded = true
 			return r
-		}(), wantStatus: 400, wantBody: "larger than"},
+		}(), wantStatus: 413, wantBody: "larger than"},
 		{name: "bad base64", req: func() events.APIGatewayProxyRequest {
 			r := postReq("!!!", nil)
 			r.IsBase64Encoded = true
@@ -129,10 +137,12 @@ func TestPostWebhook(t *testing.T) {
 		{name: "unparsable content type", req: postReq(goodBody, map[string]string{"Content-Type": "application/json; ;"}), wantStatus: 400, wantBody: "not application/json"},
 		{name: "array", req: postReq(`[{"id":"evt_1"}]`, nil), wantStatus: 400, wantBody: "must be a JSON object"},
 		{name: "id not a string", req: postReq(`{"id":42,"type":"t"}`, nil), wantStatus: 400, wantBody: `field \"id\" must be a string`},
+		{name: "id twice in two cases", req: postReq(`{"id":"A","ID":"B","type":"t"}`, nil), wantStatus: 400, wantBody: `duplicate key \"ID\" (repeats \"id\"`},
+		{name: "nested duplicate", req: postReq(`{"id":"A","type":"t","data":{"x":1,"X":2}}`, nil), wantStatus: 400, wantBody: `duplicate key \"X\"`},
 		{name: "no id, no header", req: postReq(`{"type":"t"}`, nil), wantStatus: 400, wantBody: "missing event id"},
 		{name: "empty id", req: postReq(`{"id":"","type":"t"}`, nil), wantStatus: 400, wantBody: "missing event id"},
-		{name: "id with a slash", req: postReq(`{"id":"../../x","type":"t"}`, nil), wantStatus: 400, wantBody: "event id must be"},
-		{name: "no type", req: postReq(`{"id":"evt_1"}`, nil), wantStatus: 400, wantBody: `missing \"type\"`},
+		{name: "id with a slash", req: postReq(`{"id":"../../x","type":"t"}`, nil), wantStatus: 400, wantBody: "event id (\\\"id\\\" or Idempotency-Key header) must be"},
+		{name: "no type", req: postReq(`{"id":"evt_1"}`, nil), wantStatus: 400, wantBody: `missing event type (\"type\")`},
 		{name: "type too long", req: postReq(`{"id":"evt_1","type":"`+strings.Repeat("t", 257)+`"}`, nil), wantStatus: 400, wantBody: "longer than 256"},
 		{name: "not UTF-8", req: postReq("{\"id\":\"evt_1\",\"type\":\"\xff\"}", nil), wantStatus: 400, wantBody: "not UTF-8"},
 		{name: "bad provider header", req: postReq(goodBody, map[string]string{"X-Webhook-Provider": "a b"}), wantStatus: 400, wantBody: "X-Webhook-Provider must be"},
@@ -269,7 +279,7 @@ func TestSSMSecret(t *testing.T) {
 		return &ssm.GetParameterOutput{Parameter: &ssmtypes.Parameter{Value: aws.String(testSecret)}}, nil
 	}}
 	db, puts := recordingDB(t, nil)
-	h, logs := newTestHandler(db, &ssmSecret{client: fake, name: "/webhook/secret"})
+	h, logs := newTestHandler(db, &webhook.SecretCache{Client: fake})
 	req := postReq(goodBody, map[string]string{"X-Webhook-Signature": sign(goodBody)})
 
 	wantStatus := []int{503, 202, 200}
@@ -292,7 +302,7 @@ func TestSSMSecretEmpty(t *testing.T) {
 	fake := &webhooktest.SSM{GetParameterFunc: func(context.Context, *ssm.GetParameterInput) (*ssm.GetParameterOutput, error) {
 		return &ssm.GetParameterOutput{Parameter: &ssmtypes.Parameter{Value: aws.String("")}}, nil
 	}}
-	_, err := (&ssmSecret{client: fake, name: "p"}).Secret(context.Background())
+	_, err := (&webhook.SecretCache{Client: fake}).Get(context.Background(), "p")
 	assert.EqualError(t, err, "get parameter p: empty value")
 }
 
@@ -414,7 +424,11 @@ func TestNewHandler(t *testing.T) {
 		{name: "two secrets", env: map[string]string{"EVENTS_TABLE": "t", "WEBHOOK_SECRET": "s", "WEBHOOK_SECRET_PARAM": "/p"}, wantErr: "not both"},
 		{name: "no secret", env: map[string]string{"EVENTS_TABLE": "t"}},
 		{name: "secret", env: map[string]string{"EVENTS_TABLE": "t", "WEBHOOK_SECRET": "s"}, wantSecret: "main.staticSecret"},
-		{name: "secret parameter", env: map[string]string{"EVENTS_TABLE": "t", "WEBHOOK_SECRET_PARAM": "/p"}, wantSecret: "*main.ssmSecret"},
+		{name: "secret parameter", env: map[string]string{"EVENTS_TABLE": "t", "WEBHOOK_SECRET_PARAM": "/p"}, wantSecret: "*webhook.SecretCache"},
+		{name: "providers", env: map[string]string{"EVENTS_TABLE": "t", "WEBHOOK_PROVIDERS": `{"stripe":{"scheme":"stripe","secret_param":"/s"}}`}, wantSecret: "*webhook.SecretCache"},
+		{name: "bad providers", env: map[string]string{"EVENTS_TABLE": "t", "WEBHOOK_PROVIDERS": `{"stripe":{"scheme":"strip","secret_param":"/s"}}`}, wantErr: `provider stripe: unknown scheme "strip"`},
+		{name: "body limit", env: map[string]string{"EVENTS_TABLE": "t", "MAX_BODY_BYTES": "4096"}},
+		{name: "body limit too large", env: map[string]string{"EVENTS_TABLE": "t", "MAX_BODY_BYTES": "900000"}, wantErr: "MAX_BODY_BYTES"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -429,9 +443,9 @@ func TestNewHandler(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, "t", h.table)
 			if tt.wantSecret == "" {
-				assert.Nil(t, h.secret)
+				assert.Equal(t, schemeNone, h.legacy.Scheme, "no secret: the legacy route checks no signature")
 			} else {
-				assert.Equal(t, tt.wantSecret, fmt.Sprintf("%T", h.secret))
+				assert.Equal(t, tt.wantSecret, fmt.Sprintf("%T", h.secrets))
 			}
 		})
 	}

@@ -35,7 +35,8 @@ func TestReceiverAgainstEmulator(t *testing.T) {
 	cfg := emutest.Config(t)
 	table := webhooktest.Name("events", emutest.Suffix(t))
 	webhooktest.CreateEventsTable(t, cfg, table)
-	h := &handler{table: table, db: dynamodb.NewFromConfig(cfg), log: webhook.NewLogger(io.Discard, "info"), now: time.Now}
+	h, _ := newTestHandler(dynamodb.NewFromConfig(cfg), nil)
+	h.table, h.log, h.now = table, webhook.NewLogger(io.Discard, "info"), time.Now
 	ctx := webhooktest.Ctx(t)
 	post := recordedRequest(t, "testdata/post-webhook.json")
 
@@ -77,7 +78,8 @@ func TestReceiverConcurrentDuplicates(t *testing.T) {
 	cfg := emutest.Config(t)
 	table := webhooktest.Name("events", emutest.Suffix(t))
 	webhooktest.CreateEventsTable(t, cfg, table)
-	h := &handler{table: table, db: dynamodb.NewFromConfig(cfg), log: webhook.NewLogger(io.Discard, "info"), now: time.Now}
+	h, _ := newTestHandler(dynamodb.NewFromConfig(cfg), nil)
+	h.table, h.log, h.now = table, webhook.NewLogger(io.Discard, "info"), time.Now
 	post := recordedRequest(t, "testdata/post-webhook.json")
 
 	const n = 8

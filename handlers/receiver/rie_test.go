@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,6 +23,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -39,30 +41,24 @@ const rieInstall = "go install github.com/aws/aws-lambda-runtime-interface-emula
 // the Lambda Runtime Interface Emulator, invokes it over HTTP with an API Gateway event, and
 // finds the event stored in the emulator's DynamoDB.
 func TestBootstrapUnderRIE(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the receiver")
-	}
-	rie := findRIE(t)
-	cfg := emutest.Config(t)
-	if emutest.Endpoint() == "" {
-		t.Skip("runs against an emulator only: the bootstrap gets static test credentials")
-	}
+	rie, cfg := rieSetup(t)
 	table := webhooktest.Name("events", emutest.Suffix(t))
 	webhooktest.CreateEventsTable(t, cfg, table)
+	param := "/" + table + "/stripe-secret"
+	webhooktest.PutSecureString(t, cfg, param, "whsec_rie_test")
+	sink := &webhooktest.OTLPSink{}
+	collector := httptest.NewServer(sink)
+	defer collector.Close()
 
 	bootstrap := buildBootstrap(t)
-	url, output := startRIE(t, rie, bootstrap, []string{
-		"EVENTS_TABLE=" + table,
-		"AWS_ENDPOINT_URL=" + emutest.Endpoint(),
-		"AWS_REGION=" + cfg.Region,
-		"AWS_ACCESS_KEY_ID=test",
-		"AWS_SECRET_ACCESS_KEY=test",
-		"AWS_EC2_METADATA_DISABLED=true",
+	url, output := startRIE(t, rie, bootstrap, append(emulatorEnv(cfg),
+		"EVENTS_TABLE="+table,
+		`WEBHOOK_PROVIDERS={"stripe":{"scheme":"stripe","secret_param":"`+param+`"}}`,
+		"OTEL_EXPORTER_OTLP_ENDPOINT="+collector.URL,
 		"LOG_LEVEL=debug",
-	})
+	))
 
-	event, err := os.ReadFile("testdata/post-webhook.json")
-	require.NoError(t, err)
+	event := stripeEvent(t, "whsec_rie_test")
 	for i, want := range []int{202, 200} {
 		resp := invoke(t, url, event)
 		assert.Equal(t, want, resp.StatusCode, "invocation %d: %s\nemulator output:\n%s", i+1, resp.Body, output)
@@ -75,9 +71,52 @@ func TestBootstrapUnderRIE(t *testing.T) {
 	assert.Equal(t, "stripe", ev.Provider)
 	assert.EqualValues(t, 1, webhooktest.CountItems(t, cfg, table))
 	assert.Contains(t, output.String(), `"msg":"webhook stored"`, "the bootstrap's JSON log line")
-	// The emulator passes a trace header, so the X-Ray instrumentation records the DynamoDB call.
-	assert.Contains(t, output.String(), `"msg":"Beginning subsegment named DynamoDB"`)
+	// The SDK calls are spans, exported by OTLP before each invocation returned.
+	assert.NotNil(t, sink.ByName("SSM.GetParameter"), "the secret's fetch was traced")
+	assert.NotNil(t, sink.ByName("DynamoDB.PutItem"), "the write was traced")
+	assert.NotContains(t, output.String(), "whsec_rie_test", "the secret is never logged")
 	t.Logf("emulator output:\n%s", output)
+}
+
+// stripeEvent is the recorded API Gateway event of a delivery to POST /webhook/stripe, signed
+// now by stripe-go's test helper with secret.
+func stripeEvent(t *testing.T, secret string) []byte {
+	t.Helper()
+	b, err := os.ReadFile("testdata/post-webhook.json")
+	require.NoError(t, err)
+	var req events.APIGatewayProxyRequest
+	require.NoError(t, json.Unmarshal(b, &req))
+	req.Resource, req.Path = "/webhook/{provider}", "/webhook/stripe"
+	req.PathParameters = map[string]string{"provider": "stripe"}
+	req.Headers["Stripe-Signature"] = stripeSignedBody(req.Body, secret)
+	out, err := json.Marshal(req)
+	require.NoError(t, err)
+	return out
+}
+
+// rieSetup finds the runtime interface emulator and the AWS emulator's configuration, or
+// skips: the test builds handlers (not with -short), and the bootstraps get static test
+// credentials, so it runs against an emulator only.
+func rieSetup(t *testing.T) (string, aws.Config) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds handlers")
+	}
+	rie := findRIE(t)
+	cfg := emutest.Config(t)
+	if emutest.Endpoint() == "" {
+		t.Skip("runs against an emulator only: the bootstrap gets static test credentials")
+	}
+	return rie, cfg
+}
+
+// emulatorEnv is the environment that points a bootstrap at the emulator, with test
+// credentials and nothing of the developer's.
+func emulatorEnv(cfg aws.Config) []string {
+	return []string{
+		"AWS_ENDPOINT_URL=" + emutest.Endpoint(), "AWS_REGION=" + cfg.Region,
+		"AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_EC2_METADATA_DISABLED=true",
+	}
 }
 
 // findRIE looks for aws-lambda-rie in AWS_LAMBDA_RIE, PATH, then GOPATH/bin.
@@ -109,13 +148,19 @@ func findRIE(t *testing.T) string {
 // deployment, and unpacks bootstrap from the zip with the zip's file mode.
 func buildBootstrap(t *testing.T) string {
 	t.Helper()
+	return buildHandler(t, "receiver")
+}
+
+// buildHandler is buildBootstrap for any of the handlers.
+func buildHandler(t *testing.T, handler string) string {
+	t.Helper()
 	arch := map[string]string{"amd64": "x86_64", "arm64": "arm64"}[runtime.GOARCH]
 	if arch == "" || runtime.GOOS != "linux" {
 		t.Skipf("the bootstrap is a Linux amd64 or arm64 binary; this is %s/%s", runtime.GOOS, runtime.GOARCH)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	a, err := build.Build(ctx, build.Options{Handler: "receiver", Arch: arch, OutDir: t.TempDir()})
+	a, err := build.Build(ctx, build.Options{Handler: handler, Arch: arch, OutDir: t.TempDir()})
 	require.NoError(t, err)
 	zr, err := zip.OpenReader(a.ZipPath)
 	require.NoError(t, err)
@@ -195,6 +240,15 @@ func freeAddr(t *testing.T) string {
 
 func invoke(t *testing.T, url string, event []byte) events.APIGatewayProxyResponse {
 	t.Helper()
+	body := invokeRaw(t, url, event)
+	var out events.APIGatewayProxyResponse
+	require.NoError(t, json.Unmarshal(body, &out), "invoke answered: %s", body)
+	return out
+}
+
+// invokeRaw posts event to the emulator's invocation URL and returns the function's answer.
+func invokeRaw(t *testing.T, url string, event []byte) []byte {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(event))
@@ -205,7 +259,5 @@ func invoke(t *testing.T, url string, event []byte) events.APIGatewayProxyRespon
 	body, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, resp.StatusCode, "invoke: %s", body)
-	var out events.APIGatewayProxyResponse
-	require.NoError(t, json.Unmarshal(body, &out), "invoke answered: %s", body)
-	return out
+	return body
 }

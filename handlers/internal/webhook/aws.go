@@ -11,14 +11,15 @@ import (
 )
 
 // LoadAWSConfig loads the SDK configuration from the standard chain (in Lambda: the function's
-// role, AWS_REGION; AWS_ENDPOINT_URL where set, for emulators) and instruments it for X-Ray,
-// so that every client made from it records its calls as subsegments of the invocation.
+// role, AWS_REGION; AWS_ENDPOINT_URL where set, for emulators) and instruments it for
+// OpenTelemetry, so that every client made from it records its calls as spans of the
+// invocation.
 func LoadAWSConfig(ctx context.Context, log *zap.Logger) (aws.Config, error) {
 	cfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("load AWS config: %w", err)
 	}
-	Instrument(&cfg, log)
+	Instrument(ctx, &cfg, log)
 	return cfg, nil
 }
 

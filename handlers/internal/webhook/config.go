@@ -8,6 +8,7 @@ package webhook
 import (
 	"errors"
 	"fmt"
+	"strconv"
 )
 
 // Environment variables the handlers read.
@@ -17,6 +18,15 @@ const (
 	EnvWebhookSecret      = "WEBHOOK_SECRET"
 	EnvWebhookSecretParam = "WEBHOOK_SECRET_PARAM"
 	EnvLogLevel           = "LOG_LEVEL"
+	EnvBatchConcurrency   = "BATCH_CONCURRENCY"   // records of a batch handled at once (processor, deadletter)
+	EnvEventTTLDays       = "EVENT_TTL_DAYS"      // days an archived event stays in the table; 0 keeps it
+	EnvEventTTLAttribute  = "EVENT_TTL_ATTRIBUTE" // the table's TTL attribute
+)
+
+// Defaults of the expiry of archived events.
+const (
+	DefaultEventTTLDays      = 30
+	DefaultEventTTLAttribute = "expires_at"
 )
 
 // Config is the handlers' configuration, read once at cold start.
@@ -57,4 +67,18 @@ func (c Config) Require(names ...string) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// IntEnv reads a whole number between lo and hi from the environment variable name, def when
+// it is unset.
+func IntEnv(getenv func(string) string, name string, def, lo, hi int) (int, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, fmt.Errorf("environment variable %s=%q: want a whole number from %d to %d", name, v, lo, hi)
+	}
+	return n, nil
 }

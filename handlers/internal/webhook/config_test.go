@@ -4,14 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap"
@@ -70,32 +66,6 @@ func TestWithRequest(t *testing.T) {
 	require.Equal(t, 2, logs.Len())
 	assert.Equal(t, "req-1", logs.All()[0].ContextMap()["aws_request_id"])
 	assert.NotContains(t, logs.All()[1].ContextMap(), "aws_request_id")
-}
-
-// TestInstrumentOutsideLambda: with X-Ray instrumentation and no segment in the context (a
-// test, a local run), calls go through and the X-Ray SDK logs instead of panicking.
-func TestInstrumentOutsideLambda(t *testing.T) {
-	t.Setenv("AWS_XRAY_CONTEXT_MISSING", "")
-	t.Setenv("LAMBDA_TASK_ROOT", "")
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
-		_, _ = w.Write([]byte(`{"TableNames":["t1"]}`))
-	}))
-	defer srv.Close()
-	cfg := aws.Config{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(srv.URL),
-		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
-	}
-	core, logs := observer.New(zapcore.DebugLevel)
-	Instrument(&cfg, zap.New(core))
-
-	out, err := dynamodb.NewFromConfig(cfg).ListTables(context.Background(), &dynamodb.ListTablesInput{})
-	require.NoError(t, err)
-	assert.Equal(t, []string{"t1"}, out.TableNames)
-	missing := logs.FilterMessageSnippet("segment cannot be found").All()
-	require.NotEmpty(t, missing, "the X-Ray SDK said nothing about the missing segment")
-	assert.Equal(t, zapcore.DebugLevel, missing[0].Level)
 }
 
 func TestNewS3ClientPathStyle(t *testing.T) {

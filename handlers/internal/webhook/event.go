@@ -27,6 +27,7 @@ const (
 	AttrEventType     = "event_type"
 	AttrStatus        = "status"
 	AttrReceivedAt    = "received_at"
+	AttrOccurredAt    = "occurred_at" // when the provider says the event happened, when it says
 	AttrPayload       = "payload"
 	AttrProcessedAt   = "processed_at"
 	AttrArchiveKey    = "archive_key"
@@ -44,6 +45,7 @@ type Event struct {
 	Type          string          `json:"event_type"`
 	Status        Status          `json:"status"`
 	ReceivedAt    time.Time       `json:"received_at"`
+	OccurredAt    time.Time       `json:"occurred_at,omitzero"`
 	ProcessedAt   time.Time       `json:"processed_at,omitzero"`
 	ArchiveKey    string          `json:"archive_key,omitempty"`
 	FailedAt      time.Time       `json:"failed_at,omitzero"`
@@ -57,7 +59,7 @@ func FormatTime(t time.Time) string { return t.UTC().Format(TimeLayout) }
 // Item is the DynamoDB item for e. The payload is kept as a string, not a map, so that the
 // stored bytes are exactly the bytes the provider signed.
 func (e Event) Item() map[string]types.AttributeValue {
-	item := make(map[string]types.AttributeValue, 10)
+	item := make(map[string]types.AttributeValue, 12)
 	put := func(name, v string) {
 		if v != "" {
 			item[name] = &types.AttributeValueMemberS{Value: v}
@@ -68,6 +70,7 @@ func (e Event) Item() map[string]types.AttributeValue {
 	put(AttrEventType, e.Type)
 	put(AttrStatus, string(e.Status))
 	put(AttrReceivedAt, formatNonZero(e.ReceivedAt))
+	put(AttrOccurredAt, formatNonZero(e.OccurredAt))
 	put(AttrPayload, string(e.Payload))
 	put(AttrProcessedAt, formatNonZero(e.ProcessedAt))
 	put(AttrArchiveKey, e.ArchiveKey)
@@ -124,6 +127,9 @@ func decodeEvent(get func(name string) string) (Event, error) {
 	}
 	var err error
 	if e.ReceivedAt, err = parseTime(get, AttrReceivedAt, true); err != nil {
+		return Event{}, fmt.Errorf("decode event %q: %w", e.ID, err)
+	}
+	if e.OccurredAt, err = parseTime(get, AttrOccurredAt, false); err != nil {
 		return Event{}, fmt.Errorf("decode event %q: %w", e.ID, err)
 	}
 	if e.ProcessedAt, err = parseTime(get, AttrProcessedAt, false); err != nil {

@@ -25,7 +25,8 @@ func NewLogger(w io.Writer, level string) *zap.Logger {
 	enc := zap.NewProductionEncoderConfig()
 	enc.TimeKey = "time"
 	enc.EncodeTime = zapcore.RFC3339NanoTimeEncoder
-	log := zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(enc), zapcore.AddSync(w), lvl))
+	// Locked: the records of a batch log concurrently.
+	log := zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(enc), zapcore.Lock(zapcore.AddSync(w)), lvl))
 	if badLevel {
 		log.Warn("unknown LOG_LEVEL, using info", zap.String("log_level", level))
 	}

@@ -44,7 +44,7 @@ func TestTransition(t *testing.T) {
 				return &dynamodb.UpdateItemOutput{}, tt.err
 			})
 			moved, err := Transition(context.Background(), db, "events", "e1", StatusReceived, StatusProcessed,
-				map[string]string{AttrProcessedAt: "2026-01-01T00:00:00.000Z", AttrArchiveKey: "events/k.json"})
+				map[string]types.AttributeValue{AttrProcessedAt: S("2026-01-01T00:00:00.000Z"), AttrArchiveKey: S("events/k.json"), "expires_at": N(1767225600)})
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.wantErr)
@@ -56,13 +56,14 @@ func TestTransition(t *testing.T) {
 			assert.Equal(t, "events", aws.ToString(got.TableName))
 			assert.Equal(t, map[string]types.AttributeValue{"event_id": &types.AttributeValueMemberS{Value: "e1"}}, got.Key)
 			assert.Equal(t, "#status = :from", aws.ToString(got.ConditionExpression))
-			assert.Equal(t, "SET #status = :to, #a0 = :a0, #a1 = :a1", aws.ToString(got.UpdateExpression))
-			assert.Equal(t, map[string]string{"#status": "status", "#a0": "archive_key", "#a1": "processed_at"}, got.ExpressionAttributeNames)
+			assert.Equal(t, "SET #status = :to, #a0 = :a0, #a1 = :a1, #a2 = :a2", aws.ToString(got.UpdateExpression))
+			assert.Equal(t, map[string]string{"#status": "status", "#a0": "archive_key", "#a1": "expires_at", "#a2": "processed_at"}, got.ExpressionAttributeNames)
 			assert.Equal(t, map[string]types.AttributeValue{
 				":from": &types.AttributeValueMemberS{Value: "received"},
 				":to":   &types.AttributeValueMemberS{Value: "processed"},
 				":a0":   &types.AttributeValueMemberS{Value: "events/k.json"},
-				":a1":   &types.AttributeValueMemberS{Value: "2026-01-01T00:00:00.000Z"},
+				":a1":   &types.AttributeValueMemberN{Value: "1767225600"},
+				":a2":   &types.AttributeValueMemberS{Value: "2026-01-01T00:00:00.000Z"},
 			}, got.ExpressionAttributeValues)
 		})
 	}
@@ -74,7 +75,7 @@ func (f putter) PutObject(ctx context.Context, in *s3.PutObjectInput, _ ...func(
 	return f(ctx, in)
 }
 
-func TestPutJSON(t *testing.T) {
+func TestPutJSONOnce(t *testing.T) {
 	var got *s3.PutObjectInput
 	var body []byte
 	ok := putter(func(_ context.Context, in *s3.PutObjectInput) (*s3.PutObjectOutput, error) {
@@ -82,19 +83,36 @@ func TestPutJSON(t *testing.T) {
 		body, _ = io.ReadAll(in.Body)
 		return &s3.PutObjectOutput{}, nil
 	})
-	require.NoError(t, PutJSON(context.Background(), ok, "b", "events/k.json", []byte(`{"a":1}`), map[string]string{"event-id": "e"}))
+	written, err := PutJSONOnce(context.Background(), ok, "b", "events/k.json", []byte(`{"a":1}`), map[string]string{"event-id": "e"})
+	require.NoError(t, err)
+	assert.True(t, written)
 	assert.Equal(t, "b", aws.ToString(got.Bucket))
 	assert.Equal(t, "events/k.json", aws.ToString(got.Key))
+	assert.Equal(t, "*", aws.ToString(got.IfNoneMatch), "the write is conditional")
 	assert.Equal(t, "application/json", aws.ToString(got.ContentType))
 	assert.Equal(t, int64(7), aws.ToInt64(got.ContentLength))
 	assert.Equal(t, `{"a":1}`, string(body))
 	assert.Equal(t, map[string]string{"event-id": "e"}, got.Metadata)
 
+	// S3's answer to If-None-Match on an existing key, as the SDK surfaces it.
+	precondition := &smithyhttp.ResponseError{
+		Response: &smithyhttp.Response{Response: &http.Response{StatusCode: 412}},
+		Err:      &smithy.GenericAPIError{Code: "PreconditionFailed", Message: "At least one of the pre-conditions you specified did not hold"},
+	}
+	for _, e := range []error{precondition, &smithy.GenericAPIError{Code: "PreconditionFailed"}} {
+		written, err = PutJSONOnce(context.Background(), putter(func(context.Context, *s3.PutObjectInput) (*s3.PutObjectOutput, error) { return nil, e }), "b", "k", nil, nil)
+		assert.NoError(t, err)
+		assert.False(t, written, "already archived")
+	}
+
 	boom := errors.New("boom")
 	failing := putter(func(context.Context, *s3.PutObjectInput) (*s3.PutObjectOutput, error) { return nil, boom })
-	err := PutJSON(context.Background(), failing, "b", "k", nil, nil)
+	_, err = PutJSONOnce(context.Background(), failing, "b", "k", nil, nil)
 	assert.ErrorIs(t, err, boom)
 	assert.EqualError(t, err, "archive s3://b/k: boom")
+	conflict := &smithy.GenericAPIError{Code: "ConditionalRequestConflict"}
+	_, err = PutJSONOnce(context.Background(), putter(func(context.Context, *s3.PutObjectInput) (*s3.PutObjectOutput, error) { return nil, conflict }), "b", "k", nil, nil)
+	assert.ErrorIs(t, err, conflict, "a racing conditional write is retried, not taken as done")
 }
 
 func TestTransient(t *testing.T) {

@@ -18,6 +18,8 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/provisioner-dev/provisioner/handlers/internal/webhook"
 )
@@ -76,20 +78,54 @@ func CreateBucket(t testing.TB, cfg aws.Config, name string) {
 }
 
 func deleteBucket(ctx context.Context, s3c *s3.Client, name string) error {
-	p := s3.NewListObjectsV2Paginator(s3c, &s3.ListObjectsV2Input{Bucket: aws.String(name)})
+	// Every version and delete marker goes first: a versioned bucket is not empty before.
+	p := s3.NewListObjectVersionsPaginator(s3c, &s3.ListObjectVersionsInput{Bucket: aws.String(name)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			return err
 		}
-		for _, o := range page.Contents {
-			if _, err := s3c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(name), Key: o.Key}); err != nil {
+		for _, v := range page.Versions {
+			if _, err := s3c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(name), Key: v.Key, VersionId: v.VersionId}); err != nil {
+				return err
+			}
+		}
+		for _, m := range page.DeleteMarkers {
+			if _, err := s3c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(name), Key: m.Key, VersionId: m.VersionId}); err != nil {
 				return err
 			}
 		}
 	}
 	_, err := s3c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(name)})
 	return err
+}
+
+// EnableVersioning turns versioning on for bucket, as the stack's archive bucket has it.
+func EnableVersioning(t testing.TB, cfg aws.Config, bucket string) {
+	t.Helper()
+	_, err := webhook.NewS3Client(cfg).PutBucketVersioning(Ctx(t), &s3.PutBucketVersioningInput{
+		Bucket:                  aws.String(bucket),
+		VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled},
+	})
+	if err != nil {
+		t.Fatalf("enable versioning on %s: %v", bucket, err)
+	}
+}
+
+// Versions counts the versions of s3://bucket/key.
+func Versions(t testing.TB, cfg aws.Config, bucket, key string) int {
+	t.Helper()
+	out, err := webhook.NewS3Client(cfg).ListObjectVersions(Ctx(t), &s3.ListObjectVersionsInput{Bucket: aws.String(bucket), Prefix: aws.String(key)})
+	if err != nil {
+		t.Fatalf("list versions of s3://%s/%s: %v", bucket, key, err)
+	}
+	n := 0
+	for _, v := range out.Versions {
+		if aws.ToString(v.Key) == key {
+			n++
+		}
+	}
+	return n
 }
 
 // ListKeys returns the keys in bucket under prefix.
@@ -345,3 +381,17 @@ func PutItem(t testing.TB, cfg aws.Config, table string, item map[string]dbtypes
 
 // Name makes a resource name from a test-run suffix, lower case so it is a valid bucket name.
 func Name(kind, suffix string) string { return strings.ToLower("whk-" + kind + "-" + suffix) }
+
+// PutSecureString stores value in a SecureString parameter called name and deletes it when
+// the test ends.
+func PutSecureString(t testing.TB, cfg aws.Config, name, value string) {
+	t.Helper()
+	c := ssm.NewFromConfig(cfg)
+	_, err := c.PutParameter(Ctx(t), &ssm.PutParameterInput{Name: aws.String(name), Value: aws.String(value), Type: ssmtypes.ParameterTypeSecureString})
+	if err != nil {
+		t.Fatalf("put parameter %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		_, _ = c.DeleteParameter(context.Background(), &ssm.DeleteParameterInput{Name: aws.String(name)})
+	})
+}

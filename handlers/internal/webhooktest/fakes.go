@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/aws/smithy-go"
 )
 
 // DynamoDB fakes the DynamoDB calls the handlers make. A nil function field panics when
@@ -84,15 +85,19 @@ type Objects struct {
 	puts  int
 }
 
-// Put is a PutObjectFunc that records the object.
+// Put is a PutObjectFunc that records the object. Like S3, it refuses a write with
+// If-None-Match: * to a key that holds an object, with 412 PreconditionFailed.
 func (o *Objects) Put(_ context.Context, in *s3.PutObjectInput, body []byte) (*s3.PutObjectOutput, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.byKey == nil {
 		o.byKey = map[string][]byte{}
 	}
-	o.byKey[aws.ToString(in.Key)] = body
 	o.puts++
+	if _, ok := o.byKey[aws.ToString(in.Key)]; ok && aws.ToString(in.IfNoneMatch) == "*" {
+		return nil, &smithy.GenericAPIError{Code: "PreconditionFailed", Message: "At least one of the pre-conditions you specified did not hold", Fault: smithy.FaultClient}
+	}
+	o.byKey[aws.ToString(in.Key)] = body
 	return &s3.PutObjectOutput{}, nil
 }
 
