@@ -11,7 +11,10 @@ spec=${1:-examples/webhook.yaml}
 suffix=${2:-demo}
 bin=${PROVISIONER_BIN:-$root/bin/provisioner}
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# Bold step titles on a terminal only; a file or pipe (or NO_COLOR, https://no-color.org) gets
+# plain text. The provisioner makes the same choice for its own output.
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold='' plain=''; fi
+step() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
 
 if [ -z "${AWS_ENDPOINT_URL:-}" ]; then
   AWS_ENDPOINT_URL=$(bash localstack/emulator.sh start)
