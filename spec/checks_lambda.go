@@ -5,10 +5,12 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/provisioner-dev/provisioner/handlers"
 )
 
 // Handlers are the programs in handlers/ that the provisioner builds for lambda.function.
-var Handlers = []string{"receiver", "processor", "deadletter"}
+var Handlers = handlers.Names
 
 var envKeyPattern = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_]*$`)
 
@@ -23,7 +25,7 @@ var reservedEnv = []string{
 
 func (c *checker) checkFunction(r *loaded, p *LambdaFunction) {
 	c.oneOf(r, "", []string{"handler", "zip"}, []bool{p.Handler != "", p.Zip != ""})
-	if p.Handler != "" && !slices.Contains(Handlers, p.Handler) {
+	if p.Handler != "" && !slices.Contains(Handlers, p.Handler) && !IsPackageDir(p.Handler) {
 		c.errAt(r, "handler", "expected one of %s, found %q%s", quoteList(Handlers), p.Handler, didYouMean(p.Handler, Handlers))
 	}
 	c.expectRef(r, "role", p.Role, "iam.role", "arn")

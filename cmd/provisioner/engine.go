@@ -82,7 +82,7 @@ func (g *globals) connect(ctx context.Context, region string, readOnly bool, spe
 	}
 	account := aws.ToString(id.Account)
 	g.log.Debug("connected", zapAccount(account), zapRegion(cfg.Region))
-	return &target{cfg: cfg, reg: registryFor(cfg, account, newLambdaCode(specFile)), env: reconcile.Env{Account: account, Region: cfg.Region}}, nil
+	return &target{cfg: cfg, reg: registryFor(cfg, account, newLambdaCode(specFile).withLog(g.log)), env: reconcile.Env{Account: account, Region: cfg.Region}}, nil
 }
 
 // plan discovers the stack's live resources and plans the changes.
