@@ -62,7 +62,7 @@ func newRootCmd() *cobra.Command {
 	f.BoolVar(&g.noColor, "no-color", os.Getenv("NO_COLOR") != "", "no colour in output (also NO_COLOR)")
 
 	root.AddCommand(newVersionCmd(), newValidateCmd(g), newSchemaCmd(), newBuildCmd(),
-		newPlanCmd(g), newApplyCmd(g), newDriftCmd(g), newDestroyCmd(g), newListCmd(g), newAPIKeyCmd(g))
+		newPlanCmd(g), newApplyCmd(g), newDriftCmd(g), newDestroyCmd(g), newListCmd(g), newAPIKeyCmd(g), newPolicyCmd(g))
 	return root
 }
 
