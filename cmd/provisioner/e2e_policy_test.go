@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/smithy-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/provisioner-dev/provisioner/localstack/emutest"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds"
+)
+
+// TestDriftPolicyIsEnoughForDriftOnly applies the webhook stack on a moto server of its own,
+// makes an IAM user holding only the drift policy that `provisioner policy --for drift` prints,
+// turns IAM enforcement on, and runs with that user's keys: drift succeeds, an apply that would
+// change something (a role description) is refused, and the stack is unchanged.
+func TestDriftPolicyIsEnoughForDriftOnly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("applies the webhook stack")
+	}
+	srv := emutest.StartIAMServer(t)
+	t.Setenv("AWS_ENDPOINT_URL", srv.Endpoint)
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	// moto checks a signature over the request's data, which for a GET without query or body
+	// it takes to be the headers; with X-Amz-Content-Sha256 sent (as S3 clients always do) it
+	// uses that header instead, and REST services' signatures (Lambda, API Gateway) verify.
+	configHook = func(cfg *aws.Config) { cfg.APIOptions = append(cfg.APIOptions, v4.AddContentSHA256HeaderMiddleware) }
+	t.Cleanup(func() { configHook = nil })
+	sfx := emutest.Suffix(t)
+	example, err := os.ReadFile(filepath.Join("..", "..", "examples", "webhook.yaml"))
+	require.NoError(t, err)
+	spec := filepath.Join(t.TempDir(), "webhook.yaml")
+	require.NoError(t, os.WriteFile(spec, example, 0o644))
+	must := func(code int, args ...string) string {
+		t.Helper()
+		got, out, errOut := runCLI(t, append([]string{"--log-format", "json", "--log-level", "warn"}, args...)...)
+		require.Equal(t, code, got, "provisioner %s\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), out, errOut)
+		return out + errOut
+	}
+
+	must(0, "apply", spec, "--suffix", sfx)
+	policy := must(0, "policy", spec, "--for", "drift", "--suffix", sfx, "--account", "123456789012")
+	var doc kinds.PolicyDocument
+	require.NoError(t, json.Unmarshal([]byte(policy), &doc))
+	key, secret := driftUser(t, srv.Endpoint, motoDialect(doc))
+	srv.Enforce(t)
+
+	t.Setenv("AWS_ACCESS_KEY_ID", key)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", secret)
+	_, err = iamClient(t, srv.Endpoint, key, secret).CreateUser(context.Background(), &iam.CreateUserInput{UserName: aws.String("escalate")})
+	var api smithy.APIError
+	require.True(t, errors.As(err, &api), "enforcement is on: a call outside the policy is refused, got %v", err)
+	assert.Equal(t, "AccessDenied", api.ErrorCode())
+
+	out := must(0, "drift", spec, "--suffix", sfx)
+	assert.Contains(t, out, "No drift: 30 resources match the spec.")
+
+	changed := strings.Replace(string(example), "    description: webhook receiver\n", "    description: webhook receiver, changed\n", 1)
+	require.NoError(t, os.WriteFile(spec, []byte(changed), 0o644))
+	out = must(1, "apply", spec, "--suffix", sfx)
+	assert.Contains(t, out, "AccessDenied")
+	assert.Contains(t, out, "not authorized to perform: iam:UpdateRole", "the refused call is the role update")
+
+	require.NoError(t, os.WriteFile(spec, example, 0o644))
+	out = must(0, "drift", spec, "--suffix", sfx)
+	assert.Contains(t, out, "No drift", "the refused apply changed nothing")
+}
+
+// driftUser makes an IAM user holding exactly policy and returns its access key.
+func driftUser(t *testing.T, endpoint string, policy kinds.PolicyDocument) (key, secret string) {
+	t.Helper()
+	ctx := context.Background()
+	c := iamClient(t, endpoint, "test", "test")
+	b, err := json.Marshal(policy)
+	require.NoError(t, err)
+	_, err = c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("drift-job")})
+	require.NoError(t, err)
+	_, err = c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("drift-job"), PolicyName: aws.String("provisioner-drift"), PolicyDocument: aws.String(string(b))})
+	require.NoError(t, err)
+	k, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("drift-job")})
+	require.NoError(t, err)
+	return aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey)
+}
+
+func iamClient(t *testing.T, endpoint, key, secret string) *iam.Client {
+	t.Helper()
+	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithRegion("us-east-1"), config.WithBaseEndpoint(endpoint),
+		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(key, secret, "")))
+	require.NoError(t, err)
+	return iam.NewFromConfig(cfg)
+}
+
+// motoDialect rewrites a policy into the terms moto checks (see emutest.IAMServer): the same
+// grants, with CloudWatch under its signing name, API Gateway's HTTP methods as operation
+// names, moto's names for two S3 calls, and "*" as the resource of every service whose request
+// ARN moto does not work out (all but IAM, SQS and S3, which keep the generated ARNs).
+func motoDialect(doc kinds.PolicyDocument) kinds.PolicyDocument {
+	apigw := map[string]string{"GET": "Get*", "POST": "Create*", "PUT": "Put*", "PATCH": "Update*", "DELETE": "Delete*"}
+	s3 := map[string][]string{"s3:ListBucket": {"s3:ListBucket", "s3:HeadBucket"}, "s3:GetBucketPublicAccessBlock": {"s3:GetPublicAccessBlock"}}
+	out := kinds.PolicyDocument{Version: doc.Version}
+	for _, s := range doc.Statement {
+		var actions []string
+		checked := true
+		for _, a := range s.Action {
+			svc, op, _ := strings.Cut(a, ":")
+			switch {
+			case svc == "cloudwatch":
+				a = "monitoring:" + op
+			case svc == "apigateway":
+				a = "apigateway:" + apigw[op]
+			}
+			if as, ok := s3[a]; ok {
+				actions = append(actions, as...)
+			} else {
+				actions = append(actions, a)
+			}
+			checked = checked && (svc == "iam" || svc == "sqs" || svc == "s3")
+		}
+		s.Action = actions
+		if !checked {
+			s.Resource = []string{"*"}
+		}
+		out.Statement = append(out.Statement, s)
+	}
+	return out
+}
