@@ -63,7 +63,7 @@ func newRootCmd() *cobra.Command {
 
 	root.AddCommand(newVersionCmd(), newValidateCmd(g), newSchemaCmd(), newBuildCmd(),
 		newPlanCmd(g), newApplyCmd(g), newDriftCmd(g), newDestroyCmd(g), newListCmd(g), newAPIKeyCmd(g), newPolicyCmd(g))
-	return root
+	return withExamples(root)
 }
 
 func newVersionCmd() *cobra.Command {
