@@ -49,12 +49,12 @@ var examples = map[string]string{
   aws iam put-role-policy --role-name provisioner-drift --policy-name provisioner-drift --policy-document file://drift-policy.json
   # What apply needs in one account
   provisioner policy examples/webhook.yaml --for apply --suffix prod --account 123456789012`,
-	"provisioner completion": `  provisioner completion bash > /etc/bash_completion.d/provisioner`,
-	"provisioner completion bash": `  source <(provisioner completion bash)`,
-	"provisioner completion zsh": `  provisioner completion zsh > "${fpath[1]}/_provisioner"`,
-	"provisioner completion fish": `  provisioner completion fish > ~/.config/fish/completions/provisioner.fish`,
+	"provisioner completion":            `  provisioner completion bash > /etc/bash_completion.d/provisioner`,
+	"provisioner completion bash":       `  source <(provisioner completion bash)`,
+	"provisioner completion zsh":        `  provisioner completion zsh > "${fpath[1]}/_provisioner"`,
+	"provisioner completion fish":       `  provisioner completion fish > ~/.config/fish/completions/provisioner.fish`,
 	"provisioner completion powershell": `  provisioner completion powershell | Out-String | Invoke-Expression`,
-	"provisioner help": `  provisioner help drift`,
+	"provisioner help":                  `  provisioner help drift`,
 }
 
 // withExamples gives every command in root's tree its example, adding cobra's help and
