@@ -19,6 +19,8 @@ type Permissions struct {
 	// spec's resources, {name} being its physical name. Placeholders: {partition}, {region},
 	// {account}, {name}. Empty OwnARNs: the ids are made by AWS, so TypeARNs serve.
 	TypeARNs, OwnARNs []string
+	// Destroy are the calls besides reads and deletes that deleting the resource makes.
+	Destroy []string
 	// PassRole: creating or updating the resource hands one of the stack's roles to a service.
 	PassRole bool
 }
@@ -109,7 +111,8 @@ var KindPermissions = map[string]Permissions{
 	"apigateway.usage_plan": {Service: "apigateway", TypeARNs: apigwARNs,
 		Calls: []string{"GetUsagePlans", "GetUsagePlan", "GetUsagePlanKeys", "CreateUsagePlan", "UpdateUsagePlan", "CreateUsagePlanKey", "DeleteUsagePlanKey",
 			"TagResource", "UntagResource", "DeleteUsagePlan"},
-		Discover: []string{"GetUsagePlans", "GetUsagePlan", "GetUsagePlanKeys"}},
+		Discover: []string{"GetUsagePlans", "GetUsagePlan", "GetUsagePlanKeys"},
+		Destroy:  []string{"UpdateUsagePlan"}}, // a plan is detached from its stages before it is deleted
 	"cloudwatch.metric_alarm": {Service: "cloudwatch",
 		Calls:    []string{"DescribeAlarms", "ListTagsForResource", "PutMetricAlarm", "TagResource", "UntagResource", "DeleteAlarms"},
 		Discover: []string{"DescribeAlarms", "ListTagsForResource"},

@@ -33,6 +33,9 @@ func TestEveryKindHasPermissions(t *testing.T) {
 				assert.Contains(t, p.Calls, d, "Discover names a call")
 				assert.True(t, reconcile.IsReadOnlyOperation(d), "discovery only reads: %s", d)
 			}
+			for _, d := range p.Destroy {
+				assert.Contains(t, p.Calls, d, "Destroy names a call")
+			}
 			assert.NotEmpty(t, p.TypeARNs)
 		})
 	}

@@ -41,7 +41,7 @@ func Policy(st *spec.Stack, command, account string) (PolicyDocument, error) {
 	for _, kind := range slices.Sorted(maps.Keys(KindPermissions)) {
 		p := KindPermissions[kind]
 		for _, op := range p.Calls {
-			if !needed(command, op) {
+			if !needed(command, op, p) {
 				continue
 			}
 			discover := slices.Contains(p.Discover, op)
@@ -59,13 +59,13 @@ func Policy(st *spec.Stack, command, account string) (PolicyDocument, error) {
 	return g.document(), nil
 }
 
-// needed says whether command makes the SDK call op.
-func needed(command, op string) bool {
+// needed says whether command makes the SDK call op of a kind with permissions p.
+func needed(command, op string, p Permissions) bool {
 	switch command {
 	case "drift":
 		return reconcile.IsReadOnlyOperation(op)
 	case "destroy":
-		return reconcile.IsReadOnlyOperation(op) || IsDeleteOperation(op)
+		return reconcile.IsReadOnlyOperation(op) || IsDeleteOperation(op) || slices.Contains(p.Destroy, op)
 	default: // apply creates, updates, replaces and deletes
 		return true
 	}
