@@ -7,9 +7,7 @@ package embedded
 
 import (
 	"embed"
-	"io/fs"
 	"path"
-	"strings"
 )
 
 //go:embed zips
@@ -25,16 +23,4 @@ func FileName(handler, arch string) string { return handler + "-" + arch + ".zip
 func Zip(handler, arch string) ([]byte, bool) {
 	b, err := zips.ReadFile(path.Join(Dir, FileName(handler, arch)))
 	return b, err == nil
-}
-
-// List names the embedded zips (<handler>-<arch>.zip), sorted; none in a plain `go build`.
-func List() []string {
-	var names []string
-	entries, _ := fs.ReadDir(zips, Dir) // an embed.FS directory always reads
-	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".zip") {
-			names = append(names, e.Name())
-		}
-	}
-	return names
 }
