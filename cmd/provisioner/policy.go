@@ -23,7 +23,9 @@ apply or destroy on SPEC needs and no more: the actions the kinds call, on the s
 resources (their names carry the suffix) where AWS has resource-level permissions, and on "*"
 where it has none (ec2:Describe*, List* calls). Discovery reads the tags of every resource of a
 type to find the stack's, so those reads are granted on the whole type in the account and region.
-No AWS call is made; --account narrows the ARNs to one account (default: any).`,
+The names are those of the spec with the suffix: an apply that deletes resources since removed
+from the spec, or a destroy of them, needs the policy of the spec that made them. No AWS call
+is made; --account narrows the ARNs to one account (default: any).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, err := spec.Load(args[0], spec.Options{Suffix: suffix})
