@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -29,14 +28,13 @@ func TestEveryCommandHasAnExample(t *testing.T) {
 			lines := exampleCommands(c.Example)
 			require.NotEmpty(t, lines, "an example runs provisioner")
 			for _, args := range lines {
-				found, rest, err := root.Find(args)
+				found, rest, err := newRootCmd().Find(args) // a fresh tree: no flag set by a previous line
 				require.NoError(t, err, "%q", args)
 				if c != root { // the root's example tours the others; others show themselves or a subcommand
 					got := found.CommandPath()
 					assert.True(t, got == path || strings.HasPrefix(got, path+" "), "%q runs %s", args, got)
 				}
 				assert.NoError(t, found.ParseFlags(rest), "%q", args)
-				found.Flags().VisitAll(func(f *pflag.Flag) { _ = f.Value.Set(f.DefValue); f.Changed = false })
 			}
 		})
 	})
