@@ -8,12 +8,35 @@ GOBIN     := $(shell $(GO) env GOPATH)/bin
 SPEC      ?= examples/webhook.yaml
 SUFFIX    ?= demo
 
-.PHONY: all build test tools demo dev lint clean handlers
+EMBED     := handlers/embedded/zips
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X main.version=$(VERSION)
+IMAGE     ?= provisioner:$(VERSION)
+
+.PHONY: all build embed dist image test tools demo dev lint clean handlers
 
 all: build
 
-build:
-	$(GO) build -o $(BIN) ./cmd/provisioner
+# embed: the handlers' reproducible zips for both architectures, into the directory the binary
+# embeds (handlers/embedded). `go run` uses a binary built without them; that is fine, it only
+# builds.
+embed:
+	$(GO) run ./cmd/provisioner build --arch arm64 --out $(EMBED)
+	$(GO) run ./cmd/provisioner build --arch x86_64 --out $(EMBED)
+
+# build: the self-contained binary (handler zips embedded), static, for this machine.
+build: embed
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/provisioner
+
+# dist: the same for linux and darwin on amd64 and arm64, in dist/.
+dist: embed
+	for p in linux/amd64 linux/arm64 darwin/amd64 darwin/arm64; do \
+	  CGO_ENABLED=0 GOOS=$${p%/*} GOARCH=$${p#*/} $(GO) build -trimpath -ldflags "$(LDFLAGS)" \
+	    -o dist/provisioner-$${p%/*}-$${p#*/} ./cmd/provisioner || exit 1; done
+
+# image: the container image (Dockerfile); needs a Docker engine.
+image:
+	docker build --build-arg VERSION=$(VERSION) -t $(IMAGE) .
 
 # tools: what the tests need beyond Go modules: moto in a project-local venv, and the Lambda
 # Runtime Interface Emulator that runs the real handler binaries without Docker.
@@ -41,4 +64,4 @@ lint:
 
 clean:
 	-bash localstack/emulator.sh stop
-	rm -rf bin dist .emulator
+	rm -rf bin dist .emulator $(EMBED)/*.zip

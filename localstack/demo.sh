@@ -11,7 +11,8 @@ spec=${1:-examples/webhook.yaml}
 suffix=${2:-demo}
 bin=${PROVISIONER_BIN:-$root/bin/provisioner}
 
-# Bold step titles on a terminal only: files and pipes (CI logs) get no escape codes.
+# Bold step titles on a terminal only; a file or pipe (or NO_COLOR, https://no-color.org) gets
+# plain text. The provisioner makes the same choice for its own output.
 if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold='' plain=''; fi
 step() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
 

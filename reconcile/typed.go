@@ -69,6 +69,10 @@ func (a limitedAdapter[T, P]) LimitGroup() (string, int) { return a.l.LimitGroup
 // Typed returns the kind behind an adapted one, for tests and optional abilities.
 func (a adapter[T, P]) Typed() Typed[P] { return a.k }
 
+// Unwrap returns the kind behind an adapted one without naming its property type, for code
+// that inspects kinds generically (the policy table's test reflects on their SDK clients).
+func (a adapter[T, P]) Unwrap() any { return a.k }
+
 func (a adapter[T, P]) Kind() string { return a.k.Kind() }
 
 func (a adapter[T, P]) List(ctx context.Context, sel state.Selector) ([]state.Resource, error) {

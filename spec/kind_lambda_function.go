@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"github.com/provisioner-dev/provisioner/handlers"
 	"maps"
 	"regexp"
 	"slices"
@@ -44,7 +45,7 @@ type LambdaVPC struct {
 }
 
 // Handlers are the programs in handlers/ that the provisioner builds for lambda.function.
-var Handlers = []string{"receiver", "processor", "deadletter"}
+var Handlers = handlers.Names
 
 var envKeyPattern = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_]*$`)
 
@@ -59,7 +60,7 @@ var reservedEnv = []string{
 
 func (p *LambdaFunction) check(c *checker, r *loaded) {
 	c.oneOf(r, "", []string{"handler", "zip"}, []bool{p.Handler != "", p.Zip != ""})
-	if p.Handler != "" && !slices.Contains(Handlers, p.Handler) {
+	if p.Handler != "" && !slices.Contains(Handlers, p.Handler) && !IsPackageDir(p.Handler) {
 		c.errAt(r, "handler", "expected one of %s, found %q%s", quoteList(Handlers), p.Handler, didYouMean(p.Handler, Handlers))
 	}
 	c.expectRef(r, "role", p.Role, "iam.role", "arn")

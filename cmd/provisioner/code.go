@@ -10,7 +10,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/provisioner-dev/provisioner/handlers/build"
+	"go.uber.org/zap"
+
 	"github.com/provisioner-dev/provisioner/spec"
 )
 
@@ -20,6 +21,8 @@ import (
 type lambdaCode struct {
 	specDir string // relative zip paths and go build start here
 	outDir  string // where built zips go
+
+	log *zap.Logger // says where each handler's code came from
 
 	mu    sync.Mutex
 	cache map[string]packaged
@@ -33,7 +36,7 @@ type packaged struct {
 
 func newLambdaCode(specFile string) *lambdaCode {
 	dir := filepath.Dir(specFile)
-	return &lambdaCode{specDir: dir, outDir: filepath.Join(os.TempDir(), "provisioner-dist"), cache: map[string]packaged{}}
+	return &lambdaCode{specDir: dir, outDir: filepath.Join(os.TempDir(), "provisioner-dist"), log: zap.NewNop(), cache: map[string]packaged{}}
 }
 
 // Package returns the deployment zip and its base64 SHA-256 (Lambda's CodeSha256 form).
@@ -50,23 +53,9 @@ func (c *lambdaCode) Package(ctx context.Context, fn *spec.LambdaFunction) ([]by
 }
 
 func (c *lambdaCode) make(ctx context.Context, fn *spec.LambdaFunction) packaged {
-	path := fn.Zip
-	if fn.Handler != "" {
-		src, err := sourceDir(c.specDir)
-		if err != nil {
-			return packaged{err: fmt.Errorf("package handler %s: %w", fn.Handler, err)}
-		}
-		a, err := build.Build(ctx, build.Options{Handler: fn.Handler, Arch: fn.Architecture, OutDir: c.outDir, Dir: src})
-		if err != nil {
-			return packaged{err: fmt.Errorf("package handler %s: %w", fn.Handler, err)}
-		}
-		path = a.ZipPath
-	} else if !filepath.IsAbs(path) {
-		path = filepath.Join(c.specDir, path)
-	}
-	zip, err := os.ReadFile(path)
+	zip, err := c.code(ctx, fn) // handlercode.go: a zip file, a built package or an embedded zip
 	if err != nil {
-		return packaged{err: fmt.Errorf("package %s: %w", path, err)}
+		return packaged{err: err}
 	}
 	sum := sha256.Sum256(zip)
 	return packaged{zip: zip, sum: base64.StdEncoding.EncodeToString(sum[:])}

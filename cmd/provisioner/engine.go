@@ -87,7 +87,7 @@ func (g *globals) connect(ctx context.Context, region string, readOnly bool, spe
 	}
 	account := aws.ToString(id.Account)
 	g.log.Debug("connected", zap.String("account", account), zap.String("region", cfg.Region))
-	return &target{cfg: cfg, reg: registryFor(cfg, account, newLambdaCode(specFile)), env: reconcile.Env{Account: account, Region: cfg.Region},
+	return &target{cfg: cfg, reg: registryFor(cfg, account, newLambdaCode(specFile).withLog(g.log)), env: reconcile.Env{Account: account, Region: cfg.Region},
 		callerARN: aws.ToString(id.Arn)}, nil
 }
 

@@ -66,8 +66,8 @@ func newRootCmd() *cobra.Command {
 	f.BoolVar(&g.noColor, "no-color", os.Getenv("NO_COLOR") != "", "no colour in output (also NO_COLOR)")
 
 	root.AddCommand(newVersionCmd(), newValidateCmd(g), newSchemaCmd(), newBuildCmd(),
-		newPlanCmd(g), newApplyCmd(g), newDriftCmd(g), newDestroyCmd(g), newListCmd(g), newAPIKeyCmd(g), newUnlockCmd(g))
-	return root
+		newPlanCmd(g), newApplyCmd(g), newDriftCmd(g), newDestroyCmd(g), newListCmd(g), newAPIKeyCmd(g), newUnlockCmd(g), newPolicyCmd(g))
+	return withExamples(root)
 }
 
 func newVersionCmd() *cobra.Command {

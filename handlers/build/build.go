@@ -3,7 +3,7 @@
 // source and the Go toolchain: two builds of the same source give the same zip, so the same
 // CodeSha256, and the provisioner never updates a function whose code did not change.
 //
-// It imports nothing else of the provisioner; the CLI imports it.
+// It imports nothing else of the provisioner but the list of handler names; the CLI imports it.
 package build
 
 import (
@@ -16,10 +16,12 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+
+	"github.com/provisioner-dev/provisioner/handlers"
 )
 
 // Handlers are the handler names Build knows, in the order BuildAll builds them.
-var Handlers = []string{"receiver", "processor", "deadletter"}
+var Handlers = handlers.Names
 
 // handlersPkg is where the named handlers live. An import path rather than a relative one, so a
 // build works from any directory inside the module.
