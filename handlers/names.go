@@ -6,4 +6,4 @@ package handlers
 // Names are the handlers a spec's `handler:` may name: each is the main package
 // handlers/<name>. `provisioner build` builds them, `make build` embeds their zips in the
 // binary, and spec validation accepts them. Adding a handler is one entry here.
-var Names = []string{"receiver", "processor", "deadletter"}
+var Names = []string{"receiver", "processor", "deadletter", "authorizer"}

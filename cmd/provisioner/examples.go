@@ -21,7 +21,7 @@ var examples = map[string]string{
   provisioner validate examples/webhook.yaml --suffix pr42`,
 	"provisioner schema": `  # The JSON Schema, for editors (yaml-language-server) and CI
   provisioner schema > spec.schema.json`,
-	"provisioner build": `  # The three handlers for arm64 into dist/
+	"provisioner build": `  # Every handler for arm64 into dist/
   provisioner build
   # One handler for x86_64 elsewhere
   provisioner build receiver --arch x86_64 --out /tmp/zips`,
