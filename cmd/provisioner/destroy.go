@@ -48,6 +48,7 @@ func newDestroyCmd(g *globals) *cobra.Command {
 	cmd.Flags().BoolVar(&o.yes, "yes", false, "do not ask; required when stdin is not a terminal")
 	cmd.Flags().IntVar(&o.parallelism, "parallelism", 10, "deletes in flight at once")
 	outputFlag(cmd, &o.output)
+	g.statsFlag(cmd)
 	return cmd
 }
 
@@ -98,6 +99,7 @@ func (g *globals) destroy(cmd *cobra.Command, args []string, o envOpts, view vie
 	if err := confirm(cmd, o, len(p.Changes)); err != nil {
 		return err
 	}
+	g.account.phase("destroy")
 	res, err := reconcile.Apply(ctx, p, t.reg, reconcile.ApplyOptions{Parallelism: o.parallelism, Observer: view.Observer()})
 	if err != nil {
 		return err
@@ -108,12 +110,14 @@ func (g *globals) destroy(cmd *cobra.Command, args []string, o envOpts, view vie
 	if err := res.Err(); err != nil {
 		return fmt.Errorf("destroy failed:\n%w", err)
 	}
-	return verifyGone(ctx, t)
+	g.account.phase("verify")
+	return verifyGone(ctx, t, res.Touched(p))
 }
 
-// verifyGone discovers again: destroy succeeds only when nothing carrying the tags remains.
-func verifyGone(ctx context.Context, t *target) error {
-	left, err := reconcile.Discover(ctx, t.reg, t.sel)
+// verifyGone lists again the kinds destroy deleted from: it succeeds only when nothing
+// carrying the tags remains.
+func verifyGone(ctx context.Context, t *target, kinds []string) error {
+	left, err := reconcile.Rediscover(ctx, t.reg, &state.Inventory{Selector: t.sel}, kinds)
 	if err != nil {
 		return fmt.Errorf("verify destroy: %w", err)
 	}

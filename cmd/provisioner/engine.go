@@ -31,6 +31,7 @@ type target struct {
 	reg   reconcile.Registry
 	env   reconcile.Env
 	sel   state.Selector
+	inv   *state.Inventory // what the last plan discovered
 }
 
 // suffixFlag registers --suffix, defaulting to PROVISIONER_SUFFIX.
@@ -45,7 +46,7 @@ func outputFlag(cmd *cobra.Command, p *string) {
 
 // view is where a command's output goes: stdout, in colour only on a terminal.
 func (g *globals) view(cmd *cobra.Command) *views.View {
-	return views.NewView(cmd.OutOrStdout(), g.noColor, g.log)
+	return g.account.withStats(views.NewView(cmd.OutOrStdout(), g.noColor, g.log))
 }
 
 // loadTarget reads the spec (no AWS call before it validates) and connects to the account.
@@ -73,6 +74,7 @@ func (g *globals) connect(ctx context.Context, region string, readOnly bool, spe
 	if readOnly {
 		reconcile.ReadOnly(&cfg)
 	}
+	g.account.attach(&cfg)
 	if configHook != nil {
 		configHook(&cfg)
 	}
@@ -91,5 +93,6 @@ func (t *target) plan(ctx context.Context) (*reconcile.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	t.inv = inv
 	return reconcile.MakePlan(t.stack, inv, t.reg, t.env)
 }

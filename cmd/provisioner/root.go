@@ -28,6 +28,7 @@ type globals struct {
 	logLevel    string
 	logFormat   string
 	noColor     bool
+	account     callAccount // --stats
 
 	log *zap.Logger
 }
