@@ -26,10 +26,10 @@ func newApplyCmd(g *globals) *cobra.Command {
 			return g.apply(cmd, args[0], suffix, views.NewApply(vt, g.view(cmd)), parallelism)
 		},
 	}
+	g.statsFlag(cmd)
 	suffixFlag(cmd, &suffix, "environment suffix (default: the spec's)")
 	outputFlag(cmd, &output)
 	cmd.Flags().IntVar(&parallelism, "parallelism", 10, "changes in flight at once")
-	g.statsFlag(cmd)
 	return cmd
 }
 

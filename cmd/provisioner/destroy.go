@@ -96,13 +96,18 @@ func (g *globals) destroy(cmd *cobra.Command, args []string, o envOpts, view vie
 	if o.dryRun || !p.HasChanges() {
 		return nil
 	}
+	g.account.phase("destroy")
 	if err := confirm(cmd, o, len(p.Changes)); err != nil {
 		return err
 	}
-	g.account.phase("destroy")
 	res, err := reconcile.Apply(ctx, p, t.reg, reconcile.ApplyOptions{Parallelism: o.parallelism, Observer: view.Observer()})
 	if err != nil {
 		return err
+	}
+	var verr error
+	if res.Err() == nil { // verified before the result is shown, so its --stats count the check
+		g.account.phase("verify")
+		verr = verifyGone(ctx, t, res.Touched(p))
 	}
 	if err := view.Result(p, res); err != nil {
 		return err
@@ -110,8 +115,7 @@ func (g *globals) destroy(cmd *cobra.Command, args []string, o envOpts, view vie
 	if err := res.Err(); err != nil {
 		return fmt.Errorf("destroy failed:\n%w", err)
 	}
-	g.account.phase("verify")
-	return verifyGone(ctx, t, res.Touched(p))
+	return verr
 }
 
 // verifyGone lists again the kinds destroy deleted from: it succeeds only when nothing

@@ -27,11 +27,11 @@ var configHook func(*aws.Config)
 // and its kinds.
 type target struct {
 	stack *spec.Stack
+	inv   *state.Inventory // what the last plan discovered
 	cfg   aws.Config
 	reg   reconcile.Registry
 	env   reconcile.Env
 	sel   state.Selector
-	inv   *state.Inventory // what the last plan discovered
 }
 
 // suffixFlag registers --suffix, defaulting to PROVISIONER_SUFFIX.
@@ -74,10 +74,10 @@ func (g *globals) connect(ctx context.Context, region string, readOnly bool, spe
 	if readOnly {
 		reconcile.ReadOnly(&cfg)
 	}
-	g.account.attach(&cfg)
 	if configHook != nil {
 		configHook(&cfg)
 	}
+	g.account.attach(&cfg) // after ReadOnly: a refused call is not sent, so not counted
 	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		return nil, fmt.Errorf("identify account: %w", err)
