@@ -8,7 +8,7 @@ GOBIN     := $(shell $(GO) env GOPATH)/bin
 SPEC      ?= examples/webhook.yaml
 SUFFIX    ?= demo
 
-.PHONY: all build test tools demo dev lint clean handlers
+.PHONY: all build test tools demo dev lint clean handlers bench bench-quick
 
 all: build
 
@@ -23,6 +23,15 @@ tools:
 
 test: tools
 	$(GO) test -count=1 ./...
+
+# bench: the end-to-end benchmark against moto with latency added to every call (README,
+# Performance); BENCH_RUNS, BENCH_SCALE_RUNS, BENCH_LATENCY, BENCH_JITTER, BENCH_SIZES and
+# BENCH_CROWD tune it. bench-quick: one run of small sizes.
+bench: tools build
+	$(GO) run ./cmd/bench -bin $(BIN)
+
+bench-quick: tools build
+	$(GO) run ./cmd/bench -bin $(BIN) -quick
 
 handlers: build
 	$(BIN) build
