@@ -54,7 +54,9 @@ func TestLongestChainCountsAndTimesIndependently(t *testing.T) {
 	assert.Equal(t, 6*time.Second, c.Measured)
 	assert.Equal(t, 4, countedChanges(res))
 	// (2 rounds + 3 changes × 4 calls) × 50 ms
-	assert.Equal(t, 700*time.Millisecond, bound(c.Length, 4, 50*time.Millisecond))
+	assert.Equal(t, 700*time.Millisecond, bound(c.Length, 4, 10, 4, 50*time.Millisecond))
+	// 1,000 independent changes at parallelism 10: 100 through each slot.
+	assert.Equal(t, 1004*time.Millisecond, bound(1, 1000, 10, 5, 2*time.Millisecond)) // (2 + 100 × 5) × 2 ms
 }
 
 func TestMedian(t *testing.T) {

@@ -64,12 +64,14 @@ func countedChanges(results []reconcile.ChangeResult) int {
 }
 
 // bound is the critical-path model of an apply: one round of calls for discovery (every kind
-// lists at once), then the longest chain of dependent changes, each costing the apply's
-// calls per change made one after another, then one round for the verifying pass; each round
-// costs one latency. No parallelism can beat it with this many calls per change; a tool near
-// it waits only for what it must.
-func bound(length int, callsPerChange float64, latency time.Duration) time.Duration {
-	rounds := 2 + float64(length)*callsPerChange
+// lists at once), then the longer of the longest chain of dependent changes and the changes
+// the parallelism lets through one slot (changes / parallelism), each change costing the
+// apply's calls per change made one after another, then one round for the verifying pass;
+// each round costs one latency. Nothing with this many calls per change and this parallelism
+// can beat it; a tool near it waits only for what it must.
+func bound(length, changes, parallelism int, callsPerChange float64, latency time.Duration) time.Duration {
+	slots := (changes + parallelism - 1) / max(parallelism, 1)
+	rounds := 2 + float64(max(length, slots))*callsPerChange
 	return time.Duration(rounds * float64(latency))
 }
 

@@ -35,6 +35,7 @@ type options struct {
 	parallelism int
 	out, readme string
 	gen         int
+	render      bool
 }
 
 func main() {
@@ -45,6 +46,13 @@ func main() {
 	}
 	if o.gen > 0 { // print a generated spec, for trying one by hand
 		fmt.Print(scaleSpec(o.gen))
+		return
+	}
+	if o.render {
+		if err := render(o); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
 		return
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -71,6 +79,7 @@ func parseOptions(args []string) (options, error) {
 	fs.StringVar(&o.out, "out", "bench/results.json", "where the results go as JSON")
 	fs.StringVar(&o.readme, "readme", "README.md", "the README whose performance table is rewritten (\"\" for none)")
 	fs.IntVar(&o.gen, "gen", 0, "print a generated spec of this many resources and exit")
+	fs.BoolVar(&o.render, "render", false, "measure nothing: rewrite the README's tables from -out")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}

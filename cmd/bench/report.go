@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 const (
@@ -90,4 +91,30 @@ func rewriteBetweenMarkers(path, body string) error {
 	}
 	s = s[:i+len(beginMarker)] + "\n" + body + s[j:]
 	return os.WriteFile(path, []byte(s), 0o644)
+}
+
+// render rewrites the README's tables from a results file, with the bound worked out again
+// from the figures it keeps (for a change of the model, without measuring again).
+func render(o options) error {
+	b, err := os.ReadFile(o.out)
+	if err != nil {
+		return err
+	}
+	var res results
+	if err := json.Unmarshal(b, &res); err != nil {
+		return fmt.Errorf("read %s: %w", o.out, err)
+	}
+	latency, err := time.ParseDuration(res.Latency)
+	if err != nil {
+		return fmt.Errorf("read %s: latency: %w", o.out, err)
+	}
+	for i := range res.Suites {
+		c := &res.Suites[i].Critical
+		c.BoundMS = round2(ms(bound(c.ChainLength, res.Suites[i].Resources, res.Parallelism, c.CallsPerChange, latency)))
+		if c.BoundMS > 0 {
+			c.RatioToBound = round2(c.ColdApplyMS / c.BoundMS)
+		}
+	}
+	bn := &bench{o: o, log: func(string, ...any) {}}
+	return bn.report(&res)
 }

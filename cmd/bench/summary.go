@@ -65,7 +65,7 @@ func summarise(s suiteSpec, got samples, o options) suiteResult {
 	if out.Resources == 0 && len(cold) > 0 {
 		out.Resources = countedChanges(cold[0].Results)
 	}
-	out.Critical = criticalOf(cold, o.latency)
+	out.Critical = criticalOf(cold, o.parallelism, o.latency)
 	if serial, ok := got[scColdSerial]; ok {
 		out.Speedup = round2(median(wallsOf(serial)) / median(wallsOf(cold)))
 	}
@@ -104,7 +104,7 @@ func scenarioOf(name string, ms []measured) scenarioResult {
 }
 
 // criticalOf applies the model to each cold apply and takes medians.
-func criticalOf(cold []measured, latency time.Duration) criticalPath {
+func criticalOf(cold []measured, parallelism int, latency time.Duration) criticalPath {
 	if len(cold) == 0 {
 		return criticalPath{}
 	}
@@ -119,7 +119,7 @@ func criticalOf(cold []measured, latency time.Duration) criticalPath {
 		}
 		length = max(length, c.Length)
 		cpcs = append(cpcs, cpc)
-		bounds = append(bounds, ms(bound(c.Length, cpc, latency)))
+		bounds = append(bounds, ms(bound(c.Length, n, parallelism, cpc, latency)))
 		chains = append(chains, ms(c.Measured))
 	}
 	cp := criticalPath{ChainLength: length, CallsPerChange: round2(median(cpcs)), BoundMS: round2(median(bounds)),
