@@ -13,7 +13,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 IMAGE     ?= provisioner:$(VERSION)
 
-.PHONY: all build embed dist image test tools demo dev lint clean handlers
+.PHONY: all build embed dist image test tools demo dev lint clean handlers bench bench-quick
 
 all: build
 
@@ -46,6 +46,15 @@ tools:
 
 test: tools
 	$(GO) test -count=1 ./...
+
+# bench: the end-to-end benchmark against moto with latency added to every call (README,
+# Performance); BENCH_RUNS, BENCH_SCALE_RUNS, BENCH_LATENCY, BENCH_JITTER, BENCH_SIZES and
+# BENCH_CROWD tune it. bench-quick: one run of small sizes.
+bench: tools build
+	$(GO) run ./cmd/bench -bin $(BIN)
+
+bench-quick: tools build
+	$(GO) run ./cmd/bench -bin $(BIN) -quick
 
 handlers: build
 	$(BIN) build

@@ -95,6 +95,7 @@ type executor struct {
 	changed map[string]bool              // logical names changed by this apply
 	actual  map[string]Change            // node → the change as run, when it differs from the plan
 	limits  map[string]chan struct{}     // per limit group, for Limited kinds
+	elapsed map[string]time.Duration     // node → how long its change took
 }
 
 // Apply walks the plan's dependency graph: creates and updates after what they depend on,
@@ -108,7 +109,8 @@ func Apply(ctx context.Context, plan *Plan, reg Registry, opts ApplyOptions) (*R
 		opts.ProgressEvery = 10 * time.Second
 	}
 	ex := &executor{plan: plan, reg: reg, opts: opts, outputs: map[string]map[string]string{},
-		changed: map[string]bool{}, actual: map[string]Change{}, limits: map[string]chan struct{}{}}
+		changed: map[string]bool{}, actual: map[string]Change{}, limits: map[string]chan struct{}{},
+		elapsed: map[string]time.Duration{}}
 	ex.seedOutputs()
 	byNode := make(map[string]Change, len(plan.Changes))
 	for _, c := range plan.Changes {
@@ -123,7 +125,7 @@ func Apply(ctx context.Context, plan *Plan, reg Registry, opts ApplyOptions) (*R
 		}
 	}
 	results, err := graphFor(plan).Walk(ctx, opts.Parallelism, func(ctx context.Context, node string) error {
-		return ex.run(ctx, byNode[node])
+		return ex.timed(ctx, byNode[node])
 	})
 	if err != nil {
 		return nil, err
@@ -136,6 +138,9 @@ func Apply(ctx context.Context, plan *Plan, reg Registry, opts ApplyOptions) (*R
 		cr := ChangeResult{Change: c, Err: results[c.node()]}
 		var skip *ErrSkipped
 		cr.Skipped = errors.As(cr.Err, &skip)
+		if c.Action != NoOp && !cr.Skipped {
+			cr.Elapsed = ex.elapsed[c.node()]
+		}
 		if cr.Err != nil {
 			cr.Error = cr.Err.Error()
 		}
@@ -172,6 +177,16 @@ func graphFor(p *Plan) *Graph {
 		}
 	}
 	return g
+}
+
+// timed runs one change and keeps how long it took, waiting for its kind's limit included.
+func (ex *executor) timed(ctx context.Context, c Change) error {
+	start := time.Now()
+	err := ex.run(ctx, c)
+	ex.mu.Lock()
+	ex.elapsed[c.node()] = time.Since(start)
+	ex.mu.Unlock()
+	return err
 }
 
 func (ex *executor) seedOutputs() {

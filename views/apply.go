@@ -78,8 +78,9 @@ type ApplyJSON struct {
 	Suffix        string                   `json:"suffix"`
 	Results       []reconcile.ChangeResult `json:"results"`
 	Counts        reconcile.Counts         `json:"counts"`
+	Stats         *reconcile.CallStats     `json:"stats,omitempty"` // only with --stats
 }
 
 func (o *operationJSON) Result(p *reconcile.Plan, res *reconcile.Result) error {
-	return writeJSON(o.v.out, ApplyJSON{FormatVersion: 1, Stack: p.Stack, Suffix: p.Suffix, Results: res.Results, Counts: res.Counts()})
+	return writeJSON(o.v.out, ApplyJSON{FormatVersion: 1, Stack: p.Stack, Suffix: p.Suffix, Results: res.Results, Counts: res.Counts(), Stats: o.v.callStats()})
 }

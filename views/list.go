@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/provisioner-dev/provisioner/reconcile"
 	"github.com/provisioner-dev/provisioner/state"
 )
 
@@ -46,9 +47,10 @@ type listJSON struct{ v *View }
 
 func (l *listJSON) List(inv *state.Inventory) error {
 	return writeJSON(l.v.out, struct {
-		Suffix    string   `json:"suffix"`
-		Resources []Listed `json:"resources"`
-	}{inv.Selector.Suffix, sortedListing(inv)})
+		Suffix    string               `json:"suffix"`
+		Resources []Listed             `json:"resources"`
+		Stats     *reconcile.CallStats `json:"stats,omitempty"` // only with --stats
+	}{inv.Selector.Suffix, sortedListing(inv), l.v.callStats()})
 }
 
 type listText struct{ v *View }

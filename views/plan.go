@@ -150,14 +150,15 @@ func formatValue(v any) string {
 
 // PlanJSON is the documented JSON form of a plan (docs/plan-json.md).
 type PlanJSON struct {
-	FormatVersion int                `json:"format_version"`
-	Kind          string             `json:"kind"` // "plan" or "drift"
-	Stack         string             `json:"stack"`
-	Suffix        string             `json:"suffix"`
-	Region        string             `json:"region"`
-	HasChanges    bool               `json:"has_changes"`
-	Summary       reconcile.Summary  `json:"summary"`
-	Changes       []reconcile.Change `json:"changes"`
+	FormatVersion int                  `json:"format_version"`
+	Kind          string               `json:"kind"` // "plan" or "drift"
+	Stack         string               `json:"stack"`
+	Suffix        string               `json:"suffix"`
+	Region        string               `json:"region"`
+	HasChanges    bool                 `json:"has_changes"`
+	Summary       reconcile.Summary    `json:"summary"`
+	Changes       []reconcile.Change   `json:"changes"`
+	Stats         *reconcile.CallStats `json:"stats,omitempty"` // only with --stats
 }
 
 // planJSON writes the plan as one JSON document; a destroy plan is a "plan".
@@ -176,7 +177,7 @@ func (j *planJSON) Plan(p *reconcile.Plan) error {
 		changes = []reconcile.Change{}
 	}
 	return writeJSON(j.v.out, PlanJSON{FormatVersion: 1, Kind: kind, Stack: p.Stack, Suffix: p.Suffix, Region: p.Region,
-		HasChanges: p.HasChanges(), Summary: p.Summary(), Changes: changes})
+		HasChanges: p.HasChanges(), Summary: p.Summary(), Changes: changes, Stats: j.v.callStats()})
 }
 
 // writeJSON writes one indented JSON document, the form of every JSON view.

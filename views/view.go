@@ -11,6 +11,8 @@ import (
 
 	"go.uber.org/zap"
 	"golang.org/x/term"
+
+	"github.com/provisioner-dev/provisioner/reconcile"
 )
 
 // ViewType is the form of a command's output.
@@ -38,6 +40,7 @@ type View struct {
 	out   io.Writer
 	color bool
 	log   *zap.Logger
+	stats func() reconcile.CallStats // nil without --stats
 }
 
 // NewView writes to out. Colour is used only when out is a terminal and noColor (--no-color,

@@ -29,6 +29,7 @@ func newApplyCmd(g *globals) *cobra.Command {
 			return g.apply(cmd, args[0], suffix, views.NewApply(vt, g.view(cmd)), parallelism, lockTimeout)
 		},
 	}
+	g.statsFlag(cmd)
 	suffixFlag(cmd, &suffix, "environment suffix (default: the spec's)")
 	outputFlag(cmd, &output)
 	cmd.Flags().IntVar(&parallelism, "parallelism", 10, "changes in flight at once")
@@ -57,11 +58,17 @@ func (g *globals) apply(cmd *cobra.Command, path, suffix string, view views.Oper
 	if err := view.Plan(p); err != nil {
 		return err
 	}
+	g.account.phase("apply")
 	res, err := reconcile.Apply(ctx, p, t.reg, reconcile.ApplyOptions{Parallelism: parallelism, Observer: view.Observer()})
 	if err != nil {
 		return err
 	}
-	after, verr := t.plan(ctx)
+	var after *reconcile.Plan
+	var verr error
+	if res.Err() == nil { // a failed apply exits with its failures: nothing to verify
+		g.account.phase("verify")
+		after, verr = t.verify(ctx, p, res)
+	}
 	if err := view.Result(p, res); err != nil {
 		return err
 	}

@@ -51,6 +51,7 @@ func newDestroyCmd(g *globals) *cobra.Command {
 	cmd.Flags().IntVar(&o.parallelism, "parallelism", 10, "deletes in flight at once")
 	lockTimeoutFlag(cmd, &o.lockTimeout)
 	outputFlag(cmd, &o.output)
+	g.statsFlag(cmd)
 	return cmd
 }
 
@@ -98,6 +99,7 @@ func (g *globals) destroy(cmd *cobra.Command, args []string, o envOpts, view vie
 	if o.dryRun || !p.HasChanges() {
 		return nil
 	}
+	g.account.phase("destroy")
 	if err := confirm(cmd, o, len(p.Changes)); err != nil {
 		return err
 	}
@@ -111,18 +113,24 @@ func (g *globals) destroy(cmd *cobra.Command, args []string, o envOpts, view vie
 	if err != nil {
 		return err
 	}
+	var verr error
+	if res.Err() == nil { // verified before the result is shown, so its --stats count the check
+		g.account.phase("verify")
+		verr = verifyGone(ctx, t, res.Touched(p))
+	}
 	if err := view.Result(p, res); err != nil {
 		return err
 	}
 	if err := res.Err(); err != nil {
 		return fmt.Errorf("destroy failed:\n%w", err)
 	}
-	return verifyGone(ctx, t)
+	return verr
 }
 
-// verifyGone discovers again: destroy succeeds only when nothing carrying the tags remains.
-func verifyGone(ctx context.Context, t *target) error {
-	left, err := reconcile.Discover(ctx, t.reg, t.sel)
+// verifyGone lists again the kinds destroy deleted from: it succeeds only when nothing
+// carrying the tags remains.
+func verifyGone(ctx context.Context, t *target, kinds []string) error {
+	left, err := reconcile.Rediscover(ctx, t.reg, &state.Inventory{Selector: t.sel}, kinds)
 	if err != nil {
 		return fmt.Errorf("verify destroy: %w", err)
 	}

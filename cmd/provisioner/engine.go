@@ -27,6 +27,7 @@ var configHook func(*aws.Config)
 // and its kinds.
 type target struct {
 	stack *spec.Stack
+	inv   *state.Inventory // what the last plan discovered
 	cfg   aws.Config
 	reg   reconcile.Registry
 	env   reconcile.Env
@@ -47,7 +48,7 @@ func outputFlag(cmd *cobra.Command, p *string) {
 
 // view is where a command's output goes: stdout, in colour only on a terminal.
 func (g *globals) view(cmd *cobra.Command) *views.View {
-	return views.NewView(cmd.OutOrStdout(), g.noColor, g.log)
+	return g.account.withStats(views.NewView(cmd.OutOrStdout(), g.noColor, g.log))
 }
 
 // loadTarget reads the spec (no AWS call before it validates) and connects to the account.
@@ -81,6 +82,7 @@ func (g *globals) connect(ctx context.Context, region string, readOnly bool, spe
 	if configHook != nil {
 		configHook(&cfg)
 	}
+	g.account.attach(&cfg) // after ReadOnly: a refused call is not sent, so not counted
 	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		return nil, fmt.Errorf("identify account: %w", err)
@@ -97,5 +99,6 @@ func (t *target) plan(ctx context.Context) (*reconcile.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	t.inv = inv
 	return reconcile.MakePlan(t.stack, inv, t.reg, t.env)
 }

@@ -35,5 +35,6 @@ func newListCmd(g *globals) *cobra.Command {
 	suffixFlag(cmd, &o.suffix, "environment suffix (required unless a SPEC names one)")
 	cmd.Flags().StringVar(&o.stack, "stack", "", "only this stack (default: the SPEC's stack, else every stack)")
 	outputFlag(cmd, &o.output)
+	g.statsFlag(cmd)
 	return cmd
 }

@@ -27,6 +27,7 @@ func newPlanCmd(g *globals) *cobra.Command {
 	suffixFlag(cmd, &o.suffix, "environment suffix (default: the spec's)")
 	outputFlag(cmd, &o.output)
 	cmd.Flags().BoolVar(&o.detailed, "detailed-exitcode", false, "exit 2 when there are changes")
+	g.statsFlag(cmd)
 	return cmd
 }
 
@@ -45,6 +46,7 @@ func newDriftCmd(g *globals) *cobra.Command {
 	}
 	suffixFlag(cmd, &o.suffix, "environment suffix (default: the spec's)")
 	outputFlag(cmd, &o.output)
+	g.statsFlag(cmd)
 	return cmd
 }
 

@@ -30,6 +30,7 @@ type globals struct {
 	logLevel    string
 	logFormat   string
 	noColor     bool
+	account     callAccount // --stats
 
 	log    *zap.Logger
 	faults *faults.Transport // PROVISIONER_FAULTS, tests only

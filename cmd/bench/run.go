@@ -1,0 +1,91 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/provisioner-dev/provisioner/reconcile"
+)
+
+// runner runs the provisioner binary against the latency proxy.
+type runner struct {
+	bin string
+	env []string
+}
+
+// measured is one command run: its wall time, peak memory and the --stats account.
+type measured struct {
+	Wall    time.Duration
+	MaxRSS  int64 // KiB
+	Stats   reconcile.CallStats
+	Results []reconcile.ChangeResult // apply and destroy
+}
+
+// doc is what the JSON outputs with --stats hold that the benchmark reads.
+type doc struct {
+	Stats   *reconcile.CallStats     `json:"stats"`
+	Results []reconcile.ChangeResult `json:"results"`
+}
+
+// run executes one command and wants exit code 0; with wantJSON it reads the last JSON
+// document on stdout.
+func (r *runner) run(ctx context.Context, wantJSON bool, args ...string) (measured, error) {
+	cmd := exec.CommandContext(ctx, r.bin, append([]string{"--log-level", "warn", "--log-format", "json"}, args...)...)
+	cmd.Env = r.env
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	start := time.Now()
+	err := cmd.Run()
+	m := measured{Wall: time.Since(start)}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		m.MaxRSS = ru.Maxrss // KiB on Linux
+	}
+	if err != nil {
+		return m, fmt.Errorf("provisioner %s: %w\n%s", strings.Join(args, " "), err, tail(errb.String()))
+	}
+	if !wantJSON {
+		return m, nil
+	}
+	last, err := lastDoc(out.Bytes())
+	if err != nil {
+		return m, fmt.Errorf("provisioner %s: read output: %w", strings.Join(args, " "), err)
+	}
+	if last.Stats != nil {
+		m.Stats = *last.Stats
+	}
+	m.Results = last.Results
+	return m, nil
+}
+
+// lastDoc decodes a stream of JSON documents (destroy prints two) and returns the last; an
+// empty output (validate) is no document.
+func lastDoc(b []byte) (doc, error) {
+	var last doc
+	dec := json.NewDecoder(bytes.NewReader(b))
+	for {
+		var d doc
+		err := dec.Decode(&d)
+		if errors.Is(err, io.EOF) {
+			return last, nil
+		}
+		if err != nil {
+			return last, err
+		}
+		last = d
+	}
+}
+
+func tail(s string) string {
+	if len(s) > 2000 {
+		return "…" + s[len(s)-2000:]
+	}
+	return s
+}
