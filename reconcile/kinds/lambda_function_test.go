@@ -37,7 +37,12 @@ func TestLambdaFunctionLifecycle(t *testing.T) {
 	p.Description = "stores webhooks"
 	p.Environment = map[string]string{"TABLE": "events"}
 	p.Tracing = "Active"
-	p.VPC = &spec.LambdaVPC{SubnetIDs: []string{"subnet-b", "subnet-a"}, SecurityGroupIDs: []string{"sg-1"}}
+	// Real subnets and a real group from the emulator: LocalStack, like AWS, refuses made-up IDs.
+	ec2c, _ := testEC2(t)
+	vpc := testVPC(t, ec2c, "10.42.0.0/16")
+	subnetA, subnetB := testSubnet(t, ec2c, vpc, "10.42.1.0/24"), testSubnet(t, ec2c, vpc, "10.42.2.0/24")
+	sg := testSecurityGroup(t, ec2c, vpc, "fn-"+o.Suffix)
+	p.VPC = &spec.LambdaVPC{SubnetIDs: []string{subnetB, subnetA}, SecurityGroupIDs: []string{sg}}
 	p.LogGroup = "/aws/lambda/receiver-" + o.Suffix
 	d := desired(o, "receiver-"+o.Suffix, p)
 
