@@ -31,7 +31,8 @@ const pipelineSecret = "whsec_e2e_pipeline_test_key"
 
 // TestWebhookPipelineOnLocalStack applies the webhook stack and drives it the way a provider
 // does: a signed delivery POSTed to the stage's URL is stored by the receiver, streamed to the
-// processor and archived to S3. On LocalStack, functions run their real bootstrap (under
+// processor and archived to S3; a forged one is refused; an event the processor fails on goes
+// down the dead-letter path to the deadletter function, which marks it failed. On LocalStack, functions run their real bootstrap (under
 // aws-lambda-rie, through localstack/rie_executor when LocalStack runs in host mode).
 func TestWebhookPipelineOnLocalStack(t *testing.T) {
 	if testing.Short() {
@@ -59,6 +60,10 @@ func TestWebhookPipelineOnLocalStack(t *testing.T) {
 	require.Equal(t, http.StatusAccepted, status, "receiver answer: %s", answer)
 	require.JSONEq(t, fmt.Sprintf(`{"event_id":%q}`, id), answer)
 
+	forged := strings.Replace(body, `"amount":2000`, `"amount":1`, 1)
+	status, answer = postSigned(t, st.url+"/webhook", key, forged, "sha256="+sign(body))
+	require.Equal(t, http.StatusUnauthorized, status, "a body that does not match its signature is refused: %s", answer)
+
 	db := dynamodb.NewFromConfig(cfg)
 	item := waitForItem(t, db, st.table, id, func(it map[string]dbtypes.AttributeValue) bool {
 		s, _ := it["status"].(*dbtypes.AttributeValueMemberS)
@@ -66,13 +71,37 @@ func TestWebhookPipelineOnLocalStack(t *testing.T) {
 	})
 	archiveKey, ok := item["archive_key"].(*dbtypes.AttributeValueMemberS)
 	require.True(t, ok, "a processed event names its archive object: %v", item)
-	obj, err := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }).GetObject(ctx,
+	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	obj, err := s3c.GetObject(ctx,
 		&s3.GetObjectInput{Bucket: aws.String(st.bucket), Key: aws.String(archiveKey.Value)})
 	require.NoError(t, err, "archived object %s", archiveKey.Value)
 	archived, err := io.ReadAll(obj.Body)
 	obj.Body.Close()
 	require.NoError(t, err)
 	require.Contains(t, string(archived), id, "the archive holds the event")
+
+	// A processor made to fail: an event stored without received_at is one the processor
+	// cannot archive, every time. Its batch goes to the dead-letter queue after the retries,
+	// and the deadletter function marks the event failed and keeps the notice.
+	poison := "evt_poison_" + sfx
+	_, err = db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(st.table), Item: map[string]dbtypes.AttributeValue{
+		"event_id": &dbtypes.AttributeValueMemberS{Value: poison}, "provider": &dbtypes.AttributeValueMemberS{Value: "stripe"},
+		"event_type": &dbtypes.AttributeValueMemberS{Value: "charge.succeeded"}, "status": &dbtypes.AttributeValueMemberS{Value: "received"},
+		"payload": &dbtypes.AttributeValueMemberS{Value: `{"id":"` + poison + `"}`},
+	}})
+	require.NoError(t, err)
+	item = waitForItem(t, db, st.table, poison, func(it map[string]dbtypes.AttributeValue) bool {
+		s, _ := it["status"].(*dbtypes.AttributeValueMemberS)
+		return s != nil && s.Value == "failed"
+	})
+	dlKey, ok := item["dead_letter_key"].(*dbtypes.AttributeValueMemberS)
+	require.True(t, ok, "a failed event names its dead-letter object: %v", item)
+	obj, err = s3c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(st.bucket), Key: aws.String(dlKey.Value)})
+	require.NoError(t, err, "dead-letter object %s", dlKey.Value)
+	notice, err := io.ReadAll(obj.Body)
+	obj.Body.Close()
+	require.NoError(t, err)
+	require.Contains(t, string(notice), "DDBStreamBatchInfo", "the object is Lambda's on-failure notice for the stream batch")
 }
 
 // pipelineEdits make the example runnable here: code for this machine's architecture (the
@@ -124,14 +153,23 @@ func pipelineStack(t *testing.T, c *cli, sfx string) pipelineNames {
 // sha256=<hex HMAC-SHA256 of the body>).
 func postDelivery(t *testing.T, url, apiKey, body string) (int, string) {
 	t.Helper()
+	return postSigned(t, url, apiKey, body, "sha256="+sign(body))
+}
+
+func sign(body string) string {
 	mac := hmac.New(sha256.New, []byte(pipelineSecret))
 	mac.Write([]byte(body))
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+func postSigned(t *testing.T, url, apiKey, body, signature string) (int, string) {
+	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, url, bytes.NewBufferString(body))
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	req.Header.Set("x-api-key", apiKey)
 	req.Header.Set("X-Webhook-Provider", "stripe")
-	req.Header.Set("X-Webhook-Signature", "sha256="+hex.EncodeToString(mac.Sum(nil)))
+	req.Header.Set("X-Webhook-Signature", signature)
 	resp, err := (&http.Client{Timeout: 2 * time.Minute}).Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
