@@ -34,12 +34,14 @@ pins=("localstack-core[runtime]==$LOCALSTACK_VERSION" "cbor2<6" "pyopenssl==25.3
 log() { echo "localstack-host: $*" >&2; }
 die() { log "$*"; exit 1; }
 
+# python313 prints a Python 3.13 that runs (a pyenv shim on PATH may not, without a version set).
 python313() {
   if [ -n "${PROVISIONER_PYTHON313:-}" ]; then echo "$PROVISIONER_PYTHON313"; return; fi
-  if command -v python3.13 >/dev/null; then command -v python3.13; return; fi
   local p
-  for p in "$(pyenv root 2>/dev/null)"/versions/3.13*/bin/python3; do
-    [ -x "$p" ] && { echo "$p"; return; }
+  for p in "$(command -v python3.13 || true)" "$(pyenv root 2>/dev/null)"/versions/3.13*/bin/python3; do
+    if [ -n "$p" ] && [ -x "$p" ] && "$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null; then
+      echo "$p"; return
+    fi
   done
   die "Python 3.13 is needed (LocalStack $LOCALSTACK_VERSION does not import on 3.11); set PROVISIONER_PYTHON313"
 }
