@@ -5,7 +5,9 @@ Interface Emulator) and the function's code; the init reports "ready" to LocalSt
 endpoints and serves invocations on port 9563. Without Docker this executor does the same work
 in-process: it unzips the code (prepare_version), starts `aws-lambda-rie <code>/bootstrap` with the
 function's environment on two free loopback ports (start), sends each invocation to the RIE's
-invoke URL and hands the result back as LocalStack's InvocationResult (invoke).
+invoke URL (invoke). It relays what LocalStack's init would report through LocalStack's own
+executor endpoints (executor_endpoint.py): "ready" once the RIE listens, then per invocation the
+logs and the response or error, which resolve the endpoint's futures as for a container.
 
 Only `provided.*` runtimes (a `bootstrap` executable in the zip) are supported: that is what the
 project's Go handlers are. The RIE and the handler run as LocalStack's children, inside its
@@ -19,11 +21,13 @@ import socket
 import subprocess
 import threading
 import time
+from concurrent.futures import Future
 
 import requests
 from plux import Plugin
 
 from localstack import config
+from localstack.services.lambda_.invocation.executor_endpoint import ExecutorEndpoint
 from localstack.services.lambda_.invocation.lambda_models import FunctionVersion, InvocationResult
 from localstack.services.lambda_.invocation.runtime_executor import (
     LambdaRuntimeException,
@@ -103,6 +107,7 @@ class RieRuntimeExecutor(RuntimeExecutor):
         self.proc = None
         self.output = None
         self.invoke_port = None
+        self.endpoint = ExecutorEndpoint(self.id)
 
     def start(self, env_vars: dict[str, str]) -> None:
         code = self.function_version.config.code
@@ -134,7 +139,10 @@ class RieRuntimeExecutor(RuntimeExecutor):
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         )
         self.output = _Output(self.proc.stdout)
+        self.endpoint.start()
         _wait_listening(self.invoke_port, self.proc, START_TIMEOUT_S)
+        self._report(f"/status/{self.id}/ready", b"")
+        self.endpoint.wait_for_startup()
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -143,6 +151,19 @@ class RieRuntimeExecutor(RuntimeExecutor):
                 self.proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+        try:
+            self.endpoint.shutdown()
+        except Exception as e:  # never started, or already shut down
+            LOG.debug("shutdown of executor endpoint %s: %s", self.id, e)
+
+    def _report(self, path: str, body: bytes, json_body=None) -> None:
+        """POSTs to this executor's endpoint on LocalStack's gateway, as LocalStack's init does."""
+        resp = requests.post(
+            self.get_runtime_endpoint() + path, data=None if json_body is not None else body,
+            json=json_body, proxies={"http": "", "https": ""}, timeout=30,
+        )
+        if resp.status_code >= 300:
+            raise LambdaRuntimeException(f"executor endpoint {path} answered {resp.status_code}")
 
     def get_address(self) -> str:
         return "127.0.0.1"
@@ -151,8 +172,7 @@ class RieRuntimeExecutor(RuntimeExecutor):
         return "127.0.0.1"
 
     def get_runtime_endpoint(self) -> str:
-        # Only LocalStack's own init calls back here; the RIE answers invocations directly.
-        return f"http://127.0.0.1:{config.GATEWAY_LISTEN[0].port}/_localstack_lambda/{self.id}"
+        return f"http://127.0.0.1:{config.GATEWAY_LISTEN[0].port}{self.endpoint.get_endpoint_prefix()}"
 
     def invoke(self, payload: dict[str, str]) -> InvocationResult:
         request_id = payload["invoke-id"]
@@ -168,12 +188,11 @@ class RieRuntimeExecutor(RuntimeExecutor):
             timeout=int(self.function_version.config.timeout) + 30,
         )
         body = resp.content
-        return InvocationResult(
-            request_id=request_id,
-            payload=body,
-            is_error=_is_function_error(resp.status_code, resp.headers, body),
-            logs=self.output.since(mark),
-        )
+        self.endpoint.invocation_future, self.endpoint.logs = Future(), None
+        self._report(f"/invocations/{request_id}/logs", b"", json_body={"logs": self.output.since(mark)})
+        outcome = "error" if _is_function_error(resp.status_code, resp.headers, body) else "response"
+        self._report(f"/invocations/{request_id}/{outcome}", body)
+        return self.endpoint.invocation_future.result(timeout=30)
 
     def get_logs(self) -> str:
         return self.output.all() if self.output else ""
