@@ -17,6 +17,7 @@ loopback-only network namespace, so the function reaches LocalStack at 127.0.0.1
 import json
 import logging
 import os
+import platform
 import socket
 import subprocess
 import threading
@@ -72,6 +73,21 @@ def _is_function_error(status: int, headers, body: bytes) -> bool:
     return isinstance(doc, dict) and "errorType" in doc and set(doc) <= {"errorType", "errorMessage", "stackTrace"}
 
 
+# Lambda's architecture names by the host's platform.machine().
+_HOST_ARCH = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}
+
+
+def _check_architecture(fv: FunctionVersion) -> None:
+    """The code runs natively here, with no emulation: say so instead of failing to exec it."""
+    want = (fv.config.architectures or ["x86_64"])[0]
+    host = _HOST_ARCH.get(platform.machine(), platform.machine())
+    if want != host:
+        raise LambdaRuntimeException(
+            f"function {fv.id.function_name} is built for {want}; the rie executor runs code "
+            f"natively on this {host} host (set the function's architecture to {host} here)"
+        )
+
+
 class _Output:
     """Collects a process's combined output; logs of one invocation are the part written during it."""
 
@@ -110,6 +126,7 @@ class RieRuntimeExecutor(RuntimeExecutor):
         self.endpoint = ExecutorEndpoint(self.id)
 
     def start(self, env_vars: dict[str, str]) -> None:
+        _check_architecture(self.function_version)
         code = self.function_version.config.code
         if code is None:
             raise LambdaRuntimeException("container images are not supported by the rie executor")
