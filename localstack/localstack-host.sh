@@ -118,8 +118,6 @@ place_kinesis_local() {
 }
 
 prepare() {
-  command -v aws-lambda-rie >/dev/null || [ -x "$(go env GOPATH 2>/dev/null)/bin/aws-lambda-rie" ] ||
-    die "aws-lambda-rie is missing: run make tools"
   ensure_venv
   place_java
   place_dynamodb_local
@@ -143,7 +141,7 @@ ns_down() {
 
 healthy() { [ -f "$netns" ] && in_ns curl -fsS -m 2 -o /dev/null "$endpoint/_localstack/health" 2>/dev/null; }
 
-rie_path() { command -v aws-lambda-rie 2>/dev/null || echo "$(go env GOPATH)/bin/aws-lambda-rie"; }
+rie_path() { command -v aws-lambda-rie 2>/dev/null || echo "$(go env GOPATH 2>/dev/null)/bin/aws-lambda-rie"; }
 
 start() {
   if [ -f "$state/pid" ] && kill -0 "$(cat "$state/pid")" 2>/dev/null && healthy; then
@@ -154,6 +152,7 @@ start() {
   ns_up
   mkdir -p "$fsroot/tmp"
   local rie; rie=$(rie_path)
+  [ -x "$rie" ] || die "aws-lambda-rie is missing (Lambda functions run under it): run make tools"
   # setsid: LocalStack and its children (DynamoDB Local, kinesis-local, the RIE processes) form
   # one process group that stop ends by its id.
   setsid nohup nsenter --net="$netns" env \
