@@ -13,7 +13,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 IMAGE     ?= provisioner:$(VERSION)
 
-.PHONY: all build embed dist image test tools demo dev lint clean handlers bench bench-quick
+.PHONY: all build embed dist image test tools demo dev test-localstack lint clean handlers bench bench-quick
 
 all: build
 
@@ -62,10 +62,24 @@ handlers: build
 demo: tools build
 	bash localstack/demo.sh $(SPEC) $(SUFFIX)
 
-# dev: the same against LocalStack from docker compose (needs a Docker engine).
+# dev: the same against LocalStack 4.14.0: from docker compose where a Docker engine runs,
+# else in host mode (localstack/localstack-host.sh, as root), which stays up for more commands:
+#   localstack/localstack-host.sh exec bin/provisioner plan examples/webhook.yaml --suffix demo
 dev: build
-	docker compose up -d --wait
-	AWS_ENDPOINT_URL=http://localhost:4566 bash localstack/demo.sh $(SPEC) $(SUFFIX)
+	@if docker info >/dev/null 2>&1; then \
+		docker compose up -d --wait && \
+		AWS_ENDPOINT_URL=http://localhost:4566 bash localstack/demo.sh $(SPEC) $(SUFFIX); \
+	else \
+		echo "no Docker engine: LocalStack in host mode"; \
+		$(MAKE) tools && bash localstack/localstack-host.sh start >/dev/null && \
+		bash localstack/localstack-host.sh exec bash localstack/demo.sh $(SPEC) $(SUFFIX); \
+	fi
+
+# test-localstack: the README's test command and the demo against LocalStack in host mode.
+test-localstack: tools build
+	bash localstack/localstack-host.sh start >/dev/null
+	bash localstack/localstack-host.sh exec $(MAKE) test
+	bash localstack/localstack-host.sh exec bash localstack/demo.sh $(SPEC) $(SUFFIX)
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -73,4 +87,5 @@ lint:
 
 clean:
 	-bash localstack/emulator.sh stop
+	-bash localstack/localstack-host.sh stop
 	rm -rf bin dist .emulator $(EMBED)/*.zip

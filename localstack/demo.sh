@@ -37,6 +37,20 @@ step "apply"
 step "where things are"
 "$bin" list --suffix "$suffix" "$spec"
 
+# On LocalStack the stage is served at the emulator's own address, not at the AWS URL list
+# prints: /_aws/execute-api/<api id>/<stage> (or http://<api id>.execute-api.localhost.localstack.cloud:4566/<stage>).
+if curl -fsS -m 2 -o /dev/null "$AWS_ENDPOINT_URL/_localstack/health" 2>/dev/null; then
+  "$bin" list --suffix "$suffix" "$spec" -o json | python3 -c '
+import json, re, sys
+ep = sys.argv[1].rstrip("/")
+for r in json.load(sys.stdin).get("resources", []):
+    m = re.match(r"https://([^.]+)\.execute-api\.[^/]+/(.+)$", r.get("attributes", {}).get("url", ""))
+    if m:
+        addr = r["address"]
+        print(f"invoke URL on LocalStack ({addr}): {ep}/_aws/execute-api/{m[1]}/{m[2]}")
+' "$AWS_ENDPOINT_URL"
+fi
+
 step "plan again: expect no changes (exit 0 with --detailed-exitcode)"
 "$bin" plan "$spec" --suffix "$suffix" --detailed-exitcode
 

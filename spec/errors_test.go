@@ -121,7 +121,7 @@ var loadErrorCases = []struct {
 	{"lambda", []string{
 		`lambda.yaml:4:3: both: expected exactly one of handler, zip, found handler and zip`,
 		`lambda.yaml:9:3: neither: expected exactly one of handler, zip, found none`,
-		`lambda.yaml:14:14: unknown-handler.handler: expected one of "receiver", "processor" or "deadletter", found "reciever"; did you mean "receiver"?`,
+		`lambda.yaml:14:14: unknown-handler.handler: expected one of "receiver", "processor", "deadletter" or "authorizer", found "reciever"; did you mean "receiver"?`,
 	}},
 	{"security_group", []string{
 		`security_group.yaml:11:9: sg.ingress[0]: expected exactly one of cidrs, security_group, prefix_list, found cidrs and security_group`,

@@ -27,6 +27,7 @@ func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
 // batch back from the real stream, and marks the poison event failed while the event processed
 // before it in the same batch stays processed. Delivering the notice again changes nothing.
 func TestPoisonRecordReachesTheDeadLetterPath(t *testing.T) {
+	emutest.SkipOnLocalStack(t, "4.14.0 DynamoDB Streams (kinesis-local 0.5.2, host mode) yields only the first of several records written, from TRIM_HORIZON, however long one waits")
 	cfg := emutest.Config(t)
 	sfx := emutest.Suffix(t)
 	table, bucket := webhooktest.Name("events", sfx), webhooktest.Name("archive", sfx)

@@ -23,6 +23,7 @@ func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
 // is archived and marked processed, the poison one is reported by its sequence number, and a
 // replay of the whole stream (now with the processor's own update in it) changes nothing.
 func TestProcessorAgainstEmulator(t *testing.T) {
+	emutest.SkipOnLocalStack(t, "4.14.0 DynamoDB Streams (kinesis-local 0.5.2, host mode) yields only the first of several records written, from TRIM_HORIZON, however long one waits")
 	cfg := emutest.Config(t)
 	sfx := emutest.Suffix(t)
 	table, bucket := webhooktest.Name("events", sfx), webhooktest.Name("archive", sfx)

@@ -85,6 +85,24 @@ func Require(t testing.TB) {
 	t.Skip(msg)
 }
 
+// SkipOnLocalStack skips t when the package's emulator is LocalStack, naming the LocalStack
+// behaviour that the test meets and AWS does not have. Use it only for divergences no user of
+// the tool meets; those that users meet are handled by the tool.
+func SkipOnLocalStack(t testing.TB, behaviour string) {
+	t.Helper()
+	if flavor == localstack.LocalStack {
+		t.Skipf("LocalStack divergence: %s", behaviour)
+	}
+}
+
+// SkipOnMoto skips t when the package's emulator is moto, with the reason.
+func SkipOnMoto(t testing.TB, reason string) {
+	t.Helper()
+	if flavor == localstack.Moto {
+		t.Skipf("moto: %s", reason)
+	}
+}
+
 // Endpoint is the emulator endpoint the package uses ("" against real AWS).
 func Endpoint() string { return endpoint }
 

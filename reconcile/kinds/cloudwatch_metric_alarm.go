@@ -183,7 +183,30 @@ func (k *MetricAlarm) Create(ctx context.Context, d reconcile.Want[*spec.MetricA
 	if err := k.put(ctx, cwPutInput(d.Name, p, d.Tags)); err != nil {
 		return state.Resource{}, fmt.Errorf("create cloudwatch alarm %s: %w", d.Name, err)
 	}
+	if err := k.tagUnstored(ctx, d); err != nil {
+		return state.Resource{}, fmt.Errorf("create cloudwatch alarm %s: tags: %w", d.Name, err)
+	}
 	return k.settle(ctx, d, "create")
+}
+
+// tagUnstored applies with TagResource the create's tags that do not read back. AWS ignores
+// PutMetricAlarm's Tags when the alarm already exists (a concurrent put of the name), and
+// LocalStack 4.14.0 never stores them; without this the alarm would wait for ownership tags
+// that never come, and stay behind untagged. It only adds: nothing is removed from the alarm.
+func (k *MetricAlarm) tagUnstored(ctx context.Context, d reconcile.Want[*spec.MetricAlarm]) error {
+	live, err := miscConverge(ctx, k.wait, func(ctx context.Context) (state.Resource, error) { return k.read(ctx, d.Name) }, func(state.Resource) bool { return true },
+		func(err error) bool { return errors.Is(err, reconcile.ErrNotFound) })
+	if err != nil {
+		return err
+	}
+	set, _ := awscall.TagChanges(live.Tags, d.Tags)
+	if len(set) == 0 {
+		return nil
+	}
+	return awscall.Do(ctx, k.wait, cwRetry, func(ctx context.Context) error {
+		_, err := k.api.TagResource(ctx, &cloudwatch.TagResourceInput{ResourceARN: aws.String(live.Attrs["arn"]), Tags: awscall.TagList(set, cwTag)})
+		return err
+	})
 }
 
 func (k *MetricAlarm) adopt(ctx context.Context, d reconcile.Want[*spec.MetricAlarm], a types.MetricAlarm) (state.Resource, error) {
@@ -240,19 +263,22 @@ func (k *MetricAlarm) syncTags(ctx context.Context, arn string, live, want map[s
 	})
 }
 
+// read is the alarm of that name with its tags.
+func (k *MetricAlarm) read(ctx context.Context, name string) (state.Resource, error) {
+	a, err := k.find(ctx, name)
+	if err != nil {
+		return state.Resource{}, err
+	}
+	tags, err := k.tags(ctx, aws.ToString(a.AlarmArn))
+	if err != nil {
+		return state.Resource{}, err
+	}
+	return cwResource(a, tags), nil
+}
+
 // settle re-reads the alarm until it shows d (a new alarm may briefly not be described).
 func (k *MetricAlarm) settle(ctx context.Context, d reconcile.Want[*spec.MetricAlarm], op string) (state.Resource, error) {
-	got, err := miscConverge(ctx, k.wait, func(ctx context.Context) (state.Resource, error) {
-		a, err := k.find(ctx, d.Name)
-		if err != nil {
-			return state.Resource{}, err
-		}
-		tags, err := k.tags(ctx, aws.ToString(a.AlarmArn))
-		if err != nil {
-			return state.Resource{}, err
-		}
-		return cwResource(a, tags), nil
-	}, func(r state.Resource) bool { return miscSettled(k, d, r) },
+	got, err := miscConverge(ctx, k.wait, func(ctx context.Context) (state.Resource, error) { return k.read(ctx, d.Name) }, func(r state.Resource) bool { return miscSettled(k, d, r) },
 		func(err error) bool { return errors.Is(err, reconcile.ErrNotFound) })
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("%s cloudwatch alarm %s: %w", op, d.Name, err)

@@ -252,6 +252,35 @@ func TestMetricAlarmCreateNewTagsInPut(t *testing.T) {
 	f.calls.none(t, "TagResource", "UntagResource")
 }
 
+// TestMetricAlarmCreateTagsWhatThePutDropped: LocalStack 4.14.0 stores none of PutMetricAlarm's
+// Tags (AWS ignores them when the alarm exists); the tags that do not read back go on with
+// TagResource, so the new alarm is ours.
+func TestMetricAlarmCreateTagsWhatThePutDropped(t *testing.T) {
+	alarms := map[string]*memAlarm{}
+	f := memCloudWatch(alarms)
+	put := f.put
+	f.put = func(in *cloudwatch.PutMetricAlarmInput) (*cloudwatch.PutMetricAlarmOutput, error) {
+		dropped := *in
+		dropped.Tags = nil
+		return put(&dropped)
+	}
+	var tagged []types.Tag
+	tag := f.tag
+	f.tag = func(in *cloudwatch.TagResourceInput) (*cloudwatch.TagResourceOutput, error) {
+		tagged = append(tagged, in.Tags...)
+		return tag(in)
+	}
+	o := miscOwner("errors")
+	d := desired(o, "errors-dev", cwErrorRate("fn"))
+
+	got, err := tk[spec.MetricAlarm](unitAlarm(f)).Create(context.Background(), d)
+	require.NoError(t, err)
+	assert.Equal(t, d.Tags, got.Tags)
+	assert.Equal(t, d.Tags, alarms["errors-dev"].tags)
+	assert.ElementsMatch(t, awscall.TagList(d.Tags, cwTag), tagged, "every dropped tag is applied by TagResource")
+	f.calls.none(t, "UntagResource")
+}
+
 func TestMetricAlarmCreateAdoptsOurs(t *testing.T) {
 	o := miscOwner("errors")
 	old := cwErrorRate("fn")

@@ -199,7 +199,7 @@ func fnMemFunctions(f *fakeLambdaFn, fns map[string]*fnMem, get func(*string) (*
 			return nil, err
 		}
 		return &lambda.GetFunctionConfigurationOutput{FunctionName: fn.cfg.FunctionName, FunctionArn: fn.cfg.FunctionArn,
-			State: fn.cfg.State, LastUpdateStatus: fn.cfg.LastUpdateStatus}, nil
+			State: fn.cfg.State, StateReason: fn.cfg.StateReason, LastUpdateStatus: fn.cfg.LastUpdateStatus}, nil
 	}
 	f.listFunctions = func(in *lambda.ListFunctionsInput) (*lambda.ListFunctionsOutput, error) {
 		names := make([]string, 0, len(fns))

@@ -137,6 +137,12 @@ func (k *LambdaFunction) Diff(d reconcile.Want[*spec.LambdaFunction], live recon
 	ds.Field("tracing", l.Tracing, w.Tracing)
 	ds.Field("reserved_concurrency", l.ReservedConcurrency, w.ReservedConcurrency)
 	ds.Field("log_group", fnLogGroup(l.LogGroup, live.Name), fnLogGroup(w.LogGroup, d.Name))
+	// A Failed function is replaced (on AWS it stays Failed whatever is updated, e.g. when its
+	// network interfaces could not be made); an Inactive one is woken by an update.
+	if st := live.Attrs["state"]; st != "" {
+		ds = append(ds, reconcile.FieldDiff{Path: "state", Live: st, Desired: string(types.StateActive),
+			ForceNew: strings.HasPrefix(st, string(types.StateFailed))})
+	}
 	return ds
 }
 
@@ -226,11 +232,35 @@ func (k *LambdaFunction) resource(ctx context.Context, cfg types.FunctionConfigu
 	if err != nil {
 		return state.Resource{}, err
 	}
+	attrs := fnAttrs(cfg)
+	if err := k.observeState(ctx, cfg, attrs); err != nil {
+		return state.Resource{}, err
+	}
 	owner, _ := state.OwnerOf(tags)
 	return state.Resource{
 		Kind: "lambda.function", Owner: owner, ID: name, Name: name, Tags: tags,
-		Props: fnObservedProps(cfg, conc), Attrs: fnAttrs(cfg),
+		Props: fnObservedProps(cfg, conc), Attrs: attrs,
 	}, nil
+}
+
+// observeState records a Failed or Inactive function as attrs["state"], "<State>: <reason>",
+// for Diff: such a function cannot run, so it is not in sync however well its configuration
+// matches. ListFunctions on AWS leaves State out; then GetFunctionConfiguration tells.
+func (k *LambdaFunction) observeState(ctx context.Context, cfg types.FunctionConfiguration, attrs map[string]string) error {
+	st, reason := cfg.State, aws.ToString(cfg.StateReason)
+	if st == "" {
+		out, err := awscall.Call(ctx, func(ctx context.Context) (*lambda.GetFunctionConfigurationOutput, error) {
+			return k.api.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: cfg.FunctionName})
+		})
+		if err != nil {
+			return awscall.NotFound(err, fnNotFound)
+		}
+		st, reason = out.State, aws.ToString(out.StateReason)
+	}
+	if st == types.StateFailed || st == types.StateInactive {
+		attrs["state"] = fmt.Sprintf("%s: %s", st, reason)
+	}
+	return nil
 }
 
 func (k *LambdaFunction) concurrency(ctx context.Context, name string) (*int, error) {
@@ -446,7 +476,12 @@ func (k *LambdaFunction) apply(ctx context.Context, d reconcile.Want[*spec.Lambd
 			return err
 		}
 	}
-	if in := fnConfigUpdate(name, w, l, live.Name); in != nil {
+	in := fnConfigUpdate(name, w, l, live.Name)
+	if in == nil && strings.HasPrefix(live.Attrs["state"], string(types.StateInactive)) {
+		// Nothing else to change: a configuration update is what makes Lambda reactivate it.
+		in = &lambda.UpdateFunctionConfigurationInput{FunctionName: aws.String(name), Description: aws.String(w.Description)}
+	}
+	if in != nil {
 		if err := k.updateConfig(ctx, in); err != nil {
 			return err
 		}

@@ -37,7 +37,12 @@ func TestLambdaFunctionLifecycle(t *testing.T) {
 	p.Description = "stores webhooks"
 	p.Environment = map[string]string{"TABLE": "events"}
 	p.Tracing = "Active"
-	p.VPC = &spec.LambdaVPC{SubnetIDs: []string{"subnet-b", "subnet-a"}, SecurityGroupIDs: []string{"sg-1"}}
+	// Real subnets and a real group from the emulator: LocalStack, like AWS, refuses made-up IDs.
+	ec2c, _ := testEC2(t)
+	vpc := testVPC(t, ec2c, "10.42.0.0/16")
+	subnetA, subnetB := testSubnet(t, ec2c, vpc, "10.42.1.0/24"), testSubnet(t, ec2c, vpc, "10.42.2.0/24")
+	sg := testSecurityGroup(t, ec2c, vpc, "fn-"+o.Suffix)
+	p.VPC = &spec.LambdaVPC{SubnetIDs: []string{subnetB, subnetA}, SecurityGroupIDs: []string{sg}}
 	p.LogGroup = "/aws/lambda/receiver-" + o.Suffix
 	d := desired(o, "receiver-"+o.Suffix, p)
 
@@ -718,4 +723,74 @@ func TestLambdaFunctionDelete(t *testing.T) {
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "delete lambda function receiver-dev")
 	})
+}
+
+// TestLambdaFunctionFailedOrInactiveIsNotInSync: a function that cannot run shows in the
+// diff with Lambda's reason, even when ListFunctions leaves its state out (as on AWS); a Failed
+// one is replaced, an Inactive one updated.
+func TestLambdaFunctionFailedOrInactiveIsNotInSync(t *testing.T) {
+	const reason = "Lambda was unable to create the network interfaces"
+	cases := []struct {
+		state    types.State
+		wantDiff bool
+		forceNew bool
+	}{
+		{types.StateActive, false, false},
+		{types.StateFailed, true, true},
+		{types.StateInactive, true, false},
+	}
+	for _, c := range cases {
+		t.Run(string(c.state), func(t *testing.T) {
+			fns := map[string]*fnMem{}
+			o := miscOwner("receiver")
+			fnOurFunction(t, fns, o, "receiver-dev", fnUnitProps())
+			fns["receiver-dev"].cfg.State, fns["receiver-dev"].cfg.StateReason = c.state, aws.String(reason)
+			f := fnMemLambda(fns)
+			list := f.listFunctions
+			f.listFunctions = func(in *lambda.ListFunctionsInput) (*lambda.ListFunctionsOutput, error) {
+				out, err := list(in)
+				for i := range out.Functions {
+					out.Functions[i].State, out.Functions[i].StateReason = "", nil
+				}
+				return out, err
+			}
+			k := tk[spec.LambdaFunction](unitLambdaFn(f, &fnTestCode{}))
+			got, err := k.List(context.Background(), state.Selector{Stack: o.Stack, Suffix: o.Suffix})
+			require.NoError(t, err)
+			require.Len(t, got, 1)
+			diffs := k.Diff(desired(o, "receiver-dev", fnUnitProps()), got[0])
+			if !c.wantDiff {
+				assert.Empty(t, diffs)
+				return
+			}
+			require.Len(t, diffs, 1)
+			assert.Equal(t, reconcile.FieldDiff{Path: "state", Live: string(c.state) + ": " + reason, Desired: "Active", ForceNew: c.forceNew}, diffs[0])
+		})
+	}
+}
+
+func TestLambdaFunctionUpdateReactivatesAnInactiveFunction(t *testing.T) {
+	fns := map[string]*fnMem{}
+	o := miscOwner("receiver")
+	fnOurFunction(t, fns, o, "receiver-dev", fnUnitProps())
+	fns["receiver-dev"].cfg.State, fns["receiver-dev"].cfg.StateReason = types.StateInactive, aws.String("idle")
+	f := fnMemLambda(fns)
+	var sent *lambda.UpdateFunctionConfigurationInput
+	update := f.updateFunctionConfig
+	f.updateFunctionConfig = func(in *lambda.UpdateFunctionConfigurationInput) (*lambda.UpdateFunctionConfigurationOutput, error) {
+		sent = in
+		fns["receiver-dev"].cfg.State = types.StateActive // what Lambda does on a configuration update
+		return update(in)
+	}
+	fk := unitLambdaFn(f, &fnTestCode{})
+	k := tk[spec.LambdaFunction](fk)
+	live, err := fk.read(context.Background(), "receiver-dev")
+	require.NoError(t, err)
+	d := desired(o, "receiver-dev", fnUnitProps())
+	got, err := k.Update(context.Background(), d, live)
+	require.NoError(t, err)
+	require.NotNil(t, sent, "a configuration update is sent though nothing else differs")
+	assert.Equal(t, "stores webhooks", aws.ToString(sent.Description))
+	assert.Empty(t, k.Diff(d, got))
+	f.calls.none(t, "UpdateFunctionCode")
 }

@@ -455,6 +455,7 @@ func TestLogGroupLifecycle(t *testing.T) {
 }
 
 func TestLogGroupAdoptsUntagged(t *testing.T) {
+	emutest.SkipOnLocalStack(t, "4.14.0 silently drops TagResource on a log group created without tags (AWS applies it)")
 	k, client := integrationLogs(t)
 	ctx := context.Background()
 	o := testOwner(t, "api-logs")

@@ -118,6 +118,7 @@ func TestS3BucketPolicyKeepsOtherStatements(t *testing.T) {
 // TestS3BucketDestroyVersioned: a versioned bucket with several versions per key and delete
 // markers is emptied and deleted.
 func TestS3BucketDestroyVersioned(t *testing.T) {
+	emutest.SkipOnLocalStack(t, "4.14.0 DeleteObjects at times answers NoSuchVersion for every version ListObjectVersions just listed (seen in 1 of 4 runs, under load)")
 	ctx := context.Background()
 	api, region := s3Client(t)
 	k := NewS3Bucket(api, region)

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/provisioner-dev/provisioner/localstack/emutest"
 	"github.com/provisioner-dev/provisioner/reconcile"
 	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
@@ -330,6 +331,7 @@ func TestVPCEndpointAttrsAndSelector(t *testing.T) {
 }
 
 func TestVPCEndpointInterfaceLifecycle(t *testing.T) {
+	emutest.SkipOnLocalStack(t, "4.14.0 ModifyVpcEndpoint ignores AddSecurityGroupIds and RemoveSecurityGroupIds (AWS applies them)")
 	api, region := testEC2(t)
 	vpc := testVPC(t, api, "10.44.0.0/16")
 	subnet := testSubnet(t, api, vpc, "10.44.1.0/24")
