@@ -69,9 +69,9 @@ func Retry[In, Out, O any](ctx context.Context, b reconcile.Backoff, retry func(
 // SettleAttempts bounds how often Settle runs a create whose outcome stays unknown.
 const SettleAttempts = 5
 
-// settlePause is the wait before looking again after an unknown outcome, doubled each time:
+// SettlePause is the wait before looking again after an unknown outcome, doubled each time:
 // a listing may take a moment to show what the lost answer made.
-var settlePause = time.Second
+var SettlePause = time.Second
 
 type generationKey struct{}
 
@@ -82,7 +82,7 @@ type generationKey struct{}
 // ClientToken.
 func Settle[T any](ctx context.Context, create func(ctx context.Context) (T, error)) (T, error) {
 	ctx = context.WithValue(ctx, generationKey{}, strconv.FormatInt(time.Now().UnixNano(), 36))
-	pause := settlePause
+	pause := SettlePause
 	for i := 1; ; i++ {
 		out, err := create(ctx)
 		if !errors.Is(err, ErrUnknownOutcome) || i == SettleAttempts {

@@ -163,8 +163,8 @@ func TestUnknownOutcome(t *testing.T) {
 }
 
 func TestSettleLooksAgainWithOneToken(t *testing.T) {
-	defer func(d time.Duration) { settlePause = d }(settlePause)
-	settlePause = time.Microsecond
+	defer func(d time.Duration) { SettlePause = d }(SettlePause)
+	SettlePause = time.Microsecond
 	var tokens []string
 	runs := 0
 	got, err := Settle(context.Background(), func(ctx context.Context) (string, error) {
