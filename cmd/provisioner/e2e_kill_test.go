@@ -52,10 +52,10 @@ func TestKilledApplyAndDestroyConverge(t *testing.T) {
 	c, sfx, spec := webhookCLI(t)
 	bin := buildBinary(t)
 	unlock := func() { c.must(0, "unlock", "--suffix", sfx, "--stack", "webhook", "--yes") }
-	// Moments spread over a run on moto: apply takes about 8 s here, destroy about 4 s (the
+	// Moments spread over a run on moto: apply takes 6 to 8 s here, destroy 3 to 4 s (the
 	// first second or so of each is discovery).
-	applyAt := []time.Duration{time.Second, 2500 * time.Millisecond, 5 * time.Second, 8 * time.Second}
-	destroyAt := []time.Duration{1500 * time.Millisecond, 2500 * time.Millisecond, 3500 * time.Millisecond, 4500 * time.Millisecond}
+	applyAt := []time.Duration{time.Second, 2500 * time.Millisecond, 4 * time.Second, 6 * time.Second}
+	destroyAt := []time.Duration{1500 * time.Millisecond, 2 * time.Second, 2500 * time.Millisecond, 3 * time.Second}
 	for i, d := range applyAt {
 		t.Run(fmt.Sprintf("apply at %s, destroy at %s", d, destroyAt[i]), func(t *testing.T) {
 			applyDone := killed(t, bin, d, "apply", spec, "--suffix", sfx, "--no-color")

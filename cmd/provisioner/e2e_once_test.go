@@ -146,3 +146,48 @@ func TestApplyUnderThrottlingAndLostAnswers(t *testing.T) {
 		})
 	}
 }
+
+// TestExtraCopyIsShownAndDeleted makes a second VPC carrying the ownership tags of the
+// stack's VPC behind the tool's back (what a lost answer resent by an older version leaves):
+// drift reports it as a delete saying which copy stays, and apply deletes it.
+func TestExtraCopyIsShownAndDeleted(t *testing.T) {
+	c := newCLI(t)
+	sfx := emutest.Suffix(t)
+	spec := c.writeSpec("network-storage.yaml")
+	t.Cleanup(func() { configHook = nil; c.run("destroy", "--suffix", sfx, "--yes") })
+	c.must(0, "apply", spec, "--suffix", sfx)
+	kept := tagged(t, sfx)
+
+	e := ec2.NewFromConfig(emutest.Config(t))
+	o := state.Owner{Stack: "netstore", Suffix: sfx, ID: "vpc"}
+	tags := []ec2types.Tag{{Key: aws.String("Name"), Value: aws.String("netstore-" + sfx)}}
+	for k, v := range o.Tags() {
+		tags = append(tags, ec2types.Tag{Key: aws.String(k), Value: aws.String(v)})
+	}
+	extra, err := e.CreateVpc(ctxT(), &ec2.CreateVpcInput{CidrBlock: aws.String("10.20.0.0/16"),
+		TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeVpc, Tags: tags}}})
+	require.NoError(t, err)
+	extraID := aws.ToString(extra.Vpc.VpcId)
+	assert.Equal(t, 2, tagged(t, sfx)["vpc"])
+
+	out := c.must(2, "drift", spec, "--suffix", sfx)
+	assert.Contains(t, out, "ec2.vpc/vpc")
+	assert.Contains(t, out, "extra copy: 2 carry the ownership tags of ec2.vpc/vpc; keeping vpc-")
+	assert.Contains(t, out, "(the one other resources reference)", "the subnets name the VPC they are in")
+
+	var p struct {
+		Changes []struct{ Action, Address, ID, Reason string } `json:"changes"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(c.must(2, "plan", spec, "--suffix", sfx, "-o", "json", "--detailed-exitcode")), &p))
+	var deletes []string
+	for _, ch := range p.Changes {
+		if ch.Action == "delete" {
+			deletes = append(deletes, ch.Address+" "+ch.ID)
+		}
+	}
+	assert.Equal(t, []string{"ec2.vpc/vpc " + extraID}, deletes, "the copy nothing uses is the one to go")
+
+	c.must(0, "apply", spec, "--suffix", sfx)
+	assert.Equal(t, kept, tagged(t, sfx))
+	c.must(0, "plan", spec, "--suffix", sfx, "--detailed-exitcode")
+}
