@@ -1,12 +1,13 @@
 // Package awscall is the one path every kind's AWS calls take: each call under its own
-// timeout, the retry predicates (throttling, "wait and retry" answers), the mapping of
-// services' not-found and ownership answers to the engine's sentinels, tag sync and tag-list
-// conversion, and the AWS error codes by name.
+// budget and each attempt under its own timeout (Install, Timeout, AttemptTimeout), pacing to
+// AWS's control-plane quotas (Pacer), creates that must not happen twice sent once and settled
+// by a look-up when their outcome is unknown (Once, Settle, ClientToken), the retry predicates
+// (throttling, "wait and retry" answers), the mapping of services' not-found and ownership
+// answers to the engine's sentinels, tag sync and tag-list conversion, and the AWS error codes
+// by name.
 //
 // It is internal to reconcile/kinds because only kinds call AWS: the engine stays free of SDK
-// details, and the rules of calling AWS (settling an unknown create outcome by looking the
-// resource up before resending, per-attempt timeouts that never cut off a throttled call's
-// SDK retries, pacing of API Gateway writes) have this one place to land.
+// details, and the rules of calling AWS have this one place.
 package awscall
 
 import (

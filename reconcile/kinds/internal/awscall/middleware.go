@@ -54,18 +54,15 @@ func (a attempt) HandleFinalize(ctx context.Context, in middleware.FinalizeInput
 
 // attemptTimeout is one attempt cut off by AttemptTimeout. The SDK treats a cancelled context
 // as final; this one is not (the call's own context is live), so it says it may be retried.
+// It has no Unwrap on purpose: the SDK's retryer would find the cancellation inside and stop.
 type attemptTimeout struct{ err error }
 
 func (e *attemptTimeout) Error() string {
 	return fmt.Sprintf("attempt timed out after %s: %v", AttemptTimeout, e.err)
 }
-func (e *attemptTimeout) Timeout() bool       { return true }
-func (e *attemptTimeout) CanceledError() bool { return false }
-func (e *attemptTimeout) RetryableError() bool {
-	return true
-}
-
-// Not Unwrap: the SDK's retryer looks for the cancellation inside and would stop.
+func (e *attemptTimeout) Timeout() bool        { return true }
+func (e *attemptTimeout) CanceledError() bool  { return false }
+func (e *attemptTimeout) RetryableError() bool { return true }
 
 // unknownOutcome is an attempt of a Once call that may have done its work: the SDK must not
 // send it again, and the kind settles it by looking the resource up.
