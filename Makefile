@@ -22,7 +22,7 @@ tools:
 	test -x $(GOBIN)/aws-lambda-rie || $(GO) install $(RIE_MOD)@$(RIE_VER)
 
 test: tools
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -timeout 20m ./...
 
 handlers: build
 	$(BIN) build
