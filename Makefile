@@ -45,7 +45,7 @@ tools:
 	test -x $(GOBIN)/aws-lambda-rie || $(GO) install $(RIE_MOD)@$(RIE_VER)
 
 test: tools
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -timeout 20m ./...
 
 # bench: the end-to-end benchmark against moto with latency added to every call (README,
 # Performance); BENCH_RUNS, BENCH_SCALE_RUNS, BENCH_LATENCY, BENCH_JITTER, BENCH_SIZES and

@@ -40,8 +40,14 @@ type Change struct {
 	live  *state.Resource // nil for creates
 }
 
-// node identifies the change in the execution graph; addresses repeat across stacks.
-func (c Change) node() string { return c.stack + "/" + c.Address }
+// node identifies the change in the execution graph; addresses repeat across stacks, and a
+// delete of an extra copy shares its address with the copy that stays.
+func (c Change) node() string {
+	if c.Action == Delete {
+		return c.stack + "/" + c.Address + "#" + c.ID
+	}
+	return c.stack + "/" + c.Address
+}
 
 // Plan is every change that makes the account match a spec, creates and updates in dependency
 // order, then deletes from the highest kind tier down. It is data: rendering is separate.
@@ -100,6 +106,7 @@ func MakePlan(st *spec.Stack, inv *state.Inventory, reg Registry, env Env) (*Pla
 	p := &Plan{Stack: st.Name, Suffix: st.Suffix, Region: env.Region, env: env, stack: st}
 	changing := map[string]bool{} // logical names whose attributes are unknown until apply
 	matched := map[string]bool{}  // addresses of live resources the spec describes
+	var extra []Change            // deletes: extra copies, then orphans
 	for _, r := range st.Order() {
 		k, ok := reg.Lookup(r.Kind)
 		if !ok {
@@ -116,9 +123,31 @@ func MakePlan(st *spec.Stack, inv *state.Inventory, reg Registry, env Env) (*Pla
 			changing[r.Logical] = true
 		}
 		p.Changes = append(p.Changes, c)
+		extra = append(extra, extraCopies(inv, st.Name, r)...)
 	}
-	p.Changes = append(p.Changes, orphans(st.Name, inv, matched)...)
+	extra = append(extra, orphans(st.Name, inv, matched)...)
+	sortDeletes(extra)
+	p.Changes = append(p.Changes, extra...)
 	return p, nil
+}
+
+// extraCopies plans the deletion of every copy of r but the one state.Inventory.Copies keeps,
+// saying which one stays and why: nothing picks one silently.
+func extraCopies(inv *state.Inventory, stack string, r *spec.Resource) []Change {
+	copies := inv.Copies(stack, r.Kind, r.Logical)
+	if len(copies) < 2 {
+		return nil
+	}
+	why := "the first by id"
+	if inv.Referenced(copies[0]) {
+		why = "the one other resources reference"
+	}
+	var out []Change
+	for _, x := range copies[1:] {
+		out = append(out, deleteChange(x, fmt.Sprintf("extra copy: %d carry the ownership tags of %s/%s; keeping %s (%s)",
+			len(copies), r.Kind, r.Logical, copies[0].ID, why)))
+	}
+	return out
 }
 
 func (p *Plan) planResource(k Kind, r *spec.Resource, inv *state.Inventory, changing map[string]bool) (Change, error) {
@@ -273,7 +302,6 @@ func orphans(stack string, inv *state.Inventory, matched map[string]bool) []Chan
 		}
 		out = append(out, deleteChange(r, "not in the spec"))
 	}
-	sortDeletes(out)
 	return out
 }
 

@@ -2,7 +2,13 @@
 // found, and what a resource looks like once observed.
 package state
 
-import "github.com/provisioner-dev/provisioner/spec"
+import (
+	"encoding/json"
+	"sort"
+	"strings"
+
+	"github.com/provisioner-dev/provisioner/spec"
+)
 
 // Ownership tag keys. Every taggable resource carries all three from its create call on;
 // nothing without them is ever updated or deleted.
@@ -70,14 +76,66 @@ type Inventory struct {
 	Resources []Resource
 }
 
-// Find returns the live resource of that kind and logical name in the stack, if any.
+// Find returns the live resource of that kind and logical name in the stack, if any: the
+// one Copies keeps when there are several.
 func (inv *Inventory) Find(stack, kind, logical string) (Resource, bool) {
+	c := inv.Copies(stack, kind, logical)
+	if len(c) == 0 {
+		return Resource{}, false
+	}
+	return c[0], true
+}
+
+// Copies returns every live resource of that kind and logical name in the stack. There is
+// one unless something made another (an older run whose answer was lost, a hand-made copy
+// carrying our tags). The first is the one to keep: the one other live resources reference
+// (its id appears in their properties or attributes), else, among equals, the smallest id, so
+// that every run keeps the same one. The rest are extra copies, for the plan to delete.
+func (inv *Inventory) Copies(stack, kind, logical string) []Resource {
+	var out []Resource
 	for _, r := range inv.Resources {
 		if r.Kind == kind && r.Owner.Stack == stack && r.Owner.ID == logical {
-			return r, true
+			out = append(out, r)
 		}
 	}
-	return Resource{}, false
+	if len(out) < 2 {
+		return out
+	}
+	refs := make(map[string]bool, len(out))
+	for _, r := range out {
+		refs[r.ID] = inv.referenced(r)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if refs[out[i].ID] != refs[out[j].ID] {
+			return refs[out[i].ID]
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
+// Referenced reports whether another live resource names r's id in its properties or
+// attributes.
+func (inv *Inventory) Referenced(r Resource) bool { return inv.referenced(r) }
+
+func (inv *Inventory) referenced(r Resource) bool {
+	if r.ID == "" {
+		return false
+	}
+	for _, o := range inv.Resources {
+		if o.Kind == r.Kind && o.ID == r.ID {
+			continue
+		}
+		for _, v := range o.Attrs {
+			if strings.Contains(v, r.ID) {
+				return true
+			}
+		}
+		if b, err := json.Marshal(o.Props); err == nil && strings.Contains(string(b), r.ID) {
+			return true
+		}
+	}
+	return false
 }
 
 // UserTags returns tags without the ownership tags.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
 
@@ -137,4 +138,26 @@ func TestUserTagsCopies(t *testing.T) {
 	out["Team"] = "b"
 	out["New"] = "c"
 	assert.Equal(t, tags("shop", "dev", "orders", "Team", "a"), in, "the input is not changed")
+}
+
+func TestInventoryCopies(t *testing.T) {
+	o := state.Owner{Stack: "app", Suffix: "dev", ID: "net"}
+	vpc := func(id string) state.Resource { return state.Resource{Kind: "ec2.vpc", Owner: o, ID: id} }
+	subnet := state.Resource{Kind: "ec2.subnet", Owner: state.Owner{Stack: "app", Suffix: "dev", ID: "a"}, ID: "subnet-1",
+		Props: &spec.Subnet{VPC: "vpc-b", CIDR: "10.0.1.0/24"}}
+	inv := &state.Inventory{Resources: []state.Resource{vpc("vpc-c"), vpc("vpc-a"), vpc("vpc-b"), subnet}}
+	var ids []string
+	for _, r := range inv.Copies("app", "ec2.vpc", "net") {
+		ids = append(ids, r.ID)
+	}
+	assert.Equal(t, []string{"vpc-b", "vpc-a", "vpc-c"}, ids, "the referenced one first, then by id")
+	got, ok := inv.Find("app", "ec2.vpc", "net")
+	assert.True(t, ok)
+	assert.Equal(t, "vpc-b", got.ID)
+
+	inv.Resources = inv.Resources[:3]
+	got, _ = inv.Find("app", "ec2.vpc", "net")
+	assert.Equal(t, "vpc-a", got.ID, "none referenced: the smallest id, the same every run")
+	_, ok = inv.Find("app", "ec2.vpc", "other")
+	assert.False(t, ok)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -92,7 +93,9 @@ func (k *APIKey) keys(ctx context.Context, name string) ([]types.ApiKey, error) 
 // Create adopts the key named d.Name that carries d's ownership tags, or creates one with the
 // tags in CreateApiKey.
 func (k *APIKey) Create(ctx context.Context, d reconcile.Want[*spec.APIKey]) (state.Resource, error) {
-	return k.gw().create(ctx, d, k.create)
+	return awscall.Settle(ctx, func(ctx context.Context) (state.Resource, error) {
+		return k.gw().create(ctx, d, k.create)
+	})
 }
 
 // create makes the key, tags included, and observes it from CreateApiKey's answer.
@@ -100,7 +103,7 @@ func (k *APIKey) create(ctx context.Context, d reconcile.Desired, p *spec.APIKey
 	in := &apigateway.CreateApiKeyInput{Name: aws.String(d.Name), Description: aws.String(p.Description),
 		Enabled: p.Enabled, Tags: d.Tags}
 	var created types.ApiKey
-	err := apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
+	err := apigwDo(awscall.Once(ctx), k.wait, apigwRetryable, func(ctx context.Context) error {
 		out, err := k.api.CreateApiKey(ctx, in)
 		if err == nil {
 			// Value is dropped here, on purpose.

@@ -162,7 +162,9 @@ func (k *RestAPI) apis(ctx context.Context) ([]types.RestApi, error) {
 // tags in CreateRestApi; either way it then brings routes and stage to d. A crash in between
 // leaves a tagged API that a rerun adopts and completes.
 func (k *RestAPI) Create(ctx context.Context, d reconcile.Want[*spec.RestAPI]) (state.Resource, error) {
-	return k.gw().create(ctx, d, k.create)
+	return awscall.Settle(ctx, func(ctx context.Context) (state.Resource, error) {
+		return k.gw().create(ctx, d, k.create)
+	})
 }
 
 // create makes the API, tags included, then brings it to d like an adopted one.
@@ -170,7 +172,7 @@ func (k *RestAPI) create(ctx context.Context, d reconcile.Desired, p *spec.RestA
 	in := &apigateway.CreateRestApiInput{Name: aws.String(d.Name), Description: aws.String(p.Description), Tags: d.Tags,
 		EndpointConfiguration: &types.EndpointConfiguration{Types: []types.EndpointType{types.EndpointType(p.EndpointType)}}}
 	var api types.RestApi
-	err := apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
+	err := apigwDo(awscall.Once(ctx), k.wait, apigwRetryable, func(ctx context.Context) error {
 		out, err := k.api.CreateRestApi(ctx, in)
 		if err == nil {
 			api = types.RestApi{Id: out.Id, Name: out.Name, Description: out.Description, Tags: out.Tags,

@@ -120,14 +120,16 @@ func (k *UsagePlan) plans(ctx context.Context) ([]types.UsagePlan, error) {
 // tags, stages, throttle and quota in CreateUsagePlan, then adds its keys. A crash between the
 // two leaves a tagged plan that a rerun adopts and completes.
 func (k *UsagePlan) Create(ctx context.Context, d reconcile.Want[*spec.UsagePlan]) (state.Resource, error) {
-	return k.gw().create(ctx, d, k.create)
+	return awscall.Settle(ctx, func(ctx context.Context) (state.Resource, error) {
+		return k.gw().create(ctx, d, k.create)
+	})
 }
 
 // create makes the plan, tags included, adds its keys and reads it back.
 func (k *UsagePlan) create(ctx context.Context, d reconcile.Desired, p *spec.UsagePlan) (state.Resource, error) {
 	in := planCreateInput(d, p)
 	var id string
-	err := apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
+	err := apigwDo(awscall.Once(ctx), k.wait, apigwRetryable, func(ctx context.Context) error {
 		out, err := k.api.CreateUsagePlan(ctx, in)
 		if err == nil {
 			id = aws.ToString(out.Id)

@@ -171,6 +171,12 @@ func (k *EventSourceMapping) existing(ctx context.Context, p *spec.EventSourceMa
 // CreateEventSourceMapping and waits until it is Enabled or Disabled. The look-up comes first
 // because not every endpoint refuses a duplicate mapping (moto accepts one for SQS sources).
 func (k *EventSourceMapping) Create(ctx context.Context, d reconcile.Want[*spec.EventSourceMapping]) (state.Resource, error) {
+	return awscall.Settle(ctx, func(ctx context.Context) (state.Resource, error) { return k.tryCreate(ctx, d) })
+}
+
+// tryCreate is one attempt of Create: adopt an earlier attempt if there is one, else send the
+// create call once (awscall.Once), whose unknown outcome Settle settles by trying again.
+func (k *EventSourceMapping) tryCreate(ctx context.Context, d reconcile.Want[*spec.EventSourceMapping]) (state.Resource, error) {
 	p := d.Props
 	found, err := k.existing(ctx, p)
 	if err != nil {
@@ -194,7 +200,7 @@ func (k *EventSourceMapping) Create(ctx context.Context, d reconcile.Want[*spec.
 func (k *EventSourceMapping) create(ctx context.Context, d reconcile.Want[*spec.EventSourceMapping], p *spec.EventSourceMapping) (uuid string, found []types.EventSourceMappingConfiguration, err error) {
 	in := esmCreateInput(d.Desired, p)
 	err = k.wait.Retry(ctx, esmRetryWrite, func(ctx context.Context) error {
-		out, err := awscall.Call(ctx, func(ctx context.Context) (*lambda.CreateEventSourceMappingOutput, error) {
+		out, err := awscall.Call(awscall.Once(ctx), func(ctx context.Context) (*lambda.CreateEventSourceMappingOutput, error) {
 			return k.api.CreateEventSourceMapping(ctx, in)
 		})
 		if err == nil {

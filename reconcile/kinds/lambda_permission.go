@@ -220,6 +220,12 @@ func fnConditionValue(cond map[string]map[string]json.RawMessage, op, key string
 // suffix ownership tags (the permission's only ownership), else ErrNotOwned. A statement of
 // that id already there is adopted when it says the same, and is an error otherwise.
 func (k *LambdaPermission) Create(ctx context.Context, d reconcile.Want[*spec.LambdaPermission]) (state.Resource, error) {
+	return awscall.Settle(ctx, func(ctx context.Context) (state.Resource, error) { return k.tryCreate(ctx, d) })
+}
+
+// tryCreate is one attempt of Create: adopt an earlier attempt if there is one, else send the
+// create call once (awscall.Once), whose unknown outcome Settle settles by trying again.
+func (k *LambdaPermission) tryCreate(ctx context.Context, d reconcile.Want[*spec.LambdaPermission]) (state.Resource, error) {
 	p := d.Props
 	fn, tags, err := k.function(ctx, p.Function)
 	if err != nil {
@@ -304,7 +310,7 @@ func (k *LambdaPermission) add(ctx context.Context, d reconcile.Want[*spec.Lambd
 	if p.SourceARN != "" {
 		in.SourceArn = aws.String(p.SourceARN)
 	}
-	return awscall.Do(ctx, k.wait, awscall.RetryCodes(fnConflict), func(ctx context.Context) error {
+	return awscall.Do(awscall.Once(ctx), k.wait, awscall.RetryCodes(fnConflict), func(ctx context.Context) error {
 		_, err := k.api.AddPermission(ctx, in)
 		if awscall.Is(err, fnConflict) {
 			if _, found, xerr := k.existing(ctx, d, fn, tags); found {

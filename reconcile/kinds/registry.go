@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 )
 
@@ -21,6 +22,9 @@ import (
 // builds ARNs the APIs do not return, and code packages Lambda functions. Adding a kind is one
 // line here; Adapt makes each typed kind a reconcile.Kind.
 func Registry(cfg aws.Config, account string, code LambdaCode) reconcile.Registry {
+	// Every client: attempts under their own timeout, paced to AWS's control-plane quotas,
+	// and creates marked awscall.Once never resent by the SDK when their outcome is unknown.
+	awscall.Install(&cfg, awscall.NewPacer(awscall.ControlPlaneRates))
 	ec2c := ec2.NewFromConfig(cfg)
 	sqsc := sqs.NewFromConfig(cfg)
 	iamc := iam.NewFromConfig(cfg)

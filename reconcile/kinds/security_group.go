@@ -88,8 +88,14 @@ func (k *SecurityGroup) List(ctx context.Context, sel state.Selector) ([]state.R
 
 // Create implements reconcile.Typed.
 func (k *SecurityGroup) Create(ctx context.Context, d reconcile.Want[*spec.SecurityGroup]) (state.Resource, error) {
+	return awscall.Settle(ctx, func(ctx context.Context) (state.Resource, error) { return k.tryCreate(ctx, d) })
+}
+
+// tryCreate is one attempt of Create: adopt an earlier attempt if there is one, else send the
+// create call once (awscall.Once), whose unknown outcome Settle settles by trying again.
+func (k *SecurityGroup) tryCreate(ctx context.Context, d reconcile.Want[*spec.SecurityGroup]) (state.Resource, error) {
 	p := d.Props
-	out, err := awscall.Call(ctx, func(ctx context.Context) (*ec2.CreateSecurityGroupOutput, error) {
+	out, err := awscall.Call(awscall.Once(ctx), func(ctx context.Context) (*ec2.CreateSecurityGroupOutput, error) {
 		return k.api.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{
 			GroupName:         aws.String(d.Name),
 			Description:       aws.String(sgDescription(p.Description)),

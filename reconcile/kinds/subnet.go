@@ -65,6 +65,12 @@ func (k *Subnet) List(ctx context.Context, sel state.Selector) ([]state.Resource
 
 // Create implements reconcile.Typed.
 func (k *Subnet) Create(ctx context.Context, d reconcile.Want[*spec.Subnet]) (state.Resource, error) {
+	return awscall.Settle(ctx, func(ctx context.Context) (state.Resource, error) { return k.tryCreate(ctx, d) })
+}
+
+// tryCreate is one attempt of Create: adopt an earlier attempt if there is one, else send the
+// create call once (awscall.Once), whose unknown outcome Settle settles by trying again.
+func (k *Subnet) tryCreate(ctx context.Context, d reconcile.Want[*spec.Subnet]) (state.Resource, error) {
 	p := d.Props
 	if r, done, err := ec2AdoptEarlier(ctx, k.ec2Type(), k, d, "subnets", ec2Read(k.observe)); done {
 		return r, err
@@ -77,7 +83,7 @@ func (k *Subnet) Create(ctx context.Context, d reconcile.Want[*spec.Subnet]) (st
 	if p.AvailabilityZone != "" {
 		in.AvailabilityZone = aws.String(p.AvailabilityZone)
 	}
-	out, err := awscall.Call(ctx, func(ctx context.Context) (*ec2.CreateSubnetOutput, error) { return k.api.CreateSubnet(ctx, in) })
+	out, err := awscall.Call(awscall.Once(ctx), func(ctx context.Context) (*ec2.CreateSubnetOutput, error) { return k.api.CreateSubnet(ctx, in) })
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create ec2 subnet %s: %w", d.Name, err)
 	}

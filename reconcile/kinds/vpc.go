@@ -68,11 +68,17 @@ func (k *VPC) List(ctx context.Context, sel state.Selector) ([]state.Resource, e
 
 // Create implements reconcile.Typed.
 func (k *VPC) Create(ctx context.Context, d reconcile.Want[*spec.VPC]) (state.Resource, error) {
+	return awscall.Settle(ctx, func(ctx context.Context) (state.Resource, error) { return k.tryCreate(ctx, d) })
+}
+
+// tryCreate is one attempt of Create: adopt an earlier attempt if there is one, else send the
+// create call once (awscall.Once), whose unknown outcome Settle settles by trying again.
+func (k *VPC) tryCreate(ctx context.Context, d reconcile.Want[*spec.VPC]) (state.Resource, error) {
 	p := d.Props
 	if r, done, err := ec2AdoptEarlier(ctx, k.ec2Type(), k, d, "VPCs", k.observeListed); done {
 		return r, err
 	}
-	out, err := awscall.Call(ctx, func(ctx context.Context) (*ec2.CreateVpcOutput, error) {
+	out, err := awscall.Call(awscall.Once(ctx), func(ctx context.Context) (*ec2.CreateVpcOutput, error) {
 		return k.api.CreateVpc(ctx, &ec2.CreateVpcInput{
 			CidrBlock:         aws.String(p.CIDR),
 			TagSpecifications: ec2TagSpec(types.ResourceTypeVpc, ec2WantTags(d.Desired)),

@@ -102,6 +102,12 @@ func (k *VPCEndpoint) List(ctx context.Context, sel state.Selector) ([]state.Res
 
 // Create implements reconcile.Typed.
 func (k *VPCEndpoint) Create(ctx context.Context, d reconcile.Want[*spec.VPCEndpoint]) (state.Resource, error) {
+	return awscall.Settle(ctx, func(ctx context.Context) (state.Resource, error) { return k.tryCreate(ctx, d) })
+}
+
+// tryCreate is one attempt of Create: adopt an earlier attempt if there is one, else send the
+// create call once (awscall.Once), whose unknown outcome Settle settles by trying again.
+func (k *VPCEndpoint) tryCreate(ctx context.Context, d reconcile.Want[*spec.VPCEndpoint]) (state.Resource, error) {
 	p := d.Props
 	if r, done, err := ec2AdoptEarlier(ctx, k.ec2Type(), k, d, "endpoints", k.observeEarlier); done {
 		return r, err
@@ -114,11 +120,13 @@ func (k *VPCEndpoint) Create(ctx context.Context, d reconcile.Want[*spec.VPCEndp
 		SubnetIds:         p.SubnetIDs,
 		SecurityGroupIds:  p.SecurityGroupIDs,
 		TagSpecifications: ec2TagSpec(types.ResourceTypeVpcEndpoint, ec2WantTags(d.Desired)),
+		// A resend within one Settle is answered with the endpoint the first send made.
+		ClientToken: aws.String(awscall.ClientToken(ctx, d.Owner.Stack, d.Owner.Suffix, d.Owner.ID)),
 	}
 	if vpceInterface(p) {
 		in.PrivateDnsEnabled = aws.Bool(p.PrivateDNS) // AWS turns it on when left out
 	}
-	out, err := awscall.Call(ctx, func(ctx context.Context) (*ec2.CreateVpcEndpointOutput, error) {
+	out, err := awscall.Call(awscall.Once(ctx), func(ctx context.Context) (*ec2.CreateVpcEndpointOutput, error) {
 		return k.api.CreateVpcEndpoint(ctx, in)
 	})
 	if err != nil {

@@ -1,18 +1,22 @@
 // Package awscall is the one path every kind's AWS calls take: each call under its own
-// timeout, the retry predicates (throttling, "wait and retry" answers), the mapping of
-// services' not-found and ownership answers to the engine's sentinels, tag sync and tag-list
-// conversion, and the AWS error codes by name.
+// budget and each attempt under its own timeout (Install, Timeout, AttemptTimeout), pacing to
+// AWS's control-plane quotas (Pacer), creates that must not happen twice sent once and settled
+// by a look-up when their outcome is unknown (Once, Settle, ClientToken), the retry predicates
+// (throttling, "wait and retry" answers), the mapping of services' not-found and ownership
+// answers to the engine's sentinels, tag sync and tag-list conversion, and the AWS error codes
+// by name.
 //
 // It is internal to reconcile/kinds because only kinds call AWS: the engine stays free of SDK
-// details, and the rules of calling AWS (settling an unknown create outcome by looking the
-// resource up before resending, per-attempt timeouts that never cut off a throttled call's
-// SDK retries, pacing of API Gateway writes) have this one place to land.
+// details, and the rules of calling AWS have this one place.
 package awscall
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/aws/smithy-go"
@@ -20,8 +24,12 @@ import (
 	"github.com/provisioner-dev/provisioner/reconcile"
 )
 
-// Timeout bounds one AWS call, so that a hung connection fails one call, not the run.
-const Timeout = 60 * time.Second
+// Timeout bounds one AWS call with all its SDK attempts, so that a call that never ends fails
+// one call, not the run. Each attempt has its own AttemptTimeout (Install); this budget is
+// larger than the SDK retryer's attempts and backoff together (cmd builds it with 10 attempts
+// and at most 20 s between them: 10 × 60 s + 9 × 20 s), so it never cuts off a throttled
+// call's retries and the throttling code reaches the kinds' retry rules.
+const Timeout = 15 * time.Minute
 
 // Call runs one AWS call under its own timeout.
 func Call[T any](ctx context.Context, fn func(ctx context.Context) (T, error)) (T, error) {
@@ -55,6 +63,51 @@ func Do(ctx context.Context, b reconcile.Backoff, retry func(error) bool, op fun
 // accept, or b runs out.
 func Retry[In, Out, O any](ctx context.Context, b reconcile.Backoff, retry func(error) bool, call func(context.Context, In, ...func(*O)) (Out, error), in In) error {
 	return b.Retry(ctx, retry, func(ctx context.Context) error { return Send(ctx, call, in) })
+}
+
+// ---- creates that must not happen twice ----
+
+// SettleAttempts bounds how often Settle runs a create whose outcome stays unknown.
+const SettleAttempts = 5
+
+// SettlePause is the wait before looking again after an unknown outcome, doubled each time:
+// a listing may take a moment to show what the lost answer made.
+var SettlePause = time.Second
+
+type generationKey struct{}
+
+// Settle runs create, a kind's whole Create: look for an earlier attempt by ownership tags or
+// name, adopt it if found, else send the create call once (under Once). While that fails with
+// ErrUnknownOutcome it runs create again, whose look-up then finds what the lost answer made,
+// or sends the call again when nothing was made. Every run shares one generation for
+// ClientToken.
+func Settle[T any](ctx context.Context, create func(ctx context.Context) (T, error)) (T, error) {
+	ctx = context.WithValue(ctx, generationKey{}, strconv.FormatInt(time.Now().UnixNano(), 36))
+	pause := SettlePause
+	for i := 1; ; i++ {
+		out, err := create(ctx)
+		if !errors.Is(err, ErrUnknownOutcome) || i == SettleAttempts {
+			return out, err
+		}
+		if err := sleepCtx(ctx, pause); err != nil {
+			return out, err
+		}
+		pause *= 2
+	}
+}
+
+// ClientToken is the idempotency token of a create for the resource named by parts (stack,
+// suffix, logical name): the same for every resend within one Settle, and new for a later
+// Settle, so that a deliberate recreate after a delete is not answered with the deleted one.
+// It is 64 hex characters (EC2 takes up to 64 ASCII characters).
+func ClientToken(ctx context.Context, parts ...string) string {
+	gen, _ := ctx.Value(generationKey{}).(string)
+	h := sha256.New()
+	for _, p := range append(parts, gen) {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // ---- errors ----

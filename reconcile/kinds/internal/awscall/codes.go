@@ -48,3 +48,9 @@ const (
 	NoSuchBucketPolicy                             = "NoSuchBucketPolicy"
 	ServerSideEncryptionConfigurationNotFoundError = "ServerSideEncryptionConfigurationNotFoundError"
 )
+
+// Throttling answered with a 503 status.
+const (
+	RequestLimitExceeded = "RequestLimitExceeded" // EC2
+	SlowDown             = "SlowDown"             // S3
+)
