@@ -153,6 +153,7 @@ var loadErrorCases = []struct {
 		`capacity_table.yaml:10:3: events.warm_throughput: expected warm_throughput.write_units_per_second of at least 8000 to carry capacity.peak_rps 2000`,
 		`capacity_table.yaml:23:26: processor.environment.BATCH_CONCURRENCY: expected a whole number of at least 1, found "lots"`,
 	}},
+	{"capacity_keys", []string{`capacity_keys.yaml:8:11: capacity.stream: expected a logical name, found the reference ${t.stream_arn}`}},
 	{"capacity_targets", []string{
 		`capacity_targets.yaml:6:10: capacity.table: unknown resource "evnts"; did you mean "events"?`,
 		`capacity_targets.yaml:7:13: capacity.receiver: expected a lambda.function, found dynamodb.table "events"`,
