@@ -102,6 +102,9 @@ type executor struct {
 // deletes of resources the spec dropped after everything that might still use them. A failed
 // change skips its dependents; every failure is reported.
 func Apply(ctx context.Context, plan *Plan, reg Registry, opts ApplyOptions) (*Result, error) {
+	if err := plan.Refused(); err != nil {
+		return nil, err
+	}
 	if opts.Parallelism <= 0 {
 		opts.Parallelism = 10
 	}

@@ -25,6 +25,12 @@ func (d *Diffs) ForceNew(path string, live, desired any) {
 	}
 }
 
+// Impossible records path as a change AWS cannot make, with why: replacing the resource is no
+// way out either (a new table loses its data), so the plan refuses it rather than forcing new.
+func (d *Diffs) Impossible(path string, live, desired any, why string) {
+	*d = append(*d, FieldDiff{Path: path, Live: live, Desired: desired, Impossible: why})
+}
+
 // Set records path when two string lists differ as sets (order and duplicates ignored).
 func (d *Diffs) Set(path string, live, desired []string) {
 	d.Field(path, SortedSet(live), SortedSet(desired))

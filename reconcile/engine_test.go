@@ -324,3 +324,21 @@ func TestDestroyDeletesSameLogicalNameInEveryStack(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, left.Resources, "both stacks' log groups are gone")
 }
+
+// A change AWS cannot make (a raise-only setting lowered) is planned as an update that says
+// why, and Apply refuses the whole plan before any change runs, the possible ones included.
+func TestApplyRefusesAPlanWithAnImpossibleChange(t *testing.T) {
+	f := newFixture()
+	f.groups.raiseOnly = true
+	require.NoError(t, f.apply(t, f.plan(t, stackOf(logGroup("a", 30, ""), logGroup("b", 7, "")))).Err())
+	p := f.plan(t, stackOf(logGroup("a", 7, ""), logGroup("b", 14, "")))
+	assert.Equal(t, map[string]Action{"logs.log_group/a": Update, "logs.log_group/b": Update}, actions(p))
+	assert.Equal(t, []FieldDiff{{Path: "retention_days", Live: 30, Desired: 7, Impossible: "can be raised, never lowered"}}, p.Changes[0].Diffs)
+
+	f.log = nil
+	res, err := Apply(context.Background(), p, f.reg, ApplyOptions{Parallelism: 4})
+	assert.Nil(t, res)
+	require.EqualError(t, err, "the plan holds changes AWS cannot make; nothing was changed:\nlogs.log_group/a: retention_days: can be raised, never lowered")
+	assert.Empty(t, f.log, "nothing ran, not even the possible update of b")
+	assert.NoError(t, f.plan(t, stackOf(logGroup("a", 30, ""), logGroup("b", 14, ""))).Refused())
+}

@@ -20,6 +20,8 @@ type fakeKind struct {
 	log  *[]string                 // shared across kinds, to check global order
 	seq  int
 	seen map[string]Changes // logical name → the changes its last Update was given
+	// raiseOnly makes retention a raise-only setting, as DynamoDB warm throughput is.
+	raiseOnly bool
 }
 
 func newFakeKind(kind string, log *[]string) *fakeKind {
@@ -85,7 +87,11 @@ func (f *fakeKind) Delete(_ context.Context, live state.Resource) error {
 func (f *fakeKind) Diff(d Desired, live state.Resource) ([]FieldDiff, error) {
 	want, got := d.Props.(*spec.LogGroup), live.Props.(*spec.LogGroup)
 	var diffs Diffs
-	diffs.Field("retention_days", got.RetentionDays, want.RetentionDays)
+	if f.raiseOnly && want.RetentionDays < got.RetentionDays {
+		diffs.Impossible("retention_days", got.RetentionDays, want.RetentionDays, "can be raised, never lowered")
+	} else {
+		diffs.Field("retention_days", got.RetentionDays, want.RetentionDays)
+	}
 	diffs.ForceNew("kms_key_id", got.KMSKeyID, want.KMSKeyID)
 	return diffs, nil
 }

@@ -64,6 +64,9 @@ type FieldDiff struct {
 	Live     any    `json:"live"`
 	Desired  any    `json:"desired"`
 	ForceNew bool   `json:"force_new,omitempty"` // the field cannot change in place: replace
+	// Impossible says why AWS cannot make this change at all (lowering a raise-only setting):
+	// plan and drift show it, and Apply refuses the whole plan before changing anything.
+	Impossible string `json:"impossible,omitempty"`
 }
 
 var (

@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -99,6 +100,23 @@ func (p *Plan) Summary() Summary {
 // HasChanges reports whether applying the plan would change anything.
 func (p *Plan) HasChanges() bool {
 	return slices.ContainsFunc(p.Changes, func(c Change) bool { return c.Action != NoOp })
+}
+
+// Refused joins an error for every change AWS cannot make (FieldDiff.Impossible), or is nil.
+// Apply checks it first, so a plan holding one changes nothing.
+func (p *Plan) Refused() error {
+	var errs []error
+	for _, c := range p.Changes {
+		for _, d := range c.Diffs {
+			if d.Impossible != "" {
+				errs = append(errs, fmt.Errorf("%s: %s: %s", c.Address, d.Path, d.Impossible))
+			}
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("the plan holds changes AWS cannot make; nothing was changed:\n%w", errors.Join(errs...))
 }
 
 // MakePlan compares the spec with what discovery found. It is pure: kinds' Diff methods are.

@@ -20,6 +20,7 @@ func (l *loader) validate() {
 			c.check(r)
 		}
 	}
+	c.checkCapacity()
 }
 
 // checker runs the rules of each kind that its tags cannot express: choices between fields,

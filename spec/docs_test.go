@@ -38,8 +38,13 @@ func TestSpecDocInSync(t *testing.T) {
 }
 
 func generateDoc(t *testing.T, name string) string {
-	if name == "names" {
+	switch name {
+	case "names":
 		return namesTable()
+	case "capacity":
+		var b strings.Builder
+		writeTable(&b, reflect.TypeOf(Capacity{}), reflect.ValueOf(Capacity{ReceiverMs: DefaultReceiverMs, RecordMs: DefaultRecordMs}))
+		return b.String()
 	}
 	info, ok := Info(name)
 	require.True(t, ok, "docs/spec.md names an unknown kind %q", name)

@@ -137,6 +137,28 @@ var loadErrorCases = []struct {
 		`event_source_mapping.yaml:22:13: no-stream.source: table "events" has no stream: set its stream_view_type`,
 		`event_source_mapping.yaml:24:3: no-position.starting_position: expected starting_position LATEST or TRIM_HORIZON for a stream source, found none`,
 	}},
+	{"warm_throughput", []string{
+		`warm_throughput.yaml:7:76: on-demand.warm_throughput.write_units_per_second: expected at least 4000 (a new on-demand table's warm throughput), found 2000`,
+		`warm_throughput.yaml:14:46: provisioned.warm_throughput.read_units_per_second: expected at least 100 (the provisioned capacity), found 50`,
+		`warm_throughput.yaml:27:29: from-queue.parallelization_factor: expected no parallelization_factor for an SQS source`,
+		`warm_throughput.yaml:33:29: too-parallel.parallelization_factor: expected an integer from 1 to 10, found 11`,
+	}},
+	{"capacity", []string{
+		`capacity.yaml:14:77: events.warm_throughput.write_units_per_second: expected at least 60000 to carry capacity.peak_rps 10000 (2 writes of 3 write units per delivery of 2860 bytes), found 40000`,
+		`capacity.yaml:19:27: receiver.reserved_concurrency: expected at least 100 concurrent executions (capacity.peak_rps 10000 × 10 ms a delivery), found 50`,
+		`capacity.yaml:24:27: processor.reserved_concurrency: expected at least 60 concurrent executions (~60 shards × parallelization_factor 1 of "events-stream"), found 40`,
+		`capacity.yaml:27:3: events-stream.parallelization_factor: expected a processor that keeps up with 167 INSERTs a second per shard (capacity.peak_rps 10000 over ~60 shards), found 111`,
+	}},
+	{"capacity_table", []string{
+		`capacity_table.yaml:10:3: events.warm_throughput: expected warm_throughput.write_units_per_second of at least 8000 to carry capacity.peak_rps 2000`,
+		`capacity_table.yaml:23:26: processor.environment.BATCH_CONCURRENCY: expected a whole number of at least 1, found "lots"`,
+	}},
+	{"capacity_keys", []string{`capacity_keys.yaml:8:11: capacity.stream: expected a logical name, found the reference ${t.stream_arn}`}},
+	{"capacity_targets", []string{
+		`capacity_targets.yaml:6:10: capacity.table: unknown resource "evnts"; did you mean "events"?`,
+		`capacity_targets.yaml:7:13: capacity.receiver: expected a lambda.function, found dynamodb.table "events"`,
+		`capacity_targets.yaml:8:11: capacity.stream: expected a mapping whose source is ${evnts.stream_arn}`,
+	}},
 	{"s3", []string{`s3.yaml:10:30: archive.lifecycle[0].transitions[0].days: expected at least 30 days before a transition to STANDARD_IA, found 10`}},
 	{"iam", []string{`iam.yaml:13:23: role.policies[0].statements[0].actions[0]: expected service:Action such as dynamodb:PutItem, found "dynamodb PutItem"`}},
 	{"api", []string{`api.yaml:11:16: api.routes[0].path: expected a path such as /webhook or /events/{eventId}, found "webhook"`}},

@@ -46,8 +46,14 @@ func TestWebhookExampleDecodedValues(t *testing.T) {
 	assert.Equal(t, 512, fn.MemoryMB)
 	processor := st.Lookup("processor").Props.(*LambdaFunction)
 	assert.Equal(t, fn.VPC, processor.VPC, "the *private alias decodes")
-	assert.Equal(t, fn.Environment, processor.Environment, "the *env alias decodes")
+	assert.Equal(t, fn.Environment, st.Lookup("deadletter").Props.(*LambdaFunction).Environment, "the *env alias decodes")
+	assert.Equal(t, "25", processor.Environment[EnvBatchConcurrency], "the processor is sized for the peak")
 	assert.NotSame(t, fn.VPC, processor.VPC, "each resource gets its own copy")
+
+	assert.Equal(t, &Capacity{PeakRPS: 10000, PayloadBytes: 2560, Table: "events", Receiver: "receiver", Stream: "events-stream",
+		ReceiverMs: DefaultReceiverMs, RecordMs: DefaultRecordMs}, st.Capacity)
+	assert.Equal(t, &WarmThroughput{ReadUnitsPerSecond: 12000, WriteUnitsPerSecond: 70000}, events.WarmThroughput)
+	assert.Equal(t, 2, st.Lookup("events-stream").Props.(*EventSourceMapping).ParallelizationFactor)
 
 	api := st.Lookup("api").Props.(*RestAPI)
 	assert.Equal(t, "NONE", api.Routes[0].Authorization)

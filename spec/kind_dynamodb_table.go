@@ -23,7 +23,21 @@ type DynamoDBTable struct {
 	SSE                 SSE    `yaml:"sse" json:"sse"`
 	TTLAttribute        string `yaml:"ttl_attribute" json:"ttl_attribute,omitempty"`
 	DeletionProtection  bool   `yaml:"deletion_protection" json:"deletion_protection"`
+	// WarmThroughput pre-warms the table: raise-only on AWS, so the plan refuses a decrease.
+	WarmThroughput *WarmThroughput `yaml:"warm_throughput" json:"warm_throughput,omitempty" jsonschema:"description=pre-warmed throughput; raise-only (a decrease is refused by plan) and billed per raise"`
 }
+
+// WarmThroughput is the read and write rate a table takes at once, without ramping up.
+type WarmThroughput struct {
+	ReadUnitsPerSecond  int `yaml:"read_units_per_second" json:"read_units_per_second" jsonschema:"required,minimum=1,description=at least 12000 on demand (a new table's own); at least read_capacity when PROVISIONED"`
+	WriteUnitsPerSecond int `yaml:"write_units_per_second" json:"write_units_per_second" jsonschema:"required,minimum=1,description=at least 4000 on demand (a new table's own); at least write_capacity when PROVISIONED"`
+}
+
+// On-demand tables start at this warm throughput; AWS refuses a lower one.
+const (
+	OnDemandWarmReads  = 12000
+	OnDemandWarmWrites = 4000
+)
 
 func (*DynamoDBTable) Kind() string { return "dynamodb.table" }
 
@@ -61,5 +75,27 @@ func (p *DynamoDBTable) check(c *checker, r *loaded) {
 	}
 	if p.SSE.KMSKeyARN != "" && !p.SSE.Enabled {
 		c.errAt(r, "sse.kms_key_arn", "expected sse.enabled true with a kms_key_arn, found enabled false")
+	}
+	p.checkWarm(c, r)
+}
+
+// checkWarm checks the static floor of warm throughput: a new on-demand table's own, or the
+// provisioned capacity. Only the plan, against the live table, can tell a decrease.
+func (p *DynamoDBTable) checkWarm(c *checker, r *loaded) {
+	w := p.WarmThroughput
+	if w == nil {
+		return
+	}
+	minRead, minWrite, why := OnDemandWarmReads, OnDemandWarmWrites, "a new on-demand table's warm throughput"
+	if p.BillingMode == "PROVISIONED" {
+		minRead, minWrite, why = p.ReadCapacity, p.WriteCapacity, "the provisioned capacity"
+	}
+	for _, f := range []struct {
+		path      string
+		got, want int
+	}{{"warm_throughput.read_units_per_second", w.ReadUnitsPerSecond, minRead}, {"warm_throughput.write_units_per_second", w.WriteUnitsPerSecond, minWrite}} {
+		if f.got < f.want {
+			c.errAt(r, f.path, "expected at least %d (%s), found %d", f.want, why, f.got)
+		}
 	}
 }

@@ -6,7 +6,7 @@ import "strings"
 var eventSourceMappingKind = KindInfo{
 	Kind: "lambda.event_source_mapping",
 	New: func() Properties {
-		return &EventSourceMapping{BatchSize: 100, Enabled: true, MaximumRetryAttempts: -1, MaximumRecordAgeSeconds: -1}
+		return &EventSourceMapping{BatchSize: 100, ParallelizationFactor: 1, Enabled: true, MaximumRetryAttempts: -1, MaximumRecordAgeSeconds: -1}
 	},
 	Attributes: []string{"id", "arn"},
 	Name:       NameRule{1, 255, `^.+$`, "1-255 characters"},
@@ -19,6 +19,7 @@ type EventSourceMapping struct {
 	Source                     string `yaml:"source" json:"source" jsonschema:"required,description=stream or queue ARN\\, e.g. ${events.stream_arn}"`
 	BatchSize                  int    `yaml:"batch_size" json:"batch_size" jsonschema:"minimum=1,maximum=10000,default=100"`
 	MaximumBatchingWindowSecs  int    `yaml:"maximum_batching_window_seconds" json:"maximum_batching_window_seconds,omitempty" jsonschema:"minimum=0,maximum=300"`
+	ParallelizationFactor      int    `yaml:"parallelization_factor" json:"parallelization_factor" jsonschema:"minimum=1,maximum=10,default=1,description=streams only; batches in flight per shard (order is kept per partition key)"`
 	StartingPosition           string `yaml:"starting_position" json:"starting_position,omitempty" jsonschema:"enum=,enum=LATEST,enum=TRIM_HORIZON,description=streams only"`
 	MaximumRetryAttempts       int    `yaml:"maximum_retry_attempts" json:"maximum_retry_attempts" jsonschema:"minimum=-1,maximum=10000,default=-1,description=streams only; -1 retries until the record expires"`
 	MaximumRecordAgeSeconds    int    `yaml:"maximum_record_age_seconds" json:"maximum_record_age_seconds" jsonschema:"minimum=-1,maximum=604800,default=-1,description=streams only"`
@@ -75,7 +76,7 @@ func (c *checker) checkStreamMapping(r *loaded, p *EventSourceMapping) {
 }
 
 // streamOnly lists the stream-only settings an SQS mapping must leave alone.
-var streamOnly = []string{"starting_position", "maximum_retry_attempts", "maximum_record_age_seconds", "bisect_batch_on_function_error", "on_failure"}
+var streamOnly = []string{"starting_position", "parallelization_factor", "maximum_retry_attempts", "maximum_record_age_seconds", "bisect_batch_on_function_error", "on_failure"}
 
 func (c *checker) checkQueueMapping(r *loaded, p *EventSourceMapping, fn *loaded) {
 	for _, name := range streamOnly {

@@ -39,7 +39,7 @@ const (
 )
 
 // topKeys are the keys a spec file may have at its top level.
-var topKeys = []string{"stack", "region", "suffix", "tags", "resources"}
+var topKeys = []string{"stack", "region", "suffix", "tags", "capacity", "resources"}
 
 // Load reads, decodes and validates the spec file at path. Problems in the file come back
 // together as *Errors, sorted by position; a file that cannot be read gives a plain error.
@@ -73,7 +73,8 @@ type loader struct {
 	res    []*loaded
 	byName map[string]*loaded
 
-	headerOK bool // stack, region and suffix are valid, so names built from them can be checked
+	headerOK  bool           // stack, region and suffix are valid, so names built from them can be checked
+	capFields map[string]Pos // where each key of the top-level capacity is written
 }
 
 // loaded is a resource with what validation needs beyond the Resource itself.
@@ -156,6 +157,7 @@ func (l *loader) load(root *yaml.Node) {
 	}
 	l.header(top, l.dec.pos(root))
 	l.tags(top)
+	l.capacity(top)
 	l.resources(top, l.dec.pos(root))
 	l.validate()
 }

@@ -30,6 +30,9 @@ func Schema() ([]byte, error) {
 			Then: &jsonschema.Schema{Ref: "#/$defs/" + name},
 		})
 	}
+	for n, d := range r.Reflect(&Capacity{}).Definitions {
+		defs[n] = d
+	}
 	defs["Resource"] = withProperty(&jsonschema.Schema{
 		Type:        "object",
 		Description: "one resource: kind, optional name and depends_on, and the kind's properties",
@@ -52,6 +55,8 @@ func rootSchema(defs jsonschema.Definitions) *jsonschema.Schema {
 		Description: "environment suffix, in every physical name (" + suffixRule + "); --suffix or PROVISIONER_SUFFIX overrides it"})
 	p.Set("tags", &jsonschema.Schema{Type: "object", AdditionalProperties: &jsonschema.Schema{Type: "string"},
 		Description: "tags for every taggable resource; may use ${stack}, ${suffix} and ${region}"})
+	p.Set("capacity", &jsonschema.Schema{Ref: "#/$defs/Capacity",
+		Description: "the peak the stack must carry; validate checks the named resources' settings against it (docs/capacity.md)"})
 	p.Set("resources", &jsonschema.Schema{
 		Type:                 "object",
 		MinProperties:        ptr(uint64(1)),

@@ -12,6 +12,7 @@ type Stack struct {
 	Region    string            // default us-east-1
 	Suffix    string            // environment suffix after --suffix / PROVISIONER_SUFFIX overrides
 	Tags      map[string]string // user tags for every taggable resource, built-ins expanded
+	Capacity  *Capacity         // the declared peak, when the spec states one
 	Resources []*Resource       // in file order
 }
 

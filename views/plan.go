@@ -94,6 +94,9 @@ func (t *planText) Plan(p *reconcile.Plan) error {
 		b.WriteString("\n")
 	}
 	b.WriteString(summaryLine(p, t.m == driftMode))
+	if p.Refused() != nil && t.m == planMode {
+		b.WriteString("Apply refuses this plan: change the spec so that no field is marked \"cannot be applied\".\n")
+	}
 	_, err := io.WriteString(t.v.out, b.String())
 	return err
 }
@@ -110,7 +113,10 @@ func (t *planText) writeChange(b *strings.Builder, c reconcile.Change, v verb) {
 	b.WriteString("\n")
 	for _, d := range c.Diffs {
 		fmt.Fprintf(b, "        %s: %s -> %s", d.Path, formatValue(d.Live), formatValue(d.Desired))
-		if d.ForceNew {
+		switch {
+		case d.Impossible != "":
+			b.WriteString("  # cannot be applied: " + d.Impossible)
+		case d.ForceNew:
 			b.WriteString("  # forces replacement")
 		}
 		b.WriteString("\n")

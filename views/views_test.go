@@ -62,6 +62,15 @@ func destroyPlan() *reconcile.Plan {
 	}}
 }
 
+// refusedPlan lowers a raise-only setting, which plan shows and apply refuses.
+func refusedPlan() *reconcile.Plan {
+	return &reconcile.Plan{Stack: "webhook", Suffix: "dev", Region: "us-east-1", Changes: []reconcile.Change{
+		{Action: reconcile.Update, Address: "dynamodb.table/events", Kind: "dynamodb.table", Logical: "events", Name: "webhook-events-dev", ID: "webhook-events-dev",
+			Diffs: []reconcile.FieldDiff{{Path: "warm_throughput.write_units_per_second", Live: 70000, Desired: 60000,
+				Impossible: "warm throughput can be raised, never lowered: the table already takes 70000; set at least that"}}},
+	}}
+}
+
 func TestPlanGolden(t *testing.T) {
 	empty := &reconcile.Plan{Stack: "webhook", Suffix: "dev", Region: "us-east-1", Changes: []reconcile.Change{{Action: reconcile.NoOp, Address: "ec2.vpc/vpc"}}}
 	destroyText := func(v *View) Plan { return &planText{v: v, m: destroyMode} }
@@ -76,6 +85,9 @@ func TestPlanGolden(t *testing.T) {
 		{"drift.txt", goldenPlan(), false, func(v *View) Plan { return NewDrift(Text, v) }},
 		{"drift-color.txt", goldenPlan(), true, func(v *View) Plan { return NewDrift(Text, v) }},
 		{"nochange.txt", empty, false, func(v *View) Plan { return NewPlan(Text, v) }},
+		{"refused.txt", refusedPlan(), false, func(v *View) Plan { return NewPlan(Text, v) }},
+		{"refused-drift.txt", refusedPlan(), false, func(v *View) Plan { return NewDrift(Text, v) }},
+		{"refused.json", refusedPlan(), false, func(v *View) Plan { return NewPlan(JSON, v) }},
 		{"nodrift.txt", empty, false, func(v *View) Plan { return NewDrift(Text, v) }},
 		{"destroy.txt", destroyPlan(), false, destroyText},
 		{"plan.json", goldenPlan(), false, func(v *View) Plan { return NewPlan(JSON, v) }},

@@ -47,6 +47,13 @@ func (g *globals) apply(cmd *cobra.Command, path, suffix string, view views.Oper
 	if err != nil {
 		return err
 	}
+	if refused := p.Refused(); refused != nil {
+		// Refused before the lock too: a plan AWS cannot carry out makes no call at all.
+		if err := view.Plan(p); err != nil {
+			return err
+		}
+		return refused
+	}
 	lock, p, err := g.lockIfChanges(ctx, t, p, lockTimeout)
 	if err != nil {
 		return err

@@ -95,7 +95,36 @@ func (k *DynamoDBTable) Diff(d reconcile.Want[*spec.DynamoDBTable], live reconci
 	}
 	ds.Field("ttl_attribute", have.TTLAttribute, want.TTLAttribute)
 	ds.Field("deletion_protection", have.DeletionProtection, want.DeletionProtection)
+	ddbWarmDiff(&ds, have.WarmThroughput, want.WarmThroughput)
 	return ds
+}
+
+// ddbWarmDiff compares warm throughput only when the spec sets it (every live table has one).
+// A raise is an update; a decrease is impossible on AWS, and a replacement would lose the
+// table's data, so it is marked impossible and the plan refuses it.
+func ddbWarmDiff(ds *reconcile.Diffs, have, want *spec.WarmThroughput) {
+	if want == nil {
+		return
+	}
+	if have == nil {
+		ds.Field("warm_throughput", nil, want)
+		return
+	}
+	for _, f := range []struct {
+		path       string
+		live, spec int
+	}{
+		{"warm_throughput.read_units_per_second", have.ReadUnitsPerSecond, want.ReadUnitsPerSecond},
+		{"warm_throughput.write_units_per_second", have.WriteUnitsPerSecond, want.WriteUnitsPerSecond},
+	} {
+		switch {
+		case f.spec > f.live:
+			ds.Field(f.path, f.live, f.spec)
+		case f.spec < f.live:
+			ds.Impossible(f.path, f.live, f.spec, fmt.Sprintf(
+				"warm throughput can be raised, never lowered: the table already takes %d; set at least that", f.live))
+		}
+	}
 }
 
 // ---- list and observe ----
@@ -241,6 +270,10 @@ func ddbObserveTable(t *types.TableDescription) *spec.DynamoDBTable {
 	if s := t.StreamSpecification; s != nil && aws.ToBool(s.StreamEnabled) {
 		p.StreamViewType = string(s.StreamViewType)
 	}
+	if w := t.WarmThroughput; w != nil && (w.ReadUnitsPerSecond != nil || w.WriteUnitsPerSecond != nil) {
+		p.WarmThroughput = &spec.WarmThroughput{
+			ReadUnitsPerSecond: int(aws.ToInt64(w.ReadUnitsPerSecond)), WriteUnitsPerSecond: int(aws.ToInt64(w.WriteUnitsPerSecond))}
+	}
 	p.SSE = ddbObserveSSE(t.SSEDescription)
 	p.DeletionProtection = aws.ToBool(t.DeletionProtectionEnabled)
 	return p
@@ -348,7 +381,14 @@ func ddbCreateInput(name string, p *spec.DynamoDBTable, tags map[string]string) 
 	if p.SSE.Enabled {
 		in.SSESpecification = ddbSSESpec(p.SSE)
 	}
+	if w := p.WarmThroughput; w != nil {
+		in.WarmThroughput = ddbWarm(w)
+	}
 	return in
+}
+
+func ddbWarm(w *spec.WarmThroughput) *types.WarmThroughput {
+	return &types.WarmThroughput{ReadUnitsPerSecond: aws.Int64(int64(w.ReadUnitsPerSecond)), WriteUnitsPerSecond: aws.Int64(int64(w.WriteUnitsPerSecond))}
 }
 
 func ddbThroughput(p *spec.DynamoDBTable) *types.ProvisionedThroughput {
@@ -369,7 +409,8 @@ func ddbSSESpec(s spec.SSE) *types.SSESpecification {
 // ddbTag builds one of the service's tags, for awscall.TagList.
 func ddbTag(key, value *string) types.Tag { return types.Tag{Key: key, Value: value} }
 
-// waitActive polls until the table is ACTIVE and any SSE change has settled.
+// waitActive polls until the table is ACTIVE and any SSE or warm throughput change has
+// settled (DynamoDB takes one of them at a time).
 func (k *DynamoDBTable) waitActive(ctx context.Context, name string) error {
 	err := k.wait.Until(ctx, func(ctx context.Context) (bool, error) {
 		t, err := k.describe(ctx, name)
@@ -385,6 +426,9 @@ func (k *DynamoDBTable) waitActive(ctx context.Context, name string) error {
 		}
 		if s := t.SSEDescription; s != nil && (s.Status == types.SSEStatusEnabling || s.Status == types.SSEStatusDisabling || s.Status == types.SSEStatusUpdating) {
 			return false, fmt.Errorf("encryption is %s", s.Status)
+		}
+		if w := t.WarmThroughput; w != nil && w.Status != "" && w.Status != types.TableStatusActive {
+			return false, fmt.Errorf("warm throughput is %s", w.Status)
 		}
 		return true, nil
 	})
@@ -412,6 +456,7 @@ func (k *DynamoDBTable) Update(ctx context.Context, d reconcile.Want[*spec.Dynam
 	steps := []func() error{
 		func() error { return k.updateTags(ctx, name, arn, live.Tags, d.Tags) },
 		func() error { return k.updateCapacity(ctx, name, have, want) },
+		func() error { return k.updateWarm(ctx, name, have.WarmThroughput, want.WarmThroughput) },
 		func() error { return k.updateStream(ctx, name, have.StreamViewType, want.StreamViewType) },
 		func() error { return k.updateSSE(ctx, name, have.SSE, want.SSE) },
 		func() error { return k.updateDeletionProtection(ctx, name, have, want) },
@@ -450,6 +495,22 @@ func (k *DynamoDBTable) updateCapacity(ctx context.Context, name string, have, w
 		in.ProvisionedThroughput = ddbThroughput(want)
 	}
 	return k.updateTable(ctx, "billing mode", in)
+}
+
+// updateWarm raises warm throughput to the spec's; it never sends a lower value than live's
+// (the plan refuses a decrease before Update runs), so a field already higher stays.
+func (k *DynamoDBTable) updateWarm(ctx context.Context, name string, have, want *spec.WarmThroughput) error {
+	if want == nil || (have != nil && want.ReadUnitsPerSecond <= have.ReadUnitsPerSecond && want.WriteUnitsPerSecond <= have.WriteUnitsPerSecond) {
+		return nil
+	}
+	raised := *want
+	if have != nil {
+		raised = spec.WarmThroughput{
+			ReadUnitsPerSecond:  max(want.ReadUnitsPerSecond, have.ReadUnitsPerSecond),
+			WriteUnitsPerSecond: max(want.WriteUnitsPerSecond, have.WriteUnitsPerSecond),
+		}
+	}
+	return k.updateTable(ctx, "warm throughput", &dynamodb.UpdateTableInput{TableName: aws.String(name), WarmThroughput: ddbWarm(&raised)})
 }
 
 // updateStream turns the stream on or off; a new view type on an enabled stream is a disable

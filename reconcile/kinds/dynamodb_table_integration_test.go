@@ -127,3 +127,44 @@ func TestDynamoDBTableRefusesUntagged(t *testing.T) {
 	err = k.Delete(ctx, state.Resource{Kind: k.Kind(), Owner: o, ID: name, Name: name})
 	require.ErrorIs(t, err, reconcile.ErrNotOwned, "delete refuses a table without our tags")
 }
+
+// Warm throughput on moto 5.2.5: CreateTable and UpdateTable take it and DescribeTable reports
+// it (status ACTIVE at once); moto does not enforce raise-only (UpdateTable takes a lower
+// value), so the refusal of a decrease is the diff's, tested here against what moto reports.
+func TestDynamoDBTableWarmThroughput(t *testing.T) {
+	c := ddbClient(t)
+	k := tk[spec.DynamoDBTable](NewDynamoDBTable(c))
+	o := testOwner(t, "warm")
+	p := ddbTestProps()
+	p.WarmThroughput = &spec.WarmThroughput{ReadUnitsPerSecond: 13000, WriteUnitsPerSecond: 5000}
+	d := desired(o, "kindtest-warm-"+o.Suffix, p)
+	ctx := context.Background()
+	sel := state.Selector{Stack: o.Stack, Suffix: o.Suffix}
+	createForTest(t, k, d)
+	require.Empty(t, k.Diff(d, findOne(t, k, sel, o.ID)), "created with the spec's warm throughput")
+
+	// The spec raises writes: an update. A hand raise of reads then leaves the spec below
+	// live, which no update can repair on AWS: the diff marks it impossible.
+
+	raised := *p
+	raised.WarmThroughput = &spec.WarmThroughput{ReadUnitsPerSecond: 13000, WriteUnitsPerSecond: 70000}
+	d2 := desired(o, d.Name, &raised)
+	live := findOne(t, k, sel, o.ID)
+	diffs := k.Diff(d2, live)
+	require.Len(t, diffs, 1)
+	assert.Equal(t, reconcile.FieldDiff{Path: "warm_throughput.write_units_per_second", Live: 5000, Desired: 70000}, diffs[0])
+	_, err := k.Update(ctx, d2, live)
+	require.NoError(t, err)
+	live = findOne(t, k, sel, o.ID)
+	assert.Empty(t, k.Diff(d2, live), "the raise shows in DescribeTable")
+
+	_, err = c.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: aws.String(d.Name),
+		WarmThroughput: &types.WarmThroughput{ReadUnitsPerSecond: aws.Int64(20000), WriteUnitsPerSecond: aws.Int64(70000)}})
+	require.NoError(t, err, "raised by hand")
+	diffs = k.Diff(d2, findOne(t, k, sel, o.ID))
+	require.Len(t, diffs, 1, "the hand raise is caught")
+	assert.Equal(t, "warm_throughput.read_units_per_second", diffs[0].Path)
+	assert.Equal(t, 20000, diffs[0].Live)
+	assert.Contains(t, diffs[0].Impossible, "never lowered", "a spec below live is refused, not replaced")
+	assert.False(t, diffs[0].ForceNew)
+}

@@ -390,20 +390,17 @@ func TestDynamoDBTableUpdateEachField(t *testing.T) {
 	want.PointInTimeRecovery = true
 	d := ddbDesired(want)
 	f := newDDBFake(ddbTable(d.Name), d.Tags)
-	var updates []*dynamodb.UpdateTableInput
-	f.updateTable = func(in *dynamodb.UpdateTableInput) (*dynamodb.UpdateTableOutput, error) {
-		updates = append(updates, in)
-		return &dynamodb.UpdateTableOutput{}, nil
-	}
+	updates := ddbRecordUpdates(f)
 
 	_, err := tk[spec.DynamoDBTable](newTestDDB(f)).Update(context.Background(), d, ddbLive(live, d.Tags))
 	require.NoError(t, err)
-	require.Len(t, updates, 4, "one UpdateTable per change")
-	assert.False(t, *updates[0].StreamSpecification.StreamEnabled, "the old stream is disabled first")
-	assert.True(t, *updates[1].StreamSpecification.StreamEnabled)
-	assert.Equal(t, types.StreamViewTypeKeysOnly, updates[1].StreamSpecification.StreamViewType)
-	assert.Equal(t, "arn:aws:kms:us-east-1:1:key/mine", *updates[2].SSESpecification.KMSMasterKeyId)
-	assert.True(t, *updates[3].DeletionProtectionEnabled)
+	require.Len(t, *updates, 4, "one UpdateTable per change")
+	u := *updates
+	assert.False(t, *u[0].StreamSpecification.StreamEnabled, "the old stream is disabled first")
+	assert.True(t, *u[1].StreamSpecification.StreamEnabled)
+	assert.Equal(t, types.StreamViewTypeKeysOnly, u[1].StreamSpecification.StreamViewType)
+	assert.Equal(t, "arn:aws:kms:us-east-1:1:key/mine", *u[2].SSESpecification.KMSMasterKeyId)
+	assert.True(t, *u[3].DeletionProtectionEnabled)
 	assert.Equal(t, 1, f.count("UpdateContinuousBackups"))
 	assert.Zero(t, f.count("TagResource")+f.count("UntagResource"), "tags already equal")
 }
@@ -645,4 +642,112 @@ func TestDynamoDBTableBusyErrors(t *testing.T) {
 	for _, tt := range tests {
 		assert.Equal(t, tt.retry, ddbBusy(tt.err), "%v", tt.err)
 	}
+}
+
+func ddbWarmProps(r, w int) func(p *spec.DynamoDBTable) {
+	return func(p *spec.DynamoDBTable) {
+		p.WarmThroughput = &spec.WarmThroughput{ReadUnitsPerSecond: r, WriteUnitsPerSecond: w}
+	}
+}
+
+// Warm throughput: compared only when the spec sets it, a raise is an update, a decrease is
+// impossible (never a replacement, which would lose the table's data).
+func TestDynamoDBTableDiffWarmThroughput(t *testing.T) {
+	tests := []struct {
+		name       string
+		live, want func(p *spec.DynamoDBTable)
+		paths      []string
+		impossible []string
+	}{
+		{name: "not in the spec: the live default is no diff", live: ddbWarmProps(12000, 4000)},
+		{name: "equal", live: ddbWarmProps(12000, 70000), want: ddbWarmProps(12000, 70000)},
+		{name: "raise writes", live: ddbWarmProps(12000, 4000), want: ddbWarmProps(12000, 70000),
+			paths: []string{"warm_throughput.write_units_per_second"}},
+		{name: "raise both", live: ddbWarmProps(12000, 4000), want: ddbWarmProps(15000, 70000),
+			paths: []string{"warm_throughput.read_units_per_second", "warm_throughput.write_units_per_second"}},
+		{name: "lower writes", live: ddbWarmProps(12000, 70000), want: ddbWarmProps(12000, 60000),
+			paths: []string{"warm_throughput.write_units_per_second"}, impossible: []string{"warm_throughput.write_units_per_second"}},
+		{name: "raise one, lower the other", live: ddbWarmProps(20000, 4000), want: ddbWarmProps(12000, 70000),
+			paths:      []string{"warm_throughput.read_units_per_second", "warm_throughput.write_units_per_second"},
+			impossible: []string{"warm_throughput.read_units_per_second"}},
+		{name: "not observed", want: ddbWarmProps(12000, 70000), paths: []string{"warm_throughput"}},
+	}
+	k := tk[spec.DynamoDBTable](newTestDDB(&ddbFake{}))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			live, want := ddbProps0(), ddbProps0()
+			for f, p := range map[*func(*spec.DynamoDBTable)]*spec.DynamoDBTable{&tt.live: live, &tt.want: want} {
+				if *f != nil {
+					(*f)(p)
+				}
+			}
+			var paths, impossible []string
+			for _, d := range k.Diff(ddbDesired(want), ddbLive(live, nil)) {
+				paths = append(paths, d.Path)
+				assert.False(t, d.ForceNew, "%s never forces a replacement", d.Path)
+				if d.Impossible != "" {
+					impossible = append(impossible, d.Path)
+					assert.Contains(t, d.Impossible, "raised, never lowered")
+				}
+			}
+			assert.Equal(t, tt.paths, paths)
+			assert.Equal(t, tt.impossible, impossible)
+		})
+	}
+}
+
+func TestDynamoDBTableCreateWarmThroughput(t *testing.T) {
+	tbl := ddbTable("shop-events-dev")
+	tbl.WarmThroughput = &types.TableWarmThroughputDescription{ReadUnitsPerSecond: aws.Int64(12000), WriteUnitsPerSecond: aws.Int64(70000), Status: types.TableStatusUpdating}
+	p := ddbProps0()
+	ddbWarmProps(12000, 70000)(p)
+	d := ddbDesired(p)
+	f := newDDBFake(tbl, d.Tags)
+	f.createTable = func(in *dynamodb.CreateTableInput) (*dynamodb.CreateTableOutput, error) {
+		require.NotNil(t, in.WarmThroughput, "warm throughput goes in CreateTable itself")
+		assert.Equal(t, int64(12000), aws.ToInt64(in.WarmThroughput.ReadUnitsPerSecond))
+		assert.Equal(t, int64(70000), aws.ToInt64(in.WarmThroughput.WriteUnitsPerSecond))
+		return &dynamodb.CreateTableOutput{}, nil
+	}
+	describes := 0
+	f.describeTable = func(*dynamodb.DescribeTableInput) (*dynamodb.DescribeTableOutput, error) {
+		if describes++; describes > 2 {
+			tbl.WarmThroughput.Status = types.TableStatusActive
+		}
+		return &dynamodb.DescribeTableOutput{Table: tbl}, nil
+	}
+	r, err := tk[spec.DynamoDBTable](newTestDDB(f)).Create(context.Background(), d)
+	require.NoError(t, err)
+	assert.Greater(t, describes, 2, "waited while the warm throughput was UPDATING")
+	assert.Equal(t, &spec.WarmThroughput{ReadUnitsPerSecond: 12000, WriteUnitsPerSecond: 70000}, r.Props.(*spec.DynamoDBTable).WarmThroughput)
+}
+
+// Update raises only: a field already higher live is sent at its live value, never lower.
+func TestDynamoDBTableUpdateWarmThroughputRaisesOnly(t *testing.T) {
+	live, want := ddbProps0(), ddbProps0()
+	ddbWarmProps(20000, 4000)(live)
+	ddbWarmProps(12000, 70000)(want)
+	d := ddbDesired(want)
+	f := newDDBFake(ddbTable(d.Name), d.Tags)
+	updates := ddbRecordUpdates(f)
+	_, err := tk[spec.DynamoDBTable](newTestDDB(f)).Update(context.Background(), d, ddbLive(live, d.Tags))
+	require.NoError(t, err)
+	require.Len(t, *updates, 1)
+	assert.Equal(t, int64(20000), aws.ToInt64((*updates)[0].WarmThroughput.ReadUnitsPerSecond), "reads stay at live's")
+	assert.Equal(t, int64(70000), aws.ToInt64((*updates)[0].WarmThroughput.WriteUnitsPerSecond))
+
+	*updates = nil
+	_, err = tk[spec.DynamoDBTable](newTestDDB(f)).Update(context.Background(), ddbDesired(live), ddbLive(live, d.Tags))
+	require.NoError(t, err)
+	assert.Empty(t, *updates, "nothing to raise, nothing sent")
+}
+
+// ddbRecordUpdates makes every UpdateTable of f succeed and records its input.
+func ddbRecordUpdates(f *ddbFake) *[]*dynamodb.UpdateTableInput {
+	var updates []*dynamodb.UpdateTableInput
+	f.updateTable = func(in *dynamodb.UpdateTableInput) (*dynamodb.UpdateTableOutput, error) {
+		updates = append(updates, in)
+		return &dynamodb.UpdateTableOutput{}, nil
+	}
+	return &updates
 }

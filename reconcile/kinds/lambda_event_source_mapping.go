@@ -96,6 +96,7 @@ func (*EventSourceMapping) Diff(d reconcile.Want[*spec.EventSourceMapping], live
 	ds.ForceNew("starting_position", l.StartingPosition, w.StartingPosition)
 	ds.Field("batch_size", l.BatchSize, w.BatchSize)
 	ds.Field("maximum_batching_window_seconds", l.MaximumBatchingWindowSecs, w.MaximumBatchingWindowSecs)
+	ds.Field("parallelization_factor", l.ParallelizationFactor, w.ParallelizationFactor)
 	ds.Field("maximum_retry_attempts", l.MaximumRetryAttempts, w.MaximumRetryAttempts)
 	ds.Field("maximum_record_age_seconds", l.MaximumRecordAgeSeconds, w.MaximumRecordAgeSeconds)
 	ds.Field("bisect_batch_on_function_error", l.BisectBatchOnFunctionError, w.BisectBatchOnFunctionError)
@@ -381,7 +382,8 @@ func (k *EventSourceMapping) get(ctx context.Context, uuid string) (types.EventS
 		UUID: out.UUID, EventSourceMappingArn: out.EventSourceMappingArn, FunctionArn: out.FunctionArn,
 		EventSourceArn: out.EventSourceArn, State: out.State, BatchSize: out.BatchSize,
 		MaximumBatchingWindowInSeconds: out.MaximumBatchingWindowInSeconds, StartingPosition: out.StartingPosition,
-		MaximumRetryAttempts: out.MaximumRetryAttempts, MaximumRecordAgeInSeconds: out.MaximumRecordAgeInSeconds,
+		ParallelizationFactor: out.ParallelizationFactor,
+		MaximumRetryAttempts:  out.MaximumRetryAttempts, MaximumRecordAgeInSeconds: out.MaximumRecordAgeInSeconds,
 		BisectBatchOnFunctionError: out.BisectBatchOnFunctionError, FunctionResponseTypes: out.FunctionResponseTypes,
 		DestinationConfig: out.DestinationConfig,
 	}, nil
@@ -469,6 +471,7 @@ func esmCreateInput(d reconcile.Desired, p *spec.EventSourceMapping) *lambda.Cre
 		return in
 	}
 	in.StartingPosition = types.EventSourcePosition(p.StartingPosition)
+	in.ParallelizationFactor = aws.Int32(int32(max(p.ParallelizationFactor, 1)))
 	in.MaximumRetryAttempts = aws.Int32(int32(p.MaximumRetryAttempts))
 	in.MaximumRecordAgeInSeconds = aws.Int32(int32(p.MaximumRecordAgeSeconds))
 	in.BisectBatchOnFunctionError = aws.Bool(p.BisectBatchOnFunctionError)
@@ -503,6 +506,9 @@ func esmUpdateInput(uuid string, live, want *spec.EventSourceMapping) (in *lambd
 	if !esmIsStream(want.Source) {
 		return in, changed
 	}
+	set(live.ParallelizationFactor != want.ParallelizationFactor, func() {
+		in.ParallelizationFactor = aws.Int32(int32(max(want.ParallelizationFactor, 1)))
+	})
 	set(live.MaximumRetryAttempts != want.MaximumRetryAttempts, func() { in.MaximumRetryAttempts = aws.Int32(int32(want.MaximumRetryAttempts)) })
 	set(live.MaximumRecordAgeSeconds != want.MaximumRecordAgeSeconds, func() {
 		in.MaximumRecordAgeInSeconds = aws.Int32(int32(want.MaximumRecordAgeSeconds))
@@ -525,7 +531,7 @@ func esmDestination(arn string) *types.DestinationConfig {
 }
 
 // esmResource observes m. Unset stream-only fields read as the spec's defaults, which are
-// Lambda's: -1 for retries and record age.
+// Lambda's: -1 for retries and record age, 1 for the parallelization factor (a queue has none).
 func esmResource(m types.EventSourceMappingConfiguration, tags map[string]string) state.Resource {
 	owner, _ := state.OwnerOf(tags)
 	uuid := aws.ToString(m.UUID)
@@ -538,6 +544,7 @@ func esmResource(m types.EventSourceMappingConfiguration, tags map[string]string
 		Source:                     aws.ToString(m.EventSourceArn),
 		BatchSize:                  int(aws.ToInt32(m.BatchSize)),
 		MaximumBatchingWindowSecs:  int(aws.ToInt32(m.MaximumBatchingWindowInSeconds)),
+		ParallelizationFactor:      max(int(aws.ToInt32(m.ParallelizationFactor)), 1),
 		StartingPosition:           string(m.StartingPosition),
 		MaximumRetryAttempts:       -1,
 		MaximumRecordAgeSeconds:    -1,

@@ -194,3 +194,19 @@ func TestEventSourceMappingRefusesUntaggedAndListsBySuffix(t *testing.T) {
 	assert.Equal(t, ours.ID, mine[0].ID)
 	assert.Equal(t, ours.Name, mine[0].Name)
 }
+
+// The stream's capacity settings round-trip: created as the spec says, changed by hand
+// through the SDK, caught by the diff, put back by Update.
+func TestEventSourceMappingStreamCapacityDrift(t *testing.T) {
+	w := newESMWorld(t)
+	o := state.Owner{Stack: "kindtest", Suffix: w.suffix, ID: "processor-stream"}
+	p := esmDefaults()
+	p.Function, p.Source, p.StartingPosition = w.fnA, w.stream, "TRIM_HORIZON"
+	p.ParallelizationFactor, p.MaximumBatchingWindowSecs, p.BatchSize = 2, 1, 100
+	d := desired(o, "kindtest-processor-stream-"+w.suffix, p)
+	checkDriftRepair(t, tk[spec.EventSourceMapping](w.kind), d, func(live state.Resource) {
+		_, err := w.lambda.UpdateEventSourceMapping(context.Background(), &lambda.UpdateEventSourceMappingInput{
+			UUID: aws.String(live.ID), ParallelizationFactor: aws.Int32(7), MaximumBatchingWindowInSeconds: aws.Int32(30), BatchSize: aws.Int32(10)})
+		require.NoError(t, err)
+	}, "parallelization_factor", "maximum_batching_window_seconds", "batch_size")
+}

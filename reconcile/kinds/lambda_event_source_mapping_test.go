@@ -95,7 +95,8 @@ func memLambdaESM(ms map[string]*memMapping) *fakeLambdaESM {
 			StartingPosition: in.StartingPosition, MaximumRetryAttempts: in.MaximumRetryAttempts,
 			MaximumRecordAgeInSeconds: in.MaximumRecordAgeInSeconds, BisectBatchOnFunctionError: in.BisectBatchOnFunctionError,
 			FunctionResponseTypes: in.FunctionResponseTypes, DestinationConfig: in.DestinationConfig,
-			State: aws.String(map[bool]string{true: "Enabled", false: "Disabled"}[aws.ToBool(in.Enabled)]),
+			ParallelizationFactor: in.ParallelizationFactor,
+			State:                 aws.String(map[bool]string{true: "Enabled", false: "Disabled"}[aws.ToBool(in.Enabled)]),
 		}
 		ms[uuid] = &memMapping{cfg: c, tags: maps.Clone(in.Tags)}
 		return &lambda.CreateEventSourceMappingOutput{UUID: aws.String(uuid), State: aws.String("Creating")}, nil
@@ -174,6 +175,7 @@ func memGetOutput(c types.EventSourceMappingConfiguration) *lambda.GetEventSourc
 		StartingPosition: c.StartingPosition, MaximumRetryAttempts: c.MaximumRetryAttempts,
 		MaximumRecordAgeInSeconds: c.MaximumRecordAgeInSeconds, BisectBatchOnFunctionError: c.BisectBatchOnFunctionError,
 		FunctionResponseTypes: c.FunctionResponseTypes, DestinationConfig: c.DestinationConfig,
+		ParallelizationFactor: c.ParallelizationFactor,
 	}
 }
 
@@ -182,7 +184,8 @@ func memApplyUpdate(c *types.EventSourceMappingConfiguration, in *lambda.UpdateE
 		c.FunctionArn = aws.String(memFnArn + esmFunctionName(*in.FunctionName))
 	}
 	for dst, src := range map[**int32]*int32{&c.BatchSize: in.BatchSize, &c.MaximumBatchingWindowInSeconds: in.MaximumBatchingWindowInSeconds,
-		&c.MaximumRetryAttempts: in.MaximumRetryAttempts, &c.MaximumRecordAgeInSeconds: in.MaximumRecordAgeInSeconds} {
+		&c.MaximumRetryAttempts: in.MaximumRetryAttempts, &c.MaximumRecordAgeInSeconds: in.MaximumRecordAgeInSeconds,
+		&c.ParallelizationFactor: in.ParallelizationFactor} {
 		if src != nil {
 			*dst = src
 		}
@@ -246,6 +249,7 @@ func TestEventSourceMappingDiff(t *testing.T) {
 		{name: "function", change: func(p *spec.EventSourceMapping) { p.Function = "other" }, path: "function"},
 		{name: "batch size", change: func(p *spec.EventSourceMapping) { p.BatchSize = 5 }, path: "batch_size"},
 		{name: "batching window", change: func(p *spec.EventSourceMapping) { p.MaximumBatchingWindowSecs = 5 }, path: "maximum_batching_window_seconds"},
+		{name: "parallelization factor", change: func(p *spec.EventSourceMapping) { p.ParallelizationFactor = 4 }, path: "parallelization_factor"},
 		{name: "retries", change: func(p *spec.EventSourceMapping) { p.MaximumRetryAttempts = 2 }, path: "maximum_retry_attempts"},
 		{name: "record age", change: func(p *spec.EventSourceMapping) { p.MaximumRecordAgeSeconds = 60 }, path: "maximum_record_age_seconds"},
 		{name: "bisect", change: func(p *spec.EventSourceMapping) { p.BisectBatchOnFunctionError = true }, path: "bisect_batch_on_function_error"},
@@ -323,6 +327,7 @@ func TestEventSourceMappingCreateQueueSendsWhatApplies(t *testing.T) {
 	assert.Nil(t, sent.DestinationConfig)
 	assert.Empty(t, sent.StartingPosition)
 	assert.Nil(t, sent.MaximumBatchingWindowInSeconds, "a zero window is left to the default")
+	assert.Nil(t, sent.ParallelizationFactor, "a queue takes no parallelization factor")
 	assert.Equal(t, []types.FunctionResponseType{types.FunctionResponseTypeReportBatchItemFailures}, sent.FunctionResponseTypes)
 	assert.Equal(t, 3, gets, "waits until the mapping leaves Creating")
 	assert.Empty(t, tk[spec.EventSourceMapping](unitESM(f)).Diff(d, got))
@@ -344,11 +349,14 @@ func TestEventSourceMappingCreateStreamSendsStreamSettings(t *testing.T) {
 	p := esmDefaults()
 	p.Function, p.Source, p.StartingPosition = "worker", memStream, "LATEST"
 	p.MaximumRetryAttempts, p.BisectBatchOnFunctionError, p.OnFailure = 3, true, memQueueArn
+	p.ParallelizationFactor, p.MaximumBatchingWindowSecs = 2, 1
 	d := desired(miscOwner("events"), "events-dev", p)
 
 	got, err := tk[spec.EventSourceMapping](unitESM(f)).Create(context.Background(), d)
 	require.NoError(t, err)
 	assert.Equal(t, types.EventSourcePositionLatest, sent.StartingPosition)
+	assert.Equal(t, int32(2), aws.ToInt32(sent.ParallelizationFactor))
+	assert.Equal(t, int32(1), aws.ToInt32(sent.MaximumBatchingWindowInSeconds))
 	assert.Equal(t, int32(3), aws.ToInt32(sent.MaximumRetryAttempts))
 	assert.Equal(t, int32(-1), aws.ToInt32(sent.MaximumRecordAgeInSeconds))
 	assert.True(t, aws.ToBool(sent.BisectBatchOnFunctionError))
@@ -529,12 +537,15 @@ func TestEventSourceMappingUpdateRemovals(t *testing.T) {
 	live := esmResource(m.cfg, maps.Clone(m.tags))
 	p := *live.Props.(*spec.EventSourceMapping)
 	p.ReportBatchItemFailures, p.OnFailure, p.Function = false, "", memFnArn+"other"
+	p.ParallelizationFactor = 3
 	got, err := tk[spec.EventSourceMapping](unitESM(f)).Update(context.Background(), desired(o, "events-dev", &p), live)
 	require.NoError(t, err)
 	assert.NotNil(t, sent.FunctionResponseTypes, "an empty list, not an absent one, removes the response type")
 	assert.Empty(t, sent.FunctionResponseTypes)
 	assert.Nil(t, sent.DestinationConfig.OnFailure.Destination, "an OnFailure without destination removes it")
 	assert.Equal(t, memFnArn+"other", aws.ToString(sent.FunctionName))
+	assert.Equal(t, int32(3), aws.ToInt32(sent.ParallelizationFactor))
+	assert.Nil(t, sent.BatchSize, "only what differs is sent")
 	assert.Empty(t, tk[spec.EventSourceMapping](unitESM(f)).Diff(desired(o, "events-dev", &p), got))
 }
 

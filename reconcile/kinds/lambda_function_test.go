@@ -794,3 +794,34 @@ func TestLambdaFunctionUpdateReactivatesAnInactiveFunction(t *testing.T) {
 	assert.Empty(t, k.Diff(d, got))
 	f.calls.none(t, "UpdateFunctionCode")
 }
+
+// Reserved concurrency changed by hand, and removed by hand, is drift that Update repairs.
+func TestLambdaFunctionReservedConcurrencyDrift(t *testing.T) {
+	k, client := integrationLambdaFn(t)
+	for _, tc := range []struct {
+		name   string
+		byHand func(name string) error
+	}{
+		{"lowered", func(name string) error {
+			_, err := client.PutFunctionConcurrency(context.Background(), &lambda.PutFunctionConcurrencyInput{
+				FunctionName: aws.String(name), ReservedConcurrentExecutions: aws.Int32(2)})
+			return err
+		}},
+		{"removed", func(name string) error {
+			_, err := client.DeleteFunctionConcurrency(context.Background(), &lambda.DeleteFunctionConcurrencyInput{FunctionName: aws.String(name)})
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := testOwner(t, "processor")
+			p := fnDefaults()
+			p.Handler = "processor"
+			p.Role = fnTestRole(t, "processor-role-"+o.Suffix)
+			p.ReservedConcurrency = aws.Int(150)
+			d := desired(o, "processor-"+o.Suffix, p)
+			checkDriftRepair(t, tk[spec.LambdaFunction](k), d, func(live state.Resource) {
+				require.NoError(t, tc.byHand(live.Name))
+			}, "reserved_concurrency")
+		})
+	}
+}
