@@ -257,7 +257,7 @@ func (t ec2Type[T]) list(ctx context.Context, sel state.Selector, observe ec2Obs
 // errors to wait out.
 func (t ec2Type[T]) describeID(ctx context.Context, id string, retry func(error) bool) (T, error) {
 	var one T
-	err := t.wait.Retry(ctx, retry, func(ctx context.Context) error {
+	err := awscall.Awhile(ctx, awscall.Within(t.wait, awscall.FreshBudget), t.what+" "+id+" to be visible", retry, func(ctx context.Context) error {
 		all, err := t.describe(ctx, []string{id}, nil)
 		if err == nil && len(all) == 0 {
 			err = fmt.Errorf("%s %s: %w", strings.TrimPrefix(t.what, "ec2 "), id, reconcile.ErrNotFound)

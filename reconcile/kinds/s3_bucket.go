@@ -100,7 +100,7 @@ func (k *S3Bucket) do(ctx context.Context, fresh bool, op func(ctx context.Conte
 	if !fresh {
 		return op(ctx)
 	}
-	return k.wait.Retry(ctx, s3Missing, op)
+	return awscall.Awhile(ctx, awscall.Within(k.wait, awscall.FreshBudget), "the new s3 bucket to answer its settings calls", s3Missing, op)
 }
 
 // ---- diff ----

@@ -402,8 +402,10 @@ func TestS3BucketCreate(t *testing.T) {
 				Transitions: []spec.Transition{{Days: 7, StorageClass: "STANDARD_IA"}}, NoncurrentExpirationDays: 3, AbortIncompleteUploadDays: 1}}
 			d := s3Desired(p)
 
-			r, err := tk[spec.S3Bucket](newTestS3(f, region)).Create(context.Background(), d)
+			ctx, lines := reports(t)
+			r, err := tk[spec.S3Bucket](newTestS3(f, region)).Create(ctx, d)
 			require.NoError(t, err)
+			assertWaited(t, *lines, "the new s3 bucket to answer its settings calls")
 			assert.Equal(t, d.Tags, s3TagMap(sent.CreateBucketConfiguration.Tags), "tags go in CreateBucket itself")
 			if region == "us-east-1" {
 				assert.Empty(t, sent.CreateBucketConfiguration.LocationConstraint)
