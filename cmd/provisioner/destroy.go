@@ -86,7 +86,7 @@ func (g *globals) destroy(cmd *cobra.Command, args []string, o envOpts, view vie
 	if err != nil {
 		return err
 	}
-	inv, err := reconcile.Discover(ctx, t.reg, t.sel)
+	inv, err := t.discover(ctx)
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func (g *globals) destroy(cmd *cobra.Command, args []string, o envOpts, view vie
 
 // verifyGone discovers again: destroy succeeds only when nothing carrying the tags remains.
 func verifyGone(ctx context.Context, t *target) error {
-	left, err := reconcile.Discover(ctx, t.reg, t.sel)
+	left, err := t.discover(ctx)
 	if err != nil {
 		return fmt.Errorf("verify destroy: %w", err)
 	}

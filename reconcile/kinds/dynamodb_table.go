@@ -109,9 +109,15 @@ func (k *DynamoDBTable) List(ctx context.Context, sel state.Selector) ([]state.R
 	}
 	var out []state.Resource
 	for _, name := range names {
+		if !sel.MayName(name) {
+			continue // ListTables has no name filter: a name without our suffix is not read
+		}
 		r, err := k.read(ctx, name, sel.Matches)
-		if errors.Is(err, reconcile.ErrNotFound) || errors.Is(err, errDDBSkip) {
-			continue // deleted since ListTables, or not ours
+		if errors.Is(err, errDDBSkip) {
+			continue // not ours
+		}
+		if awscall.Skippable(ctx, k.Kind(), name, err) {
+			continue // deleted since ListTables, or not ours to read
 		}
 		if err != nil {
 			return nil, err
