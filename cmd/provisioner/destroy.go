@@ -51,6 +51,7 @@ func newDestroyCmd(g *globals) *cobra.Command {
 	cmd.Flags().IntVar(&o.parallelism, "parallelism", 10, "deletes in flight at once")
 	lockTimeoutFlag(cmd, &o.lockTimeout)
 	outputFlag(cmd, &o.output)
+	timeoutFlag(cmd)
 	return cmd
 }
 
