@@ -17,11 +17,6 @@ const (
 	// settings, EC2 Describe* by id, IAM GetRole). AWS documents seconds; two minutes leaves
 	// room for a loaded region.
 	FreshBudget = 2 * time.Minute
-	// RoleBudget bounds how long a new IAM role (or a policy just put on it) may be refused by
-	// Lambda: "cannot be assumed by Lambda", an event source mapping's "role is not allowed".
-	// The Terraform AWS provider waits two minutes for IAM propagation; AWS support quotes up
-	// to a few minutes.
-	RoleBudget = 5 * time.Minute
 )
 
 // Within returns b with its budget capped at budget.
