@@ -32,6 +32,7 @@ func tier(kind string) int { return spec.Tier(kind) }
 // that fails to list makes the whole discovery fail (a partial inventory would plan deletes
 // and creates that are not true), with every kind's error joined.
 func Discover(ctx context.Context, reg Registry, sel state.Selector) (*state.Inventory, error) {
+	ctx, skipped := withUnreadables(ctx)
 	found := make([][]state.Resource, len(reg))
 	errs := make([]error, len(reg))
 	var wg sync.WaitGroup
@@ -51,7 +52,7 @@ func Discover(ctx context.Context, reg Registry, sel state.Selector) (*state.Inv
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	inv := &state.Inventory{Selector: sel}
+	inv := &state.Inventory{Selector: sel, Unreadable: skipped.list}
 	for _, rs := range found {
 		inv.Resources = append(inv.Resources, rs...)
 	}

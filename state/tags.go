@@ -56,6 +56,20 @@ func (s Selector) Matches(tags map[string]string) bool {
 	return ok && o.Suffix == s.Suffix && (s.Stack == "" || o.Stack == s.Stack)
 }
 
+// MayName reports whether a physical name may be one of ours: every name the spec gives
+// carries the suffix (spec/names.go requires ${suffix} in every name), so a name without it
+// is someone else's, and discovery does not read its tags. It is a cheap first sieve: the
+// ownership tags still decide.
+func (s Selector) MayName(name string) bool {
+	return s.Suffix == "" || strings.Contains(name, s.Suffix)
+}
+
+// Unreadable is a resource discovery listed but could not read (AccessDenied on its tags or
+// its describe): a resource not ours in a shared account, under a role limited to our names.
+type Unreadable struct {
+	Kind, Name, Reason string
+}
+
 // Resource is one live resource as discovery or a create observed it.
 type Resource struct {
 	Kind  string            // e.g. dynamodb.table
@@ -74,6 +88,9 @@ func (r Resource) Address() string { return r.Kind + "/" + r.Owner.ID }
 type Inventory struct {
 	Selector  Selector
 	Resources []Resource
+	// Unreadable are the candidates discovery skipped because AWS refused to let it read them;
+	// none carried a name of ours that could be read.
+	Unreadable []Unreadable
 }
 
 // Find returns the live resource of that kind and logical name in the stack, if any: the

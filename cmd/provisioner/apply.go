@@ -34,6 +34,7 @@ func newApplyCmd(g *globals) *cobra.Command {
 	outputFlag(cmd, &output)
 	cmd.Flags().IntVar(&parallelism, "parallelism", 10, "changes in flight at once")
 	lockTimeoutFlag(cmd, &lockTimeout)
+	timeoutFlag(cmd)
 	return cmd
 }
 

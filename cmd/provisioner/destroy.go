@@ -52,6 +52,7 @@ func newDestroyCmd(g *globals) *cobra.Command {
 	lockTimeoutFlag(cmd, &o.lockTimeout)
 	outputFlag(cmd, &o.output)
 	g.statsFlag(cmd)
+	timeoutFlag(cmd)
 	return cmd
 }
 
@@ -87,7 +88,7 @@ func (g *globals) destroy(cmd *cobra.Command, args []string, o envOpts, view vie
 	if err != nil {
 		return err
 	}
-	inv, err := reconcile.Discover(ctx, t.reg, t.sel)
+	inv, err := t.discover(ctx)
 	if err != nil {
 		return err
 	}

@@ -34,6 +34,21 @@ type target struct {
 	sel   state.Selector
 
 	callerARN string // who we are, for the stack lock's record
+	log       *zap.Logger
+}
+
+// discover finds the live resources of t.sel. What it could not read (AccessDenied on
+// resources not ours) does not fail the run: it is counted, and named at debug level.
+func (t *target) discover(ctx context.Context) (*state.Inventory, error) {
+	inv, err := reconcile.Discover(ctx, t.reg, t.sel)
+	if err != nil || len(inv.Unreadable) == 0 {
+		return inv, err
+	}
+	for _, u := range inv.Unreadable {
+		t.log.Debug("skipped a resource discovery may not read", zap.String("kind", u.Kind), zap.String("name", u.Name), zap.String("reason", u.Reason))
+	}
+	t.log.Info("skipped resources discovery may not read (not ours; --log-level debug names them)", zap.Int("count", len(inv.Unreadable)))
+	return inv, nil
 }
 
 // suffixFlag registers --suffix, defaulting to PROVISIONER_SUFFIX.
@@ -90,12 +105,12 @@ func (g *globals) connect(ctx context.Context, region string, readOnly bool, spe
 	account := aws.ToString(id.Account)
 	g.log.Debug("connected", zap.String("account", account), zap.String("region", cfg.Region))
 	return &target{cfg: cfg, reg: registryFor(cfg, account, newLambdaCode(specFile).withLog(g.log)), env: reconcile.Env{Account: account, Region: cfg.Region},
-		callerARN: aws.ToString(id.Arn)}, nil
+		callerARN: aws.ToString(id.Arn), log: g.log}, nil
 }
 
 // plan discovers the stack's live resources and plans the changes.
 func (t *target) plan(ctx context.Context) (*reconcile.Plan, error) {
-	inv, err := reconcile.Discover(ctx, t.reg, t.sel)
+	inv, err := t.discover(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/provisioner-dev/provisioner/reconcile"
 	"github.com/provisioner-dev/provisioner/views"
 )
 
@@ -25,7 +24,7 @@ func newListCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			inv, err := reconcile.Discover(cmd.Context(), t.reg, t.sel)
+			inv, err := t.discover(cmd.Context())
 			if err != nil {
 				return err
 			}

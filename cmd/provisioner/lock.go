@@ -143,7 +143,7 @@ func (g *globals) lockForDestroy(ctx context.Context, t *target, inv *state.Inve
 	if err != nil {
 		return nil, nil, err
 	}
-	again, err := reconcile.Discover(h.ctx, t.reg, t.sel)
+	again, err := t.discover(h.ctx)
 	if err != nil {
 		_ = h.release(ctx, false)
 		return nil, nil, err

@@ -232,6 +232,19 @@ func (t apigwType[T, PT, P]) adopt(ctx context.Context, d reconcile.Want[P], ite
 	return t.kind.Update(ctx, d, h, changes)
 }
 
+// visible waits for item id, just created, to read back: API Gateway's GetRestApi,
+// GetResources and GetUsagePlan miss a new item for a moment.
+func (t apigwType[T, PT, P]) visible(ctx context.Context, name, id string) error {
+	err := awscall.Visible(ctx, t.wait, t.noun+" "+name, func(ctx context.Context) error {
+		_, err := t.get(ctx, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("create %s %s: %w", t.noun, name, err)
+	}
+	return nil
+}
+
 // owned refuses to update a live resource without d's ownership tags.
 func (t apigwType[T, PT, P]) owned(d reconcile.Desired, live state.Resource) error {
 	if !d.Owner.Owns(live.Tags) {

@@ -183,6 +183,9 @@ func (k *RestAPI) create(ctx context.Context, d reconcile.Desired, p *spec.RestA
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create api gateway rest api %s: %w", d.Name, err)
 	}
+	if err := k.gw().visible(ctx, d.Name, aws.ToString(api.Id)); err != nil {
+		return state.Resource{}, err
+	}
 	return k.gw().adopt(ctx, reconcile.Want[*spec.RestAPI]{Desired: d, Props: p}, api)
 }
 

@@ -139,6 +139,9 @@ func (k *UsagePlan) create(ctx context.Context, d reconcile.Desired, p *spec.Usa
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create api gateway usage plan %s: %w", d.Name, err)
 	}
+	if err := k.gw().visible(ctx, d.Name, id); err != nil {
+		return state.Resource{}, err
+	}
 	if err := k.syncKeys(ctx, id, nil, p.Keys); err != nil {
 		return state.Resource{}, fmt.Errorf("create api gateway usage plan %s: keys: %w", d.Name, err)
 	}

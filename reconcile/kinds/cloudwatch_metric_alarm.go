@@ -102,9 +102,12 @@ func (k *MetricAlarm) List(ctx context.Context, sel state.Selector) ([]state.Res
 	}
 	var out []state.Resource
 	for _, a := range alarms {
+		if !sel.MayName(aws.ToString(a.AlarmName)) {
+			continue // not named the way we name alarms: its tags are not read
+		}
 		tags, err := k.tags(ctx, aws.ToString(a.AlarmArn))
-		if errors.Is(err, reconcile.ErrNotFound) {
-			continue // deleted since the listing
+		if awscall.Skippable(ctx, k.Kind(), aws.ToString(a.AlarmName), err) {
+			continue // deleted since the listing, or not ours to read
 		}
 		if err != nil {
 			return nil, fmt.Errorf("list cloudwatch alarms: %w", err)

@@ -138,9 +138,15 @@ func (k *DynamoDBTable) List(ctx context.Context, sel state.Selector) ([]state.R
 	}
 	var out []state.Resource
 	for _, name := range names {
+		if !sel.MayName(name) {
+			continue // ListTables has no name filter: a name without our suffix is not read
+		}
 		r, err := k.read(ctx, name, sel.Matches)
-		if errors.Is(err, reconcile.ErrNotFound) || errors.Is(err, errDDBSkip) {
-			continue // deleted since ListTables, or not ours
+		if errors.Is(err, errDDBSkip) {
+			continue // not ours
+		}
+		if awscall.Skippable(ctx, k.Kind(), name, err) {
+			continue // deleted since ListTables, or not ours to read
 		}
 		if err != nil {
 			return nil, err
@@ -310,6 +316,9 @@ func (k *DynamoDBTable) Create(ctx context.Context, d reconcile.Want[*spec.Dynam
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create dynamodb table %s: %w", d.Name, err)
 	}
+	if err := k.visible(ctx, d.Name, func(ctx context.Context) error { _, err := k.describe(ctx, d.Name); return err }); err != nil {
+		return state.Resource{}, err
+	}
 	if err := k.waitActive(ctx, d.Name); err != nil {
 		return state.Resource{}, err
 	}
@@ -319,7 +328,16 @@ func (k *DynamoDBTable) Create(ctx context.Context, d reconcile.Want[*spec.Dynam
 	if err := k.setTTL(ctx, d.Name, "", d.Props.TTLAttribute); err != nil {
 		return state.Resource{}, err
 	}
-	return k.read(ctx, d.Name, nil)
+	var live state.Resource
+	err = k.visible(ctx, d.Name, func(ctx context.Context) (err error) { live, err = k.read(ctx, d.Name, nil); return err })
+	return live, err
+}
+
+// visible waits for read of a table just created to stop answering not found: DescribeTable,
+// DescribeContinuousBackups and DescribeTimeToLive each miss a new table for a moment (the
+// DescribeTable reference says so).
+func (k *DynamoDBTable) visible(ctx context.Context, name string, read func(ctx context.Context) error) error {
+	return awscall.Visible(ctx, k.wait, "dynamodb table "+name, read)
 }
 
 // ddbLimited: on CreateTable, ResourceInUseException means "exists", so only the account's

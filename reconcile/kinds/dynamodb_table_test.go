@@ -529,42 +529,50 @@ func TestDynamoDBTableDeleteRefuses(t *testing.T) {
 
 func TestDynamoDBTableListFiltersByTags(t *testing.T) {
 	tagsOf := map[string]map[string]string{
-		"ours":        ddbTestOwner.Tags(),
-		"other-sfx":   state.Owner{Stack: "shop", Suffix: "prod", ID: "events"}.Tags(),
-		"other-stack": state.Owner{Stack: "blog", Suffix: "dev", ID: "posts"}.Tags(),
-		"untagged":    nil,
+		"ours-dev":        ddbTestOwner.Tags(),
+		"other-sfx-dev":   state.Owner{Stack: "shop", Suffix: "prod", ID: "events"}.Tags(),
+		"other-stack-dev": state.Owner{Stack: "blog", Suffix: "dev", ID: "posts"}.Tags(),
+		"untagged-dev":    nil,
 	}
 	f := newDDBFake(nil, nil)
 	f.listTables = func(in *dynamodb.ListTablesInput) (*dynamodb.ListTablesOutput, error) {
 		if in.ExclusiveStartTableName == nil {
-			return &dynamodb.ListTablesOutput{TableNames: []string{"other-sfx", "ours"}, LastEvaluatedTableName: aws.String("ours")}, nil
+			return &dynamodb.ListTablesOutput{TableNames: []string{"other-sfx-dev", "ours-dev"}, LastEvaluatedTableName: aws.String("ours-dev")}, nil
 		}
-		return &dynamodb.ListTablesOutput{TableNames: []string{"other-stack", "untagged", "vanished"}}, nil
+		return &dynamodb.ListTablesOutput{TableNames: []string{"other-stack-dev", "untagged-dev", "vanished-dev", "denied-dev", "someone-elses"}}, nil
 	}
 	f.describeTable = func(in *dynamodb.DescribeTableInput) (*dynamodb.DescribeTableOutput, error) {
-		if *in.TableName == "vanished" {
+		switch *in.TableName {
+		case "vanished-dev":
 			return nil, &types.ResourceNotFoundException{Message: aws.String("not found")}
+		case "denied-dev":
+			return nil, ddbAPIErr("AccessDeniedException", "User: arn:aws:sts::111122223333:assumed-role/deploy/x is not authorized to perform: dynamodb:DescribeTable")
+		case "someone-elses":
+			t.Error("a table without our suffix in its name is not read")
 		}
 		return &dynamodb.DescribeTableOutput{Table: ddbTable(*in.TableName)}, nil
 	}
 	f.listTagsOfResource = func(in *dynamodb.ListTagsOfResourceInput) (*dynamodb.ListTagsOfResourceOutput, error) {
 		name := (*in.ResourceArn)[len("arn:aws:dynamodb:us-east-1:111122223333:table/"):]
 		// two pages of tags for ours, to exercise NextToken
-		if name == "ours" && in.NextToken == nil {
+		if name == "ours-dev" && in.NextToken == nil {
 			return &dynamodb.ListTagsOfResourceOutput{Tags: []types.Tag{{Key: aws.String(state.TagStack), Value: aws.String("shop")}}, NextToken: aws.String("p2")}, nil
 		}
 		return &dynamodb.ListTagsOfResourceOutput{Tags: awscall.TagList(tagsOf[name], ddbTag)}, nil
 	}
 
 	k := newTestDDB(f)
-	got, err := k.List(context.Background(), state.Selector{Stack: "shop", Suffix: "dev"})
-	require.NoError(t, err)
+	inv, err := reconcile.Discover(context.Background(), reconcile.Registry{reconcile.Adapt[spec.DynamoDBTable](k)}, state.Selector{Stack: "shop", Suffix: "dev"})
+	require.NoError(t, err, "AccessDenied on a table not ours does not fail discovery")
+	got := inv.Resources
+	require.Len(t, inv.Unreadable, 1)
+	assert.Equal(t, "denied-dev", inv.Unreadable[0].Name)
 	require.Len(t, got, 1)
-	assert.Equal(t, "ours", got[0].ID)
+	assert.Equal(t, "ours-dev", got[0].ID)
 	assert.Equal(t, ddbTestOwner, got[0].Owner)
 	assert.Empty(t, tk[spec.DynamoDBTable](k).Diff(ddbDesired(ddbProps0()), got[0]), "observed in the spec's language")
 	assert.Equal(t, 1, f.count("DescribeContinuousBackups"), "only ours is observed further")
-	assert.Equal(t, map[string]string{"arn": "arn:aws:dynamodb:us-east-1:111122223333:table/ours", "name": "ours", "stream_arn": ""}, got[0].Attrs)
+	assert.Equal(t, map[string]string{"arn": "arn:aws:dynamodb:us-east-1:111122223333:table/ours-dev", "name": "ours-dev", "stream_arn": ""}, got[0].Attrs)
 }
 
 func TestDynamoDBTableListError(t *testing.T) {

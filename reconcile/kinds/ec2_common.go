@@ -146,17 +146,35 @@ func ec2AdoptableDiff(diffs []reconcile.FieldDiff) error {
 // ec2WaitDependencies retries del while AWS answers DependencyViolation, within b, reporting
 // each blocked attempt to the engine (reconcile.Report); not-found codes mean the resource is
 // gone.
-func ec2WaitDependencies(ctx context.Context, b reconcile.Backoff, subject string, del func(ctx context.Context) error, notFound ...string) error {
+//
+// clear, when not nil, runs before each retry: it deletes what may be deleted of what holds
+// the resource (Lambda's detached network interfaces) and names what still does, for the
+// progress lines and for the error when the budget (--timeout, reconcile.WaitBudget) runs out.
+func ec2WaitDependencies(ctx context.Context, b reconcile.Backoff, subject string, clear func(ctx context.Context) ([]string, error), del func(ctx context.Context) error, notFound ...string) error {
 	start := time.Now()
+	b.Budget = reconcile.WaitBudget(ctx, b.Budget)
+	var holding []string
 	err := b.Retry(ctx, func(err error) bool {
 		if !awscall.Is(err, ec2DependencyViolation) {
 			return false
 		}
-		reconcile.Report(ctx, "delete %s: still in use after %s, retrying (budget %s): %v", subject, time.Since(start).Round(time.Second), b.Budget, err)
+		held := ""
+		if clear != nil {
+			var cerr error
+			if holding, cerr = clear(ctx); cerr != nil {
+				held = "; " + cerr.Error()
+			} else if len(holding) > 0 {
+				held = "; held by " + strings.Join(holding, ", ")
+			}
+		}
+		reconcile.Report(ctx, "delete %s: still in use after %s, retrying (budget %s)%s", subject, time.Since(start).Round(time.Second), b.Budget, held)
 		return true
 	}, del)
 	if err = awscall.NotFound(err, notFound...); errors.Is(err, reconcile.ErrNotFound) {
 		return nil
+	}
+	if err != nil && len(holding) > 0 {
+		return fmt.Errorf("still held by %s: %w", strings.Join(holding, ", "), err)
 	}
 	return err
 }
@@ -219,6 +237,7 @@ type ec2Type[T any] struct {
 	notFound []string          // EC2's codes for an unknown id
 	wait     reconcile.Backoff // describes right after a create, and until a delete is done
 	deps     reconcile.Backoff // deletes blocked by dependents (DependencyViolation)
+	enis     lambdaENIs        // Lambda's network interfaces that may hold the resource, if any
 	id       func(T) *string
 	tags     func(T) []types.Tag
 	// describe returns the resources with one of ids (any when there are none) matching filters.
@@ -257,7 +276,7 @@ func (t ec2Type[T]) list(ctx context.Context, sel state.Selector, observe ec2Obs
 // errors to wait out.
 func (t ec2Type[T]) describeID(ctx context.Context, id string, retry func(error) bool) (T, error) {
 	var one T
-	err := t.wait.Retry(ctx, retry, func(ctx context.Context) error {
+	err := awscall.Awhile(ctx, awscall.Within(t.wait, awscall.FreshBudget), t.what+" "+id+" to be visible", retry, func(ctx context.Context) error {
 		all, err := t.describe(ctx, []string{id}, nil)
 		if err == nil && len(all) == 0 {
 			err = fmt.Errorf("%s %s: %w", strings.TrimPrefix(t.what, "ec2 "), id, reconcile.ErrNotFound)
@@ -371,7 +390,11 @@ func (t ec2Type[T]) deleteOwned(ctx context.Context, live state.Resource, prepar
 		err = prepare(ctx, v)
 	}
 	if err == nil {
-		err = ec2WaitDependencies(ctx, t.deps, t.what+" "+live.ID, del, t.notFound...)
+		var clear func(ctx context.Context) ([]string, error)
+		if t.enis.api != nil {
+			clear = func(ctx context.Context) ([]string, error) { return t.enis.clear(ctx, live.ID) }
+		}
+		err = ec2WaitDependencies(ctx, t.deps, t.what+" "+live.ID, clear, del, t.notFound...)
 	}
 	if err != nil {
 		return fmt.Errorf("delete %s %s: %w", t.what, live.ID, err)

@@ -14,6 +14,8 @@ import (
 // fakeEC2 satisfies VPCAPI, SubnetAPI, SecurityGroupAPI and VPCEndpointAPI.
 type fakeEC2 struct {
 	calls                                      []string
+	describeNetworkInterfaces                  func(*ec2.DescribeNetworkInterfacesInput) (*ec2.DescribeNetworkInterfacesOutput, error)
+	deleteNetworkInterface                     func(*ec2.DeleteNetworkInterfaceInput) (*ec2.DeleteNetworkInterfaceOutput, error)
 	createTags                                 func(*ec2.CreateTagsInput) (*ec2.CreateTagsOutput, error)
 	deleteTags                                 func(*ec2.DeleteTagsInput) (*ec2.DeleteTagsOutput, error)
 	createVpc                                  func(*ec2.CreateVpcInput) (*ec2.CreateVpcOutput, error)
@@ -268,4 +270,21 @@ func (f *fakeEC2) DescribePrefixLists(_ context.Context, in *ec2.DescribePrefixL
 		return nil, ec2Unexpected("DescribePrefixLists")
 	}
 	return f.describePrefixLists(in)
+}
+
+// DescribeNetworkInterfaces answers no interfaces unless the test says otherwise.
+func (f *fakeEC2) DescribeNetworkInterfaces(_ context.Context, in *ec2.DescribeNetworkInterfacesInput, _ ...func(*ec2.Options)) (*ec2.DescribeNetworkInterfacesOutput, error) {
+	f.call("DescribeNetworkInterfaces")
+	if f.describeNetworkInterfaces == nil {
+		return &ec2.DescribeNetworkInterfacesOutput{}, nil
+	}
+	return f.describeNetworkInterfaces(in)
+}
+
+func (f *fakeEC2) DeleteNetworkInterface(_ context.Context, in *ec2.DeleteNetworkInterfaceInput, _ ...func(*ec2.Options)) (*ec2.DeleteNetworkInterfaceOutput, error) {
+	f.call("DeleteNetworkInterface")
+	if f.deleteNetworkInterface == nil {
+		return nil, ec2Unexpected("DeleteNetworkInterface")
+	}
+	return f.deleteNetworkInterface(in)
 }

@@ -122,9 +122,12 @@ func (k *IAMRole) List(ctx context.Context, sel state.Selector) ([]state.Resourc
 	}
 	var out []state.Resource
 	for _, name := range names {
+		if !sel.MayName(name) {
+			continue // not named the way we name roles: its tags are not read
+		}
 		tags, err := k.tags(ctx, name)
-		if errors.Is(err, reconcile.ErrNotFound) {
-			continue // deleted since the listing
+		if awscall.Skippable(ctx, k.Kind(), name, err) {
+			continue // deleted since the listing, or not ours to read
 		}
 		if err != nil {
 			return nil, fmt.Errorf("list iam roles: %w", err)

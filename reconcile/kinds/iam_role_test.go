@@ -593,29 +593,40 @@ func TestIAMRoleUpdate(t *testing.T) {
 func TestIAMRoleList(t *testing.T) {
 	o := miscOwner("worker")
 	roles := map[string]*memRole{}
-	seedRole(t, roles, "a-ours", iamWorker(), o.Tags())
-	seedRole(t, roles, "b-other-suffix", iamDefaults(), state.Owner{Stack: o.Stack, Suffix: "prod", ID: o.ID}.Tags())
-	seedRole(t, roles, "c-untagged", iamDefaults(), map[string]string{})
-	seedRole(t, roles, "d-ours-too", iamDefaults(), miscOwner("api").Tags())
-	seedRole(t, roles, "e-vanishing", iamDefaults(), miscOwner("gone").Tags())
+	seedRole(t, roles, "a-ours-dev", iamWorker(), o.Tags())
+	seedRole(t, roles, "b-other-suffix-dev", iamDefaults(), state.Owner{Stack: o.Stack, Suffix: "prod", ID: o.ID}.Tags())
+	seedRole(t, roles, "c-untagged-dev", iamDefaults(), map[string]string{})
+	seedRole(t, roles, "d-ours-too-dev", iamDefaults(), miscOwner("api").Tags())
+	seedRole(t, roles, "e-vanishing-dev", iamDefaults(), miscOwner("gone").Tags())
+	seedRole(t, roles, "f-denied-dev", iamDefaults(), map[string]string{})
+	seedRole(t, roles, "someone-elses-role", iamDefaults(), map[string]string{})
 	f := memIAM(roles)
 	tags := f.listRoleTags
+	var read []string
 	f.listRoleTags = func(in *iam.ListRoleTagsInput) (*iam.ListRoleTagsOutput, error) {
-		if aws.ToString(in.RoleName) == "e-vanishing" {
-			return nil, iamNoSuchRole("e-vanishing") // deleted since ListRoles
+		read = append(read, aws.ToString(in.RoleName))
+		switch aws.ToString(in.RoleName) {
+		case "e-vanishing-dev":
+			return nil, iamNoSuchRole("e-vanishing-dev") // deleted since ListRoles
+		case "f-denied-dev":
+			return nil, miscAPIErr("AccessDenied") // a deploy role limited to its own roles
 		}
 		return tags(in)
 	}
 
-	got, err := unitIAM(f).List(context.Background(), state.Selector{Stack: "shop", Suffix: "dev"})
-	require.NoError(t, err)
+	inv, err := reconcile.Discover(context.Background(), reconcile.Registry{reconcile.Adapt[spec.IAMRole](unitIAM(f))}, state.Selector{Stack: "shop", Suffix: "dev"})
+	require.NoError(t, err, "AccessDenied on a role not ours does not fail discovery")
 	var names []string
-	for _, r := range got {
+	for _, r := range inv.Resources {
 		names = append(names, r.Name)
 	}
-	assert.Equal(t, []string{"a-ours", "d-ours-too"}, names)
-	assert.Equal(t, 3, f.calls.count("ListRoles"), "all pages are read")
-	assert.Equal(t, iamWorker().Policies[0].Statements[0].Actions, got[0].Props.(*spec.IAMRole).Policies[0].Statements[0].Actions)
+	assert.Equal(t, []string{"a-ours-dev", "d-ours-too-dev"}, names)
+	assert.Equal(t, 4, f.calls.count("ListRoles"), "all pages (two roles each) are read")
+	assert.Equal(t, iamWorker().Policies[0].Statements[0].Actions, inv.Resources[0].Props.(*spec.IAMRole).Policies[0].Statements[0].Actions)
+	assert.NotContains(t, read, "someone-elses-role", "a name without our suffix is not read")
+	require.Len(t, inv.Unreadable, 1)
+	assert.Equal(t, state.Unreadable{Kind: "iam.role", Name: "f-denied-dev", Reason: inv.Unreadable[0].Reason}, inv.Unreadable[0])
+	assert.Contains(t, inv.Unreadable[0].Reason, "AccessDenied")
 }
 
 func TestIAMRoleDelete(t *testing.T) {

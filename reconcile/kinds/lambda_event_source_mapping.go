@@ -116,8 +116,8 @@ func (k *EventSourceMapping) List(ctx context.Context, sel state.Selector) ([]st
 	var out []state.Resource
 	for _, m := range ms {
 		tags, err := k.tags(ctx, aws.ToString(m.EventSourceMappingArn))
-		if errors.Is(err, reconcile.ErrNotFound) {
-			continue // deleted since the listing
+		if awscall.Skippable(ctx, k.Kind(), aws.ToString(m.UUID), err) {
+			continue // deleted since the listing, or not ours to read
 		}
 		if err != nil {
 			return nil, fmt.Errorf("list lambda event source mappings: %w", err)

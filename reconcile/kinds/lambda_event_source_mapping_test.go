@@ -671,6 +671,13 @@ func TestEventSourceMappingListSkipsVanished(t *testing.T) {
 	f.listTags = func(*lambda.ListTagsInput) (*lambda.ListTagsOutput, error) {
 		return nil, miscAPIErr("AccessDeniedException")
 	}
+	got, err = unitESM(f).List(context.Background(), state.Selector{Suffix: "dev"})
+	require.NoError(t, err, "a mapping we may not read is not ours: skipped, and counted by discovery")
+	assert.Empty(t, got)
+
+	f.listTags = func(*lambda.ListTagsInput) (*lambda.ListTagsOutput, error) {
+		return nil, miscAPIErr("ServiceException")
+	}
 	_, err = unitESM(f).List(context.Background(), state.Selector{Suffix: "dev"})
 	assert.ErrorContains(t, err, "list lambda event source mappings")
 }

@@ -55,8 +55,11 @@ func fnOwned(ctx context.Context, b reconcile.Backoff, api fnFunctionsAPI, sel s
 			return nil, fmt.Errorf("list lambda functions: %w", err)
 		}
 		for _, cfg := range page.Functions {
+			if !sel.MayName(aws.ToString(cfg.FunctionName)) {
+				continue // ListFunctions has no name filter: a name without our suffix is not read
+			}
 			tags, err := fnTags(ctx, b, api, fnBaseARN(aws.ToString(cfg.FunctionArn)))
-			if errors.Is(err, reconcile.ErrNotFound) {
+			if awscall.Skippable(ctx, "lambda.function", aws.ToString(cfg.FunctionName), err) {
 				continue
 			}
 			if err != nil {

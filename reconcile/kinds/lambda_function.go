@@ -363,7 +363,7 @@ func (k *LambdaFunction) Create(ctx context.Context, d reconcile.Want[*spec.Lamb
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, err)
 	}
-	if err := k.settle(ctx, d.Name, true); err != nil {
+	if err := k.visible(ctx, d.Name, func(ctx context.Context) error { return k.settle(ctx, d.Name, true) }); err != nil {
 		return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, err)
 	}
 	// CreateFunction takes no reserved concurrency; a crash before this call leaves a function
@@ -373,11 +373,19 @@ func (k *LambdaFunction) Create(ctx context.Context, d reconcile.Want[*spec.Lamb
 			return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, err)
 		}
 	}
-	r, err := k.read(ctx, d.Name)
+	var r state.Resource
+	err = k.visible(ctx, d.Name, func(ctx context.Context) (err error) { r, err = k.read(ctx, d.Name); return err })
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create lambda function %s: read back: %w", d.Name, err)
 	}
 	return r, nil
+}
+
+// visible waits for read of a function just created to stop answering not found: GetFunction
+// and its siblings miss a new function for a moment (the Terraform AWS provider retries them
+// under its Lambda propagation timeout).
+func (k *LambdaFunction) visible(ctx context.Context, name string, read func(ctx context.Context) error) error {
+	return awscall.Visible(ctx, k.wait, "lambda function "+name, read)
 }
 
 // createFunction retries while the execution role has not propagated through IAM.

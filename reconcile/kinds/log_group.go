@@ -79,9 +79,12 @@ func (k *LogGroup) List(ctx context.Context, sel state.Selector) ([]state.Resour
 	}
 	var out []state.Resource
 	for _, g := range groups {
+		if !sel.MayName(aws.ToString(g.LogGroupName)) {
+			continue // not named the way we name log groups: its tags are not read
+		}
 		tags, err := k.tags(ctx, logsARN(g))
-		if errors.Is(err, reconcile.ErrNotFound) {
-			continue // deleted since the listing
+		if awscall.Skippable(ctx, k.Kind(), aws.ToString(g.LogGroupName), err) {
+			continue // deleted since the listing, or not ours to read
 		}
 		if err != nil {
 			return nil, fmt.Errorf("list log groups: %w", err)

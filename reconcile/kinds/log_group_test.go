@@ -308,8 +308,8 @@ func TestLogGroupCreateExisting(t *testing.T) {
 
 func TestLogGroupUpdate(t *testing.T) {
 	o := miscOwner("api-logs")
-	groups := map[string]*memGroup{"/g": {retention: 30, kms: "arn:k1", tags: o.Tags()}}
-	groups["/g"].tags["Old"] = "1"
+	groups := map[string]*memGroup{"/g-dev": {retention: 30, kms: "arn:k1", tags: o.Tags()}}
+	groups["/g-dev"].tags["Old"] = "1"
 	f := memLogs(groups)
 	k := unitLogs(f)
 	live, err := k.List(context.Background(), state.Selector{Suffix: "dev"})
@@ -324,33 +324,34 @@ func TestLogGroupUpdate(t *testing.T) {
 		return put(in)
 	}
 
-	d := desired(o, "/g", &spec.LogGroup{RetentionDays: 90, KMSKeyID: "arn:k2"})
+	d := desired(o, "/g-dev", &spec.LogGroup{RetentionDays: 90, KMSKeyID: "arn:k2"})
 	got, err := tk[spec.LogGroup](k).Update(context.Background(), d, live[0])
 	require.NoError(t, err)
 	assert.Empty(t, tk[spec.LogGroup](k).Diff(d, got))
 	assert.Equal(t, 3, f.calls.count("PutRetentionPolicy"), "OperationAbortedException is retried")
-	assert.Equal(t, &memGroup{retention: 90, kms: "arn:k2", tags: d.Tags}, groups["/g"])
+	assert.Equal(t, &memGroup{retention: 90, kms: "arn:k2", tags: d.Tags}, groups["/g-dev"])
 
-	d2 := desired(o, "/g", &spec.LogGroup{RetentionDays: 0})
+	d2 := desired(o, "/g-dev", &spec.LogGroup{RetentionDays: 0})
 	got, err = tk[spec.LogGroup](k).Update(context.Background(), d2, got)
 	require.NoError(t, err)
 	assert.Empty(t, tk[spec.LogGroup](k).Diff(d2, got))
 	assert.Equal(t, 1, f.calls.count("DeleteRetentionPolicy"), "0 means never expire")
 	assert.Equal(t, 1, f.calls.count("DisassociateKmsKey"))
-	assert.Equal(t, &memGroup{tags: d2.Tags}, groups["/g"])
+	assert.Equal(t, &memGroup{tags: d2.Tags}, groups["/g-dev"])
 
-	_, err = tk[spec.LogGroup](k).Update(context.Background(), d2, state.Resource{ID: "/g", Props: logsDefaults(), Tags: map[string]string{}})
+	_, err = tk[spec.LogGroup](k).Update(context.Background(), d2, state.Resource{ID: "/g-dev", Props: logsDefaults(), Tags: map[string]string{}})
 	require.ErrorIs(t, err, reconcile.ErrNotOwned, "Update never touches a group that is not ours")
 }
 
 func TestLogGroupList(t *testing.T) {
 	o := miscOwner("api-logs")
 	groups := map[string]*memGroup{
-		"/a-ours":         {retention: 7, tags: o.Tags()},
-		"/b-other-suffix": {tags: state.Owner{Stack: o.Stack, Suffix: "prod", ID: o.ID}.Tags()},
-		"/c-untagged":     {tags: map[string]string{}},
-		"/d-ours-too":     {tags: miscOwner("worker-logs").Tags()},
-		"/e-vanishing":    {tags: miscOwner("gone").Tags()},
+		"/a-ours-dev":         {retention: 7, tags: o.Tags()},
+		"/b-other-suffix-dev": {tags: state.Owner{Stack: o.Stack, Suffix: "prod", ID: o.ID}.Tags()},
+		"/c-untagged-dev":     {tags: map[string]string{}},
+		"/d-ours-too-dev":     {tags: miscOwner("worker-logs").Tags()},
+		"/e-vanishing-dev":    {tags: miscOwner("gone").Tags()},
+		"/someone-elses":      {tags: map[string]string{}},
 	}
 	f := memLogs(groups)
 	describe := f.describeLogGroups
@@ -363,8 +364,11 @@ func TestLogGroupList(t *testing.T) {
 	}
 	tags := f.listTagsForResource
 	f.listTagsForResource = func(in *cloudwatchlogs.ListTagsForResourceInput) (*cloudwatchlogs.ListTagsForResourceOutput, error) {
-		if strings.HasSuffix(aws.ToString(in.ResourceArn), "/e-vanishing") {
+		if strings.HasSuffix(aws.ToString(in.ResourceArn), "/e-vanishing-dev") {
 			return nil, miscAPIErr("ResourceNotFoundException") // deleted since the listing
+		}
+		if strings.HasSuffix(aws.ToString(in.ResourceArn), "/someone-elses") {
+			t.Error("a group without our suffix in its name is not read")
 		}
 		return tags(in)
 	}
@@ -376,7 +380,7 @@ func TestLogGroupList(t *testing.T) {
 		names = append(names, r.Name)
 		assert.False(t, strings.HasSuffix(r.Attrs["arn"], ":*"), r.Attrs["arn"])
 	}
-	assert.Equal(t, []string{"/a-ours", "/d-ours-too"}, names)
+	assert.Equal(t, []string{"/a-ours-dev", "/d-ours-too-dev"}, names)
 	assert.Equal(t, 3, f.calls.count("DescribeLogGroups"), "all pages are read")
 	assert.Equal(t, &spec.LogGroup{RetentionDays: 7}, got[0].Props)
 }

@@ -100,7 +100,7 @@ func (k *S3Bucket) do(ctx context.Context, fresh bool, op func(ctx context.Conte
 	if !fresh {
 		return op(ctx)
 	}
-	return k.wait.Retry(ctx, s3Missing, op)
+	return awscall.Awhile(ctx, awscall.Within(k.wait, awscall.FreshBudget), "the new s3 bucket to answer its settings calls", s3Missing, op)
 }
 
 // ---- diff ----
@@ -152,9 +152,15 @@ func (k *S3Bucket) List(ctx context.Context, sel state.Selector) ([]state.Resour
 	}
 	var out []state.Resource
 	for _, name := range names {
+		if !sel.MayName(name) {
+			continue // not named the way we name buckets: its tags are not read
+		}
 		tags, err := k.tags(ctx, name, false)
-		if s3Missing(err) || awscall.Is(err, awscall.AccessDenied) {
+		if s3Missing(err) {
 			continue
+		}
+		if awscall.Skippable(ctx, k.Kind(), name, err) {
+			continue // not ours to read
 		}
 		if err != nil {
 			return nil, fmt.Errorf("read tags of s3 bucket %s: %w", name, err)

@@ -402,8 +402,10 @@ func TestS3BucketCreate(t *testing.T) {
 				Transitions: []spec.Transition{{Days: 7, StorageClass: "STANDARD_IA"}}, NoncurrentExpirationDays: 3, AbortIncompleteUploadDays: 1}}
 			d := s3Desired(p)
 
-			r, err := tk[spec.S3Bucket](newTestS3(f, region)).Create(context.Background(), d)
+			ctx, lines := reports(t)
+			r, err := tk[spec.S3Bucket](newTestS3(f, region)).Create(ctx, d)
 			require.NoError(t, err)
+			assertWaited(t, *lines, "the new s3 bucket to answer its settings calls")
 			assert.Equal(t, d.Tags, s3TagMap(sent.CreateBucketConfiguration.Tags), "tags go in CreateBucket itself")
 			if region == "us-east-1" {
 				assert.Empty(t, sent.CreateBucketConfiguration.LocationConstraint)
@@ -696,18 +698,18 @@ func TestS3BucketDelete(t *testing.T) {
 
 func TestS3BucketListFiltersByTags(t *testing.T) {
 	buckets := map[string]*s3Mem{
-		"ours":         s3Applied(),
-		"other-suffix": {exists: true, tags: state.Owner{Stack: "shop", Suffix: "prod", ID: "archive"}.Tags()},
-		"untagged":     {exists: true},
-		"locked":       {exists: true},
-		"vanished":     {},
-		"elsewhere":    s3Applied(), // ours, but in another region
+		"ours-dev":         s3Applied(),
+		"other-suffix-dev": {exists: true, tags: state.Owner{Stack: "shop", Suffix: "prod", ID: "archive"}.Tags()},
+		"untagged-dev":     {exists: true},
+		"locked-dev":       {exists: true},
+		"vanished-dev":     {},
+		"elsewhere-dev":    s3Applied(), // ours, but in another region
 	}
 	fakes := map[string]*s3Fake{}
 	for name, m := range buckets {
 		fakes[name] = newS3Fake(m)
 	}
-	fakes["locked"].getBucketTagging = func(*s3.GetBucketTaggingInput) (*s3.GetBucketTaggingOutput, error) {
+	fakes["locked-dev"].getBucketTagging = func(*s3.GetBucketTaggingInput) (*s3.GetBucketTaggingOutput, error) {
 		return nil, s3APIErr("AccessDenied")
 	}
 	f := &s3Fake{}
@@ -715,17 +717,17 @@ func TestS3BucketListFiltersByTags(t *testing.T) {
 	f.listBuckets = func(in *s3.ListBucketsInput) (*s3.ListBucketsOutput, error) {
 		regions = append(regions, aws.ToString(in.BucketRegion))
 		if in.ContinuationToken == nil {
-			return &s3.ListBucketsOutput{Buckets: []types.Bucket{{Name: aws.String("ours")}, {Name: aws.String("other-suffix")}},
+			return &s3.ListBucketsOutput{Buckets: []types.Bucket{{Name: aws.String("ours-dev")}, {Name: aws.String("other-suffix-dev")}},
 				ContinuationToken: aws.String("next")}, nil
 		}
-		return &s3.ListBucketsOutput{Buckets: []types.Bucket{{Name: aws.String("untagged")}, {Name: aws.String("locked")},
-			{Name: aws.String("vanished")}, {Name: aws.String("elsewhere"), BucketRegion: aws.String("eu-west-1")}}}, nil
+		return &s3.ListBucketsOutput{Buckets: []types.Bucket{{Name: aws.String("untagged-dev")}, {Name: aws.String("locked-dev")},
+			{Name: aws.String("vanished-dev")}, {Name: aws.String("elsewhere-dev"), BucketRegion: aws.String("eu-west-1")}}}, nil
 	}
 	// Route every per-bucket read to that bucket's fake.
 	f.getBucketTagging = func(in *s3.GetBucketTaggingInput) (*s3.GetBucketTaggingOutput, error) {
 		return fakes[*in.Bucket].getBucketTagging(in)
 	}
-	ours := fakes["ours"]
+	ours := fakes["ours-dev"]
 	f.getBucketVersioning, f.getBucketEncryption, f.getPublicAccessBlock = ours.getBucketVersioning, ours.getBucketEncryption, ours.getPublicAccessBlock
 	f.getBucketPolicy, f.getBucketLifecycleConfiguration = ours.getBucketPolicy, ours.getBucketLifecycleConfiguration
 
@@ -733,13 +735,13 @@ func TestS3BucketListFiltersByTags(t *testing.T) {
 	got, err := k.List(context.Background(), state.Selector{Stack: "shop", Suffix: "dev"})
 	require.NoError(t, err)
 	require.Len(t, got, 1)
-	assert.Equal(t, "ours", got[0].ID)
+	assert.Equal(t, "ours-dev", got[0].ID)
 	assert.Equal(t, s3TestOwner, got[0].Owner)
 	assert.Equal(t, []string{"us-east-1", "us-east-1"}, regions, "listed with the region filter, both pages")
-	assert.Equal(t, 1, f.count("GetBucketVersioning"), "only ours is observed further")
-	assert.Equal(t, map[string]string{"arn": "arn:aws:s3:::ours", "name": "ours", "domain_name": "ours.s3.us-east-1.amazonaws.com"}, got[0].Attrs)
+	assert.Equal(t, 1, f.count("GetBucketVersioning"), "only ours-dev is observed further")
+	assert.Equal(t, map[string]string{"arn": "arn:aws:s3:::ours-dev", "name": "ours-dev", "domain_name": "ours-dev.s3.us-east-1.amazonaws.com"}, got[0].Attrs)
 	d := s3Desired(s3Defaults())
-	d.Name = "ours"
+	d.Name = "ours-dev"
 	assert.Empty(t, tk[spec.S3Bucket](k).Diff(d, got[0]))
 }
 

@@ -20,6 +20,7 @@ import (
 // SecurityGroupAPI is the part of *ec2.Client the ec2.security_group kind uses.
 type SecurityGroupAPI interface {
 	EC2TagsAPI
+	ENIAPI
 	CreateSecurityGroup(ctx context.Context, in *ec2.CreateSecurityGroupInput, optFns ...func(*ec2.Options)) (*ec2.CreateSecurityGroupOutput, error)
 	DescribeSecurityGroups(ctx context.Context, in *ec2.DescribeSecurityGroupsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeSecurityGroupsOutput, error)
 	DeleteSecurityGroup(ctx context.Context, in *ec2.DeleteSecurityGroupInput, optFns ...func(*ec2.Options)) (*ec2.DeleteSecurityGroupOutput, error)
@@ -190,7 +191,7 @@ func (k *SecurityGroup) revokeReferences(ctx context.Context, g types.SecurityGr
 func (k *SecurityGroup) ec2Type() ec2Type[types.SecurityGroup] {
 	return ec2Type[types.SecurityGroup]{
 		what: "ec2 security group", notFound: []string{sgNotFound}, describe: k.describe,
-		wait: k.wait, deps: k.dependencyWait,
+		wait: k.wait, deps: k.dependencyWait, enis: lambdaENIs{api: k.api, filter: "group-id"},
 		id:   func(g types.SecurityGroup) *string { return g.GroupId },
 		tags: func(g types.SecurityGroup) []types.Tag { return g.Tags },
 	}

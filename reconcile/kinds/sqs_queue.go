@@ -95,7 +95,13 @@ func (k *SQSQueue) List(ctx context.Context, sel state.Selector) ([]state.Resour
 	}
 	var out []state.Resource
 	for _, url := range urls {
+		if !sel.MayName(url[strings.LastIndex(url, "/")+1:]) {
+			continue // not named the way we name queues: its tags are not read
+		}
 		r, ok, err := k.observeIfMatches(ctx, url, sel)
+		if awscall.Skippable(ctx, k.Kind(), url, err) {
+			continue
+		}
 		if err != nil {
 			return nil, fmt.Errorf("list sqs queues: %w", err)
 		}

@@ -421,17 +421,17 @@ func TestSQSQueueUpdateRefusesForeignLive(t *testing.T) {
 func TestSQSQueueList(t *testing.T) {
 	o := miscOwner("jobs")
 	queues := map[string]*memQueue{
-		"a-ours":         ourQueue(o, nil),
-		"b-other-suffix": ourQueue(state.Owner{Stack: o.Stack, Suffix: "prod", ID: "jobs"}, nil),
-		"c-untagged":     {attrs: map[string]string{}, tags: map[string]string{}},
-		"d-other-stack":  ourQueue(state.Owner{Stack: "billing", Suffix: "dev", ID: "jobs"}, nil),
-		"e-ours-too":     ourQueue(miscOwner("mail"), nil),
-		"f-vanishing":    ourQueue(miscOwner("gone"), nil),
+		"a-ours-dev":         ourQueue(o, nil),
+		"b-other-suffix-dev": ourQueue(state.Owner{Stack: o.Stack, Suffix: "prod", ID: "jobs"}, nil),
+		"c-untagged-dev":     {attrs: map[string]string{}, tags: map[string]string{}},
+		"d-other-stack-dev":  ourQueue(state.Owner{Stack: "billing", Suffix: "dev", ID: "jobs"}, nil),
+		"e-ours-too-dev":     ourQueue(miscOwner("mail"), nil),
+		"f-vanishing-dev":    ourQueue(miscOwner("gone"), nil),
 	}
 	f := memSQS(queues)
 	tags := f.listQueueTags
 	f.listQueueTags = func(in *sqs.ListQueueTagsInput) (*sqs.ListQueueTagsOutput, error) {
-		if strings.HasSuffix(aws.ToString(in.QueueUrl), "f-vanishing") {
+		if strings.HasSuffix(aws.ToString(in.QueueUrl), "f-vanishing-dev") {
 			return nil, miscAPIErr("AWS.SimpleQueueService.NonExistentQueue") // deleted since ListQueues
 		}
 		return tags(in)
@@ -445,7 +445,7 @@ func TestSQSQueueList(t *testing.T) {
 		names = append(names, r.Name)
 		assert.NotEmpty(t, r.Attrs["arn"])
 	}
-	assert.Equal(t, []string{"a-ours", "e-ours-too"}, names)
+	assert.Equal(t, []string{"a-ours-dev", "e-ours-too-dev"}, names)
 	assert.Equal(t, 3, f.calls.count("ListQueues"), "all pages are read")
 
 	got, err = k.List(context.Background(), state.Selector{Suffix: "dev"})

@@ -17,6 +17,7 @@ import (
 // SubnetAPI is the part of *ec2.Client the ec2.subnet kind uses.
 type SubnetAPI interface {
 	EC2TagsAPI
+	ENIAPI
 	CreateSubnet(ctx context.Context, in *ec2.CreateSubnetInput, optFns ...func(*ec2.Options)) (*ec2.CreateSubnetOutput, error)
 	DescribeSubnets(ctx context.Context, in *ec2.DescribeSubnetsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeSubnetsOutput, error)
 	DeleteSubnet(ctx context.Context, in *ec2.DeleteSubnetInput, optFns ...func(*ec2.Options)) (*ec2.DeleteSubnetOutput, error)
@@ -134,7 +135,7 @@ func (k *Subnet) Delete(ctx context.Context, live state.Resource) error {
 func (k *Subnet) ec2Type() ec2Type[types.Subnet] {
 	return ec2Type[types.Subnet]{
 		what: "ec2 subnet", notFound: []string{subnetNotFound}, describe: k.describe,
-		wait: k.wait, deps: k.dependencyWait,
+		wait: k.wait, deps: k.dependencyWait, enis: lambdaENIs{api: k.api, filter: "subnet-id"},
 		id:   func(s types.Subnet) *string { return s.SubnetId },
 		tags: func(s types.Subnet) []types.Tag { return s.Tags },
 	}

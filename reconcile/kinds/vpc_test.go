@@ -156,10 +156,12 @@ func TestVPCCreateWaitsForTheNewID(t *testing.T) {
 		return &ec2.ModifyVpcAttributeOutput{}, nil
 	}
 	d := reconcile.Desired{Owner: ec2UnitOwner, Name: "net-u1", Tags: ec2UnitOwner.Tags(), Props: &spec.VPC{CIDR: "10.0.0.0/16", EnableDNSSupport: true, EnableDNSHostnames: true}}
-	got, err := tk[spec.VPC](newTestVPC(f)).Create(context.Background(), d)
+	ctx, lines := reports(t)
+	got, err := tk[spec.VPC](newTestVPC(f)).Create(ctx, d)
 	require.NoError(t, err)
 	assert.Equal(t, "vpc-new", got.ID)
 	assert.Equal(t, 3, f.count("ModifyVpcAttribute"), "hostnames retried until the VPC is visible")
+	assertWaited(t, *lines, "ec2 vpc vpc-new to be visible")
 	require.Len(t, createIn.TagSpecifications, 1, "tags in the create call itself")
 	assert.Equal(t, types.ResourceTypeVpc, createIn.TagSpecifications[0].ResourceType)
 	assert.Equal(t, map[string]string{state.TagStack: "unit", state.TagSuffix: "u1", state.TagID: "net", "Name": "net-u1"}, ec2TagMap(createIn.TagSpecifications[0].Tags))

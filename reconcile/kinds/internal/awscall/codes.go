@@ -38,6 +38,7 @@ const (
 	NoSuchBucket                                   = "NoSuchBucket"
 	S3NotFound                                     = "NotFound" // HeadBucket's bodiless 404
 	AccessDenied                                   = "AccessDenied"
+	UnauthorizedOperation                          = "UnauthorizedOperation"
 	BucketAlreadyExists                            = "BucketAlreadyExists"
 	BucketAlreadyOwnedByYou                        = "BucketAlreadyOwnedByYou"
 	BucketNotEmpty                                 = "BucketNotEmpty"
