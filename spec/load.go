@@ -158,4 +158,7 @@ func (l *loader) load(root *yaml.Node) {
 	l.tags(top)
 	l.resources(top, l.dec.pos(root))
 	l.validate()
+	if l.probs.err() == nil {
+		l.expandProviders()
+	}
 }

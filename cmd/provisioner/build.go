@@ -15,8 +15,8 @@ func newBuildCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "build [HANDLER...]",
 		Short: "Build the Lambda handlers into reproducible deployment zips",
-		Long: `Build compiles each handler (receiver, processor, deadletter, or the path of a main package;
-all three handlers when none is named) for Linux and packages it as <out>/<handler>-<arch>.zip,
+		Long: `Build compiles each handler (receiver, processor, deadletter, authorizer, or the path of a
+main package; all four handlers when none is named) for Linux and packages it as <out>/<handler>-<arch>.zip,
 holding one executable named bootstrap for the provided.al2023 runtime. Two builds of the same
 source give byte-identical zips, so the printed SHA-256 (base64, as Lambda's CodeSha256) only
 changes when the code does. Run it inside the provisioner's source tree.`,

@@ -37,7 +37,7 @@ func TestBuildErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"--arch", "amd64", "receiver"}, `build: architecture "amd64": want arm64 or x86_64`},
-		{[]string{"sender"}, `build: unknown handler "sender": want receiver, processor, deadletter, or the path of a main package`},
+		{[]string{"sender"}, `build: unknown handler "sender": want receiver, processor, deadletter, authorizer, or the path of a main package`},
 		{[]string{"--out"}, "flag needs an argument: --out"},
 	}
 	for _, tt := range tests {

@@ -19,7 +19,7 @@ import (
 )
 
 // Handlers are the handler names Build knows, in the order BuildAll builds them.
-var Handlers = []string{"receiver", "processor", "deadletter"}
+var Handlers = []string{"receiver", "processor", "deadletter", "authorizer"}
 
 // handlersPkg is where the named handlers live. An import path rather than a relative one, so a
 // build works from any directory inside the module.

@@ -31,7 +31,7 @@ func TestResolve(t *testing.T) {
 		{name: "x86_64", in: Options{Handler: "deadletter", Arch: "x86_64", OutDir: "out"}, wantPkg: handlersPkg + "deadletter", wantName: "deadletter", wantArch: "x86_64", wantOut: "out"},
 		{name: "package path", in: Options{Handler: "./cmd/other/"}, wantPkg: "./cmd/other/", wantName: "other", wantArch: "arm64", wantOut: "dist"},
 		{name: "GOARCH name refused", in: Options{Handler: "receiver", Arch: "amd64"}, wantErr: `build: architecture "amd64": want arm64 or x86_64`},
-		{name: "unknown handler", in: Options{Handler: "sender"}, wantErr: `build: unknown handler "sender": want receiver, processor, deadletter, or the path of a main package`},
+		{name: "unknown handler", in: Options{Handler: "sender"}, wantErr: `build: unknown handler "sender": want receiver, processor, deadletter, authorizer, or the path of a main package`},
 		{name: "no handler", in: Options{}, wantErr: `build: unknown handler ""`},
 	}
 	for _, tt := range tests {
