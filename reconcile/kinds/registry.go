@@ -46,7 +46,7 @@ func Registry(cfg aws.Config, account string, code LambdaCode) reconcile.Registr
 		reconcile.Adapt[spec.RestAPI](NewRestAPI(apic, cfg.Region, account)),
 		reconcile.Adapt[spec.LambdaPermission](NewLambdaPermission(lambdac)),
 		reconcile.Adapt[spec.APIKey](NewAPIKey(apic, cfg.Region)),
-		reconcile.Adapt[spec.SSMParameter](NewSSMParameter(ssm.NewFromConfig(cfg), apic)),
+		reconcile.Adapt[spec.SSMParameter](NewSSMParameter(ssm.NewFromConfig(cfg), apic, cfg.Region, account)),
 		reconcile.Adapt[spec.UsagePlan](NewUsagePlan(apic, cfg.Region)),
 		reconcile.Adapt[spec.MetricAlarm](NewMetricAlarm(NewCloudWatchClient(cfg))),
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
@@ -49,15 +50,17 @@ type APIKeyValueAPI interface {
 // Create adopts an existing parameter of that name only when it carries d's ownership tags;
 // its value is then left as it is.
 type SSMParameter struct {
-	api  SSMParameterAPI
-	keys APIKeyValueAPI
-	wait reconcile.Backoff
+	api             SSMParameterAPI
+	keys            APIKeyValueAPI
+	region, account string
+	wait            reconcile.Backoff
 }
 
 // NewSSMParameter returns the ssm.parameter kind over api (an *ssm.Client); keys (an
-// *apigateway.Client) reads API key values for initial_value api_key.
-func NewSSMParameter(api SSMParameterAPI, keys APIKeyValueAPI) *SSMParameter {
-	return &SSMParameter{api: api, keys: keys, wait: reconcile.DefaultBackoff}
+// *apigateway.Client) reads API key values for initial_value api_key; region and account
+// make the ARN where DescribeParameters gives none (moto 5.2.5 leaves it out).
+func NewSSMParameter(api SSMParameterAPI, keys APIKeyValueAPI, region, account string) *SSMParameter {
+	return &SSMParameter{api: api, keys: keys, region: region, account: account, wait: reconcile.DefaultBackoff}
 }
 
 // ssmDefaultKey is the key SSM reports for a SecureString encrypted with the account's key.
@@ -99,7 +102,7 @@ func (k *SSMParameter) List(ctx context.Context, sel state.Selector) ([]state.Re
 			return nil, fmt.Errorf("list ssm parameters: %w", err)
 		}
 		if sel.Matches(tags) {
-			out = append(out, ssmResource(p, tags))
+			out = append(out, k.resource(p, tags))
 		}
 	}
 	return out, nil
@@ -163,12 +166,16 @@ func (k *SSMParameter) observe(ctx context.Context, name string) (state.Resource
 	if err != nil {
 		return state.Resource{}, err
 	}
-	return ssmResource(p, tags), nil
+	return k.resource(p, tags), nil
 }
 
-// ssmResource is p as a resource. ParameterMetadata carries no value, so none can leak here.
-func ssmResource(p types.ParameterMetadata, tags map[string]string) state.Resource {
+// resource is p as a resource. ParameterMetadata carries no value, so none can leak here.
+func (k *SSMParameter) resource(p types.ParameterMetadata, tags map[string]string) state.Resource {
 	name := aws.ToString(p.Name)
+	arn := aws.ToString(p.ARN)
+	if arn == "" {
+		arn = fmt.Sprintf("arn:%s:ssm:%s:%s:parameter/%s", partition(k.region), k.region, k.account, strings.TrimPrefix(name, "/"))
+	}
 	owner, _ := state.OwnerOf(tags)
 	key := aws.ToString(p.KeyId)
 	if key == ssmDefaultKey {
@@ -176,7 +183,7 @@ func ssmResource(p types.ParameterMetadata, tags map[string]string) state.Resour
 	}
 	return state.Resource{
 		Kind: "ssm.parameter", Owner: owner, ID: name, Name: name, Tags: tags,
-		Attrs: map[string]string{"arn": aws.ToString(p.ARN), "name": name},
+		Attrs: map[string]string{"arn": arn, "name": name},
 		Props: &spec.SSMParameter{Type: string(p.Type), Description: aws.ToString(p.Description), KMSKeyID: key},
 	}
 }

@@ -20,7 +20,8 @@ func integrationSSM(t *testing.T) (*SSMParameter, *ssm.Client) {
 	t.Helper()
 	cfg := emutest.Config(t)
 	client := ssm.NewFromConfig(cfg)
-	return NewSSMParameter(client, apigateway.NewFromConfig(cfg)), client
+	_, _, account := integrationAPIGW(t)
+	return NewSSMParameter(client, apigateway.NewFromConfig(cfg), cfg.Region, account), client
 }
 
 func TestSSMParameterLifecycle(t *testing.T) {
@@ -58,4 +59,5 @@ func TestSSMParameterKeepsValueOnEmulator(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "set-by-a-person", aws.ToString(got.Parameter.Value))
 	assert.Equal(t, types.ParameterTypeSecureString, got.Parameter.Type)
+	assert.Equal(t, aws.ToString(got.Parameter.ARN), updated.Attrs["arn"], "the ARN, made when DescribeParameters has none")
 }

@@ -132,7 +132,7 @@ func (f fakeKeyValues) GetApiKey(_ context.Context, in *apigateway.GetApiKeyInpu
 }
 
 func unitSSM(m *memSSM) *SSMParameter {
-	k := NewSSMParameter(m, fakeKeyValues{id: "k1", value: "key-value-0123456789abcdefghij"})
+	k := NewSSMParameter(m, fakeKeyValues{id: "k1", value: "key-value-0123456789abcdefghij"}, "eu-west-1", "111122223333")
 	k.wait = reconcile.InstantBackoff
 	return k
 }
