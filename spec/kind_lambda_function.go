@@ -14,7 +14,7 @@ var lambdaFunctionKind = KindInfo{
 	},
 	Attributes: []string{"arn", "name", "invoke_arn", "version"},
 	Name:       NameRule{1, 64, `^[a-zA-Z0-9_-]+$`, "1-64 characters: letters, digits, - and _"},
-	References: []string{"ec2.subnet", "ec2.security_group", "logs.log_group", "sqs.queue", "dynamodb.table", "s3.bucket", "iam.role", "ssm.parameter"},
+	References: []string{"ec2.subnet", "ec2.security_group", "logs.log_group", "sqs.queue", "dynamodb.table", "s3.bucket", "iam.role", "ssm.parameter", "ec2.vpc_endpoint"},
 }
 
 // LambdaFunction is lambda.function. Exactly one of Handler (a program in handlers/, built by

@@ -22,9 +22,9 @@ func TestWebhookStackLifecycle(t *testing.T) {
 	t.Cleanup(func() { c.run("destroy", "--suffix", sfx, "--yes") })
 
 	out := c.must(0, "apply", spec, "--suffix", sfx)
-	assert.Contains(t, out, "Apply complete: 30 created, 0 updated, 0 replaced, 0 deleted, 0 unchanged, 0 failed.")
+	assert.Contains(t, out, "Apply complete: 59 created, 0 updated, 0 replaced, 0 deleted, 0 unchanged, 0 failed.")
 
-	key := strings.TrimSpace(c.must(0, "api-key", "partner-key", "--suffix", sfx))
+	key := strings.TrimSpace(c.must(0, "api-key", "stripe-key", "--suffix", sfx))
 	assert.Len(t, key, 40, "API Gateway generates 40-character keys; moto too")
 	listing := c.must(0, "list", "--suffix", sfx, "-o", "json")
 	assert.NotContains(t, listing, key, "list never shows a key value")
@@ -34,13 +34,13 @@ func TestWebhookStackLifecycle(t *testing.T) {
 
 	c.rec.Reset()
 	out = c.must(0, "apply", spec, "--suffix", sfx)
-	assert.Contains(t, out, "No changes: 30 resources match the spec.")
+	assert.Contains(t, out, "No changes: 59 resources match the spec.")
 	assert.NotContains(t, out, key, "plan output never shows a key value")
 	assert.Empty(t, c.mutations(), "a second apply makes no mutating call, code included")
 	c.must(0, "drift", spec, "--suffix", sfx)
 
 	out = c.must(0, "destroy", "--suffix", sfx, "--yes")
-	assert.Contains(t, out, "30 deleted")
+	assert.Contains(t, out, "59 deleted")
 	out = c.must(0, "destroy", "--suffix", sfx, "--dry-run")
 	assert.Contains(t, out, "No changes: 0 resources")
 }
