@@ -172,6 +172,14 @@ var loadErrorCases = []struct {
 	}},
 	{"empty", []string{`empty.yaml:1:1: the spec is empty: expected a mapping with stack and resources`}},
 	{"not_mapping", []string{`not_mapping.yaml:1:1: expected a mapping with stack, region, suffix, tags and resources, found a list`}},
+	{"providers", []string{
+		`providers.yaml:23:17: receiver.providers.stripe.scheme: expected one of "stripe", "hmac-sha256-hex", "square", "adyen" or "none", found "strpe"; did you mean "stripe"?`,
+		`providers.yaml:25:7: receiver.providers.square.notification_url: expected the notification URL as entered in Square's dashboard (Square signs it) for scheme square`,
+		`providers.yaml:39:7: receiver.providers.adyen.secret: expected the SecureString holding the adyen signing secret`,
+		`providers.yaml:48:7: authorizer.providers.stripe.api_key: expected the SecureString holding the provider's API key value`,
+		`providers.yaml:12:3: from-key.api_key: expected the API key whose value to store`,
+		`providers.yaml:62:24: api.routes[0].authorization: expected an authorizer on the API for authorization CUSTOM, found none`,
+	}},
 	{"null_values", []string{`null_values.yaml:7:10: fn.role: expected a string, found an empty value`}},
 }
 

@@ -17,7 +17,7 @@ func TestWebhookExampleIsValid(t *testing.T) {
 	assert.Equal(t, "us-east-1", st.Region)
 	assert.Equal(t, "dev", st.Suffix)
 	assert.Equal(t, map[string]string{"Project": "webhook-processing", "Environment": "dev"}, st.Tags)
-	assert.Len(t, st.Resources, 30)
+	assert.Len(t, st.Resources, 59) // 30, and the authorizer (function, role, logs, alarm, permission), the Streams and SSM endpoints, 5 providers × (token, API key, its value, usage plan), 4 signing secrets, less the old partner key and plan
 
 	kinds := map[string]int{}
 	for _, r := range st.Resources {
@@ -41,13 +41,27 @@ func TestWebhookExampleDecodedValues(t *testing.T) {
 	fn := receiver.Props.(*LambdaFunction)
 	assert.Equal(t, "webhook-receiver-dev", receiver.Name)
 	assert.Equal(t, "${receiver-role.arn}", fn.Role, "references stay for the engine")
-	assert.Equal(t, map[string]string{"EVENTS_TABLE": "${events.name}", "ARCHIVE_BUCKET": "${archive.name}"}, fn.Environment)
+	assert.Equal(t, "${events.name}", fn.Environment["EVENTS_TABLE"])
+	assert.Equal(t, "30", fn.Environment["EVENT_TTL_DAYS"])
+	assert.JSONEq(t, `{"stripe":{"scheme":"stripe","secret_param":"${stripe-secret.name}","tolerance_seconds":300},
+		"github":{"scheme":"hmac-sha256-hex","format":"github","header":"X-Hub-Signature-256","prefix":"sha256=","secret_param":"${github-secret.name}"},
+		"square":{"scheme":"square","secret_param":"${square-secret.name}","notification_url":"https://webhooks.example.com/prod/webhook/square?token=paste-the-token-here"},
+		"adyen":{"scheme":"adyen","secret_param":"${adyen-secret.name}"},
+		"paypal":{"scheme":"none","format":"paypal"}}`, fn.Environment["WEBHOOK_PROVIDERS"], "generated from providers")
 	assert.Equal(t, []string{"${private-a.id}", "${private-b.id}"}, fn.VPC.SubnetIDs)
 	assert.Equal(t, 512, fn.MemoryMB)
 	processor := st.Lookup("processor").Props.(*LambdaFunction)
 	assert.Equal(t, fn.VPC, processor.VPC, "the *private alias decodes")
-	assert.Equal(t, fn.Environment, st.Lookup("deadletter").Props.(*LambdaFunction).Environment, "the *env alias decodes")
 	assert.Equal(t, "25", processor.Environment[EnvBatchConcurrency], "the processor is sized for the peak")
+	assert.Equal(t, "30", processor.Environment["EVENT_TTL_DAYS"], "archived events expire")
+	authorizer := st.Lookup("authorizer").Props.(*LambdaFunction)
+	assert.JSONEq(t, `{"stripe":{"token_param":"${stripe-token.name}","api_key_param":"${stripe-api-key.name}"},
+		"github":{"token_param":"${github-token.name}","api_key_param":"${github-api-key.name}"},
+		"square":{"token_param":"${square-token.name}","api_key_param":"${square-api-key.name}"},
+		"adyen":{"token_param":"${adyen-token.name}","api_key_param":"${adyen-api-key.name}"},
+		"paypal":{"token_param":"${paypal-token.name}","api_key_param":"${paypal-api-key.name}"}}`, authorizer.Environment["AUTHORIZER_PROVIDERS"])
+	deadletter := st.Lookup("deadletter").Props.(*LambdaFunction)
+	assert.Equal(t, "https://${streams-endpoint.dns_name}", deadletter.Environment["AWS_ENDPOINT_URL_DYNAMODB_STREAMS"])
 	assert.NotSame(t, fn.VPC, processor.VPC, "each resource gets its own copy")
 
 	assert.Equal(t, &Capacity{PeakRPS: 10000, PayloadBytes: 2560, Table: "events", Receiver: "receiver", Stream: "events-stream",
@@ -56,7 +70,10 @@ func TestWebhookExampleDecodedValues(t *testing.T) {
 	assert.Equal(t, 2, st.Lookup("events-stream").Props.(*EventSourceMapping).ParallelizationFactor)
 
 	api := st.Lookup("api").Props.(*RestAPI)
-	assert.Equal(t, "NONE", api.Routes[0].Authorization)
+	assert.Equal(t, "CUSTOM", api.Routes[0].Authorization)
+	assert.Equal(t, "/webhook/{provider}", api.Routes[0].Path)
+	assert.Equal(t, "AUTHORIZER", api.APIKeySource)
+	assert.Equal(t, "prod", api.Stage.Name)
 	assert.Equal(t, "AWS_IAM", api.Routes[1].Authorization)
 	assert.Equal(t, 10000.0, api.Stage.ThrottlingRateLimit)
 

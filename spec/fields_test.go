@@ -75,7 +75,7 @@ func TestFieldInfoFromTags(t *testing.T) {
 	assert.Equal(t, "from 128 to 10240", mem.rangeText())
 	assert.True(t, findField(fields, "role").required)
 	assert.False(t, findField(fields, "handler").required)
-	assert.Equal(t, "a handler in handlers/: receiver, processor or deadletter", findField(fields, "handler").desc)
+	assert.Equal(t, "a handler in handlers/: receiver, processor, deadletter or authorizer", findField(fields, "handler").desc)
 
 	sv := findField(fieldsOf(reflect.TypeOf(DynamoDBTable{})), "stream_view_type")
 	assert.Equal(t, []string{"", "KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"}, sv.enum)

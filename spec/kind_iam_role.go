@@ -12,7 +12,7 @@ var iamRoleKind = KindInfo{
 	New:        func() Properties { return &IAMRole{Path: "/", MaxSessionDuration: 3600} },
 	Attributes: []string{"arn", "name", "id"},
 	Name:       NameRule{1, 64, `^[\w+=,.@-]+$`, "1-64 characters: letters, digits and +=,.@_-"},
-	References: []string{"logs.log_group", "sqs.queue", "dynamodb.table", "s3.bucket"},
+	References: []string{"logs.log_group", "sqs.queue", "dynamodb.table", "s3.bucket", "ssm.parameter"},
 }
 
 // IAMRole is iam.role. Inline policies and managed attachments are the whole set.

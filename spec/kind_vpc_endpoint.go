@@ -10,7 +10,7 @@ import (
 var vpcEndpointKind = KindInfo{
 	Kind:       "ec2.vpc_endpoint",
 	New:        func() Properties { return &VPCEndpoint{Type: "Gateway"} },
-	Attributes: []string{"id", "prefix_list_id"},
+	Attributes: []string{"id", "prefix_list_id", "dns_name"},
 	Name:       NameRule{1, 255, `^[\x20-\x7e]+$`, "1-255 printable ASCII characters (the Name tag)"},
 	References: []string{"ec2.vpc", "ec2.subnet", "ec2.security_group"},
 }

@@ -38,6 +38,6 @@ type NameRule struct {
 // and of ties in KindOrder; the order of creates and deletes comes from each kind's References.
 var Kinds = []KindInfo{
 	vpcKind, subnetKind, securityGroupKind, vpcEndpointKind, logGroupKind, sqsQueueKind,
-	dynamoDBTableKind, s3BucketKind, iamRoleKind, lambdaFunctionKind, eventSourceMappingKind,
-	restAPIKind, lambdaPermissionKind, apiKeyKind, usagePlanKind, metricAlarmKind,
+	dynamoDBTableKind, s3BucketKind, apiKeyKind, ssmParameterKind, iamRoleKind, lambdaFunctionKind,
+	eventSourceMappingKind, restAPIKind, lambdaPermissionKind, usagePlanKind, metricAlarmKind,
 }

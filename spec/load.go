@@ -160,4 +160,7 @@ func (l *loader) load(root *yaml.Node) {
 	l.capacity(top)
 	l.resources(top, l.dec.pos(root))
 	l.validate()
+	if l.probs.err() == nil {
+		l.expandProviders()
+	}
 }

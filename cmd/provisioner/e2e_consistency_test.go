@@ -16,7 +16,7 @@ func TestApplyWhileFreshResourcesAreMissed(t *testing.T) {
 
 	tr := c.withFaults(faults.Options{NotFound: 2, Seed: 1})
 	out := c.must(0, "apply", spec, "--suffix", sfx)
-	assert.Contains(t, out, "Apply complete: 30 created, 0 updated, 0 replaced, 0 deleted, 0 unchanged, 0 failed.")
+	assert.Contains(t, out, "Apply complete: 59 created, 0 updated, 0 replaced, 0 deleted, 0 unchanged, 0 failed.")
 	n := tr.Counts()
 	t.Logf("with fresh resources missed: %s\n%s", n, tr.Report())
 	assert.Positive(t, n.NotFound)

@@ -61,7 +61,7 @@ func TestEmbeddedBinaryDeploysWebhookAnywhere(t *testing.T) {
 
 	code, out, errOut := run("apply", spec, "--suffix", sfx)
 	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
-	assert.Contains(t, out, "Apply complete: 30 created")
+	assert.Contains(t, out, "Apply complete: 59 created")
 	assert.Equal(t, []string{"deadletter", "processor", "receiver"}, embeddedCodeLines(t, errOut),
 		"each handler's code came from the binary, and the log says so")
 
@@ -69,7 +69,7 @@ func TestEmbeddedBinaryDeploysWebhookAnywhere(t *testing.T) {
 	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
 	code, out, errOut = run("destroy", "--suffix", sfx, "--yes")
 	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
-	assert.Contains(t, out, "30 deleted")
+	assert.Contains(t, out, "59 deleted")
 }
 
 // embeddedCodeLines returns the handlers whose "lambda code" log line says embedded.

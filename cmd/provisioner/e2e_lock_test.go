@@ -72,7 +72,7 @@ func TestConcurrentAppliesOneWins(t *testing.T) {
 	t.Logf("winner exit %d in %s, loser exit %d in %s", won.code, won.took.Round(time.Millisecond), lost.code, lost.took.Round(time.Millisecond))
 	require.Equal(t, 0, won.code, "stdout:\n%s\nstderr:\n%s", won.out, won.errOut)
 	require.Equal(t, 3, lost.code, "stdout:\n%s\nstderr:\n%s", lost.out, lost.errOut)
-	assert.Contains(t, won.out, "Apply complete: 30 created, 0 updated, 0 replaced, 0 deleted, 0 unchanged, 0 failed.")
+	assert.Contains(t, won.out, "Apply complete: 59 created, 0 updated, 0 replaced, 0 deleted, 0 unchanged, 0 failed.")
 	assert.Regexp(t, `Error: stack webhook suffix `+sfx+` is locked by \S+@\S+ \(pid \d+, arn:aws:\S+\) running apply since \S+Z`, lost.errOut)
 	assert.Contains(t, lost.errOut, "provisioner unlock --suffix "+sfx+" --stack webhook")
 	assert.NotContains(t, lost.out, "creating...", "the loser changed nothing")
@@ -85,7 +85,7 @@ func TestConcurrentAppliesOneWins(t *testing.T) {
 	for _, r := range listing.Resources {
 		seen[r.Address]++
 	}
-	assert.Len(t, seen, 30)
+	assert.Len(t, seen, 59)
 	for addr, n := range seen {
 		assert.Equal(t, 1, n, addr)
 	}

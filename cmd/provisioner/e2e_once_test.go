@@ -24,8 +24,8 @@ var nonUniqueCreates = map[string]bool{"CreateVpc": true, "CreateSubnet": true, 
 	"AddPermission": true, "CreateEventSourceMapping": true}
 
 // webhookResources is every address of the webhook stack, once each: what a fault-free apply
-// leaves (TestConcurrentAppliesOneWins counts the same 30).
-const webhookResources = 30
+// leaves (TestConcurrentAppliesOneWins counts the same 59).
+const webhookResources = 59
 
 // listed counts the live resources of sfx by address, read fault-free with `list -o json`.
 func (c *cli) listed(sfx string) map[string]int {
@@ -131,7 +131,7 @@ func TestApplyUnderThrottlingAndLostAnswers(t *testing.T) {
 					t.Logf("seed %d: answer lost: %s ×%d", seed, call, cn.Dropped)
 				}
 			}
-			assert.Contains(t, out, "Apply complete: 30 created, 0 updated, 0 replaced, 0 deleted, 0 unchanged, 0 failed.")
+			assert.Contains(t, out, "Apply complete: 59 created, 0 updated, 0 replaced, 0 deleted, 0 unchanged, 0 failed.")
 			assert.Positive(t, n.Throttled)
 			assert.Positive(t, n.Dropped)
 

@@ -76,7 +76,7 @@ func TestDriftPolicyIsEnoughForDriftOnly(t *testing.T) {
 	assert.Equal(t, "AccessDenied", api.ErrorCode())
 
 	out := must(0, "drift", spec, "--suffix", sfx)
-	assert.Contains(t, out, "No drift: 30 resources match the spec.")
+	assert.Contains(t, out, "No drift: 59 resources match the spec.")
 
 	changed := strings.Replace(string(example), "    description: webhook receiver\n", "    description: webhook receiver, changed\n", 1)
 	require.NoError(t, os.WriteFile(spec, []byte(changed), 0o644))
@@ -94,7 +94,7 @@ func TestDriftPolicyIsEnoughForDriftOnly(t *testing.T) {
 	assert.Contains(t, out, "1 updated")
 	as("destroy")
 	out = must(0, "destroy", spec, "--suffix", sfx, "--yes")
-	assert.Contains(t, out, "30 deleted")
+	assert.Contains(t, out, "59 deleted")
 }
 
 // policyUser makes an IAM user holding exactly policy and returns its access key and secret.

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -22,25 +24,44 @@ func TestWebhookStackLifecycle(t *testing.T) {
 	t.Cleanup(func() { c.run("destroy", "--suffix", sfx, "--yes") })
 
 	out := c.must(0, "apply", spec, "--suffix", sfx)
-	assert.Contains(t, out, "Apply complete: 30 created, 0 updated, 0 replaced, 0 deleted, 0 unchanged, 0 failed.")
+	assert.Contains(t, out, "Apply complete: 59 created, 0 updated, 0 replaced, 0 deleted, 0 unchanged, 0 failed.")
 
-	key := strings.TrimSpace(c.must(0, "api-key", "partner-key", "--suffix", sfx))
+	key := strings.TrimSpace(c.must(0, "api-key", "stripe-key", "--suffix", sfx))
 	assert.Len(t, key, 40, "API Gateway generates 40-character keys; moto too")
 	listing := c.must(0, "list", "--suffix", sfx, "-o", "json")
 	assert.NotContains(t, listing, key, "list never shows a key value")
 	assert.NotContains(t, out, key, "apply never shows a key value")
+	// The authorizer's copy of Stripe's key is the key itself; no SSM value is ever printed.
+	params := ssm.NewFromConfig(emutest.Config(t))
+	value := func(name string) string {
+		out, err := params.GetParameter(ctxT(), &ssm.GetParameterInput{Name: aws.String(name), WithDecryption: aws.Bool(true)})
+		require.NoError(t, err, name)
+		return aws.ToString(out.Parameter.Value)
+	}
+	assert.Equal(t, key, value("/webhook/providers/stripe-api-key-"+sfx))
+	token := value("/webhook/providers/stripe-token-" + sfx)
+	assert.Len(t, token, 43, "32 random bytes, base64url")
+	assert.NotContains(t, out+listing, token, "apply and list never show a token")
 	_, _, errOut := c.run("api-key", "no-such-key", "--suffix", sfx)
 	assert.Contains(t, errOut, `no apigateway.api_key "no-such-key" carries suffix `+sfx)
 
 	c.rec.Reset()
 	out = c.must(0, "apply", spec, "--suffix", sfx)
-	assert.Contains(t, out, "No changes: 30 resources match the spec.")
+	assert.Contains(t, out, "No changes: 59 resources match the spec.")
 	assert.NotContains(t, out, key, "plan output never shows a key value")
 	assert.Empty(t, c.mutations(), "a second apply makes no mutating call, code included")
 	c.must(0, "drift", spec, "--suffix", sfx)
+	// A person pastes Stripe's signing secret; the next apply leaves it alone.
+	_, err := params.PutParameter(ctxT(), &ssm.PutParameterInput{Name: aws.String("/webhook/providers/stripe-secret-" + sfx),
+		Value: aws.String("whsec_pasted_from_the_dashboard"), Type: "SecureString", Overwrite: aws.Bool(true)})
+	require.NoError(t, err)
+	out = c.must(0, "apply", spec, "--suffix", sfx)
+	assert.Contains(t, out, "No changes: 59 resources match the spec.", "a value a person set is not drift")
+	assert.Equal(t, "whsec_pasted_from_the_dashboard", value("/webhook/providers/stripe-secret-"+sfx))
+	assert.NotContains(t, out, "whsec_pasted_from_the_dashboard")
 
 	out = c.must(0, "destroy", "--suffix", sfx, "--yes")
-	assert.Contains(t, out, "30 deleted")
+	assert.Contains(t, out, "59 deleted")
 	out = c.must(0, "destroy", "--suffix", sfx, "--dry-run")
 	assert.Contains(t, out, "No changes: 0 resources")
 }

@@ -33,7 +33,7 @@ func TestValidateExample(t *testing.T) {
 	withoutAWS(t)
 	code, out, errOut := runCLI(t, "validate", exampleSpec)
 	assert.Equal(t, 0, code, errOut)
-	assert.Equal(t, exampleSpec+": valid (30 resources)\n", out)
+	assert.Equal(t, exampleSpec+": valid (59 resources)\n", out)
 	assert.Empty(t, errOut)
 }
 
@@ -83,7 +83,7 @@ func TestValidateSuffix(t *testing.T) {
 			code, out, errOut := runCLI(t, append([]string{"validate", exampleSpec}, tt.args...)...)
 			assert.Equal(t, tt.code, code, errOut)
 			if tt.code == 0 {
-				assert.Equal(t, exampleSpec+": valid (30 resources)\n", out)
+				assert.Equal(t, exampleSpec+": valid (59 resources)\n", out)
 				return
 			}
 			assert.Contains(t, errOut, tt.stderr)

@@ -52,6 +52,23 @@ type fakeAPIGW struct {
 	getUsagePlanKeys   func(*apigateway.GetUsagePlanKeysInput) (*apigateway.GetUsagePlanKeysOutput, error)
 	createUsagePlanKey func(*apigateway.CreateUsagePlanKeyInput) (*apigateway.CreateUsagePlanKeyOutput, error)
 	deleteUsagePlanKey func(*apigateway.DeleteUsagePlanKeyInput) (*apigateway.DeleteUsagePlanKeyOutput, error)
+	getAuthorizers     func(*apigateway.GetAuthorizersInput) (*apigateway.GetAuthorizersOutput, error)
+	createAuthorizer   func(*apigateway.CreateAuthorizerInput) (*apigateway.CreateAuthorizerOutput, error)
+	updateAuthorizer   func(*apigateway.UpdateAuthorizerInput) (*apigateway.UpdateAuthorizerOutput, error)
+	deleteAuthorizer   func(*apigateway.DeleteAuthorizerInput) (*apigateway.DeleteAuthorizerOutput, error)
+}
+
+func (f *fakeAPIGW) GetAuthorizers(_ context.Context, in *apigateway.GetAuthorizersInput, _ ...func(*apigateway.Options)) (*apigateway.GetAuthorizersOutput, error) {
+	return miscFakeCall(&f.calls, "GetAuthorizers", f.getAuthorizers, in)
+}
+func (f *fakeAPIGW) CreateAuthorizer(_ context.Context, in *apigateway.CreateAuthorizerInput, _ ...func(*apigateway.Options)) (*apigateway.CreateAuthorizerOutput, error) {
+	return miscFakeCall(&f.calls, "CreateAuthorizer", f.createAuthorizer, in)
+}
+func (f *fakeAPIGW) UpdateAuthorizer(_ context.Context, in *apigateway.UpdateAuthorizerInput, _ ...func(*apigateway.Options)) (*apigateway.UpdateAuthorizerOutput, error) {
+	return miscFakeCall(&f.calls, "UpdateAuthorizer", f.updateAuthorizer, in)
+}
+func (f *fakeAPIGW) DeleteAuthorizer(_ context.Context, in *apigateway.DeleteAuthorizerInput, _ ...func(*apigateway.Options)) (*apigateway.DeleteAuthorizerOutput, error) {
+	return miscFakeCall(&f.calls, "DeleteAuthorizer", f.deleteAuthorizer, in)
 }
 
 func (f *fakeAPIGW) CreateRestApi(_ context.Context, in *apigateway.CreateRestApiInput, _ ...func(*apigateway.Options)) (*apigateway.CreateRestApiOutput, error) {

@@ -40,6 +40,7 @@ type RestAPIAPI interface {
 	CreateStage(ctx context.Context, in *apigateway.CreateStageInput, opts ...func(*apigateway.Options)) (*apigateway.CreateStageOutput, error)
 	UpdateStage(ctx context.Context, in *apigateway.UpdateStageInput, opts ...func(*apigateway.Options)) (*apigateway.UpdateStageOutput, error)
 	DeleteStage(ctx context.Context, in *apigateway.DeleteStageInput, opts ...func(*apigateway.Options)) (*apigateway.DeleteStageOutput, error)
+	RestAuthorizerAPI
 	apigwTagAPI
 }
 
@@ -106,6 +107,8 @@ func (*RestAPI) Diff(d reconcile.Want[*spec.RestAPI], live reconcile.Have[*spec.
 	ds.Field("stage.throttling_burst_limit", restBurst(l.Stage.ThrottlingBurstLimit), restBurst(w.Stage.ThrottlingBurstLimit))
 	ds.Field("stage.metrics_enabled", l.Stage.MetricsEnabled, w.Stage.MetricsEnabled)
 	ds.Field("stage.deployment", live.Attrs[restDeployedAttr], restRoutesHash(w.Routes))
+	ds.Field("api_key_source", restAPIKeySource(types.ApiKeySourceType(l.APIKeySource)), restAPIKeySource(types.ApiKeySourceType(w.APIKeySource)))
+	ds.Field("authorizer", l.Authorizer, w.Authorizer)
 	return ds
 }
 
@@ -171,12 +174,15 @@ func (k *RestAPI) Create(ctx context.Context, d reconcile.Want[*spec.RestAPI]) (
 func (k *RestAPI) create(ctx context.Context, d reconcile.Desired, p *spec.RestAPI) (state.Resource, error) {
 	in := &apigateway.CreateRestApiInput{Name: aws.String(d.Name), Description: aws.String(p.Description), Tags: d.Tags,
 		EndpointConfiguration: &types.EndpointConfiguration{Types: []types.EndpointType{types.EndpointType(p.EndpointType)}}}
+	if p.APIKeySource != "" {
+		in.ApiKeySource = types.ApiKeySourceType(p.APIKeySource)
+	}
 	var api types.RestApi
 	err := apigwDo(awscall.Once(ctx), k.wait, apigwRetryable, func(ctx context.Context) error {
 		out, err := k.api.CreateRestApi(ctx, in)
 		if err == nil {
 			api = types.RestApi{Id: out.Id, Name: out.Name, Description: out.Description, Tags: out.Tags,
-				RootResourceId: out.RootResourceId, EndpointConfiguration: out.EndpointConfiguration}
+				RootResourceId: out.RootResourceId, EndpointConfiguration: out.EndpointConfiguration, ApiKeySource: out.ApiKeySource}
 		}
 		return err
 	})
@@ -200,11 +206,19 @@ func (k *RestAPI) Update(ctx context.Context, d reconcile.Want[*spec.RestAPI], l
 	if err := k.updateAPI(ctx, live.ID, changes, l, w); err != nil {
 		return state.Resource{}, fmt.Errorf("update api gateway rest api %s: %w", d.Name, err)
 	}
-	changed, err := k.syncRoutes(ctx, live.ID, w.Routes)
+	authID, authChanged, err := k.syncAuthorizer(ctx, live.ID, w.Authorizer)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("update api gateway rest api %s: %w", d.Name, err)
+	}
+	changed, err := k.syncRoutes(ctx, live.ID, w.Routes, authID)
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("update api gateway rest api %s: routes: %w", d.Name, err)
 	}
-	if err := k.syncStage(ctx, live.ID, w, changed); err != nil {
+	dropped, err := k.dropAuthorizer(ctx, live.ID, authID, w.Authorizer)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("update api gateway rest api %s: %w", d.Name, err)
+	}
+	if err := k.syncStage(ctx, live.ID, w, changed || authChanged || dropped); err != nil {
 		return state.Resource{}, fmt.Errorf("update api gateway rest api %s: stage %s: %w", d.Name, w.Stage.Name, err)
 	}
 	if err := gw.syncTags(ctx, d.Desired, live.Resource); err != nil {
@@ -221,6 +235,9 @@ func (k *RestAPI) updateAPI(ctx context.Context, id string, changes reconcile.Ch
 	}
 	if changes.Changed("endpoint_type") {
 		ops = append(ops, apigwReplace("/endpointConfiguration/types/"+live.EndpointType, want.EndpointType))
+	}
+	if changes.Changed("api_key_source") {
+		ops = append(ops, apigwReplace("/apiKeySource", restAPIKeySource(types.ApiKeySourceType(want.APIKeySource))))
 	}
 	if len(ops) == 0 {
 		return nil
@@ -255,7 +272,7 @@ func (k *RestAPI) get(ctx context.Context, id string) (types.RestApi, error) {
 		return types.RestApi{}, err
 	}
 	return types.RestApi{Id: out.Id, Name: out.Name, Description: out.Description, Tags: out.Tags,
-		RootResourceId: out.RootResourceId, EndpointConfiguration: out.EndpointConfiguration}, nil
+		RootResourceId: out.RootResourceId, EndpointConfiguration: out.EndpointConfiguration, ApiKeySource: out.ApiKeySource}, nil
 }
 
 // observe reads the API's routes and stage. Tags come from the API itself: GetRestApi(s)
@@ -270,9 +287,13 @@ func (k *RestAPI) observe(ctx context.Context, api types.RestApi) (state.Resourc
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("read stage of rest api %s: %w", name, err)
 	}
+	auth, _, err := k.readAuthorizer(ctx, id)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("read rest api %s: %w", name, err)
+	}
 	owner, _ := state.OwnerOf(api.Tags)
 	p := &spec.RestAPI{Description: aws.ToString(api.Description), EndpointType: restEndpointType(api.EndpointConfiguration),
-		Routes: tree.routes(), Stage: stage}
+		Routes: tree.routes(), Stage: stage, APIKeySource: restAPIKeySource(api.ApiKeySource), Authorizer: auth}
 	attrs := k.attrs(id, aws.ToString(api.RootResourceId), stage.Name)
 	attrs[restDeployedAttr] = deployed
 	return state.Resource{Kind: "apigateway.rest_api", Owner: owner, ID: id, Name: name, Tags: apigwTags(api.Tags),
@@ -350,9 +371,8 @@ func restFunctionOf(in *types.Integration) string {
 		return ""
 	}
 	uri := aws.ToString(in.Uri)
-	_, fn, found := strings.Cut(uri, ":lambda:path/2015-03-31/functions/")
-	fn, isInvoke := strings.CutSuffix(fn, "/invocations")
-	if in.Type != types.IntegrationTypeAwsProxy || !found || !isInvoke {
+	fn, ok := restFunctionOfURI(uri)
+	if in.Type != types.IntegrationTypeAwsProxy || !ok {
 		return string(in.Type) + " " + uri
 	}
 	return fn
@@ -360,7 +380,8 @@ func restFunctionOf(in *types.Integration) string {
 
 // syncRoutes makes the API's methods and integrations those of want, and reports whether it
 // changed anything (and so whether a deployment is due).
-func (k *RestAPI) syncRoutes(ctx context.Context, apiID string, want []spec.Route) (bool, error) {
+// authID is the API's authorizer, for CUSTOM routes.
+func (k *RestAPI) syncRoutes(ctx context.Context, apiID string, want []spec.Route, authID string) (bool, error) {
 	tree, err := k.readTree(ctx, apiID)
 	if err != nil {
 		return false, err
@@ -374,7 +395,7 @@ func (k *RestAPI) syncRoutes(ctx context.Context, apiID string, want []spec.Rout
 		key := w.Method + " " + w.Path
 		l, exists := live[key]
 		delete(live, key)
-		did, err := k.syncRoute(ctx, apiID, tree, l, w, exists)
+		did, err := k.syncRoute(ctx, apiID, tree, l, w, exists, authID)
 		if err != nil {
 			return false, fmt.Errorf("%s: %w", key, err)
 		}
@@ -391,7 +412,7 @@ func (k *RestAPI) syncRoutes(ctx context.Context, apiID string, want []spec.Rout
 }
 
 // syncRoute brings one route from l (when it exists) to w.
-func (k *RestAPI) syncRoute(ctx context.Context, apiID string, tree *restTree, l, w spec.Route, exists bool) (bool, error) {
+func (k *RestAPI) syncRoute(ctx context.Context, apiID string, tree *restTree, l, w spec.Route, exists bool, authID string) (bool, error) {
 	switch {
 	case exists && l == w:
 		return false, nil
@@ -407,7 +428,7 @@ func (k *RestAPI) syncRoute(ctx context.Context, apiID string, tree *restTree, l
 	if err != nil {
 		return false, err
 	}
-	if err := k.putMethod(ctx, apiID, resID, w); err != nil {
+	if err := k.putMethod(ctx, apiID, resID, w, authID); err != nil {
 		return false, err
 	}
 	return true, k.putIntegration(ctx, apiID, resID, w)
@@ -465,9 +486,15 @@ func restParent(path string) (parent, part string) {
 	return path[:i], path[i+1:]
 }
 
-func (k *RestAPI) putMethod(ctx context.Context, apiID, resID string, r spec.Route) error {
+func (k *RestAPI) putMethod(ctx context.Context, apiID, resID string, r spec.Route, authID string) error {
 	in := &apigateway.PutMethodInput{RestApiId: aws.String(apiID), ResourceId: aws.String(resID), HttpMethod: aws.String(r.Method),
 		AuthorizationType: aws.String(r.Authorization), ApiKeyRequired: r.APIKeyRequired}
+	if r.Authorization == "CUSTOM" {
+		if authID == "" {
+			return errors.New("put method: authorization CUSTOM, but the API has no authorizer")
+		}
+		in.AuthorizerId = aws.String(authID)
+	}
 	err := apigwDo(ctx, k.wait, awscall.Throttled, func(ctx context.Context) error {
 		_, err := k.api.PutMethod(ctx, in)
 		return err

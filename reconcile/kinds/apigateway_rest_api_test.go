@@ -28,6 +28,7 @@ type memRest struct {
 	resources   map[string]*types.Resource // by id
 	deployments map[string]string          // id → description
 	stages      map[string]*types.Stage
+	authorizers map[string]*types.Authorizer // by id
 	next        int
 }
 
@@ -55,15 +56,15 @@ func memRestAPI(apis map[string]*memRest) *fakeAPIGW {
 			return nil, err
 		}
 		return &apigateway.GetRestApiOutput{Id: a.api.Id, Name: a.api.Name, Description: a.api.Description, Tags: a.api.Tags,
-			RootResourceId: a.api.RootResourceId, EndpointConfiguration: a.api.EndpointConfiguration}, nil
+			RootResourceId: a.api.RootResourceId, EndpointConfiguration: a.api.EndpointConfiguration, ApiKeySource: a.api.ApiKeySource}, nil
 	}
 	f.createRestApi = func(in *apigateway.CreateRestApiInput) (*apigateway.CreateRestApiOutput, error) {
 		id := fmt.Sprintf("api%d", len(apis)+1)
 		a := memNewRest(id, aws.ToString(in.Name), in.Tags)
-		a.api.Description, a.api.EndpointConfiguration = in.Description, in.EndpointConfiguration
+		a.api.Description, a.api.EndpointConfiguration, a.api.ApiKeySource = in.Description, in.EndpointConfiguration, in.ApiKeySource
 		apis[id] = a
 		return &apigateway.CreateRestApiOutput{Id: a.api.Id, Name: a.api.Name, Description: a.api.Description, Tags: a.api.Tags,
-			RootResourceId: a.api.RootResourceId, EndpointConfiguration: a.api.EndpointConfiguration}, nil
+			RootResourceId: a.api.RootResourceId, EndpointConfiguration: a.api.EndpointConfiguration, ApiKeySource: a.api.ApiKeySource}, nil
 	}
 	f.deleteRestApi = func(in *apigateway.DeleteRestApiInput) (*apigateway.DeleteRestApiOutput, error) {
 		if _, err := get(in.RestApiId); err != nil {
@@ -80,6 +81,8 @@ func memRestAPI(apis map[string]*memRest) *fakeAPIGW {
 		for _, op := range in.PatchOperations {
 			if aws.ToString(op.Path) == "/description" {
 				a.api.Description = op.Value
+			} else if aws.ToString(op.Path) == "/apiKeySource" {
+				a.api.ApiKeySource = types.ApiKeySourceType(aws.ToString(op.Value))
 			} else if strings.HasPrefix(aws.ToString(op.Path), "/endpointConfiguration/types/") {
 				a.api.EndpointConfiguration = &types.EndpointConfiguration{Types: []types.EndpointType{types.EndpointType(aws.ToString(op.Value))}}
 			}
@@ -87,6 +90,7 @@ func memRestAPI(apis map[string]*memRest) *fakeAPIGW {
 		return &apigateway.UpdateRestApiOutput{}, nil
 	}
 	memRestChildren(f, get)
+	memRestAuthorizers(f, get)
 	memRestStages(f, get)
 	return f
 }
@@ -95,8 +99,62 @@ func memNewRest(id, name string, tags map[string]string) *memRest {
 	a := &memRest{api: types.RestApi{Id: aws.String(id), Name: aws.String(name), Tags: tags, RootResourceId: aws.String("root"),
 		EndpointConfiguration: &types.EndpointConfiguration{Types: []types.EndpointType{"REGIONAL"}}},
 		resources:   map[string]*types.Resource{"root": {Id: aws.String("root"), Path: aws.String("/")}},
-		deployments: map[string]string{}, stages: map[string]*types.Stage{}}
+		deployments: map[string]string{}, stages: map[string]*types.Stage{}, authorizers: map[string]*types.Authorizer{}}
 	return a
+}
+
+// memRestAuthorizers fills the authorizer calls of f. DeleteAuthorizer refuses an authorizer
+// a method still uses, as API Gateway does.
+func memRestAuthorizers(f *fakeAPIGW, get func(*string) (*memRest, error)) {
+	f.getAuthorizers = func(in *apigateway.GetAuthorizersInput) (*apigateway.GetAuthorizersOutput, error) {
+		a, err := get(in.RestApiId)
+		if err != nil {
+			return nil, err
+		}
+		out := &apigateway.GetAuthorizersOutput{}
+		for _, id := range slices.Sorted(maps.Keys(a.authorizers)) {
+			out.Items = append(out.Items, *a.authorizers[id])
+		}
+		return out, nil
+	}
+	f.createAuthorizer = func(in *apigateway.CreateAuthorizerInput) (*apigateway.CreateAuthorizerOutput, error) {
+		a, _ := get(in.RestApiId)
+		a.next++
+		id := fmt.Sprintf("auth%d", a.next)
+		a.authorizers[id] = &types.Authorizer{Id: aws.String(id), Name: in.Name, Type: in.Type, AuthorizerUri: in.AuthorizerUri,
+			IdentitySource: in.IdentitySource, AuthorizerResultTtlInSeconds: in.AuthorizerResultTtlInSeconds}
+		return &apigateway.CreateAuthorizerOutput{Id: aws.String(id)}, nil
+	}
+	f.updateAuthorizer = func(in *apigateway.UpdateAuthorizerInput) (*apigateway.UpdateAuthorizerOutput, error) {
+		a, _ := get(in.RestApiId)
+		au := a.authorizers[aws.ToString(in.AuthorizerId)]
+		for _, op := range in.PatchOperations {
+			switch v := op.Value; aws.ToString(op.Path) {
+			case "/name":
+				au.Name = v
+			case "/authorizerUri":
+				au.AuthorizerUri = v
+			case "/identitySource":
+				au.IdentitySource = v
+			case "/authorizerResultTtlInSeconds":
+				n, _ := strconv.Atoi(aws.ToString(v))
+				au.AuthorizerResultTtlInSeconds = aws.Int32(int32(n))
+			}
+		}
+		return &apigateway.UpdateAuthorizerOutput{}, nil
+	}
+	f.deleteAuthorizer = func(in *apigateway.DeleteAuthorizerInput) (*apigateway.DeleteAuthorizerOutput, error) {
+		a, _ := get(in.RestApiId)
+		for _, r := range a.resources {
+			for _, m := range r.ResourceMethods {
+				if aws.ToString(m.AuthorizerId) == aws.ToString(in.AuthorizerId) {
+					return nil, miscAPIErr("ConflictException")
+				}
+			}
+		}
+		delete(a.authorizers, aws.ToString(in.AuthorizerId))
+		return &apigateway.DeleteAuthorizerOutput{}, nil
+	}
 }
 
 // memAddRoute puts a route straight into a, as an earlier run would have.
@@ -155,7 +213,7 @@ func memRestChildren(f *fakeAPIGW, get func(*string) (*memRest, error)) {
 			r.ResourceMethods = map[string]types.Method{}
 		}
 		r.ResourceMethods[aws.ToString(in.HttpMethod)] = types.Method{HttpMethod: in.HttpMethod, AuthorizationType: in.AuthorizationType,
-			ApiKeyRequired: aws.Bool(in.ApiKeyRequired)}
+			ApiKeyRequired: aws.Bool(in.ApiKeyRequired), AuthorizerId: in.AuthorizerId}
 		return &apigateway.PutMethodOutput{}, nil
 	}
 	f.deleteMethod = func(in *apigateway.DeleteMethodInput) (*apigateway.DeleteMethodOutput, error) {

@@ -17,12 +17,15 @@ type Permissions struct {
 	Discover []string
 	// TypeARNs cover every resource of the type in the account and region; OwnARNs one of the
 	// spec's resources, {name} being its physical name. Placeholders: {partition}, {region},
-	// {account}, {name}. Empty OwnARNs: the ids are made by AWS, so TypeARNs serve.
+	// {account}, {name}, {path} (the name with one leading slash, as SSM ARNs carry it). Empty OwnARNs: the ids are made by AWS, so TypeARNs serve.
 	TypeARNs, OwnARNs []string
 	// Destroy are the calls besides reads and deletes that deleting the resource makes.
 	Destroy []string
 	// PassRole: creating or updating the resource hands one of the stack's roles to a service.
 	PassRole bool
+	// Via are calls made through another kind's client (op → that kind), granted as that
+	// kind's: an SSM parameter whose first value is an API key's reads the key.
+	Via map[string]string
 }
 
 // deletePrefixes are the operation-name prefixes of calls that take something away; destroy
@@ -52,11 +55,13 @@ var KindPermissions = map[string]Permissions{
 		Calls:    []string{"DescribeVpcs", "DescribeVpcAttribute", "DescribeRouteTables", "CreateVpc", "ModifyVpcAttribute", "DeleteVpc", "CreateTags", "DeleteTags"},
 		Discover: []string{"DescribeVpcs", "DescribeVpcAttribute", "DescribeRouteTables"}},
 	"ec2.subnet": {Service: "ec2", TypeARNs: ec2ARNs,
-		Calls:    []string{"DescribeSubnets", "CreateSubnet", "ModifySubnetAttribute", "DeleteSubnet", "CreateTags", "DeleteTags"},
+		Calls: []string{"DescribeSubnets", "CreateSubnet", "ModifySubnetAttribute", "DeleteSubnet", "CreateTags", "DeleteTags",
+			"DescribeNetworkInterfaces", "DeleteNetworkInterface"}, // Lambda's detached interfaces that hold a delete
 		Discover: []string{"DescribeSubnets"}},
 	"ec2.security_group": {Service: "ec2", TypeARNs: ec2ARNs,
 		Calls: []string{"DescribeSecurityGroups", "CreateSecurityGroup", "DeleteSecurityGroup", "AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress",
-			"RevokeSecurityGroupIngress", "RevokeSecurityGroupEgress", "UpdateSecurityGroupRuleDescriptionsIngress", "UpdateSecurityGroupRuleDescriptionsEgress", "CreateTags", "DeleteTags"},
+			"RevokeSecurityGroupIngress", "RevokeSecurityGroupEgress", "UpdateSecurityGroupRuleDescriptionsIngress", "UpdateSecurityGroupRuleDescriptionsEgress", "CreateTags", "DeleteTags",
+			"DescribeNetworkInterfaces", "DeleteNetworkInterface"},
 		Discover: []string{"DescribeSecurityGroups"}},
 	"ec2.vpc_endpoint": {Service: "ec2", TypeARNs: ec2ARNs,
 		Calls:    []string{"DescribeVpcEndpoints", "DescribePrefixLists", "CreateVpcEndpoint", "ModifyVpcEndpoint", "DeleteVpcEndpoints", "CreateTags", "DeleteTags"},
@@ -103,8 +108,14 @@ var KindPermissions = map[string]Permissions{
 		Discover: []string{"ListFunctions", "ListTags", "GetFunctionConfiguration", "GetPolicy"}, TypeARNs: lambdaARNs},
 	"apigateway.rest_api": {Service: "apigateway", TypeARNs: apigwARNs,
 		Calls: []string{"GetRestApis", "GetRestApi", "GetResources", "GetStages", "GetDeployment", "CreateRestApi", "UpdateRestApi", "CreateResource", "DeleteResource",
-			"PutMethod", "DeleteMethod", "PutIntegration", "CreateDeployment", "CreateStage", "UpdateStage", "DeleteStage", "TagResource", "UntagResource", "DeleteRestApi"},
-		Discover: []string{"GetRestApis", "GetRestApi", "GetResources", "GetStages", "GetDeployment"}},
+			"PutMethod", "DeleteMethod", "PutIntegration", "CreateDeployment", "CreateStage", "UpdateStage", "DeleteStage", "TagResource", "UntagResource", "DeleteRestApi",
+			"GetAuthorizers", "CreateAuthorizer", "UpdateAuthorizer", "DeleteAuthorizer"},
+		Discover: []string{"GetRestApis", "GetRestApi", "GetResources", "GetStages", "GetDeployment", "GetAuthorizers"}},
+	"ssm.parameter": {Service: "ssm",
+		Calls:    []string{"DescribeParameters", "ListTagsForResource", "GetParameter", "PutParameter", "AddTagsToResource", "RemoveTagsFromResource", "DeleteParameter", "GetApiKey"},
+		Discover: []string{"DescribeParameters", "ListTagsForResource"},
+		TypeARNs: []string{"arn:{partition}:ssm:{region}:{account}:parameter/*"}, OwnARNs: []string{"arn:{partition}:ssm:{region}:{account}:parameter{path}"},
+		Via: map[string]string{"GetApiKey": "apigateway.api_key"}},
 	"apigateway.api_key": {Service: "apigateway", TypeARNs: apigwARNs,
 		Calls:    []string{"GetApiKeys", "GetApiKey", "CreateApiKey", "UpdateApiKey", "TagResource", "UntagResource", "DeleteApiKey"},
 		Discover: []string{"GetApiKeys", "GetApiKey"}},

@@ -49,8 +49,12 @@ func Policy(st *spec.Stack, command, account string) (PolicyDocument, error) {
 			if !discover && len(names[kind]) == 0 {
 				continue // nothing of this kind in the spec: only finding ours is needed
 			}
-			for _, action := range IAMActions(p.Service, op) {
-				g.add(action, x.resources(p, action, discover, names[kind]))
+			q, qnames := p, names[kind]
+			if via, ok := p.Via[op]; ok {
+				q, qnames, discover = KindPermissions[via], names[via], false
+			}
+			for _, action := range IAMActions(q.Service, op) {
+				g.add(action, x.resources(q, action, discover, qnames))
 			}
 		}
 		if p.PassRole && command == "apply" && len(names[kind]) > 0 {
@@ -114,7 +118,9 @@ func (x expander) resources(p Permissions, action string, discover bool, names [
 }
 
 func (x expander) expand(templates []string, name string) []string {
-	r := strings.NewReplacer("{partition}", x.partition, "{region}", x.region, "{account}", x.account, "{name}", name)
+	// {path} is the name as an SSM parameter ARN carries it: with one leading slash.
+	r := strings.NewReplacer("{partition}", x.partition, "{region}", x.region, "{account}", x.account, "{name}", name,
+		"{path}", "/"+strings.TrimPrefix(name, "/"))
 	out := make([]string, len(templates))
 	for i, t := range templates {
 		out[i] = r.Replace(t)

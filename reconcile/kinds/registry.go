@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
 	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
@@ -49,6 +50,7 @@ func Registry(cfg aws.Config, account string, code LambdaCode) reconcile.Registr
 		reconcile.Adapt[spec.RestAPI](NewRestAPI(apic, cfg.Region, account)),
 		reconcile.Adapt[spec.LambdaPermission](NewLambdaPermission(lambdac)),
 		reconcile.Adapt[spec.APIKey](NewAPIKey(apic, cfg.Region)),
+		reconcile.Adapt[spec.SSMParameter](NewSSMParameter(ssm.NewFromConfig(cfg), apic, cfg.Region, account)),
 		reconcile.Adapt[spec.UsagePlan](NewUsagePlan(apic, cfg.Region)),
 		reconcile.Adapt[spec.MetricAlarm](NewMetricAlarm(NewCloudWatchClient(cfg))),
 	}

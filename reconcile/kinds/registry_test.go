@@ -188,6 +188,10 @@ var registryObserved = map[string]func(t *testing.T) state.Resource{
 		}}
 		return registryOnlyOne(t)(unitAPIKey(f).List(context.Background(), state.Selector{Stack: ours.Stack, Suffix: ours.Suffix}))
 	},
+	"ssm.parameter": func(t *testing.T) state.Resource {
+		return registryCreate(t, tk[spec.SSMParameter](unitSSM(&memSSM{params: map[string]*memParam{}})),
+			desired(miscOwner("stripe-secret"), ssmName, ssmDefaults()))
+	},
 	"apigateway.usage_plan": func(t *testing.T) state.Resource {
 		ours := miscOwner("plan")
 		f := &fakeAPIGW{getUsagePlans: func(*apigateway.GetUsagePlansInput) (*apigateway.GetUsagePlansOutput, error) {

@@ -336,7 +336,7 @@ func (k *VPCEndpoint) observe(ctx context.Context, ep types.VpcEndpoint) (state.
 		Owner: owner,
 		ID:    id,
 		Name:  tags[ec2NameTag],
-		Attrs: map[string]string{"id": id, "prefix_list_id": prefixList},
+		Attrs: map[string]string{"id": id, "prefix_list_id": prefixList, "dns_name": vpceDNSName(ep)},
 		Tags:  tags,
 		Props: p,
 	}, nil
@@ -358,3 +358,13 @@ func (k *VPCEndpoint) prefixList(ctx context.Context, service string) (string, e
 }
 
 var _ reconcile.Typed[*spec.VPCEndpoint] = (*VPCEndpoint)(nil)
+
+// vpceDNSName is an Interface endpoint's first DNS entry (the regional name, e.g.
+// vpce-0abc-1xyz.streams.dynamodb.us-east-1.vpce.amazonaws.com): the name to give clients of a
+// service whose endpoint has no private DNS (DynamoDB Streams). Gateway endpoints have none.
+func vpceDNSName(ep types.VpcEndpoint) string {
+	if len(ep.DnsEntries) == 0 {
+		return ""
+	}
+	return aws.ToString(ep.DnsEntries[0].DnsName)
+}

@@ -3,6 +3,7 @@ package kinds
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -140,7 +141,7 @@ func TestVPCEndpointListKeepsOnlyOurs(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, got, 1)
 	assert.Equal(t, "vpce-ours", got[0].ID)
-	assert.Equal(t, map[string]string{"id": "vpce-ours", "prefix_list_id": "pl-s3"}, got[0].Attrs)
+	assert.Equal(t, map[string]string{"id": "vpce-ours", "prefix_list_id": "pl-s3", "dns_name": ""}, got[0].Attrs)
 	assert.Equal(t, vpceGatewayProps("rtb-1", "rtb-2"), got[0].Props, "short service name, sorted tables, no private DNS for a Gateway")
 }
 
@@ -346,4 +347,32 @@ func TestVPCEndpointInterfaceLifecycle(t *testing.T) {
 		d.Props = props(sg2, sg1)
 		return d
 	})
+}
+
+// The DynamoDB Streams endpoint has no private DNS: its first DNS entry is the name the
+// deadletter function is given (dns_name).
+func TestVPCEndpointStreamsDNSName(t *testing.T) {
+	api, region := testEC2(t)
+	vpc := testVPC(t, api, "10.45.0.0/16")
+	subnet := testSubnet(t, api, vpc, "10.45.1.0/24")
+	sg := testSecurityGroup(t, api, vpc, "vpce-streams")
+	k := tk[spec.VPCEndpoint](NewVPCEndpoint(api, region))
+	o := testOwner(t, "streams-endpoint")
+	d := desired(o, "streams-"+o.Suffix, &spec.VPCEndpoint{VPC: vpc, Service: "streams.dynamodb", Type: "Interface",
+		SubnetIDs: []string{subnet}, SecurityGroupIDs: []string{sg}})
+	got, err := k.Create(context.Background(), d)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = k.Delete(context.Background(), got) })
+	// AWS: vpce-<id>-<x>.streams.dynamodb.<region>.vpce.amazonaws.com; moto 5.2.5 writes
+	// vpce-<id>-<x>.com.amazonaws.<region>.streams.dynamodb. Both start with the endpoint id.
+	assert.True(t, strings.HasPrefix(got.Attrs["dns_name"], got.ID+"-"), "the endpoint's own DNS name, found %q", got.Attrs["dns_name"])
+	assert.Contains(t, got.Attrs["dns_name"], "streams.dynamodb")
+	assert.Equal(t, got.Attrs["dns_name"], findOne(t, k, state.Selector{Stack: o.Stack, Suffix: o.Suffix}, o.ID).Attrs["dns_name"])
+}
+
+func TestVPCEndpointDNSNameIsTheFirstEntry(t *testing.T) {
+	assert.Empty(t, vpceDNSName(types.VpcEndpoint{}), "a Gateway endpoint has none")
+	ep := types.VpcEndpoint{DnsEntries: []types.DnsEntry{{DnsName: aws.String("vpce-1-a.streams.dynamodb.us-east-1.vpce.amazonaws.com")},
+		{DnsName: aws.String("vpce-1-a-us-east-1a.streams.dynamodb.us-east-1.vpce.amazonaws.com")}}}
+	assert.Equal(t, "vpce-1-a.streams.dynamodb.us-east-1.vpce.amazonaws.com", vpceDNSName(ep))
 }

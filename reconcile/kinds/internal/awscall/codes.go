@@ -30,6 +30,11 @@ const (
 	ResourceAlreadyExistsException = "ResourceAlreadyExistsException"
 	OperationAbortedException      = "OperationAbortedException"
 
+	// SSM
+	ParameterAlreadyExists = "ParameterAlreadyExists"
+	ParameterNotFound      = "ParameterNotFound"
+	InvalidResourceID      = "InvalidResourceId" // ListTagsForResource of a parameter that is gone
+
 	// DynamoDB
 	TableNotFoundException                = "TableNotFoundException"
 	ContinuousBackupsUnavailableException = "ContinuousBackupsUnavailableException"

@@ -1,0 +1,148 @@
+package kinds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+
+	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/spec"
+)
+
+// The REST API's REQUEST authorizer and its API key source. An authorizer cannot carry tags:
+// it belongs to its tagged API and is observed through it (GetAuthorizers), like the API's
+// resources and methods. One authorizer per API, found by being the only REQUEST one.
+
+// RestAuthorizerAPI is the part of the API Gateway API the REST API kind uses for its
+// authorizer; *apigateway.Client satisfies it.
+type RestAuthorizerAPI interface {
+	GetAuthorizers(ctx context.Context, in *apigateway.GetAuthorizersInput, opts ...func(*apigateway.Options)) (*apigateway.GetAuthorizersOutput, error)
+	CreateAuthorizer(ctx context.Context, in *apigateway.CreateAuthorizerInput, opts ...func(*apigateway.Options)) (*apigateway.CreateAuthorizerOutput, error)
+	UpdateAuthorizer(ctx context.Context, in *apigateway.UpdateAuthorizerInput, opts ...func(*apigateway.Options)) (*apigateway.UpdateAuthorizerOutput, error)
+	DeleteAuthorizer(ctx context.Context, in *apigateway.DeleteAuthorizerInput, opts ...func(*apigateway.Options)) (*apigateway.DeleteAuthorizerOutput, error)
+}
+
+// restAPIKeySource reads the API's key source; API Gateway's default is HEADER.
+func restAPIKeySource(s types.ApiKeySourceType) string {
+	if s == "" {
+		return string(types.ApiKeySourceTypeHeader)
+	}
+	return string(s)
+}
+
+// readAuthorizer returns the API's REQUEST authorizer as the spec says it, and its id; nil
+// and "" when it has none.
+func (k *RestAPI) readAuthorizer(ctx context.Context, apiID string) (*spec.RestAuthorizer, string, error) {
+	in := &apigateway.GetAuthorizersInput{RestApiId: aws.String(apiID), Limit: aws.Int32(apigwPageSize)}
+	items, err := apigwPages(ctx, func(ctx context.Context, position *string) ([]types.Authorizer, *string, error) {
+		in.Position = position
+		out, err := k.api.GetAuthorizers(ctx, in)
+		if err != nil {
+			return nil, nil, err
+		}
+		return out.Items, out.Position, nil
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("read authorizers: %w", err)
+	}
+	for _, a := range items {
+		if a.Type != types.AuthorizerTypeRequest {
+			continue
+		}
+		fn, ok := restFunctionOfURI(aws.ToString(a.AuthorizerUri))
+		if !ok {
+			fn = aws.ToString(a.AuthorizerUri) // differs from every desired function
+		}
+		return &spec.RestAuthorizer{Name: aws.ToString(a.Name), Function: fn, IdentitySource: aws.ToString(a.IdentitySource),
+			ResultTTLSeconds: int(aws.ToInt32(a.AuthorizerResultTtlInSeconds))}, aws.ToString(a.Id), nil
+	}
+	return nil, "", nil
+}
+
+// restFunctionOfURI reads the function ARN out of a Lambda invocation URI, as integrations and
+// authorizers both take it.
+func restFunctionOfURI(uri string) (string, bool) {
+	_, fn, found := strings.Cut(uri, ":lambda:path/2015-03-31/functions/")
+	fn, isInvoke := strings.CutSuffix(fn, "/invocations")
+	return fn, found && isInvoke
+}
+
+// syncAuthorizer creates or updates the authorizer want describes and returns its id; it
+// reports whether it changed anything (a deployment is then due). Removing an authorizer is
+// dropAuthorizer's, after the routes no longer use it.
+func (k *RestAPI) syncAuthorizer(ctx context.Context, apiID string, want *spec.RestAuthorizer) (string, bool, error) {
+	live, id, err := k.readAuthorizer(ctx, apiID)
+	if err != nil || want == nil {
+		return id, false, err
+	}
+	uri := fmt.Sprintf(restLambdaPathFmt, partition(k.region), k.region, want.Function)
+	if live == nil {
+		in := &apigateway.CreateAuthorizerInput{RestApiId: aws.String(apiID), Name: aws.String(want.Name),
+			Type: types.AuthorizerTypeRequest, AuthorizerUri: aws.String(uri), IdentitySource: aws.String(want.IdentitySource),
+			AuthorizerResultTtlInSeconds: aws.Int32(int32(want.ResultTTLSeconds))}
+		err := apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
+			out, err := k.api.CreateAuthorizer(ctx, in)
+			if err == nil {
+				id = aws.ToString(out.Id)
+			}
+			return err
+		})
+		if err != nil {
+			return "", false, fmt.Errorf("create authorizer %s: %w", want.Name, err)
+		}
+		return id, true, nil
+	}
+	ops := restAuthorizerPatch(*live, *want, uri)
+	if len(ops) == 0 {
+		return id, false, nil
+	}
+	err = apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
+		_, err := k.api.UpdateAuthorizer(ctx, &apigateway.UpdateAuthorizerInput{RestApiId: aws.String(apiID),
+			AuthorizerId: aws.String(id), PatchOperations: ops})
+		return err
+	})
+	if err != nil {
+		return "", false, fmt.Errorf("update authorizer %s: %w", want.Name, err)
+	}
+	return id, true, nil
+}
+
+// restAuthorizerPatch is the UpdateAuthorizer patch from live to want.
+func restAuthorizerPatch(live, want spec.RestAuthorizer, uri string) []types.PatchOperation {
+	var ops []types.PatchOperation
+	if live.Name != want.Name {
+		ops = append(ops, apigwReplace("/name", want.Name))
+	}
+	if live.Function != want.Function {
+		ops = append(ops, apigwReplace("/authorizerUri", uri))
+	}
+	if live.IdentitySource != want.IdentitySource {
+		ops = append(ops, apigwReplace("/identitySource", want.IdentitySource))
+	}
+	if live.ResultTTLSeconds != want.ResultTTLSeconds {
+		ops = append(ops, apigwReplace("/authorizerResultTtlInSeconds", strconv.Itoa(want.ResultTTLSeconds)))
+	}
+	return ops
+}
+
+// dropAuthorizer deletes the authorizer id when the spec has none (want nil); the routes
+// must no longer refer to it.
+func (k *RestAPI) dropAuthorizer(ctx context.Context, apiID, id string, want *spec.RestAuthorizer) (bool, error) {
+	if want != nil || id == "" {
+		return false, nil
+	}
+	err := apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
+		_, err := k.api.DeleteAuthorizer(ctx, &apigateway.DeleteAuthorizerInput{RestApiId: aws.String(apiID), AuthorizerId: aws.String(id)})
+		return err
+	})
+	if err != nil && !errors.Is(err, reconcile.ErrNotFound) {
+		return false, fmt.Errorf("delete authorizer: %w", err)
+	}
+	return true, nil
+}
