@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"os"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
 	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
@@ -25,7 +26,7 @@ import (
 func Registry(cfg aws.Config, account string, code LambdaCode) reconcile.Registry {
 	// Every client: attempts under their own timeout, paced to AWS's control-plane quotas,
 	// and creates marked awscall.Once never resent by the SDK when their outcome is unknown.
-	awscall.Install(&cfg, awscall.NewPacer(awscall.ControlPlaneRates))
+	awscall.Install(&cfg, pacerFor(cfg))
 	ec2c := ec2.NewFromConfig(cfg)
 	sqsc := sqs.NewFromConfig(cfg)
 	iamc := iam.NewFromConfig(cfg)
@@ -54,4 +55,14 @@ func Registry(cfg aws.Config, account string, code LambdaCode) reconcile.Registr
 		reconcile.Adapt[spec.UsagePlan](NewUsagePlan(apic, cfg.Region)),
 		reconcile.Adapt[spec.MetricAlarm](NewMetricAlarm(NewCloudWatchClient(cfg))),
 	}
+}
+
+// pacerFor paces calls to AWS's control-plane quotas. An emulator (a custom endpoint) has no
+// such quotas, and pacing it would only slow the dev loop and the tests (a destroy of the
+// webhook stack waits 20 s per usage plan); PROVISIONER_PACE=aws paces there too.
+func pacerFor(cfg aws.Config) *awscall.Pacer {
+	if cfg.BaseEndpoint != nil && os.Getenv("PROVISIONER_PACE") != "aws" {
+		return nil
+	}
+	return awscall.NewPacer(awscall.ControlPlaneRates)
 }

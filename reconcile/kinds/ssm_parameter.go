@@ -242,8 +242,13 @@ func (k *SSMParameter) initialValue(ctx context.Context, p *spec.SSMParameter) (
 	case "placeholder":
 		return spec.SSMPlaceholder, nil
 	case "api_key":
-		out, err := awscall.Call(ctx, func(ctx context.Context) (*apigateway.GetApiKeyOutput, error) {
-			return k.keys.GetApiKey(ctx, &apigateway.GetApiKeyInput{ApiKey: aws.String(p.APIKey), IncludeValue: aws.Bool(true)})
+		// The key was created moments ago in the same apply: API Gateway may not show it yet.
+		var out *apigateway.GetApiKeyOutput
+		err := awscall.Visible(ctx, k.wait, "api key "+p.APIKey, func(ctx context.Context) (err error) {
+			out, err = awscall.Call(ctx, func(ctx context.Context) (*apigateway.GetApiKeyOutput, error) {
+				return k.keys.GetApiKey(ctx, &apigateway.GetApiKeyInput{ApiKey: aws.String(p.APIKey), IncludeValue: aws.Bool(true)})
+			})
+			return awscall.NotFound(err, apigwNotFound)
 		})
 		if err != nil {
 			return "", fmt.Errorf("read the value of api key %s: %w", p.APIKey, err)
