@@ -202,6 +202,10 @@ func (l *Locker) TryAcquire(ctx context.Context, h Holder) (*Lease, error) {
 			continue // released between our create and our read
 		}
 		last = info
+		if info.Holder.RunID == h.RunID {
+			// Our own create: its answer was lost and the SDK sent it again.
+			return &Lease{l: l, h: h, renewedAt: sent}, nil
+		}
 		if !info.Expired() {
 			return nil, &LockedError{Info: info}
 		}
