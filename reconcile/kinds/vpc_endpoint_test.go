@@ -352,6 +352,7 @@ func TestVPCEndpointInterfaceLifecycle(t *testing.T) {
 // The DynamoDB Streams endpoint has no private DNS: its first DNS entry is the name the
 // deadletter function is given (dns_name).
 func TestVPCEndpointStreamsDNSName(t *testing.T) {
+	emutest.SkipOnLocalStack(t, "LocalStack 4.14.0 names the Streams endpoint vpce-...dynamodb.streams...localstack.cloud, not streams.dynamodb")
 	api, region := testEC2(t)
 	vpc := testVPC(t, api, "10.45.0.0/16")
 	subnet := testSubnet(t, api, vpc, "10.45.1.0/24")
