@@ -454,7 +454,7 @@ func (k *RestAPI) ensurePath(ctx context.Context, apiID string, tree *restTree, 
 		}
 		return err
 	})
-	if awscall.Is(err, awscall.ConflictException) {
+	if awscall.Is(err, awscall.ConflictException) || awscall.Is(err, awscall.BadRequestException) {
 		id, err = k.existingResource(ctx, apiID, path, err)
 	}
 	if err != nil {
@@ -464,8 +464,12 @@ func (k *RestAPI) ensurePath(ctx context.Context, apiID string, tree *restTree, 
 	return id, nil
 }
 
-// existingResource looks path up after CreateResource answered ConflictException ("another
-// resource with the same parent already has this name": made since our read).
+// existingResource looks path up after CreateResource refused it: made since our read, or by
+// our own create whose answer was lost and that the SDK sent again. AWS answers
+// ConflictException ("another resource with the same parent already has this name");
+// LocalStack 4.14.0 answers a resent variable part ("{id}") with BadRequestException ("a
+// sibling of this resource already has a variable path part"). Either way, a path that now
+// exists is ours to use; one that does not keeps the refusal.
 func (k *RestAPI) existingResource(ctx context.Context, apiID, path string, conflict error) (string, error) {
 	tree, err := k.readTree(ctx, apiID)
 	if err != nil {

@@ -433,6 +433,40 @@ func TestRestAPICreate(t *testing.T) {
 		assert.Equal(t, "v1", got.Attrs["stage_name"])
 		assert.Len(t, apis["x"].resources, 1, "the namesake is untouched")
 	})
+	// A CreateResource whose answer was lost is sent again and refused: by AWS as a conflict,
+	// by LocalStack 4.14.0 (for "{eventId}") as a second variable part. The path is ours.
+	for _, code := range []string{"ConflictException", "BadRequestException"} {
+		t.Run("a resent CreateResource refused with "+code+" uses the resource made", func(t *testing.T) {
+			apis := map[string]*memRest{}
+			f := memRestAPI(apis)
+			create := f.createResource
+			f.createResource = func(in *apigateway.CreateResourceInput) (*apigateway.CreateResourceOutput, error) {
+				if aws.ToString(in.PathPart) != "{eventId}" {
+					return create(in)
+				}
+				if _, err := create(in); err != nil { // done, answer lost, sent again
+					return nil, err
+				}
+				return nil, miscAPIErr(code)
+			}
+			d := desired(o, "api-dev", restUnitProps())
+			got, err := tk[spec.RestAPI](unitRestAPI(f)).Create(context.Background(), d)
+			require.NoError(t, err)
+			assert.Empty(t, tk[spec.RestAPI](&RestAPI{}).Diff(d, got))
+			assert.Len(t, apis[got.ID].resources, 4, "/, /webhook, /events, /events/{eventId}: one each")
+		})
+	}
+	t.Run("a CreateResource refused with no such path keeps the refusal", func(t *testing.T) {
+		apis := map[string]*memRest{}
+		f := memRestAPI(apis)
+		f.createResource = func(in *apigateway.CreateResourceInput) (*apigateway.CreateResourceOutput, error) {
+			return nil, miscAPIErr("BadRequestException")
+		}
+		_, err := tk[spec.RestAPI](unitRestAPI(f)).Create(context.Background(), desired(o, "api-dev", restUnitProps()))
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "create resource /events:")
+		assert.Contains(t, err.Error(), "BadRequestException")
+	})
 	t.Run("adopts ours; nothing to do", func(t *testing.T) {
 		apis := map[string]*memRest{}
 		f := memRestAPI(apis)

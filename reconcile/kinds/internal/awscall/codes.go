@@ -10,6 +10,7 @@ const (
 
 	// shared by several services
 	AccessDeniedException          = "AccessDeniedException"
+	BadRequestException            = "BadRequestException" // API Gateway
 	ConflictException              = "ConflictException"
 	InvalidParameterValueException = "InvalidParameterValueException"
 	LimitExceededException         = "LimitExceededException"
