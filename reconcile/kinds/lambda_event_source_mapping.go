@@ -108,8 +108,9 @@ func (*EventSourceMapping) Diff(d reconcile.Want[*spec.EventSourceMapping], live
 
 // List reads the tags of every mapping (ListEventSourceMappings carries none) and returns the
 // matching ones, each read again with GetEventSourceMapping: LocalStack 4.14.0's listing
-// answers the State the replaced poller left behind after an UpdateEventSourceMapping
-// (Disabled), and only Get answers the state the mapping is in. AWS's two agree.
+// answers the State the replaced poller wrote into its store after an
+// UpdateEventSourceMapping (Disabling, then Disabled), and only Get answers the state of the
+// poller that runs. AWS's two agree.
 func (k *EventSourceMapping) List(ctx context.Context, sel state.Selector) ([]state.Resource, error) {
 	ms, err := k.mappings(ctx, "")
 	if err != nil {

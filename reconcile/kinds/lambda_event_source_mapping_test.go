@@ -682,13 +682,14 @@ func TestEventSourceMappingListSkipsVanished(t *testing.T) {
 	assert.ErrorContains(t, err, "list lambda event source mappings")
 }
 
-// A mapping updated by hand answers Updating (LocalStack 4.14.0 then Disabling) before it
-// rests at Enabled: List reads it once it rests, not as a disabled mapping.
+// A mapping updated by hand answers Updating on AWS (Creating on LocalStack 4.14.0 while it
+// starts a new poller) before it rests at Enabled: List reads it once it rests, not as a
+// disabled mapping.
 func TestEventSourceMappingListWaitsWhileUpdating(t *testing.T) {
 	o := miscOwner("jobs")
 	m := ourMapping("uuid-1", o, memQueueArn)
 	f := memLambdaESM(map[string]*memMapping{"uuid-1": m})
-	moving := []string{"Updating", "Disabling"}
+	moving := []string{"Updating", "Creating"}
 	m.cfg.State = aws.String(moving[0])
 	get := f.get
 	f.get = func(in *lambda.GetEventSourceMappingInput) (*lambda.GetEventSourceMappingOutput, error) {
