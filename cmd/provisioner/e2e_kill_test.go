@@ -1,8 +1,6 @@
 package main
 
 import (
-	"github.com/provisioner-dev/provisioner/localstack/emutest"
-
 	"bytes"
 	"errors"
 	"fmt"
@@ -11,8 +9,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/provisioner-dev/provisioner/localstack"
+	"github.com/provisioner-dev/provisioner/localstack/emutest"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds"
+	"github.com/provisioner-dev/provisioner/state"
 )
 
 // buildBinary builds the provisioner into a temporary directory, once per test.
@@ -51,7 +56,6 @@ func killed(t *testing.T, bin string, d time.Duration, args ...string) (finished
 // at a spread of moments; after `unlock --yes` (the killed run's lock outlives it) a rerun
 // converges: one of each after apply, nothing after destroy, no copies and no orphans.
 func TestKilledApplyAndDestroyConverge(t *testing.T) {
-	emutest.SkipOnLocalStack(t, "NOT a known divergence: the rerun after a killed apply fails on LocalStack 4.14.0 and is not yet diagnosed (issue 10 stays open)")
 	c, sfx, spec := webhookCLI(t)
 	bin := buildBinary(t)
 	unlock := func() { c.must(0, "unlock", "--suffix", sfx, "--stack", "webhook", "--yes") }
@@ -64,6 +68,7 @@ func TestKilledApplyAndDestroyConverge(t *testing.T) {
 			applyDone := killed(t, bin, d, "apply", spec, "--suffix", sfx, "--no-color")
 			partial := c.listed(sfx)
 			unlock()
+			skipOnUntaggedAlarms(t, c, sfx, d)
 			c.must(0, "apply", spec, "--suffix", sfx)
 			seen := c.listed(sfx)
 			t.Logf("kill %d, apply at %s: %d addresses before the rerun (finished: %v), %d after", i, d, len(partial), applyDone, len(seen))
@@ -88,4 +93,49 @@ func TestKilledApplyAndDestroyConverge(t *testing.T) {
 			assert.Empty(t, lockParams(t, sfx), "no lock left")
 		})
 	}
+}
+
+// skipOnUntaggedAlarms skips the rest of one kill on LocalStack when the kill left an alarm of
+// sfx without tags, after deleting it and destroying what the killed run made. LocalStack
+// 4.14.0 stores none of PutMetricAlarm's Tags, so the tool tags a new alarm with TagResource
+// right after the put (an interrupted run still finishes that); a SIGKILL between the two
+// leaves the alarm untagged, which the rerun rightly refuses as not ours and destroy cannot
+// find. On AWS the put itself tags a new alarm, and on other endpoints an untagged alarm here
+// is left for the rerun to fail on.
+func skipOnUntaggedAlarms(t *testing.T, c *cli, sfx string, at time.Duration) {
+	t.Helper()
+	if emutest.Flavor() != localstack.LocalStack {
+		return
+	}
+	cw := kinds.NewCloudWatchClient(emutest.Config(t))
+	var names []string
+	for _, id := range []string{"receiver-errors", "processor-errors", "deadletter-errors", "authorizer-errors", "dead-letters-visible"} {
+		names = append(names, "webhook-"+id+"-"+sfx)
+	}
+	out, err := cw.DescribeAlarms(ctxT(), &cloudwatch.DescribeAlarmsInput{AlarmNames: names})
+	require.NoError(t, err)
+	var untagged []string
+	for _, a := range out.MetricAlarms {
+		tags, err := cw.ListTagsForResource(ctxT(), &cloudwatch.ListTagsForResourceInput{ResourceARN: a.AlarmArn})
+		require.NoError(t, err)
+		if !hasTag(tags, state.TagSuffix) {
+			untagged = append(untagged, aws.ToString(a.AlarmName))
+		}
+	}
+	if len(untagged) == 0 {
+		return
+	}
+	_, err = cw.DeleteAlarms(ctxT(), &cloudwatch.DeleteAlarmsInput{AlarmNames: untagged})
+	require.NoError(t, err)
+	c.must(0, "destroy", "--suffix", sfx, "--yes")
+	t.Skipf("LocalStack 4.14.0 stores none of PutMetricAlarm's Tags, and the SIGKILL at %s fell between an alarm's put and its TagResource: %v had no ownership tags (AWS tags a new alarm in the put)", at, untagged)
+}
+
+func hasTag(out *cloudwatch.ListTagsForResourceOutput, key string) bool {
+	for _, tag := range out.Tags {
+		if aws.ToString(tag.Key) == key {
+			return true
+		}
+	}
+	return false
 }

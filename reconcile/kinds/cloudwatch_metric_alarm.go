@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
@@ -183,14 +184,23 @@ func (k *MetricAlarm) Create(ctx context.Context, d reconcile.Want[*spec.MetricA
 	case !errors.Is(err, reconcile.ErrNotFound):
 		return state.Resource{}, fmt.Errorf("create cloudwatch alarm %s: %w", d.Name, err)
 	}
-	if err := k.put(ctx, cwPutInput(d.Name, p, d.Tags)); err != nil {
+	// The put and the tagging that may have to follow it run to the end even when the run is
+	// interrupted (Ctrl-C cancels ctx): where the put's Tags are not stored (LocalStack 4.14.0),
+	// stopping between the two leaves an alarm of our name without ownership tags, which the
+	// next apply refuses and destroy cannot find.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cwCreateGrace)
+	defer cancel()
+	if err := k.put(wctx, cwPutInput(d.Name, p, d.Tags)); err != nil {
 		return state.Resource{}, fmt.Errorf("create cloudwatch alarm %s: %w", d.Name, err)
 	}
-	if err := k.tagUnstored(ctx, d); err != nil {
+	if err := k.tagUnstored(wctx, d); err != nil {
 		return state.Resource{}, fmt.Errorf("create cloudwatch alarm %s: tags: %w", d.Name, err)
 	}
 	return k.settle(ctx, d, "create")
 }
+
+// cwCreateGrace bounds the put and tagging of a create that go on after an interruption.
+const cwCreateGrace = time.Minute
 
 // tagUnstored applies with TagResource the create's tags that do not read back. AWS ignores
 // PutMetricAlarm's Tags when the alarm already exists (a concurrent put of the name), and

@@ -281,6 +281,45 @@ func TestMetricAlarmCreateTagsWhatThePutDropped(t *testing.T) {
 	f.calls.none(t, "UntagResource")
 }
 
+// ctxCloudWatch refuses every call whose context is done, as the SDK does.
+type ctxCloudWatch struct{ *fakeCloudWatch }
+
+func (f ctxCloudWatch) ListTagsForResource(ctx context.Context, in *cloudwatch.ListTagsForResourceInput, o ...func(*cloudwatch.Options)) (*cloudwatch.ListTagsForResourceOutput, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return f.fakeCloudWatch.ListTagsForResource(ctx, in, o...)
+}
+func (f ctxCloudWatch) TagResource(ctx context.Context, in *cloudwatch.TagResourceInput, o ...func(*cloudwatch.Options)) (*cloudwatch.TagResourceOutput, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return f.fakeCloudWatch.TagResource(ctx, in, o...)
+}
+
+// TestMetricAlarmCreateInterruptedStillTags: Ctrl-C arrives while the put is under way on an
+// endpoint that drops the put's tags (LocalStack 4.14.0); the alarm still gets its ownership
+// tags, so the next apply adopts it and destroy finds it.
+func TestMetricAlarmCreateInterruptedStillTags(t *testing.T) {
+	alarms := map[string]*memAlarm{}
+	f := memCloudWatch(alarms)
+	ctx, interrupt := context.WithCancel(context.Background())
+	put := f.put
+	f.put = func(in *cloudwatch.PutMetricAlarmInput) (*cloudwatch.PutMetricAlarmOutput, error) {
+		interrupt()
+		dropped := *in
+		dropped.Tags = nil
+		return put(&dropped)
+	}
+	o := miscOwner("errors")
+	d := desired(o, "errors-dev", cwErrorRate("fn"))
+
+	_, err := tk[spec.MetricAlarm](unitAlarm(ctxCloudWatch{f})).Create(ctx, d)
+	require.ErrorIs(t, err, context.Canceled, "the create reports the interruption")
+	require.Contains(t, alarms, "errors-dev")
+	assert.Equal(t, d.Tags, alarms["errors-dev"].tags, "the alarm it put carries our tags")
+}
+
 func TestMetricAlarmCreateAdoptsOurs(t *testing.T) {
 	o := miscOwner("errors")
 	old := cwErrorRate("fn")

@@ -107,7 +107,10 @@ func (*EventSourceMapping) Diff(d reconcile.Want[*spec.EventSourceMapping], live
 }
 
 // List reads the tags of every mapping (ListEventSourceMappings carries none) and returns the
-// matching ones; a listed mapping already carries its whole configuration.
+// matching ones, each read again with GetEventSourceMapping: LocalStack 4.14.0's listing
+// answers the State the replaced poller wrote into its store after an
+// UpdateEventSourceMapping (Disabling, then Disabled), and only Get answers the state of the
+// poller that runs. AWS's two agree.
 func (k *EventSourceMapping) List(ctx context.Context, sel state.Selector) ([]state.Resource, error) {
 	ms, err := k.mappings(ctx, "")
 	if err != nil {
@@ -122,11 +125,40 @@ func (k *EventSourceMapping) List(ctx context.Context, sel state.Selector) ([]st
 		if err != nil {
 			return nil, fmt.Errorf("list lambda event source mappings: %w", err)
 		}
-		if sel.Matches(tags) {
-			out = append(out, esmResource(m, tags))
+		if !sel.Matches(tags) {
+			continue
 		}
+		uuid := aws.ToString(m.UUID)
+		m, err = k.rested(ctx, uuid)
+		if awscall.Skippable(ctx, k.Kind(), uuid, err) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("list lambda event source mappings: %w", err)
+		}
+		out = append(out, esmResource(m, tags))
 	}
 	return out, nil
+}
+
+// rested reads the mapping of uuid, again while it moves between states: right after
+// UpdateEventSourceMapping AWS answers Updating, and whether the mapping is enabled shows only
+// once it rests. Read as it is, a mapping updated by hand would be planned as disabled and
+// re-enabled.
+func (k *EventSourceMapping) rested(ctx context.Context, uuid string) (types.EventSourceMappingConfiguration, error) {
+	var m types.EventSourceMappingConfiguration
+	err := k.wait.Until(ctx, func(ctx context.Context) (bool, error) {
+		got, err := k.get(ctx, uuid)
+		if err != nil {
+			return true, err // get retried what can be retried
+		}
+		m = got
+		if esmMoving(m) {
+			return false, fmt.Errorf("lambda event source mapping %s: state %s", aws.ToString(m.UUID), aws.ToString(m.State))
+		}
+		return true, nil
+	})
+	return m, err
 }
 
 // mappings lists the mappings of one source ("" for all), every page.
@@ -426,6 +458,16 @@ func esmSettled(k *EventSourceMapping, d reconcile.Want[*spec.EventSourceMapping
 func esmStable(m types.EventSourceMappingConfiguration) bool {
 	s := aws.ToString(m.State)
 	return s == "Enabled" || s == "Disabled"
+}
+
+// esmMoving reports whether m is on its way to Enabled or Disabled. Deleting is not waited
+// for: the mapping is going, and Delete and destroy wait for that themselves.
+func esmMoving(m types.EventSourceMappingConfiguration) bool {
+	switch aws.ToString(m.State) {
+	case "Creating", "Enabling", "Disabling", "Updating":
+		return true
+	}
+	return false
 }
 
 // esmIsStream reports whether source is a stream (DynamoDB or Kinesis), which takes the

@@ -681,3 +681,33 @@ func TestEventSourceMappingListSkipsVanished(t *testing.T) {
 	_, err = unitESM(f).List(context.Background(), state.Selector{Suffix: "dev"})
 	assert.ErrorContains(t, err, "list lambda event source mappings")
 }
+
+// A mapping updated by hand answers Updating on AWS (Creating on LocalStack 4.14.0 while it
+// starts a new poller) before it rests at Enabled: List reads it once it rests, not as a
+// disabled mapping.
+func TestEventSourceMappingListWaitsWhileUpdating(t *testing.T) {
+	o := miscOwner("jobs")
+	m := ourMapping("uuid-1", o, memQueueArn)
+	f := memLambdaESM(map[string]*memMapping{"uuid-1": m})
+	moving := []string{"Updating", "Creating"}
+	m.cfg.State = aws.String(moving[0])
+	get := f.get
+	f.get = func(in *lambda.GetEventSourceMappingInput) (*lambda.GetEventSourceMappingOutput, error) {
+		moving = moving[1:]
+		m.cfg.State = aws.String(append(moving, "Enabled")[0])
+		return get(in)
+	}
+	got, err := unitESM(f).List(context.Background(), state.Selector{Stack: o.Stack, Suffix: o.Suffix})
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.True(t, got[0].Props.(*spec.EventSourceMapping).Enabled, "read once it rests")
+	assert.Equal(t, 2, f.calls.count("GetEventSourceMapping"), "read until it rests")
+
+	m.cfg.State = aws.String("Updating")
+	f.get = func(*lambda.GetEventSourceMappingInput) (*lambda.GetEventSourceMappingOutput, error) {
+		return nil, miscAPIErr("ResourceNotFoundException")
+	}
+	got, err = unitESM(f).List(context.Background(), state.Selector{Stack: o.Stack, Suffix: o.Suffix})
+	require.NoError(t, err)
+	assert.Empty(t, got, "deleted while it was read: not listed")
+}
