@@ -22,7 +22,9 @@ type replacerKind struct {
 	replaces []string
 }
 
-func (r *replacerKind) CreateFirst(Desired, state.Resource, []FieldDiff) (bool, string) { return r.ok, r.why }
+func (r *replacerKind) CreateFirst(Desired, state.Resource, []FieldDiff) (bool, string) {
+	return r.ok, r.why
+}
 
 func (r *replacerKind) Create(ctx context.Context, d Desired) (state.Resource, error) {
 	r.replaces = append(r.replaces, d.Replaces)
