@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -299,7 +300,8 @@ func (t ec2Type[T]) observeID(ctx context.Context, id string, retry func(error) 
 }
 
 // adoptEarlier looks for what an earlier attempt at d created (a crash right after the create
-// call) by d's ownership tags, since the name is only a tag, and adopts it: it must be the only
+// call) by d's ownership tags, since the name is only a tag (never the one d.Replaces), and
+// adopts it: it must be the only
 // one (plural names them in the refusal), observe reads it, and it is brought to d. done is
 // false when there is nothing to adopt, and Create goes on.
 func ec2AdoptEarlier[V, T any, P interface {
@@ -307,6 +309,8 @@ func ec2AdoptEarlier[V, T any, P interface {
 	spec.Properties
 }](ctx context.Context, t ec2Type[V], k reconcile.Typed[P], d reconcile.Want[P], plural string, observe ec2Observe[V]) (r state.Resource, done bool, err error) {
 	found, err := t.describe(ctx, nil, ec2OwnerFilters(d.Owner))
+	// A create-first replacement's old resource carries the same tags and is not an attempt.
+	found = slices.DeleteFunc(found, func(v V) bool { return d.Replaces != "" && aws.ToString(t.id(v)) == d.Replaces })
 	switch {
 	case err != nil:
 		return state.Resource{}, true, fmt.Errorf("create %s %s: find earlier attempt: %w", t.what, d.Name, err)
