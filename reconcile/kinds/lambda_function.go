@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -388,7 +389,8 @@ func (k *LambdaFunction) visible(ctx context.Context, name string, read func(ctx
 	return awscall.Visible(ctx, k.wait, "lambda function "+name, read)
 }
 
-// createFunction retries while the execution role has not propagated through IAM.
+// createFunction retries while the execution role has not propagated through IAM (a fresh
+// role: awscall.RoleBudget), showing each "not yet" as progress.
 func (k *LambdaFunction) createFunction(ctx context.Context, d reconcile.Want[*spec.LambdaFunction], p *spec.LambdaFunction, pk *fnPackage) error {
 	in := &lambda.CreateFunctionInput{
 		FunctionName:  aws.String(d.Name),
@@ -413,8 +415,12 @@ func (k *LambdaFunction) createFunction(ctx context.Context, d reconcile.Want[*s
 	if p.LogGroup != "" {
 		in.LoggingConfig = fnLoggingConfig(p.LogGroup, d.Name)
 	}
-	return awscall.Do(ctx, k.wait, fnRetryIAM(), func(ctx context.Context) error {
+	start := time.Now()
+	return awscall.Do(ctx, awscall.Within(k.wait, awscall.RoleBudget), fnRetryIAM(), func(ctx context.Context) error {
 		_, err := k.api.CreateFunction(ctx, in)
+		if fnIAMNotReady(err) {
+			awscall.NoteRoleWait(ctx, start, "role "+p.Role+" to Lambda", err)
+		}
 		return err
 	})
 }
