@@ -19,8 +19,8 @@ import (
 	"github.com/provisioner-dev/provisioner/state"
 )
 
-// replaceSpec is a security group that an interface endpoint uses; description forces the
-// group's replacement.
+// replaceSpec is a security group that DEPENDENT uses; description forces the group's
+// replacement.
 const replaceSpec = `stack: replacetest
 region: us-east-1
 resources:
@@ -37,7 +37,10 @@ resources:
     description: DESCRIPTION
     ingress:
       - {protocol: tcp, from_port: 443, to_port: 443, cidrs: [10.61.0.0/16], description: HTTPS from the VPC}
-  sqs-endpoint:
+DEPENDENT`
+
+// endpointUser is an interface endpoint in the group.
+const endpointUser = `  user:
     kind: ec2.vpc_endpoint
     vpc: ${vpc.id}
     service: sqs
@@ -46,10 +49,40 @@ resources:
     security_group_ids: ["${endpoint-sg.id}"]
 `
 
-// TestReplaceSecurityGroupAnEndpointUses replaces, on the emulator, a security group an
-// interface endpoint uses: the new group is created first, the endpoint moved to it, and the
-// old group deleted last; the next plan has nothing to do.
+// groupUser is another group whose egress rule names the group.
+const groupUser = `  user:
+    kind: ec2.security_group
+    vpc: ${vpc.id}
+    description: Clients of the endpoint
+    egress:
+      - {protocol: tcp, from_port: 443, to_port: 443, security_group: "${endpoint-sg.id}", description: HTTPS to the endpoint}
+`
+
+// TestReplaceSecurityGroupAnEndpointUses: the endpoint moves with ModifyVpcEndpoint.
 func TestReplaceSecurityGroupAnEndpointUses(t *testing.T) {
+	emutest.SkipOnLocalStack(t, "4.14.0 ModifyVpcEndpoint ignores AddSecurityGroupIds and RemoveSecurityGroupIds (AWS applies them)")
+	replaceGroupUsedBy(t, endpointUser, "ec2.vpc_endpoint", "EC2:ModifyVpcEndpoint", func(user state.Resource) []string {
+		return user.Props.(*spec.VPCEndpoint).SecurityGroupIDs
+	})
+}
+
+// TestReplaceSecurityGroupAnotherGroupsRuleUses: the other group's rule moves, the new peer
+// authorized before the old one is revoked.
+func TestReplaceSecurityGroupAnotherGroupsRuleUses(t *testing.T) {
+	replaceGroupUsedBy(t, groupUser, "ec2.security_group", "EC2:AuthorizeSecurityGroupEgress", func(user state.Resource) []string {
+		var peers []string
+		for _, r := range user.Props.(*spec.SecurityGroup).Egress {
+			peers = append(peers, r.SourceSecurityGroup)
+		}
+		return peers
+	})
+}
+
+// replaceGroupUsedBy replaces, on the emulator, a security group that dependent (the resource
+// "user", of userKind) uses: the new group is created first, the user moved to it (the call named moved),
+// and the old group deleted last; the user then uses only the new group (groupsOf), and the
+// next plan has nothing to do.
+func replaceGroupUsedBy(t *testing.T, dependent, userKind, moved string, groupsOf func(user state.Resource) []string) {
 	ctx := context.Background()
 	cfg := emutest.Config(t)
 	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
@@ -61,7 +94,7 @@ func TestReplaceSecurityGroupAnEndpointUses(t *testing.T) {
 	sfx := emutest.Suffix(t)
 	sel := state.Selector{Stack: "replacetest", Suffix: sfx}
 	load := func(desc string) *spec.Stack {
-		st, err := spec.Parse("replace.yaml", []byte(strings.Replace(replaceSpec, "DESCRIPTION", desc, 1)), spec.Options{Suffix: sfx})
+		st, err := spec.Parse("replace.yaml", []byte(strings.NewReplacer("DESCRIPTION", desc, "DEPENDENT", dependent).Replace(replaceSpec)), spec.Options{Suffix: sfx})
 		require.NoError(t, err)
 		return st
 	}
@@ -105,11 +138,11 @@ func TestReplaceSecurityGroupAnEndpointUses(t *testing.T) {
 	apply(p)
 	calls := rec.Calls()
 	created := slices.Index(calls, "EC2:CreateSecurityGroup")
-	moved := slices.Index(calls, "EC2:ModifyVpcEndpoint")
+	movedAt := slices.Index(calls, moved)
 	deleted := slices.Index(calls, "EC2:DeleteSecurityGroup")
-	require.True(t, created >= 0 && moved >= 0 && deleted >= 0, "%v", calls)
-	assert.Less(t, created, moved, "the new group exists before the endpoint moves to it")
-	assert.Less(t, moved, deleted, "the old group is deleted after the endpoint left it")
+	require.True(t, created >= 0 && movedAt >= 0 && deleted >= 0, "%v", calls)
+	assert.Less(t, created, movedAt, "the new group exists before its user moves to it")
+	assert.Less(t, movedAt, deleted, "the old group is deleted after its user left it")
 
 	api := ec2.NewFromConfig(cfg)
 	groups, err := api.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: []types.Filter{ec2Filter("group-id", old.ID)}})
@@ -122,8 +155,8 @@ func TestReplaceSecurityGroupAnEndpointUses(t *testing.T) {
 	require.True(t, ok)
 	assert.NotEqual(t, old.ID, now.ID)
 	assert.Len(t, inv.Copies("replacetest", "ec2.security_group", "endpoint-sg"), 1)
-	ep, ok := inv.Find("replacetest", "ec2.vpc_endpoint", "sqs-endpoint")
+	user, ok := inv.Find("replacetest", userKind, "user")
 	require.True(t, ok)
-	assert.Equal(t, []string{now.ID}, ep.Props.(*spec.VPCEndpoint).SecurityGroupIDs)
+	assert.Equal(t, []string{now.ID}, groupsOf(user))
 	assert.False(t, plan(st).HasChanges(), "converged in one apply")
 }
