@@ -132,7 +132,7 @@ func Apply(ctx context.Context, plan *Plan, reg Registry, opts ApplyOptions) (*R
 		}
 	}
 	results, err := graphFor(plan).Walk(ctx, opts.Parallelism, func(ctx context.Context, node string) error {
-		return ex.timed(ctx, byNode[node])
+		return ex.timed(ctx, node, byNode[node])
 	})
 	if err != nil {
 		return nil, err
@@ -175,8 +175,9 @@ func retireErr(c Change, err error) error {
 }
 
 // graphFor builds the execution graph. A resource waits for what it references. A delete of a
-// resource the spec dropped waits for every create, update and delete of a higher kind tier,
-// since those are the resources that could still be using it. A create-first replacement is
+// resource the spec dropped, or of an extra copy, waits for every create, update and delete of a
+// higher kind tier, since those are the resources that could still be using it, and for the
+// changes of what references its logical name. A create-first replacement is
 // two nodes: the create, and the old one's delete (retiredNode), which waits for every change
 // that references the resource, so that they have moved to the new one.
 func graphFor(p *Plan) *Graph {
@@ -203,6 +204,11 @@ func graphFor(p *Plan) *Graph {
 		}
 		for _, o := range p.Changes {
 			if o.node() != c.node() && o.Action != NoOp && tier(o.Kind) > tier(c.Kind) {
+				g.Connect(c.node(), o.node())
+			}
+			// An extra copy may still be in use by what references its logical name, of the same
+			// tier too (another group's rule): those move to the kept copy first.
+			if o.Action != Delete && o.stack == c.stack && slices.Contains(o.DependsOn, c.Logical) {
 				g.Connect(c.node(), o.node())
 			}
 		}
@@ -245,12 +251,13 @@ func retired(c Change) Change {
 	return r
 }
 
-// timed runs one change and keeps how long it took, waiting for its kind's limit included.
-func (ex *executor) timed(ctx context.Context, c Change) error {
+// timed runs one change, the graph's node, and keeps how long it took, waiting for its kind's
+// limit included.
+func (ex *executor) timed(ctx context.Context, node string, c Change) error {
 	start := time.Now()
 	err := ex.run(ctx, c)
 	ex.mu.Lock()
-	ex.elapsed[c.node()] = time.Since(start)
+	ex.elapsed[node] = time.Since(start)
 	ex.mu.Unlock()
 	return err
 }

@@ -165,3 +165,16 @@ func TestReplacementName(t *testing.T) {
 	assert.Equal(t, "web-sg-dev-rzzzzzz", BaseName("web-sg-dev-rzzzzzz", "web-sg-dev"), "not a replacement name")
 	assert.Equal(t, "other-r123456", BaseName("other-r123456", "web-sg-dev"))
 }
+
+// An extra copy left by an interrupted replacement may still be used by a resource of its own
+// tier (another security group's rule): its delete waits for that resource's change too.
+func TestExtraCopyDeleteWaitsForWhatReferencesIt(t *testing.T) {
+	old := state.Resource{Kind: "ec2.security_group", ID: "sg-old", Owner: state.Owner{Stack: "app", Suffix: "dev", ID: "a"}}
+	p := &Plan{Stack: "app", Changes: []Change{
+		{Action: NoOp, Address: "ec2.security_group/a", Kind: "ec2.security_group", Logical: "a", stack: "app"},
+		{Action: Update, Address: "ec2.security_group/b", Kind: "ec2.security_group", Logical: "b", DependsOn: []string{"a"}, stack: "app"},
+		deleteChange(old, "extra copy"),
+	}}
+	g := graphFor(p)
+	assert.Contains(t, g.deps[p.Changes[2].node()], p.Changes[1].node())
+}

@@ -136,7 +136,8 @@ func ec2FreshRetry(codes ...string) func(error) bool {
 }
 
 // ec2AdoptableDiff refuses to adopt a resource of ours whose fixed fields differ from d: only
-// a replacement can fix those, and the engine deletes before it creates.
+// a replacement can fix those (a create-first replacement's old resource is never adopted:
+// ec2AdoptEarlier skips Desired.Replaces).
 func ec2AdoptableDiff(diffs []reconcile.FieldDiff) error {
 	if fd, ok := reconcile.Changes(diffs).ForceNew(); ok {
 		return fmt.Errorf("it exists with %s %v, want %v, which cannot change in place; delete it first", fd.Path, fd.Live, fd.Desired)
