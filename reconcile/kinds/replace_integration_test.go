@@ -58,6 +58,28 @@ const groupUser = `  user:
       - {protocol: tcp, from_port: 443, to_port: 443, security_group: "${endpoint-sg.id}", description: HTTPS to the endpoint}
 `
 
+// lambdaUser is a function placed in the group.
+const lambdaUser = `  role:
+    kind: iam.role
+    assumed_by: [lambda.amazonaws.com]
+  user:
+    kind: lambda.function
+    handler: receiver
+    role: ${role.arn}
+    vpc:
+      subnet_ids: ["${subnet.id}"]
+      security_group_ids: ["${endpoint-sg.id}"]
+`
+
+// TestReplaceSecurityGroupALambdaFunctionUses: the function moves with
+// UpdateFunctionConfiguration (on AWS the old group's delete then waits for the function's old
+// network interfaces, with progress).
+func TestReplaceSecurityGroupALambdaFunctionUses(t *testing.T) {
+	replaceGroupUsedBy(t, lambdaUser, "lambda.function", "Lambda:UpdateFunctionConfiguration", func(user state.Resource) []string {
+		return user.Props.(*spec.LambdaFunction).VPC.SecurityGroupIDs
+	})
+}
+
 // TestReplaceSecurityGroupAnEndpointUses: the endpoint moves with ModifyVpcEndpoint.
 func TestReplaceSecurityGroupAnEndpointUses(t *testing.T) {
 	emutest.SkipOnLocalStack(t, "4.14.0 ModifyVpcEndpoint ignores AddSecurityGroupIds and RemoveSecurityGroupIds (AWS applies them)")
@@ -89,7 +111,7 @@ func replaceGroupUsedBy(t *testing.T, dependent, userKind, moved string, groupsO
 	require.NoError(t, err)
 	var rec emutest.Recorder
 	rec.Attach(&cfg)
-	reg := Registry(cfg, aws.ToString(id.Account), nil)
+	reg := Registry(cfg, aws.ToString(id.Account), &fnTestCode{})
 	env := reconcile.Env{Account: aws.ToString(id.Account), Region: cfg.Region}
 	sfx := emutest.Suffix(t)
 	sel := state.Selector{Stack: "replacetest", Suffix: sfx}
