@@ -531,10 +531,13 @@ func (k *LambdaFunction) updateCode(ctx context.Context, name string, w *spec.La
 // updateConfig retries a change in progress and, for a new role or VPC, the answers Lambda
 // gives until the role has propagated through IAM.
 func (k *LambdaFunction) updateConfig(ctx context.Context, in *lambda.UpdateFunctionConfigurationInput) error {
-	retry := fnRetryIAM()
+	retry, start := fnRetryIAM(), time.Now()
 	err := awscall.Do(ctx, k.wait, func(err error) bool { return retry(err) || awscall.Is(err, fnConflict) },
 		func(ctx context.Context) error {
 			_, err := k.api.UpdateFunctionConfiguration(ctx, in)
+			if fnIAMNotReady(err) {
+				awscall.NoteRoleWait(ctx, start, "role "+aws.ToString(in.Role)+" to Lambda", err)
+			}
 			return err
 		})
 	if err != nil {

@@ -51,3 +51,29 @@ func TestLambdaFunctionRoleWaitShowsProgress(t *testing.T) {
 	assert.Contains(t, err.Error(), msg)
 	assert.Equal(t, 5*time.Minute, awscall.RoleBudget, "the documented budget")
 }
+
+// A changed role is waited for the same way on update.
+func TestLambdaFunctionUpdateRoleWaitShowsProgress(t *testing.T) {
+	o := miscOwner("receiver")
+	fns := map[string]*fnMem{}
+	fnOurFunction(t, fns, o, "receiver-dev", fnUnitProps())
+	f := fnMemLambda(fns)
+	k := unitLambdaFn(f, &fnTestCode{})
+	live, err := k.read(context.Background(), "receiver-dev")
+	require.NoError(t, err)
+	upd := f.updateFunctionConfig
+	f.updateFunctionConfig = func(in *lambda.UpdateFunctionConfigurationInput) (*lambda.UpdateFunctionConfigurationOutput, error) {
+		if f.calls.count("UpdateFunctionConfiguration") < 2 {
+			return nil, fnAPIErr(fnInvalid, "The role defined for the function cannot be assumed by Lambda.")
+		}
+		return upd(in)
+	}
+	p := fnUnitProps()
+	p.Role = "arn:aws:iam::000000000000:role/new"
+	var notes []string
+	ctx := reconcile.WithReporter(context.Background(), func(m string) { notes = append(notes, m) })
+	_, err = tk[spec.LambdaFunction](k).Update(ctx, desired(o, "receiver-dev", p), live)
+	require.NoError(t, err)
+	require.Len(t, notes, 1)
+	assert.Contains(t, notes[0], "waiting for IAM to propagate role arn:aws:iam::000000000000:role/new to Lambda")
+}
