@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -118,6 +119,9 @@ func Apply(ctx context.Context, plan *Plan, reg Registry, opts ApplyOptions) (*R
 	byNode := make(map[string]Change, len(plan.Changes))
 	for _, c := range plan.Changes {
 		byNode[c.node()] = c
+		if c.createFirst() {
+			byNode[retiredNode(c)] = retired(c)
+		}
 	}
 	for _, k := range reg {
 		if l, ok := k.(Limited); ok {
@@ -128,7 +132,7 @@ func Apply(ctx context.Context, plan *Plan, reg Registry, opts ApplyOptions) (*R
 		}
 	}
 	results, err := graphFor(plan).Walk(ctx, opts.Parallelism, func(ctx context.Context, node string) error {
-		return ex.timed(ctx, byNode[node])
+		return ex.timed(ctx, node, byNode[node])
 	})
 	if err != nil {
 		return nil, err
@@ -144,6 +148,10 @@ func Apply(ctx context.Context, plan *Plan, reg Registry, opts ApplyOptions) (*R
 		if c.Action != NoOp && !cr.Skipped {
 			cr.Elapsed = ex.elapsed[c.node()]
 		}
+		if c.createFirst() && cr.Err == nil {
+			cr.Err = retireErr(c, results[retiredNode(c)])
+			cr.Elapsed += ex.elapsed[retiredNode(c)]
+		}
 		if cr.Err != nil {
 			cr.Error = cr.Err.Error()
 		}
@@ -152,14 +160,35 @@ func Apply(ctx context.Context, plan *Plan, reg Registry, opts ApplyOptions) (*R
 	return res, nil
 }
 
+// retireErr is the error of a create-first replacement whose new resource is in place but whose
+// old one was not deleted: it failed, or was skipped because a change that references it
+// failed. Either way the replacement is unfinished (the next plan finishes it).
+func retireErr(c Change, err error) error {
+	var skip *ErrSkipped
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &skip):
+		return fmt.Errorf("the new one is in place; the replaced %s is kept until what references it has moved (%v)", c.live.ID, err)
+	}
+	return fmt.Errorf("the new one is in place; delete the replaced %s: %w", c.live.ID, err)
+}
+
 // graphFor builds the execution graph. A resource waits for what it references. A delete of a
-// resource the spec dropped waits for every create, update and delete of a higher kind tier,
-// since those are the resources that could still be using it.
+// resource the spec dropped, or of an extra copy, waits for every create, update and delete of a
+// higher kind tier, since those are the resources that could still be using it, and for the
+// changes of what references its logical name. A create-first replacement is
+// two nodes: the create, and the old one's delete (retiredNode), which waits for every change
+// that references the resource, so that they have moved to the new one.
 func graphFor(p *Plan) *Graph {
 	g := NewGraph()
 	nodeOf := map[string]string{} // logical → node, for the spec's resources (one stack)
 	for _, c := range p.Changes {
 		g.Add(c.node())
+		if c.createFirst() {
+			g.Add(retiredNode(c))
+			g.Connect(retiredNode(c), c.node())
+		}
 		if c.Action != Delete {
 			nodeOf[c.Logical] = c.node()
 		}
@@ -177,17 +206,58 @@ func graphFor(p *Plan) *Graph {
 			if o.node() != c.node() && o.Action != NoOp && tier(o.Kind) > tier(c.Kind) {
 				g.Connect(c.node(), o.node())
 			}
+			// An extra copy may still be in use by what references its logical name, of the same
+			// tier too (another group's rule): those move to the kept copy first.
+			if o.Action != Delete && o.stack == c.stack && slices.Contains(o.DependsOn, c.Logical) {
+				g.Connect(c.node(), o.node())
+			}
 		}
 	}
+	connectRetired(g, p)
 	return g
 }
 
-// timed runs one change and keeps how long it took, waiting for its kind's limit included.
-func (ex *executor) timed(ctx context.Context, c Change) error {
+// connectRetired makes the delete of each resource a create-first replacement retires wait for
+// the changes of everything that references it, and for the retirement of those that are
+// replaced create-first themselves (an old endpoint goes before the old group it used).
+func connectRetired(g *Graph, p *Plan) {
+	for _, c := range p.Changes {
+		if !c.createFirst() {
+			continue
+		}
+		for _, o := range p.Changes {
+			if o.Action == Delete || !slices.Contains(o.DependsOn, c.Logical) {
+				continue
+			}
+			g.Connect(retiredNode(c), o.node())
+			if o.createFirst() {
+				g.Connect(retiredNode(c), retiredNode(o))
+			}
+		}
+	}
+}
+
+// createFirst reports whether c is a replacement that creates the new resource first.
+func (c Change) createFirst() bool { return c.Action == Replace && c.Order == CreateFirst }
+
+// retiredNode is the graph node of the delete that ends c's create-first replacement.
+func retiredNode(c Change) string { return c.node() + "#retire" }
+
+// retired is the delete of the resource c's create-first replacement leaves behind, as the
+// executor runs and reports it.
+func retired(c Change) Change {
+	r := deleteChange(*c.live, "replaced: what referenced it now uses the new one")
+	r.stack, r.DependsOn = c.stack, c.DependsOn
+	return r
+}
+
+// timed runs one change, the graph's node, and keeps how long it took, waiting for its kind's
+// limit included.
+func (ex *executor) timed(ctx context.Context, node string, c Change) error {
 	start := time.Now()
 	err := ex.run(ctx, c)
 	ex.mu.Lock()
-	ex.elapsed[c.node()] = time.Since(start)
+	ex.elapsed[node] = time.Since(start)
 	ex.mu.Unlock()
 	return err
 }
@@ -300,7 +370,10 @@ func (ex *executor) perform(ctx context.Context, k Kind, c Change) error {
 	case Update:
 		got, err = k.Update(ctx, d, *c.live, c.Diffs)
 	case Replace:
-		if err = k.Delete(ctx, *c.live); err == nil {
+		if c.createFirst() {
+			d.Replaces = c.live.ID
+			got, err = k.Create(ctx, d) // the old one goes later, in its own node (retired)
+		} else if err = k.Delete(ctx, *c.live); err == nil {
 			got, err = k.Create(ctx, d)
 		}
 	}

@@ -85,10 +85,10 @@ func TestPlanCreateThenNoChanges(t *testing.T) {
 	require.NoError(t, res.Err())
 	assert.Equal(t, Counts{Created: 2}, res.Counts())
 	assert.Equal(t, []string{"create logs.log_group/producer", "create sqs.queue/consumer"}, f.log)
-	consumer := f.queues.live["app/dev/consumer"].Props.(*spec.LogGroup)
+	consumer := f.queues.byLogical("consumer").Props.(*spec.LogGroup)
 	assert.Equal(t, "arn:fake:app-producer-dev", consumer.KMSKeyID, "the reference resolved to the created attribute")
-	assert.Equal(t, "p", f.queues.live["app/dev/consumer"].Tags["Project"])
-	assert.Equal(t, "consumer", f.queues.live["app/dev/consumer"].Tags[state.TagID])
+	assert.Equal(t, "p", f.queues.byLogical("consumer").Tags["Project"])
+	assert.Equal(t, "consumer", f.queues.byLogical("consumer").Tags[state.TagID])
 
 	again := f.plan(t, st)
 	assert.False(t, again.HasChanges())
@@ -297,7 +297,7 @@ func TestApplyConvergesWhenAnUpdateChangesAReferencedAttribute(t *testing.T) {
 	require.NoError(t, res.Err())
 	// The fake's kms_key_id forces a replacement: the consumer is replaced with the new ARN.
 	assert.Equal(t, Counts{Updated: 1, Replaced: 1}, res.Counts())
-	assert.Equal(t, "arn:fake:app-producer-dev:updated", f.queues.live["app/dev/consumer"].Props.(*spec.LogGroup).KMSKeyID)
+	assert.Equal(t, "arn:fake:app-producer-dev:updated", f.queues.byLogical("consumer").Props.(*spec.LogGroup).KMSKeyID)
 	assert.False(t, f.plan(t, st2).HasChanges(), "one apply converges")
 
 	f.log = nil

@@ -15,13 +15,19 @@ import (
 type fakeKind struct {
 	kind string
 	mu   sync.Mutex
-	live map[string]state.Resource // by stack/suffix/logical
+	live map[string]state.Resource // by id: a create-first replacement has two at once
 	fail map[string]error          // logical name → error from Create/Update
 	log  *[]string                 // shared across kinds, to check global order
 	seq  int
 	seen map[string]Changes // logical name → the changes its last Update was given
 	// raiseOnly makes retention a raise-only setting, as DynamoDB warm throughput is.
 	raiseOnly bool
+	// kmsInPlace makes the KMS key an in-place change, so that a field can reference another
+	// resource without being replaced with it.
+	kmsInPlace bool
+	// arnByID gives every resource its own ARN (a new one after a replacement), as AWS does
+	// for most kinds.
+	arnByID bool
 }
 
 func newFakeKind(kind string, log *[]string) *fakeKind {
@@ -57,7 +63,10 @@ func (f *fakeKind) Create(_ context.Context, d Desired) (state.Resource, error) 
 	f.seq++
 	r := state.Resource{Kind: f.kind, Owner: d.Owner, ID: fmt.Sprintf("%s-%d", d.Name, f.seq), Name: d.Name,
 		Tags: d.Tags, Props: d.Props, Attrs: map[string]string{"arn": "arn:fake:" + d.Name, "name": d.Name}}
-	f.live[key(d.Owner)] = r
+	if f.arnByID {
+		r.Attrs["arn"] = "arn:fake:" + r.ID
+	}
+	f.live[r.ID] = r
 	return r, nil
 }
 
@@ -72,7 +81,7 @@ func (f *fakeKind) Update(_ context.Context, d Desired, live state.Resource, cha
 	// An update changes an attribute, as a DynamoDB stream change changes the stream ARN.
 	live.Props, live.Tags = d.Props, d.Tags
 	live.Attrs = map[string]string{"arn": "arn:fake:" + d.Name + ":updated", "name": d.Name}
-	f.live[key(d.Owner)] = live
+	f.live[live.ID] = live
 	return live, nil
 }
 
@@ -80,7 +89,7 @@ func (f *fakeKind) Delete(_ context.Context, live state.Resource) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.record("delete", live.Owner.ID)
-	delete(f.live, key(live.Owner))
+	delete(f.live, live.ID)
 	return nil
 }
 
@@ -92,8 +101,22 @@ func (f *fakeKind) Diff(d Desired, live state.Resource) ([]FieldDiff, error) {
 	} else {
 		diffs.Field("retention_days", got.RetentionDays, want.RetentionDays)
 	}
-	diffs.ForceNew("kms_key_id", got.KMSKeyID, want.KMSKeyID)
+	if f.kmsInPlace {
+		diffs.Field("kms_key_id", got.KMSKeyID, want.KMSKeyID)
+	} else {
+		diffs.ForceNew("kms_key_id", got.KMSKeyID, want.KMSKeyID)
+	}
 	return diffs, nil
 }
 
-func key(o state.Owner) string { return o.Stack + "/" + o.Suffix + "/" + o.ID }
+// byLogical returns the live resource of one logical name in stack app, suffix dev.
+func (f *fakeKind) byLogical(logical string) state.Resource {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, r := range f.live {
+		if r.Owner == (state.Owner{Stack: "app", Suffix: "dev", ID: logical}) {
+			return r
+		}
+	}
+	return state.Resource{}
+}

@@ -56,6 +56,9 @@ type Desired struct {
 	Name  string            // physical name
 	Props spec.Properties   // resolved properties
 	Tags  map[string]string // the stack's tags plus the ownership tags
+	// Replaces is the id of the live resource a create-first replacement deletes once this one
+	// exists and what references it has moved (empty otherwise). See Replacer.
+	Replaces string
 }
 
 // FieldDiff is one field whose live value differs from the desired one.

@@ -35,7 +35,7 @@ func TestDestroyDeletesDependentsFirst(t *testing.T) {
 		k := spec.Kinds[(i*7)%len(spec.Kinds)] // 7 is prime to 16: every kind once, shuffled
 		fk := newFakeKind(k.Kind, &log)
 		r := state.Resource{Kind: k.Kind, Owner: state.Owner{Stack: "app", Suffix: "dev", ID: "x"}, ID: "id-" + k.Kind, Name: "app-x-dev"}
-		fk.live[key(r.Owner)] = r
+		fk.live[r.ID] = r
 		reg = append(reg, fk)
 		inv.Resources = append(inv.Resources, r)
 	}

@@ -26,15 +26,18 @@ const Unknown = "(known after apply)"
 
 // Change is one planned change of one resource.
 type Change struct {
-	Action    Action      `json:"action"`
-	Address   string      `json:"address"` // kind/logical
-	Kind      string      `json:"kind"`
-	Logical   string      `json:"logical"`
-	Name      string      `json:"name"`         // physical name
-	ID        string      `json:"id,omitempty"` // live identifier, when it exists
-	Reason    string      `json:"reason,omitempty"`
-	Diffs     []FieldDiff `json:"diffs,omitempty"`
-	DependsOn []string    `json:"depends_on,omitempty"` // logical names
+	Action  Action `json:"action"`
+	Address string `json:"address"` // kind/logical
+	Kind    string `json:"kind"`
+	Logical string `json:"logical"`
+	Name    string `json:"name"`         // physical name
+	ID      string `json:"id,omitempty"` // live identifier, when it exists
+	Reason  string `json:"reason,omitempty"`
+	// Order is how a replace runs (create_before_delete or delete_before_create); Reason says
+	// why.
+	Order     ReplaceOrder `json:"order,omitempty"`
+	Diffs     []FieldDiff  `json:"diffs,omitempty"`
+	DependsOn []string     `json:"depends_on,omitempty"` // logical names
 
 	stack string          // the owning stack: a destroy may span stacks with the same addresses
 	spec  *spec.Resource  // nil for deletes of resources not in the spec
@@ -60,6 +63,7 @@ type Plan struct {
 
 	env   Env
 	stack *spec.Stack
+	kept  map[string]state.Resource // logical → the live copy the plan keeps (see keep)
 }
 
 // Env is what resolving a spec needs from the account: the built-ins beyond the spec's own.
@@ -121,7 +125,7 @@ func (p *Plan) Refused() error {
 
 // MakePlan compares the spec with what discovery found. It is pure: kinds' Diff methods are.
 func MakePlan(st *spec.Stack, inv *state.Inventory, reg Registry, env Env) (*Plan, error) {
-	p := &Plan{Stack: st.Name, Suffix: st.Suffix, Region: env.Region, env: env, stack: st}
+	p := &Plan{Stack: st.Name, Suffix: st.Suffix, Region: env.Region, env: env, stack: st, kept: map[string]state.Resource{}}
 	changing := map[string]bool{} // logical names whose attributes are unknown until apply
 	matched := map[string]bool{}  // addresses of live resources the spec describes
 	var extra []Change            // deletes: extra copies, then orphans
@@ -141,7 +145,7 @@ func MakePlan(st *spec.Stack, inv *state.Inventory, reg Registry, env Env) (*Pla
 			changing[r.Logical] = true
 		}
 		p.Changes = append(p.Changes, c)
-		extra = append(extra, extraCopies(inv, st.Name, r)...)
+		extra = append(extra, p.extraCopies(inv, r)...)
 	}
 	extra = append(extra, orphans(st.Name, inv, matched)...)
 	sortDeletes(extra)
@@ -149,23 +153,57 @@ func MakePlan(st *spec.Stack, inv *state.Inventory, reg Registry, env Env) (*Pla
 	return p, nil
 }
 
-// extraCopies plans the deletion of every copy of r but the one state.Inventory.Copies keeps,
-// saying which one stays and why: nothing picks one silently.
-func extraCopies(inv *state.Inventory, stack string, r *spec.Resource) []Change {
-	copies := inv.Copies(stack, r.Kind, r.Logical)
+// extraCopies plans the deletion of every copy of r but the one the plan keeps, saying which
+// one stays and why: nothing picks one silently.
+func (p *Plan) extraCopies(inv *state.Inventory, r *spec.Resource) []Change {
+	copies := inv.Copies(p.Stack, r.Kind, r.Logical)
 	if len(copies) < 2 {
 		return nil
 	}
+	kept := p.kept[r.Logical]
 	why := "the first by id"
-	if inv.Referenced(copies[0]) {
+	switch {
+	case kept.ID != copies[0].ID:
+		why = "the replacement an earlier apply created: it matches the spec, the others must be replaced; they go once what references them has moved"
+	case inv.Referenced(kept):
 		why = "the one other resources reference"
 	}
 	var out []Change
-	for _, x := range copies[1:] {
-		out = append(out, deleteChange(x, fmt.Sprintf("extra copy: %d carry the ownership tags of %s/%s; keeping %s (%s)",
-			len(copies), r.Kind, r.Logical, copies[0].ID, why)))
+	for _, x := range copies {
+		if x.ID != kept.ID {
+			out = append(out, deleteChange(x, fmt.Sprintf("extra copy: %d carry the ownership tags of %s/%s; keeping %s (%s)",
+				len(copies), r.Kind, r.Logical, kept.ID, why)))
+		}
 	}
 	return out
+}
+
+// keep picks the live copy of r the plan works on: the one Inventory.Copies puts first, unless
+// that one needs replacing and another does not. That other one is what a create-first
+// replacement made before the run stopped (crashed, or a dependent failed) short of deleting
+// the old one: keeping it finishes the replacement instead of starting another.
+func (p *Plan) keep(k Kind, r *spec.Resource, d Desired, inv *state.Inventory) (state.Resource, bool, error) {
+	copies := inv.Copies(p.Stack, r.Kind, r.Logical)
+	if len(copies) == 0 {
+		return state.Resource{}, false, nil
+	}
+	kept := copies[0]
+	if len(copies) > 1 {
+		first, err := diffs(k, d, kept)
+		if err != nil {
+			return kept, true, err
+		}
+		if actionFor(first) == Replace {
+			for _, x := range copies[1:] {
+				if xd, err := diffs(k, d, x); err == nil && actionFor(xd) != Replace {
+					kept = x
+					break
+				}
+			}
+		}
+	}
+	p.kept[r.Logical] = kept
+	return kept, true, nil
 }
 
 func (p *Plan) planResource(k Kind, r *spec.Resource, inv *state.Inventory, changing map[string]bool) (Change, error) {
@@ -180,7 +218,10 @@ func (p *Plan) planResource(k Kind, r *spec.Resource, inv *state.Inventory, chan
 		return c, err
 	}
 	c.Name = d.Name
-	live, found := inv.Find(p.Stack, r.Kind, r.Logical)
+	live, found, err := p.keep(k, r, d, inv)
+	if err != nil {
+		return c, fmt.Errorf("plan %s: %w", c.Address, err)
+	}
 	if !found {
 		c.Action, c.Reason = Create, "not found"
 		return c, nil
@@ -190,6 +231,9 @@ func (p *Plan) planResource(k Kind, r *spec.Resource, inv *state.Inventory, chan
 		return c, fmt.Errorf("plan %s: %w", c.Address, err)
 	}
 	c.Action = actionFor(c.Diffs)
+	if c.Action == Replace {
+		c.Order, c.Reason = replaceOrder(k, d, live, c.Diffs)
+	}
 	return c, nil
 }
 
@@ -268,7 +312,7 @@ func (p *Plan) liveAttr(inv *state.Inventory, ref spec.Ref) (string, bool) {
 	if dep == nil {
 		return "", false
 	}
-	live, ok := inv.Find(p.Stack, dep.Kind, dep.Logical)
+	live, ok := p.kept[dep.Logical]
 	if !ok {
 		return Unknown, true
 	}

@@ -10,7 +10,9 @@ var securityGroupKind = KindInfo{
 	Kind:       "ec2.security_group",
 	New:        func() Properties { return &SecurityGroup{} },
 	Attributes: []string{"id", "arn", "name"},
-	Name:       NameRule{1, 255, `^[a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*]+$`, "1-255 characters: letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*"},
+	// AWS allows 255; a create-first replacement adds "-r" and 6 hex characters
+	// (reconcile.ReplacementName), which must fit too.
+	Name:       NameRule{1, 247, `^[a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*]+$`, "1-247 characters (AWS allows 255; a replacement adds 8): letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*"},
 	References: []string{"ec2.vpc"},
 }
 

@@ -107,8 +107,8 @@ func (t *planText) writeChange(b *strings.Builder, c reconcile.Change, v verb) {
 		head = v.color + head + ansiReset
 	}
 	fmt.Fprintf(b, "  %s  (%s)", head, c.Name)
-	if c.Action == reconcile.Delete || c.Action == reconcile.Create {
-		fmt.Fprintf(b, "  # %s", c.Reason)
+	if c.Reason != "" && c.Action != reconcile.Update {
+		fmt.Fprintf(b, "  # %s", c.Reason) // a replace's says in which order, and why
 	}
 	b.WriteString("\n")
 	for _, d := range c.Diffs {

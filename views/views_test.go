@@ -47,6 +47,7 @@ func goldenPlan() *reconcile.Plan {
 		{Action: reconcile.Update, Address: "s3.bucket/archive", Kind: "s3.bucket", Logical: "archive", Name: "webhook-archive-123456789012-dev", ID: "webhook-archive-123456789012-dev",
 			Diffs: []reconcile.FieldDiff{{Path: "versioning", Live: false, Desired: true}, {Path: "tags.Owner", Live: nil, Desired: "payments"}}},
 		{Action: reconcile.Replace, Address: "ec2.subnet/private-a", Kind: "ec2.subnet", Logical: "private-a", Name: "webhook-private-a-dev", ID: "subnet-1",
+			Order: reconcile.CreateFirst, Reason: "created first, then the old one is deleted once what references it has moved",
 			Diffs: []reconcile.FieldDiff{{Path: "cidr", Live: "10.0.1.0/24", Desired: "10.0.3.0/24", ForceNew: true}}},
 		{Action: reconcile.NoOp, Address: "ec2.vpc/vpc", Kind: "ec2.vpc", Logical: "vpc", Name: "webhook-vpc-dev", ID: "vpc-1"},
 		{Action: reconcile.Delete, Address: "sqs.queue/old", Kind: "sqs.queue", Logical: "old", Name: "webhook-old-dev", ID: "https://q/old", Reason: "not in the spec"},

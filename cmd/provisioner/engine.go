@@ -98,6 +98,9 @@ func (g *globals) connect(ctx context.Context, region string, readOnly bool, spe
 		configHook(&cfg)
 	}
 	g.account.attach(&cfg) // after ReadOnly: a refused call is not sent, so not counted
+	// STS here, the stack lock's SSM and every kind: one call path (per-attempt timeouts
+	// inside the SDK's retries, pacing), installed once.
+	kinds.CallPath(&cfg)
 	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		return nil, fmt.Errorf("identify account: %w", err)

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -135,7 +136,8 @@ func ec2FreshRetry(codes ...string) func(error) bool {
 }
 
 // ec2AdoptableDiff refuses to adopt a resource of ours whose fixed fields differ from d: only
-// a replacement can fix those, and the engine deletes before it creates.
+// a replacement can fix those (a create-first replacement's old resource is never adopted:
+// ec2AdoptEarlier skips Desired.Replaces).
 func ec2AdoptableDiff(diffs []reconcile.FieldDiff) error {
 	if fd, ok := reconcile.Changes(diffs).ForceNew(); ok {
 		return fmt.Errorf("it exists with %s %v, want %v, which cannot change in place; delete it first", fd.Path, fd.Live, fd.Desired)
@@ -299,7 +301,8 @@ func (t ec2Type[T]) observeID(ctx context.Context, id string, retry func(error) 
 }
 
 // adoptEarlier looks for what an earlier attempt at d created (a crash right after the create
-// call) by d's ownership tags, since the name is only a tag, and adopts it: it must be the only
+// call) by d's ownership tags, since the name is only a tag (never the one d.Replaces), and
+// adopts it: it must be the only
 // one (plural names them in the refusal), observe reads it, and it is brought to d. done is
 // false when there is nothing to adopt, and Create goes on.
 func ec2AdoptEarlier[V, T any, P interface {
@@ -307,6 +310,8 @@ func ec2AdoptEarlier[V, T any, P interface {
 	spec.Properties
 }](ctx context.Context, t ec2Type[V], k reconcile.Typed[P], d reconcile.Want[P], plural string, observe ec2Observe[V]) (r state.Resource, done bool, err error) {
 	found, err := t.describe(ctx, nil, ec2OwnerFilters(d.Owner))
+	// A create-first replacement's old resource carries the same tags and is not an attempt.
+	found = slices.DeleteFunc(found, func(v V) bool { return d.Replaces != "" && aws.ToString(t.id(v)) == d.Replaces })
 	switch {
 	case err != nil:
 		return state.Resource{}, true, fmt.Errorf("create %s %s: find earlier attempt: %w", t.what, d.Name, err)

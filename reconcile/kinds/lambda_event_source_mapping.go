@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -232,10 +233,14 @@ func (k *EventSourceMapping) tryCreate(ctx context.Context, d reconcile.Want[*sp
 // found instead, for Create to adopt or refuse.
 func (k *EventSourceMapping) create(ctx context.Context, d reconcile.Want[*spec.EventSourceMapping], p *spec.EventSourceMapping) (uuid string, found []types.EventSourceMappingConfiguration, err error) {
 	in := esmCreateInput(d.Desired, p)
-	err = k.wait.Retry(ctx, esmRetryWrite, func(ctx context.Context) error {
+	start := time.Now()
+	err = awscall.Within(k.wait, awscall.RoleBudget).Retry(ctx, esmRetryWrite, func(ctx context.Context) error {
 		out, err := awscall.Call(awscall.Once(ctx), func(ctx context.Context) (*lambda.CreateEventSourceMappingOutput, error) {
 			return k.api.CreateEventSourceMapping(ctx, in)
 		})
+		if esmIAMNotReady(err) {
+			awscall.NoteRoleWait(ctx, start, "the role of function "+p.Function+" to Lambda's poller", err)
+		}
 		if err == nil {
 			uuid = aws.ToString(out.UUID)
 			return nil

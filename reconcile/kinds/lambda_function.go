@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -388,7 +389,8 @@ func (k *LambdaFunction) visible(ctx context.Context, name string, read func(ctx
 	return awscall.Visible(ctx, k.wait, "lambda function "+name, read)
 }
 
-// createFunction retries while the execution role has not propagated through IAM.
+// createFunction retries while the execution role has not propagated through IAM (a fresh
+// role: awscall.RoleBudget), showing each "not yet" as progress.
 func (k *LambdaFunction) createFunction(ctx context.Context, d reconcile.Want[*spec.LambdaFunction], p *spec.LambdaFunction, pk *fnPackage) error {
 	in := &lambda.CreateFunctionInput{
 		FunctionName:  aws.String(d.Name),
@@ -413,8 +415,12 @@ func (k *LambdaFunction) createFunction(ctx context.Context, d reconcile.Want[*s
 	if p.LogGroup != "" {
 		in.LoggingConfig = fnLoggingConfig(p.LogGroup, d.Name)
 	}
-	return awscall.Do(ctx, k.wait, fnRetryIAM(), func(ctx context.Context) error {
+	start := time.Now()
+	return awscall.Do(ctx, awscall.Within(k.wait, awscall.RoleBudget), fnRetryIAM(), func(ctx context.Context) error {
 		_, err := k.api.CreateFunction(ctx, in)
+		if fnIAMNotReady(err) {
+			awscall.NoteRoleWait(ctx, start, "role "+p.Role+" to Lambda", err)
+		}
 		return err
 	})
 }
@@ -525,10 +531,13 @@ func (k *LambdaFunction) updateCode(ctx context.Context, name string, w *spec.La
 // updateConfig retries a change in progress and, for a new role or VPC, the answers Lambda
 // gives until the role has propagated through IAM.
 func (k *LambdaFunction) updateConfig(ctx context.Context, in *lambda.UpdateFunctionConfigurationInput) error {
-	retry := fnRetryIAM()
+	retry, start := fnRetryIAM(), time.Now()
 	err := awscall.Do(ctx, k.wait, func(err error) bool { return retry(err) || awscall.Is(err, fnConflict) },
 		func(ctx context.Context) error {
 			_, err := k.api.UpdateFunctionConfiguration(ctx, in)
+			if fnIAMNotReady(err) {
+				awscall.NoteRoleWait(ctx, start, "role "+aws.ToString(in.Role)+" to Lambda", err)
+			}
 			return err
 		})
 	if err != nil {

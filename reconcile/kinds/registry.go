@@ -24,9 +24,8 @@ import (
 // builds ARNs the APIs do not return, and code packages Lambda functions. Adding a kind is one
 // line here; Adapt makes each typed kind a reconcile.Kind.
 func Registry(cfg aws.Config, account string, code LambdaCode) reconcile.Registry {
-	// Every client: attempts under their own timeout, paced to AWS's control-plane quotas,
-	// and creates marked awscall.Once never resent by the SDK when their outcome is unknown.
-	awscall.Install(&cfg, pacerFor(cfg))
+	CallPath(&cfg) // a no-op when the caller already did
+
 	ec2c := ec2.NewFromConfig(cfg)
 	sqsc := sqs.NewFromConfig(cfg)
 	iamc := iam.NewFromConfig(cfg)
@@ -55,6 +54,16 @@ func Registry(cfg aws.Config, account string, code LambdaCode) reconcile.Registr
 		reconcile.Adapt[spec.UsagePlan](NewUsagePlan(apic, cfg.Region)),
 		reconcile.Adapt[spec.MetricAlarm](NewMetricAlarm(NewCloudWatchClient(cfg))),
 	}
+}
+
+// CallPath puts every client later built from cfg on the kinds' call path: each attempt under
+// its own timeout (awscall.AttemptTimeout, inside the SDK's retries, so throttling is never
+// cut off), paced to AWS's control-plane quotas, and creates marked awscall.Once never resent
+// by the SDK when their outcome is unknown. Registry does it for the kinds; the CLI does it
+// first for its own clients (STS's account lookup, the stack lock's SSM), so that every AWS
+// call of a run keeps the same rules and one pacer.
+func CallPath(cfg *aws.Config) {
+	awscall.Install(cfg, pacerFor(*cfg))
 }
 
 // pacerFor paces calls to AWS's control-plane quotas. An emulator (a custom endpoint) has no

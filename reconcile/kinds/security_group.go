@@ -98,7 +98,7 @@ func (k *SecurityGroup) tryCreate(ctx context.Context, d reconcile.Want[*spec.Se
 	p := d.Props
 	out, err := awscall.Call(awscall.Once(ctx), func(ctx context.Context) (*ec2.CreateSecurityGroupOutput, error) {
 		return k.api.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{
-			GroupName:         aws.String(d.Name),
+			GroupName:         aws.String(sgGroupName(d.Desired)),
 			Description:       aws.String(sgDescription(p.Description)),
 			VpcId:             aws.String(p.VPC),
 			TagSpecifications: ec2TagSpec(types.ResourceTypeSecurityGroup, ec2WantTags(d.Desired)),
@@ -132,7 +132,7 @@ func (k *SecurityGroup) tryCreate(ctx context.Context, d reconcile.Want[*spec.Se
 // adopt takes over the group of d's name in d's VPC when it carries d's ownership tags, and
 // refuses it, untouched, when not.
 func (k *SecurityGroup) adopt(ctx context.Context, d reconcile.Want[*spec.SecurityGroup], p *spec.SecurityGroup, dup error) (state.Resource, error) {
-	groups, err := k.describe(ctx, nil, []types.Filter{ec2Filter("vpc-id", p.VPC), ec2Filter("group-name", d.Name)})
+	groups, err := k.describe(ctx, nil, []types.Filter{ec2Filter("vpc-id", p.VPC), ec2Filter("group-name", sgGroupName(d.Desired))})
 	if err == nil && len(groups) == 0 {
 		err = dup // deleted since: let the next run create it
 	}
@@ -207,6 +207,17 @@ func (k *SecurityGroup) observeID(ctx context.Context, id string, retry func(err
 	return k.ec2Type().observeID(ctx, id, retry, ec2Read(k.observe))
 }
 
+// sgGroupName is the group name Create gives d: its physical name, or, for a create-first
+// replacement (which shares the old group's VPC, where names are unique), the replacement name.
+func sgGroupName(d reconcile.Desired) string {
+	if d.Replaces != "" {
+		return reconcile.ReplacementName(d.Name, d.Replaces)
+	}
+	return d.Name
+}
+
+// observe reads a group. Its name is the spec's (the Name tag) when the group name is that or
+// its replacement name, so a replaced group is not replaced again for its name.
 func (k *SecurityGroup) observe(g types.SecurityGroup) state.Resource {
 	tags := ec2TagMap(g.Tags)
 	owner, _ := state.OwnerOf(tags)
@@ -215,7 +226,7 @@ func (k *SecurityGroup) observe(g types.SecurityGroup) state.Resource {
 		Kind:  k.Kind(),
 		Owner: owner,
 		ID:    id,
-		Name:  name,
+		Name:  reconcile.BaseName(name, tags[ec2NameTag]),
 		Attrs: map[string]string{"id": id, "arn": aws.ToString(g.SecurityGroupArn), "name": name},
 		Tags:  tags,
 		Props: &spec.SecurityGroup{

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"time"
 
+	"github.com/aws/smithy-go"
+
 	"github.com/provisioner-dev/provisioner/reconcile"
 )
 
@@ -17,7 +19,26 @@ const (
 	// settings, EC2 Describe* by id, IAM GetRole). AWS documents seconds; two minutes leaves
 	// room for a loaded region.
 	FreshBudget = 2 * time.Minute
+
+	// RoleBudget bounds how long a kind waits for IAM to propagate a new or changed role to the
+	// service that must use it: Lambda's "The role defined for the function cannot be assumed
+	// by Lambda" on CreateFunction, and an event source mapping's "ensure the role can
+	// perform ...". AWS documents seconds to minutes; the Terraform AWS provider waits up to
+	// five minutes for the same answers.
+	RoleBudget = 5 * time.Minute
 )
+
+// NoteRoleWait reports one "not yet" of a wait for IAM to propagate what (a role, named), with
+// the time waited since start, the budget and AWS's own words, through reconcile.Report.
+func NoteRoleWait(ctx context.Context, start time.Time, what string, err error) {
+	msg := err.Error()
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		msg = ae.ErrorMessage()
+	}
+	reconcile.Report(ctx, "waiting for IAM to propagate %s (%s so far, budget %s): %s",
+		what, time.Since(start).Round(100*time.Millisecond), RoleBudget, msg)
+}
 
 // Within returns b with its budget capped at budget.
 func Within(b reconcile.Backoff, budget time.Duration) reconcile.Backoff {

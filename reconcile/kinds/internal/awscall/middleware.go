@@ -22,8 +22,15 @@ var AttemptTimeout = 60 * time.Second
 // attempt under AttemptTimeout, paced by p (nil: not paced), and a call marked Once is sent a
 // single time when its outcome is unknown. It goes after the SDK's Retry step, so it sees (and
 // paces) every attempt.
+//
+// Installing again on a config that has it (the CLI puts its own clients on the path, then
+// hands the config to kinds.Registry) changes nothing: the first one, and its pacer, stays, so
+// one process has one pacer per operation.
 func Install(cfg *aws.Config, p *Pacer) {
 	cfg.APIOptions = append(slices.Clone(cfg.APIOptions), func(s *middleware.Stack) error {
+		if _, ok := s.Finalize.Get(attempt{}.ID()); ok {
+			return nil
+		}
 		return s.Finalize.Insert(attempt{pacer: p}, "Retry", middleware.After)
 	})
 }
