@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -403,6 +404,66 @@ func TestDynamoDBTableUpdateEachField(t *testing.T) {
 	assert.True(t, *u[3].DeletionProtectionEnabled)
 	assert.Equal(t, 1, f.count("UpdateContinuousBackups"))
 	assert.Zero(t, f.count("TagResource")+f.count("UntagResource"), "tags already equal")
+}
+
+// TestDynamoDBTableUpdateFollowsChanges: Update makes the calls of the paths the plan's
+// changes name, and none for a path they do not name even where live and the spec differ.
+func TestDynamoDBTableUpdateFollowsChanges(t *testing.T) {
+	warm := func(r, w int) *spec.WarmThroughput {
+		return &spec.WarmThroughput{ReadUnitsPerSecond: r, WriteUnitsPerSecond: w}
+	}
+	cases := []struct {
+		name    string
+		live    func(p *spec.DynamoDBTable)
+		want    func(p *spec.DynamoDBTable)
+		changes reconcile.Changes // nil: the plan's, from reconcile.Compare
+		calls   []string
+	}{
+		{"billing mode", nil, ddbProvisioned(5, 5), nil, []string{"UpdateTable"}},
+		{"stream on", nil, func(p *spec.DynamoDBTable) { p.StreamViewType = "NEW_IMAGE" }, nil, []string{"UpdateTable"}},
+		{"deletion protection", nil, func(p *spec.DynamoDBTable) { p.DeletionProtection = true }, nil, []string{"UpdateTable"}},
+		{"warm raised", func(p *spec.DynamoDBTable) { p.WarmThroughput = warm(12000, 4000) },
+			func(p *spec.DynamoDBTable) { p.WarmThroughput = warm(20000, 4000) }, nil, []string{"UpdateTable"}},
+		{"point-in-time recovery", nil, func(p *spec.DynamoDBTable) { p.PointInTimeRecovery = true }, nil, []string{"UpdateContinuousBackups"}},
+		{"ttl", nil, func(p *spec.DynamoDBTable) { p.TTLAttribute = "expires" }, nil, []string{"UpdateTimeToLive"}},
+		{"a difference the changes do not name", nil, func(p *spec.DynamoDBTable) { p.DeletionProtection = true },
+			reconcile.Changes{}, nil},
+		{"warm only lowered, as an adoption sees it", func(p *spec.DynamoDBTable) { p.WarmThroughput = warm(20000, 4000) },
+			func(p *spec.DynamoDBTable) { p.WarmThroughput = warm(12000, 4000) },
+			reconcile.Changes{{Path: "warm_throughput.read_units_per_second", Impossible: "lowered"}}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			live, want := ddbProps0(), ddbProps0()
+			if tc.live != nil {
+				tc.live(live)
+			}
+			tc.want(want)
+			d := ddbDesired(want)
+			f := newDDBFake(ddbTable(d.Name), d.Tags)
+			f.updateContinuousBackups = func(*dynamodb.UpdateContinuousBackupsInput) (*dynamodb.UpdateContinuousBackupsOutput, error) {
+				return &dynamodb.UpdateContinuousBackupsOutput{}, nil
+			}
+			f.updateTimeToLive = func(*dynamodb.UpdateTimeToLiveInput) (*dynamodb.UpdateTimeToLiveOutput, error) {
+				return &dynamodb.UpdateTimeToLiveOutput{}, nil
+			}
+			k := newTestDDB(f)
+			var err error
+			if tc.changes == nil {
+				_, err = tk[spec.DynamoDBTable](k).Update(context.Background(), d, ddbLive(live, d.Tags))
+			} else {
+				_, err = reconcile.Adapt[spec.DynamoDBTable](k).Update(context.Background(), d, ddbLive(live, d.Tags), tc.changes)
+			}
+			require.NoError(t, err)
+			var writes []string
+			for _, c := range f.calls {
+				if strings.HasPrefix(c, "Update") || strings.HasPrefix(c, "Tag") || strings.HasPrefix(c, "Untag") {
+					writes = append(writes, c)
+				}
+			}
+			assert.Equal(t, tc.calls, writes)
+		})
+	}
 }
 
 func TestDynamoDBTableUpdateTTLOncePerHour(t *testing.T) {

@@ -410,6 +410,50 @@ func TestSQSQueueUpdate(t *testing.T) {
 	assert.Equal(t, d.Tags, queues["jobs-dev"].tags)
 }
 
+// TestSQSQueueUpdateSendsChangedPaths: SetQueueAttributes carries the attributes of the
+// paths the plan's changes name, and nothing when only tags changed.
+func TestSQSQueueUpdateSendsChangedPaths(t *testing.T) {
+	o := miscOwner("jobs")
+	cases := []struct {
+		name   string
+		change func(d *reconcile.Desired, p *spec.SQSQueue)
+		want   map[string]string
+	}{
+		{"visibility", func(_ *reconcile.Desired, p *spec.SQSQueue) { p.VisibilityTimeoutSeconds = 60 },
+			map[string]string{"VisibilityTimeout": "60"}},
+		{"kms key turns sse-sqs off", func(_ *reconcile.Desired, p *spec.SQSQueue) { p.KMSKeyID = "alias/k" },
+			map[string]string{"KmsMasterKeyId": "alias/k", "SqsManagedSseEnabled": "false"}},
+		{"redrive", func(_ *reconcile.Desired, p *spec.SQSQueue) {
+			p.Redrive = &spec.Redrive{DeadLetterQueueARN: "arn:dlq", MaxReceiveCount: 5}
+		}, map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"arn:dlq","maxReceiveCount":5}`}},
+		{"tags only", func(d *reconcile.Desired, _ *spec.SQSQueue) { d.Tags["Team"] = "pay" }, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := memSQS(map[string]*memQueue{"jobs-dev": ourQueue(o, nil)})
+			var sent map[string]string
+			setAttrs := f.setQueueAttributes
+			f.setQueueAttributes = func(in *sqs.SetQueueAttributesInput) (*sqs.SetQueueAttributesOutput, error) {
+				sent = in.Attributes
+				return setAttrs(in)
+			}
+			k := tk[spec.SQSQueue](unitSQS(f))
+			live, err := k.List(context.Background(), state.Selector{Suffix: "dev"})
+			require.NoError(t, err)
+			require.Len(t, live, 1)
+			p := sqsDefaults()
+			d := desired(o, "jobs-dev", p)
+			tc.change(&d, p)
+			_, err = k.Update(context.Background(), d, live[0])
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, sent)
+			if tc.want == nil {
+				f.calls.none(t, "SetQueueAttributes")
+			}
+		})
+	}
+}
+
 func TestSQSQueueUpdateRefusesForeignLive(t *testing.T) {
 	f := memSQS(map[string]*memQueue{})
 	live := state.Resource{ID: memSQSBase + "x", Name: "x", Props: sqsDefaults(), Tags: map[string]string{"Team": "x"}}
