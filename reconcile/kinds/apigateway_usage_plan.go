@@ -162,19 +162,21 @@ func planCreateInput(d reconcile.Desired, p *spec.UsagePlan) *apigateway.CreateU
 	return in
 }
 
-// Update patches what differs in one UpdateUsagePlan, adds and removes keys, makes the tags
-// equal d.Tags, and reads the plan back.
+// Update patches what the plan's changes name in one UpdateUsagePlan, adds and removes keys
+// when they changed, makes the tags equal d.Tags, and reads the plan back.
 func (k *UsagePlan) Update(ctx context.Context, d reconcile.Want[*spec.UsagePlan], live reconcile.Have[*spec.UsagePlan], changes reconcile.Changes) (state.Resource, error) {
 	gw := k.gw()
 	w, l := d.Props, live.Props
 	if err := gw.owned(d.Desired, live.Resource); err != nil {
 		return state.Resource{}, err
 	}
-	if err := k.patch(ctx, live.ID, planPatch(l, w)); err != nil {
+	if err := k.patch(ctx, live.ID, planPatch(changes, l, w)); err != nil {
 		return state.Resource{}, fmt.Errorf("update api gateway usage plan %s: %w", d.Name, err)
 	}
-	if err := k.syncKeys(ctx, live.ID, l.Keys, w.Keys); err != nil {
-		return state.Resource{}, fmt.Errorf("update api gateway usage plan %s: keys: %w", d.Name, err)
+	if changes.Changed("keys") {
+		if err := k.syncKeys(ctx, live.ID, l.Keys, w.Keys); err != nil {
+			return state.Resource{}, fmt.Errorf("update api gateway usage plan %s: keys: %w", d.Name, err)
+		}
 	}
 	if err := gw.syncTags(ctx, d.Desired, live.Resource); err != nil {
 		return state.Resource{}, err
@@ -192,27 +194,30 @@ func (k *UsagePlan) patch(ctx context.Context, id string, ops []types.PatchOpera
 	})
 }
 
-// planPatch is the UpdateUsagePlan patch that turns live into want (keys aside).
-func planPatch(live, want *spec.UsagePlan) []types.PatchOperation {
+// planPatch is the UpdateUsagePlan patch for the paths the plan's changes name (keys aside):
+// the stages live lacks or has extra, and want's description, throttle and quota.
+func planPatch(changes reconcile.Changes, live, want *spec.UsagePlan) []types.PatchOperation {
 	var ops []types.PatchOperation
-	if live.Description != want.Description {
+	if changes.Changed("description") {
 		ops = append(ops, apigwReplace("/description", want.Description))
 	}
-	ops = append(ops, planStagePatch(live.Stages, want.Stages)...)
-	lt, wt := planThrottle(live.Throttle), planThrottle(want.Throttle)
-	switch {
-	case wt == nil && lt != nil:
-		ops = append(ops, types.PatchOperation{Op: types.OpRemove, Path: aws.String("/throttle")})
-	case wt != nil && !reconcile.Equal(lt, wt):
-		ops = append(ops, apigwReplace("/throttle/rateLimit", strconv.FormatFloat(wt.RateLimit, 'f', -1, 64)),
-			apigwReplace("/throttle/burstLimit", strconv.Itoa(wt.BurstLimit)))
+	if changes.Changed("stages") {
+		ops = append(ops, planStagePatch(live.Stages, want.Stages)...)
 	}
-	lq, wq := planQuota(live.Quota), planQuota(want.Quota)
-	switch {
-	case wq == nil && lq != nil:
-		ops = append(ops, types.PatchOperation{Op: types.OpRemove, Path: aws.String("/quota")})
-	case wq != nil && !reconcile.Equal(lq, wq):
-		ops = append(ops, apigwReplace("/quota/limit", strconv.Itoa(wq.Limit)), apigwReplace("/quota/period", wq.Period))
+	if wt := planThrottle(want.Throttle); changes.Changed("throttle") {
+		if wt == nil {
+			ops = append(ops, types.PatchOperation{Op: types.OpRemove, Path: aws.String("/throttle")})
+		} else {
+			ops = append(ops, apigwReplace("/throttle/rateLimit", strconv.FormatFloat(wt.RateLimit, 'f', -1, 64)),
+				apigwReplace("/throttle/burstLimit", strconv.Itoa(wt.BurstLimit)))
+		}
+	}
+	if wq := planQuota(want.Quota); changes.Changed("quota") {
+		if wq == nil {
+			ops = append(ops, types.PatchOperation{Op: types.OpRemove, Path: aws.String("/quota")})
+		} else {
+			ops = append(ops, apigwReplace("/quota/limit", strconv.Itoa(wq.Limit)), apigwReplace("/quota/period", wq.Period))
+		}
 	}
 	return ops
 }

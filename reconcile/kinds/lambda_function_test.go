@@ -473,6 +473,58 @@ func TestLambdaFunctionUpdate(t *testing.T) {
 	})
 }
 
+// TestLambdaFunctionUpdateConfigFollowsChanges: UpdateFunctionConfiguration carries exactly
+// the fields of the configuration paths the plan's changes name, and is not sent for changes
+// outside the configuration.
+func TestLambdaFunctionUpdateConfigFollowsChanges(t *testing.T) {
+	o := miscOwner("receiver")
+	base := &lambda.UpdateFunctionConfigurationInput{FunctionName: aws.String("receiver-dev")}
+	with := func(set func(in *lambda.UpdateFunctionConfigurationInput)) *lambda.UpdateFunctionConfigurationInput {
+		in := *base
+		set(&in)
+		return &in
+	}
+	cases := []struct {
+		name   string
+		change func(p *spec.LambdaFunction)
+		want   *lambda.UpdateFunctionConfigurationInput
+	}{
+		{"memory", func(p *spec.LambdaFunction) { p.MemoryMB = 1024 },
+			with(func(in *lambda.UpdateFunctionConfigurationInput) { in.MemorySize = aws.Int32(1024) })},
+		{"description and tracing", func(p *spec.LambdaFunction) { p.Description, p.Tracing = "new", "PassThrough" },
+			with(func(in *lambda.UpdateFunctionConfigurationInput) {
+				in.Description, in.TracingConfig = aws.String("new"), &types.TracingConfig{Mode: types.TracingModePassThrough}
+			})},
+		{"log group", func(p *spec.LambdaFunction) { p.LogGroup = "" },
+			with(func(in *lambda.UpdateFunctionConfigurationInput) {
+				in.LoggingConfig = &types.LoggingConfig{LogGroup: aws.String("/aws/lambda/receiver-dev"), LogFormat: types.LogFormatText}
+			})},
+		{"reserved concurrency only", func(p *spec.LambdaFunction) { p.ReservedConcurrency = aws.Int(2) }, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			fns := map[string]*fnMem{}
+			fnOurFunction(t, fns, o, "receiver-dev", fnUnitProps())
+			f := fnMemLambda(fns)
+			k := unitLambdaFn(f, &fnTestCode{})
+			live, err := k.read(context.Background(), "receiver-dev")
+			require.NoError(t, err)
+			var sent *lambda.UpdateFunctionConfigurationInput
+			upd := f.updateFunctionConfig
+			f.updateFunctionConfig = func(in *lambda.UpdateFunctionConfigurationInput) (*lambda.UpdateFunctionConfigurationOutput, error) {
+				sent = in
+				return upd(in)
+			}
+			p := fnUnitProps()
+			tc.change(p)
+			_, err = tk[spec.LambdaFunction](k).Update(context.Background(), desired(o, "receiver-dev", p), live)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, sent)
+			f.calls.none(t, "UpdateFunctionCode")
+		})
+	}
+}
+
 // ResourceConflictException means another change of the function is in progress: wait and
 // retry. A new role may not have propagated yet either.
 func TestLambdaFunctionUpdateRetriesConflictsAndRoles(t *testing.T) {

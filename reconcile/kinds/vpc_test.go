@@ -193,6 +193,43 @@ func TestVPCUpdateDNSOrder(t *testing.T) {
 	assert.Equal(t, []string{"support", "hostnames"}, order, "support on first")
 }
 
+// TestVPCUpdateFollowsChanges: one ModifyVpcAttribute per DNS path the plan's changes name.
+func TestVPCUpdateFollowsChanges(t *testing.T) {
+	on := &spec.VPC{CIDR: "10.0.0.0/16", EnableDNSSupport: true, EnableDNSHostnames: true}
+	cases := []struct {
+		name       string
+		live, want spec.VPC
+		calls      []string
+	}{
+		{"hostnames off", *on, spec.VPC{CIDR: on.CIDR, EnableDNSSupport: true}, []string{"hostnames"}},
+		{"support on", spec.VPC{CIDR: on.CIDR}, spec.VPC{CIDR: on.CIDR, EnableDNSSupport: true}, []string{"support"}},
+		{"both on", spec.VPC{CIDR: on.CIDR}, *on, []string{"support", "hostnames"}},
+		{"nothing", *on, *on, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := vpcFake(testVPCObject("vpc-1", ec2OwnedTags(ec2UnitOwner, "net-u1")))
+			var calls []string
+			f.modifyVpcAttribute = func(in *ec2.ModifyVpcAttributeInput) (*ec2.ModifyVpcAttributeOutput, error) {
+				if in.EnableDnsHostnames != nil {
+					calls = append(calls, "hostnames")
+				} else {
+					calls = append(calls, "support")
+				}
+				return &ec2.ModifyVpcAttributeOutput{}, nil
+			}
+			tags := ec2UnitOwner.Tags()
+			tags["Name"] = "net-u1"
+			live, want := tc.live, tc.want
+			r := state.Resource{ID: "vpc-1", Owner: ec2UnitOwner, Name: "net-u1", Tags: tags, Props: &live}
+			d := reconcile.Desired{Owner: ec2UnitOwner, Name: "net-u1", Tags: tags, Props: &want}
+			_, err := tk[spec.VPC](newTestVPC(f)).Update(context.Background(), d, r)
+			require.NoError(t, err)
+			assert.Equal(t, tc.calls, calls)
+		})
+	}
+}
+
 func TestVPCUpdateRefusesForeignTags(t *testing.T) {
 	f := &fakeEC2{}
 	live := state.Resource{ID: "vpc-1", Tags: map[string]string{"Name": "x"}, Props: &spec.VPC{}}
