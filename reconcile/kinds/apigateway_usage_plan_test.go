@@ -97,7 +97,7 @@ func TestUsagePlanPatch(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			w := planProps()
 			tc.change(w)
-			assert.Equal(t, tc.want, planPatch(tc.changes(w), planProps(), w))
+			assert.Equal(t, tc.want, []types.PatchOperation(planPatch(tc.changes(w), planProps(), w)))
 		})
 	}
 }
