@@ -36,13 +36,7 @@ type memRest struct {
 // holding apis; tests replace single fields to inject errors.
 func memRestAPI(apis map[string]*memRest) *fakeAPIGW {
 	f := &fakeAPIGW{}
-	get := func(id *string) (*memRest, error) {
-		a, ok := apis[aws.ToString(id)]
-		if !ok {
-			return nil, miscAPIErr("NotFoundException")
-		}
-		return a, nil
-	}
+	get := memGet(apis, nil, memMissing("NotFoundException"))
 	f.getRestApis = func(*apigateway.GetRestApisInput) (*apigateway.GetRestApisOutput, error) {
 		out := &apigateway.GetRestApisOutput{}
 		for _, id := range slices.Sorted(maps.Keys(apis)) {

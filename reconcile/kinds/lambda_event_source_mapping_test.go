@@ -23,7 +23,7 @@ import (
 // fakeLambdaESM is EventSourceMappingAPI with one function field per operation; a nil field
 // fails the call.
 type fakeLambdaESM struct {
-	calls    miscCalls
+	calls    fakeCalls
 	create   func(*lambda.CreateEventSourceMappingInput) (*lambda.CreateEventSourceMappingOutput, error)
 	get      func(*lambda.GetEventSourceMappingInput) (*lambda.GetEventSourceMappingOutput, error)
 	list     func(*lambda.ListEventSourceMappingsInput) (*lambda.ListEventSourceMappingsOutput, error)
@@ -35,28 +35,28 @@ type fakeLambdaESM struct {
 }
 
 func (f *fakeLambdaESM) CreateEventSourceMapping(_ context.Context, in *lambda.CreateEventSourceMappingInput, _ ...func(*lambda.Options)) (*lambda.CreateEventSourceMappingOutput, error) {
-	return miscFakeCall(&f.calls, "CreateEventSourceMapping", f.create, in)
+	return fakeCall(&f.calls, "CreateEventSourceMapping", f.create, in)
 }
 func (f *fakeLambdaESM) GetEventSourceMapping(_ context.Context, in *lambda.GetEventSourceMappingInput, _ ...func(*lambda.Options)) (*lambda.GetEventSourceMappingOutput, error) {
-	return miscFakeCall(&f.calls, "GetEventSourceMapping", f.get, in)
+	return fakeCall(&f.calls, "GetEventSourceMapping", f.get, in)
 }
 func (f *fakeLambdaESM) ListEventSourceMappings(_ context.Context, in *lambda.ListEventSourceMappingsInput, _ ...func(*lambda.Options)) (*lambda.ListEventSourceMappingsOutput, error) {
-	return miscFakeCall(&f.calls, "ListEventSourceMappings", f.list, in)
+	return fakeCall(&f.calls, "ListEventSourceMappings", f.list, in)
 }
 func (f *fakeLambdaESM) UpdateEventSourceMapping(_ context.Context, in *lambda.UpdateEventSourceMappingInput, _ ...func(*lambda.Options)) (*lambda.UpdateEventSourceMappingOutput, error) {
-	return miscFakeCall(&f.calls, "UpdateEventSourceMapping", f.update, in)
+	return fakeCall(&f.calls, "UpdateEventSourceMapping", f.update, in)
 }
 func (f *fakeLambdaESM) DeleteEventSourceMapping(_ context.Context, in *lambda.DeleteEventSourceMappingInput, _ ...func(*lambda.Options)) (*lambda.DeleteEventSourceMappingOutput, error) {
-	return miscFakeCall(&f.calls, "DeleteEventSourceMapping", f.del, in)
+	return fakeCall(&f.calls, "DeleteEventSourceMapping", f.del, in)
 }
 func (f *fakeLambdaESM) ListTags(_ context.Context, in *lambda.ListTagsInput, _ ...func(*lambda.Options)) (*lambda.ListTagsOutput, error) {
-	return miscFakeCall(&f.calls, "ListTags", f.listTags, in)
+	return fakeCall(&f.calls, "ListTags", f.listTags, in)
 }
 func (f *fakeLambdaESM) TagResource(_ context.Context, in *lambda.TagResourceInput, _ ...func(*lambda.Options)) (*lambda.TagResourceOutput, error) {
-	return miscFakeCall(&f.calls, "TagResource", f.tag, in)
+	return fakeCall(&f.calls, "TagResource", f.tag, in)
 }
 func (f *fakeLambdaESM) UntagResource(_ context.Context, in *lambda.UntagResourceInput, _ ...func(*lambda.Options)) (*lambda.UntagResourceOutput, error) {
-	return miscFakeCall(&f.calls, "UntagResource", f.untag, in)
+	return fakeCall(&f.calls, "UntagResource", f.untag, in)
 }
 
 const (
@@ -76,13 +76,7 @@ type memMapping struct {
 // replace single fields to inject errors. Listing pages by two, to exercise NextMarker.
 func memLambdaESM(ms map[string]*memMapping) *fakeLambdaESM {
 	f := &fakeLambdaESM{}
-	get := func(uuid *string) (*memMapping, error) {
-		m, ok := ms[aws.ToString(uuid)]
-		if !ok {
-			return nil, miscAPIErr("ResourceNotFoundException")
-		}
-		return m, nil
-	}
+	get := memGet(ms, nil, memMissing("ResourceNotFoundException"))
 	byArn := func(arn *string) (*memMapping, error) {
 		return get(aws.String(strings.TrimPrefix(aws.ToString(arn), memESMArn)))
 	}

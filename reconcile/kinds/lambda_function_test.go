@@ -635,7 +635,7 @@ func TestLambdaFunctionUpdateWaitsForTheLastUpdate(t *testing.T) {
 	})
 }
 
-func fnCallIndex(c miscCalls, op string) int {
+func fnCallIndex(c fakeCalls, op string) int {
 	for i, v := range c {
 		if v == op {
 			return i

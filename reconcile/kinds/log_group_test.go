@@ -23,7 +23,7 @@ import (
 
 // fakeLogs is LogGroupAPI with one function field per operation; a nil field fails the call.
 type fakeLogs struct {
-	calls                 miscCalls
+	calls                 fakeCalls
 	createLogGroup        func(*cloudwatchlogs.CreateLogGroupInput) (*cloudwatchlogs.CreateLogGroupOutput, error)
 	describeLogGroups     func(*cloudwatchlogs.DescribeLogGroupsInput) (*cloudwatchlogs.DescribeLogGroupsOutput, error)
 	listTagsForResource   func(*cloudwatchlogs.ListTagsForResourceInput) (*cloudwatchlogs.ListTagsForResourceOutput, error)
@@ -39,34 +39,34 @@ type fakeLogs struct {
 type logsOpt = func(*cloudwatchlogs.Options)
 
 func (f *fakeLogs) CreateLogGroup(_ context.Context, in *cloudwatchlogs.CreateLogGroupInput, _ ...logsOpt) (*cloudwatchlogs.CreateLogGroupOutput, error) {
-	return miscFakeCall(&f.calls, "CreateLogGroup", f.createLogGroup, in)
+	return fakeCall(&f.calls, "CreateLogGroup", f.createLogGroup, in)
 }
 func (f *fakeLogs) DescribeLogGroups(_ context.Context, in *cloudwatchlogs.DescribeLogGroupsInput, _ ...logsOpt) (*cloudwatchlogs.DescribeLogGroupsOutput, error) {
-	return miscFakeCall(&f.calls, "DescribeLogGroups", f.describeLogGroups, in)
+	return fakeCall(&f.calls, "DescribeLogGroups", f.describeLogGroups, in)
 }
 func (f *fakeLogs) ListTagsForResource(_ context.Context, in *cloudwatchlogs.ListTagsForResourceInput, _ ...logsOpt) (*cloudwatchlogs.ListTagsForResourceOutput, error) {
-	return miscFakeCall(&f.calls, "ListTagsForResource", f.listTagsForResource, in)
+	return fakeCall(&f.calls, "ListTagsForResource", f.listTagsForResource, in)
 }
 func (f *fakeLogs) TagResource(_ context.Context, in *cloudwatchlogs.TagResourceInput, _ ...logsOpt) (*cloudwatchlogs.TagResourceOutput, error) {
-	return miscFakeCall(&f.calls, "TagResource", f.tagResource, in)
+	return fakeCall(&f.calls, "TagResource", f.tagResource, in)
 }
 func (f *fakeLogs) UntagResource(_ context.Context, in *cloudwatchlogs.UntagResourceInput, _ ...logsOpt) (*cloudwatchlogs.UntagResourceOutput, error) {
-	return miscFakeCall(&f.calls, "UntagResource", f.untagResource, in)
+	return fakeCall(&f.calls, "UntagResource", f.untagResource, in)
 }
 func (f *fakeLogs) PutRetentionPolicy(_ context.Context, in *cloudwatchlogs.PutRetentionPolicyInput, _ ...logsOpt) (*cloudwatchlogs.PutRetentionPolicyOutput, error) {
-	return miscFakeCall(&f.calls, "PutRetentionPolicy", f.putRetentionPolicy, in)
+	return fakeCall(&f.calls, "PutRetentionPolicy", f.putRetentionPolicy, in)
 }
 func (f *fakeLogs) DeleteRetentionPolicy(_ context.Context, in *cloudwatchlogs.DeleteRetentionPolicyInput, _ ...logsOpt) (*cloudwatchlogs.DeleteRetentionPolicyOutput, error) {
-	return miscFakeCall(&f.calls, "DeleteRetentionPolicy", f.deleteRetentionPolicy, in)
+	return fakeCall(&f.calls, "DeleteRetentionPolicy", f.deleteRetentionPolicy, in)
 }
 func (f *fakeLogs) AssociateKmsKey(_ context.Context, in *cloudwatchlogs.AssociateKmsKeyInput, _ ...logsOpt) (*cloudwatchlogs.AssociateKmsKeyOutput, error) {
-	return miscFakeCall(&f.calls, "AssociateKmsKey", f.associateKmsKey, in)
+	return fakeCall(&f.calls, "AssociateKmsKey", f.associateKmsKey, in)
 }
 func (f *fakeLogs) DisassociateKmsKey(_ context.Context, in *cloudwatchlogs.DisassociateKmsKeyInput, _ ...logsOpt) (*cloudwatchlogs.DisassociateKmsKeyOutput, error) {
-	return miscFakeCall(&f.calls, "DisassociateKmsKey", f.disassociateKmsKey, in)
+	return fakeCall(&f.calls, "DisassociateKmsKey", f.disassociateKmsKey, in)
 }
 func (f *fakeLogs) DeleteLogGroup(_ context.Context, in *cloudwatchlogs.DeleteLogGroupInput, _ ...logsOpt) (*cloudwatchlogs.DeleteLogGroupOutput, error) {
-	return miscFakeCall(&f.calls, "DeleteLogGroup", f.deleteLogGroup, in)
+	return fakeCall(&f.calls, "DeleteLogGroup", f.deleteLogGroup, in)
 }
 
 // memGroup is one log group of memLogs.

@@ -1,8 +1,77 @@
 package kinds
 
-// Machinery the in-memory fakes share. Each kind's fake still implements only that kind's
-// narrow SDK interface (one function field per call); what repeats across services, the tag
-// store of a resource the fake keeps, lives here once.
+// Machinery the fakes share. Each kind's fake still implements only that kind's narrow SDK
+// interface (one function field per call); what repeats across services lives here once: the
+// record of calls, a call that fails when the test gave no function, the lookup of a resource
+// the fake keeps by id with the service's not-found error, and the tag store of that resource.
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/stretchr/testify/assert"
+)
+
+// fakeCalls records which fake operations ran, in order.
+type fakeCalls []string
+
+func (c *fakeCalls) add(op string) { *c = append(*c, op) }
+
+func (c fakeCalls) count(op string) int {
+	n := 0
+	for _, v := range c {
+		if v == op {
+			n++
+		}
+	}
+	return n
+}
+
+// none asserts that none of ops ran.
+func (c fakeCalls) none(t *testing.T, ops ...string) {
+	t.Helper()
+	for _, op := range ops {
+		assert.False(t, slices.Contains(c, op), "%s must not be called; calls: %v", op, c)
+	}
+}
+
+// fakeUnexpected is what a fake returns for an operation the test did not expect.
+func fakeUnexpected(op string) error { return fmt.Errorf("unexpected call %s", op) }
+
+// fakeCall records op and runs fn, failing the call when the test did not provide fn.
+func fakeCall[I, O any](calls *fakeCalls, op string, fn func(I) (O, error), in I) (O, error) {
+	calls.add(op)
+	if fn == nil {
+		var zero O
+		return zero, fakeUnexpected(op)
+	}
+	return fn(in)
+}
+
+// memGet looks up the resource a call names in items, the fake's resources by id: key turns
+// the name the call carries (an ARN, a URL) into the map's key (nil: as it is), and missing
+// is the service's not-found error for that name.
+func memGet[R any](items map[string]R, key func(string) string, missing func(name string) error) func(name *string) (R, error) {
+	return func(name *string) (R, error) {
+		k := aws.ToString(name)
+		if key != nil {
+			k = key(k)
+		}
+		r, ok := items[k]
+		if !ok {
+			var zero R
+			return zero, missing(aws.ToString(name))
+		}
+		return r, nil
+	}
+}
+
+// memMissing is a missing for memGet that answers the API error code whatever the name.
+func memMissing(code string) func(string) error {
+	return func(string) error { return miscAPIErr(code) }
+}
 
 // memTags is a fake's tag store: tagsOf finds the tag map of the resource a call names (and
 // fails as the service would when there is none). Its methods build the service's three tag

@@ -24,7 +24,7 @@ import (
 
 // fakeSQS is SQSQueueAPI with one function field per operation; a nil field fails the call.
 type fakeSQS struct {
-	calls              miscCalls
+	calls              fakeCalls
 	createQueue        func(*sqs.CreateQueueInput) (*sqs.CreateQueueOutput, error)
 	getQueueUrl        func(*sqs.GetQueueUrlInput) (*sqs.GetQueueUrlOutput, error)
 	getQueueAttributes func(*sqs.GetQueueAttributesInput) (*sqs.GetQueueAttributesOutput, error)
@@ -37,31 +37,31 @@ type fakeSQS struct {
 }
 
 func (f *fakeSQS) CreateQueue(_ context.Context, in *sqs.CreateQueueInput, _ ...func(*sqs.Options)) (*sqs.CreateQueueOutput, error) {
-	return miscFakeCall(&f.calls, "CreateQueue", f.createQueue, in)
+	return fakeCall(&f.calls, "CreateQueue", f.createQueue, in)
 }
 func (f *fakeSQS) GetQueueUrl(_ context.Context, in *sqs.GetQueueUrlInput, _ ...func(*sqs.Options)) (*sqs.GetQueueUrlOutput, error) {
-	return miscFakeCall(&f.calls, "GetQueueUrl", f.getQueueUrl, in)
+	return fakeCall(&f.calls, "GetQueueUrl", f.getQueueUrl, in)
 }
 func (f *fakeSQS) GetQueueAttributes(_ context.Context, in *sqs.GetQueueAttributesInput, _ ...func(*sqs.Options)) (*sqs.GetQueueAttributesOutput, error) {
-	return miscFakeCall(&f.calls, "GetQueueAttributes", f.getQueueAttributes, in)
+	return fakeCall(&f.calls, "GetQueueAttributes", f.getQueueAttributes, in)
 }
 func (f *fakeSQS) SetQueueAttributes(_ context.Context, in *sqs.SetQueueAttributesInput, _ ...func(*sqs.Options)) (*sqs.SetQueueAttributesOutput, error) {
-	return miscFakeCall(&f.calls, "SetQueueAttributes", f.setQueueAttributes, in)
+	return fakeCall(&f.calls, "SetQueueAttributes", f.setQueueAttributes, in)
 }
 func (f *fakeSQS) ListQueues(_ context.Context, in *sqs.ListQueuesInput, _ ...func(*sqs.Options)) (*sqs.ListQueuesOutput, error) {
-	return miscFakeCall(&f.calls, "ListQueues", f.listQueues, in)
+	return fakeCall(&f.calls, "ListQueues", f.listQueues, in)
 }
 func (f *fakeSQS) ListQueueTags(_ context.Context, in *sqs.ListQueueTagsInput, _ ...func(*sqs.Options)) (*sqs.ListQueueTagsOutput, error) {
-	return miscFakeCall(&f.calls, "ListQueueTags", f.listQueueTags, in)
+	return fakeCall(&f.calls, "ListQueueTags", f.listQueueTags, in)
 }
 func (f *fakeSQS) TagQueue(_ context.Context, in *sqs.TagQueueInput, _ ...func(*sqs.Options)) (*sqs.TagQueueOutput, error) {
-	return miscFakeCall(&f.calls, "TagQueue", f.tagQueue, in)
+	return fakeCall(&f.calls, "TagQueue", f.tagQueue, in)
 }
 func (f *fakeSQS) UntagQueue(_ context.Context, in *sqs.UntagQueueInput, _ ...func(*sqs.Options)) (*sqs.UntagQueueOutput, error) {
-	return miscFakeCall(&f.calls, "UntagQueue", f.untagQueue, in)
+	return fakeCall(&f.calls, "UntagQueue", f.untagQueue, in)
 }
 func (f *fakeSQS) DeleteQueue(_ context.Context, in *sqs.DeleteQueueInput, _ ...func(*sqs.Options)) (*sqs.DeleteQueueOutput, error) {
-	return miscFakeCall(&f.calls, "DeleteQueue", f.deleteQueue, in)
+	return fakeCall(&f.calls, "DeleteQueue", f.deleteQueue, in)
 }
 
 // memQueue is one queue of memSQS.
@@ -73,13 +73,8 @@ const memSQSBase = "https://sqs.test/000000000000/"
 // fields to inject errors. ListQueues pages by two, to exercise NextToken.
 func memSQS(queues map[string]*memQueue) *fakeSQS {
 	f := &fakeSQS{}
-	get := func(url *string) (*memQueue, error) {
-		q, ok := queues[strings.TrimPrefix(aws.ToString(url), memSQSBase)]
-		if !ok {
-			return nil, miscAPIErr("AWS.SimpleQueueService.NonExistentQueue")
-		}
-		return q, nil
-	}
+	get := memGet(queues, func(url string) string { return strings.TrimPrefix(url, memSQSBase) },
+		memMissing("AWS.SimpleQueueService.NonExistentQueue"))
 	f.createQueue = func(in *sqs.CreateQueueInput) (*sqs.CreateQueueOutput, error) {
 		name := aws.ToString(in.QueueName)
 		if q, ok := queues[name]; ok {
