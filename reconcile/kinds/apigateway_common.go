@@ -124,37 +124,12 @@ func apigwTags(tags map[string]string) map[string]string {
 	return out
 }
 
-// apigwPage is one page of a Get* listing.
-type apigwPage[T any] struct {
-	items []T
-	next  *string
-}
-
-// apigwPages reads every page of a Get* listing: call with in, whose position field (at
-// position) is nil for the first page; page returns a page's items and the next position.
-// Each page is read under its own timeout, and the listing ends at an empty position.
+// apigwPages reads every page of a Get* listing (awscall.Pages over position), one attempt a
+// page, with NotFoundException as reconcile.ErrNotFound.
 func apigwPages[In, Out, T any](ctx context.Context, in *In, position **string,
 	call func(context.Context, *In, ...func(*apigateway.Options)) (*Out, error), page func(*Out) ([]T, *string)) ([]T, error) {
-	var all []T
-	*position = nil
-	for {
-		got, err := apigwGet(ctx, func(ctx context.Context) (apigwPage[T], error) {
-			out, err := call(ctx, in)
-			if err != nil {
-				return apigwPage[T]{}, err
-			}
-			items, next := page(out)
-			return apigwPage[T]{items: items, next: next}, nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, got.items...)
-		if aws.ToString(got.next) == "" {
-			return all, nil
-		}
-		*position = got.next
-	}
+	all, err := awscall.Pages(ctx, reconcile.Backoff{}, awscall.Never, in, position, call, page)
+	return all, awscall.NotFound(err, apigwNotFound)
 }
 
 // apigwPatch collects the patch operations of one Update* call.

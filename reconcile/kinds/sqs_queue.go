@@ -113,21 +113,9 @@ func (k *SQSQueue) List(ctx context.Context, sel state.Selector) ([]state.Resour
 }
 
 func (k *SQSQueue) queueURLs(ctx context.Context) ([]string, error) {
-	var urls []string
 	in := &sqs.ListQueuesInput{MaxResults: aws.Int32(1000)}
-	for {
-		out, err := awscall.Call(ctx, func(ctx context.Context) (*sqs.ListQueuesOutput, error) {
-			return k.api.ListQueues(ctx, in)
-		})
-		if err != nil {
-			return nil, err
-		}
-		urls = append(urls, out.QueueUrls...)
-		if aws.ToString(out.NextToken) == "" {
-			return urls, nil
-		}
-		in.NextToken = out.NextToken
-	}
+	return awscall.Pages(ctx, k.wait, awscall.Never, in, &in.NextToken, k.api.ListQueues,
+		func(o *sqs.ListQueuesOutput) ([]string, *string) { return o.QueueUrls, o.NextToken })
 }
 
 // observeIfMatches observes the queue at url when its tags match sel; a queue deleted between
