@@ -36,7 +36,8 @@ type memRest struct {
 // holding apis; tests replace single fields to inject errors.
 func memRestAPI(apis map[string]*memRest) *fakeAPIGW {
 	f := &fakeAPIGW{}
-	get := memGet(apis, nil, memMissing("NotFoundException"))
+	store := memStoreOf(apis, nil, memMissing("NotFoundException"))
+	get := store.get
 	f.getRestApis = func(*apigateway.GetRestApisInput) (*apigateway.GetRestApisOutput, error) {
 		out := &apigateway.GetRestApisOutput{}
 		for _, id := range slices.Sorted(maps.Keys(apis)) {
@@ -61,10 +62,9 @@ func memRestAPI(apis map[string]*memRest) *fakeAPIGW {
 			RootResourceId: a.api.RootResourceId, EndpointConfiguration: a.api.EndpointConfiguration, ApiKeySource: a.api.ApiKeySource}, nil
 	}
 	f.deleteRestApi = func(in *apigateway.DeleteRestApiInput) (*apigateway.DeleteRestApiOutput, error) {
-		if _, err := get(in.RestApiId); err != nil {
+		if err := store.remove(in.RestApiId); err != nil {
 			return nil, err
 		}
-		delete(apis, aws.ToString(in.RestApiId))
 		return &apigateway.DeleteRestApiOutput{}, nil
 	}
 	f.updateRestApi = func(in *apigateway.UpdateRestApiInput) (*apigateway.UpdateRestApiOutput, error) {

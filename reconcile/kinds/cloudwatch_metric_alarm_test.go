@@ -128,12 +128,7 @@ func memCloudWatch(alarms map[string]*memAlarm) *fakeCloudWatch {
 }
 
 func alarmDefaults() *spec.MetricAlarm {
-	for _, ki := range spec.Kinds {
-		if ki.Kind == "cloudwatch.metric_alarm" {
-			return ki.New().(*spec.MetricAlarm)
-		}
-	}
-	panic("cloudwatch.metric_alarm not in spec.Kinds")
+	return specDefaults[*spec.MetricAlarm]("cloudwatch.metric_alarm")
 }
 
 func unitAlarm(api MetricAlarmAPI) *MetricAlarm {

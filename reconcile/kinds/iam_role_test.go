@@ -120,7 +120,7 @@ func iamNoSuchRole(name string) error {
 // fields to inject errors. ListRoles pages by two.
 func memIAM(roles map[string]*memRole) *fakeIAM {
 	f := &fakeIAM{}
-	get := memGet(roles, nil, iamNoSuchRole)
+	get := memStoreOf(roles, nil, iamNoSuchRole).get
 	f.createRole = func(in *iam.CreateRoleInput) (*iam.CreateRoleOutput, error) {
 		name := aws.ToString(in.RoleName)
 		if _, ok := roles[name]; ok {
@@ -326,14 +326,9 @@ func unitIAM(api IAMRoleAPI) *IAMRole {
 
 // iamDefaults is the spec's defaults plus the one required field, assumed_by.
 func iamDefaults() *spec.IAMRole {
-	for _, ki := range spec.Kinds {
-		if ki.Kind == "iam.role" {
-			p := ki.New().(*spec.IAMRole)
-			p.AssumedBy = []string{"lambda.amazonaws.com"}
-			return p
-		}
-	}
-	panic("iam.role not in spec.Kinds")
+	p := specDefaults[*spec.IAMRole]("iam.role")
+	p.AssumedBy = []string{"lambda.amazonaws.com"}
+	return p
 }
 
 // iamWorker is a typical Lambda role: one inline policy, one managed policy.

@@ -76,7 +76,8 @@ type memMapping struct {
 // replace single fields to inject errors. Listing pages by two, to exercise NextMarker.
 func memLambdaESM(ms map[string]*memMapping) *fakeLambdaESM {
 	f := &fakeLambdaESM{}
-	get := memGet(ms, nil, memMissing("ResourceNotFoundException"))
+	store := memStoreOf(ms, nil, memMissing("ResourceNotFoundException"))
+	get := store.get
 	byArn := func(arn *string) (*memMapping, error) {
 		return get(aws.String(strings.TrimPrefix(aws.ToString(arn), memESMArn)))
 	}
@@ -128,10 +129,9 @@ func memLambdaESM(ms map[string]*memMapping) *fakeLambdaESM {
 		return &lambda.UpdateEventSourceMappingOutput{UUID: in.UUID, State: aws.String("Updating")}, nil
 	}
 	f.del = func(in *lambda.DeleteEventSourceMappingInput) (*lambda.DeleteEventSourceMappingOutput, error) {
-		if _, err := get(in.UUID); err != nil {
+		if err := store.remove(in.UUID); err != nil {
 			return nil, err
 		}
-		delete(ms, aws.ToString(in.UUID))
 		return &lambda.DeleteEventSourceMappingOutput{UUID: in.UUID, State: aws.String("Deleting")}, nil
 	}
 	f.listTags = func(in *lambda.ListTagsInput) (*lambda.ListTagsOutput, error) {
@@ -210,12 +210,7 @@ func ourMapping(uuid string, o state.Owner, source string) *memMapping {
 }
 
 func esmDefaults() *spec.EventSourceMapping {
-	for _, ki := range spec.Kinds {
-		if ki.Kind == "lambda.event_source_mapping" {
-			return ki.New().(*spec.EventSourceMapping)
-		}
-	}
-	panic("lambda.event_source_mapping not in spec.Kinds")
+	return specDefaults[*spec.EventSourceMapping]("lambda.event_source_mapping")
 }
 
 // esmQueueProps maps memQueueArn to "worker" (given as an ARN, as the spec's ${fn.arn} does).

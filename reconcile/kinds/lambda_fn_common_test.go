@@ -162,17 +162,19 @@ func fnAPIErr(code, msg string) error { return &smithy.GenericAPIError{Code: cod
 // single fields to inject errors. ListFunctions pages by two, to exercise NextMarker.
 func fnMemLambda(fns map[string]*fnMem) *fakeLambdaFn {
 	f := &fakeLambdaFn{}
-	get := memGet(fns, fnNameOf, func(nameOrARN string) error {
+	store := memStoreOf(fns, fnNameOf, func(nameOrARN string) error {
 		return fnAPIErr(fnNotFound, "Function not found: "+nameOrARN)
 	})
-	fnMemFunctions(f, fns, get)
+	get := store.get
+	fnMemFunctions(f, store)
 	fnMemConfig(f, get)
 	fnMemTags(f, get)
 	fnMemPolicy(f, get)
 	return f
 }
 
-func fnMemFunctions(f *fakeLambdaFn, fns map[string]*fnMem, get func(*string) (*fnMem, error)) {
+func fnMemFunctions(f *fakeLambdaFn, store memStore[*fnMem]) {
+	fns, get := store.items, store.get
 	f.createFunction = func(in *lambda.CreateFunctionInput) (*lambda.CreateFunctionOutput, error) {
 		name := aws.ToString(in.FunctionName)
 		if _, ok := fns[name]; ok {
@@ -217,10 +219,9 @@ func fnMemFunctions(f *fakeLambdaFn, fns map[string]*fnMem, get func(*string) (*
 		return out, nil
 	}
 	f.deleteFunction = func(in *lambda.DeleteFunctionInput) (*lambda.DeleteFunctionOutput, error) {
-		if _, err := get(in.FunctionName); err != nil {
+		if err := store.remove(in.FunctionName); err != nil {
 			return nil, err
 		}
-		delete(fns, fnNameOf(aws.ToString(in.FunctionName)))
 		return &lambda.DeleteFunctionOutput{}, nil
 	}
 }
@@ -413,14 +414,7 @@ func fnTestRole(t *testing.T, name string) string {
 	return aws.ToString(out.Role.Arn)
 }
 
-func fnDefaults() *spec.LambdaFunction {
-	for _, ki := range spec.Kinds {
-		if ki.Kind == "lambda.function" {
-			return ki.New().(*spec.LambdaFunction)
-		}
-	}
-	panic("lambda.function not in spec.Kinds")
-}
+func fnDefaults() *spec.LambdaFunction { return specDefaults[*spec.LambdaFunction]("lambda.function") }
 
 // fnAssertNotListed checks that a selector of another suffix sees nothing of k's.
 func fnAssertNotListed(t *testing.T, k testKind, o state.Owner) {

@@ -83,13 +83,8 @@ const memLogsARN = "arn:aws:logs:us-east-1:000000000000:log-group:"
 func memLogs(groups map[string]*memGroup) *fakeLogs {
 	f := &fakeLogs{}
 	notFound := func() error { return miscAPIErr("ResourceNotFoundException") }
-	byName := func(name *string) (*memGroup, error) {
-		g, ok := groups[aws.ToString(name)]
-		if !ok {
-			return nil, notFound()
-		}
-		return g, nil
-	}
+	store := memStoreOf(groups, nil, func(string) error { return notFound() })
+	byName := store.get
 	byARN := func(arn *string) (*memGroup, error) {
 		return byName(aws.String(strings.TrimPrefix(aws.ToString(arn), memLogsARN)))
 	}
@@ -185,10 +180,9 @@ func memLogs(groups map[string]*memGroup) *fakeLogs {
 		return &cloudwatchlogs.DisassociateKmsKeyOutput{}, nil
 	}
 	f.deleteLogGroup = func(in *cloudwatchlogs.DeleteLogGroupInput) (*cloudwatchlogs.DeleteLogGroupOutput, error) {
-		if _, err := byName(in.LogGroupName); err != nil {
+		if err := store.remove(in.LogGroupName); err != nil {
 			return nil, err
 		}
-		delete(groups, aws.ToString(in.LogGroupName))
 		return &cloudwatchlogs.DeleteLogGroupOutput{}, nil
 	}
 	return f
@@ -200,14 +194,7 @@ func unitLogs(api LogGroupAPI) *LogGroup {
 	return k
 }
 
-func logsDefaults() *spec.LogGroup {
-	for _, ki := range spec.Kinds {
-		if ki.Kind == "logs.log_group" {
-			return ki.New().(*spec.LogGroup)
-		}
-	}
-	panic("logs.log_group not in spec.Kinds")
-}
+func logsDefaults() *spec.LogGroup { return specDefaults[*spec.LogGroup]("logs.log_group") }
 
 func TestLogGroupDiff(t *testing.T) {
 	cases := []struct {

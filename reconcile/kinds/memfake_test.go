@@ -12,7 +12,20 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/stretchr/testify/assert"
+
+	"github.com/provisioner-dev/provisioner/spec"
 )
+
+// specDefaults is the spec's defaults of kind (what a spec that sets nothing optional gets),
+// as the kind's property type P.
+func specDefaults[P spec.Properties](kind string) P {
+	for _, ki := range spec.Kinds {
+		if ki.Kind == kind {
+			return ki.New().(P)
+		}
+	}
+	panic(kind + " not in spec.Kinds")
+}
 
 // fakeCalls records which fake operations ran, in order.
 type fakeCalls []string
@@ -50,25 +63,45 @@ func fakeCall[I, O any](calls *fakeCalls, op string, fn func(I) (O, error), in I
 	return fn(in)
 }
 
-// memGet looks up the resource a call names in items, the fake's resources by id: key turns
-// the name the call carries (an ARN, a URL) into the map's key (nil: as it is), and missing
-// is the service's not-found error for that name.
-func memGet[R any](items map[string]R, key func(string) string, missing func(name string) error) func(name *string) (R, error) {
-	return func(name *string) (R, error) {
-		k := aws.ToString(name)
-		if key != nil {
-			k = key(k)
-		}
-		r, ok := items[k]
-		if !ok {
-			var zero R
-			return zero, missing(aws.ToString(name))
-		}
-		return r, nil
-	}
+// memStore is a fake's resources by id. key turns the name a call carries (an ARN, a URL)
+// into the map's key (nil: as it is); missing is the service's not-found error for a name.
+type memStore[R any] struct {
+	items   map[string]R
+	key     func(string) string
+	missing func(name string) error
 }
 
-// memMissing is a missing for memGet that answers the API error code whatever the name.
+func memStoreOf[R any](items map[string]R, key func(string) string, missing func(name string) error) memStore[R] {
+	return memStore[R]{items: items, key: key, missing: missing}
+}
+
+func (s memStore[R]) keyOf(name *string) string {
+	if s.key == nil {
+		return aws.ToString(name)
+	}
+	return s.key(aws.ToString(name))
+}
+
+// get finds the resource a call names, or answers as the service does when there is none.
+func (s memStore[R]) get(name *string) (R, error) {
+	r, ok := s.items[s.keyOf(name)]
+	if !ok {
+		var zero R
+		return zero, s.missing(aws.ToString(name))
+	}
+	return r, nil
+}
+
+// remove deletes the resource a call names, with get's answer when there is none.
+func (s memStore[R]) remove(name *string) error {
+	if _, err := s.get(name); err != nil {
+		return err
+	}
+	delete(s.items, s.keyOf(name))
+	return nil
+}
+
+// memMissing is a memStore's missing that answers the API error code whatever the name.
 func memMissing(code string) func(string) error {
 	return func(string) error { return miscAPIErr(code) }
 }

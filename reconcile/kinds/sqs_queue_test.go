@@ -73,8 +73,9 @@ const memSQSBase = "https://sqs.test/000000000000/"
 // fields to inject errors. ListQueues pages by two, to exercise NextToken.
 func memSQS(queues map[string]*memQueue) *fakeSQS {
 	f := &fakeSQS{}
-	get := memGet(queues, func(url string) string { return strings.TrimPrefix(url, memSQSBase) },
+	store := memStoreOf(queues, func(url string) string { return strings.TrimPrefix(url, memSQSBase) },
 		memMissing("AWS.SimpleQueueService.NonExistentQueue"))
+	get := store.get
 	f.createQueue = func(in *sqs.CreateQueueInput) (*sqs.CreateQueueOutput, error) {
 		name := aws.ToString(in.QueueName)
 		if q, ok := queues[name]; ok {
@@ -153,10 +154,9 @@ func memSQS(queues map[string]*memQueue) *fakeSQS {
 	f.tagQueue = memTag(tags, func(in *sqs.TagQueueInput) (*string, map[string]string) { return in.QueueUrl, in.Tags }, &sqs.TagQueueOutput{})
 	f.untagQueue = memUntag(tags, func(in *sqs.UntagQueueInput) (*string, []string) { return in.QueueUrl, in.TagKeys }, &sqs.UntagQueueOutput{})
 	f.deleteQueue = func(in *sqs.DeleteQueueInput) (*sqs.DeleteQueueOutput, error) {
-		if _, err := get(in.QueueUrl); err != nil {
+		if err := store.remove(in.QueueUrl); err != nil {
 			return nil, err
 		}
-		delete(queues, strings.TrimPrefix(aws.ToString(in.QueueUrl), memSQSBase))
 		return &sqs.DeleteQueueOutput{}, nil
 	}
 	return f
@@ -168,14 +168,7 @@ func unitSQS(api SQSQueueAPI) *SQSQueue {
 	return k
 }
 
-func sqsDefaults() *spec.SQSQueue {
-	for _, ki := range spec.Kinds {
-		if ki.Kind == "sqs.queue" {
-			return ki.New().(*spec.SQSQueue)
-		}
-	}
-	panic("sqs.queue not in spec.Kinds")
-}
+func sqsDefaults() *spec.SQSQueue { return specDefaults[*spec.SQSQueue]("sqs.queue") }
 
 // ourQueue is a memQueue carrying o's ownership tags and the default attributes.
 func ourQueue(o state.Owner, attrs map[string]string) *memQueue {
