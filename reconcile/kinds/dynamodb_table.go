@@ -476,23 +476,11 @@ func (k *DynamoDBTable) Update(ctx context.Context, d reconcile.Want[*spec.Dynam
 		}
 		arn = aws.ToString(t.TableArn)
 	}
-	steps := []struct {
-		paths []string
-		do    func() error
-	}{
-		{[]string{"billing_mode", "read_capacity", "write_capacity"}, func() error { return k.updateCapacity(ctx, name, want) }},
-		{[]string{"warm_throughput"}, func() error { return k.updateWarm(ctx, name, have.WarmThroughput, want.WarmThroughput) }},
-		{[]string{"stream_view_type"}, func() error { return k.updateStream(ctx, name, have.StreamViewType, want.StreamViewType) }},
-		{[]string{"sse"}, func() error { return k.updateSSE(ctx, name, want.SSE) }},
-		{[]string{"deletion_protection"}, func() error { return k.updateDeletionProtection(ctx, name, want) }},
-		{[]string{"point_in_time_recovery"}, func() error { return k.setPITR(ctx, name, want.PointInTimeRecovery) }},
-		{[]string{"ttl_attribute"}, func() error { return k.setTTL(ctx, name, have.TTLAttribute, want.TTLAttribute) }},
-	}
 	// Tags are synced whatever the changes say: the sync itself sends nothing when they match.
 	if err := k.updateTags(ctx, name, arn, live.Tags, d.Tags); err != nil {
 		return state.Resource{}, err
 	}
-	for _, step := range steps {
+	for _, step := range k.updateSteps(ctx, name, have, want) {
 		if !changes.Changed(step.paths...) {
 			continue
 		}
@@ -501,6 +489,25 @@ func (k *DynamoDBTable) Update(ctx context.Context, d reconcile.Want[*spec.Dynam
 		}
 	}
 	return k.read(ctx, name, nil)
+}
+
+// ddbStep is one change Update may make, and the paths whose changes call for it.
+type ddbStep struct {
+	paths []string
+	do    func() error
+}
+
+// updateSteps are Update's changes, in the order it makes them.
+func (k *DynamoDBTable) updateSteps(ctx context.Context, name string, have, want *spec.DynamoDBTable) []ddbStep {
+	return []ddbStep{
+		{[]string{"billing_mode", "read_capacity", "write_capacity"}, func() error { return k.updateCapacity(ctx, name, want) }},
+		{[]string{"warm_throughput"}, func() error { return k.updateWarm(ctx, name, have.WarmThroughput, want.WarmThroughput) }},
+		{[]string{"stream_view_type"}, func() error { return k.updateStream(ctx, name, have.StreamViewType, want.StreamViewType) }},
+		{[]string{"sse"}, func() error { return k.updateSSE(ctx, name, want.SSE) }},
+		{[]string{"deletion_protection"}, func() error { return k.updateDeletionProtection(ctx, name, want) }},
+		{[]string{"point_in_time_recovery"}, func() error { return k.setPITR(ctx, name, want.PointInTimeRecovery) }},
+		{[]string{"ttl_attribute"}, func() error { return k.setTTL(ctx, name, have.TTLAttribute, want.TTLAttribute) }},
+	}
 }
 
 // updateTable runs one UpdateTable, retrying while the table is busy, then waits for ACTIVE.

@@ -551,19 +551,8 @@ func fnConfigUpdate(name string, w *spec.LambdaFunction, changes reconcile.Chang
 		{"timeout_seconds", func() { in.Timeout = aws.Int32(int32(w.TimeoutSeconds)) }},
 		{"role", func() { in.Role = aws.String(w.Role) }},
 		{"description", func() { in.Description = aws.String(w.Description) }},
-		{"environment", func() {
-			vars := map[string]string{} // never nil: an empty map is how Lambda removes them
-			for k, v := range w.Environment {
-				vars[k] = v
-			}
-			in.Environment = &types.Environment{Variables: vars}
-		}},
-		{"vpc", func() {
-			in.VpcConfig = &types.VpcConfig{SubnetIds: []string{}, SecurityGroupIds: []string{}}
-			if v := fnVPC(w.VPC); v != nil {
-				in.VpcConfig.SubnetIds, in.VpcConfig.SecurityGroupIds = v.SubnetIDs, v.SecurityGroupIDs
-			}
-		}},
+		{"environment", func() { in.Environment = fnEnvironment(w.Environment) }},
+		{"vpc", func() { in.VpcConfig = fnVPCConfig(w.VPC) }},
 		{"tracing", func() { in.TracingConfig = &types.TracingConfig{Mode: types.TracingMode(w.Tracing)} }},
 		{"log_group", func() { in.LoggingConfig = fnLoggingConfig(w.LogGroup, name) }},
 	}
@@ -577,6 +566,25 @@ func fnConfigUpdate(name string, w *spec.LambdaFunction, changes reconcile.Chang
 		return nil
 	}
 	return in
+}
+
+// fnEnvironment is the environment as an update sends it: never nil, since an empty map is how
+// Lambda removes the variables.
+func fnEnvironment(env map[string]string) *types.Environment {
+	vars := make(map[string]string, len(env))
+	for k, v := range env {
+		vars[k] = v
+	}
+	return &types.Environment{Variables: vars}
+}
+
+// fnVPCConfig is the VPC placement as an update sends it: empty lists detach the function.
+func fnVPCConfig(v *spec.LambdaVPC) *types.VpcConfig {
+	c := &types.VpcConfig{SubnetIds: []string{}, SecurityGroupIds: []string{}}
+	if v := fnVPC(v); v != nil {
+		c.SubnetIds, c.SecurityGroupIds = v.SubnetIDs, v.SecurityGroupIDs
+	}
+	return c
 }
 
 // setConcurrency reserves n concurrent executions, or removes the reservation for nil.
