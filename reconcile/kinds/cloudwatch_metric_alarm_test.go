@@ -2,7 +2,6 @@ package kinds
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"slices"
 	"testing"
@@ -95,15 +94,8 @@ func memCloudWatch(alarms map[string]*memAlarm) *fakeCloudWatch {
 				all = append(all, alarms[name].alarm)
 			}
 		}
-		start := 0
-		if in.NextToken != nil {
-			fmt.Sscan(aws.ToString(in.NextToken), &start)
-		}
-		out := &cloudwatch.DescribeAlarmsOutput{MetricAlarms: all[start:min(start+2, len(all))]}
-		if start+2 < len(all) {
-			out.NextToken = aws.String(fmt.Sprint(start + 2))
-		}
-		return out, nil
+		page, next := memPage(all, in.NextToken)
+		return &cloudwatch.DescribeAlarmsOutput{MetricAlarms: page, NextToken: next}, nil
 	}
 	f.del = func(in *cloudwatch.DeleteAlarmsInput) (*cloudwatch.DeleteAlarmsOutput, error) {
 		for _, n := range in.AlarmNames {

@@ -2,9 +2,9 @@ package kinds
 
 import (
 	"context"
-	"fmt"
+	"maps"
 	"net/url"
-	"sort"
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -146,21 +146,10 @@ func memIAM(roles map[string]*memRole) *fakeIAM {
 		return &iam.GetRoleOutput{Role: &role}, nil
 	}
 	f.listRoles = func(in *iam.ListRolesInput) (*iam.ListRolesOutput, error) {
-		var names []string
-		for n := range roles {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		start := 0
-		if in.Marker != nil {
-			fmt.Sscan(aws.ToString(in.Marker), &start)
-		}
-		out := &iam.ListRolesOutput{}
-		for i := start; i < len(names) && i < start+2; i++ {
-			out.Roles = append(out.Roles, types.Role{RoleName: aws.String(names[i])}) // no tags, as in AWS
-		}
-		if start+2 < len(names) {
-			out.IsTruncated, out.Marker = true, aws.String(fmt.Sprint(start+2))
+		names, next := memPage(slices.Sorted(maps.Keys(roles)), in.Marker)
+		out := &iam.ListRolesOutput{IsTruncated: next != nil, Marker: next}
+		for _, n := range names {
+			out.Roles = append(out.Roles, types.Role{RoleName: aws.String(n)}) // no tags, as in AWS
 		}
 		return out, nil
 	}

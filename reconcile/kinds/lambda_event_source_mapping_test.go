@@ -110,15 +110,8 @@ func memLambdaESM(ms map[string]*memMapping) *fakeLambdaESM {
 				all = append(all, ms[uuid].cfg)
 			}
 		}
-		start := 0
-		if in.Marker != nil {
-			fmt.Sscan(aws.ToString(in.Marker), &start)
-		}
-		out := &lambda.ListEventSourceMappingsOutput{EventSourceMappings: all[start:min(start+2, len(all))]}
-		if start+2 < len(all) {
-			out.NextMarker = aws.String(fmt.Sprint(start + 2))
-		}
-		return out, nil
+		page, next := memPage(all, in.Marker)
+		return &lambda.ListEventSourceMappingsOutput{EventSourceMappings: page, NextMarker: next}, nil
 	}
 	f.update = func(in *lambda.UpdateEventSourceMappingInput) (*lambda.UpdateEventSourceMappingOutput, error) {
 		m, err := get(in.UUID)

@@ -8,7 +8,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -200,21 +201,10 @@ func fnMemFunctions(f *fakeLambdaFn, store memStore[*fnMem]) {
 			State: fn.cfg.State, StateReason: fn.cfg.StateReason, LastUpdateStatus: fn.cfg.LastUpdateStatus}, nil
 	}
 	f.listFunctions = func(in *lambda.ListFunctionsInput) (*lambda.ListFunctionsOutput, error) {
-		names := make([]string, 0, len(fns))
-		for n := range fns {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		start := 0
-		if in.Marker != nil {
-			fmt.Sscan(aws.ToString(in.Marker), &start)
-		}
-		out := &lambda.ListFunctionsOutput{}
-		for i := start; i < len(names) && i < start+2; i++ {
-			out.Functions = append(out.Functions, fns[names[i]].cfg)
-		}
-		if start+2 < len(names) {
-			out.NextMarker = aws.String(fmt.Sprint(start + 2))
+		names, next := memPage(slices.Sorted(maps.Keys(fns)), in.Marker)
+		out := &lambda.ListFunctionsOutput{NextMarker: next}
+		for _, n := range names {
+			out.Functions = append(out.Functions, fns[n].cfg)
 		}
 		return out, nil
 	}

@@ -2,7 +2,6 @@ package kinds
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strings"
 	"testing"
@@ -107,15 +106,12 @@ func memLogs(groups map[string]*memGroup) *fakeLogs {
 			}
 		}
 		sort.Strings(names)
-		start := 0
-		if in.NextToken != nil {
-			fmt.Sscan(aws.ToString(in.NextToken), &start)
-		}
-		out := &cloudwatchlogs.DescribeLogGroupsOutput{}
-		for i := start; i < len(names) && i < start+2; i++ {
-			g := groups[names[i]]
-			lg := types.LogGroup{LogGroupName: aws.String(names[i]), Arn: aws.String(memLogsARN + names[i] + ":*"),
-				LogGroupArn: aws.String(memLogsARN + names[i])}
+		page, next := memPage(names, in.NextToken)
+		out := &cloudwatchlogs.DescribeLogGroupsOutput{NextToken: next}
+		for _, name := range page {
+			g := groups[name]
+			lg := types.LogGroup{LogGroupName: aws.String(name), Arn: aws.String(memLogsARN + name + ":*"),
+				LogGroupArn: aws.String(memLogsARN + name)}
 			if g.retention != 0 {
 				lg.RetentionInDays = aws.Int32(g.retention)
 			}
@@ -123,9 +119,6 @@ func memLogs(groups map[string]*memGroup) *fakeLogs {
 				lg.KmsKeyId = aws.String(g.kms)
 			}
 			out.LogGroups = append(out.LogGroups, lg)
-		}
-		if start+2 < len(names) {
-			out.NextToken = aws.String(fmt.Sprint(start + 2))
 		}
 		return out, nil
 	}

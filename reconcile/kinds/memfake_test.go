@@ -27,6 +27,24 @@ func specDefaults[P spec.Properties](kind string) P {
 	panic(kind + " not in spec.Kinds")
 }
 
+// memPageSize is how many items a fake's listing answers a page: few, so that the kinds'
+// tests exercise paging.
+const memPageSize = 2
+
+// memPage is the page of items that starts at token (the index as text; nil for the first
+// page), and the next page's token (nil after the last).
+func memPage[T any](items []T, token *string) ([]T, *string) {
+	start := 0
+	if token != nil {
+		fmt.Sscan(aws.ToString(token), &start)
+	}
+	end := min(start+memPageSize, len(items))
+	if end == len(items) {
+		return items[start:end], nil
+	}
+	return items[start:end], aws.String(fmt.Sprint(end))
+}
+
 // fakeCalls records which fake operations ran, in order.
 type fakeCalls []string
 

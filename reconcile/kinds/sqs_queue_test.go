@@ -2,8 +2,8 @@ package kinds
 
 import (
 	"context"
-	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -130,21 +130,10 @@ func memSQS(queues map[string]*memQueue) *fakeSQS {
 		return &sqs.SetQueueAttributesOutput{}, nil
 	}
 	f.listQueues = func(in *sqs.ListQueuesInput) (*sqs.ListQueuesOutput, error) {
-		var names []string
-		for n := range queues {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		start := 0
-		if in.NextToken != nil {
-			fmt.Sscan(aws.ToString(in.NextToken), &start)
-		}
-		out := &sqs.ListQueuesOutput{}
-		for i := start; i < len(names) && i < start+2; i++ {
-			out.QueueUrls = append(out.QueueUrls, memSQSBase+names[i])
-		}
-		if start+2 < len(names) {
-			out.NextToken = aws.String(fmt.Sprint(start + 2))
+		names, next := memPage(slices.Sorted(maps.Keys(queues)), in.NextToken)
+		out := &sqs.ListQueuesOutput{NextToken: next}
+		for _, n := range names {
+			out.QueueUrls = append(out.QueueUrls, memSQSBase+n)
 		}
 		return out, nil
 	}
