@@ -1,6 +1,7 @@
 package localstack
 
 import (
+	"context"
 	"math/rand/v2"
 	"net/http"
 	"time"
@@ -33,14 +34,8 @@ func (l *Latency) RoundTrip(r *http.Request) (*http.Response, error) {
 	if d := l.Delay(); d > 0 {
 		if l.sleep != nil {
 			l.sleep(d)
-		} else {
-			t := time.NewTimer(d)
-			select {
-			case <-t.C:
-			case <-r.Context().Done():
-				t.Stop()
-				return nil, r.Context().Err()
-			}
+		} else if err := Sleep(r.Context(), d); err != nil {
+			return nil, err
 		}
 	}
 	next := l.Next
@@ -48,4 +43,18 @@ func (l *Latency) RoundTrip(r *http.Request) (*http.Response, error) {
 		next = http.DefaultTransport
 	}
 	return next.RoundTrip(r)
+}
+
+// Sleep waits for d, or until ctx ends, for whatever stands in for AWS's service time: this
+// transport, and the handlers' benchmark fakes. (The kinds keep their own in awscall: the
+// provisioner's code does not import the emulator package.)
+func Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

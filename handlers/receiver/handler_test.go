@@ -33,7 +33,6 @@ var testNow = time.Date(2026, 3, 4, 5, 6, 7, 891_234_567, time.UTC)
 
 const testSecret = "whsec_test_0123456789"
 
-// newTestHandler returns a handler over db, with the logs it writes.
 // newTestHandler returns a handler over db serving the legacy route, with the logs it writes:
 // X-Webhook-Signature is checked when secret is not nil.
 func newTestHandler(db store, secret secretSource) (*handler, *bytes.Buffer) {
@@ -84,6 +83,17 @@ func recordingDB(t *testing.T, answer error) (*webhooktest.DynamoDB, *[]*dynamod
 			return nil, errors.New("unexpected")
 		},
 	}, &puts
+}
+
+// ssmAnswering is a fake SSM whose GetParameter answers value(name).
+func ssmAnswering(value func(name string) (string, error)) *webhooktest.SSM {
+	return &webhooktest.SSM{GetParameterFunc: func(_ context.Context, in *ssm.GetParameterInput) (*ssm.GetParameterOutput, error) {
+		v, err := value(aws.ToString(in.Name))
+		if err != nil {
+			return nil, err
+		}
+		return &ssm.GetParameterOutput{Parameter: &ssmtypes.Parameter{Value: aws.String(v)}}, nil
+	}}
 }
 
 const goodBody = `{"id":"evt_1","type":"charge.succeeded","data":{"amount":100}}`

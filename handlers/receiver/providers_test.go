@@ -15,8 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/stripe/stripe-go/v85/webhook"
@@ -56,13 +54,13 @@ func providerHandler(t *testing.T) (*handler, *[]*dynamodb.PutItemInput) {
 	h, logs := newTestHandler(db, nil)
 	h.legacy, h.providers = nil, providers
 	h.now = time.Now
-	h.secrets = &wh.SecretCache{Client: &webhooktest.SSM{GetParameterFunc: func(_ context.Context, in *ssm.GetParameterInput) (*ssm.GetParameterOutput, error) {
-		v, ok := testSecrets[aws.ToString(in.Name)]
+	h.secrets = &wh.SecretCache{Client: ssmAnswering(func(name string) (string, error) {
+		v, ok := testSecrets[name]
 		if !ok {
-			return nil, errors.New("ssm: connection refused")
+			return "", errors.New("ssm: connection refused")
 		}
-		return &ssm.GetParameterOutput{Parameter: &ssmtypes.Parameter{Value: aws.String(v)}}, nil
-	}}}
+		return v, nil
+	})}
 	t.Cleanup(func() {
 		assertNoSecretLogged(t, logs.String())
 	})
@@ -311,10 +309,10 @@ func TestParseProviders(t *testing.T) {
 func TestSecretCacheRefetchesAfterTTL(t *testing.T) {
 	calls := 0
 	now := time.Unix(0, 0)
-	c := &wh.SecretCache{TTL: time.Minute, Now: func() time.Time { return now }, Client: &webhooktest.SSM{GetParameterFunc: func(context.Context, *ssm.GetParameterInput) (*ssm.GetParameterOutput, error) {
+	c := &wh.SecretCache{TTL: time.Minute, Now: func() time.Time { return now }, Client: ssmAnswering(func(string) (string, error) {
 		calls++
-		return &ssm.GetParameterOutput{Parameter: &ssmtypes.Parameter{Value: aws.String("v" + strconv.Itoa(calls))}}, nil
-	}}}
+		return "v" + strconv.Itoa(calls), nil
+	})}
 	for _, step := range []struct {
 		advance time.Duration
 		want    string

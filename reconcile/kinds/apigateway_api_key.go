@@ -80,13 +80,8 @@ func (k *APIKey) keys(ctx context.Context, name string) ([]types.ApiKey, error) 
 	if name != "" {
 		in.NameQuery = aws.String(name)
 	}
-	return apigwPages(ctx, func(ctx context.Context, position *string) ([]types.ApiKey, *string, error) {
-		in.Position = position
-		out, err := k.api.GetApiKeys(ctx, in)
-		if err != nil {
-			return nil, nil, err
-		}
-		return out.Items, out.Position, nil
+	return apigwPages(ctx, in, &in.Position, k.api.GetApiKeys, func(o *apigateway.GetApiKeysOutput) ([]types.ApiKey, *string) {
+		return o.Items, o.Position
 	})
 }
 
@@ -124,14 +119,12 @@ func (k *APIKey) Update(ctx context.Context, d reconcile.Want[*spec.APIKey], liv
 	if err := gw.owned(d.Desired, live.Resource); err != nil {
 		return state.Resource{}, err
 	}
-	if ops := apikeyPatch(changes, d.Props); len(ops) > 0 {
-		err := apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
-			_, err := k.api.UpdateApiKey(ctx, &apigateway.UpdateApiKeyInput{ApiKey: aws.String(live.ID), PatchOperations: ops})
-			return err
-		})
-		if err != nil {
-			return state.Resource{}, fmt.Errorf("update api gateway api key %s: %w", d.Name, err)
-		}
+	err := apikeyPatch(changes, d.Props).send(ctx, k.wait, func(ctx context.Context, ops []types.PatchOperation) error {
+		_, err := k.api.UpdateApiKey(ctx, &apigateway.UpdateApiKeyInput{ApiKey: aws.String(live.ID), PatchOperations: ops})
+		return err
+	})
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("update api gateway api key %s: %w", d.Name, err)
 	}
 	if err := gw.syncTags(ctx, d.Desired, live.Resource); err != nil {
 		return state.Resource{}, err
@@ -144,14 +137,10 @@ func (k *APIKey) Update(ctx context.Context, d reconcile.Want[*spec.APIKey], liv
 }
 
 // apikeyPatch is the UpdateApiKey patch for what changes.
-func apikeyPatch(changes reconcile.Changes, want *spec.APIKey) []types.PatchOperation {
-	var ops []types.PatchOperation
-	if changes.Changed("description") {
-		ops = append(ops, apigwReplace("/description", want.Description))
-	}
-	if changes.Changed("enabled") {
-		ops = append(ops, apigwReplace("/enabled", strconv.FormatBool(want.Enabled)))
-	}
+func apikeyPatch(changes reconcile.Changes, want *spec.APIKey) apigwPatch {
+	var ops apigwPatch
+	ops.replace(changes.Changed("description"), "/description", want.Description)
+	ops.replace(changes.Changed("enabled"), "/enabled", strconv.FormatBool(want.Enabled))
 	return ops
 }
 

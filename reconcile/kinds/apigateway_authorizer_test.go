@@ -98,10 +98,8 @@ func memMethod(t *testing.T, a *memRest, path, verb string) types.Method {
 }
 
 func TestRestAPIAuthorizerLifecycle(t *testing.T) {
-	client, region, account := integrationAPIGW(t)
-	k := NewRestAPI(client, region, account)
-	o := testOwner(t, "api")
-	d := desired(o, "kindtest-api-"+o.Suffix, restAuthorizedProps(region, account))
+	e := restOnEmulator(t, restAuthorizedProps)
+	k, d := e.k, e.d
 	checkLifecycle(t, tk[spec.RestAPI](k), d, func(d reconcile.Desired) reconcile.Desired {
 		p := *d.Props.(*spec.RestAPI)
 		auth := *p.Authorizer
@@ -114,13 +112,9 @@ func TestRestAPIAuthorizerLifecycle(t *testing.T) {
 
 // On the emulator: the method points at the authorizer and the API takes keys from it.
 func TestRestAPIAuthorizerOnEmulator(t *testing.T) {
-	client, region, account := integrationAPIGW(t)
-	k := NewRestAPI(client, region, account)
-	o := testOwner(t, "api")
-	d := desired(o, "kindtest-api-"+o.Suffix, restAuthorizedProps(region, account))
-	got, err := tk[spec.RestAPI](k).Create(context.Background(), d)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = k.Delete(context.Background(), got) })
+	e := restOnEmulator(t, restAuthorizedProps)
+	client, k, d := e.client, e.k, e.d
+	got := createForTest(t, tk[spec.RestAPI](k), d)
 	ctx := context.Background()
 
 	api, err := client.GetRestApi(ctx, &apigateway.GetRestApiInput{RestApiId: aws.String(got.ID)})

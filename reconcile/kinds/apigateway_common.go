@@ -124,32 +124,40 @@ func apigwTags(tags map[string]string) map[string]string {
 	return out
 }
 
-// apigwPage is one page of a Get* listing.
-type apigwPage[T any] struct {
-	items []T
-	next  *string
+// apigwPages reads every page of a Get* listing (awscall.Pages over position), one attempt a
+// page, with NotFoundException as reconcile.ErrNotFound.
+func apigwPages[In, Out, T any](ctx context.Context, in *In, position **string,
+	call func(context.Context, *In, ...func(*apigateway.Options)) (*Out, error), page func(*Out) ([]T, *string)) ([]T, error) {
+	all, err := awscall.Pages(ctx, reconcile.Backoff{}, awscall.Never, in, position, call, page)
+	return all, awscall.NotFound(err, apigwNotFound)
 }
 
-// apigwPages reads every page of a Get* listing. fetch reads the page at position (nil for the
-// first) and returns its items and the next position; each page is read under its own timeout,
-// and the listing ends at an empty position.
-func apigwPages[T any](ctx context.Context, fetch func(ctx context.Context, position *string) ([]T, *string, error)) ([]T, error) {
-	var all []T
-	var position *string
-	for {
-		page, err := apigwGet(ctx, func(ctx context.Context) (apigwPage[T], error) {
-			items, next, err := fetch(ctx, position)
-			return apigwPage[T]{items: items, next: next}, err
-		})
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, page.items...)
-		if aws.ToString(page.next) == "" {
-			return all, nil
-		}
-		position = page.next
+// apigwPatch collects the patch operations of one Update* call.
+type apigwPatch []types.PatchOperation
+
+// replace adds a "replace" of path with value when changed.
+func (p *apigwPatch) replace(changed bool, path, value string) {
+	if changed {
+		*p = append(*p, apigwReplace(path, value))
 	}
+}
+
+// remove adds a "remove" of path (value names the element of a list, or is "").
+func (p *apigwPatch) remove(path, value string) {
+	op := types.PatchOperation{Op: types.OpRemove, Path: aws.String(path)}
+	if value != "" {
+		op.Value = aws.String(value)
+	}
+	*p = append(*p, op)
+}
+
+// send runs one Update* call with the operations, retrying what apigwRetryable accepts; it
+// calls nothing when there are none.
+func (p apigwPatch) send(ctx context.Context, b reconcile.Backoff, update func(ctx context.Context, ops []types.PatchOperation) error) error {
+	if len(p) == 0 {
+		return nil
+	}
+	return apigwDo(ctx, b, apigwRetryable, func(ctx context.Context) error { return update(ctx, p) })
 }
 
 // apigwType describes one tagged, top-level API Gateway resource type to the steps the three

@@ -19,7 +19,7 @@ import (
 // fakeAPIGW implements RestAPIAPI, APIKeyAPI and UsagePlanAPI with one function field per
 // operation; a nil field fails the call, so each test provides exactly what it expects.
 type fakeAPIGW struct {
-	calls              miscCalls
+	calls              fakeCalls
 	createRestApi      func(*apigateway.CreateRestApiInput) (*apigateway.CreateRestApiOutput, error)
 	getRestApi         func(*apigateway.GetRestApiInput) (*apigateway.GetRestApiOutput, error)
 	getRestApis        func(*apigateway.GetRestApisInput) (*apigateway.GetRestApisOutput, error)
@@ -59,113 +59,113 @@ type fakeAPIGW struct {
 }
 
 func (f *fakeAPIGW) GetAuthorizers(_ context.Context, in *apigateway.GetAuthorizersInput, _ ...func(*apigateway.Options)) (*apigateway.GetAuthorizersOutput, error) {
-	return miscFakeCall(&f.calls, "GetAuthorizers", f.getAuthorizers, in)
+	return fakeCall(&f.calls, "GetAuthorizers", f.getAuthorizers, in)
 }
 func (f *fakeAPIGW) CreateAuthorizer(_ context.Context, in *apigateway.CreateAuthorizerInput, _ ...func(*apigateway.Options)) (*apigateway.CreateAuthorizerOutput, error) {
-	return miscFakeCall(&f.calls, "CreateAuthorizer", f.createAuthorizer, in)
+	return fakeCall(&f.calls, "CreateAuthorizer", f.createAuthorizer, in)
 }
 func (f *fakeAPIGW) UpdateAuthorizer(_ context.Context, in *apigateway.UpdateAuthorizerInput, _ ...func(*apigateway.Options)) (*apigateway.UpdateAuthorizerOutput, error) {
-	return miscFakeCall(&f.calls, "UpdateAuthorizer", f.updateAuthorizer, in)
+	return fakeCall(&f.calls, "UpdateAuthorizer", f.updateAuthorizer, in)
 }
 func (f *fakeAPIGW) DeleteAuthorizer(_ context.Context, in *apigateway.DeleteAuthorizerInput, _ ...func(*apigateway.Options)) (*apigateway.DeleteAuthorizerOutput, error) {
-	return miscFakeCall(&f.calls, "DeleteAuthorizer", f.deleteAuthorizer, in)
+	return fakeCall(&f.calls, "DeleteAuthorizer", f.deleteAuthorizer, in)
 }
 
 func (f *fakeAPIGW) CreateRestApi(_ context.Context, in *apigateway.CreateRestApiInput, _ ...func(*apigateway.Options)) (*apigateway.CreateRestApiOutput, error) {
-	return miscFakeCall(&f.calls, "CreateRestApi", f.createRestApi, in)
+	return fakeCall(&f.calls, "CreateRestApi", f.createRestApi, in)
 }
 func (f *fakeAPIGW) GetRestApi(_ context.Context, in *apigateway.GetRestApiInput, _ ...func(*apigateway.Options)) (*apigateway.GetRestApiOutput, error) {
-	return miscFakeCall(&f.calls, "GetRestApi", f.getRestApi, in)
+	return fakeCall(&f.calls, "GetRestApi", f.getRestApi, in)
 }
 func (f *fakeAPIGW) GetRestApis(_ context.Context, in *apigateway.GetRestApisInput, _ ...func(*apigateway.Options)) (*apigateway.GetRestApisOutput, error) {
-	return miscFakeCall(&f.calls, "GetRestApis", f.getRestApis, in)
+	return fakeCall(&f.calls, "GetRestApis", f.getRestApis, in)
 }
 func (f *fakeAPIGW) UpdateRestApi(_ context.Context, in *apigateway.UpdateRestApiInput, _ ...func(*apigateway.Options)) (*apigateway.UpdateRestApiOutput, error) {
-	return miscFakeCall(&f.calls, "UpdateRestApi", f.updateRestApi, in)
+	return fakeCall(&f.calls, "UpdateRestApi", f.updateRestApi, in)
 }
 func (f *fakeAPIGW) DeleteRestApi(_ context.Context, in *apigateway.DeleteRestApiInput, _ ...func(*apigateway.Options)) (*apigateway.DeleteRestApiOutput, error) {
-	return miscFakeCall(&f.calls, "DeleteRestApi", f.deleteRestApi, in)
+	return fakeCall(&f.calls, "DeleteRestApi", f.deleteRestApi, in)
 }
 func (f *fakeAPIGW) GetResources(_ context.Context, in *apigateway.GetResourcesInput, _ ...func(*apigateway.Options)) (*apigateway.GetResourcesOutput, error) {
-	return miscFakeCall(&f.calls, "GetResources", f.getResources, in)
+	return fakeCall(&f.calls, "GetResources", f.getResources, in)
 }
 func (f *fakeAPIGW) CreateResource(_ context.Context, in *apigateway.CreateResourceInput, _ ...func(*apigateway.Options)) (*apigateway.CreateResourceOutput, error) {
-	return miscFakeCall(&f.calls, "CreateResource", f.createResource, in)
+	return fakeCall(&f.calls, "CreateResource", f.createResource, in)
 }
 func (f *fakeAPIGW) DeleteResource(_ context.Context, in *apigateway.DeleteResourceInput, _ ...func(*apigateway.Options)) (*apigateway.DeleteResourceOutput, error) {
-	return miscFakeCall(&f.calls, "DeleteResource", f.deleteResource, in)
+	return fakeCall(&f.calls, "DeleteResource", f.deleteResource, in)
 }
 func (f *fakeAPIGW) PutMethod(_ context.Context, in *apigateway.PutMethodInput, _ ...func(*apigateway.Options)) (*apigateway.PutMethodOutput, error) {
-	return miscFakeCall(&f.calls, "PutMethod", f.putMethod, in)
+	return fakeCall(&f.calls, "PutMethod", f.putMethod, in)
 }
 func (f *fakeAPIGW) DeleteMethod(_ context.Context, in *apigateway.DeleteMethodInput, _ ...func(*apigateway.Options)) (*apigateway.DeleteMethodOutput, error) {
-	return miscFakeCall(&f.calls, "DeleteMethod", f.deleteMethod, in)
+	return fakeCall(&f.calls, "DeleteMethod", f.deleteMethod, in)
 }
 func (f *fakeAPIGW) PutIntegration(_ context.Context, in *apigateway.PutIntegrationInput, _ ...func(*apigateway.Options)) (*apigateway.PutIntegrationOutput, error) {
-	return miscFakeCall(&f.calls, "PutIntegration", f.putIntegration, in)
+	return fakeCall(&f.calls, "PutIntegration", f.putIntegration, in)
 }
 func (f *fakeAPIGW) CreateDeployment(_ context.Context, in *apigateway.CreateDeploymentInput, _ ...func(*apigateway.Options)) (*apigateway.CreateDeploymentOutput, error) {
-	return miscFakeCall(&f.calls, "CreateDeployment", f.createDeployment, in)
+	return fakeCall(&f.calls, "CreateDeployment", f.createDeployment, in)
 }
 func (f *fakeAPIGW) GetDeployment(_ context.Context, in *apigateway.GetDeploymentInput, _ ...func(*apigateway.Options)) (*apigateway.GetDeploymentOutput, error) {
-	return miscFakeCall(&f.calls, "GetDeployment", f.getDeployment, in)
+	return fakeCall(&f.calls, "GetDeployment", f.getDeployment, in)
 }
 func (f *fakeAPIGW) GetStages(_ context.Context, in *apigateway.GetStagesInput, _ ...func(*apigateway.Options)) (*apigateway.GetStagesOutput, error) {
-	return miscFakeCall(&f.calls, "GetStages", f.getStages, in)
+	return fakeCall(&f.calls, "GetStages", f.getStages, in)
 }
 func (f *fakeAPIGW) CreateStage(_ context.Context, in *apigateway.CreateStageInput, _ ...func(*apigateway.Options)) (*apigateway.CreateStageOutput, error) {
-	return miscFakeCall(&f.calls, "CreateStage", f.createStage, in)
+	return fakeCall(&f.calls, "CreateStage", f.createStage, in)
 }
 func (f *fakeAPIGW) UpdateStage(_ context.Context, in *apigateway.UpdateStageInput, _ ...func(*apigateway.Options)) (*apigateway.UpdateStageOutput, error) {
-	return miscFakeCall(&f.calls, "UpdateStage", f.updateStage, in)
+	return fakeCall(&f.calls, "UpdateStage", f.updateStage, in)
 }
 func (f *fakeAPIGW) DeleteStage(_ context.Context, in *apigateway.DeleteStageInput, _ ...func(*apigateway.Options)) (*apigateway.DeleteStageOutput, error) {
-	return miscFakeCall(&f.calls, "DeleteStage", f.deleteStage, in)
+	return fakeCall(&f.calls, "DeleteStage", f.deleteStage, in)
 }
 func (f *fakeAPIGW) TagResource(_ context.Context, in *apigateway.TagResourceInput, _ ...func(*apigateway.Options)) (*apigateway.TagResourceOutput, error) {
-	return miscFakeCall(&f.calls, "TagResource", f.tagResource, in)
+	return fakeCall(&f.calls, "TagResource", f.tagResource, in)
 }
 func (f *fakeAPIGW) UntagResource(_ context.Context, in *apigateway.UntagResourceInput, _ ...func(*apigateway.Options)) (*apigateway.UntagResourceOutput, error) {
-	return miscFakeCall(&f.calls, "UntagResource", f.untagResource, in)
+	return fakeCall(&f.calls, "UntagResource", f.untagResource, in)
 }
 func (f *fakeAPIGW) CreateApiKey(_ context.Context, in *apigateway.CreateApiKeyInput, _ ...func(*apigateway.Options)) (*apigateway.CreateApiKeyOutput, error) {
-	return miscFakeCall(&f.calls, "CreateApiKey", f.createApiKey, in)
+	return fakeCall(&f.calls, "CreateApiKey", f.createApiKey, in)
 }
 func (f *fakeAPIGW) GetApiKeys(_ context.Context, in *apigateway.GetApiKeysInput, _ ...func(*apigateway.Options)) (*apigateway.GetApiKeysOutput, error) {
-	return miscFakeCall(&f.calls, "GetApiKeys", f.getApiKeys, in)
+	return fakeCall(&f.calls, "GetApiKeys", f.getApiKeys, in)
 }
 func (f *fakeAPIGW) GetApiKey(_ context.Context, in *apigateway.GetApiKeyInput, _ ...func(*apigateway.Options)) (*apigateway.GetApiKeyOutput, error) {
-	return miscFakeCall(&f.calls, "GetApiKey", f.getApiKey, in)
+	return fakeCall(&f.calls, "GetApiKey", f.getApiKey, in)
 }
 func (f *fakeAPIGW) UpdateApiKey(_ context.Context, in *apigateway.UpdateApiKeyInput, _ ...func(*apigateway.Options)) (*apigateway.UpdateApiKeyOutput, error) {
-	return miscFakeCall(&f.calls, "UpdateApiKey", f.updateApiKey, in)
+	return fakeCall(&f.calls, "UpdateApiKey", f.updateApiKey, in)
 }
 func (f *fakeAPIGW) DeleteApiKey(_ context.Context, in *apigateway.DeleteApiKeyInput, _ ...func(*apigateway.Options)) (*apigateway.DeleteApiKeyOutput, error) {
-	return miscFakeCall(&f.calls, "DeleteApiKey", f.deleteApiKey, in)
+	return fakeCall(&f.calls, "DeleteApiKey", f.deleteApiKey, in)
 }
 func (f *fakeAPIGW) CreateUsagePlan(_ context.Context, in *apigateway.CreateUsagePlanInput, _ ...func(*apigateway.Options)) (*apigateway.CreateUsagePlanOutput, error) {
-	return miscFakeCall(&f.calls, "CreateUsagePlan", f.createUsagePlan, in)
+	return fakeCall(&f.calls, "CreateUsagePlan", f.createUsagePlan, in)
 }
 func (f *fakeAPIGW) GetUsagePlans(_ context.Context, in *apigateway.GetUsagePlansInput, _ ...func(*apigateway.Options)) (*apigateway.GetUsagePlansOutput, error) {
-	return miscFakeCall(&f.calls, "GetUsagePlans", f.getUsagePlans, in)
+	return fakeCall(&f.calls, "GetUsagePlans", f.getUsagePlans, in)
 }
 func (f *fakeAPIGW) GetUsagePlan(_ context.Context, in *apigateway.GetUsagePlanInput, _ ...func(*apigateway.Options)) (*apigateway.GetUsagePlanOutput, error) {
-	return miscFakeCall(&f.calls, "GetUsagePlan", f.getUsagePlan, in)
+	return fakeCall(&f.calls, "GetUsagePlan", f.getUsagePlan, in)
 }
 func (f *fakeAPIGW) UpdateUsagePlan(_ context.Context, in *apigateway.UpdateUsagePlanInput, _ ...func(*apigateway.Options)) (*apigateway.UpdateUsagePlanOutput, error) {
-	return miscFakeCall(&f.calls, "UpdateUsagePlan", f.updateUsagePlan, in)
+	return fakeCall(&f.calls, "UpdateUsagePlan", f.updateUsagePlan, in)
 }
 func (f *fakeAPIGW) DeleteUsagePlan(_ context.Context, in *apigateway.DeleteUsagePlanInput, _ ...func(*apigateway.Options)) (*apigateway.DeleteUsagePlanOutput, error) {
-	return miscFakeCall(&f.calls, "DeleteUsagePlan", f.deleteUsagePlan, in)
+	return fakeCall(&f.calls, "DeleteUsagePlan", f.deleteUsagePlan, in)
 }
 func (f *fakeAPIGW) GetUsagePlanKeys(_ context.Context, in *apigateway.GetUsagePlanKeysInput, _ ...func(*apigateway.Options)) (*apigateway.GetUsagePlanKeysOutput, error) {
-	return miscFakeCall(&f.calls, "GetUsagePlanKeys", f.getUsagePlanKeys, in)
+	return fakeCall(&f.calls, "GetUsagePlanKeys", f.getUsagePlanKeys, in)
 }
 func (f *fakeAPIGW) CreateUsagePlanKey(_ context.Context, in *apigateway.CreateUsagePlanKeyInput, _ ...func(*apigateway.Options)) (*apigateway.CreateUsagePlanKeyOutput, error) {
-	return miscFakeCall(&f.calls, "CreateUsagePlanKey", f.createUsagePlanKey, in)
+	return fakeCall(&f.calls, "CreateUsagePlanKey", f.createUsagePlanKey, in)
 }
 func (f *fakeAPIGW) DeleteUsagePlanKey(_ context.Context, in *apigateway.DeleteUsagePlanKeyInput, _ ...func(*apigateway.Options)) (*apigateway.DeleteUsagePlanKeyOutput, error) {
-	return miscFakeCall(&f.calls, "DeleteUsagePlanKey", f.deleteUsagePlanKey, in)
+	return fakeCall(&f.calls, "DeleteUsagePlanKey", f.deleteUsagePlanKey, in)
 }
 
 var (

@@ -151,13 +151,8 @@ func (k *RestAPI) List(ctx context.Context, sel state.Selector) ([]state.Resourc
 
 func (k *RestAPI) apis(ctx context.Context) ([]types.RestApi, error) {
 	in := &apigateway.GetRestApisInput{Limit: aws.Int32(apigwPageSize)}
-	return apigwPages(ctx, func(ctx context.Context, position *string) ([]types.RestApi, *string, error) {
-		in.Position = position
-		out, err := k.api.GetRestApis(ctx, in)
-		if err != nil {
-			return nil, nil, err
-		}
-		return out.Items, out.Position, nil
+	return apigwPages(ctx, in, &in.Position, k.api.GetRestApis, func(o *apigateway.GetRestApisOutput) ([]types.RestApi, *string) {
+		return o.Items, o.Position
 	})
 }
 
@@ -227,22 +222,13 @@ func (k *RestAPI) Update(ctx context.Context, d reconcile.Want[*spec.RestAPI], l
 	return gw.readBack(ctx, "update", d.Name, live.ID)
 }
 
-// updateAPI patches the description and the endpoint type.
+// updateAPI patches the description, the endpoint type and the key source.
 func (k *RestAPI) updateAPI(ctx context.Context, id string, changes reconcile.Changes, live, want *spec.RestAPI) error {
-	var ops []types.PatchOperation
-	if changes.Changed("description") {
-		ops = append(ops, apigwReplace("/description", want.Description))
-	}
-	if changes.Changed("endpoint_type") {
-		ops = append(ops, apigwReplace("/endpointConfiguration/types/"+live.EndpointType, want.EndpointType))
-	}
-	if changes.Changed("api_key_source") {
-		ops = append(ops, apigwReplace("/apiKeySource", restAPIKeySource(types.ApiKeySourceType(want.APIKeySource))))
-	}
-	if len(ops) == 0 {
-		return nil
-	}
-	return apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
+	var ops apigwPatch
+	ops.replace(changes.Changed("description"), "/description", want.Description)
+	ops.replace(changes.Changed("endpoint_type"), "/endpointConfiguration/types/"+live.EndpointType, want.EndpointType)
+	ops.replace(changes.Changed("api_key_source"), "/apiKeySource", restAPIKeySource(types.ApiKeySourceType(want.APIKeySource)))
+	return ops.send(ctx, k.wait, func(ctx context.Context, ops []types.PatchOperation) error {
 		_, err := k.api.UpdateRestApi(ctx, &apigateway.UpdateRestApiInput{RestApiId: aws.String(id), PatchOperations: ops})
 		return err
 	})
@@ -330,13 +316,8 @@ type restTree struct {
 
 func (k *RestAPI) readTree(ctx context.Context, apiID string) (*restTree, error) {
 	in := &apigateway.GetResourcesInput{RestApiId: aws.String(apiID), Embed: []string{"methods"}, Limit: aws.Int32(apigwPageSize)}
-	resources, err := apigwPages(ctx, func(ctx context.Context, position *string) ([]types.Resource, *string, error) {
-		in.Position = position
-		out, err := k.api.GetResources(ctx, in)
-		if err != nil {
-			return nil, nil, err
-		}
-		return out.Items, out.Position, nil
+	resources, err := apigwPages(ctx, in, &in.Position, k.api.GetResources, func(o *apigateway.GetResourcesOutput) ([]types.Resource, *string) {
+		return o.Items, o.Position
 	})
 	if err != nil {
 		return nil, err

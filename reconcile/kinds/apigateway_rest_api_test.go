@@ -36,13 +36,8 @@ type memRest struct {
 // holding apis; tests replace single fields to inject errors.
 func memRestAPI(apis map[string]*memRest) *fakeAPIGW {
 	f := &fakeAPIGW{}
-	get := func(id *string) (*memRest, error) {
-		a, ok := apis[aws.ToString(id)]
-		if !ok {
-			return nil, miscAPIErr("NotFoundException")
-		}
-		return a, nil
-	}
+	store := memStoreOf(apis, nil, memMissing("NotFoundException"))
+	get := store.get
 	f.getRestApis = func(*apigateway.GetRestApisInput) (*apigateway.GetRestApisOutput, error) {
 		out := &apigateway.GetRestApisOutput{}
 		for _, id := range slices.Sorted(maps.Keys(apis)) {
@@ -67,10 +62,9 @@ func memRestAPI(apis map[string]*memRest) *fakeAPIGW {
 			RootResourceId: a.api.RootResourceId, EndpointConfiguration: a.api.EndpointConfiguration, ApiKeySource: a.api.ApiKeySource}, nil
 	}
 	f.deleteRestApi = func(in *apigateway.DeleteRestApiInput) (*apigateway.DeleteRestApiOutput, error) {
-		if _, err := get(in.RestApiId); err != nil {
+		if err := store.remove(in.RestApiId); err != nil {
 			return nil, err
 		}
-		delete(apis, aws.ToString(in.RestApiId))
 		return &apigateway.DeleteRestApiOutput{}, nil
 	}
 	f.updateRestApi = func(in *apigateway.UpdateRestApiInput) (*apigateway.UpdateRestApiOutput, error) {
@@ -602,11 +596,27 @@ func restTestProps(region, account string) *spec.RestAPI {
 	}
 }
 
-func TestRestAPILifecycle(t *testing.T) {
+// restEmu is a REST API kind on the test emulator and a desired API for a fresh owner.
+type restEmu struct {
+	client          *apigateway.Client
+	region, account string
+	k               *RestAPI
+	d               reconcile.Desired
+}
+
+// restOnEmulator sets up a restEmu whose API has the properties props gives for the emulator's
+// region and account.
+func restOnEmulator(t *testing.T, props func(region, account string) *spec.RestAPI) restEmu {
+	t.Helper()
 	client, region, account := integrationAPIGW(t)
-	k := NewRestAPI(client, region, account)
 	o := testOwner(t, "api")
-	d := desired(o, "kindtest-api-"+o.Suffix, restTestProps(region, account))
+	return restEmu{client: client, region: region, account: account, k: NewRestAPI(client, region, account),
+		d: desired(o, "kindtest-api-"+o.Suffix, props(region, account))}
+}
+
+func TestRestAPILifecycle(t *testing.T) {
+	e := restOnEmulator(t, restTestProps)
+	k, d := e.k, e.d
 	checkLifecycle(t, tk[spec.RestAPI](k), d, func(d reconcile.Desired) reconcile.Desired {
 		p := *d.Props.(*spec.RestAPI)
 		p.Routes = append(append([]spec.Route{}, p.Routes...),
@@ -619,13 +629,9 @@ func TestRestAPILifecycle(t *testing.T) {
 }
 
 func TestRestAPIAttrs(t *testing.T) {
-	client, region, account := integrationAPIGW(t)
-	k := NewRestAPI(client, region, account)
-	o := testOwner(t, "api")
-	d := desired(o, "kindtest-api-"+o.Suffix, restTestProps(region, account))
-	got, err := tk[spec.RestAPI](k).Create(context.Background(), d)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = k.Delete(context.Background(), got) })
+	e := restOnEmulator(t, restTestProps)
+	client, region, account, k, d := e.client, e.region, e.account, e.k, e.d
+	got := createForTest(t, tk[spec.RestAPI](k), d)
 
 	id := got.ID
 	assert.Equal(t, id, got.Attrs["id"])
@@ -653,14 +659,11 @@ func TestRestAPIAttrs(t *testing.T) {
 // TestRestAPIDeploysAfterRouteChange checks what API Gateway needs to serve a change: a new
 // deployment, with the stage pointed at it; a stage-only change deploys nothing.
 func TestRestAPIDeploysAfterRouteChange(t *testing.T) {
-	client, region, account := integrationAPIGW(t)
+	e := restOnEmulator(t, restTestProps)
 	ctx := context.Background()
-	k := NewRestAPI(client, region, account)
-	o := testOwner(t, "api")
-	d := desired(o, "kindtest-api-"+o.Suffix, restTestProps(region, account))
-	live, err := tk[spec.RestAPI](k).Create(ctx, d)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = k.Delete(context.Background(), live) })
+	client, k, d := e.client, e.k, e.d
+	live := createForTest(t, tk[spec.RestAPI](k), d)
+	var err error
 	deployment := func() (string, int) {
 		st, err := client.GetStage(ctx, &apigateway.GetStageInput{RestApiId: aws.String(live.ID), StageName: aws.String("v1")})
 		require.NoError(t, err)

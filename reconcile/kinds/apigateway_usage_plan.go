@@ -106,13 +106,8 @@ func (k *UsagePlan) List(ctx context.Context, sel state.Selector) ([]state.Resou
 
 func (k *UsagePlan) plans(ctx context.Context) ([]types.UsagePlan, error) {
 	in := &apigateway.GetUsagePlansInput{Limit: aws.Int32(apigwPageSize)}
-	return apigwPages(ctx, func(ctx context.Context, position *string) ([]types.UsagePlan, *string, error) {
-		in.Position = position
-		out, err := k.api.GetUsagePlans(ctx, in)
-		if err != nil {
-			return nil, nil, err
-		}
-		return out.Items, out.Position, nil
+	return apigwPages(ctx, in, &in.Position, k.api.GetUsagePlans, func(o *apigateway.GetUsagePlansOutput) ([]types.UsagePlan, *string) {
+		return o.Items, o.Position
 	})
 }
 
@@ -162,19 +157,21 @@ func planCreateInput(d reconcile.Desired, p *spec.UsagePlan) *apigateway.CreateU
 	return in
 }
 
-// Update patches what differs in one UpdateUsagePlan, adds and removes keys, makes the tags
-// equal d.Tags, and reads the plan back.
+// Update patches what the plan's changes name in one UpdateUsagePlan, adds and removes keys
+// when they changed, makes the tags equal d.Tags, and reads the plan back.
 func (k *UsagePlan) Update(ctx context.Context, d reconcile.Want[*spec.UsagePlan], live reconcile.Have[*spec.UsagePlan], changes reconcile.Changes) (state.Resource, error) {
 	gw := k.gw()
 	w, l := d.Props, live.Props
 	if err := gw.owned(d.Desired, live.Resource); err != nil {
 		return state.Resource{}, err
 	}
-	if err := k.patch(ctx, live.ID, planPatch(l, w)); err != nil {
+	if err := k.patch(ctx, live.ID, planPatch(changes, l, w)); err != nil {
 		return state.Resource{}, fmt.Errorf("update api gateway usage plan %s: %w", d.Name, err)
 	}
-	if err := k.syncKeys(ctx, live.ID, l.Keys, w.Keys); err != nil {
-		return state.Resource{}, fmt.Errorf("update api gateway usage plan %s: keys: %w", d.Name, err)
+	if changes.Changed("keys") {
+		if err := k.syncKeys(ctx, live.ID, l.Keys, w.Keys); err != nil {
+			return state.Resource{}, fmt.Errorf("update api gateway usage plan %s: keys: %w", d.Name, err)
+		}
 	}
 	if err := gw.syncTags(ctx, d.Desired, live.Resource); err != nil {
 		return state.Resource{}, err
@@ -182,50 +179,49 @@ func (k *UsagePlan) Update(ctx context.Context, d reconcile.Want[*spec.UsagePlan
 	return gw.readBack(ctx, "update", d.Name, live.ID)
 }
 
-func (k *UsagePlan) patch(ctx context.Context, id string, ops []types.PatchOperation) error {
-	if len(ops) == 0 {
-		return nil
-	}
-	return apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
+func (k *UsagePlan) patch(ctx context.Context, id string, ops apigwPatch) error {
+	return ops.send(ctx, k.wait, func(ctx context.Context, ops []types.PatchOperation) error {
 		_, err := k.api.UpdateUsagePlan(ctx, &apigateway.UpdateUsagePlanInput{UsagePlanId: aws.String(id), PatchOperations: ops})
 		return err
 	})
 }
 
-// planPatch is the UpdateUsagePlan patch that turns live into want (keys aside).
-func planPatch(live, want *spec.UsagePlan) []types.PatchOperation {
-	var ops []types.PatchOperation
-	if live.Description != want.Description {
-		ops = append(ops, apigwReplace("/description", want.Description))
+// planPatch is the UpdateUsagePlan patch for the paths the plan's changes name (keys aside):
+// the stages live lacks or has extra, and want's description, throttle and quota.
+func planPatch(changes reconcile.Changes, live, want *spec.UsagePlan) apigwPatch {
+	var ops apigwPatch
+	ops.replace(changes.Changed("description"), "/description", want.Description)
+	if changes.Changed("stages") {
+		ops = append(ops, planStagePatch(live.Stages, want.Stages)...)
 	}
-	ops = append(ops, planStagePatch(live.Stages, want.Stages)...)
-	lt, wt := planThrottle(live.Throttle), planThrottle(want.Throttle)
-	switch {
-	case wt == nil && lt != nil:
-		ops = append(ops, types.PatchOperation{Op: types.OpRemove, Path: aws.String("/throttle")})
-	case wt != nil && !reconcile.Equal(lt, wt):
-		ops = append(ops, apigwReplace("/throttle/rateLimit", strconv.FormatFloat(wt.RateLimit, 'f', -1, 64)),
-			apigwReplace("/throttle/burstLimit", strconv.Itoa(wt.BurstLimit)))
+	if changes.Changed("throttle") {
+		if wt := planThrottle(want.Throttle); wt == nil {
+			ops.remove("/throttle", "")
+		} else {
+			ops.replace(true, "/throttle/rateLimit", strconv.FormatFloat(wt.RateLimit, 'f', -1, 64))
+			ops.replace(true, "/throttle/burstLimit", strconv.Itoa(wt.BurstLimit))
+		}
 	}
-	lq, wq := planQuota(live.Quota), planQuota(want.Quota)
-	switch {
-	case wq == nil && lq != nil:
-		ops = append(ops, types.PatchOperation{Op: types.OpRemove, Path: aws.String("/quota")})
-	case wq != nil && !reconcile.Equal(lq, wq):
-		ops = append(ops, apigwReplace("/quota/limit", strconv.Itoa(wq.Limit)), apigwReplace("/quota/period", wq.Period))
+	if changes.Changed("quota") {
+		if wq := planQuota(want.Quota); wq == nil {
+			ops.remove("/quota", "")
+		} else {
+			ops.replace(true, "/quota/limit", strconv.Itoa(wq.Limit))
+			ops.replace(true, "/quota/period", wq.Period)
+		}
 	}
 	return ops
 }
 
 // planStagePatch adds the missing API stages and removes the extra ones.
-func planStagePatch(live, want []spec.UsagePlanStage) []types.PatchOperation {
-	var ops []types.PatchOperation
+func planStagePatch(live, want []spec.UsagePlanStage) apigwPatch {
+	var ops apigwPatch
 	add, remove := awscall.SetChanges(planStageKeys(live), planStageKeys(want))
 	for _, s := range add {
 		ops = append(ops, types.PatchOperation{Op: types.OpAdd, Path: aws.String("/apiStages"), Value: aws.String(s)})
 	}
 	for _, s := range remove {
-		ops = append(ops, types.PatchOperation{Op: types.OpRemove, Path: aws.String("/apiStages"), Value: aws.String(s)})
+		ops.remove("/apiStages", s)
 	}
 	return ops
 }
@@ -290,13 +286,8 @@ func (k *UsagePlan) get(ctx context.Context, id string) (types.UsagePlan, error)
 // keyIDs lists the ids of the plan's keys (never their values).
 func (k *UsagePlan) keyIDs(ctx context.Context, planID string) ([]string, error) {
 	in := &apigateway.GetUsagePlanKeysInput{UsagePlanId: aws.String(planID), Limit: aws.Int32(apigwPageSize)}
-	keys, err := apigwPages(ctx, func(ctx context.Context, position *string) ([]types.UsagePlanKey, *string, error) {
-		in.Position = position
-		out, err := k.api.GetUsagePlanKeys(ctx, in)
-		if err != nil {
-			return nil, nil, err
-		}
-		return out.Items, out.Position, nil
+	keys, err := apigwPages(ctx, in, &in.Position, k.api.GetUsagePlanKeys, func(o *apigateway.GetUsagePlanKeysOutput) ([]types.UsagePlanKey, *string) {
+		return o.Items, o.Position
 	})
 	if err != nil {
 		return nil, err

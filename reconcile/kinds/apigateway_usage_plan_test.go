@@ -59,21 +59,47 @@ func TestUsagePlanDiff(t *testing.T) {
 	}, "every usage plan field changes in place")
 }
 
+// TestUsagePlanPatch: the patch carries the operations of the paths the plan's changes name,
+// and nothing for keys (their own calls) or for a difference the changes do not name.
 func TestUsagePlanPatch(t *testing.T) {
-	live := planProps()
-	want := planProps()
-	want.Description = "e"
-	want.Stages = []spec.UsagePlanStage{{API: "a1", Stage: "v1"}, {API: "a2", Stage: "v2"}}
-	want.Throttle = &spec.Throttle{RateLimit: 2.5, BurstLimit: 3}
-	want.Quota = nil
-	assert.Equal(t, []types.PatchOperation{
-		apigwReplace("/description", "e"),
-		{Op: types.OpAdd, Path: aws.String("/apiStages"), Value: aws.String("a2:v2")},
-		{Op: types.OpRemove, Path: aws.String("/apiStages"), Value: aws.String("a0:v1")},
-		apigwReplace("/throttle/rateLimit", "2.5"), apigwReplace("/throttle/burstLimit", "3"),
-		{Op: types.OpRemove, Path: aws.String("/quota")},
-	}, planPatch(live, want))
-	assert.Empty(t, planPatch(live, planProps()))
+	o := miscOwner("p")
+	changesOf := func(w *spec.UsagePlan) reconcile.Changes {
+		return reconcile.Changes(tk[spec.UsagePlan](&UsagePlan{}).Diff(desired(o, "p", w), state.Resource{Props: planProps()}))
+	}
+	remove := func(path string) types.PatchOperation {
+		return types.PatchOperation{Op: types.OpRemove, Path: aws.String(path)}
+	}
+	cases := []struct {
+		name    string
+		change  func(p *spec.UsagePlan)
+		changes func(w *spec.UsagePlan) reconcile.Changes
+		want    []types.PatchOperation
+	}{
+		{"description", func(p *spec.UsagePlan) { p.Description = "e" }, changesOf, []types.PatchOperation{apigwReplace("/description", "e")}},
+		{"stages", func(p *spec.UsagePlan) {
+			p.Stages = []spec.UsagePlanStage{{API: "a1", Stage: "v1"}, {API: "a2", Stage: "v2"}}
+		}, changesOf,
+			[]types.PatchOperation{
+				{Op: types.OpAdd, Path: aws.String("/apiStages"), Value: aws.String("a2:v2")},
+				{Op: types.OpRemove, Path: aws.String("/apiStages"), Value: aws.String("a0:v1")},
+			}},
+		{"throttle", func(p *spec.UsagePlan) { p.Throttle = &spec.Throttle{RateLimit: 2.5, BurstLimit: 3} }, changesOf,
+			[]types.PatchOperation{apigwReplace("/throttle/rateLimit", "2.5"), apigwReplace("/throttle/burstLimit", "3")}},
+		{"throttle removed", func(p *spec.UsagePlan) { p.Throttle = &spec.Throttle{} }, changesOf, []types.PatchOperation{remove("/throttle")}},
+		{"quota", func(p *spec.UsagePlan) { p.Quota.Limit = 7 }, changesOf,
+			[]types.PatchOperation{apigwReplace("/quota/limit", "7"), apigwReplace("/quota/period", "DAY")}},
+		{"quota removed", func(p *spec.UsagePlan) { p.Quota = nil }, changesOf, []types.PatchOperation{remove("/quota")}},
+		{"keys", func(p *spec.UsagePlan) { p.Keys = []string{"k3"} }, changesOf, nil},
+		{"a difference the changes do not name", func(p *spec.UsagePlan) { p.Description = "e" },
+			func(*spec.UsagePlan) reconcile.Changes { return nil }, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			w := planProps()
+			tc.change(w)
+			assert.Equal(t, tc.want, []types.PatchOperation(planPatch(tc.changes(w), planProps(), w)))
+		})
+	}
 }
 
 func TestUsagePlanList(t *testing.T) {

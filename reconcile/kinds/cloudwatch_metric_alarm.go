@@ -123,22 +123,10 @@ func (k *MetricAlarm) List(ctx context.Context, sel state.Selector) ([]state.Res
 // describe lists the metric alarms of those names (nil for all), every page.
 func (k *MetricAlarm) describe(ctx context.Context, names []string) ([]types.MetricAlarm, error) {
 	in := &cloudwatch.DescribeAlarmsInput{AlarmNames: names, AlarmTypes: []types.AlarmType{types.AlarmTypeMetricAlarm}}
-	var all []types.MetricAlarm
-	for {
-		var out *cloudwatch.DescribeAlarmsOutput
-		err := awscall.Do(ctx, k.wait, cwRetry, func(ctx context.Context) (err error) {
-			out, err = k.api.DescribeAlarms(ctx, in)
-			return err
+	return awscall.Pages(ctx, k.wait, cwRetry, in, &in.NextToken, k.api.DescribeAlarms,
+		func(o *cloudwatch.DescribeAlarmsOutput) ([]types.MetricAlarm, *string) {
+			return o.MetricAlarms, o.NextToken
 		})
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, out.MetricAlarms...)
-		if aws.ToString(out.NextToken) == "" {
-			return all, nil
-		}
-		in.NextToken = out.NextToken
-	}
 }
 
 // find returns the metric alarm of exactly that name; ErrNotFound when there is none.

@@ -2,7 +2,6 @@ package kinds
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"slices"
 	"testing"
@@ -22,7 +21,7 @@ import (
 // fakeCloudWatch is MetricAlarmAPI with one function field per operation; a nil field fails
 // the call.
 type fakeCloudWatch struct {
-	calls    miscCalls
+	calls    fakeCalls
 	put      func(*cloudwatch.PutMetricAlarmInput) (*cloudwatch.PutMetricAlarmOutput, error)
 	describe func(*cloudwatch.DescribeAlarmsInput) (*cloudwatch.DescribeAlarmsOutput, error)
 	del      func(*cloudwatch.DeleteAlarmsInput) (*cloudwatch.DeleteAlarmsOutput, error)
@@ -32,22 +31,22 @@ type fakeCloudWatch struct {
 }
 
 func (f *fakeCloudWatch) PutMetricAlarm(_ context.Context, in *cloudwatch.PutMetricAlarmInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.PutMetricAlarmOutput, error) {
-	return miscFakeCall(&f.calls, "PutMetricAlarm", f.put, in)
+	return fakeCall(&f.calls, "PutMetricAlarm", f.put, in)
 }
 func (f *fakeCloudWatch) DescribeAlarms(_ context.Context, in *cloudwatch.DescribeAlarmsInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsOutput, error) {
-	return miscFakeCall(&f.calls, "DescribeAlarms", f.describe, in)
+	return fakeCall(&f.calls, "DescribeAlarms", f.describe, in)
 }
 func (f *fakeCloudWatch) DeleteAlarms(_ context.Context, in *cloudwatch.DeleteAlarmsInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.DeleteAlarmsOutput, error) {
-	return miscFakeCall(&f.calls, "DeleteAlarms", f.del, in)
+	return fakeCall(&f.calls, "DeleteAlarms", f.del, in)
 }
 func (f *fakeCloudWatch) ListTagsForResource(_ context.Context, in *cloudwatch.ListTagsForResourceInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.ListTagsForResourceOutput, error) {
-	return miscFakeCall(&f.calls, "ListTagsForResource", f.listTags, in)
+	return fakeCall(&f.calls, "ListTagsForResource", f.listTags, in)
 }
 func (f *fakeCloudWatch) TagResource(_ context.Context, in *cloudwatch.TagResourceInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.TagResourceOutput, error) {
-	return miscFakeCall(&f.calls, "TagResource", f.tag, in)
+	return fakeCall(&f.calls, "TagResource", f.tag, in)
 }
 func (f *fakeCloudWatch) UntagResource(_ context.Context, in *cloudwatch.UntagResourceInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.UntagResourceOutput, error) {
-	return miscFakeCall(&f.calls, "UntagResource", f.untag, in)
+	return fakeCall(&f.calls, "UntagResource", f.untag, in)
 }
 
 const memAlarmArn = "arn:aws:cloudwatch:us-east-1:000000000000:alarm:"
@@ -95,15 +94,8 @@ func memCloudWatch(alarms map[string]*memAlarm) *fakeCloudWatch {
 				all = append(all, alarms[name].alarm)
 			}
 		}
-		start := 0
-		if in.NextToken != nil {
-			fmt.Sscan(aws.ToString(in.NextToken), &start)
-		}
-		out := &cloudwatch.DescribeAlarmsOutput{MetricAlarms: all[start:min(start+2, len(all))]}
-		if start+2 < len(all) {
-			out.NextToken = aws.String(fmt.Sprint(start + 2))
-		}
-		return out, nil
+		page, next := memPage(all, in.NextToken)
+		return &cloudwatch.DescribeAlarmsOutput{MetricAlarms: page, NextToken: next}, nil
 	}
 	f.del = func(in *cloudwatch.DeleteAlarmsInput) (*cloudwatch.DeleteAlarmsOutput, error) {
 		for _, n := range in.AlarmNames {
@@ -128,12 +120,7 @@ func memCloudWatch(alarms map[string]*memAlarm) *fakeCloudWatch {
 }
 
 func alarmDefaults() *spec.MetricAlarm {
-	for _, ki := range spec.Kinds {
-		if ki.Kind == "cloudwatch.metric_alarm" {
-			return ki.New().(*spec.MetricAlarm)
-		}
-	}
-	panic("cloudwatch.metric_alarm not in spec.Kinds")
+	return specDefaults[*spec.MetricAlarm]("cloudwatch.metric_alarm")
 }
 
 func unitAlarm(api MetricAlarmAPI) *MetricAlarm {

@@ -322,11 +322,16 @@ func (k *DynamoDBTable) Create(ctx context.Context, d reconcile.Want[*spec.Dynam
 	if err := k.waitActive(ctx, d.Name); err != nil {
 		return state.Resource{}, err
 	}
-	if err := k.setPITR(ctx, d.Name, d.Props.PointInTimeRecovery, false); err != nil {
-		return state.Resource{}, err
+	// A new table has both off: they are set only when the spec turns them on.
+	if d.Props.PointInTimeRecovery {
+		if err := k.setPITR(ctx, d.Name, true); err != nil {
+			return state.Resource{}, err
+		}
 	}
-	if err := k.setTTL(ctx, d.Name, "", d.Props.TTLAttribute); err != nil {
-		return state.Resource{}, err
+	if d.Props.TTLAttribute != "" {
+		if err := k.setTTL(ctx, d.Name, "", d.Props.TTLAttribute); err != nil {
+			return state.Resource{}, err
+		}
 	}
 	var live state.Resource
 	err = k.visible(ctx, d.Name, func(ctx context.Context) (err error) { live, err = k.read(ctx, d.Name, nil); return err })
@@ -458,9 +463,9 @@ func (k *DynamoDBTable) waitActive(ctx context.Context, name string) error {
 
 // ---- update ----
 
-// Update implements reconcile.Kind. Each change is its own UpdateTable call, since DynamoDB
-// takes one kind of change per call, and each waits for the table to be ACTIVE again.
-func (k *DynamoDBTable) Update(ctx context.Context, d reconcile.Want[*spec.DynamoDBTable], live reconcile.Have[*spec.DynamoDBTable], _ reconcile.Changes) (state.Resource, error) {
+// Update implements reconcile.Kind. Each changed path is its own UpdateTable call, since
+// DynamoDB takes one kind of change per call, and each waits for the table to be ACTIVE again.
+func (k *DynamoDBTable) Update(ctx context.Context, d reconcile.Want[*spec.DynamoDBTable], live reconcile.Have[*spec.DynamoDBTable], changes reconcile.Changes) (state.Resource, error) {
 	want, have := d.Props, live.Props
 	name := live.ID
 	arn := live.Attrs["arn"]
@@ -471,22 +476,38 @@ func (k *DynamoDBTable) Update(ctx context.Context, d reconcile.Want[*spec.Dynam
 		}
 		arn = aws.ToString(t.TableArn)
 	}
-	steps := []func() error{
-		func() error { return k.updateTags(ctx, name, arn, live.Tags, d.Tags) },
-		func() error { return k.updateCapacity(ctx, name, have, want) },
-		func() error { return k.updateWarm(ctx, name, have.WarmThroughput, want.WarmThroughput) },
-		func() error { return k.updateStream(ctx, name, have.StreamViewType, want.StreamViewType) },
-		func() error { return k.updateSSE(ctx, name, have.SSE, want.SSE) },
-		func() error { return k.updateDeletionProtection(ctx, name, have, want) },
-		func() error { return k.setPITR(ctx, name, want.PointInTimeRecovery, have.PointInTimeRecovery) },
-		func() error { return k.setTTL(ctx, name, have.TTLAttribute, want.TTLAttribute) },
+	// Tags are synced whatever the changes say: the sync itself sends nothing when they match.
+	if err := k.updateTags(ctx, name, arn, live.Tags, d.Tags); err != nil {
+		return state.Resource{}, err
 	}
-	for _, step := range steps {
-		if err := step(); err != nil {
+	for _, step := range k.updateSteps(ctx, name, have, want) {
+		if !changes.Changed(step.paths...) {
+			continue
+		}
+		if err := step.do(); err != nil {
 			return state.Resource{}, err
 		}
 	}
 	return k.read(ctx, name, nil)
+}
+
+// ddbStep is one change Update may make, and the paths whose changes call for it.
+type ddbStep struct {
+	paths []string
+	do    func() error
+}
+
+// updateSteps are Update's changes, in the order it makes them.
+func (k *DynamoDBTable) updateSteps(ctx context.Context, name string, have, want *spec.DynamoDBTable) []ddbStep {
+	return []ddbStep{
+		{[]string{"billing_mode", "read_capacity", "write_capacity"}, func() error { return k.updateCapacity(ctx, name, want) }},
+		{[]string{"warm_throughput"}, func() error { return k.updateWarm(ctx, name, have.WarmThroughput, want.WarmThroughput) }},
+		{[]string{"stream_view_type"}, func() error { return k.updateStream(ctx, name, have.StreamViewType, want.StreamViewType) }},
+		{[]string{"sse"}, func() error { return k.updateSSE(ctx, name, want.SSE) }},
+		{[]string{"deletion_protection"}, func() error { return k.updateDeletionProtection(ctx, name, want) }},
+		{[]string{"point_in_time_recovery"}, func() error { return k.setPITR(ctx, name, want.PointInTimeRecovery) }},
+		{[]string{"ttl_attribute"}, func() error { return k.setTTL(ctx, name, have.TTLAttribute, want.TTLAttribute) }},
+	}
 }
 
 // updateTable runs one UpdateTable, retrying while the table is busy, then waits for ACTIVE.
@@ -502,12 +523,8 @@ func (k *DynamoDBTable) updateTable(ctx context.Context, what string, in *dynamo
 	return k.waitActive(ctx, name)
 }
 
-func (k *DynamoDBTable) updateCapacity(ctx context.Context, name string, have, want *spec.DynamoDBTable) error {
+func (k *DynamoDBTable) updateCapacity(ctx context.Context, name string, want *spec.DynamoDBTable) error {
 	provisioned := want.BillingMode == string(types.BillingModeProvisioned)
-	if have.BillingMode == want.BillingMode &&
-		(!provisioned || (have.ReadCapacity == want.ReadCapacity && have.WriteCapacity == want.WriteCapacity)) {
-		return nil
-	}
 	in := &dynamodb.UpdateTableInput{TableName: aws.String(name), BillingMode: types.BillingMode(want.BillingMode)}
 	if provisioned {
 		in.ProvisionedThroughput = ddbThroughput(want)
@@ -516,16 +533,17 @@ func (k *DynamoDBTable) updateCapacity(ctx context.Context, name string, have, w
 }
 
 // updateWarm raises warm throughput to the spec's; it never sends a lower value than live's
-// (the plan refuses a decrease before Update runs), so a field already higher stays.
+// (the plan refuses a decrease before Update runs), so a field already higher stays. A change
+// that is only a decrease (an adoption's changes are not refused) sends nothing.
 func (k *DynamoDBTable) updateWarm(ctx context.Context, name string, have, want *spec.WarmThroughput) error {
-	if want == nil || (have != nil && want.ReadUnitsPerSecond <= have.ReadUnitsPerSecond && want.WriteUnitsPerSecond <= have.WriteUnitsPerSecond) {
-		return nil
-	}
 	raised := *want
 	if have != nil {
 		raised = spec.WarmThroughput{
 			ReadUnitsPerSecond:  max(want.ReadUnitsPerSecond, have.ReadUnitsPerSecond),
 			WriteUnitsPerSecond: max(want.WriteUnitsPerSecond, have.WriteUnitsPerSecond),
+		}
+		if raised == *have {
+			return nil
 		}
 	}
 	return k.updateTable(ctx, "warm throughput", &dynamodb.UpdateTableInput{TableName: aws.String(name), WarmThroughput: ddbWarm(&raised)})
@@ -534,9 +552,6 @@ func (k *DynamoDBTable) updateWarm(ctx context.Context, name string, have, want 
 // updateStream turns the stream on or off; a new view type on an enabled stream is a disable
 // followed by an enable, since AWS cannot change it in place.
 func (k *DynamoDBTable) updateStream(ctx context.Context, name, have, want string) error {
-	if have == want {
-		return nil
-	}
 	if have != "" {
 		off := &dynamodb.UpdateTableInput{TableName: aws.String(name), StreamSpecification: &types.StreamSpecification{StreamEnabled: aws.Bool(false)}}
 		if err := k.updateTable(ctx, "stream", off); err != nil {
@@ -551,27 +566,18 @@ func (k *DynamoDBTable) updateStream(ctx context.Context, name, have, want strin
 	return k.updateTable(ctx, "stream", on)
 }
 
-func (k *DynamoDBTable) updateSSE(ctx context.Context, name string, have, want spec.SSE) error {
-	if have.Enabled == want.Enabled && (!want.Enabled || want.KMSKeyARN == "" || want.KMSKeyARN == have.KMSKeyARN) {
-		return nil
-	}
+func (k *DynamoDBTable) updateSSE(ctx context.Context, name string, want spec.SSE) error {
 	return k.updateTable(ctx, "encryption", &dynamodb.UpdateTableInput{TableName: aws.String(name), SSESpecification: ddbSSESpec(want)})
 }
 
-func (k *DynamoDBTable) updateDeletionProtection(ctx context.Context, name string, have, want *spec.DynamoDBTable) error {
-	if have.DeletionProtection == want.DeletionProtection {
-		return nil
-	}
+func (k *DynamoDBTable) updateDeletionProtection(ctx context.Context, name string, want *spec.DynamoDBTable) error {
 	return k.updateTable(ctx, "deletion protection", &dynamodb.UpdateTableInput{
 		TableName: aws.String(name), DeletionProtectionEnabled: aws.Bool(want.DeletionProtection)})
 }
 
 // setPITR turns point-in-time recovery to want. Right after CreateTable, AWS can answer
 // ContinuousBackupsUnavailableException for a while: that is retried with the backoff.
-func (k *DynamoDBTable) setPITR(ctx context.Context, name string, want, have bool) error {
-	if want == have {
-		return nil
-	}
+func (k *DynamoDBTable) setPITR(ctx context.Context, name string, want bool) error {
 	in := &dynamodb.UpdateContinuousBackupsInput{
 		TableName:                        aws.String(name),
 		PointInTimeRecoverySpecification: &types.PointInTimeRecoverySpecification{PointInTimeRecoveryEnabled: aws.Bool(want)},
@@ -593,9 +599,6 @@ func (k *DynamoDBTable) setPITR(ctx context.Context, name string, want, have boo
 // right after a disable fails on AWS: the error says so and the next apply, an hour later,
 // finishes the change.
 func (k *DynamoDBTable) setTTL(ctx context.Context, name, have, want string) error {
-	if have == want {
-		return nil
-	}
 	if have != "" {
 		if err := k.updateTTL(ctx, name, have, false); err != nil {
 			return fmt.Errorf("disable time to live on %q of dynamodb table %s: %s%w", have, name, ddbTTLHint(err, ""), err)

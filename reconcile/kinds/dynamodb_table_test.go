@@ -3,7 +3,7 @@ package kinds
 import (
 	"context"
 	"errors"
-	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -22,7 +22,7 @@ import (
 // ddbFake is a hand-written fake of DynamoDBTableAPI: each method records its name and calls
 // its function field; a nil field fails the call.
 type ddbFake struct {
-	calls                     []string
+	calls                     fakeCalls
 	createTable               func(*dynamodb.CreateTableInput) (*dynamodb.CreateTableOutput, error)
 	describeTable             func(*dynamodb.DescribeTableInput) (*dynamodb.DescribeTableOutput, error)
 	updateTable               func(*dynamodb.UpdateTableInput) (*dynamodb.UpdateTableOutput, error)
@@ -37,62 +37,44 @@ type ddbFake struct {
 	updateTimeToLive          func(*dynamodb.UpdateTimeToLiveInput) (*dynamodb.UpdateTimeToLiveOutput, error)
 }
 
-func ddbFakeCall[I, O any](f *ddbFake, name string, fn func(I) (O, error), in I) (O, error) {
-	f.calls = append(f.calls, name)
-	if fn == nil {
-		var zero O
-		return zero, fmt.Errorf("fake: unexpected call %s", name)
-	}
-	return fn(in)
-}
-
 func (f *ddbFake) CreateTable(_ context.Context, in *dynamodb.CreateTableInput, _ ...func(*dynamodb.Options)) (*dynamodb.CreateTableOutput, error) {
-	return ddbFakeCall(f, "CreateTable", f.createTable, in)
+	return fakeCall(&f.calls, "CreateTable", f.createTable, in)
 }
 func (f *ddbFake) DescribeTable(_ context.Context, in *dynamodb.DescribeTableInput, _ ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error) {
-	return ddbFakeCall(f, "DescribeTable", f.describeTable, in)
+	return fakeCall(&f.calls, "DescribeTable", f.describeTable, in)
 }
 func (f *ddbFake) UpdateTable(_ context.Context, in *dynamodb.UpdateTableInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateTableOutput, error) {
-	return ddbFakeCall(f, "UpdateTable", f.updateTable, in)
+	return fakeCall(&f.calls, "UpdateTable", f.updateTable, in)
 }
 func (f *ddbFake) DeleteTable(_ context.Context, in *dynamodb.DeleteTableInput, _ ...func(*dynamodb.Options)) (*dynamodb.DeleteTableOutput, error) {
-	return ddbFakeCall(f, "DeleteTable", f.deleteTable, in)
+	return fakeCall(&f.calls, "DeleteTable", f.deleteTable, in)
 }
 func (f *ddbFake) ListTables(_ context.Context, in *dynamodb.ListTablesInput, _ ...func(*dynamodb.Options)) (*dynamodb.ListTablesOutput, error) {
-	return ddbFakeCall(f, "ListTables", f.listTables, in)
+	return fakeCall(&f.calls, "ListTables", f.listTables, in)
 }
 func (f *ddbFake) ListTagsOfResource(_ context.Context, in *dynamodb.ListTagsOfResourceInput, _ ...func(*dynamodb.Options)) (*dynamodb.ListTagsOfResourceOutput, error) {
-	return ddbFakeCall(f, "ListTagsOfResource", f.listTagsOfResource, in)
+	return fakeCall(&f.calls, "ListTagsOfResource", f.listTagsOfResource, in)
 }
 func (f *ddbFake) TagResource(_ context.Context, in *dynamodb.TagResourceInput, _ ...func(*dynamodb.Options)) (*dynamodb.TagResourceOutput, error) {
-	return ddbFakeCall(f, "TagResource", f.tagResource, in)
+	return fakeCall(&f.calls, "TagResource", f.tagResource, in)
 }
 func (f *ddbFake) UntagResource(_ context.Context, in *dynamodb.UntagResourceInput, _ ...func(*dynamodb.Options)) (*dynamodb.UntagResourceOutput, error) {
-	return ddbFakeCall(f, "UntagResource", f.untagResource, in)
+	return fakeCall(&f.calls, "UntagResource", f.untagResource, in)
 }
 func (f *ddbFake) DescribeContinuousBackups(_ context.Context, in *dynamodb.DescribeContinuousBackupsInput, _ ...func(*dynamodb.Options)) (*dynamodb.DescribeContinuousBackupsOutput, error) {
-	return ddbFakeCall(f, "DescribeContinuousBackups", f.describeContinuousBackups, in)
+	return fakeCall(&f.calls, "DescribeContinuousBackups", f.describeContinuousBackups, in)
 }
 func (f *ddbFake) UpdateContinuousBackups(_ context.Context, in *dynamodb.UpdateContinuousBackupsInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateContinuousBackupsOutput, error) {
-	return ddbFakeCall(f, "UpdateContinuousBackups", f.updateContinuousBackups, in)
+	return fakeCall(&f.calls, "UpdateContinuousBackups", f.updateContinuousBackups, in)
 }
 func (f *ddbFake) DescribeTimeToLive(_ context.Context, in *dynamodb.DescribeTimeToLiveInput, _ ...func(*dynamodb.Options)) (*dynamodb.DescribeTimeToLiveOutput, error) {
-	return ddbFakeCall(f, "DescribeTimeToLive", f.describeTimeToLive, in)
+	return fakeCall(&f.calls, "DescribeTimeToLive", f.describeTimeToLive, in)
 }
 func (f *ddbFake) UpdateTimeToLive(_ context.Context, in *dynamodb.UpdateTimeToLiveInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateTimeToLiveOutput, error) {
-	return ddbFakeCall(f, "UpdateTimeToLive", f.updateTimeToLive, in)
+	return fakeCall(&f.calls, "UpdateTimeToLive", f.updateTimeToLive, in)
 }
 
-// count returns how many times op was called.
-func (f *ddbFake) count(op string) int {
-	n := 0
-	for _, c := range f.calls {
-		if c == op {
-			n++
-		}
-	}
-	return n
-}
+func (f *ddbFake) count(op string) int { return f.calls.count(op) }
 
 func ddbAPIErr(code, msg string) error { return &smithy.GenericAPIError{Code: code, Message: msg} }
 
@@ -403,6 +385,66 @@ func TestDynamoDBTableUpdateEachField(t *testing.T) {
 	assert.True(t, *u[3].DeletionProtectionEnabled)
 	assert.Equal(t, 1, f.count("UpdateContinuousBackups"))
 	assert.Zero(t, f.count("TagResource")+f.count("UntagResource"), "tags already equal")
+}
+
+// TestDynamoDBTableUpdateFollowsChanges: Update makes the calls of the paths the plan's
+// changes name, and none for a path they do not name even where live and the spec differ.
+func TestDynamoDBTableUpdateFollowsChanges(t *testing.T) {
+	warm := func(r, w int) *spec.WarmThroughput {
+		return &spec.WarmThroughput{ReadUnitsPerSecond: r, WriteUnitsPerSecond: w}
+	}
+	cases := []struct {
+		name    string
+		live    func(p *spec.DynamoDBTable)
+		want    func(p *spec.DynamoDBTable)
+		changes reconcile.Changes // nil: the plan's, from reconcile.Compare
+		calls   []string
+	}{
+		{"billing mode", nil, ddbProvisioned(5, 5), nil, []string{"UpdateTable"}},
+		{"stream on", nil, func(p *spec.DynamoDBTable) { p.StreamViewType = "NEW_IMAGE" }, nil, []string{"UpdateTable"}},
+		{"deletion protection", nil, func(p *spec.DynamoDBTable) { p.DeletionProtection = true }, nil, []string{"UpdateTable"}},
+		{"warm raised", func(p *spec.DynamoDBTable) { p.WarmThroughput = warm(12000, 4000) },
+			func(p *spec.DynamoDBTable) { p.WarmThroughput = warm(20000, 4000) }, nil, []string{"UpdateTable"}},
+		{"point-in-time recovery", nil, func(p *spec.DynamoDBTable) { p.PointInTimeRecovery = true }, nil, []string{"UpdateContinuousBackups"}},
+		{"ttl", nil, func(p *spec.DynamoDBTable) { p.TTLAttribute = "expires" }, nil, []string{"UpdateTimeToLive"}},
+		{"a difference the changes do not name", nil, func(p *spec.DynamoDBTable) { p.DeletionProtection = true },
+			reconcile.Changes{}, nil},
+		{"warm only lowered, as an adoption sees it", func(p *spec.DynamoDBTable) { p.WarmThroughput = warm(20000, 4000) },
+			func(p *spec.DynamoDBTable) { p.WarmThroughput = warm(12000, 4000) },
+			reconcile.Changes{{Path: "warm_throughput.read_units_per_second", Impossible: "lowered"}}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			live, want := ddbProps0(), ddbProps0()
+			if tc.live != nil {
+				tc.live(live)
+			}
+			tc.want(want)
+			d := ddbDesired(want)
+			f := newDDBFake(ddbTable(d.Name), d.Tags)
+			f.updateContinuousBackups = func(*dynamodb.UpdateContinuousBackupsInput) (*dynamodb.UpdateContinuousBackupsOutput, error) {
+				return &dynamodb.UpdateContinuousBackupsOutput{}, nil
+			}
+			f.updateTimeToLive = func(*dynamodb.UpdateTimeToLiveInput) (*dynamodb.UpdateTimeToLiveOutput, error) {
+				return &dynamodb.UpdateTimeToLiveOutput{}, nil
+			}
+			k := newTestDDB(f)
+			var err error
+			if tc.changes == nil {
+				_, err = tk[spec.DynamoDBTable](k).Update(context.Background(), d, ddbLive(live, d.Tags))
+			} else {
+				_, err = reconcile.Adapt[spec.DynamoDBTable](k).Update(context.Background(), d, ddbLive(live, d.Tags), tc.changes)
+			}
+			require.NoError(t, err)
+			var writes []string
+			for _, c := range f.calls {
+				if strings.HasPrefix(c, "Update") || strings.HasPrefix(c, "Tag") || strings.HasPrefix(c, "Untag") {
+					writes = append(writes, c)
+				}
+			}
+			assert.Equal(t, tc.calls, writes)
+		})
+	}
 }
 
 func TestDynamoDBTableUpdateTTLOncePerHour(t *testing.T) {

@@ -5,7 +5,6 @@ package kinds
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/smithy-go"
@@ -13,7 +12,7 @@ import (
 
 // fakeEC2 satisfies VPCAPI, SubnetAPI, SecurityGroupAPI and VPCEndpointAPI.
 type fakeEC2 struct {
-	calls                                      []string
+	calls                                      fakeCalls
 	describeNetworkInterfaces                  func(*ec2.DescribeNetworkInterfacesInput) (*ec2.DescribeNetworkInterfacesOutput, error)
 	deleteNetworkInterface                     func(*ec2.DeleteNetworkInterfaceInput) (*ec2.DeleteNetworkInterfaceOutput, error)
 	createTags                                 func(*ec2.CreateTagsInput) (*ec2.CreateTagsOutput, error)
@@ -44,20 +43,7 @@ type fakeEC2 struct {
 	describePrefixLists                        func(*ec2.DescribePrefixListsInput) (*ec2.DescribePrefixListsOutput, error)
 }
 
-func (f *fakeEC2) call(name string) { f.calls = append(f.calls, name) }
-
-// count is how many times name was called.
-func (f *fakeEC2) count(name string) int {
-	n := 0
-	for _, c := range f.calls {
-		if c == name {
-			n++
-		}
-	}
-	return n
-}
-
-func ec2Unexpected(name string) error { return fmt.Errorf("fake ec2: unexpected call %s", name) }
+func (f *fakeEC2) count(name string) int { return f.calls.count(name) }
 
 // ec2APIErr builds the error EC2 answers with code.
 func ec2APIErr(code string) error {
@@ -65,216 +51,112 @@ func ec2APIErr(code string) error {
 }
 
 func (f *fakeEC2) CreateTags(_ context.Context, in *ec2.CreateTagsInput, _ ...func(*ec2.Options)) (*ec2.CreateTagsOutput, error) {
-	f.call("CreateTags")
-	if f.createTags == nil {
-		return nil, ec2Unexpected("CreateTags")
-	}
-	return f.createTags(in)
+	return fakeCall(&f.calls, "CreateTags", f.createTags, in)
 }
 
 func (f *fakeEC2) DeleteTags(_ context.Context, in *ec2.DeleteTagsInput, _ ...func(*ec2.Options)) (*ec2.DeleteTagsOutput, error) {
-	f.call("DeleteTags")
-	if f.deleteTags == nil {
-		return nil, ec2Unexpected("DeleteTags")
-	}
-	return f.deleteTags(in)
+	return fakeCall(&f.calls, "DeleteTags", f.deleteTags, in)
 }
 
 func (f *fakeEC2) CreateVpc(_ context.Context, in *ec2.CreateVpcInput, _ ...func(*ec2.Options)) (*ec2.CreateVpcOutput, error) {
-	f.call("CreateVpc")
-	if f.createVpc == nil {
-		return nil, ec2Unexpected("CreateVpc")
-	}
-	return f.createVpc(in)
+	return fakeCall(&f.calls, "CreateVpc", f.createVpc, in)
 }
 
 func (f *fakeEC2) DescribeVpcs(_ context.Context, in *ec2.DescribeVpcsInput, _ ...func(*ec2.Options)) (*ec2.DescribeVpcsOutput, error) {
-	f.call("DescribeVpcs")
-	if f.describeVpcs == nil {
-		return nil, ec2Unexpected("DescribeVpcs")
-	}
-	return f.describeVpcs(in)
+	return fakeCall(&f.calls, "DescribeVpcs", f.describeVpcs, in)
 }
 
 func (f *fakeEC2) DeleteVpc(_ context.Context, in *ec2.DeleteVpcInput, _ ...func(*ec2.Options)) (*ec2.DeleteVpcOutput, error) {
-	f.call("DeleteVpc")
-	if f.deleteVpc == nil {
-		return nil, ec2Unexpected("DeleteVpc")
-	}
-	return f.deleteVpc(in)
+	return fakeCall(&f.calls, "DeleteVpc", f.deleteVpc, in)
 }
 
 func (f *fakeEC2) ModifyVpcAttribute(_ context.Context, in *ec2.ModifyVpcAttributeInput, _ ...func(*ec2.Options)) (*ec2.ModifyVpcAttributeOutput, error) {
-	f.call("ModifyVpcAttribute")
-	if f.modifyVpcAttribute == nil {
-		return nil, ec2Unexpected("ModifyVpcAttribute")
-	}
-	return f.modifyVpcAttribute(in)
+	return fakeCall(&f.calls, "ModifyVpcAttribute", f.modifyVpcAttribute, in)
 }
 
 func (f *fakeEC2) DescribeVpcAttribute(_ context.Context, in *ec2.DescribeVpcAttributeInput, _ ...func(*ec2.Options)) (*ec2.DescribeVpcAttributeOutput, error) {
-	f.call("DescribeVpcAttribute")
-	if f.describeVpcAttribute == nil {
-		return nil, ec2Unexpected("DescribeVpcAttribute")
-	}
-	return f.describeVpcAttribute(in)
+	return fakeCall(&f.calls, "DescribeVpcAttribute", f.describeVpcAttribute, in)
 }
 
 func (f *fakeEC2) DescribeRouteTables(_ context.Context, in *ec2.DescribeRouteTablesInput, _ ...func(*ec2.Options)) (*ec2.DescribeRouteTablesOutput, error) {
-	f.call("DescribeRouteTables")
-	if f.describeRouteTables == nil {
-		return nil, ec2Unexpected("DescribeRouteTables")
-	}
-	return f.describeRouteTables(in)
+	return fakeCall(&f.calls, "DescribeRouteTables", f.describeRouteTables, in)
 }
 
 func (f *fakeEC2) CreateSubnet(_ context.Context, in *ec2.CreateSubnetInput, _ ...func(*ec2.Options)) (*ec2.CreateSubnetOutput, error) {
-	f.call("CreateSubnet")
-	if f.createSubnet == nil {
-		return nil, ec2Unexpected("CreateSubnet")
-	}
-	return f.createSubnet(in)
+	return fakeCall(&f.calls, "CreateSubnet", f.createSubnet, in)
 }
 
 func (f *fakeEC2) DescribeSubnets(_ context.Context, in *ec2.DescribeSubnetsInput, _ ...func(*ec2.Options)) (*ec2.DescribeSubnetsOutput, error) {
-	f.call("DescribeSubnets")
-	if f.describeSubnets == nil {
-		return nil, ec2Unexpected("DescribeSubnets")
-	}
-	return f.describeSubnets(in)
+	return fakeCall(&f.calls, "DescribeSubnets", f.describeSubnets, in)
 }
 
 func (f *fakeEC2) DeleteSubnet(_ context.Context, in *ec2.DeleteSubnetInput, _ ...func(*ec2.Options)) (*ec2.DeleteSubnetOutput, error) {
-	f.call("DeleteSubnet")
-	if f.deleteSubnet == nil {
-		return nil, ec2Unexpected("DeleteSubnet")
-	}
-	return f.deleteSubnet(in)
+	return fakeCall(&f.calls, "DeleteSubnet", f.deleteSubnet, in)
 }
 
 func (f *fakeEC2) ModifySubnetAttribute(_ context.Context, in *ec2.ModifySubnetAttributeInput, _ ...func(*ec2.Options)) (*ec2.ModifySubnetAttributeOutput, error) {
-	f.call("ModifySubnetAttribute")
-	if f.modifySubnetAttribute == nil {
-		return nil, ec2Unexpected("ModifySubnetAttribute")
-	}
-	return f.modifySubnetAttribute(in)
+	return fakeCall(&f.calls, "ModifySubnetAttribute", f.modifySubnetAttribute, in)
 }
 
 func (f *fakeEC2) CreateSecurityGroup(_ context.Context, in *ec2.CreateSecurityGroupInput, _ ...func(*ec2.Options)) (*ec2.CreateSecurityGroupOutput, error) {
-	f.call("CreateSecurityGroup")
-	if f.createSecurityGroup == nil {
-		return nil, ec2Unexpected("CreateSecurityGroup")
-	}
-	return f.createSecurityGroup(in)
+	return fakeCall(&f.calls, "CreateSecurityGroup", f.createSecurityGroup, in)
 }
 
 func (f *fakeEC2) DescribeSecurityGroups(_ context.Context, in *ec2.DescribeSecurityGroupsInput, _ ...func(*ec2.Options)) (*ec2.DescribeSecurityGroupsOutput, error) {
-	f.call("DescribeSecurityGroups")
-	if f.describeSecurityGroups == nil {
-		return nil, ec2Unexpected("DescribeSecurityGroups")
-	}
-	return f.describeSecurityGroups(in)
+	return fakeCall(&f.calls, "DescribeSecurityGroups", f.describeSecurityGroups, in)
 }
 
 func (f *fakeEC2) DeleteSecurityGroup(_ context.Context, in *ec2.DeleteSecurityGroupInput, _ ...func(*ec2.Options)) (*ec2.DeleteSecurityGroupOutput, error) {
-	f.call("DeleteSecurityGroup")
-	if f.deleteSecurityGroup == nil {
-		return nil, ec2Unexpected("DeleteSecurityGroup")
-	}
-	return f.deleteSecurityGroup(in)
+	return fakeCall(&f.calls, "DeleteSecurityGroup", f.deleteSecurityGroup, in)
 }
 
 func (f *fakeEC2) AuthorizeSecurityGroupIngress(_ context.Context, in *ec2.AuthorizeSecurityGroupIngressInput, _ ...func(*ec2.Options)) (*ec2.AuthorizeSecurityGroupIngressOutput, error) {
-	f.call("AuthorizeSecurityGroupIngress")
-	if f.authorizeSecurityGroupIngress == nil {
-		return nil, ec2Unexpected("AuthorizeSecurityGroupIngress")
-	}
-	return f.authorizeSecurityGroupIngress(in)
+	return fakeCall(&f.calls, "AuthorizeSecurityGroupIngress", f.authorizeSecurityGroupIngress, in)
 }
 
 func (f *fakeEC2) AuthorizeSecurityGroupEgress(_ context.Context, in *ec2.AuthorizeSecurityGroupEgressInput, _ ...func(*ec2.Options)) (*ec2.AuthorizeSecurityGroupEgressOutput, error) {
-	f.call("AuthorizeSecurityGroupEgress")
-	if f.authorizeSecurityGroupEgress == nil {
-		return nil, ec2Unexpected("AuthorizeSecurityGroupEgress")
-	}
-	return f.authorizeSecurityGroupEgress(in)
+	return fakeCall(&f.calls, "AuthorizeSecurityGroupEgress", f.authorizeSecurityGroupEgress, in)
 }
 
 func (f *fakeEC2) RevokeSecurityGroupIngress(_ context.Context, in *ec2.RevokeSecurityGroupIngressInput, _ ...func(*ec2.Options)) (*ec2.RevokeSecurityGroupIngressOutput, error) {
-	f.call("RevokeSecurityGroupIngress")
-	if f.revokeSecurityGroupIngress == nil {
-		return nil, ec2Unexpected("RevokeSecurityGroupIngress")
-	}
-	return f.revokeSecurityGroupIngress(in)
+	return fakeCall(&f.calls, "RevokeSecurityGroupIngress", f.revokeSecurityGroupIngress, in)
 }
 
 func (f *fakeEC2) RevokeSecurityGroupEgress(_ context.Context, in *ec2.RevokeSecurityGroupEgressInput, _ ...func(*ec2.Options)) (*ec2.RevokeSecurityGroupEgressOutput, error) {
-	f.call("RevokeSecurityGroupEgress")
-	if f.revokeSecurityGroupEgress == nil {
-		return nil, ec2Unexpected("RevokeSecurityGroupEgress")
-	}
-	return f.revokeSecurityGroupEgress(in)
+	return fakeCall(&f.calls, "RevokeSecurityGroupEgress", f.revokeSecurityGroupEgress, in)
 }
 
 func (f *fakeEC2) UpdateSecurityGroupRuleDescriptionsIngress(_ context.Context, in *ec2.UpdateSecurityGroupRuleDescriptionsIngressInput, _ ...func(*ec2.Options)) (*ec2.UpdateSecurityGroupRuleDescriptionsIngressOutput, error) {
-	f.call("UpdateSecurityGroupRuleDescriptionsIngress")
-	if f.updateSecurityGroupRuleDescriptionsIngress == nil {
-		return nil, ec2Unexpected("UpdateSecurityGroupRuleDescriptionsIngress")
-	}
-	return f.updateSecurityGroupRuleDescriptionsIngress(in)
+	return fakeCall(&f.calls, "UpdateSecurityGroupRuleDescriptionsIngress", f.updateSecurityGroupRuleDescriptionsIngress, in)
 }
 
 func (f *fakeEC2) UpdateSecurityGroupRuleDescriptionsEgress(_ context.Context, in *ec2.UpdateSecurityGroupRuleDescriptionsEgressInput, _ ...func(*ec2.Options)) (*ec2.UpdateSecurityGroupRuleDescriptionsEgressOutput, error) {
-	f.call("UpdateSecurityGroupRuleDescriptionsEgress")
-	if f.updateSecurityGroupRuleDescriptionsEgress == nil {
-		return nil, ec2Unexpected("UpdateSecurityGroupRuleDescriptionsEgress")
-	}
-	return f.updateSecurityGroupRuleDescriptionsEgress(in)
+	return fakeCall(&f.calls, "UpdateSecurityGroupRuleDescriptionsEgress", f.updateSecurityGroupRuleDescriptionsEgress, in)
 }
 
 func (f *fakeEC2) CreateVpcEndpoint(_ context.Context, in *ec2.CreateVpcEndpointInput, _ ...func(*ec2.Options)) (*ec2.CreateVpcEndpointOutput, error) {
-	f.call("CreateVpcEndpoint")
-	if f.createVpcEndpoint == nil {
-		return nil, ec2Unexpected("CreateVpcEndpoint")
-	}
-	return f.createVpcEndpoint(in)
+	return fakeCall(&f.calls, "CreateVpcEndpoint", f.createVpcEndpoint, in)
 }
 
 func (f *fakeEC2) DescribeVpcEndpoints(_ context.Context, in *ec2.DescribeVpcEndpointsInput, _ ...func(*ec2.Options)) (*ec2.DescribeVpcEndpointsOutput, error) {
-	f.call("DescribeVpcEndpoints")
-	if f.describeVpcEndpoints == nil {
-		return nil, ec2Unexpected("DescribeVpcEndpoints")
-	}
-	return f.describeVpcEndpoints(in)
+	return fakeCall(&f.calls, "DescribeVpcEndpoints", f.describeVpcEndpoints, in)
 }
 
 func (f *fakeEC2) ModifyVpcEndpoint(_ context.Context, in *ec2.ModifyVpcEndpointInput, _ ...func(*ec2.Options)) (*ec2.ModifyVpcEndpointOutput, error) {
-	f.call("ModifyVpcEndpoint")
-	if f.modifyVpcEndpoint == nil {
-		return nil, ec2Unexpected("ModifyVpcEndpoint")
-	}
-	return f.modifyVpcEndpoint(in)
+	return fakeCall(&f.calls, "ModifyVpcEndpoint", f.modifyVpcEndpoint, in)
 }
 
 func (f *fakeEC2) DeleteVpcEndpoints(_ context.Context, in *ec2.DeleteVpcEndpointsInput, _ ...func(*ec2.Options)) (*ec2.DeleteVpcEndpointsOutput, error) {
-	f.call("DeleteVpcEndpoints")
-	if f.deleteVpcEndpoints == nil {
-		return nil, ec2Unexpected("DeleteVpcEndpoints")
-	}
-	return f.deleteVpcEndpoints(in)
+	return fakeCall(&f.calls, "DeleteVpcEndpoints", f.deleteVpcEndpoints, in)
 }
 
 func (f *fakeEC2) DescribePrefixLists(_ context.Context, in *ec2.DescribePrefixListsInput, _ ...func(*ec2.Options)) (*ec2.DescribePrefixListsOutput, error) {
-	f.call("DescribePrefixLists")
-	if f.describePrefixLists == nil {
-		return nil, ec2Unexpected("DescribePrefixLists")
-	}
-	return f.describePrefixLists(in)
+	return fakeCall(&f.calls, "DescribePrefixLists", f.describePrefixLists, in)
 }
 
 // DescribeNetworkInterfaces answers no interfaces unless the test says otherwise.
 func (f *fakeEC2) DescribeNetworkInterfaces(_ context.Context, in *ec2.DescribeNetworkInterfacesInput, _ ...func(*ec2.Options)) (*ec2.DescribeNetworkInterfacesOutput, error) {
-	f.call("DescribeNetworkInterfaces")
+	f.calls.add("DescribeNetworkInterfaces")
 	if f.describeNetworkInterfaces == nil {
 		return &ec2.DescribeNetworkInterfacesOutput{}, nil
 	}
@@ -282,9 +164,5 @@ func (f *fakeEC2) DescribeNetworkInterfaces(_ context.Context, in *ec2.DescribeN
 }
 
 func (f *fakeEC2) DeleteNetworkInterface(_ context.Context, in *ec2.DeleteNetworkInterfaceInput, _ ...func(*ec2.Options)) (*ec2.DeleteNetworkInterfaceOutput, error) {
-	f.call("DeleteNetworkInterface")
-	if f.deleteNetworkInterface == nil {
-		return nil, ec2Unexpected("DeleteNetworkInterface")
-	}
-	return f.deleteNetworkInterface(in)
+	return fakeCall(&f.calls, "DeleteNetworkInterface", f.deleteNetworkInterface, in)
 }

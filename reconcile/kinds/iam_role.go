@@ -148,25 +148,19 @@ func (k *IAMRole) List(ctx context.Context, sel state.Selector) ([]state.Resourc
 }
 
 func (k *IAMRole) roleNames(ctx context.Context) ([]string, error) {
-	var names []string
 	in := &iam.ListRolesInput{PathPrefix: aws.String("/")}
-	for {
-		var out *iam.ListRolesOutput
-		err := awscall.Do(ctx, k.wait, iamRetryOther, func(ctx context.Context) (err error) {
-			out, err = k.api.ListRoles(ctx, in)
-			return err
+	roles, err := awscall.Pages(ctx, k.wait, iamRetryOther, in, &in.Marker, k.api.ListRoles,
+		func(o *iam.ListRolesOutput) ([]types.Role, *string) {
+			return o.Roles, awscall.Truncated(o.IsTruncated, o.Marker)
 		})
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range out.Roles {
-			names = append(names, aws.ToString(r.RoleName))
-		}
-		if !out.IsTruncated {
-			return names, nil
-		}
-		in.Marker = out.Marker
+	if err != nil {
+		return nil, err
 	}
+	names := make([]string, 0, len(roles))
+	for _, r := range roles {
+		names = append(names, aws.ToString(r.RoleName))
+	}
+	return names, nil
 }
 
 // Create creates the role with the ownership tags in CreateRole, then its inline policies and
@@ -553,63 +547,46 @@ func (k *IAMRole) inlinePolicies(ctx context.Context, role string) ([]spec.Inlin
 }
 
 func (k *IAMRole) inlineNames(ctx context.Context, role string) ([]string, error) {
-	var names []string
 	in := &iam.ListRolePoliciesInput{RoleName: aws.String(role)}
-	for {
-		out, err := awscall.Call(ctx, func(ctx context.Context) (*iam.ListRolePoliciesOutput, error) {
-			return k.api.ListRolePolicies(ctx, in)
+	names, err := awscall.Pages(ctx, k.wait, awscall.Never, in, &in.Marker, k.api.ListRolePolicies,
+		func(o *iam.ListRolePoliciesOutput) ([]string, *string) {
+			return o.PolicyNames, awscall.Truncated(o.IsTruncated, o.Marker)
 		})
-		if err != nil {
-			return nil, awscall.NotFound(err, iamNoSuchEntity)
-		}
-		names = append(names, out.PolicyNames...)
-		if !out.IsTruncated {
-			return names, nil
-		}
-		in.Marker = out.Marker
-	}
+	return names, awscall.NotFound(err, iamNoSuchEntity)
 }
 
 // attached returns the attached managed policies' ARNs, sorted.
 func (k *IAMRole) attached(ctx context.Context, role string) ([]string, error) {
-	var arns []string
 	in := &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(role)}
-	for {
-		out, err := awscall.Call(ctx, func(ctx context.Context) (*iam.ListAttachedRolePoliciesOutput, error) {
-			return k.api.ListAttachedRolePolicies(ctx, in)
+	policies, err := awscall.Pages(ctx, k.wait, awscall.Never, in, &in.Marker, k.api.ListAttachedRolePolicies,
+		func(o *iam.ListAttachedRolePoliciesOutput) ([]types.AttachedPolicy, *string) {
+			return o.AttachedPolicies, awscall.Truncated(o.IsTruncated, o.Marker)
 		})
-		if err != nil {
-			return nil, awscall.NotFound(err, iamNoSuchEntity)
-		}
-		for _, p := range out.AttachedPolicies {
-			arns = append(arns, aws.ToString(p.PolicyArn))
-		}
-		if !out.IsTruncated {
-			return reconcile.SortedSet(arns), nil
-		}
-		in.Marker = out.Marker
+	if err != nil {
+		return nil, awscall.NotFound(err, iamNoSuchEntity)
 	}
+	var arns []string
+	for _, p := range policies {
+		arns = append(arns, aws.ToString(p.PolicyArn))
+	}
+	return reconcile.SortedSet(arns), nil
 }
 
 // tags reads every tag of the role; ErrNotFound when it does not exist.
 func (k *IAMRole) tags(ctx context.Context, role string) (map[string]string, error) {
-	tags := map[string]string{}
 	in := &iam.ListRoleTagsInput{RoleName: aws.String(role)}
-	for {
-		out, err := awscall.Call(ctx, func(ctx context.Context) (*iam.ListRoleTagsOutput, error) {
-			return k.api.ListRoleTags(ctx, in)
+	list, err := awscall.Pages(ctx, k.wait, awscall.Never, in, &in.Marker, k.api.ListRoleTags,
+		func(o *iam.ListRoleTagsOutput) ([]types.Tag, *string) {
+			return o.Tags, awscall.Truncated(o.IsTruncated, o.Marker)
 		})
-		if err != nil {
-			return nil, awscall.NotFound(err, iamNoSuchEntity)
-		}
-		for _, t := range out.Tags {
-			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-		}
-		if !out.IsTruncated {
-			return tags, nil
-		}
-		in.Marker = out.Marker
+	if err != nil {
+		return nil, awscall.NotFound(err, iamNoSuchEntity)
 	}
+	tags := map[string]string{}
+	for _, t := range list {
+		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return tags, nil
 }
 
 // iamTag builds one of the service's tags, for awscall.TagList.

@@ -2,9 +2,9 @@ package kinds
 
 import (
 	"context"
-	"fmt"
+	"maps"
 	"net/url"
-	"sort"
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -25,7 +25,7 @@ import (
 
 // fakeIAM is IAMRoleAPI with one function field per operation; a nil field fails the call.
 type fakeIAM struct {
-	calls                         miscCalls
+	calls                         fakeCalls
 	createRole                    func(*iam.CreateRoleInput) (*iam.CreateRoleOutput, error)
 	getRole                       func(*iam.GetRoleInput) (*iam.GetRoleOutput, error)
 	listRoles                     func(*iam.ListRolesInput) (*iam.ListRolesOutput, error)
@@ -49,58 +49,58 @@ type fakeIAM struct {
 type iamOpt = func(*iam.Options)
 
 func (f *fakeIAM) CreateRole(_ context.Context, in *iam.CreateRoleInput, _ ...iamOpt) (*iam.CreateRoleOutput, error) {
-	return miscFakeCall(&f.calls, "CreateRole", f.createRole, in)
+	return fakeCall(&f.calls, "CreateRole", f.createRole, in)
 }
 func (f *fakeIAM) GetRole(_ context.Context, in *iam.GetRoleInput, _ ...iamOpt) (*iam.GetRoleOutput, error) {
-	return miscFakeCall(&f.calls, "GetRole", f.getRole, in)
+	return fakeCall(&f.calls, "GetRole", f.getRole, in)
 }
 func (f *fakeIAM) ListRoles(_ context.Context, in *iam.ListRolesInput, _ ...iamOpt) (*iam.ListRolesOutput, error) {
-	return miscFakeCall(&f.calls, "ListRoles", f.listRoles, in)
+	return fakeCall(&f.calls, "ListRoles", f.listRoles, in)
 }
 func (f *fakeIAM) ListRoleTags(_ context.Context, in *iam.ListRoleTagsInput, _ ...iamOpt) (*iam.ListRoleTagsOutput, error) {
-	return miscFakeCall(&f.calls, "ListRoleTags", f.listRoleTags, in)
+	return fakeCall(&f.calls, "ListRoleTags", f.listRoleTags, in)
 }
 func (f *fakeIAM) TagRole(_ context.Context, in *iam.TagRoleInput, _ ...iamOpt) (*iam.TagRoleOutput, error) {
-	return miscFakeCall(&f.calls, "TagRole", f.tagRole, in)
+	return fakeCall(&f.calls, "TagRole", f.tagRole, in)
 }
 func (f *fakeIAM) UntagRole(_ context.Context, in *iam.UntagRoleInput, _ ...iamOpt) (*iam.UntagRoleOutput, error) {
-	return miscFakeCall(&f.calls, "UntagRole", f.untagRole, in)
+	return fakeCall(&f.calls, "UntagRole", f.untagRole, in)
 }
 func (f *fakeIAM) UpdateRole(_ context.Context, in *iam.UpdateRoleInput, _ ...iamOpt) (*iam.UpdateRoleOutput, error) {
-	return miscFakeCall(&f.calls, "UpdateRole", f.updateRole, in)
+	return fakeCall(&f.calls, "UpdateRole", f.updateRole, in)
 }
 func (f *fakeIAM) UpdateAssumeRolePolicy(_ context.Context, in *iam.UpdateAssumeRolePolicyInput, _ ...iamOpt) (*iam.UpdateAssumeRolePolicyOutput, error) {
-	return miscFakeCall(&f.calls, "UpdateAssumeRolePolicy", f.updateAssumeRolePolicy, in)
+	return fakeCall(&f.calls, "UpdateAssumeRolePolicy", f.updateAssumeRolePolicy, in)
 }
 func (f *fakeIAM) PutRolePolicy(_ context.Context, in *iam.PutRolePolicyInput, _ ...iamOpt) (*iam.PutRolePolicyOutput, error) {
-	return miscFakeCall(&f.calls, "PutRolePolicy", f.putRolePolicy, in)
+	return fakeCall(&f.calls, "PutRolePolicy", f.putRolePolicy, in)
 }
 func (f *fakeIAM) GetRolePolicy(_ context.Context, in *iam.GetRolePolicyInput, _ ...iamOpt) (*iam.GetRolePolicyOutput, error) {
-	return miscFakeCall(&f.calls, "GetRolePolicy", f.getRolePolicy, in)
+	return fakeCall(&f.calls, "GetRolePolicy", f.getRolePolicy, in)
 }
 func (f *fakeIAM) DeleteRolePolicy(_ context.Context, in *iam.DeleteRolePolicyInput, _ ...iamOpt) (*iam.DeleteRolePolicyOutput, error) {
-	return miscFakeCall(&f.calls, "DeleteRolePolicy", f.deleteRolePolicy, in)
+	return fakeCall(&f.calls, "DeleteRolePolicy", f.deleteRolePolicy, in)
 }
 func (f *fakeIAM) ListRolePolicies(_ context.Context, in *iam.ListRolePoliciesInput, _ ...iamOpt) (*iam.ListRolePoliciesOutput, error) {
-	return miscFakeCall(&f.calls, "ListRolePolicies", f.listRolePolicies, in)
+	return fakeCall(&f.calls, "ListRolePolicies", f.listRolePolicies, in)
 }
 func (f *fakeIAM) AttachRolePolicy(_ context.Context, in *iam.AttachRolePolicyInput, _ ...iamOpt) (*iam.AttachRolePolicyOutput, error) {
-	return miscFakeCall(&f.calls, "AttachRolePolicy", f.attachRolePolicy, in)
+	return fakeCall(&f.calls, "AttachRolePolicy", f.attachRolePolicy, in)
 }
 func (f *fakeIAM) DetachRolePolicy(_ context.Context, in *iam.DetachRolePolicyInput, _ ...iamOpt) (*iam.DetachRolePolicyOutput, error) {
-	return miscFakeCall(&f.calls, "DetachRolePolicy", f.detachRolePolicy, in)
+	return fakeCall(&f.calls, "DetachRolePolicy", f.detachRolePolicy, in)
 }
 func (f *fakeIAM) ListAttachedRolePolicies(_ context.Context, in *iam.ListAttachedRolePoliciesInput, _ ...iamOpt) (*iam.ListAttachedRolePoliciesOutput, error) {
-	return miscFakeCall(&f.calls, "ListAttachedRolePolicies", f.listAttachedRolePolicies, in)
+	return fakeCall(&f.calls, "ListAttachedRolePolicies", f.listAttachedRolePolicies, in)
 }
 func (f *fakeIAM) ListInstanceProfilesForRole(_ context.Context, in *iam.ListInstanceProfilesForRoleInput, _ ...iamOpt) (*iam.ListInstanceProfilesForRoleOutput, error) {
-	return miscFakeCall(&f.calls, "ListInstanceProfilesForRole", f.listInstanceProfilesForRole, in)
+	return fakeCall(&f.calls, "ListInstanceProfilesForRole", f.listInstanceProfilesForRole, in)
 }
 func (f *fakeIAM) RemoveRoleFromInstanceProfile(_ context.Context, in *iam.RemoveRoleFromInstanceProfileInput, _ ...iamOpt) (*iam.RemoveRoleFromInstanceProfileOutput, error) {
-	return miscFakeCall(&f.calls, "RemoveRoleFromInstanceProfile", f.removeRoleFromInstanceProfile, in)
+	return fakeCall(&f.calls, "RemoveRoleFromInstanceProfile", f.removeRoleFromInstanceProfile, in)
 }
 func (f *fakeIAM) DeleteRole(_ context.Context, in *iam.DeleteRoleInput, _ ...iamOpt) (*iam.DeleteRoleOutput, error) {
-	return miscFakeCall(&f.calls, "DeleteRole", f.deleteRole, in)
+	return fakeCall(&f.calls, "DeleteRole", f.deleteRole, in)
 }
 
 // memRole is one role of memIAM. Documents are stored URL-encoded, as IAM returns them.
@@ -120,13 +120,7 @@ func iamNoSuchRole(name string) error {
 // fields to inject errors. ListRoles pages by two.
 func memIAM(roles map[string]*memRole) *fakeIAM {
 	f := &fakeIAM{}
-	get := func(name *string) (*memRole, error) {
-		r, ok := roles[aws.ToString(name)]
-		if !ok {
-			return nil, iamNoSuchRole(aws.ToString(name))
-		}
-		return r, nil
-	}
+	get := memStoreOf(roles, nil, iamNoSuchRole).get
 	f.createRole = func(in *iam.CreateRoleInput) (*iam.CreateRoleOutput, error) {
 		name := aws.ToString(in.RoleName)
 		if _, ok := roles[name]; ok {
@@ -152,21 +146,10 @@ func memIAM(roles map[string]*memRole) *fakeIAM {
 		return &iam.GetRoleOutput{Role: &role}, nil
 	}
 	f.listRoles = func(in *iam.ListRolesInput) (*iam.ListRolesOutput, error) {
-		var names []string
-		for n := range roles {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		start := 0
-		if in.Marker != nil {
-			fmt.Sscan(aws.ToString(in.Marker), &start)
-		}
-		out := &iam.ListRolesOutput{}
-		for i := start; i < len(names) && i < start+2; i++ {
-			out.Roles = append(out.Roles, types.Role{RoleName: aws.String(names[i])}) // no tags, as in AWS
-		}
-		if start+2 < len(names) {
-			out.IsTruncated, out.Marker = true, aws.String(fmt.Sprint(start+2))
+		names, next := memPage(slices.Sorted(maps.Keys(roles)), in.Marker)
+		out := &iam.ListRolesOutput{IsTruncated: next != nil, Marker: next}
+		for _, n := range names {
+			out.Roles = append(out.Roles, types.Role{RoleName: aws.String(n)}) // no tags, as in AWS
 		}
 		return out, nil
 	}
@@ -332,14 +315,9 @@ func unitIAM(api IAMRoleAPI) *IAMRole {
 
 // iamDefaults is the spec's defaults plus the one required field, assumed_by.
 func iamDefaults() *spec.IAMRole {
-	for _, ki := range spec.Kinds {
-		if ki.Kind == "iam.role" {
-			p := ki.New().(*spec.IAMRole)
-			p.AssumedBy = []string{"lambda.amazonaws.com"}
-			return p
-		}
-	}
-	panic("iam.role not in spec.Kinds")
+	p := specDefaults[*spec.IAMRole]("iam.role")
+	p.AssumedBy = []string{"lambda.amazonaws.com"}
+	return p
 }
 
 // iamWorker is a typical Lambda role: one inline policy, one managed policy.

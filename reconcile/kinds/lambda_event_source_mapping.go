@@ -168,22 +168,10 @@ func (k *EventSourceMapping) mappings(ctx context.Context, source string) ([]typ
 	if source != "" {
 		in.EventSourceArn = aws.String(source)
 	}
-	var all []types.EventSourceMappingConfiguration
-	for {
-		var out *lambda.ListEventSourceMappingsOutput
-		err := awscall.Do(ctx, k.wait, awscall.RetryCodes(), func(ctx context.Context) (err error) {
-			out, err = k.api.ListEventSourceMappings(ctx, in)
-			return err
+	return awscall.Pages(ctx, k.wait, awscall.RetryCodes(), in, &in.Marker, k.api.ListEventSourceMappings,
+		func(o *lambda.ListEventSourceMappingsOutput) ([]types.EventSourceMappingConfiguration, *string) {
+			return o.EventSourceMappings, o.NextMarker
 		})
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, out.EventSourceMappings...)
-		if aws.ToString(out.NextMarker) == "" {
-			return all, nil
-		}
-		in.Marker = out.NextMarker
-	}
 }
 
 // existing returns the mappings from p's source to p's function. It lists by source alone and

@@ -23,7 +23,7 @@ import (
 // fakeLambdaESM is EventSourceMappingAPI with one function field per operation; a nil field
 // fails the call.
 type fakeLambdaESM struct {
-	calls    miscCalls
+	calls    fakeCalls
 	create   func(*lambda.CreateEventSourceMappingInput) (*lambda.CreateEventSourceMappingOutput, error)
 	get      func(*lambda.GetEventSourceMappingInput) (*lambda.GetEventSourceMappingOutput, error)
 	list     func(*lambda.ListEventSourceMappingsInput) (*lambda.ListEventSourceMappingsOutput, error)
@@ -35,28 +35,28 @@ type fakeLambdaESM struct {
 }
 
 func (f *fakeLambdaESM) CreateEventSourceMapping(_ context.Context, in *lambda.CreateEventSourceMappingInput, _ ...func(*lambda.Options)) (*lambda.CreateEventSourceMappingOutput, error) {
-	return miscFakeCall(&f.calls, "CreateEventSourceMapping", f.create, in)
+	return fakeCall(&f.calls, "CreateEventSourceMapping", f.create, in)
 }
 func (f *fakeLambdaESM) GetEventSourceMapping(_ context.Context, in *lambda.GetEventSourceMappingInput, _ ...func(*lambda.Options)) (*lambda.GetEventSourceMappingOutput, error) {
-	return miscFakeCall(&f.calls, "GetEventSourceMapping", f.get, in)
+	return fakeCall(&f.calls, "GetEventSourceMapping", f.get, in)
 }
 func (f *fakeLambdaESM) ListEventSourceMappings(_ context.Context, in *lambda.ListEventSourceMappingsInput, _ ...func(*lambda.Options)) (*lambda.ListEventSourceMappingsOutput, error) {
-	return miscFakeCall(&f.calls, "ListEventSourceMappings", f.list, in)
+	return fakeCall(&f.calls, "ListEventSourceMappings", f.list, in)
 }
 func (f *fakeLambdaESM) UpdateEventSourceMapping(_ context.Context, in *lambda.UpdateEventSourceMappingInput, _ ...func(*lambda.Options)) (*lambda.UpdateEventSourceMappingOutput, error) {
-	return miscFakeCall(&f.calls, "UpdateEventSourceMapping", f.update, in)
+	return fakeCall(&f.calls, "UpdateEventSourceMapping", f.update, in)
 }
 func (f *fakeLambdaESM) DeleteEventSourceMapping(_ context.Context, in *lambda.DeleteEventSourceMappingInput, _ ...func(*lambda.Options)) (*lambda.DeleteEventSourceMappingOutput, error) {
-	return miscFakeCall(&f.calls, "DeleteEventSourceMapping", f.del, in)
+	return fakeCall(&f.calls, "DeleteEventSourceMapping", f.del, in)
 }
 func (f *fakeLambdaESM) ListTags(_ context.Context, in *lambda.ListTagsInput, _ ...func(*lambda.Options)) (*lambda.ListTagsOutput, error) {
-	return miscFakeCall(&f.calls, "ListTags", f.listTags, in)
+	return fakeCall(&f.calls, "ListTags", f.listTags, in)
 }
 func (f *fakeLambdaESM) TagResource(_ context.Context, in *lambda.TagResourceInput, _ ...func(*lambda.Options)) (*lambda.TagResourceOutput, error) {
-	return miscFakeCall(&f.calls, "TagResource", f.tag, in)
+	return fakeCall(&f.calls, "TagResource", f.tag, in)
 }
 func (f *fakeLambdaESM) UntagResource(_ context.Context, in *lambda.UntagResourceInput, _ ...func(*lambda.Options)) (*lambda.UntagResourceOutput, error) {
-	return miscFakeCall(&f.calls, "UntagResource", f.untag, in)
+	return fakeCall(&f.calls, "UntagResource", f.untag, in)
 }
 
 const (
@@ -76,13 +76,8 @@ type memMapping struct {
 // replace single fields to inject errors. Listing pages by two, to exercise NextMarker.
 func memLambdaESM(ms map[string]*memMapping) *fakeLambdaESM {
 	f := &fakeLambdaESM{}
-	get := func(uuid *string) (*memMapping, error) {
-		m, ok := ms[aws.ToString(uuid)]
-		if !ok {
-			return nil, miscAPIErr("ResourceNotFoundException")
-		}
-		return m, nil
-	}
+	store := memStoreOf(ms, nil, memMissing("ResourceNotFoundException"))
+	get := store.get
 	byArn := func(arn *string) (*memMapping, error) {
 		return get(aws.String(strings.TrimPrefix(aws.ToString(arn), memESMArn)))
 	}
@@ -115,15 +110,8 @@ func memLambdaESM(ms map[string]*memMapping) *fakeLambdaESM {
 				all = append(all, ms[uuid].cfg)
 			}
 		}
-		start := 0
-		if in.Marker != nil {
-			fmt.Sscan(aws.ToString(in.Marker), &start)
-		}
-		out := &lambda.ListEventSourceMappingsOutput{EventSourceMappings: all[start:min(start+2, len(all))]}
-		if start+2 < len(all) {
-			out.NextMarker = aws.String(fmt.Sprint(start + 2))
-		}
-		return out, nil
+		page, next := memPage(all, in.Marker)
+		return &lambda.ListEventSourceMappingsOutput{EventSourceMappings: page, NextMarker: next}, nil
 	}
 	f.update = func(in *lambda.UpdateEventSourceMappingInput) (*lambda.UpdateEventSourceMappingOutput, error) {
 		m, err := get(in.UUID)
@@ -134,10 +122,9 @@ func memLambdaESM(ms map[string]*memMapping) *fakeLambdaESM {
 		return &lambda.UpdateEventSourceMappingOutput{UUID: in.UUID, State: aws.String("Updating")}, nil
 	}
 	f.del = func(in *lambda.DeleteEventSourceMappingInput) (*lambda.DeleteEventSourceMappingOutput, error) {
-		if _, err := get(in.UUID); err != nil {
+		if err := store.remove(in.UUID); err != nil {
 			return nil, err
 		}
-		delete(ms, aws.ToString(in.UUID))
 		return &lambda.DeleteEventSourceMappingOutput{UUID: in.UUID, State: aws.String("Deleting")}, nil
 	}
 	f.listTags = func(in *lambda.ListTagsInput) (*lambda.ListTagsOutput, error) {
@@ -216,12 +203,7 @@ func ourMapping(uuid string, o state.Owner, source string) *memMapping {
 }
 
 func esmDefaults() *spec.EventSourceMapping {
-	for _, ki := range spec.Kinds {
-		if ki.Kind == "lambda.event_source_mapping" {
-			return ki.New().(*spec.EventSourceMapping)
-		}
-	}
-	panic("lambda.event_source_mapping not in spec.Kinds")
+	return specDefaults[*spec.EventSourceMapping]("lambda.event_source_mapping")
 }
 
 // esmQueueProps maps memQueueArn to "worker" (given as an ARN, as the spec's ${fn.arn} does).

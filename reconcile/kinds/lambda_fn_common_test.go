@@ -8,7 +8,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -73,7 +74,7 @@ func fnSHA(b []byte) string {
 // fakeLambdaFn is LambdaFunctionAPI and LambdaPermissionAPI with one function field per
 // operation; a nil field fails the call.
 type fakeLambdaFn struct {
-	calls                     miscCalls
+	calls                     fakeCalls
 	createFunction            func(*lambda.CreateFunctionInput) (*lambda.CreateFunctionOutput, error)
 	getFunction               func(*lambda.GetFunctionInput) (*lambda.GetFunctionOutput, error)
 	getFunctionConfiguration  func(*lambda.GetFunctionConfigurationInput) (*lambda.GetFunctionConfigurationOutput, error)
@@ -95,52 +96,52 @@ type fakeLambdaFn struct {
 type fnLambdaOpt = func(*lambda.Options)
 
 func (f *fakeLambdaFn) CreateFunction(_ context.Context, in *lambda.CreateFunctionInput, _ ...fnLambdaOpt) (*lambda.CreateFunctionOutput, error) {
-	return miscFakeCall(&f.calls, "CreateFunction", f.createFunction, in)
+	return fakeCall(&f.calls, "CreateFunction", f.createFunction, in)
 }
 func (f *fakeLambdaFn) GetFunction(_ context.Context, in *lambda.GetFunctionInput, _ ...fnLambdaOpt) (*lambda.GetFunctionOutput, error) {
-	return miscFakeCall(&f.calls, "GetFunction", f.getFunction, in)
+	return fakeCall(&f.calls, "GetFunction", f.getFunction, in)
 }
 func (f *fakeLambdaFn) GetFunctionConfiguration(_ context.Context, in *lambda.GetFunctionConfigurationInput, _ ...fnLambdaOpt) (*lambda.GetFunctionConfigurationOutput, error) {
-	return miscFakeCall(&f.calls, "GetFunctionConfiguration", f.getFunctionConfiguration, in)
+	return fakeCall(&f.calls, "GetFunctionConfiguration", f.getFunctionConfiguration, in)
 }
 func (f *fakeLambdaFn) ListFunctions(_ context.Context, in *lambda.ListFunctionsInput, _ ...fnLambdaOpt) (*lambda.ListFunctionsOutput, error) {
-	return miscFakeCall(&f.calls, "ListFunctions", f.listFunctions, in)
+	return fakeCall(&f.calls, "ListFunctions", f.listFunctions, in)
 }
 func (f *fakeLambdaFn) ListTags(_ context.Context, in *lambda.ListTagsInput, _ ...fnLambdaOpt) (*lambda.ListTagsOutput, error) {
-	return miscFakeCall(&f.calls, "ListTags", f.listTags, in)
+	return fakeCall(&f.calls, "ListTags", f.listTags, in)
 }
 func (f *fakeLambdaFn) TagResource(_ context.Context, in *lambda.TagResourceInput, _ ...fnLambdaOpt) (*lambda.TagResourceOutput, error) {
-	return miscFakeCall(&f.calls, "TagResource", f.tagResource, in)
+	return fakeCall(&f.calls, "TagResource", f.tagResource, in)
 }
 func (f *fakeLambdaFn) UntagResource(_ context.Context, in *lambda.UntagResourceInput, _ ...fnLambdaOpt) (*lambda.UntagResourceOutput, error) {
-	return miscFakeCall(&f.calls, "UntagResource", f.untagResource, in)
+	return fakeCall(&f.calls, "UntagResource", f.untagResource, in)
 }
 func (f *fakeLambdaFn) UpdateFunctionCode(_ context.Context, in *lambda.UpdateFunctionCodeInput, _ ...fnLambdaOpt) (*lambda.UpdateFunctionCodeOutput, error) {
-	return miscFakeCall(&f.calls, "UpdateFunctionCode", f.updateFunctionCode, in)
+	return fakeCall(&f.calls, "UpdateFunctionCode", f.updateFunctionCode, in)
 }
 func (f *fakeLambdaFn) UpdateFunctionConfiguration(_ context.Context, in *lambda.UpdateFunctionConfigurationInput, _ ...fnLambdaOpt) (*lambda.UpdateFunctionConfigurationOutput, error) {
-	return miscFakeCall(&f.calls, "UpdateFunctionConfiguration", f.updateFunctionConfig, in)
+	return fakeCall(&f.calls, "UpdateFunctionConfiguration", f.updateFunctionConfig, in)
 }
 func (f *fakeLambdaFn) GetFunctionConcurrency(_ context.Context, in *lambda.GetFunctionConcurrencyInput, _ ...fnLambdaOpt) (*lambda.GetFunctionConcurrencyOutput, error) {
-	return miscFakeCall(&f.calls, "GetFunctionConcurrency", f.getFunctionConcurrency, in)
+	return fakeCall(&f.calls, "GetFunctionConcurrency", f.getFunctionConcurrency, in)
 }
 func (f *fakeLambdaFn) PutFunctionConcurrency(_ context.Context, in *lambda.PutFunctionConcurrencyInput, _ ...fnLambdaOpt) (*lambda.PutFunctionConcurrencyOutput, error) {
-	return miscFakeCall(&f.calls, "PutFunctionConcurrency", f.putFunctionConcurrency, in)
+	return fakeCall(&f.calls, "PutFunctionConcurrency", f.putFunctionConcurrency, in)
 }
 func (f *fakeLambdaFn) DeleteFunctionConcurrency(_ context.Context, in *lambda.DeleteFunctionConcurrencyInput, _ ...fnLambdaOpt) (*lambda.DeleteFunctionConcurrencyOutput, error) {
-	return miscFakeCall(&f.calls, "DeleteFunctionConcurrency", f.deleteFunctionConcurrency, in)
+	return fakeCall(&f.calls, "DeleteFunctionConcurrency", f.deleteFunctionConcurrency, in)
 }
 func (f *fakeLambdaFn) DeleteFunction(_ context.Context, in *lambda.DeleteFunctionInput, _ ...fnLambdaOpt) (*lambda.DeleteFunctionOutput, error) {
-	return miscFakeCall(&f.calls, "DeleteFunction", f.deleteFunction, in)
+	return fakeCall(&f.calls, "DeleteFunction", f.deleteFunction, in)
 }
 func (f *fakeLambdaFn) GetPolicy(_ context.Context, in *lambda.GetPolicyInput, _ ...fnLambdaOpt) (*lambda.GetPolicyOutput, error) {
-	return miscFakeCall(&f.calls, "GetPolicy", f.getPolicy, in)
+	return fakeCall(&f.calls, "GetPolicy", f.getPolicy, in)
 }
 func (f *fakeLambdaFn) AddPermission(_ context.Context, in *lambda.AddPermissionInput, _ ...fnLambdaOpt) (*lambda.AddPermissionOutput, error) {
-	return miscFakeCall(&f.calls, "AddPermission", f.addPermission, in)
+	return fakeCall(&f.calls, "AddPermission", f.addPermission, in)
 }
 func (f *fakeLambdaFn) RemovePermission(_ context.Context, in *lambda.RemovePermissionInput, _ ...fnLambdaOpt) (*lambda.RemovePermissionOutput, error) {
-	return miscFakeCall(&f.calls, "RemovePermission", f.removePermission, in)
+	return fakeCall(&f.calls, "RemovePermission", f.removePermission, in)
 }
 
 // ---- a small in-memory Lambda behind the fake ----
@@ -162,21 +163,19 @@ func fnAPIErr(code, msg string) error { return &smithy.GenericAPIError{Code: cod
 // single fields to inject errors. ListFunctions pages by two, to exercise NextMarker.
 func fnMemLambda(fns map[string]*fnMem) *fakeLambdaFn {
 	f := &fakeLambdaFn{}
-	get := func(nameOrARN *string) (*fnMem, error) {
-		fn, ok := fns[fnNameOf(aws.ToString(nameOrARN))]
-		if !ok {
-			return nil, fnAPIErr(fnNotFound, "Function not found: "+aws.ToString(nameOrARN))
-		}
-		return fn, nil
-	}
-	fnMemFunctions(f, fns, get)
+	store := memStoreOf(fns, fnNameOf, func(nameOrARN string) error {
+		return fnAPIErr(fnNotFound, "Function not found: "+nameOrARN)
+	})
+	get := store.get
+	fnMemFunctions(f, store)
 	fnMemConfig(f, get)
 	fnMemTags(f, get)
 	fnMemPolicy(f, get)
 	return f
 }
 
-func fnMemFunctions(f *fakeLambdaFn, fns map[string]*fnMem, get func(*string) (*fnMem, error)) {
+func fnMemFunctions(f *fakeLambdaFn, store memStore[*fnMem]) {
+	fns, get := store.items, store.get
 	f.createFunction = func(in *lambda.CreateFunctionInput) (*lambda.CreateFunctionOutput, error) {
 		name := aws.ToString(in.FunctionName)
 		if _, ok := fns[name]; ok {
@@ -202,29 +201,17 @@ func fnMemFunctions(f *fakeLambdaFn, fns map[string]*fnMem, get func(*string) (*
 			State: fn.cfg.State, StateReason: fn.cfg.StateReason, LastUpdateStatus: fn.cfg.LastUpdateStatus}, nil
 	}
 	f.listFunctions = func(in *lambda.ListFunctionsInput) (*lambda.ListFunctionsOutput, error) {
-		names := make([]string, 0, len(fns))
-		for n := range fns {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		start := 0
-		if in.Marker != nil {
-			fmt.Sscan(aws.ToString(in.Marker), &start)
-		}
-		out := &lambda.ListFunctionsOutput{}
-		for i := start; i < len(names) && i < start+2; i++ {
-			out.Functions = append(out.Functions, fns[names[i]].cfg)
-		}
-		if start+2 < len(names) {
-			out.NextMarker = aws.String(fmt.Sprint(start + 2))
+		names, next := memPage(slices.Sorted(maps.Keys(fns)), in.Marker)
+		out := &lambda.ListFunctionsOutput{NextMarker: next}
+		for _, n := range names {
+			out.Functions = append(out.Functions, fns[n].cfg)
 		}
 		return out, nil
 	}
 	f.deleteFunction = func(in *lambda.DeleteFunctionInput) (*lambda.DeleteFunctionOutput, error) {
-		if _, err := get(in.FunctionName); err != nil {
+		if err := store.remove(in.FunctionName); err != nil {
 			return nil, err
 		}
-		delete(fns, fnNameOf(aws.ToString(in.FunctionName)))
 		return &lambda.DeleteFunctionOutput{}, nil
 	}
 }
@@ -417,14 +404,7 @@ func fnTestRole(t *testing.T, name string) string {
 	return aws.ToString(out.Role.Arn)
 }
 
-func fnDefaults() *spec.LambdaFunction {
-	for _, ki := range spec.Kinds {
-		if ki.Kind == "lambda.function" {
-			return ki.New().(*spec.LambdaFunction)
-		}
-	}
-	panic("lambda.function not in spec.Kinds")
-}
+func fnDefaults() *spec.LambdaFunction { return specDefaults[*spec.LambdaFunction]("lambda.function") }
 
 // fnAssertNotListed checks that a selector of another suffix sees nothing of k's.
 func fnAssertNotListed(t *testing.T, k testKind, o state.Owner) {

@@ -460,11 +460,10 @@ func (k *LambdaFunction) adopt(ctx context.Context, d reconcile.Want[*spec.Lambd
 // step after the function has settled from the previous one.
 func (k *LambdaFunction) Update(ctx context.Context, d reconcile.Want[*spec.LambdaFunction], live reconcile.Have[*spec.LambdaFunction], changes reconcile.Changes) (state.Resource, error) {
 	w := d.Props
-	l := live.Props
 	if !d.Owner.Owns(live.Tags) {
 		return state.Resource{}, fmt.Errorf("update lambda function %s: %w", d.Name, awscall.NotOwned("lambda function", live.Name, live.Tags))
 	}
-	if err := k.apply(ctx, d, w, l, live.Resource); err != nil {
+	if err := k.apply(ctx, d, w, live.Resource, changes); err != nil {
 		return state.Resource{}, fmt.Errorf("update lambda function %s: %w", d.Name, err)
 	}
 	r, err := k.read(ctx, live.ID)
@@ -474,7 +473,7 @@ func (k *LambdaFunction) Update(ctx context.Context, d reconcile.Want[*spec.Lamb
 	return r, nil
 }
 
-func (k *LambdaFunction) apply(ctx context.Context, d reconcile.Want[*spec.LambdaFunction], w, l *spec.LambdaFunction, live state.Resource) error {
+func (k *LambdaFunction) apply(ctx context.Context, d reconcile.Want[*spec.LambdaFunction], w *spec.LambdaFunction, live state.Resource, changes reconcile.Changes) error {
 	name := live.ID
 	pk := k.pkg(ctx, w)
 	if pk.err != nil {
@@ -485,12 +484,12 @@ func (k *LambdaFunction) apply(ctx context.Context, d reconcile.Want[*spec.Lambd
 	if err := k.settle(ctx, name, false); err != nil {
 		return err
 	}
-	if pk.sha != live.Attrs["code_sha256"] || w.Architecture != l.Architecture {
+	if changes.Changed("code", "architecture") {
 		if err := k.updateCode(ctx, name, w, pk); err != nil {
 			return err
 		}
 	}
-	in := fnConfigUpdate(name, w, l, live.Name)
+	in := fnConfigUpdate(name, w, changes)
 	if in == nil && strings.HasPrefix(live.Attrs["state"], string(types.StateInactive)) {
 		// Nothing else to change: a configuration update is what makes Lambda reactivate it.
 		in = &lambda.UpdateFunctionConfigurationInput{FunctionName: aws.String(name), Description: aws.String(w.Description)}
@@ -500,7 +499,7 @@ func (k *LambdaFunction) apply(ctx context.Context, d reconcile.Want[*spec.Lambd
 			return err
 		}
 	}
-	if !reconcile.Equal(w.ReservedConcurrency, l.ReservedConcurrency) {
+	if changes.Changed("reserved_concurrency") {
 		if err := k.setConcurrency(ctx, name, w.ReservedConcurrency); err != nil {
 			return err
 		}
@@ -546,42 +545,55 @@ func (k *LambdaFunction) updateConfig(ctx context.Context, in *lambda.UpdateFunc
 	return k.settle(ctx, aws.ToString(in.FunctionName), true)
 }
 
-// fnConfigUpdate is the UpdateFunctionConfiguration that turns l into w, with only the fields
-// that differ; nil when none does. An empty environment or VPC placement is sent as empty
-// lists, which is how Lambda removes them.
-func fnConfigUpdate(name string, w, l *spec.LambdaFunction, liveName string) *lambda.UpdateFunctionConfigurationInput {
+// fnConfigUpdate is the UpdateFunctionConfiguration that brings the configuration paths the
+// plan's changes name to w; nil when they name none. An empty environment or VPC placement is
+// sent as empty lists, which is how Lambda removes them.
+func fnConfigUpdate(name string, w *spec.LambdaFunction, changes reconcile.Changes) *lambda.UpdateFunctionConfigurationInput {
 	in := &lambda.UpdateFunctionConfigurationInput{FunctionName: aws.String(name)}
 	changed := false
-	set := func(differs bool, apply func()) {
-		if differs {
-			apply()
+	fields := []struct {
+		path string
+		set  func()
+	}{
+		{"runtime", func() { in.Runtime = types.Runtime(w.Runtime) }},
+		{"memory_mb", func() { in.MemorySize = aws.Int32(int32(w.MemoryMB)) }},
+		{"timeout_seconds", func() { in.Timeout = aws.Int32(int32(w.TimeoutSeconds)) }},
+		{"role", func() { in.Role = aws.String(w.Role) }},
+		{"description", func() { in.Description = aws.String(w.Description) }},
+		{"environment", func() { in.Environment = fnEnvironment(w.Environment) }},
+		{"vpc", func() { in.VpcConfig = fnVPCConfig(w.VPC) }},
+		{"tracing", func() { in.TracingConfig = &types.TracingConfig{Mode: types.TracingMode(w.Tracing)} }},
+		{"log_group", func() { in.LoggingConfig = fnLoggingConfig(w.LogGroup, name) }},
+	}
+	for _, f := range fields {
+		if changes.Changed(f.path) {
+			f.set()
 			changed = true
 		}
 	}
-	set(w.Runtime != l.Runtime, func() { in.Runtime = types.Runtime(w.Runtime) })
-	set(w.MemoryMB != l.MemoryMB, func() { in.MemorySize = aws.Int32(int32(w.MemoryMB)) })
-	set(w.TimeoutSeconds != l.TimeoutSeconds, func() { in.Timeout = aws.Int32(int32(w.TimeoutSeconds)) })
-	set(w.Role != l.Role, func() { in.Role = aws.String(w.Role) })
-	set(w.Description != l.Description, func() { in.Description = aws.String(w.Description) })
-	set(!reconcile.Equal(w.Environment, l.Environment), func() {
-		vars := map[string]string{}
-		for k, v := range w.Environment {
-			vars[k] = v
-		}
-		in.Environment = &types.Environment{Variables: vars}
-	})
-	set(!reconcile.Equal(fnVPC(w.VPC), fnVPC(l.VPC)), func() {
-		in.VpcConfig = &types.VpcConfig{SubnetIds: []string{}, SecurityGroupIds: []string{}}
-		if v := fnVPC(w.VPC); v != nil {
-			in.VpcConfig.SubnetIds, in.VpcConfig.SecurityGroupIds = v.SubnetIDs, v.SecurityGroupIDs
-		}
-	})
-	set(w.Tracing != l.Tracing, func() { in.TracingConfig = &types.TracingConfig{Mode: types.TracingMode(w.Tracing)} })
-	set(fnLogGroup(w.LogGroup, name) != fnLogGroup(l.LogGroup, liveName), func() { in.LoggingConfig = fnLoggingConfig(w.LogGroup, name) })
 	if !changed {
 		return nil
 	}
 	return in
+}
+
+// fnEnvironment is the environment as an update sends it: never nil, since an empty map is how
+// Lambda removes the variables.
+func fnEnvironment(env map[string]string) *types.Environment {
+	vars := make(map[string]string, len(env))
+	for k, v := range env {
+		vars[k] = v
+	}
+	return &types.Environment{Variables: vars}
+}
+
+// fnVPCConfig is the VPC placement as an update sends it: empty lists detach the function.
+func fnVPCConfig(v *spec.LambdaVPC) *types.VpcConfig {
+	c := &types.VpcConfig{SubnetIds: []string{}, SecurityGroupIds: []string{}}
+	if v := fnVPC(v); v != nil {
+		c.SubnetIds, c.SecurityGroupIds = v.SubnetIDs, v.SecurityGroupIDs
+	}
+	return c
 }
 
 // setConcurrency reserves n concurrent executions, or removes the reservation for nil.

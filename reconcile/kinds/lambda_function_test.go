@@ -412,19 +412,34 @@ func TestLambdaFunctionCreateWaitsUntilActive(t *testing.T) {
 	}
 }
 
+// fnReceiver is one function of o's, receiver-dev, in an in-memory Lambda, the kind over it,
+// and how the function reads back.
+func fnReceiver(t *testing.T, o state.Owner) (map[string]*fnMem, *fakeLambdaFn, *LambdaFunction, state.Resource) {
+	t.Helper()
+	fns := map[string]*fnMem{}
+	fnOurFunction(t, fns, o, "receiver-dev", fnUnitProps())
+	f := fnMemLambda(fns)
+	k := unitLambdaFn(f, &fnTestCode{})
+	live, err := k.read(context.Background(), "receiver-dev")
+	require.NoError(t, err)
+	return fns, f, k, live
+}
+
+// fnRecordConfig keeps the last UpdateFunctionConfiguration input f receives.
+func fnRecordConfig(f *fakeLambdaFn) **lambda.UpdateFunctionConfigurationInput {
+	var sent *lambda.UpdateFunctionConfigurationInput
+	upd := f.updateFunctionConfig
+	f.updateFunctionConfig = func(in *lambda.UpdateFunctionConfigurationInput) (*lambda.UpdateFunctionConfigurationOutput, error) {
+		sent = in
+		return upd(in)
+	}
+	return &sent
+}
+
 func TestLambdaFunctionUpdate(t *testing.T) {
 	o := miscOwner("receiver")
-	setup := func(t *testing.T) (map[string]*fnMem, *fakeLambdaFn, *LambdaFunction, state.Resource) {
-		fns := map[string]*fnMem{}
-		fnOurFunction(t, fns, o, "receiver-dev", fnUnitProps())
-		f := fnMemLambda(fns)
-		k := unitLambdaFn(f, &fnTestCode{})
-		live, err := k.read(context.Background(), "receiver-dev")
-		require.NoError(t, err)
-		return fns, f, k, live
-	}
 	t.Run("code and architecture go together through UpdateFunctionCode", func(t *testing.T) {
-		fns, f, k, live := setup(t)
+		fns, f, k, live := fnReceiver(t, o)
 		p := fnUnitProps()
 		p.Architecture = "x86_64"
 		d := desired(o, "receiver-dev", p)
@@ -435,7 +450,7 @@ func TestLambdaFunctionUpdate(t *testing.T) {
 		f.calls.none(t, "UpdateFunctionConfiguration")
 	})
 	t.Run("unchanged code is not uploaded", func(t *testing.T) {
-		_, f, k, live := setup(t)
+		_, f, k, live := fnReceiver(t, o)
 		p := fnUnitProps()
 		p.TimeoutSeconds = 60
 		_, err := tk[spec.LambdaFunction](k).Update(context.Background(), desired(o, "receiver-dev", p), live)
@@ -443,34 +458,71 @@ func TestLambdaFunctionUpdate(t *testing.T) {
 		f.calls.none(t, "UpdateFunctionCode")
 	})
 	t.Run("environment, vpc and reservation removed", func(t *testing.T) {
-		fns, f, k, _ := setup(t)
+		fns, f, k, _ := fnReceiver(t, o)
 		require.NoError(t, k.setConcurrency(context.Background(), "receiver-dev", aws.Int(3)))
 		live, err := k.read(context.Background(), "receiver-dev")
 		require.NoError(t, err)
-		var sent *lambda.UpdateFunctionConfigurationInput
-		upd := f.updateFunctionConfig
-		f.updateFunctionConfig = func(in *lambda.UpdateFunctionConfigurationInput) (*lambda.UpdateFunctionConfigurationOutput, error) {
-			sent = in
-			return upd(in)
-		}
+		sent := fnRecordConfig(f)
 		p := fnUnitProps()
 		p.Environment, p.VPC = nil, nil
 		d := desired(o, "receiver-dev", p)
 		got, err := tk[spec.LambdaFunction](k).Update(context.Background(), d, live)
 		require.NoError(t, err)
-		assert.Equal(t, &types.Environment{Variables: map[string]string{}}, sent.Environment, "an empty map removes the variables")
-		assert.Equal(t, &types.VpcConfig{SubnetIds: []string{}, SecurityGroupIds: []string{}}, sent.VpcConfig, "empty lists detach the VPC")
+		assert.Equal(t, &types.Environment{Variables: map[string]string{}}, (*sent).Environment, "an empty map removes the variables")
+		assert.Equal(t, &types.VpcConfig{SubnetIds: []string{}, SecurityGroupIds: []string{}}, (*sent).VpcConfig, "empty lists detach the VPC")
 		assert.Nil(t, fns["receiver-dev"].conc)
 		assert.Equal(t, 1, f.calls.count("DeleteFunctionConcurrency"))
 		assert.Empty(t, tk[spec.LambdaFunction](k).Diff(d, got))
 	})
 	t.Run("refuses a resource without our tags", func(t *testing.T) {
-		_, f, k, live := setup(t)
+		_, f, k, live := fnReceiver(t, o)
 		live.Tags = map[string]string{"Team": "x"}
 		_, err := tk[spec.LambdaFunction](k).Update(context.Background(), desired(o, "receiver-dev", fnUnitProps()), live)
 		require.ErrorIs(t, err, reconcile.ErrNotOwned)
 		f.calls.none(t, "UpdateFunctionConfiguration", "UpdateFunctionCode", "TagResource")
 	})
+}
+
+// TestLambdaFunctionUpdateConfigFollowsChanges: UpdateFunctionConfiguration carries exactly
+// the fields of the configuration paths the plan's changes name, and is not sent for changes
+// outside the configuration.
+func TestLambdaFunctionUpdateConfigFollowsChanges(t *testing.T) {
+	o := miscOwner("receiver")
+	base := &lambda.UpdateFunctionConfigurationInput{FunctionName: aws.String("receiver-dev")}
+	with := func(set func(in *lambda.UpdateFunctionConfigurationInput)) *lambda.UpdateFunctionConfigurationInput {
+		in := *base
+		set(&in)
+		return &in
+	}
+	cases := []struct {
+		name   string
+		change func(p *spec.LambdaFunction)
+		want   *lambda.UpdateFunctionConfigurationInput
+	}{
+		{"memory", func(p *spec.LambdaFunction) { p.MemoryMB = 1024 },
+			with(func(in *lambda.UpdateFunctionConfigurationInput) { in.MemorySize = aws.Int32(1024) })},
+		{"description and tracing", func(p *spec.LambdaFunction) { p.Description, p.Tracing = "new", "PassThrough" },
+			with(func(in *lambda.UpdateFunctionConfigurationInput) {
+				in.Description, in.TracingConfig = aws.String("new"), &types.TracingConfig{Mode: types.TracingModePassThrough}
+			})},
+		{"log group", func(p *spec.LambdaFunction) { p.LogGroup = "" },
+			with(func(in *lambda.UpdateFunctionConfigurationInput) {
+				in.LoggingConfig = &types.LoggingConfig{LogGroup: aws.String("/aws/lambda/receiver-dev"), LogFormat: types.LogFormatText}
+			})},
+		{"reserved concurrency only", func(p *spec.LambdaFunction) { p.ReservedConcurrency = aws.Int(2) }, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, f, k, live := fnReceiver(t, o)
+			sent := fnRecordConfig(f)
+			p := fnUnitProps()
+			tc.change(p)
+			_, err := tk[spec.LambdaFunction](k).Update(context.Background(), desired(o, "receiver-dev", p), live)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, *sent)
+			f.calls.none(t, "UpdateFunctionCode")
+		})
+	}
 }
 
 // ResourceConflictException means another change of the function is in progress: wait and
@@ -482,12 +534,7 @@ func TestLambdaFunctionUpdateRetriesConflictsAndRoles(t *testing.T) {
 		"new role": fnAPIErr(fnInvalid, "The role defined for the function cannot be assumed by Lambda."),
 	} {
 		t.Run(name, func(t *testing.T) {
-			fns := map[string]*fnMem{}
-			fnOurFunction(t, fns, o, "receiver-dev", fnUnitProps())
-			f := fnMemLambda(fns)
-			k := unitLambdaFn(f, &fnTestCode{})
-			live, rerr := k.read(context.Background(), "receiver-dev")
-			require.NoError(t, rerr)
+			_, f, k, live := fnReceiver(t, o)
 			attempts := map[string]int{}
 			code, upd := f.updateFunctionCode, f.updateFunctionConfig
 			f.updateFunctionCode = func(in *lambda.UpdateFunctionCodeInput) (*lambda.UpdateFunctionCodeOutput, error) {
@@ -527,12 +574,7 @@ func TestLambdaFunctionUpdateWaitsForTheLastUpdate(t *testing.T) {
 		{"failed", types.LastUpdateStatusFailed, "the last update Failed: subnet has no free addresses"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			fns := map[string]*fnMem{}
-			fnOurFunction(t, fns, o, "receiver-dev", fnUnitProps())
-			f := fnMemLambda(fns)
-			k := unitLambdaFn(f, &fnTestCode{})
-			live, err := k.read(context.Background(), "receiver-dev")
-			require.NoError(t, err)
+			_, f, k, live := fnReceiver(t, o)
 			polls := 0
 			f.getFunctionConfiguration = func(in *lambda.GetFunctionConfigurationInput) (*lambda.GetFunctionConfigurationOutput, error) {
 				out := &lambda.GetFunctionConfigurationOutput{FunctionName: in.FunctionName, State: types.StateActive, LastUpdateStatus: types.LastUpdateStatusSuccessful}
@@ -547,7 +589,7 @@ func TestLambdaFunctionUpdateWaitsForTheLastUpdate(t *testing.T) {
 			}
 			p := fnUnitProps()
 			p.MemoryMB = 1024
-			_, err = tk[spec.LambdaFunction](k).Update(context.Background(), desired(o, "receiver-dev", p), live)
+			_, err := tk[spec.LambdaFunction](k).Update(context.Background(), desired(o, "receiver-dev", p), live)
 			assert.Equal(t, 3, polls)
 			if tc.wantErr == "" {
 				require.NoError(t, err)
@@ -583,7 +625,7 @@ func TestLambdaFunctionUpdateWaitsForTheLastUpdate(t *testing.T) {
 	})
 }
 
-func fnCallIndex(c miscCalls, op string) int {
+func fnCallIndex(c fakeCalls, op string) int {
 	for i, v := range c {
 		if v == op {
 			return i
@@ -654,17 +696,8 @@ func TestLambdaFunctionObservedProps(t *testing.T) {
 
 func TestLambdaFunctionDelete(t *testing.T) {
 	o := miscOwner("receiver")
-	setup := func(t *testing.T) (map[string]*fnMem, *fakeLambdaFn, *LambdaFunction, state.Resource) {
-		fns := map[string]*fnMem{}
-		fnOurFunction(t, fns, o, "receiver-dev", fnUnitProps())
-		f := fnMemLambda(fns)
-		k := unitLambdaFn(f, &fnTestCode{})
-		live, err := k.read(context.Background(), "receiver-dev")
-		require.NoError(t, err)
-		return fns, f, k, live
-	}
 	t.Run("deletes and waits until gone", func(t *testing.T) {
-		fns, f, k, live := setup(t)
+		fns, f, k, live := fnReceiver(t, o)
 		get := f.getFunctionConfiguration
 		polls := 0
 		f.getFunctionConfiguration = func(in *lambda.GetFunctionConfigurationInput) (*lambda.GetFunctionConfigurationOutput, error) {
@@ -678,7 +711,7 @@ func TestLambdaFunctionDelete(t *testing.T) {
 		assert.Equal(t, 3, polls)
 	})
 	t.Run("already gone", func(t *testing.T) {
-		_, f, k, live := setup(t)
+		_, f, k, live := fnReceiver(t, o)
 		f.listTags = func(*lambda.ListTagsInput) (*lambda.ListTagsOutput, error) {
 			return nil, fnAPIErr(fnNotFound, "Function not found")
 		}
@@ -686,7 +719,7 @@ func TestLambdaFunctionDelete(t *testing.T) {
 		f.calls.none(t, "DeleteFunction")
 	})
 	t.Run("gone between the tag check and the delete", func(t *testing.T) {
-		fns, f, k, live := setup(t)
+		fns, f, k, live := fnReceiver(t, o)
 		f.deleteFunction = func(*lambda.DeleteFunctionInput) (*lambda.DeleteFunctionOutput, error) {
 			delete(fns, "receiver-dev")
 			return nil, fnAPIErr(fnNotFound, "Function not found")
@@ -694,7 +727,7 @@ func TestLambdaFunctionDelete(t *testing.T) {
 		require.NoError(t, k.Delete(context.Background(), live))
 	})
 	t.Run("a change in progress is waited out", func(t *testing.T) {
-		fns, f, k, live := setup(t)
+		fns, f, k, live := fnReceiver(t, o)
 		del := f.deleteFunction
 		f.deleteFunction = func(in *lambda.DeleteFunctionInput) (*lambda.DeleteFunctionOutput, error) {
 			if f.calls.count("DeleteFunction") < 3 {
@@ -707,7 +740,7 @@ func TestLambdaFunctionDelete(t *testing.T) {
 		assert.Equal(t, 3, f.calls.count("DeleteFunction"))
 	})
 	t.Run("refuses when the tags are no longer ours", func(t *testing.T) {
-		fns, f, k, live := setup(t)
+		fns, f, k, live := fnReceiver(t, o)
 		fns["receiver-dev"].tags = map[string]string{"Team": "x"}
 		err := k.Delete(context.Background(), live)
 		require.ErrorIs(t, err, reconcile.ErrNotOwned)
@@ -715,7 +748,7 @@ func TestLambdaFunctionDelete(t *testing.T) {
 		assert.Contains(t, fns, "receiver-dev")
 	})
 	t.Run("other errors surface", func(t *testing.T) {
-		_, f, k, live := setup(t)
+		_, f, k, live := fnReceiver(t, o)
 		f.deleteFunction = func(*lambda.DeleteFunctionInput) (*lambda.DeleteFunctionOutput, error) {
 			return nil, miscAPIErr("AccessDeniedException")
 		}

@@ -102,22 +102,10 @@ func (k *LogGroup) describe(ctx context.Context, prefix string) ([]types.LogGrou
 	if prefix != "" {
 		in.LogGroupNamePrefix = aws.String(prefix)
 	}
-	var groups []types.LogGroup
-	for {
-		var out *cloudwatchlogs.DescribeLogGroupsOutput
-		err := awscall.Do(ctx, k.wait, awscall.RetryCodes(), func(ctx context.Context) (err error) {
-			out, err = k.api.DescribeLogGroups(ctx, in)
-			return err
+	return awscall.Pages(ctx, k.wait, awscall.RetryCodes(), in, &in.NextToken, k.api.DescribeLogGroups,
+		func(o *cloudwatchlogs.DescribeLogGroupsOutput) ([]types.LogGroup, *string) {
+			return o.LogGroups, o.NextToken
 		})
-		if err != nil {
-			return nil, err
-		}
-		groups = append(groups, out.LogGroups...)
-		if aws.ToString(out.NextToken) == "" {
-			return groups, nil
-		}
-		in.NextToken = out.NextToken
-	}
 }
 
 // find returns the log group of exactly that name; ErrNotFound when there is none.

@@ -2,7 +2,6 @@ package kinds
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strings"
 	"testing"
@@ -23,7 +22,7 @@ import (
 
 // fakeLogs is LogGroupAPI with one function field per operation; a nil field fails the call.
 type fakeLogs struct {
-	calls                 miscCalls
+	calls                 fakeCalls
 	createLogGroup        func(*cloudwatchlogs.CreateLogGroupInput) (*cloudwatchlogs.CreateLogGroupOutput, error)
 	describeLogGroups     func(*cloudwatchlogs.DescribeLogGroupsInput) (*cloudwatchlogs.DescribeLogGroupsOutput, error)
 	listTagsForResource   func(*cloudwatchlogs.ListTagsForResourceInput) (*cloudwatchlogs.ListTagsForResourceOutput, error)
@@ -39,34 +38,34 @@ type fakeLogs struct {
 type logsOpt = func(*cloudwatchlogs.Options)
 
 func (f *fakeLogs) CreateLogGroup(_ context.Context, in *cloudwatchlogs.CreateLogGroupInput, _ ...logsOpt) (*cloudwatchlogs.CreateLogGroupOutput, error) {
-	return miscFakeCall(&f.calls, "CreateLogGroup", f.createLogGroup, in)
+	return fakeCall(&f.calls, "CreateLogGroup", f.createLogGroup, in)
 }
 func (f *fakeLogs) DescribeLogGroups(_ context.Context, in *cloudwatchlogs.DescribeLogGroupsInput, _ ...logsOpt) (*cloudwatchlogs.DescribeLogGroupsOutput, error) {
-	return miscFakeCall(&f.calls, "DescribeLogGroups", f.describeLogGroups, in)
+	return fakeCall(&f.calls, "DescribeLogGroups", f.describeLogGroups, in)
 }
 func (f *fakeLogs) ListTagsForResource(_ context.Context, in *cloudwatchlogs.ListTagsForResourceInput, _ ...logsOpt) (*cloudwatchlogs.ListTagsForResourceOutput, error) {
-	return miscFakeCall(&f.calls, "ListTagsForResource", f.listTagsForResource, in)
+	return fakeCall(&f.calls, "ListTagsForResource", f.listTagsForResource, in)
 }
 func (f *fakeLogs) TagResource(_ context.Context, in *cloudwatchlogs.TagResourceInput, _ ...logsOpt) (*cloudwatchlogs.TagResourceOutput, error) {
-	return miscFakeCall(&f.calls, "TagResource", f.tagResource, in)
+	return fakeCall(&f.calls, "TagResource", f.tagResource, in)
 }
 func (f *fakeLogs) UntagResource(_ context.Context, in *cloudwatchlogs.UntagResourceInput, _ ...logsOpt) (*cloudwatchlogs.UntagResourceOutput, error) {
-	return miscFakeCall(&f.calls, "UntagResource", f.untagResource, in)
+	return fakeCall(&f.calls, "UntagResource", f.untagResource, in)
 }
 func (f *fakeLogs) PutRetentionPolicy(_ context.Context, in *cloudwatchlogs.PutRetentionPolicyInput, _ ...logsOpt) (*cloudwatchlogs.PutRetentionPolicyOutput, error) {
-	return miscFakeCall(&f.calls, "PutRetentionPolicy", f.putRetentionPolicy, in)
+	return fakeCall(&f.calls, "PutRetentionPolicy", f.putRetentionPolicy, in)
 }
 func (f *fakeLogs) DeleteRetentionPolicy(_ context.Context, in *cloudwatchlogs.DeleteRetentionPolicyInput, _ ...logsOpt) (*cloudwatchlogs.DeleteRetentionPolicyOutput, error) {
-	return miscFakeCall(&f.calls, "DeleteRetentionPolicy", f.deleteRetentionPolicy, in)
+	return fakeCall(&f.calls, "DeleteRetentionPolicy", f.deleteRetentionPolicy, in)
 }
 func (f *fakeLogs) AssociateKmsKey(_ context.Context, in *cloudwatchlogs.AssociateKmsKeyInput, _ ...logsOpt) (*cloudwatchlogs.AssociateKmsKeyOutput, error) {
-	return miscFakeCall(&f.calls, "AssociateKmsKey", f.associateKmsKey, in)
+	return fakeCall(&f.calls, "AssociateKmsKey", f.associateKmsKey, in)
 }
 func (f *fakeLogs) DisassociateKmsKey(_ context.Context, in *cloudwatchlogs.DisassociateKmsKeyInput, _ ...logsOpt) (*cloudwatchlogs.DisassociateKmsKeyOutput, error) {
-	return miscFakeCall(&f.calls, "DisassociateKmsKey", f.disassociateKmsKey, in)
+	return fakeCall(&f.calls, "DisassociateKmsKey", f.disassociateKmsKey, in)
 }
 func (f *fakeLogs) DeleteLogGroup(_ context.Context, in *cloudwatchlogs.DeleteLogGroupInput, _ ...logsOpt) (*cloudwatchlogs.DeleteLogGroupOutput, error) {
-	return miscFakeCall(&f.calls, "DeleteLogGroup", f.deleteLogGroup, in)
+	return fakeCall(&f.calls, "DeleteLogGroup", f.deleteLogGroup, in)
 }
 
 // memGroup is one log group of memLogs.
@@ -83,13 +82,8 @@ const memLogsARN = "arn:aws:logs:us-east-1:000000000000:log-group:"
 func memLogs(groups map[string]*memGroup) *fakeLogs {
 	f := &fakeLogs{}
 	notFound := func() error { return miscAPIErr("ResourceNotFoundException") }
-	byName := func(name *string) (*memGroup, error) {
-		g, ok := groups[aws.ToString(name)]
-		if !ok {
-			return nil, notFound()
-		}
-		return g, nil
-	}
+	store := memStoreOf(groups, nil, func(string) error { return notFound() })
+	byName := store.get
 	byARN := func(arn *string) (*memGroup, error) {
 		return byName(aws.String(strings.TrimPrefix(aws.ToString(arn), memLogsARN)))
 	}
@@ -112,15 +106,12 @@ func memLogs(groups map[string]*memGroup) *fakeLogs {
 			}
 		}
 		sort.Strings(names)
-		start := 0
-		if in.NextToken != nil {
-			fmt.Sscan(aws.ToString(in.NextToken), &start)
-		}
-		out := &cloudwatchlogs.DescribeLogGroupsOutput{}
-		for i := start; i < len(names) && i < start+2; i++ {
-			g := groups[names[i]]
-			lg := types.LogGroup{LogGroupName: aws.String(names[i]), Arn: aws.String(memLogsARN + names[i] + ":*"),
-				LogGroupArn: aws.String(memLogsARN + names[i])}
+		page, next := memPage(names, in.NextToken)
+		out := &cloudwatchlogs.DescribeLogGroupsOutput{NextToken: next}
+		for _, name := range page {
+			g := groups[name]
+			lg := types.LogGroup{LogGroupName: aws.String(name), Arn: aws.String(memLogsARN + name + ":*"),
+				LogGroupArn: aws.String(memLogsARN + name)}
 			if g.retention != 0 {
 				lg.RetentionInDays = aws.Int32(g.retention)
 			}
@@ -128,9 +119,6 @@ func memLogs(groups map[string]*memGroup) *fakeLogs {
 				lg.KmsKeyId = aws.String(g.kms)
 			}
 			out.LogGroups = append(out.LogGroups, lg)
-		}
-		if start+2 < len(names) {
-			out.NextToken = aws.String(fmt.Sprint(start + 2))
 		}
 		return out, nil
 	}
@@ -185,10 +173,9 @@ func memLogs(groups map[string]*memGroup) *fakeLogs {
 		return &cloudwatchlogs.DisassociateKmsKeyOutput{}, nil
 	}
 	f.deleteLogGroup = func(in *cloudwatchlogs.DeleteLogGroupInput) (*cloudwatchlogs.DeleteLogGroupOutput, error) {
-		if _, err := byName(in.LogGroupName); err != nil {
+		if err := store.remove(in.LogGroupName); err != nil {
 			return nil, err
 		}
-		delete(groups, aws.ToString(in.LogGroupName))
 		return &cloudwatchlogs.DeleteLogGroupOutput{}, nil
 	}
 	return f
@@ -200,14 +187,7 @@ func unitLogs(api LogGroupAPI) *LogGroup {
 	return k
 }
 
-func logsDefaults() *spec.LogGroup {
-	for _, ki := range spec.Kinds {
-		if ki.Kind == "logs.log_group" {
-			return ki.New().(*spec.LogGroup)
-		}
-	}
-	panic("logs.log_group not in spec.Kinds")
-}
+func logsDefaults() *spec.LogGroup { return specDefaults[*spec.LogGroup]("logs.log_group") }
 
 func TestLogGroupDiff(t *testing.T) {
 	cases := []struct {

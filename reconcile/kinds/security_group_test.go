@@ -190,7 +190,7 @@ func TestSecurityGroupCreateRefusesForeignNamesake(t *testing.T) {
 			_, err := tk[spec.SecurityGroup](newTestSG(f)).Create(context.Background(), d)
 			require.ErrorIs(t, err, reconcile.ErrNotOwned)
 			assert.Contains(t, err.Error(), "sg-theirs")
-			assert.Equal(t, []string{"CreateSecurityGroup", "DescribeSecurityGroups"}, f.calls, "nothing changed")
+			assert.Equal(t, []string{"CreateSecurityGroup", "DescribeSecurityGroups"}, []string(f.calls), "nothing changed")
 		})
 	}
 }
@@ -311,7 +311,7 @@ func TestSecurityGroupDeleteRefusesForeignTags(t *testing.T) {
 	f := sgFake(testSecurityGroupObject("sg-1", nil))
 	err := newTestSG(f).Delete(context.Background(), state.Resource{ID: "sg-1", Owner: ec2UnitOwner})
 	require.ErrorIs(t, err, reconcile.ErrNotOwned)
-	assert.Equal(t, []string{"DescribeSecurityGroups"}, f.calls)
+	assert.Equal(t, []string{"DescribeSecurityGroups"}, []string(f.calls))
 }
 
 func TestSecurityGroupDefaultDependencyBudget(t *testing.T) {

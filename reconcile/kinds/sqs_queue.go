@@ -113,21 +113,9 @@ func (k *SQSQueue) List(ctx context.Context, sel state.Selector) ([]state.Resour
 }
 
 func (k *SQSQueue) queueURLs(ctx context.Context) ([]string, error) {
-	var urls []string
 	in := &sqs.ListQueuesInput{MaxResults: aws.Int32(1000)}
-	for {
-		out, err := awscall.Call(ctx, func(ctx context.Context) (*sqs.ListQueuesOutput, error) {
-			return k.api.ListQueues(ctx, in)
-		})
-		if err != nil {
-			return nil, err
-		}
-		urls = append(urls, out.QueueUrls...)
-		if aws.ToString(out.NextToken) == "" {
-			return urls, nil
-		}
-		in.NextToken = out.NextToken
-	}
+	return awscall.Pages(ctx, k.wait, awscall.Never, in, &in.NextToken, k.api.ListQueues,
+		func(o *sqs.ListQueuesOutput) ([]string, *string) { return o.QueueUrls, o.NextToken })
 }
 
 // observeIfMatches observes the queue at url when its tags match sel; a queue deleted between
@@ -231,12 +219,12 @@ func (k *SQSQueue) adopt(ctx context.Context, d reconcile.Want[*spec.SQSQueue], 
 // Update sets the attributes that differ and makes the tags equal d.Tags, then waits until a
 // read shows them (SQS documents up to 60 s for attribute changes to propagate).
 func (k *SQSQueue) Update(ctx context.Context, d reconcile.Want[*spec.SQSQueue], live reconcile.Have[*spec.SQSQueue], changes reconcile.Changes) (state.Resource, error) {
-	w, l := d.Props, live.Props
+	w := d.Props
 	if !d.Owner.Owns(live.Tags) {
 		return state.Resource{}, fmt.Errorf("update sqs queue %s: %w", d.Name, awscall.NotOwned("sqs queue", live.Name, live.Tags))
 	}
 	url := live.ID
-	if err := k.setAttributes(ctx, url, sqsChangedAttributes(l, w)); err != nil {
+	if err := k.setAttributes(ctx, url, sqsChangedAttributes(changes, w)); err != nil {
 		return state.Resource{}, fmt.Errorf("update sqs queue %s: %w", d.Name, err)
 	}
 	if err := k.syncTags(ctx, url, live.Tags, d.Tags); err != nil {
@@ -387,13 +375,25 @@ func sqsAttributes(p *spec.SQSQueue) map[string]string {
 	return a
 }
 
-// sqsChangedAttributes is what SetQueueAttributes must send to turn live into want. An empty
-// RedrivePolicy or KmsMasterKeyId removes it.
-func sqsChangedAttributes(live, want *spec.SQSQueue) map[string]string {
-	l, w := sqsAttributes(live), sqsAttributes(want)
+// sqsAttrPaths maps each managed attribute to the spec path whose diff changes it.
+var sqsAttrPaths = map[string]string{
+	sqsAttrVisibility: "visibility_timeout_seconds",
+	sqsAttrRetention:  "message_retention_seconds",
+	sqsAttrMaxSize:    "max_message_size_bytes",
+	sqsAttrDelay:      "delay_seconds",
+	sqsAttrWait:       "receive_wait_time_seconds",
+	sqsAttrSSE:        "sse",
+	sqsAttrKMS:        "kms_key_id",
+	sqsAttrRedrive:    "redrive",
+}
+
+// sqsChangedAttributes is what SetQueueAttributes must send for the plan's changes: want's
+// value of every attribute whose path changed. An empty RedrivePolicy or KmsMasterKeyId
+// removes it.
+func sqsChangedAttributes(changes reconcile.Changes, want *spec.SQSQueue) map[string]string {
 	out := map[string]string{}
-	for name, v := range w {
-		if l[name] != v {
+	for name, v := range sqsAttributes(want) {
+		if changes.Changed(sqsAttrPaths[name]) {
 			out[name] = v
 		}
 	}

@@ -2,8 +2,8 @@ package kinds
 
 import (
 	"context"
-	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -24,7 +24,7 @@ import (
 
 // fakeSQS is SQSQueueAPI with one function field per operation; a nil field fails the call.
 type fakeSQS struct {
-	calls              miscCalls
+	calls              fakeCalls
 	createQueue        func(*sqs.CreateQueueInput) (*sqs.CreateQueueOutput, error)
 	getQueueUrl        func(*sqs.GetQueueUrlInput) (*sqs.GetQueueUrlOutput, error)
 	getQueueAttributes func(*sqs.GetQueueAttributesInput) (*sqs.GetQueueAttributesOutput, error)
@@ -37,31 +37,31 @@ type fakeSQS struct {
 }
 
 func (f *fakeSQS) CreateQueue(_ context.Context, in *sqs.CreateQueueInput, _ ...func(*sqs.Options)) (*sqs.CreateQueueOutput, error) {
-	return miscFakeCall(&f.calls, "CreateQueue", f.createQueue, in)
+	return fakeCall(&f.calls, "CreateQueue", f.createQueue, in)
 }
 func (f *fakeSQS) GetQueueUrl(_ context.Context, in *sqs.GetQueueUrlInput, _ ...func(*sqs.Options)) (*sqs.GetQueueUrlOutput, error) {
-	return miscFakeCall(&f.calls, "GetQueueUrl", f.getQueueUrl, in)
+	return fakeCall(&f.calls, "GetQueueUrl", f.getQueueUrl, in)
 }
 func (f *fakeSQS) GetQueueAttributes(_ context.Context, in *sqs.GetQueueAttributesInput, _ ...func(*sqs.Options)) (*sqs.GetQueueAttributesOutput, error) {
-	return miscFakeCall(&f.calls, "GetQueueAttributes", f.getQueueAttributes, in)
+	return fakeCall(&f.calls, "GetQueueAttributes", f.getQueueAttributes, in)
 }
 func (f *fakeSQS) SetQueueAttributes(_ context.Context, in *sqs.SetQueueAttributesInput, _ ...func(*sqs.Options)) (*sqs.SetQueueAttributesOutput, error) {
-	return miscFakeCall(&f.calls, "SetQueueAttributes", f.setQueueAttributes, in)
+	return fakeCall(&f.calls, "SetQueueAttributes", f.setQueueAttributes, in)
 }
 func (f *fakeSQS) ListQueues(_ context.Context, in *sqs.ListQueuesInput, _ ...func(*sqs.Options)) (*sqs.ListQueuesOutput, error) {
-	return miscFakeCall(&f.calls, "ListQueues", f.listQueues, in)
+	return fakeCall(&f.calls, "ListQueues", f.listQueues, in)
 }
 func (f *fakeSQS) ListQueueTags(_ context.Context, in *sqs.ListQueueTagsInput, _ ...func(*sqs.Options)) (*sqs.ListQueueTagsOutput, error) {
-	return miscFakeCall(&f.calls, "ListQueueTags", f.listQueueTags, in)
+	return fakeCall(&f.calls, "ListQueueTags", f.listQueueTags, in)
 }
 func (f *fakeSQS) TagQueue(_ context.Context, in *sqs.TagQueueInput, _ ...func(*sqs.Options)) (*sqs.TagQueueOutput, error) {
-	return miscFakeCall(&f.calls, "TagQueue", f.tagQueue, in)
+	return fakeCall(&f.calls, "TagQueue", f.tagQueue, in)
 }
 func (f *fakeSQS) UntagQueue(_ context.Context, in *sqs.UntagQueueInput, _ ...func(*sqs.Options)) (*sqs.UntagQueueOutput, error) {
-	return miscFakeCall(&f.calls, "UntagQueue", f.untagQueue, in)
+	return fakeCall(&f.calls, "UntagQueue", f.untagQueue, in)
 }
 func (f *fakeSQS) DeleteQueue(_ context.Context, in *sqs.DeleteQueueInput, _ ...func(*sqs.Options)) (*sqs.DeleteQueueOutput, error) {
-	return miscFakeCall(&f.calls, "DeleteQueue", f.deleteQueue, in)
+	return fakeCall(&f.calls, "DeleteQueue", f.deleteQueue, in)
 }
 
 // memQueue is one queue of memSQS.
@@ -73,13 +73,9 @@ const memSQSBase = "https://sqs.test/000000000000/"
 // fields to inject errors. ListQueues pages by two, to exercise NextToken.
 func memSQS(queues map[string]*memQueue) *fakeSQS {
 	f := &fakeSQS{}
-	get := func(url *string) (*memQueue, error) {
-		q, ok := queues[strings.TrimPrefix(aws.ToString(url), memSQSBase)]
-		if !ok {
-			return nil, miscAPIErr("AWS.SimpleQueueService.NonExistentQueue")
-		}
-		return q, nil
-	}
+	store := memStoreOf(queues, func(url string) string { return strings.TrimPrefix(url, memSQSBase) },
+		memMissing("AWS.SimpleQueueService.NonExistentQueue"))
+	get := store.get
 	f.createQueue = func(in *sqs.CreateQueueInput) (*sqs.CreateQueueOutput, error) {
 		name := aws.ToString(in.QueueName)
 		if q, ok := queues[name]; ok {
@@ -134,21 +130,10 @@ func memSQS(queues map[string]*memQueue) *fakeSQS {
 		return &sqs.SetQueueAttributesOutput{}, nil
 	}
 	f.listQueues = func(in *sqs.ListQueuesInput) (*sqs.ListQueuesOutput, error) {
-		var names []string
-		for n := range queues {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		start := 0
-		if in.NextToken != nil {
-			fmt.Sscan(aws.ToString(in.NextToken), &start)
-		}
-		out := &sqs.ListQueuesOutput{}
-		for i := start; i < len(names) && i < start+2; i++ {
-			out.QueueUrls = append(out.QueueUrls, memSQSBase+names[i])
-		}
-		if start+2 < len(names) {
-			out.NextToken = aws.String(fmt.Sprint(start + 2))
+		names, next := memPage(slices.Sorted(maps.Keys(queues)), in.NextToken)
+		out := &sqs.ListQueuesOutput{NextToken: next}
+		for _, n := range names {
+			out.QueueUrls = append(out.QueueUrls, memSQSBase+n)
 		}
 		return out, nil
 	}
@@ -158,10 +143,9 @@ func memSQS(queues map[string]*memQueue) *fakeSQS {
 	f.tagQueue = memTag(tags, func(in *sqs.TagQueueInput) (*string, map[string]string) { return in.QueueUrl, in.Tags }, &sqs.TagQueueOutput{})
 	f.untagQueue = memUntag(tags, func(in *sqs.UntagQueueInput) (*string, []string) { return in.QueueUrl, in.TagKeys }, &sqs.UntagQueueOutput{})
 	f.deleteQueue = func(in *sqs.DeleteQueueInput) (*sqs.DeleteQueueOutput, error) {
-		if _, err := get(in.QueueUrl); err != nil {
+		if err := store.remove(in.QueueUrl); err != nil {
 			return nil, err
 		}
-		delete(queues, strings.TrimPrefix(aws.ToString(in.QueueUrl), memSQSBase))
 		return &sqs.DeleteQueueOutput{}, nil
 	}
 	return f
@@ -173,14 +157,7 @@ func unitSQS(api SQSQueueAPI) *SQSQueue {
 	return k
 }
 
-func sqsDefaults() *spec.SQSQueue {
-	for _, ki := range spec.Kinds {
-		if ki.Kind == "sqs.queue" {
-			return ki.New().(*spec.SQSQueue)
-		}
-	}
-	panic("sqs.queue not in spec.Kinds")
-}
+func sqsDefaults() *spec.SQSQueue { return specDefaults[*spec.SQSQueue]("sqs.queue") }
 
 // ourQueue is a memQueue carrying o's ownership tags and the default attributes.
 func ourQueue(o state.Owner, attrs map[string]string) *memQueue {
@@ -408,6 +385,50 @@ func TestSQSQueueUpdate(t *testing.T) {
 		"empty values remove the KMS key and the redrive policy")
 	assert.Empty(t, tk[spec.SQSQueue](k).Diff(d, got))
 	assert.Equal(t, d.Tags, queues["jobs-dev"].tags)
+}
+
+// TestSQSQueueUpdateSendsChangedPaths: SetQueueAttributes carries the attributes of the
+// paths the plan's changes name, and nothing when only tags changed.
+func TestSQSQueueUpdateSendsChangedPaths(t *testing.T) {
+	o := miscOwner("jobs")
+	cases := []struct {
+		name   string
+		change func(d *reconcile.Desired, p *spec.SQSQueue)
+		want   map[string]string
+	}{
+		{"visibility", func(_ *reconcile.Desired, p *spec.SQSQueue) { p.VisibilityTimeoutSeconds = 60 },
+			map[string]string{"VisibilityTimeout": "60"}},
+		{"kms key turns sse-sqs off", func(_ *reconcile.Desired, p *spec.SQSQueue) { p.KMSKeyID = "alias/k" },
+			map[string]string{"KmsMasterKeyId": "alias/k", "SqsManagedSseEnabled": "false"}},
+		{"redrive", func(_ *reconcile.Desired, p *spec.SQSQueue) {
+			p.Redrive = &spec.Redrive{DeadLetterQueueARN: "arn:dlq", MaxReceiveCount: 5}
+		}, map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"arn:dlq","maxReceiveCount":5}`}},
+		{"tags only", func(d *reconcile.Desired, _ *spec.SQSQueue) { d.Tags["Team"] = "pay" }, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := memSQS(map[string]*memQueue{"jobs-dev": ourQueue(o, nil)})
+			var sent map[string]string
+			setAttrs := f.setQueueAttributes
+			f.setQueueAttributes = func(in *sqs.SetQueueAttributesInput) (*sqs.SetQueueAttributesOutput, error) {
+				sent = in.Attributes
+				return setAttrs(in)
+			}
+			k := tk[spec.SQSQueue](unitSQS(f))
+			live, err := k.List(context.Background(), state.Selector{Suffix: "dev"})
+			require.NoError(t, err)
+			require.Len(t, live, 1)
+			p := sqsDefaults()
+			d := desired(o, "jobs-dev", p)
+			tc.change(&d, p)
+			_, err = k.Update(context.Background(), d, live[0])
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, sent)
+			if tc.want == nil {
+				f.calls.none(t, "SetQueueAttributes")
+			}
+		})
+	}
 }
 
 func TestSQSQueueUpdateRefusesForeignLive(t *testing.T) {

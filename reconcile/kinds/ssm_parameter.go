@@ -111,22 +111,10 @@ func (k *SSMParameter) List(ctx context.Context, sel state.Selector) ([]state.Re
 // describe pages through DescribeParameters under one filter. It reads metadata only.
 func (k *SSMParameter) describe(ctx context.Context, filter types.ParameterStringFilter) ([]types.ParameterMetadata, error) {
 	in := &ssm.DescribeParametersInput{ParameterFilters: []types.ParameterStringFilter{filter}, MaxResults: aws.Int32(50)}
-	var params []types.ParameterMetadata
-	for {
-		var out *ssm.DescribeParametersOutput
-		err := awscall.Do(ctx, k.wait, awscall.RetryCodes(), func(ctx context.Context) (err error) {
-			out, err = k.api.DescribeParameters(ctx, in)
-			return err
+	return awscall.Pages(ctx, k.wait, awscall.RetryCodes(), in, &in.NextToken, k.api.DescribeParameters,
+		func(o *ssm.DescribeParametersOutput) ([]types.ParameterMetadata, *string) {
+			return o.Parameters, o.NextToken
 		})
-		if err != nil {
-			return nil, err
-		}
-		params = append(params, out.Parameters...)
-		if aws.ToString(out.NextToken) == "" {
-			return params, nil
-		}
-		in.NextToken = out.NextToken
-	}
 }
 
 // find reads the metadata of the parameter of exactly that name; ErrNotFound when none.

@@ -91,7 +91,8 @@ func (k *VPC) tryCreate(ctx context.Context, d reconcile.Want[*spec.VPC]) (state
 	// A new VPC has DNS support on and DNS hostnames off; the id may be unknown to the next
 	// calls for a few seconds.
 	fresh := ec2FreshRetry(vpcNotFound)
-	if err := k.setDNS(ctx, id, spec.VPC{EnableDNSSupport: true}, *p, fresh); err != nil {
+	created := reconcile.Have[*spec.VPC]{Props: &spec.VPC{CIDR: p.CIDR, EnableDNSSupport: true}}
+	if err := k.setDNS(ctx, id, k.Diff(d, created), *p, fresh); err != nil {
 		return state.Resource{}, fmt.Errorf("create ec2 vpc %s (%s): %w", d.Name, id, err)
 	}
 	r, err := k.observeID(ctx, id, fresh)
@@ -102,25 +103,25 @@ func (k *VPC) tryCreate(ctx context.Context, d reconcile.Want[*spec.VPC]) (state
 }
 
 // Update implements reconcile.Typed.
-func (k *VPC) Update(ctx context.Context, d reconcile.Want[*spec.VPC], live reconcile.Have[*spec.VPC], _ reconcile.Changes) (state.Resource, error) {
+func (k *VPC) Update(ctx context.Context, d reconcile.Want[*spec.VPC], live reconcile.Have[*spec.VPC], changes reconcile.Changes) (state.Resource, error) {
 	return ec2Update(ctx, k.api, "ec2 vpc", d.Desired, live.Resource, func() error {
-		return k.setDNS(ctx, live.ID, *live.Props, *d.Props, awscall.Never)
+		return k.setDNS(ctx, live.ID, changes, *d.Props, awscall.Never)
 	}, func(ctx context.Context) (state.Resource, error) {
 		return k.observeID(ctx, live.ID, awscall.Never)
 	})
 }
 
-// setDNS changes the DNS attributes that differ, one per call as the API requires, in the
+// setDNS sets the DNS attributes that changes name, one per call as the API requires, in the
 // order AWS accepts: hostnames need support, so support goes on first and off last.
-func (k *VPC) setDNS(ctx context.Context, id string, got, want spec.VPC, retry func(error) bool) error {
+func (k *VPC) setDNS(ctx context.Context, id string, changes reconcile.Changes, want spec.VPC, retry func(error) bool) error {
 	support := func() error {
-		if got.EnableDNSSupport == want.EnableDNSSupport {
+		if !changes.Changed("enable_dns_support") {
 			return nil
 		}
 		return k.modify(ctx, &ec2.ModifyVpcAttributeInput{VpcId: aws.String(id), EnableDnsSupport: &types.AttributeBooleanValue{Value: aws.Bool(want.EnableDNSSupport)}}, retry)
 	}
 	hostnames := func() error {
-		if got.EnableDNSHostnames == want.EnableDNSHostnames {
+		if !changes.Changed("enable_dns_hostnames") {
 			return nil
 		}
 		return k.modify(ctx, &ec2.ModifyVpcAttributeInput{VpcId: aws.String(id), EnableDnsHostnames: &types.AttributeBooleanValue{Value: aws.Bool(want.EnableDNSHostnames)}}, retry)

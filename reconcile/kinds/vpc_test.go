@@ -167,30 +167,65 @@ func TestVPCCreateWaitsForTheNewID(t *testing.T) {
 	assert.Equal(t, map[string]string{state.TagStack: "unit", state.TagSuffix: "u1", state.TagID: "net", "Name": "net-u1"}, ec2TagMap(createIn.TagSpecifications[0].Tags))
 }
 
-func TestVPCUpdateDNSOrder(t *testing.T) {
-	f := vpcFake(testVPCObject("vpc-1", ec2OwnedTags(ec2UnitOwner, "net-u1")))
-	var order []string
+// vpcRecordDNS makes f accept ModifyVpcAttribute and record which DNS attribute each call sets.
+func vpcRecordDNS(f *fakeEC2) *[]string {
+	var calls []string
 	f.modifyVpcAttribute = func(in *ec2.ModifyVpcAttributeInput) (*ec2.ModifyVpcAttributeOutput, error) {
 		if in.EnableDnsHostnames != nil {
-			order = append(order, "hostnames")
+			calls = append(calls, "hostnames")
 		} else {
-			order = append(order, "support")
+			calls = append(calls, "support")
 		}
 		return &ec2.ModifyVpcAttributeOutput{}, nil
 	}
+	return &calls
+}
+
+func TestVPCUpdateDNSOrder(t *testing.T) {
+	f := vpcFake(testVPCObject("vpc-1", ec2OwnedTags(ec2UnitOwner, "net-u1")))
+	order := vpcRecordDNS(f)
 	tags := ec2UnitOwner.Tags()
 	tags["Name"] = "net-u1"
 	live := state.Resource{ID: "vpc-1", Owner: ec2UnitOwner, Tags: tags, Props: &spec.VPC{CIDR: "10.0.0.0/16", EnableDNSSupport: true, EnableDNSHostnames: true}}
 	d := reconcile.Desired{Owner: ec2UnitOwner, Name: "net-u1", Tags: ec2UnitOwner.Tags(), Props: &spec.VPC{CIDR: "10.0.0.0/16"}}
 	_, err := tk[spec.VPC](newTestVPC(f)).Update(context.Background(), d, live)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"hostnames", "support"}, order, "hostnames need support: off first")
+	assert.Equal(t, []string{"hostnames", "support"}, *order, "hostnames need support: off first")
 
-	order = nil
+	*order = nil
 	live.Props, d.Props = d.Props, live.Props
 	_, err = tk[spec.VPC](newTestVPC(f)).Update(context.Background(), d, live)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"support", "hostnames"}, order, "support on first")
+	assert.Equal(t, []string{"support", "hostnames"}, *order, "support on first")
+}
+
+// TestVPCUpdateFollowsChanges: one ModifyVpcAttribute per DNS path the plan's changes name.
+func TestVPCUpdateFollowsChanges(t *testing.T) {
+	on := &spec.VPC{CIDR: "10.0.0.0/16", EnableDNSSupport: true, EnableDNSHostnames: true}
+	cases := []struct {
+		name       string
+		live, want spec.VPC
+		calls      []string
+	}{
+		{"hostnames off", *on, spec.VPC{CIDR: on.CIDR, EnableDNSSupport: true}, []string{"hostnames"}},
+		{"support on", spec.VPC{CIDR: on.CIDR}, spec.VPC{CIDR: on.CIDR, EnableDNSSupport: true}, []string{"support"}},
+		{"both on", spec.VPC{CIDR: on.CIDR}, *on, []string{"support", "hostnames"}},
+		{"nothing", *on, *on, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := vpcFake(testVPCObject("vpc-1", ec2OwnedTags(ec2UnitOwner, "net-u1")))
+			calls := vpcRecordDNS(f)
+			tags := ec2UnitOwner.Tags()
+			tags["Name"] = "net-u1"
+			live, want := tc.live, tc.want
+			r := state.Resource{ID: "vpc-1", Owner: ec2UnitOwner, Name: "net-u1", Tags: tags, Props: &live}
+			d := reconcile.Desired{Owner: ec2UnitOwner, Name: "net-u1", Tags: tags, Props: &want}
+			_, err := tk[spec.VPC](newTestVPC(f)).Update(context.Background(), d, r)
+			require.NoError(t, err)
+			assert.Equal(t, tc.calls, *calls)
+		})
+	}
 }
 
 func TestVPCUpdateRefusesForeignTags(t *testing.T) {

@@ -3,6 +3,8 @@ package webhooktest
 import (
 	"context"
 	"time"
+
+	"github.com/provisioner-dev/provisioner/localstack"
 )
 
 // AWS-like service times for benchmarks (medians seen from Lambda in the same region): a
@@ -13,13 +15,4 @@ const (
 )
 
 // Wait stands for a call's service time: it returns after d, or when ctx ends.
-func Wait(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func Wait(ctx context.Context, d time.Duration) error { return localstack.Sleep(ctx, d) }

@@ -3,8 +3,8 @@
 // AWS's control-plane quotas (Pacer), creates that must not happen twice sent once and settled
 // by a look-up when their outcome is unknown (Once, Settle, ClientToken), the retry predicates
 // (throttling, "wait and retry" answers), the mapping of services' not-found and ownership
-// answers to the engine's sentinels, tag sync and tag-list conversion, and the AWS error codes
-// by name.
+// answers to the engine's sentinels, tag sync and tag-list conversion, paging (Pages), and the
+// AWS error codes by name.
 //
 // It is internal to reconcile/kinds because only kinds call AWS: the engine stays free of SDK
 // details, and the rules of calling AWS have this one place.
