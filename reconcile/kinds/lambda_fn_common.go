@@ -41,8 +41,15 @@ type fnTagged struct {
 }
 
 // fnOwned lists every function and returns those whose tags match sel. ListFunctions cannot
-// filter by tag, so each function's tags are read; one deleted since the listing is skipped.
+// filter by tag, so each candidate's tags are read; one deleted since the listing is skipped.
+// Both Lambda kinds ask within one discovery, and the calls are made once (reconcile.Shared).
 func fnOwned(ctx context.Context, b reconcile.Backoff, api fnFunctionsAPI, sel state.Selector) ([]fnTagged, error) {
+	return reconcile.Shared(ctx, "lambda functions of "+sel.Stack+"/"+sel.Suffix, func(ctx context.Context) ([]fnTagged, error) {
+		return fnList(ctx, b, api, sel)
+	})
+}
+
+func fnList(ctx context.Context, b reconcile.Backoff, api fnFunctionsAPI, sel state.Selector) ([]fnTagged, error) {
 	in := &lambda.ListFunctionsInput{}
 	var out []fnTagged
 	for {
