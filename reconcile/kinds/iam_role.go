@@ -122,30 +122,29 @@ func (k *IAMRole) List(ctx context.Context, sel state.Selector) ([]state.Resourc
 	if err != nil {
 		return nil, fmt.Errorf("list iam roles: %w", err)
 	}
-	var out []state.Resource
-	for _, name := range names {
+	out, err := awscall.Gather(ctx, names, func(ctx context.Context, name string) (state.Resource, bool, error) {
 		if !sel.MayName(name) {
-			continue // not named the way we name roles: it is not read
+			return state.Resource{}, false, nil // not named the way we name roles: it is not read
 		}
 		role, err := k.getRole(ctx, name)
 		if awscall.Skippable(ctx, k.Kind(), name, err) {
-			continue // deleted since the listing, or not ours to read
+			return state.Resource{}, false, nil // deleted since the listing, or not ours to read
 		}
 		if err != nil {
-			return nil, fmt.Errorf("list iam roles: %w", err)
+			return state.Resource{}, false, err
 		}
 		tags := awscall.TagMap(role.Tags, func(t types.Tag) (*string, *string) { return t.Key, t.Value })
 		if !sel.Matches(tags) {
-			continue
+			return state.Resource{}, false, nil
 		}
 		r, err := k.observeRole(ctx, role, tags)
 		if errors.Is(err, reconcile.ErrNotFound) {
-			continue
+			return state.Resource{}, false, nil
 		}
-		if err != nil {
-			return nil, fmt.Errorf("list iam roles: %w", err)
-		}
-		out = append(out, r)
+		return r, err == nil, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list iam roles: %w", err)
 	}
 	return out, nil
 }

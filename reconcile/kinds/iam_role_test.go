@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -604,8 +605,11 @@ func TestIAMRoleList(t *testing.T) {
 	f := memIAM(roles)
 	getRole := f.getRole
 	var read []string
+	var mu sync.Mutex
 	f.getRole = func(in *iam.GetRoleInput) (*iam.GetRoleOutput, error) {
+		mu.Lock()
 		read = append(read, aws.ToString(in.RoleName))
+		mu.Unlock()
 		switch aws.ToString(in.RoleName) {
 		case "e-vanishing-dev":
 			return nil, iamNoSuchRole("e-vanishing-dev") // deleted since ListRoles

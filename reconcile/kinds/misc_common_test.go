@@ -3,6 +3,7 @@ package kinds
 import (
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/aws/smithy-go"
@@ -19,7 +20,14 @@ func miscAPIErr(code string) error {
 // miscCalls records which fake operations ran, in order.
 type miscCalls []string
 
-func (c *miscCalls) add(op string) { *c = append(*c, op) }
+// miscCallsMu guards add: a listing reads its items concurrently (awscall.Gather).
+var miscCallsMu sync.Mutex
+
+func (c *miscCalls) add(op string) {
+	miscCallsMu.Lock()
+	defer miscCallsMu.Unlock()
+	*c = append(*c, op)
+}
 
 func (c miscCalls) count(op string) int {
 	n := 0
