@@ -48,8 +48,9 @@ test: tools
 	$(GO) test -count=1 -timeout 20m ./...
 
 # bench: the end-to-end benchmark against moto with latency added to every call (README,
-# Performance); BENCH_RUNS, BENCH_SCALE_RUNS, BENCH_LATENCY, BENCH_JITTER, BENCH_SIZES and
-# BENCH_CROWD tune it. bench-quick: one run of small sizes.
+# Performance); BENCH_RUNS, BENCH_SCALE_RUNS, BENCH_LATENCY, BENCH_JITTER, BENCH_SIZES,
+# BENCH_CROWD and BENCH_HANDLER_CODE (embedded, or source) tune it. bench-quick: one run of small
+# sizes.
 bench: tools build
 	$(GO) run ./cmd/bench -bin $(BIN)
 

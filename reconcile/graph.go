@@ -87,7 +87,8 @@ type ErrSkipped struct{ Dep string }
 
 func (e *ErrSkipped) Error() string { return fmt.Sprintf("skipped: %s failed", e.Dep) }
 
-// Walk runs visit on every node, dependencies first, at most parallelism at once. A node whose
+// Walk runs visit on every node, dependencies first, at most parallelism at once; of the ready
+// nodes, the one with the longest chain of dependents runs first (slots). A node whose
 // dependency failed (or was skipped) is not visited; its result is an *ErrSkipped. Walk returns
 // every node's error (nil for success). Cancelling ctx stops new visits; nodes not started get
 // ctx's error.
@@ -95,53 +96,99 @@ func (g *Graph) Walk(ctx context.Context, parallelism int, visit func(ctx contex
 	if c := g.Cycle(); c != nil {
 		return nil, &CycleError{Path: c}
 	}
-	parallelism = max(parallelism, 1)
-	var (
-		mu      sync.Mutex
-		results = make(map[string]error, len(g.nodes))
-		doneCh  = make(map[string]chan struct{}, len(g.nodes))
-		sem     = make(chan struct{}, parallelism)
-		wg      sync.WaitGroup
-	)
-	for _, n := range g.nodes {
-		doneCh[n] = make(chan struct{})
-	}
-	result := func(n string) error {
-		mu.Lock()
-		defer mu.Unlock()
-		return results[n]
-	}
+	w := g.walker(max(parallelism, 1))
+	var wg sync.WaitGroup
 	for _, n := range g.nodes {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer close(doneCh[n])
-			err := g.runNode(ctx, n, doneCh, result, sem, visit)
-			mu.Lock()
-			results[n] = err
-			mu.Unlock()
+			ran, err := w.run(ctx, n, visit)
+			w.finish(n, err)
+			if ran {
+				w.slots.release() // after finish: the dependents it made ready are queued for it
+			}
 		}()
 	}
 	wg.Wait()
-	return results, nil
+	return w.results, nil
 }
 
-func (g *Graph) runNode(ctx context.Context, n string, done map[string]chan struct{}, result func(string) error,
-	sem chan struct{}, visit func(context.Context, string) error) error {
-	for _, d := range g.deps[n] {
-		<-done[d]
-		if result(d) != nil {
-			return &ErrSkipped{Dep: d}
+// walker is one walk's state.
+type walker struct {
+	g          *Graph
+	heights    map[string]int
+	order      map[string]int
+	dependents map[string][]string
+	done       map[string]chan struct{}
+	slots      *slots
+
+	mu      sync.Mutex
+	results map[string]error
+}
+
+func (g *Graph) walker(parallelism int) *walker {
+	w := &walker{g: g, heights: g.heights(), order: map[string]int{}, dependents: map[string][]string{},
+		done: make(map[string]chan struct{}, len(g.nodes)), results: make(map[string]error, len(g.nodes))}
+	roots := 0
+	for i, n := range g.nodes {
+		w.order[n] = i
+		w.done[n] = make(chan struct{})
+		if len(g.deps[n]) == 0 {
+			roots++
+		}
+		for _, d := range g.deps[n] {
+			w.dependents[d] = append(w.dependents[d], n)
 		}
 	}
-	select {
-	case sem <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
+	w.slots = newSlots(parallelism, roots)
+	return w
+}
+
+// run waits for n's dependencies, then for a slot, and visits n; ran says it held a slot.
+func (w *walker) run(ctx context.Context, n string, visit func(context.Context, string) error) (ran bool, err error) {
+	for _, d := range w.g.deps[n] {
+		<-w.done[d]
+		if w.result(d) != nil {
+			return false, &ErrSkipped{Dep: d}
+		}
 	}
-	defer func() { <-sem }()
+	if err := w.slots.acquire(ctx, w.heights[n], w.order[n]); err != nil {
+		return false, err
+	}
 	if err := ctx.Err(); err != nil {
-		return err
+		return true, err
 	}
-	return visit(ctx, n)
+	return true, visit(ctx, n)
+}
+
+// finish records n's result and tells the slots how many dependents it made ready (every
+// dependency done, none failed), so that the slot n frees is handed out among them too.
+func (w *walker) finish(n string, err error) {
+	w.mu.Lock()
+	w.results[n] = err
+	ready := 0
+	for _, d := range w.dependents[n] {
+		if w.allSucceeded(d) {
+			ready++
+		}
+	}
+	w.mu.Unlock()
+	w.slots.expect(ready)
+	close(w.done[n])
+}
+
+// allSucceeded reports whether every dependency of n has finished without error; w.mu is held.
+func (w *walker) allSucceeded(n string) bool {
+	for _, d := range w.g.deps[n] {
+		if err, ok := w.results[d]; !ok || err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+func (w *walker) result(n string) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.results[n]
 }

@@ -112,3 +112,40 @@ func TestWalkRefusesCycle(t *testing.T) {
 	_, err := g.Walk(context.Background(), 1, func(context.Context, string) error { return nil })
 	assert.EqualError(t, err, "dependency cycle: a -> b -> a")
 }
+
+// The head of the longest chain runs first even when it was added last and nothing else has
+// dependents: at parallelism 1 the order of the ready nodes is the scheduler's choice alone.
+func TestWalkStartsTheLongestChainFirst(t *testing.T) {
+	g := graphOf(map[string][]string{"fn": {"role"}, "api": {"fn"}, "plan": {"api"}, "alarm": {"fn"}},
+		"param-a", "param-b", "log", "role", "fn", "api", "plan", "alarm")
+	var mu sync.Mutex
+	var order []string
+	_, err := g.Walk(context.Background(), 1, func(_ context.Context, n string) error {
+		mu.Lock()
+		defer mu.Unlock()
+		order = append(order, n)
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"role", "fn", "api", "param-a", "param-b", "log", "plan", "alarm"}, order,
+		"longest chain of dependents first, then the order nodes were added")
+	assert.Equal(t, map[string]int{"role": 4, "fn": 3, "api": 2, "plan": 1, "alarm": 1, "param-a": 1, "param-b": 1, "log": 1}, g.heights())
+}
+
+// A walk cancelled while nodes wait for a slot ends every one of them with ctx's error.
+func TestWalkCancelledWhileWaiting(t *testing.T) {
+	g := graphOf(nil, "a", "b", "c")
+	ctx, cancel := context.WithCancel(context.Background())
+	results, err := g.Walk(ctx, 1, func(ctx context.Context, n string) error {
+		cancel()
+		return nil
+	})
+	require.NoError(t, err)
+	var cancelled int
+	for _, e := range results {
+		if errors.Is(e, context.Canceled) {
+			cancelled++
+		}
+	}
+	assert.Equal(t, 2, cancelled, "the one that ran succeeded; the two waiting were cancelled")
+}

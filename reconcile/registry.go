@@ -32,7 +32,7 @@ func tier(kind string) int { return spec.Tier(kind) }
 // that fails to list makes the whole discovery fail (a partial inventory would plan deletes
 // and creates that are not true), with every kind's error joined.
 func Discover(ctx context.Context, reg Registry, sel state.Selector) (*state.Inventory, error) {
-	ctx, skipped := withUnreadables(ctx)
+	ctx, skipped := withUnreadables(withShared(ctx))
 	found := make([][]state.Resource, len(reg))
 	errs := make([]error, len(reg))
 	var wg sync.WaitGroup

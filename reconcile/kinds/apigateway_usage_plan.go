@@ -120,27 +120,34 @@ func (k *UsagePlan) Create(ctx context.Context, d reconcile.Want[*spec.UsagePlan
 	})
 }
 
-// create makes the plan, tags included, adds its keys and reads it back.
+// create makes the plan, tags included, and adds its keys. The plan is what CreateUsagePlan
+// answered and the keys are the ones just added, so nothing is read back (the verifying pass
+// after the apply reads it).
 func (k *UsagePlan) create(ctx context.Context, d reconcile.Desired, p *spec.UsagePlan) (state.Resource, error) {
 	in := planCreateInput(d, p)
-	var id string
+	var plan types.UsagePlan
 	err := apigwDo(awscall.Once(ctx), k.wait, apigwRetryable, func(ctx context.Context) error {
 		out, err := k.api.CreateUsagePlan(ctx, in)
 		if err == nil {
-			id = aws.ToString(out.Id)
+			plan = types.UsagePlan{Id: out.Id, Name: out.Name, Description: out.Description, ApiStages: out.ApiStages,
+				Throttle: out.Throttle, Quota: out.Quota, Tags: out.Tags}
+			if plan.Tags == nil {
+				plan.Tags = d.Tags // the tags CreateUsagePlan was given, where its answer leaves them out
+			}
 		}
 		return err
 	})
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create api gateway usage plan %s: %w", d.Name, err)
 	}
+	id := aws.ToString(plan.Id)
 	if err := k.gw().visible(ctx, d.Name, id); err != nil {
 		return state.Resource{}, err
 	}
 	if err := k.syncKeys(ctx, id, nil, p.Keys); err != nil {
 		return state.Resource{}, fmt.Errorf("create api gateway usage plan %s: keys: %w", d.Name, err)
 	}
-	return k.gw().readBack(ctx, "create", d.Name, id)
+	return planResource(plan, reconcile.SortedSet(p.Keys)), nil
 }
 
 func planCreateInput(d reconcile.Desired, p *spec.UsagePlan) *apigateway.CreateUsagePlanInput {
@@ -300,11 +307,16 @@ func (k *UsagePlan) keyIDs(ctx context.Context, planID string) ([]string, error)
 }
 
 func (k *UsagePlan) observe(ctx context.Context, plan types.UsagePlan) (state.Resource, error) {
-	id, name := aws.ToString(plan.Id), aws.ToString(plan.Name)
-	keys, err := k.keyIDs(ctx, id)
+	keys, err := k.keyIDs(ctx, aws.ToString(plan.Id))
 	if err != nil {
-		return state.Resource{}, fmt.Errorf("read keys of usage plan %s: %w", name, err)
+		return state.Resource{}, fmt.Errorf("read keys of usage plan %s: %w", aws.ToString(plan.Name), err)
 	}
+	return planResource(plan, keys), nil
+}
+
+// planResource is the plan as the spec says it, with the ids of its keys.
+func planResource(plan types.UsagePlan, keys []string) state.Resource {
+	id, name := aws.ToString(plan.Id), aws.ToString(plan.Name)
 	owner, _ := state.OwnerOf(plan.Tags)
 	p := &spec.UsagePlan{Description: aws.ToString(plan.Description), Stages: planStages(plan.ApiStages), Keys: keys}
 	if t := plan.Throttle; t != nil {
@@ -316,7 +328,7 @@ func (k *UsagePlan) observe(ctx context.Context, plan types.UsagePlan) (state.Re
 	return state.Resource{
 		Kind: "apigateway.usage_plan", Owner: owner, ID: id, Name: name, Tags: apigwTags(plan.Tags), Props: p,
 		Attrs: map[string]string{"id": id, "name": name},
-	}, nil
+	}
 }
 
 // planStages converts and sorts API stages (by API, then stage).

@@ -132,8 +132,9 @@ func TestUsagePlanCreate(t *testing.T) {
 		}
 		var created *apigateway.CreateUsagePlanInput
 		f.createUsagePlan = apigwFails(1, "TooManyRequestsException", func(in *apigateway.CreateUsagePlanInput) (*apigateway.CreateUsagePlanOutput, error) {
-			created = in
-			return &apigateway.CreateUsagePlanOutput{Id: aws.String("p9")}, nil
+			created = in // the answer is the plan, as AWS gives it
+			return &apigateway.CreateUsagePlanOutput{Id: aws.String("p9"), Name: in.Name, Description: in.Description,
+				ApiStages: in.ApiStages, Throttle: in.Throttle, Quota: in.Quota, Tags: in.Tags}, nil
 		})
 		var added []string
 		f.createUsagePlanKey = func(in *apigateway.CreateUsagePlanKeyInput) (*apigateway.CreateUsagePlanKeyOutput, error) {
@@ -161,6 +162,9 @@ func TestUsagePlanCreate(t *testing.T) {
 		assert.Len(t, created.ApiStages, 2)
 		assert.Equal(t, []string{"k1", "k2"}, added)
 		assert.Equal(t, 2, f.calls.count("CreateUsagePlan"))
+		assert.Equal(t, []string{"k1", "k2"}, got.Props.(*spec.UsagePlan).Keys)
+		assert.Equal(t, 1, f.calls.count("GetUsagePlan"), "read once, until visible; the answer is not read back")
+		f.calls.none(t, "GetUsagePlanKeys")
 	})
 	t.Run("adopts ours", func(t *testing.T) {
 		f := &fakeAPIGW{getUsagePlanKeys: planKeys("k1", "k2")}

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"net/url"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -143,6 +144,7 @@ func memIAM(roles map[string]*memRole) *fakeIAM {
 			return nil, err
 		}
 		role := r.role
+		role.Tags = awscall.TagList(r.tags, iamTag) // GetRole carries the tags, as in AWS
 		return &iam.GetRoleOutput{Role: &role}, nil
 	}
 	f.listRoles = func(in *iam.ListRolesInput) (*iam.ListRolesOutput, error) {
@@ -579,17 +581,20 @@ func TestIAMRoleList(t *testing.T) {
 	seedRole(t, roles, "f-denied-dev", iamDefaults(), map[string]string{})
 	seedRole(t, roles, "someone-elses-role", iamDefaults(), map[string]string{})
 	f := memIAM(roles)
-	tags := f.listRoleTags
+	getRole := f.getRole
 	var read []string
-	f.listRoleTags = func(in *iam.ListRoleTagsInput) (*iam.ListRoleTagsOutput, error) {
+	var mu sync.Mutex
+	f.getRole = func(in *iam.GetRoleInput) (*iam.GetRoleOutput, error) {
+		mu.Lock()
 		read = append(read, aws.ToString(in.RoleName))
+		mu.Unlock()
 		switch aws.ToString(in.RoleName) {
 		case "e-vanishing-dev":
 			return nil, iamNoSuchRole("e-vanishing-dev") // deleted since ListRoles
 		case "f-denied-dev":
 			return nil, miscAPIErr("AccessDenied") // a deploy role limited to its own roles
 		}
-		return tags(in)
+		return getRole(in)
 	}
 
 	inv, err := reconcile.Discover(context.Background(), reconcile.Registry{reconcile.Adapt[spec.IAMRole](unitIAM(f))}, state.Selector{Stack: "shop", Suffix: "dev"})
@@ -602,6 +607,8 @@ func TestIAMRoleList(t *testing.T) {
 	assert.Equal(t, 4, f.calls.count("ListRoles"), "all pages (two roles each) are read")
 	assert.Equal(t, iamWorker().Policies[0].Statements[0].Actions, inv.Resources[0].Props.(*spec.IAMRole).Policies[0].Statements[0].Actions)
 	assert.NotContains(t, read, "someone-elses-role", "a name without our suffix is not read")
+	assert.Equal(t, 0, f.calls.count("ListRoleTags"), "GetRole's answer carries the tags")
+	assert.Equal(t, 6, f.calls.count("GetRole"), "one read per candidate, ours observed from it")
 	require.Len(t, inv.Unreadable, 1)
 	assert.Equal(t, state.Unreadable{Kind: "iam.role", Name: "f-denied-dev", Reason: inv.Unreadable[0].Reason}, inv.Unreadable[0])
 	assert.Contains(t, inv.Unreadable[0].Reason, "AccessDenied")

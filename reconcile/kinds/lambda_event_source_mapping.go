@@ -107,11 +107,14 @@ func (*EventSourceMapping) Diff(d reconcile.Want[*spec.EventSourceMapping], live
 	return ds
 }
 
-// List reads the tags of every mapping (ListEventSourceMappings carries none) and returns the
-// matching ones, each read again with GetEventSourceMapping: LocalStack 4.14.0's listing
-// answers the State the replaced poller wrote into its store after an
+// List reads the tags of the candidate mappings (ListEventSourceMappings carries none) and
+// returns the matching ones, each read again with GetEventSourceMapping: LocalStack 4.14.0's
+// listing answers the State the replaced poller wrote into its store after an
 // UpdateEventSourceMapping (Disabling, then Disabled), and only Get answers the state of the
-// poller that runs. AWS's two agree.
+// poller that runs (AWS's two agree). A mapping has no name, so a candidate is one whose
+// function or source is named the way the suffix's resources are: a mapping between a function
+// and a source that both lie outside the stack's names is not found (in the spec the function
+// is nearly always the stack's own).
 func (k *EventSourceMapping) List(ctx context.Context, sel state.Selector) ([]state.Resource, error) {
 	ms, err := k.mappings(ctx, "")
 	if err != nil {
@@ -119,6 +122,9 @@ func (k *EventSourceMapping) List(ctx context.Context, sel state.Selector) ([]st
 	}
 	var out []state.Resource
 	for _, m := range ms {
+		if !sel.MayName(fnNameOf(aws.ToString(m.FunctionArn))) && !sel.MayName(esmSourceName(aws.ToString(m.EventSourceArn))) {
+			continue // neither end is named our way: its tags are not read
+		}
 		tags, err := k.tags(ctx, aws.ToString(m.EventSourceMappingArn))
 		if awscall.Skippable(ctx, k.Kind(), aws.ToString(m.UUID), err) {
 			continue // deleted since the listing, or not ours to read
@@ -600,4 +606,11 @@ func esmResource(m types.EventSourceMappingConfiguration, tags map[string]string
 		Kind: esmKind, Owner: owner, ID: uuid, Name: name, Tags: tags, Props: p,
 		Attrs: map[string]string{"id": uuid, "arn": aws.ToString(m.EventSourceMappingArn)},
 	}
+}
+
+// esmSourceName is the name part of a source ARN (a queue's name, or a table's and its
+// stream's: arn:aws:dynamodb:…:table/name/stream/label).
+func esmSourceName(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	return parts[len(parts)-1]
 }

@@ -624,7 +624,16 @@ func TestEventSourceMappingListFiltersByTags(t *testing.T) {
 		"uuid-3": ourMapping("uuid-3", miscOwner("events"), memStream),
 		"uuid-4": {tags: map[string]string{"Team": "x"}, cfg: ourMapping("uuid-4", o, memQueueArn).cfg},
 		"uuid-5": {tags: map[string]string{state.TagStack: "shop", state.TagSuffix: "dev"}, cfg: ourMapping("uuid-5", o, memQueueArn).cfg},
+		"uuid-6": ourMapping("uuid-6", o, "arn:aws:sqs:us-east-1:000000000000:legacy-jobs"), // tagged ours, named neither way
 	}
+	for id, m := range ms { // our functions are named with the suffix; the sources are not, but for one
+		if id != "uuid-6" {
+			m.cfg.FunctionArn = aws.String(memFnArn + "worker-dev")
+		}
+	}
+	ms["uuid-3"].cfg.FunctionArn = aws.String(memFnArn + "legacy")
+	ms["uuid-3"].cfg.EventSourceArn = aws.String("arn:aws:dynamodb:us-east-1:000000000000:table/events-dev/stream/2026-01-01T00:00:00.000")
+	ms["uuid-6"].cfg.FunctionArn = aws.String(memFnArn + "legacy")
 	f := memLambdaESM(ms)
 	got, err := unitESM(f).List(context.Background(), state.Selector{Stack: "shop", Suffix: "dev"})
 	require.NoError(t, err)
@@ -636,13 +645,14 @@ func TestEventSourceMappingListFiltersByTags(t *testing.T) {
 	}
 	assert.Equal(t, []string{"uuid-1", "uuid-3"}, ids, "other suffixes, untagged and partly tagged mappings are not listed")
 	assert.Equal(t, 3, f.calls.count("ListEventSourceMappings"), "every page is read")
-	assert.Equal(t, "worker", got[0].Props.(*spec.EventSourceMapping).Function)
+	assert.Equal(t, 5, f.calls.count("ListTags"), "a mapping whose function and source both lack the suffix is not read")
+	assert.Equal(t, "worker-dev", got[0].Props.(*spec.EventSourceMapping).Function)
 	assert.Equal(t, -1, got[0].Props.(*spec.EventSourceMapping).MaximumRetryAttempts, "absent stream settings read as the spec's defaults")
 }
 
 func TestEventSourceMappingListSkipsVanished(t *testing.T) {
 	o := miscOwner("jobs")
-	f := memLambdaESM(map[string]*memMapping{"uuid-1": ourMapping("uuid-1", o, memQueueArn)})
+	f := memLambdaESM(map[string]*memMapping{"uuid-1": ourMapping("uuid-1", o, memQueueArn+"-dev")})
 	f.listTags = func(*lambda.ListTagsInput) (*lambda.ListTagsOutput, error) {
 		return nil, miscAPIErr("ResourceNotFoundException")
 	}
@@ -669,7 +679,7 @@ func TestEventSourceMappingListSkipsVanished(t *testing.T) {
 // disabled mapping.
 func TestEventSourceMappingListWaitsWhileUpdating(t *testing.T) {
 	o := miscOwner("jobs")
-	m := ourMapping("uuid-1", o, memQueueArn)
+	m := ourMapping("uuid-1", o, memQueueArn+"-dev") // named the way discovery looks for
 	f := memLambdaESM(map[string]*memMapping{"uuid-1": m})
 	moving := []string{"Updating", "Creating"}
 	m.cfg.State = aws.String(moving[0])

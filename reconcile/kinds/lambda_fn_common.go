@@ -41,10 +41,17 @@ type fnTagged struct {
 }
 
 // fnOwned lists every function and returns those whose tags match sel. ListFunctions cannot
-// filter by tag, so each function's tags are read; one deleted since the listing is skipped.
+// filter by tag, so each candidate's tags are read; one deleted since the listing is skipped.
+// Both Lambda kinds ask within one discovery, and the calls are made once (reconcile.Shared).
 func fnOwned(ctx context.Context, b reconcile.Backoff, api fnFunctionsAPI, sel state.Selector) ([]fnTagged, error) {
+	return reconcile.Shared(ctx, "lambda functions of "+sel.Stack+"/"+sel.Suffix, func(ctx context.Context) ([]fnTagged, error) {
+		return fnList(ctx, b, api, sel)
+	})
+}
+
+func fnList(ctx context.Context, b reconcile.Backoff, api fnFunctionsAPI, sel state.Selector) ([]fnTagged, error) {
 	in := &lambda.ListFunctionsInput{}
-	var out []fnTagged
+	var candidates []types.FunctionConfiguration
 	for {
 		var page *lambda.ListFunctionsOutput
 		err := awscall.Do(ctx, b, awscall.RetryCodes(), func(ctx context.Context) (err error) {
@@ -55,25 +62,25 @@ func fnOwned(ctx context.Context, b reconcile.Backoff, api fnFunctionsAPI, sel s
 			return nil, fmt.Errorf("list lambda functions: %w", err)
 		}
 		for _, cfg := range page.Functions {
-			if !sel.MayName(aws.ToString(cfg.FunctionName)) {
-				continue // ListFunctions has no name filter: a name without our suffix is not read
-			}
-			tags, err := fnTags(ctx, b, api, fnBaseARN(aws.ToString(cfg.FunctionArn)))
-			if awscall.Skippable(ctx, "lambda.function", aws.ToString(cfg.FunctionName), err) {
-				continue
-			}
-			if err != nil {
-				return nil, fmt.Errorf("list lambda functions: %s: %w", aws.ToString(cfg.FunctionName), err)
-			}
-			if sel.Matches(tags) {
-				out = append(out, fnTagged{cfg: cfg, tags: tags})
+			if sel.MayName(aws.ToString(cfg.FunctionName)) { // ListFunctions has no name filter: a name without our suffix is not read
+				candidates = append(candidates, cfg)
 			}
 		}
 		if aws.ToString(page.NextMarker) == "" {
-			return out, nil
+			break
 		}
 		in.Marker = page.NextMarker
 	}
+	return awscall.Gather(ctx, candidates, func(ctx context.Context, cfg types.FunctionConfiguration) (fnTagged, bool, error) {
+		tags, err := fnTags(ctx, b, api, fnBaseARN(aws.ToString(cfg.FunctionArn)))
+		if awscall.Skippable(ctx, "lambda.function", aws.ToString(cfg.FunctionName), err) {
+			return fnTagged{}, false, nil
+		}
+		if err != nil {
+			return fnTagged{}, false, fmt.Errorf("list lambda functions: %s: %w", aws.ToString(cfg.FunctionName), err)
+		}
+		return fnTagged{cfg: cfg, tags: tags}, sel.Matches(tags), nil
+	})
 }
 
 // fnTags reads a function's tags by its ARN; ErrNotFound when the function is gone.

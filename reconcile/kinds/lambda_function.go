@@ -182,16 +182,15 @@ func (k *LambdaFunction) List(ctx context.Context, sel state.Selector) ([]state.
 	if err != nil {
 		return nil, err
 	}
-	out := make([]state.Resource, 0, len(owned))
-	for _, f := range owned {
+	out, err := awscall.Gather(ctx, owned, func(ctx context.Context, f fnTagged) (state.Resource, bool, error) {
 		r, err := k.resource(ctx, f.cfg, f.tags)
 		if errors.Is(err, reconcile.ErrNotFound) {
-			continue // deleted since the listing
+			return state.Resource{}, false, nil // deleted since the listing
 		}
-		if err != nil {
-			return nil, fmt.Errorf("list lambda functions: %w", err)
-		}
-		out = append(out, r)
+		return r, err == nil, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list lambda functions: %w", err)
 	}
 	return out, nil
 }

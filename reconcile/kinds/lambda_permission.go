@@ -72,17 +72,25 @@ func (k *LambdaPermission) List(ctx context.Context, sel state.Selector) ([]stat
 	if err != nil {
 		return nil, fmt.Errorf("list lambda permissions: %w", err)
 	}
-	var out []state.Resource
-	for _, f := range owned {
+	perFunction, err := awscall.Gather(ctx, owned, func(ctx context.Context, f fnTagged) ([]state.Resource, bool, error) {
 		stmts, err := k.statements(ctx, aws.ToString(f.cfg.FunctionName))
 		if err != nil {
-			return nil, fmt.Errorf("list lambda permissions: %s: %w", aws.ToString(f.cfg.FunctionName), err)
+			return nil, false, fmt.Errorf("list lambda permissions: %s: %w", aws.ToString(f.cfg.FunctionName), err)
 		}
+		var rs []state.Resource
 		for _, st := range stmts {
 			if logical, ok := fnLogicalOf(st.Sid, f.tags); ok {
-				out = append(out, fnPermissionResource(aws.ToString(f.cfg.FunctionName), st, f.tags, logical))
+				rs = append(rs, fnPermissionResource(aws.ToString(f.cfg.FunctionName), st, f.tags, logical))
 			}
 		}
+		return rs, true, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []state.Resource
+	for _, rs := range perFunction {
+		out = append(out, rs...)
 	}
 	return out, nil
 }

@@ -8,6 +8,7 @@ package kinds
 import (
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -48,7 +49,14 @@ func memPage[T any](items []T, token *string) ([]T, *string) {
 // fakeCalls records which fake operations ran, in order.
 type fakeCalls []string
 
-func (c *fakeCalls) add(op string) { *c = append(*c, op) }
+// fakeCallsMu guards add: a listing reads its items concurrently (awscall.Gather).
+var fakeCallsMu sync.Mutex
+
+func (c *fakeCalls) add(op string) {
+	fakeCallsMu.Lock()
+	defer fakeCallsMu.Unlock()
+	*c = append(*c, op)
+}
 
 func (c fakeCalls) count(op string) int {
 	n := 0

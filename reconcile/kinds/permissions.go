@@ -70,7 +70,7 @@ var KindPermissions = map[string]Permissions{
 		Calls: []string{"ListRoles", "ListRoleTags", "GetRole", "GetRolePolicy", "ListRolePolicies", "ListAttachedRolePolicies", "ListInstanceProfilesForRole",
 			"CreateRole", "UpdateRole", "UpdateAssumeRolePolicy", "PutRolePolicy", "DeleteRolePolicy", "AttachRolePolicy", "DetachRolePolicy",
 			"TagRole", "UntagRole", "RemoveRoleFromInstanceProfile", "DeleteRole"},
-		Discover: []string{"ListRoles", "ListRoleTags"},
+		Discover: []string{"ListRoles", "GetRole"}, // GetRole carries the tags
 		TypeARNs: []string{"arn:{partition}:iam::{account}:role/*"}, OwnARNs: []string{"arn:{partition}:iam::{account}:role/{name}"}},
 	"logs.log_group": {Service: "logs",
 		Calls: []string{"DescribeLogGroups", "ListTagsForResource", "CreateLogGroup", "PutRetentionPolicy", "DeleteRetentionPolicy", "AssociateKmsKey", "DisassociateKmsKey",

@@ -92,18 +92,18 @@ func (k *SSMParameter) List(ctx context.Context, sel state.Selector) ([]state.Re
 	if err != nil {
 		return nil, fmt.Errorf("list ssm parameters: %w", err)
 	}
-	var out []state.Resource
-	for _, p := range params {
+	out, err := awscall.Gather(ctx, params, func(ctx context.Context, p types.ParameterMetadata) (state.Resource, bool, error) {
 		tags, err := k.tags(ctx, aws.ToString(p.Name))
 		if errors.Is(err, reconcile.ErrNotFound) {
-			continue // deleted since the listing
+			return state.Resource{}, false, nil // deleted since the listing
 		}
-		if err != nil {
-			return nil, fmt.Errorf("list ssm parameters: %w", err)
+		if err != nil || !sel.Matches(tags) {
+			return state.Resource{}, false, err
 		}
-		if sel.Matches(tags) {
-			out = append(out, k.resource(p, tags))
-		}
+		return k.resource(p, tags), true, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list ssm parameters: %w", err)
 	}
 	return out, nil
 }

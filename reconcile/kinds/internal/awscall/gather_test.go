@@ -1,0 +1,46 @@
+package awscall
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestGatherKeepsOrderAndBoundsConcurrency(t *testing.T) {
+	items := make([]int, 40)
+	for i := range items {
+		items[i] = i
+	}
+	var running, most atomic.Int32
+	got, err := Gather(context.Background(), items, func(_ context.Context, i int) (int, bool, error) {
+		n := running.Add(1)
+		defer running.Add(-1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		return i * 10, i%2 == 0, nil
+	})
+	require.NoError(t, err)
+	want := make([]int, 0, 20)
+	for i := 0; i < 40; i += 2 {
+		want = append(want, i*10)
+	}
+	assert.Equal(t, want, got, "what is kept, in the items' order")
+	assert.LessOrEqual(t, most.Load(), int32(listReads))
+}
+
+func TestGatherReturnsTheFirstError(t *testing.T) {
+	boom := errors.New("boom")
+	var calls atomic.Int32
+	_, err := Gather(context.Background(), make([]int, 100), func(context.Context, int) (int, bool, error) {
+		calls.Add(1)
+		return 0, false, boom
+	})
+	require.ErrorIs(t, err, boom)
+	// A slot frees only after its read's error has cancelled the rest: the first reads in
+	// flight are all that ever start.
+	assert.LessOrEqual(t, calls.Load(), int32(listReads), "nothing starts once a read failed")
+}
