@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -45,8 +46,15 @@ func killed(t *testing.T, bin string, d time.Duration, args ...string) (finished
 		return true
 	case <-time.After(d):
 	}
-	require.NoError(t, cmd.Process.Kill())
+	// The run may end on its own in the instant before the kill lands: then it finished.
+	if err := cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		require.NoError(t, err)
+	}
 	err := <-done
+	if err == nil {
+		t.Logf("%s finished as %s passed", args[0], d)
+		return true
+	}
 	var exit *exec.ExitError
 	require.True(t, errors.As(err, &exit), "%v", err)
 	return false
@@ -63,6 +71,12 @@ func TestKilledApplyAndDestroyConverge(t *testing.T) {
 	// first second or so of each is discovery).
 	applyAt := []time.Duration{time.Second, 2500 * time.Millisecond, 4 * time.Second, 6 * time.Second}
 	destroyAt := []time.Duration{1500 * time.Millisecond, 2 * time.Second, 2500 * time.Millisecond, 3 * time.Second}
+	if emutest.Flavor() == localstack.LocalStack {
+		// On LocalStack discovery alone outlasts the first 2.5 s (the run has made nothing yet),
+		// so the two early kills test only what the later ones do, at a minute each of CI's
+		// budget: the later two are kept.
+		applyAt, destroyAt = applyAt[2:], destroyAt[2:]
+	}
 	for i, d := range applyAt {
 		t.Run(fmt.Sprintf("apply at %s, destroy at %s", d, destroyAt[i]), func(t *testing.T) {
 			applyDone := killed(t, bin, d, "apply", spec, "--suffix", sfx, "--no-color")
