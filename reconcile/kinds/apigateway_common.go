@@ -226,11 +226,15 @@ func (t apigwType[T, PT, P]) create(ctx context.Context, d reconcile.Want[P],
 // adopt observes an item of ours and brings it to d unless it already shows d.
 func (t apigwType[T, PT, P]) adopt(ctx context.Context, d reconcile.Want[P], item T) (state.Resource, error) {
 	live, err := t.observe(ctx, item)
-	var h reconcile.Have[P]
-	var changes reconcile.Changes
-	if err == nil {
-		h, changes, err = reconcile.Adopting(t.kind, d, live)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create %s %s: %w", t.noun, d.Name, err)
 	}
+	return t.bring(ctx, d, live)
+}
+
+// bring brings live, an item of ours as observed, to d unless it already shows d.
+func (t apigwType[T, PT, P]) bring(ctx context.Context, d reconcile.Want[P], live state.Resource) (state.Resource, error) {
+	h, changes, err := reconcile.Adopting(t.kind, d, live)
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create %s %s: %w", t.noun, d.Name, err)
 	}
