@@ -20,12 +20,17 @@ import (
 	"github.com/provisioner-dev/provisioner/state"
 )
 
-// apigwLimitGroup is the executor's limit group of every API Gateway kind: the control plane
-// has low fixed quotas (CreateRestApi 1 per 3 s, CreateDeployment about 1 per 5 s,
-// DeleteRestApi 1 per 30 s, per account), so API Gateway writes run one at a time.
+// apigwLimitGroup is the executor's limit group of every API Gateway kind. The control plane
+// has low fixed quotas per account (CreateRestApi 1 per 3 s, CreateDeployment 1 per 5 s,
+// DeleteRestApi 1 per 30 s, UpdateUsagePlan 1 per 20 s, 10 per s for all calls together), and
+// awscall.Pacer already spaces every attempt against AWS to them (ControlPlaneRates), so the
+// group need not serialise the writes too: three at a time let API keys and usage plans, which
+// meet only the total quota, overlap each other and the REST API. The width stays small to
+// keep the pacer's queue and the ConflictExceptions of overlapping writes (retried) short.
+// Emulators are not paced: they have no such quotas.
 const (
 	apigwLimitGroup = "apigateway"
-	apigwLimitMax   = 1
+	apigwLimitMax   = 3
 )
 
 // apigwBase is what the three kinds hold alike: the region their ARNs name and the backoff of
@@ -39,7 +44,8 @@ func apigwNewBase(region string) apigwBase {
 	return apigwBase{region: region, wait: reconcile.DefaultBackoff}
 }
 
-// LimitGroup serialises API Gateway writes across the API Gateway kinds.
+// LimitGroup bounds API Gateway writes across the API Gateway kinds (apigwLimitGroup says why
+// to three).
 func (apigwBase) LimitGroup() (string, int) { return apigwLimitGroup, apigwLimitMax }
 
 // apigwNotFound is API Gateway's one not-found code, for every resource type.
@@ -226,11 +232,15 @@ func (t apigwType[T, PT, P]) create(ctx context.Context, d reconcile.Want[P],
 // adopt observes an item of ours and brings it to d unless it already shows d.
 func (t apigwType[T, PT, P]) adopt(ctx context.Context, d reconcile.Want[P], item T) (state.Resource, error) {
 	live, err := t.observe(ctx, item)
-	var h reconcile.Have[P]
-	var changes reconcile.Changes
-	if err == nil {
-		h, changes, err = reconcile.Adopting(t.kind, d, live)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create %s %s: %w", t.noun, d.Name, err)
 	}
+	return t.bring(ctx, d, live)
+}
+
+// bring brings live, an item of ours as observed, to d unless it already shows d.
+func (t apigwType[T, PT, P]) bring(ctx context.Context, d reconcile.Want[P], live state.Resource) (state.Resource, error) {
+	h, changes, err := reconcile.Adopting(t.kind, d, live)
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create %s %s: %w", t.noun, d.Name, err)
 	}

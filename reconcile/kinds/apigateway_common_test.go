@@ -3,6 +3,7 @@ package kinds
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
@@ -254,7 +255,13 @@ func TestAPIGWLimitGroup(t *testing.T) {
 	for _, l := range []reconcile.Limited{&RestAPI{}, &APIKey{}, &UsagePlan{}} {
 		group, n := l.LimitGroup()
 		assert.Equal(t, "apigateway", group)
-		assert.Equal(t, 1, n, "API Gateway writes are serialised")
+		assert.Equal(t, 3, n, "API Gateway writes run three at a time")
+	}
+	// The width relies on the pacer holding real AWS to the per-operation quotas.
+	require.NotNil(t, pacerFor(aws.Config{}), "calls to AWS are paced")
+	for op, every := range map[string]time.Duration{"CreateRestApi": 3 * time.Second, "CreateDeployment": 5 * time.Second,
+		"DeleteRestApi": 30 * time.Second, "UpdateUsagePlan": 20 * time.Second} {
+		assert.Equal(t, awscall.Rate{Every: every, Burst: 1}, awscall.ControlPlaneRates["API Gateway:"+op], op)
 	}
 }
 

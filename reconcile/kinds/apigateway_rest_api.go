@@ -187,7 +187,8 @@ func (k *RestAPI) create(ctx context.Context, d reconcile.Desired, p *spec.RestA
 	if err := k.gw().visible(ctx, d.Name, aws.ToString(api.Id)); err != nil {
 		return state.Resource{}, err
 	}
-	return k.gw().adopt(ctx, reconcile.Want[*spec.RestAPI]{Desired: d, Props: p}, api)
+	// The answer holds what observing the new API would read: bring it to d from there.
+	return k.gw().bring(ctx, reconcile.Want[*spec.RestAPI]{Desired: d, Props: p}, k.fresh(api))
 }
 
 // Update brings the API to d: its own settings, the routes, a new deployment when routes
@@ -277,13 +278,27 @@ func (k *RestAPI) observe(ctx context.Context, api types.RestApi) (state.Resourc
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("read rest api %s: %w", name, err)
 	}
+	return k.resource(api, tree.routes(), stage, deployed, auth), nil
+}
+
+// fresh observes an API just created from CreateRestApi's answer alone: a new API has only
+// its root resource, and no method, stage, deployment or authorizer, so reading those would
+// find nothing.
+func (k *RestAPI) fresh(api types.RestApi) state.Resource {
+	return k.resource(api, nil, spec.Stage{}, "", nil)
+}
+
+// resource is the observed API from its settings, routes, stage (with the routes hash its
+// deployment carries) and authorizer.
+func (k *RestAPI) resource(api types.RestApi, routes []spec.Route, stage spec.Stage, deployed string, auth *spec.RestAuthorizer) state.Resource {
+	id := aws.ToString(api.Id)
 	owner, _ := state.OwnerOf(api.Tags)
 	p := &spec.RestAPI{Description: aws.ToString(api.Description), EndpointType: restEndpointType(api.EndpointConfiguration),
-		Routes: tree.routes(), Stage: stage, APIKeySource: restAPIKeySource(api.ApiKeySource), Authorizer: auth}
+		Routes: routes, Stage: stage, APIKeySource: restAPIKeySource(api.ApiKeySource), Authorizer: auth}
 	attrs := k.attrs(id, aws.ToString(api.RootResourceId), stage.Name)
 	attrs[restDeployedAttr] = deployed
-	return state.Resource{Kind: "apigateway.rest_api", Owner: owner, ID: id, Name: name, Tags: apigwTags(api.Tags),
-		Props: p, Attrs: attrs}, nil
+	return state.Resource{Kind: "apigateway.rest_api", Owner: owner, ID: id, Name: aws.ToString(api.Name), Tags: apigwTags(api.Tags),
+		Props: p, Attrs: attrs}
 }
 
 func restEndpointType(c *types.EndpointConfiguration) string {

@@ -427,6 +427,18 @@ func TestRestAPICreate(t *testing.T) {
 		assert.Equal(t, "v1", got.Attrs["stage_name"])
 		assert.Len(t, apis["x"].resources, 1, "the namesake is untouched")
 	})
+	t.Run("a new API is not observed before it is brought to d", func(t *testing.T) {
+		f := memRestAPI(map[string]*memRest{})
+		d := desired(o, "api-dev", restUnitProps())
+		got, err := tk[spec.RestAPI](unitRestAPI(f)).Create(context.Background(), d)
+		require.NoError(t, err)
+		assert.Empty(t, tk[spec.RestAPI](&RestAPI{}).Diff(d, got))
+		// CreateRestApi's answer says the API is empty: one read each by the writing steps
+		// (routes, stage, authorizer) and one by the read-back, none before them.
+		for _, op := range []string{"GetResources", "GetStages", "GetAuthorizers"} {
+			assert.Equal(t, 2, f.calls.count(op), op)
+		}
+	})
 	// A CreateResource whose answer was lost is sent again and refused: by AWS as a conflict,
 	// by LocalStack 4.14.0 (for "{eventId}") as a second variable part. The path is ours.
 	for _, code := range []string{"ConflictException", "BadRequestException"} {

@@ -197,8 +197,13 @@ func fnMemFunctions(f *fakeLambdaFn, store memStore[*fnMem]) {
 		if err != nil {
 			return nil, err
 		}
-		return &lambda.GetFunctionConfigurationOutput{FunctionName: fn.cfg.FunctionName, FunctionArn: fn.cfg.FunctionArn,
-			State: fn.cfg.State, StateReason: fn.cfg.StateReason, LastUpdateStatus: fn.cfg.LastUpdateStatus}, nil
+		c := fn.cfg // the whole configuration, as Lambda answers it
+		return &lambda.GetFunctionConfigurationOutput{FunctionName: c.FunctionName, FunctionArn: c.FunctionArn,
+			Version: c.Version, Runtime: c.Runtime, Role: c.Role, Handler: c.Handler, MemorySize: c.MemorySize,
+			Timeout: c.Timeout, Description: c.Description, Architectures: c.Architectures, CodeSha256: c.CodeSha256,
+			Environment: c.Environment, VpcConfig: c.VpcConfig, TracingConfig: c.TracingConfig, LoggingConfig: c.LoggingConfig,
+			State: c.State, StateReason: c.StateReason, LastUpdateStatus: c.LastUpdateStatus,
+			LastUpdateStatusReason: c.LastUpdateStatusReason}, nil
 	}
 	f.listFunctions = func(in *lambda.ListFunctionsInput) (*lambda.ListFunctionsOutput, error) {
 		names, next := memPage(slices.Sorted(maps.Keys(fns)), in.Marker)

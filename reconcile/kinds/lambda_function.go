@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 	"time"
@@ -363,7 +364,8 @@ func (k *LambdaFunction) Create(ctx context.Context, d reconcile.Want[*spec.Lamb
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, err)
 	}
-	if err := k.visible(ctx, d.Name, func(ctx context.Context) error { return k.settle(ctx, d.Name, true) }); err != nil {
+	err = k.visible(ctx, d.Name, func(ctx context.Context) (err error) { cfg, err = k.settle(ctx, d.Name, true); return err })
+	if err != nil {
 		return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, err)
 	}
 	// CreateFunction takes no reserved concurrency; a crash before this call leaves a function
@@ -373,12 +375,27 @@ func (k *LambdaFunction) Create(ctx context.Context, d reconcile.Want[*spec.Lamb
 			return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, err)
 		}
 	}
-	var r state.Resource
-	err = k.visible(ctx, d.Name, func(ctx context.Context) (err error) { r, err = k.read(ctx, d.Name); return err })
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("create lambda function %s: read back: %w", d.Name, err)
+	return k.created(cfg, d.Tags, p.ReservedConcurrency), nil
+}
+
+// created observes a function just created from the answers alone, without reading it back:
+// cfg is the settled configuration, the tags are those CreateFunction carried, and the
+// reserved concurrency is the one put (a new function has none otherwise). strict settling
+// has refused a Failed function, so no state is recorded.
+func (k *LambdaFunction) created(cfg types.FunctionConfiguration, tags map[string]string, conc *int) state.Resource {
+	if tags = maps.Clone(tags); tags == nil {
+		tags = map[string]string{} // as ListTags reads an untagged function
 	}
-	return r, nil
+	if conc != nil {
+		n := *conc
+		conc = &n
+	}
+	name := aws.ToString(cfg.FunctionName)
+	owner, _ := state.OwnerOf(tags)
+	return state.Resource{
+		Kind: "lambda.function", Owner: owner, ID: name, Name: name, Tags: tags,
+		Props: fnObservedProps(cfg, conc), Attrs: fnAttrs(cfg),
+	}
 }
 
 // visible waits for read of a function just created to stop answering not found: GetFunction
@@ -480,7 +497,7 @@ func (k *LambdaFunction) apply(ctx context.Context, d reconcile.Want[*spec.Lambd
 	}
 	// A function left Pending or InProgress by an earlier run accepts no change yet; one left
 	// Failed may be fixed by this one.
-	if err := k.settle(ctx, name, false); err != nil {
+	if _, err := k.settle(ctx, name, false); err != nil {
 		return err
 	}
 	if changes.Changed("code", "architecture") {
@@ -523,7 +540,8 @@ func (k *LambdaFunction) updateCode(ctx context.Context, name string, w *spec.La
 	if err != nil {
 		return fmt.Errorf("update code: %w", err)
 	}
-	return k.settle(ctx, name, true)
+	_, err = k.settle(ctx, name, true)
+	return err
 }
 
 // updateConfig retries a change in progress and, for a new role or VPC, the answers Lambda
@@ -541,7 +559,8 @@ func (k *LambdaFunction) updateConfig(ctx context.Context, in *lambda.UpdateFunc
 	if err != nil {
 		return fmt.Errorf("update configuration: %w", err)
 	}
-	return k.settle(ctx, aws.ToString(in.FunctionName), true)
+	_, err = k.settle(ctx, aws.ToString(in.FunctionName), true)
+	return err
 }
 
 // fnConfigUpdate is the UpdateFunctionConfiguration that brings the configuration paths the
@@ -632,7 +651,9 @@ func (k *LambdaFunction) syncTags(ctx context.Context, arn string, live, want ma
 // settle waits until no operation on the function is in progress (State not Pending,
 // LastUpdateStatus not InProgress). strict, after our own change, makes a Failed state or
 // update an error carrying Lambda's reason.
-func (k *LambdaFunction) settle(ctx context.Context, name string, strict bool) error {
+// It returns the settled configuration, so that Create need not read it back.
+func (k *LambdaFunction) settle(ctx context.Context, name string, strict bool) (types.FunctionConfiguration, error) {
+	var last *lambda.GetFunctionConfigurationOutput
 	err := k.wait.Until(ctx, func(ctx context.Context) (bool, error) {
 		out, err := awscall.Call(ctx, func(ctx context.Context) (*lambda.GetFunctionConfigurationOutput, error) {
 			return k.api.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(name)})
@@ -640,12 +661,25 @@ func (k *LambdaFunction) settle(ctx context.Context, name string, strict bool) e
 		if err != nil {
 			return !awscall.Is(err, awscall.ThrottleCodes...), awscall.NotFound(err, fnNotFound)
 		}
+		last = out
 		return fnSettled(out.State, aws.ToString(out.StateReason), out.LastUpdateStatus, aws.ToString(out.LastUpdateStatusReason), strict)
 	})
 	if err != nil {
-		return fmt.Errorf("wait until settled: %w", err)
+		return types.FunctionConfiguration{}, fmt.Errorf("wait until settled: %w", err)
 	}
-	return nil
+	return fnConfigOf(last), nil
+}
+
+// fnConfigOf is GetFunctionConfiguration's answer as the configuration GetFunction holds:
+// the fields the kind observes.
+func fnConfigOf(o *lambda.GetFunctionConfigurationOutput) types.FunctionConfiguration {
+	return types.FunctionConfiguration{
+		FunctionName: o.FunctionName, FunctionArn: o.FunctionArn, Version: o.Version, Runtime: o.Runtime, Role: o.Role,
+		Handler: o.Handler, MemorySize: o.MemorySize, Timeout: o.Timeout, Description: o.Description,
+		Architectures: o.Architectures, CodeSha256: o.CodeSha256, Environment: o.Environment, VpcConfig: o.VpcConfig,
+		TracingConfig: o.TracingConfig, LoggingConfig: o.LoggingConfig, State: o.State, StateReason: o.StateReason,
+		LastUpdateStatus: o.LastUpdateStatus, LastUpdateStatusReason: o.LastUpdateStatusReason,
+	}
 }
 
 // fnSettled judges one reading of a function's state for settle.

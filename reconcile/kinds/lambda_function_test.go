@@ -241,6 +241,27 @@ func TestLambdaFunctionCreateTagsInCreateCall(t *testing.T) {
 	f.calls.none(t, "UpdateFunctionCode", "UpdateFunctionConfiguration", "TagResource", "UntagResource")
 }
 
+// A create observes the function from its answers (the settled configuration, the tags it
+// sent, the concurrency it put) exactly as reading it back would, without reading it back.
+func TestLambdaFunctionCreateObservesFromTheAnswers(t *testing.T) {
+	for _, conc := range []*int{nil, aws.Int(3)} {
+		fns := map[string]*fnMem{}
+		f := fnMemLambda(fns)
+		p := fnUnitProps()
+		p.ReservedConcurrency = conc
+		p.Environment = map[string]string{"MODE": "dev"}
+		k := unitLambdaFn(f, &fnTestCode{})
+
+		got, err := tk[spec.LambdaFunction](k).Create(context.Background(), desired(miscOwner("receiver"), "receiver-dev", p))
+		require.NoError(t, err)
+		assert.Equal(t, 1, f.calls.count("GetFunction"), "only the lookup before the create")
+		f.calls.none(t, "ListTags", "GetFunctionConcurrency")
+		read, err := k.read(context.Background(), "receiver-dev")
+		require.NoError(t, err)
+		assert.Equal(t, read, got)
+	}
+}
+
 func TestLambdaFunctionCreatePackagingError(t *testing.T) {
 	f := fnMemLambda(map[string]*fnMem{})
 	_, err := tk[spec.LambdaFunction](unitLambdaFn(f, &fnTestCode{err: assert.AnError})).Create(context.Background(), desired(miscOwner("receiver"), "receiver-dev", fnUnitProps()))
