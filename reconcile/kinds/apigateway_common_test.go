@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/provisioner-dev/provisioner/localstack/emutest"
 	"github.com/provisioner-dev/provisioner/reconcile"
 	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/state"
@@ -316,7 +315,7 @@ func TestAPIGWSyncTags(t *testing.T) {
 // hard-coded: moto and LocalStack differ).
 func integrationAPIGW(t *testing.T) (*apigateway.Client, string, string) {
 	t.Helper()
-	cfg := emutest.Config(t)
+	cfg := emuConfig(t)
 	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
 	require.NoError(t, err)
 	return apigateway.NewFromConfig(cfg), cfg.Region, aws.ToString(id.Account)

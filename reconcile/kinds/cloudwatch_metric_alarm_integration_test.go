@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/provisioner-dev/provisioner/localstack/emutest"
 	"github.com/provisioner-dev/provisioner/reconcile"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
@@ -19,14 +18,14 @@ import (
 
 func integrationAlarm(t *testing.T) (*MetricAlarm, *cloudwatch.Client) {
 	t.Helper()
-	client := NewCloudWatchClient(emutest.Config(t))
+	client := NewCloudWatchClient(emuConfig(t))
 	return NewMetricAlarm(client), client
 }
 
 // cwTopicARN is an SNS topic ARN in the test account and region (no topic is created: alarm
 // actions are not checked for existence).
 func cwTopicARN(t *testing.T, name string) string {
-	cfg := emutest.Config(t)
+	cfg := emuConfig(t)
 	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
 	require.NoError(t, err)
 	return "arn:aws:sns:" + cfg.Region + ":" + aws.ToString(id.Account) + ":" + name

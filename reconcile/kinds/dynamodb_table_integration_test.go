@@ -17,7 +17,7 @@ import (
 )
 
 func ddbClient(t *testing.T) *dynamodb.Client {
-	return dynamodb.NewFromConfig(emutest.Config(t))
+	return dynamodb.NewFromConfig(emuConfig(t))
 }
 
 func ddbTestProps() *spec.DynamoDBTable {

@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/provisioner-dev/provisioner/localstack/emutest"
 	"github.com/provisioner-dev/provisioner/reconcile"
 	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
@@ -20,7 +19,7 @@ import (
 
 // testEC2 is an EC2 client on the package's emulator, and its region.
 func testEC2(t *testing.T) (*ec2.Client, string) {
-	cfg := emutest.Config(t)
+	cfg := emuConfig(t)
 	return ec2.NewFromConfig(cfg), cfg.Region
 }
 

@@ -18,7 +18,7 @@ import (
 // both, and only Lambda's is deleted. (The emulator never refuses DeleteSubnet with
 // DependencyViolation, so the wait itself is shown by the unit tests.)
 func TestLambdaENIsClearedOnTheEmulator(t *testing.T) {
-	api := ec2.NewFromConfig(emutest.Config(t))
+	api := ec2.NewFromConfig(emuConfig(t))
 	ctx := context.Background()
 	vpc, err := api.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.42.0.0/16")})
 	require.NoError(t, err)

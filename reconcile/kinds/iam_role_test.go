@@ -15,7 +15,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/provisioner-dev/provisioner/localstack/emutest"
 	"github.com/provisioner-dev/provisioner/reconcile"
 	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
@@ -677,7 +676,7 @@ func TestIAMRoleDelete(t *testing.T) {
 // anyway to stay endpoint-neutral.
 func integrationIAM(t *testing.T, suffix string) (*IAMRole, *iam.Client, string) {
 	t.Helper()
-	client := iam.NewFromConfig(emutest.Config(t))
+	client := iam.NewFromConfig(emuConfig(t))
 	ctx := context.Background()
 	out, err := client.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("kindtest-" + suffix),
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:CreateLogStream","Resource":"*"}]}`)})

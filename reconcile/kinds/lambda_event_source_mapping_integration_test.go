@@ -37,7 +37,7 @@ type esmWorld struct {
 
 func newESMWorld(t *testing.T) *esmWorld {
 	t.Helper()
-	cfg := emutest.Config(t)
+	cfg := emuConfig(t)
 	w := &esmWorld{lambda: lambda.NewFromConfig(cfg), suffix: emutest.Suffix(t)}
 	w.kind = NewEventSourceMapping(w.lambda)
 	role := esmTestRole(t, iam.NewFromConfig(cfg), "esm-role-"+w.suffix)

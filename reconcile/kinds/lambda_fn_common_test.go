@@ -23,7 +23,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/provisioner-dev/provisioner/localstack/emutest"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -396,7 +395,7 @@ func fnCopyMap(m map[string]string) map[string]string {
 // exists) and deletes it when the test ends.
 func fnTestRole(t *testing.T, name string) string {
 	t.Helper()
-	client := iam.NewFromConfig(emutest.Config(t))
+	client := iam.NewFromConfig(emuConfig(t))
 	ctx := context.Background()
 	out, err := client.CreateRole(ctx, &iam.CreateRoleInput{
 		RoleName:                 aws.String(name),

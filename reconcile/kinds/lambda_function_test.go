@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/provisioner-dev/provisioner/localstack/emutest"
 	"github.com/provisioner-dev/provisioner/reconcile"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
@@ -20,7 +19,7 @@ import (
 
 func integrationLambdaFn(t *testing.T) (*LambdaFunction, *lambda.Client) {
 	t.Helper()
-	client := lambda.NewFromConfig(emutest.Config(t))
+	client := lambda.NewFromConfig(emuConfig(t))
 	return NewLambdaFunction(client, &fnTestCode{}), client
 }
 
@@ -92,7 +91,7 @@ func TestLambdaFunctionRefusesUntaggedAndListsBySuffix(t *testing.T) {
 	ours, err := tk[spec.LambdaFunction](k).Create(ctx, desired(o, "ours-"+o.Suffix, p))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = k.Delete(context.Background(), ours) })
-	assert.Equal(t, "arn:aws:apigateway:"+emutest.Config(t).Region+":lambda:path/2015-03-31/functions/"+ours.Attrs["arn"]+"/invocations",
+	assert.Equal(t, "arn:aws:apigateway:"+emuConfig(t).Region+":lambda:path/2015-03-31/functions/"+ours.Attrs["arn"]+"/invocations",
 		ours.Attrs["invoke_arn"])
 	assert.NotEmpty(t, ours.Attrs["version"])
 	fnAssertNotListed(t, tk[spec.LambdaFunction](k), o)

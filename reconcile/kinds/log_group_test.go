@@ -424,7 +424,7 @@ func TestLogGroupDelete(t *testing.T) {
 // only; the integration tests leave kms_key_id empty.
 func integrationLogs(t *testing.T) (*LogGroup, *cloudwatchlogs.Client) {
 	t.Helper()
-	client := cloudwatchlogs.NewFromConfig(emutest.Config(t))
+	client := cloudwatchlogs.NewFromConfig(emuConfig(t))
 	return NewLogGroup(client), client
 }
 

@@ -106,7 +106,7 @@ func TestReplaceSecurityGroupAnotherGroupsRuleUses(t *testing.T) {
 // next plan has nothing to do.
 func replaceGroupUsedBy(t *testing.T, dependent, userKind, moved string, groupsOf func(user state.Resource) []string) {
 	ctx := context.Background()
-	cfg := emutest.Config(t)
+	cfg := emuConfig(t)
 	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	require.NoError(t, err)
 	var rec emutest.Recorder

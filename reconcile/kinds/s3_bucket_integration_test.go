@@ -21,7 +21,7 @@ import (
 // s3Client returns a path-style client (a bucket subdomain of localhost may not resolve) and
 // the region the kind must be given.
 func s3Client(t *testing.T) (*s3.Client, string) {
-	cfg := emutest.Config(t)
+	cfg := emuConfig(t)
 	return s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }), cfg.Region
 }
 

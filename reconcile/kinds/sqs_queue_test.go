@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/provisioner-dev/provisioner/localstack/emutest"
 	"github.com/provisioner-dev/provisioner/reconcile"
 	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
@@ -559,7 +558,7 @@ func TestSQSObservedProps(t *testing.T) {
 
 func integrationSQS(t *testing.T) (*SQSQueue, *sqs.Client) {
 	t.Helper()
-	client := sqs.NewFromConfig(emutest.Config(t))
+	client := sqs.NewFromConfig(emuConfig(t))
 	return NewSQSQueue(client), client
 }
 

@@ -11,14 +11,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/provisioner-dev/provisioner/localstack/emutest"
 	"github.com/provisioner-dev/provisioner/reconcile"
 	"github.com/provisioner-dev/provisioner/spec"
 )
 
 func integrationSSM(t *testing.T) (*SSMParameter, *ssm.Client) {
 	t.Helper()
-	cfg := emutest.Config(t)
+	cfg := emuConfig(t)
 	client := ssm.NewFromConfig(cfg)
 	_, _, account := integrationAPIGW(t)
 	return NewSSMParameter(client, apigateway.NewFromConfig(cfg), cfg.Region, account), client
