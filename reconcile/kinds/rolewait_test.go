@@ -55,12 +55,7 @@ func TestLambdaFunctionRoleWaitShowsProgress(t *testing.T) {
 // A changed role is waited for the same way on update.
 func TestLambdaFunctionUpdateRoleWaitShowsProgress(t *testing.T) {
 	o := miscOwner("receiver")
-	fns := map[string]*fnMem{}
-	fnOurFunction(t, fns, o, "receiver-dev", fnUnitProps())
-	f := fnMemLambda(fns)
-	k := unitLambdaFn(f, &fnTestCode{})
-	live, err := k.read(context.Background(), "receiver-dev")
-	require.NoError(t, err)
+	_, f, k, live := fnReceiver(t, o)
 	upd := f.updateFunctionConfig
 	f.updateFunctionConfig = func(in *lambda.UpdateFunctionConfigurationInput) (*lambda.UpdateFunctionConfigurationOutput, error) {
 		if f.calls.count("UpdateFunctionConfiguration") < 2 {
@@ -72,7 +67,7 @@ func TestLambdaFunctionUpdateRoleWaitShowsProgress(t *testing.T) {
 	p.Role = "arn:aws:iam::000000000000:role/new"
 	var notes []string
 	ctx := reconcile.WithReporter(context.Background(), func(m string) { notes = append(notes, m) })
-	_, err = tk[spec.LambdaFunction](k).Update(ctx, desired(o, "receiver-dev", p), live)
+	_, err := tk[spec.LambdaFunction](k).Update(ctx, desired(o, "receiver-dev", p), live)
 	require.NoError(t, err)
 	require.Len(t, notes, 1)
 	assert.Contains(t, notes[0], "waiting for IAM to propagate role arn:aws:iam::000000000000:role/new to Lambda")
