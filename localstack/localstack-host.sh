@@ -155,13 +155,15 @@ start() {
   [ -x "$rie" ] || die "aws-lambda-rie is missing (Lambda functions run under it): run make tools"
   # setsid: LocalStack and its children (DynamoDB Local, kinesis-local, the RIE processes) form
   # one process group that stop ends by its id.
+  # One LocalStack serves the whole suite at once: several webhook stacks (450 reserved each)
+  # and the kinds tests share its account, whose default limit of 1,000 leaves room for two.
   setsid nohup nsenter --net="$netns" env \
     GATEWAY_LISTEN=127.0.0.1:$PORT GATEWAY_SERVER=hypercorn \
     SERVICES=apigateway,cloudwatch,dynamodb,dynamodbstreams,ec2,iam,lambda,logs,s3,sqs,ssm,sts \
     FILESYSTEM_ROOT="$fsroot" TMPDIR="$fsroot/tmp" DNS_ADDRESS=0 SKIP_SSL_CERT_DOWNLOAD=1 \
     DISABLE_EVENTS=1 LOCALSTACK_CLI=0 OVERRIDE_IN_DOCKER=0 \
     LAMBDA_RUNTIME_EXECUTOR=rie PROVISIONER_RIE="$rie" \
-    LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT=60 \
+    LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT=60 LAMBDA_LIMITS_CONCURRENT_EXECUTIONS=10000 \
     "$venv/bin/python" -m localstack.runtime.main >"$state/localstack.log" 2>&1 </dev/null &
   echo $! >"$state/pid"
   for _ in $(seq 1 300); do
