@@ -33,6 +33,7 @@ func tier(kind string) int { return spec.Tier(kind) }
 // and creates that are not true), with every kind's error joined.
 func Discover(ctx context.Context, reg Registry, sel state.Selector) (*state.Inventory, error) {
 	ctx, skipped := withUnreadables(withShared(ctx))
+	ctx, hinted := withHintUse(ctx, sel)
 	found := make([][]state.Resource, len(reg))
 	errs := make([]error, len(reg))
 	var wg sync.WaitGroup
@@ -52,7 +53,7 @@ func Discover(ctx context.Context, reg Registry, sel state.Selector) (*state.Inv
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	inv := &state.Inventory{Selector: sel, Unreadable: skipped.list}
+	inv := &state.Inventory{Selector: sel, Unreadable: skipped.list, Hinted: hinted.kinds()}
 	for _, rs := range found {
 		inv.Resources = append(inv.Resources, rs...)
 	}

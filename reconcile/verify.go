@@ -59,7 +59,13 @@ func Rediscover(ctx context.Context, reg Registry, inv *state.Inventory, kinds [
 	if err != nil {
 		return nil, err
 	}
-	out := &state.Inventory{Selector: inv.Selector}
+	out := &state.Inventory{Selector: inv.Selector, Unreadable: inv.Unreadable, Hinted: fresh.Hinted}
+	for _, k := range inv.Hinted {
+		if !slices.Contains(kinds, k) {
+			out.Hinted = append(out.Hinted, k)
+		}
+	}
+	slices.Sort(out.Hinted)
 	for _, r := range inv.Resources {
 		if !slices.Contains(kinds, r.Kind) {
 			out.Resources = append(out.Resources, r)

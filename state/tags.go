@@ -91,6 +91,9 @@ type Inventory struct {
 	// Unreadable are the candidates discovery skipped because AWS refused to let it read them;
 	// none carried a name of ours that could be read.
 	Unreadable []Unreadable
+	// Hinted are the kinds whose ownership tags came from the eventually consistent tag index
+	// (reconcile.TagIndex) rather than from their own services.
+	Hinted []string
 }
 
 // Find returns the live resource of that kind and logical name in the stack, if any: the

@@ -32,6 +32,7 @@ type target struct {
 	reg   reconcile.Registry
 	env   reconcile.Env
 	sel   state.Selector
+	index reconcile.TagIndex // the tag index read-only planning may take ownership tags from
 
 	callerARN string // who we are, for the stack lock's record
 	log       *zap.Logger
@@ -108,15 +109,33 @@ func (g *globals) connect(ctx context.Context, region string, readOnly bool, spe
 	account := aws.ToString(id.Account)
 	g.log.Debug("connected", zap.String("account", account), zap.String("region", cfg.Region))
 	return &target{cfg: cfg, reg: registryFor(cfg, account, newLambdaCode(specFile).withLog(g.log)), env: reconcile.Env{Account: account, Region: cfg.Region},
-		callerARN: aws.ToString(id.Arn), log: g.log}, nil
+		index: kinds.NewTagIndex(kinds.NewTagIndexClient(cfg)), callerARN: aws.ToString(id.Arn), log: g.log}, nil
 }
 
-// plan discovers the stack's live resources and plans the changes.
-func (t *target) plan(ctx context.Context) (*reconcile.Plan, error) {
-	inv, err := t.discover(ctx)
+// plan discovers the stack's live resources and plans the changes. hinted lets discovery take
+// ownership tags from the tag index (one call instead of one per resource); a plan that then
+// finds changes in those kinds reads them again from their services before it is returned.
+// Plans that are carried out under the lock are made without hints.
+func (t *target) plan(ctx context.Context, hinted bool) (*reconcile.Plan, error) {
+	dctx := ctx
+	if hinted {
+		dctx = reconcile.WithTagHints(ctx, t.index)
+	}
+	inv, err := t.discover(dctx)
+	if err != nil {
+		return nil, err
+	}
+	replan := func(inv *state.Inventory) (*reconcile.Plan, error) {
+		return reconcile.MakePlan(t.stack, inv, t.reg, t.env)
+	}
+	p, err := replan(inv)
+	if err != nil {
+		return nil, err
+	}
+	p, inv, err = reconcile.ConfirmHinted(ctx, p, inv, replan, t.reg)
 	if err != nil {
 		return nil, err
 	}
 	t.inv = inv
-	return reconcile.MakePlan(t.stack, inv, t.reg, t.env)
+	return p, nil
 }

@@ -41,7 +41,11 @@ type Options struct {
 	// eventually consistent services do (DescribeTable after CreateTable, GetFunction after
 	// CreateFunction, …); see notFoundRules for the calls covered.
 	NotFound int
-	Seed     uint64
+	// StaleIndex makes the Resource Groups Tagging API answer every GetResources request with
+	// the answer it first gave to that request, as an index lagging behind every tag change
+	// since (see stale.go).
+	StaleIndex bool
+	Seed       uint64
 	// Match limits the faults to some calls (nil: every call).
 	Match func(Call) bool
 	// OnFault, when set, hears of each fault as it is injected ("throttle", "drop",
@@ -74,10 +78,12 @@ func Parse(s string) (Options, error) {
 			o.DropTimeout, err = strconv.ParseBool(v)
 		case "notfound":
 			o.NotFound, err = strconv.Atoi(v)
+		case "stale_index":
+			o.StaleIndex, err = strconv.ParseBool(v)
 		case "seed":
 			o.Seed, err = strconv.ParseUint(v, 10, 64)
 		default:
-			err = fmt.Errorf("unknown fault (want throttle, drop, drop_timeout, notfound or seed)")
+			err = fmt.Errorf("unknown fault (want throttle, drop, drop_timeout, notfound, stale_index or seed)")
 		}
 		if err != nil {
 			return Options{}, fmt.Errorf("faults %q: %w", kv, err)
@@ -100,10 +106,15 @@ type Counts struct {
 	Throttled int `json:"throttled"`
 	Dropped   int `json:"dropped"`
 	NotFound  int `json:"not_found"`
+	Stale     int `json:"stale,omitempty"` // GetResources answered from the stale index
 }
 
 func (c Counts) String() string {
-	return fmt.Sprintf("%d calls: %d throttled, %d answers dropped, %d answered not found", c.Calls, c.Throttled, c.Dropped, c.NotFound)
+	s := fmt.Sprintf("%d calls: %d throttled, %d answers dropped, %d answered not found", c.Calls, c.Throttled, c.Dropped, c.NotFound)
+	if c.Stale > 0 {
+		s += fmt.Sprintf(", %d answered from a stale tag index", c.Stale)
+	}
+	return s
 }
 
 // Transport injects the faults into the calls it carries to Base.
@@ -115,7 +126,8 @@ type Transport struct {
 	rng     *rand.Rand
 	total   Counts
 	byCall  map[Call]Counts
-	pending map[string]int // "service\x00id" of a fresh resource → reads still to answer not found
+	pending map[string]int         // "service\x00id" of a fresh resource → reads still to answer not found
+	index   map[string]staleAnswer // GetResources request body → its first answer (StaleIndex)
 }
 
 // New returns a Transport over base (nil: a clone of http.DefaultTransport).
@@ -124,7 +136,7 @@ func New(base http.RoundTripper, o Options) *Transport {
 		base = http.DefaultTransport.(*http.Transport).Clone()
 	}
 	return &Transport{Base: base, o: o, rng: rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15)),
-		byCall: map[Call]Counts{}, pending: map[string]int{}}
+		byCall: map[Call]Counts{}, pending: map[string]int{}, index: map[string]staleAnswer{}}
 }
 
 // Install makes every client built from cfg go through t.
@@ -144,7 +156,7 @@ func (t *Transport) ByCall() map[string]Counts {
 	defer t.mu.Unlock()
 	out := map[string]Counts{}
 	for c, n := range t.byCall {
-		if n.Throttled+n.Dropped+n.NotFound > 0 {
+		if n.Throttled+n.Dropped+n.NotFound+n.Stale > 0 {
 			out[c.String()] = n
 		}
 	}
@@ -198,6 +210,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	if resp := t.staleIndex(c, req, body); resp != nil {
+		t.injected("stale", c, func(n *Counts) { n.Stale++ })
+		return resp, nil
+	}
 	if resp := t.notFound(c, req, body); resp != nil {
 		t.injected("notfound", c, func(n *Counts) { n.NotFound++ })
 		return resp, nil
@@ -211,6 +227,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, err
 	}
 	if resp, err = t.noteCreate(c, req, body, resp); err != nil {
+		return nil, err
+	}
+	if resp, err = t.noteIndex(c, body, resp); err != nil {
 		return nil, err
 	}
 	if t.roll(t.o.Drop) {

@@ -45,9 +45,10 @@ func TestParse(t *testing.T) {
 	}{
 		{"throttle=0.2,drop=0.05,seed=1", Options{Throttle: 0.2, Drop: 0.05, Seed: 1}, ""},
 		{" notfound=2 , drop_timeout=true ", Options{NotFound: 2, DropTimeout: true}, ""},
+		{"stale_index=true", Options{StaleIndex: true}, ""},
 		{"", Options{}, ""},
 		{"throttle=1.5", Options{}, `faults "throttle=1.5": a rate is from 0 to 1, found 1.5`},
-		{"slow=1", Options{}, `faults "slow=1": unknown fault (want throttle, drop, drop_timeout, notfound or seed)`},
+		{"slow=1", Options{}, `faults "slow=1": unknown fault (want throttle, drop, drop_timeout, notfound, stale_index or seed)`},
 		{"seed=x", Options{}, `faults "seed=x": strconv.ParseUint: parsing "x": invalid syntax`},
 	}
 	for _, tt := range tests {

@@ -106,7 +106,8 @@ func (k *MetricAlarm) List(ctx context.Context, sel state.Selector) ([]state.Res
 		if !sel.MayName(aws.ToString(a.AlarmName)) {
 			continue // not named the way we name alarms: its tags are not read
 		}
-		tags, err := k.tags(ctx, aws.ToString(a.AlarmArn))
+		arn := aws.ToString(a.AlarmArn)
+		tags, err := ownedTags(ctx, k.Kind(), arn, func(ctx context.Context) (map[string]string, error) { return k.tags(ctx, arn) })
 		if awscall.Skippable(ctx, k.Kind(), aws.ToString(a.AlarmName), err) {
 			continue // deleted since the listing, or not ours to read
 		}

@@ -178,7 +178,8 @@ func (k *DynamoDBTable) read(ctx context.Context, name string, keep func(map[str
 	if err != nil {
 		return state.Resource{}, err
 	}
-	tags, err := k.tags(ctx, aws.ToString(t.TableArn))
+	arn := aws.ToString(t.TableArn)
+	tags, err := ownedTags(ctx, k.Kind(), arn, func(ctx context.Context) (map[string]string, error) { return k.tags(ctx, arn) })
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("read tags of dynamodb table %s: %w", name, err)
 	}

@@ -108,7 +108,8 @@ func (*EventSourceMapping) Diff(d reconcile.Want[*spec.EventSourceMapping], live
 }
 
 // List reads the tags of the candidate mappings (ListEventSourceMappings carries none) and
-// returns the matching ones, each read again with GetEventSourceMapping: LocalStack 4.14.0's
+// returns the matching ones, each read again with GetEventSourceMapping (except in a hinted
+// discovery, whose plan does that for the mappings it would change): LocalStack 4.14.0's
 // listing answers the State the replaced poller wrote into its store after an
 // UpdateEventSourceMapping (Disabling, then Disabled), and only Get answers the state of the
 // poller that runs (AWS's two agree). A mapping has no name, so a candidate is one whose
@@ -125,7 +126,8 @@ func (k *EventSourceMapping) List(ctx context.Context, sel state.Selector) ([]st
 		if !sel.MayName(fnNameOf(aws.ToString(m.FunctionArn))) && !sel.MayName(esmSourceName(aws.ToString(m.EventSourceArn))) {
 			continue // neither end is named our way: its tags are not read
 		}
-		tags, err := k.tags(ctx, aws.ToString(m.EventSourceMappingArn))
+		arn := aws.ToString(m.EventSourceMappingArn)
+		tags, err := ownedTags(ctx, k.Kind(), arn, func(ctx context.Context) (map[string]string, error) { return k.tags(ctx, arn) })
 		if awscall.Skippable(ctx, k.Kind(), aws.ToString(m.UUID), err) {
 			continue // deleted since the listing, or not ours to read
 		}
@@ -133,6 +135,10 @@ func (k *EventSourceMapping) List(ctx context.Context, sel state.Selector) ([]st
 			return nil, fmt.Errorf("list lambda event source mappings: %w", err)
 		}
 		if !sel.Matches(tags) {
+			continue
+		}
+		if !esmMoving(m) && reconcile.Hinted(ctx, k.Kind()) {
+			out = append(out, esmResource(m, tags)) // a plan that changes it reads it with Get first
 			continue
 		}
 		uuid := aws.ToString(m.UUID)

@@ -72,7 +72,13 @@ func fnList(ctx context.Context, b reconcile.Backoff, api fnFunctionsAPI, sel st
 		in.Marker = page.NextMarker
 	}
 	return awscall.Gather(ctx, candidates, func(ctx context.Context, cfg types.FunctionConfiguration) (fnTagged, bool, error) {
-		tags, err := fnTags(ctx, b, api, fnBaseARN(aws.ToString(cfg.FunctionArn)))
+		arn := fnBaseARN(aws.ToString(cfg.FunctionArn))
+		// Both kinds rest on these tags: the permissions are read for the functions found ours.
+		tags, ok := reconcile.HintedTags(ctx, arn, "lambda.function", "lambda.permission")
+		var err error
+		if !ok {
+			tags, err = fnTags(ctx, b, api, arn)
+		}
 		if awscall.Skippable(ctx, "lambda.function", aws.ToString(cfg.FunctionName), err) {
 			return fnTagged{}, false, nil
 		}

@@ -82,7 +82,8 @@ func (k *LogGroup) List(ctx context.Context, sel state.Selector) ([]state.Resour
 		if !sel.MayName(aws.ToString(g.LogGroupName)) {
 			continue // not named the way we name log groups: its tags are not read
 		}
-		tags, err := k.tags(ctx, logsARN(g))
+		arn := logsARN(g)
+		tags, err := ownedTags(ctx, k.Kind(), arn, func(ctx context.Context) (map[string]string, error) { return k.tags(ctx, arn) })
 		if awscall.Skippable(ctx, k.Kind(), aws.ToString(g.LogGroupName), err) {
 			continue // deleted since the listing, or not ours to read
 		}

@@ -42,7 +42,7 @@ func Registry(cfg aws.Config, account string, code LambdaCode) reconcile.Registr
 		reconcile.Adapt[spec.VPCEndpoint](NewVPCEndpoint(ec2c, cfg.Region)),
 		reconcile.Adapt[spec.IAMRole](NewIAMRole(iamc)),
 		reconcile.Adapt[spec.LogGroup](NewLogGroup(logsc)),
-		reconcile.Adapt[spec.SQSQueue](NewSQSQueue(sqsc)),
+		reconcile.Adapt[spec.SQSQueue](NewSQSQueue(sqsc, cfg.Region)),
 		reconcile.Adapt[spec.DynamoDBTable](NewDynamoDBTable(ddbc)),
 		reconcile.Adapt[spec.S3Bucket](NewS3Bucket(s3c, cfg.Region)),
 		reconcile.Adapt[spec.LambdaFunction](NewLambdaFunction(lambdac, code)),

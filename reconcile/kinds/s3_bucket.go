@@ -155,7 +155,8 @@ func (k *S3Bucket) List(ctx context.Context, sel state.Selector) ([]state.Resour
 		if !sel.MayName(name) {
 			continue // not named the way we name buckets: its tags are not read
 		}
-		tags, err := k.tags(ctx, name, false)
+		tags, err := ownedTags(ctx, k.Kind(), fmt.Sprintf("arn:%s:s3:::%s", partition(k.region), name),
+			func(ctx context.Context) (map[string]string, error) { return k.tags(ctx, name, false) })
 		if s3Missing(err) {
 			continue
 		}

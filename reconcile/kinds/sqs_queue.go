@@ -36,13 +36,14 @@ type SQSQueueAPI interface {
 // Every property changes in place through SetQueueAttributes, so Diff marks nothing ForceNew
 // (FIFO-ness is part of the name, and another name is another queue).
 type SQSQueue struct {
-	api  SQSQueueAPI
-	wait reconcile.Backoff
+	api    SQSQueueAPI
+	region string
+	wait   reconcile.Backoff
 }
 
-// NewSQSQueue returns the sqs.queue kind over api (an *sqs.Client).
-func NewSQSQueue(api SQSQueueAPI) *SQSQueue {
-	return &SQSQueue{api: api, wait: reconcile.DefaultBackoff}
+// NewSQSQueue returns the sqs.queue kind over api (an *sqs.Client) in region.
+func NewSQSQueue(api SQSQueueAPI, region string) *SQSQueue {
+	return &SQSQueue{api: api, region: region, wait: reconcile.DefaultBackoff}
 }
 
 // SQS speaks JSON but is "query compatible": the SDK reports the legacy query code from the
@@ -121,7 +122,7 @@ func (k *SQSQueue) queueURLs(ctx context.Context) ([]string, error) {
 // observeIfMatches observes the queue at url when its tags match sel; a queue deleted between
 // the listing and the read is skipped.
 func (k *SQSQueue) observeIfMatches(ctx context.Context, url string, sel state.Selector) (state.Resource, bool, error) {
-	tags, err := k.tags(ctx, url)
+	tags, err := ownedTags(ctx, k.Kind(), k.arnOf(url), func(ctx context.Context) (map[string]string, error) { return k.tags(ctx, url) })
 	if errors.Is(err, reconcile.ErrNotFound) {
 		return state.Resource{}, false, nil
 	}
@@ -133,6 +134,16 @@ func (k *SQSQueue) observeIfMatches(ctx context.Context, url string, sel state.S
 		return state.Resource{}, false, nil
 	}
 	return r, err == nil, err
+}
+
+// arnOf is the ARN of the queue at url (…/<account>/<name> on every endpoint), for the tag
+// index; "" when url has no account in it.
+func (k *SQSQueue) arnOf(url string) string {
+	parts := strings.Split(strings.TrimSuffix(url, "/"), "/")
+	if len(parts) < 2 || parts[len(parts)-2] == "" {
+		return ""
+	}
+	return fmt.Sprintf("arn:%s:sqs:%s:%s:%s", partition(k.region), k.region, parts[len(parts)-2], parts[len(parts)-1])
 }
 
 // Create creates the queue with the ownership tags in CreateQueue, or adopts a queue of that

@@ -151,7 +151,7 @@ func memSQS(queues map[string]*memQueue) *fakeSQS {
 }
 
 func unitSQS(api SQSQueueAPI) *SQSQueue {
-	k := NewSQSQueue(api)
+	k := NewSQSQueue(api, "us-east-1")
 	k.wait = reconcile.InstantBackoff
 	return k
 }
@@ -559,7 +559,7 @@ func TestSQSObservedProps(t *testing.T) {
 func integrationSQS(t *testing.T) (*SQSQueue, *sqs.Client) {
 	t.Helper()
 	client := sqs.NewFromConfig(emuConfig(t))
-	return NewSQSQueue(client), client
+	return NewSQSQueue(client, "us-east-1"), client
 }
 
 func TestSQSQueueLifecycle(t *testing.T) {

@@ -93,7 +93,9 @@ func (k *SSMParameter) List(ctx context.Context, sel state.Selector) ([]state.Re
 		return nil, fmt.Errorf("list ssm parameters: %w", err)
 	}
 	out, err := awscall.Gather(ctx, params, func(ctx context.Context, p types.ParameterMetadata) (state.Resource, bool, error) {
-		tags, err := k.tags(ctx, aws.ToString(p.Name))
+		tags, err := ownedTags(ctx, k.Kind(), k.arn(p), func(ctx context.Context) (map[string]string, error) {
+			return k.tags(ctx, aws.ToString(p.Name))
+		})
 		if errors.Is(err, reconcile.ErrNotFound) {
 			return state.Resource{}, false, nil // deleted since the listing
 		}
@@ -157,13 +159,17 @@ func (k *SSMParameter) observe(ctx context.Context, name string) (state.Resource
 	return k.resource(p, tags), nil
 }
 
+// arn is p's ARN, made where DescribeParameters gives none.
+func (k *SSMParameter) arn(p types.ParameterMetadata) string {
+	if arn := aws.ToString(p.ARN); arn != "" {
+		return arn
+	}
+	return fmt.Sprintf("arn:%s:ssm:%s:%s:parameter/%s", partition(k.region), k.region, k.account, strings.TrimPrefix(aws.ToString(p.Name), "/"))
+}
+
 // resource is p as a resource. ParameterMetadata carries no value, so none can leak here.
 func (k *SSMParameter) resource(p types.ParameterMetadata, tags map[string]string) state.Resource {
-	name := aws.ToString(p.Name)
-	arn := aws.ToString(p.ARN)
-	if arn == "" {
-		arn = fmt.Sprintf("arn:%s:ssm:%s:%s:parameter/%s", partition(k.region), k.region, k.account, strings.TrimPrefix(name, "/"))
-	}
+	name, arn := aws.ToString(p.Name), k.arn(p)
 	owner, _ := state.OwnerOf(tags)
 	key := aws.ToString(p.KeyId)
 	if key == ssmDefaultKey {
