@@ -61,6 +61,11 @@ func Policy(st *spec.Stack, command, account string) (PolicyDocument, error) {
 			g.add("iam:PassRole", x.resources(KindPermissions["iam.role"], "iam:PassRole", false, names["iam.role"]))
 		}
 	}
+	if command != "destroy" {
+		// Planning asks the tag index first (TagIndex); it takes no resource-level permission.
+		// Without it every kind reads its own tags, one call per resource.
+		g.add("tag:GetResources", []string{"*"})
+	}
 	if command != "drift" {
 		x.lock(g, st.Suffix)
 	}
