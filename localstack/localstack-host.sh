@@ -159,7 +159,7 @@ start() {
   # and the kinds tests share its account, whose default limit of 1,000 leaves room for two.
   setsid nohup nsenter --net="$netns" env \
     GATEWAY_LISTEN=127.0.0.1:$PORT GATEWAY_SERVER=hypercorn \
-    SERVICES=apigateway,cloudwatch,dynamodb,dynamodbstreams,ec2,iam,lambda,logs,s3,sqs,ssm,sts \
+    SERVICES=apigateway,cloudwatch,dynamodb,dynamodbstreams,ec2,iam,lambda,logs,resourcegroupstaggingapi,s3,sqs,ssm,sts \
     FILESYSTEM_ROOT="$fsroot" TMPDIR="$fsroot/tmp" DNS_ADDRESS=0 SKIP_SSL_CERT_DOWNLOAD=1 \
     DISABLE_EVENTS=1 LOCALSTACK_CLI=0 OVERRIDE_IN_DOCKER=0 \
     LAMBDA_RUNTIME_EXECUTOR=rie PROVISIONER_RIE="$rie" \
