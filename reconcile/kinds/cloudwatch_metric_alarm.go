@@ -101,22 +101,22 @@ func (k *MetricAlarm) List(ctx context.Context, sel state.Selector) ([]state.Res
 	if err != nil {
 		return nil, fmt.Errorf("list cloudwatch alarms: %w", err)
 	}
-	var out []state.Resource
-	for _, a := range alarms {
-		if !sel.MayName(aws.ToString(a.AlarmName)) {
-			continue // not named the way we name alarms: its tags are not read
-		}
+	alarms = slices.DeleteFunc(alarms, func(a types.MetricAlarm) bool {
+		return !sel.MayName(aws.ToString(a.AlarmName)) // not named the way we name alarms: its tags are not read
+	})
+	out, err := awscall.Gather(ctx, alarms, func(ctx context.Context, a types.MetricAlarm) (state.Resource, bool, error) {
 		arn := aws.ToString(a.AlarmArn)
 		tags, err := ownedTags(ctx, k.Kind(), arn, func(ctx context.Context) (map[string]string, error) { return k.tags(ctx, arn) })
 		if awscall.Skippable(ctx, k.Kind(), aws.ToString(a.AlarmName), err) {
-			continue // deleted since the listing, or not ours to read
+			return state.Resource{}, false, nil // deleted since the listing, or not ours to read
 		}
-		if err != nil {
-			return nil, fmt.Errorf("list cloudwatch alarms: %w", err)
+		if err != nil || !sel.Matches(tags) {
+			return state.Resource{}, false, err
 		}
-		if sel.Matches(tags) {
-			out = append(out, cwResource(a, tags))
-		}
+		return cwResource(a, tags), true, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list cloudwatch alarms: %w", err)
 	}
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -136,24 +137,16 @@ func (k *DynamoDBTable) List(ctx context.Context, sel state.Selector) ([]state.R
 	if err != nil {
 		return nil, err
 	}
-	var out []state.Resource
-	for _, name := range names {
-		if !sel.MayName(name) {
-			continue // ListTables has no name filter: a name without our suffix is not read
-		}
+	names = slices.DeleteFunc(names, func(name string) bool {
+		return !sel.MayName(name) // ListTables has no name filter: a name without our suffix is not read
+	})
+	return awscall.Gather(ctx, names, func(ctx context.Context, name string) (state.Resource, bool, error) {
 		r, err := k.read(ctx, name, sel.Matches)
-		if errors.Is(err, errDDBSkip) {
-			continue // not ours
+		if errors.Is(err, errDDBSkip) || awscall.Skippable(ctx, k.Kind(), name, err) {
+			return state.Resource{}, false, nil // not ours, deleted since ListTables, or not ours to read
 		}
-		if awscall.Skippable(ctx, k.Kind(), name, err) {
-			continue // deleted since ListTables, or not ours to read
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, nil
+		return r, err == nil, err
+	})
 }
 
 var errDDBSkip = errors.New("not selected")

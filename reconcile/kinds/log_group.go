@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -77,22 +78,22 @@ func (k *LogGroup) List(ctx context.Context, sel state.Selector) ([]state.Resour
 	if err != nil {
 		return nil, fmt.Errorf("list log groups: %w", err)
 	}
-	var out []state.Resource
-	for _, g := range groups {
-		if !sel.MayName(aws.ToString(g.LogGroupName)) {
-			continue // not named the way we name log groups: its tags are not read
-		}
+	groups = slices.DeleteFunc(groups, func(g types.LogGroup) bool {
+		return !sel.MayName(aws.ToString(g.LogGroupName)) // not named the way we name log groups: its tags are not read
+	})
+	out, err := awscall.Gather(ctx, groups, func(ctx context.Context, g types.LogGroup) (state.Resource, bool, error) {
 		arn := logsARN(g)
 		tags, err := ownedTags(ctx, k.Kind(), arn, func(ctx context.Context) (map[string]string, error) { return k.tags(ctx, arn) })
 		if awscall.Skippable(ctx, k.Kind(), aws.ToString(g.LogGroupName), err) {
-			continue // deleted since the listing, or not ours to read
+			return state.Resource{}, false, nil // deleted since the listing, or not ours to read
 		}
-		if err != nil {
-			return nil, fmt.Errorf("list log groups: %w", err)
+		if err != nil || !sel.Matches(tags) {
+			return state.Resource{}, false, err
 		}
-		if sel.Matches(tags) {
-			out = append(out, logsResource(g, tags))
-		}
+		return logsResource(g, tags), true, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list log groups: %w", err)
 	}
 	return out, nil
 }

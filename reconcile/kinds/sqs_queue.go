@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -94,21 +95,18 @@ func (k *SQSQueue) List(ctx context.Context, sel state.Selector) ([]state.Resour
 	if err != nil {
 		return nil, fmt.Errorf("list sqs queues: %w", err)
 	}
-	var out []state.Resource
-	for _, url := range urls {
-		if !sel.MayName(url[strings.LastIndex(url, "/")+1:]) {
-			continue // not named the way we name queues: its tags are not read
-		}
+	urls = slices.DeleteFunc(urls, func(url string) bool {
+		return !sel.MayName(url[strings.LastIndex(url, "/")+1:]) // not named the way we name queues: its tags are not read
+	})
+	out, err := awscall.Gather(ctx, urls, func(ctx context.Context, url string) (state.Resource, bool, error) {
 		r, ok, err := k.observeIfMatches(ctx, url, sel)
 		if awscall.Skippable(ctx, k.Kind(), url, err) {
-			continue
+			return state.Resource{}, false, nil
 		}
-		if err != nil {
-			return nil, fmt.Errorf("list sqs queues: %w", err)
-		}
-		if ok {
-			out = append(out, r)
-		}
+		return r, ok, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list sqs queues: %w", err)
 	}
 	return out, nil
 }
