@@ -44,7 +44,7 @@ func (g *globals) apply(cmd *cobra.Command, path, suffix string, view views.Oper
 	if err != nil {
 		return err
 	}
-	p, err := t.plan(ctx, true)
+	p, err := t.plan(ctx, hintedUnconfirmed)
 	if err != nil {
 		return err
 	}

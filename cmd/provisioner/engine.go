@@ -112,29 +112,42 @@ func (g *globals) connect(ctx context.Context, region string, readOnly bool, spe
 		index: kinds.NewTagIndex(kinds.NewTagIndexClient(cfg)), callerARN: aws.ToString(id.Arn), log: g.log}, nil
 }
 
-// plan discovers the stack's live resources and plans the changes. hinted lets discovery take
-// ownership tags from the tag index (one call instead of one per resource); a plan that then
-// finds changes in those kinds reads them again from their services before it is returned.
-// Plans that are carried out under the lock are made without hints.
-func (t *target) plan(ctx context.Context, hinted bool) (*reconcile.Plan, error) {
+// Plans differ in where discovery takes the ownership tags that listings do not carry from.
+type planMode int
+
+const (
+	// direct reads every tag from the resource's own service: the plans carried out under the
+	// lock, and the verifying pass.
+	direct planMode = iota
+	// hinted takes them from the tag index (one call instead of one per resource), and reads
+	// the kinds in which the plan then finds changes again, directly, before it is returned:
+	// plan and drift.
+	hinted
+	// hintedUnconfirmed is hinted without that second read: apply's first plan, which only
+	// decides whether the lock is needed, since with changes apply plans again under the lock,
+	// directly. A change only a stale index shows costs a lock and an empty apply.
+	hintedUnconfirmed
+)
+
+// plan discovers the stack's live resources and plans the changes.
+func (t *target) plan(ctx context.Context, mode planMode) (*reconcile.Plan, error) {
 	dctx := ctx
-	if hinted {
+	if mode != direct {
 		dctx = reconcile.WithTagHints(ctx, t.index)
 	}
 	inv, err := t.discover(dctx)
 	if err != nil {
 		return nil, err
 	}
-	replan := func(inv *state.Inventory) (*reconcile.Plan, error) {
-		return reconcile.MakePlan(t.stack, inv, t.reg, t.env)
-	}
+	replan := func(inv *state.Inventory) (*reconcile.Plan, error) { return reconcile.MakePlan(t.stack, inv, t.reg, t.env) }
 	p, err := replan(inv)
 	if err != nil {
 		return nil, err
 	}
-	p, inv, err = reconcile.ConfirmHinted(ctx, p, inv, replan, t.reg)
-	if err != nil {
-		return nil, err
+	if mode == hinted {
+		if p, inv, err = reconcile.ConfirmHinted(ctx, p, inv, replan, t.reg); err != nil {
+			return nil, err
+		}
 	}
 	t.inv = inv
 	return p, nil

@@ -117,7 +117,7 @@ func (g *globals) lockIfChanges(ctx context.Context, t *target, p *reconcile.Pla
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err = t.plan(h.ctx, false)
+	p, err = t.plan(h.ctx, direct)
 	if err != nil {
 		_ = h.release(ctx, false)
 		return nil, nil, err

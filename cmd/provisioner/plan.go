@@ -61,7 +61,7 @@ func (g *globals) showPlan(cmd *cobra.Command, path string, o planOpts, newView 
 	if err != nil {
 		return err
 	}
-	p, err := t.plan(cmd.Context(), true)
+	p, err := t.plan(cmd.Context(), hinted)
 	if err != nil {
 		return err
 	}
