@@ -187,7 +187,9 @@ func (k *IAMRole) listedRole(role types.Role, d types.RoleDetail, sel state.Sele
 	if !sel.Matches(tags) {
 		return state.Resource{}, false, nil
 	}
-	if role.AssumeRolePolicyDocument == nil {
+	// The trust policy from the details, with the other documents: LocalStack 4.14.0's
+	// ListRoles answers it JSON-quoted before URL-encoding (GetRole and the details do not).
+	if d.AssumeRolePolicyDocument != nil {
 		role.AssumeRolePolicyDocument = d.AssumeRolePolicyDocument
 	}
 	name := aws.ToString(role.RoleName)

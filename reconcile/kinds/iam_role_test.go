@@ -2,6 +2,7 @@ package kinds
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"maps"
 	"net/http"
@@ -638,11 +639,15 @@ func TestIAMRoleList(t *testing.T) {
 		name    string
 		details func(*iam.GetAccountAuthorizationDetailsInput) (*iam.GetAccountAuthorizationDetailsOutput, error) // nil: the fake's
 		fails   string                                                                                            // the listing's error, when it must fail
+		// quoteTrust: ListRoles answers the trust policy JSON-quoted before URL-encoding, as
+		// LocalStack 4.14.0 does (GetRole and the details do not)
+		quoteTrust bool
 		// getRoles: GetRole calls; unreadable: roles counted as unreadable
 		getRoles, unreadable int
 	}{
 		// e-vanishing-dev, listed but gone from the details, is read alone and found deleted.
 		{name: "account details", getRoles: 1},
+		{name: "account details, ListRoles quoting the trust policy", getRoles: 1, quoteTrust: true},
 		{name: "fallback on AccessDenied", getRoles: 6, unreadable: 1,
 			details: func(*iam.GetAccountAuthorizationDetailsInput) (*iam.GetAccountAuthorizationDetailsOutput, error) {
 				return nil, miscAPIErr("AccessDenied")
@@ -690,7 +695,15 @@ func TestIAMRoleList(t *testing.T) {
 			listRoles := f.listRoles
 			f.listRoles = func(in *iam.ListRolesInput) (*iam.ListRolesOutput, error) {
 				assert.Equal(t, int32(1000), aws.ToInt32(in.MaxItems))
-				return listRoles(in)
+				out, err := listRoles(in)
+				for i, r := range out.Roles {
+					if tc.quoteTrust {
+						doc, _ := url.QueryUnescape(aws.ToString(r.AssumeRolePolicyDocument))
+						q, _ := json.Marshal(doc)
+						out.Roles[i].AssumeRolePolicyDocument = aws.String(url.QueryEscape(string(q)))
+					}
+				}
+				return out, err
 			}
 			details := f.getAccountAuthorizationDetails
 			if tc.details != nil {
