@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"slices"
 	"sort"
 	"strings"
 
@@ -22,6 +24,7 @@ type IAMRoleAPI interface {
 	CreateRole(ctx context.Context, in *iam.CreateRoleInput, opts ...func(*iam.Options)) (*iam.CreateRoleOutput, error)
 	GetRole(ctx context.Context, in *iam.GetRoleInput, opts ...func(*iam.Options)) (*iam.GetRoleOutput, error)
 	ListRoles(ctx context.Context, in *iam.ListRolesInput, opts ...func(*iam.Options)) (*iam.ListRolesOutput, error)
+	GetAccountAuthorizationDetails(ctx context.Context, in *iam.GetAccountAuthorizationDetailsInput, opts ...func(*iam.Options)) (*iam.GetAccountAuthorizationDetailsOutput, error)
 	ListRoleTags(ctx context.Context, in *iam.ListRoleTagsInput, opts ...func(*iam.Options)) (*iam.ListRoleTagsOutput, error)
 	TagRole(ctx context.Context, in *iam.TagRoleInput, opts ...func(*iam.Options)) (*iam.TagRoleOutput, error)
 	UntagRole(ctx context.Context, in *iam.UntagRoleInput, opts ...func(*iam.Options)) (*iam.UntagRoleOutput, error)
@@ -114,34 +117,63 @@ func iamPolicyNames(a, b map[string][]spec.Statement) []string {
 	return names
 }
 
-// List reads each candidate role with GetRole, whose answer carries the role's tags (ListRoles
-// carries none), and observes the matching ones from that same answer: one read fewer per role
-// than reading the tags on their own.
+// List finds our roles with two account-wide reads and no per-role read: ListRoles, which
+// carries each role but not its tags, and GetAccountAuthorizationDetails (roles only), which
+// carries every role's tags, inline policy documents, attachments and trust policy but not its
+// description or maximum session duration. The two are joined by role name. Both are made once
+// per discovery (reconcile.Shared).
+//
+// GetAccountAuthorizationDetails is a broad permission that a least-privilege caller may lack,
+// and not every endpoint has it: when it is refused or unknown, and for a role that only one of
+// the two reads saw (made or deleted between them), the role is read on its own as before:
+// GetRole (which carries the tags), then its inline policies and attachments. Either way only
+// roles named the way we name roles are looked at, and only those carrying sel's tags kept.
 func (k *IAMRole) List(ctx context.Context, sel state.Selector) ([]state.Resource, error) {
-	names, err := k.roleNames(ctx)
+	type listing struct {
+		details map[string]types.RoleDetail
+		ok      bool
+		err     error
+	}
+	got := make(chan listing, 1)
+	go func() { // the two reads are independent: one round trip's wait, not two
+		details, ok, err := k.roleDetails(ctx)
+		got <- listing{details, ok, err}
+	}()
+	roles, err := k.listRoles(ctx)
+	d := <-got
+	if err == nil {
+		err = d.err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("list iam roles: %w", err)
 	}
+	listed := make(map[string]types.Role, len(roles))
+	var names []string
+	for _, r := range roles {
+		name := aws.ToString(r.RoleName)
+		if _, dup := listed[name]; !dup && sel.MayName(name) { // not named the way we name roles: not read
+			listed[name] = r
+			names = append(names, name)
+		}
+	}
+	if d.ok {
+		var late []string // made since ListRoles answered, or not yet visible to it
+		for name := range d.details {
+			if _, ok := listed[name]; !ok && sel.MayName(name) {
+				late = append(late, name)
+			}
+		}
+		sort.Strings(late)
+		names = append(names, late...)
+	}
 	out, err := awscall.Gather(ctx, names, func(ctx context.Context, name string) (state.Resource, bool, error) {
-		if !sel.MayName(name) {
-			return state.Resource{}, false, nil // not named the way we name roles: it is not read
+		role, inList := listed[name]
+		detail, inDetails := d.details[name]
+		// The same role in both (not one deleted and made again between the two reads).
+		if inList && inDetails && aws.ToString(role.RoleId) == aws.ToString(detail.RoleId) {
+			return k.listedRole(role, detail, sel)
 		}
-		role, err := k.getRole(ctx, name)
-		if awscall.Skippable(ctx, k.Kind(), name, err) {
-			return state.Resource{}, false, nil // deleted since the listing, or not ours to read
-		}
-		if err != nil {
-			return state.Resource{}, false, err
-		}
-		tags := awscall.TagMap(role.Tags, func(t types.Tag) (*string, *string) { return t.Key, t.Value })
-		if !sel.Matches(tags) {
-			return state.Resource{}, false, nil
-		}
-		r, err := k.observeRole(ctx, role, tags)
-		if errors.Is(err, reconcile.ErrNotFound) {
-			return state.Resource{}, false, nil
-		}
-		return r, err == nil, err
+		return k.readRole(ctx, name, sel)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list iam roles: %w", err)
@@ -149,21 +181,114 @@ func (k *IAMRole) List(ctx context.Context, sel state.Selector) ([]state.Resourc
 	return out, nil
 }
 
-func (k *IAMRole) roleNames(ctx context.Context) ([]string, error) {
-	// 1,000 a page, the most IAM gives: in a shared account the listing is most of the cost.
-	in := &iam.ListRolesInput{PathPrefix: aws.String("/"), MaxItems: aws.Int32(1000)}
-	roles, err := awscall.Pages(ctx, k.wait, iamRetryOther, in, &in.Marker, k.api.ListRoles,
-		func(o *iam.ListRolesOutput) ([]types.Role, *string) {
-			return o.Roles, awscall.Truncated(o.IsTruncated, o.Marker)
-		})
+// listedRole observes a role from what the two listings said of it, without a call.
+func (k *IAMRole) listedRole(role types.Role, d types.RoleDetail, sel state.Selector) (state.Resource, bool, error) {
+	tags := awscall.TagMap(d.Tags, func(t types.Tag) (*string, *string) { return t.Key, t.Value })
+	if !sel.Matches(tags) {
+		return state.Resource{}, false, nil
+	}
+	// The trust policy from the details, with the other documents: LocalStack 4.14.0's
+	// ListRoles answers it JSON-quoted before URL-encoding (GetRole and the details do not).
+	if d.AssumeRolePolicyDocument != nil {
+		role.AssumeRolePolicyDocument = d.AssumeRolePolicyDocument
+	}
+	name := aws.ToString(role.RoleName)
+	// d is shared with the discovery's other readers: sort a copy.
+	policies := slices.SortedFunc(slices.Values(d.RolePolicyList), func(a, b types.PolicyDetail) int {
+		return strings.Compare(aws.ToString(a.PolicyName), aws.ToString(b.PolicyName))
+	})
+	var inline []spec.InlinePolicy
+	for _, p := range policies {
+		policy := aws.ToString(p.PolicyName)
+		stmts, err := iamStatements(aws.ToString(p.PolicyDocument))
+		if err != nil {
+			return state.Resource{}, false, fmt.Errorf("read iam role %s inline policy %s: %w", name, policy, err)
+		}
+		inline = append(inline, spec.InlinePolicy{Name: policy, Statements: stmts})
+	}
+	var arns []string
+	for _, p := range d.AttachedManagedPolicies {
+		arns = append(arns, aws.ToString(p.PolicyArn))
+	}
+	r, err := iamResource(&role, tags, inline, reconcile.SortedSet(arns))
+	return r, err == nil, err
+}
+
+// readRole observes one candidate role with its own reads: GetRole, whose answer carries the
+// tags, then, when it is ours, its inline policies and attachments.
+func (k *IAMRole) readRole(ctx context.Context, name string, sel state.Selector) (state.Resource, bool, error) {
+	role, err := k.getRole(ctx, name)
+	if awscall.Skippable(ctx, k.Kind(), name, err) {
+		return state.Resource{}, false, nil // deleted since the listing, or not ours to read
+	}
 	if err != nil {
-		return nil, err
+		return state.Resource{}, false, err
 	}
-	names := make([]string, 0, len(roles))
-	for _, r := range roles {
-		names = append(names, aws.ToString(r.RoleName))
+	tags := awscall.TagMap(role.Tags, func(t types.Tag) (*string, *string) { return t.Key, t.Value })
+	if !sel.Matches(tags) {
+		return state.Resource{}, false, nil
 	}
-	return names, nil
+	r, err := k.observeRole(ctx, role, tags)
+	if errors.Is(err, reconcile.ErrNotFound) {
+		return state.Resource{}, false, nil
+	}
+	return r, err == nil, err
+}
+
+// listRoles lists every role of the account, once per discovery.
+func (k *IAMRole) listRoles(ctx context.Context) ([]types.Role, error) {
+	return reconcile.Shared(ctx, "iam ListRoles", func(ctx context.Context) ([]types.Role, error) {
+		// 1,000 a page, the most IAM gives: in a shared account the listing is most of the cost.
+		in := &iam.ListRolesInput{PathPrefix: aws.String("/"), MaxItems: aws.Int32(1000)}
+		return awscall.Pages(ctx, k.wait, iamRetryOther, in, &in.Marker, k.api.ListRoles,
+			func(o *iam.ListRolesOutput) ([]types.Role, *string) {
+				return o.Roles, awscall.Truncated(o.IsTruncated, o.Marker)
+			})
+	})
+}
+
+// roleDetails reads every role's details by name, once per discovery; ok is false when the
+// caller may not make the call or the endpoint does not know it, and List then reads each
+// role on its own. The answer is never logged: it holds every role's policy documents.
+func (k *IAMRole) roleDetails(ctx context.Context) (map[string]types.RoleDetail, bool, error) {
+	type details struct {
+		byName map[string]types.RoleDetail
+		ok     bool
+	}
+	d, err := reconcile.Shared(ctx, "iam GetAccountAuthorizationDetails Role", func(ctx context.Context) (details, error) {
+		in := &iam.GetAccountAuthorizationDetailsInput{Filter: []types.EntityType{types.EntityTypeRole}, MaxItems: aws.Int32(1000)}
+		list, err := awscall.Pages(ctx, k.wait, iamRetryOther, in, &in.Marker, k.api.GetAccountAuthorizationDetails,
+			func(o *iam.GetAccountAuthorizationDetailsOutput) ([]types.RoleDetail, *string) {
+				return o.RoleDetailList, awscall.Truncated(o.IsTruncated, o.Marker)
+			})
+		if awscall.Denied(err) || iamUnsupported(err) {
+			return details{}, nil
+		}
+		if err != nil {
+			return details{}, fmt.Errorf("account authorization details: %w", err)
+		}
+		byName := make(map[string]types.RoleDetail, len(list))
+		for _, r := range list {
+			byName[aws.ToString(r.RoleName)] = r
+		}
+		return details{byName: byName, ok: true}, nil
+	})
+	return d.byName, d.ok, err
+}
+
+// iamUnsupportedCodes are the answers of an endpoint that does not know an operation: AWS's
+// query protocol says InvalidAction; emulators say NotImplemented or answer 501.
+var iamUnsupportedCodes = []string{"InvalidAction", "NotImplemented", "NotImplementedException", "UnknownOperationException"}
+
+func iamUnsupported(err error) bool {
+	if err == nil {
+		return false
+	}
+	if awscall.Is(err, iamUnsupportedCodes...) {
+		return true
+	}
+	var re interface{ HTTPStatusCode() int }
+	return errors.As(err, &re) && re.HTTPStatusCode() == http.StatusNotImplemented
 }
 
 // Create creates the role with the ownership tags in CreateRole, then its inline policies and
@@ -520,17 +645,27 @@ func (k *IAMRole) getRole(ctx context.Context, name string) (*types.Role, error)
 // observeRole completes what GetRole said with the role's inline policies and attachments.
 func (k *IAMRole) observeRole(ctx context.Context, role *types.Role, tags map[string]string) (state.Resource, error) {
 	name := aws.ToString(role.RoleName)
+	inline, err := k.inlinePolicies(ctx, name)
+	if err != nil {
+		return state.Resource{}, err
+	}
+	attached, err := k.attached(ctx, name)
+	if err != nil {
+		return state.Resource{}, err
+	}
+	return iamResource(role, tags, inline, attached)
+}
+
+// iamResource is the observed role: role as GetRole or ListRoles says it, with its tags, its
+// inline policies sorted by name and its attachments' ARNs sorted. Both ways of listing build
+// it here, so that they observe the same.
+func iamResource(role *types.Role, tags map[string]string, inline []spec.InlinePolicy, attached []string) (state.Resource, error) {
+	name := aws.ToString(role.RoleName)
 	props := &spec.IAMRole{Description: aws.ToString(role.Description), Path: aws.ToString(role.Path),
-		MaxSessionDuration: int(aws.ToInt32(role.MaxSessionDuration))}
+		MaxSessionDuration: int(aws.ToInt32(role.MaxSessionDuration)), Policies: inline, ManagedPolicyARNs: attached}
 	var err error
 	if props.AssumedBy, err = iamAssumedBy(aws.ToString(role.AssumeRolePolicyDocument)); err != nil {
 		return state.Resource{}, fmt.Errorf("read iam role %s trust policy: %w", name, err)
-	}
-	if props.Policies, err = k.inlinePolicies(ctx, name); err != nil {
-		return state.Resource{}, err
-	}
-	if props.ManagedPolicyARNs, err = k.attached(ctx, name); err != nil {
-		return state.Resource{}, err
 	}
 	owner, _ := state.OwnerOf(tags)
 	return state.Resource{Kind: "iam.role", Owner: owner, ID: name, Name: name, Attrs: iamAttrs(role), Tags: tags, Props: props}, nil

@@ -2,7 +2,10 @@ package kinds
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"maps"
+	"net/http"
 	"net/url"
 	"slices"
 	"sync"
@@ -12,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -25,25 +29,26 @@ import (
 
 // fakeIAM is IAMRoleAPI with one function field per operation; a nil field fails the call.
 type fakeIAM struct {
-	calls                         fakeCalls
-	createRole                    func(*iam.CreateRoleInput) (*iam.CreateRoleOutput, error)
-	getRole                       func(*iam.GetRoleInput) (*iam.GetRoleOutput, error)
-	listRoles                     func(*iam.ListRolesInput) (*iam.ListRolesOutput, error)
-	listRoleTags                  func(*iam.ListRoleTagsInput) (*iam.ListRoleTagsOutput, error)
-	tagRole                       func(*iam.TagRoleInput) (*iam.TagRoleOutput, error)
-	untagRole                     func(*iam.UntagRoleInput) (*iam.UntagRoleOutput, error)
-	updateRole                    func(*iam.UpdateRoleInput) (*iam.UpdateRoleOutput, error)
-	updateAssumeRolePolicy        func(*iam.UpdateAssumeRolePolicyInput) (*iam.UpdateAssumeRolePolicyOutput, error)
-	putRolePolicy                 func(*iam.PutRolePolicyInput) (*iam.PutRolePolicyOutput, error)
-	getRolePolicy                 func(*iam.GetRolePolicyInput) (*iam.GetRolePolicyOutput, error)
-	deleteRolePolicy              func(*iam.DeleteRolePolicyInput) (*iam.DeleteRolePolicyOutput, error)
-	listRolePolicies              func(*iam.ListRolePoliciesInput) (*iam.ListRolePoliciesOutput, error)
-	attachRolePolicy              func(*iam.AttachRolePolicyInput) (*iam.AttachRolePolicyOutput, error)
-	detachRolePolicy              func(*iam.DetachRolePolicyInput) (*iam.DetachRolePolicyOutput, error)
-	listAttachedRolePolicies      func(*iam.ListAttachedRolePoliciesInput) (*iam.ListAttachedRolePoliciesOutput, error)
-	listInstanceProfilesForRole   func(*iam.ListInstanceProfilesForRoleInput) (*iam.ListInstanceProfilesForRoleOutput, error)
-	removeRoleFromInstanceProfile func(*iam.RemoveRoleFromInstanceProfileInput) (*iam.RemoveRoleFromInstanceProfileOutput, error)
-	deleteRole                    func(*iam.DeleteRoleInput) (*iam.DeleteRoleOutput, error)
+	calls                          fakeCalls
+	createRole                     func(*iam.CreateRoleInput) (*iam.CreateRoleOutput, error)
+	getRole                        func(*iam.GetRoleInput) (*iam.GetRoleOutput, error)
+	listRoles                      func(*iam.ListRolesInput) (*iam.ListRolesOutput, error)
+	getAccountAuthorizationDetails func(*iam.GetAccountAuthorizationDetailsInput) (*iam.GetAccountAuthorizationDetailsOutput, error)
+	listRoleTags                   func(*iam.ListRoleTagsInput) (*iam.ListRoleTagsOutput, error)
+	tagRole                        func(*iam.TagRoleInput) (*iam.TagRoleOutput, error)
+	untagRole                      func(*iam.UntagRoleInput) (*iam.UntagRoleOutput, error)
+	updateRole                     func(*iam.UpdateRoleInput) (*iam.UpdateRoleOutput, error)
+	updateAssumeRolePolicy         func(*iam.UpdateAssumeRolePolicyInput) (*iam.UpdateAssumeRolePolicyOutput, error)
+	putRolePolicy                  func(*iam.PutRolePolicyInput) (*iam.PutRolePolicyOutput, error)
+	getRolePolicy                  func(*iam.GetRolePolicyInput) (*iam.GetRolePolicyOutput, error)
+	deleteRolePolicy               func(*iam.DeleteRolePolicyInput) (*iam.DeleteRolePolicyOutput, error)
+	listRolePolicies               func(*iam.ListRolePoliciesInput) (*iam.ListRolePoliciesOutput, error)
+	attachRolePolicy               func(*iam.AttachRolePolicyInput) (*iam.AttachRolePolicyOutput, error)
+	detachRolePolicy               func(*iam.DetachRolePolicyInput) (*iam.DetachRolePolicyOutput, error)
+	listAttachedRolePolicies       func(*iam.ListAttachedRolePoliciesInput) (*iam.ListAttachedRolePoliciesOutput, error)
+	listInstanceProfilesForRole    func(*iam.ListInstanceProfilesForRoleInput) (*iam.ListInstanceProfilesForRoleOutput, error)
+	removeRoleFromInstanceProfile  func(*iam.RemoveRoleFromInstanceProfileInput) (*iam.RemoveRoleFromInstanceProfileOutput, error)
+	deleteRole                     func(*iam.DeleteRoleInput) (*iam.DeleteRoleOutput, error)
 }
 
 type iamOpt = func(*iam.Options)
@@ -56,6 +61,9 @@ func (f *fakeIAM) GetRole(_ context.Context, in *iam.GetRoleInput, _ ...iamOpt) 
 }
 func (f *fakeIAM) ListRoles(_ context.Context, in *iam.ListRolesInput, _ ...iamOpt) (*iam.ListRolesOutput, error) {
 	return fakeCall(&f.calls, "ListRoles", f.listRoles, in)
+}
+func (f *fakeIAM) GetAccountAuthorizationDetails(_ context.Context, in *iam.GetAccountAuthorizationDetailsInput, _ ...iamOpt) (*iam.GetAccountAuthorizationDetailsOutput, error) {
+	return fakeCall(&f.calls, "GetAccountAuthorizationDetails", f.getAccountAuthorizationDetails, in)
 }
 func (f *fakeIAM) ListRoleTags(_ context.Context, in *iam.ListRoleTagsInput, _ ...iamOpt) (*iam.ListRoleTagsOutput, error) {
 	return fakeCall(&f.calls, "ListRoleTags", f.listRoleTags, in)
@@ -150,7 +158,26 @@ func memIAM(roles map[string]*memRole) *fakeIAM {
 		names, next := memPage(slices.Sorted(maps.Keys(roles)), in.Marker)
 		out := &iam.ListRolesOutput{IsTruncated: next != nil, Marker: next}
 		for _, n := range names {
-			out.Roles = append(out.Roles, types.Role{RoleName: aws.String(n)}) // no tags, as in AWS
+			out.Roles = append(out.Roles, roles[n].role) // no tags, as in AWS
+		}
+		return out, nil
+	}
+	// Every role with its tags, inline policies and attachments, but without its description
+	// and maximum session duration, as in AWS.
+	f.getAccountAuthorizationDetails = func(in *iam.GetAccountAuthorizationDetailsInput) (*iam.GetAccountAuthorizationDetailsOutput, error) {
+		names, next := memPage(slices.Sorted(maps.Keys(roles)), in.Marker)
+		out := &iam.GetAccountAuthorizationDetailsOutput{IsTruncated: next != nil, Marker: next}
+		for _, n := range names {
+			r := roles[n]
+			d := types.RoleDetail{RoleName: r.role.RoleName, RoleId: r.role.RoleId, Arn: r.role.Arn, Path: r.role.Path,
+				AssumeRolePolicyDocument: r.role.AssumeRolePolicyDocument, Tags: awscall.TagList(r.tags, iamTag)}
+			for policy, doc := range r.inline {
+				d.RolePolicyList = append(d.RolePolicyList, types.PolicyDetail{PolicyName: aws.String(policy), PolicyDocument: aws.String(doc)})
+			}
+			for arn := range r.attached {
+				d.AttachedManagedPolicies = append(d.AttachedManagedPolicies, types.AttachedPolicy{PolicyArn: aws.String(arn)})
+			}
+			out.RoleDetailList = append(out.RoleDetailList, d)
 		}
 		return out, nil
 	}
@@ -569,48 +596,207 @@ func TestIAMRoleUpdate(t *testing.T) {
 	require.Error(t, err, "a path change is a replacement, never an update")
 }
 
-func TestIAMRoleList(t *testing.T) {
+// iamRich is a role using every field the kind observes: several inline policies (out of
+// name order), conditions, a literal + that URL-encoding must keep, several attachments.
+func iamRich() *spec.IAMRole {
+	p := iamWorker()
+	p.MaxSessionDuration = 7200
+	p.AssumedBy = []string{"lambda.amazonaws.com", "states.amazonaws.com"}
+	p.Policies = append([]spec.InlinePolicy{{Name: "zeta", Statements: []spec.Statement{{Sid: "Z", Effect: "Deny",
+		Actions: []string{"s3:GetObject"}, Resources: []string{"arn:aws:s3:::a+b/*"},
+		Condition: map[string]map[string][]string{"StringEquals": {"aws:SourceVpc": {"vpc-1", "vpc-2"}}}}}}}, p.Policies...)
+	p.ManagedPolicyARNs = append(p.ManagedPolicyARNs, "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess")
+	return p
+}
+
+// iamListRoles seeds the roles TestIAMRoleList lists: ours, of another suffix, untagged, ours
+// too, one deleted since ListRoles, one the caller may not read, and one not named like ours.
+func iamListRoles(t *testing.T) map[string]*memRole {
 	o := miscOwner("worker")
 	roles := map[string]*memRole{}
-	seedRole(t, roles, "a-ours-dev", iamWorker(), o.Tags())
+	seedRole(t, roles, "a-ours-dev", iamRich(), o.Tags())
 	seedRole(t, roles, "b-other-suffix-dev", iamDefaults(), state.Owner{Stack: o.Stack, Suffix: "prod", ID: o.ID}.Tags())
 	seedRole(t, roles, "c-untagged-dev", iamDefaults(), map[string]string{})
 	seedRole(t, roles, "d-ours-too-dev", iamDefaults(), miscOwner("api").Tags())
 	seedRole(t, roles, "e-vanishing-dev", iamDefaults(), miscOwner("gone").Tags())
 	seedRole(t, roles, "f-denied-dev", iamDefaults(), map[string]string{})
 	seedRole(t, roles, "someone-elses-role", iamDefaults(), map[string]string{})
-	f := memIAM(roles)
-	getRole := f.getRole
-	var read []string
-	var mu sync.Mutex
-	f.getRole = func(in *iam.GetRoleInput) (*iam.GetRoleOutput, error) {
-		mu.Lock()
-		read = append(read, aws.ToString(in.RoleName))
-		mu.Unlock()
-		switch aws.ToString(in.RoleName) {
-		case "e-vanishing-dev":
-			return nil, iamNoSuchRole("e-vanishing-dev") // deleted since ListRoles
-		case "f-denied-dev":
-			return nil, miscAPIErr("AccessDenied") // a deploy role limited to its own roles
-		}
-		return getRole(in)
-	}
+	return roles
+}
 
-	inv, err := reconcile.Discover(context.Background(), reconcile.Registry{reconcile.Adapt[spec.IAMRole](unitIAM(f))}, state.Selector{Stack: "shop", Suffix: "dev"})
-	require.NoError(t, err, "AccessDenied on a role not ours does not fail discovery")
-	var names []string
-	for _, r := range inv.Resources {
-		names = append(names, r.Name)
+func iamNotImplemented() error {
+	return &smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: &http.Response{StatusCode: http.StatusNotImplemented}},
+		Err: &smithy.GenericAPIError{Code: "InternalFailure", Message: "API action 'GetAccountAuthorizationDetails' for service 'iam' not yet implemented"}}
+}
+
+// TestIAMRoleList: discovery observes exactly what the per-role reads (those Create, Update
+// and the verifying pass use) observe, whichever way it lists: from ListRoles joined with
+// GetAccountAuthorizationDetails, two reads a page and none per role, or, when that call is
+// refused or unknown, role by role as before.
+func TestIAMRoleList(t *testing.T) {
+	perRole := []string{"GetRole", "ListRoleTags", "ListRolePolicies", "GetRolePolicy", "ListAttachedRolePolicies"}
+	cases := []struct {
+		name    string
+		details func(*iam.GetAccountAuthorizationDetailsInput) (*iam.GetAccountAuthorizationDetailsOutput, error) // nil: the fake's
+		fails   string                                                                                            // the listing's error, when it must fail
+		// quoteTrust: ListRoles answers the trust policy JSON-quoted before URL-encoding, as
+		// LocalStack 4.14.0 does (GetRole and the details do not)
+		quoteTrust bool
+		// getRoles: GetRole calls; unreadable: roles counted as unreadable
+		getRoles, unreadable int
+	}{
+		// e-vanishing-dev, listed but gone from the details, is read alone and found deleted.
+		{name: "account details", getRoles: 1},
+		{name: "account details, ListRoles quoting the trust policy", getRoles: 1, quoteTrust: true},
+		{name: "fallback on AccessDenied", getRoles: 6, unreadable: 1,
+			details: func(*iam.GetAccountAuthorizationDetailsInput) (*iam.GetAccountAuthorizationDetailsOutput, error) {
+				return nil, miscAPIErr("AccessDenied")
+			}},
+		{name: "fallback on an endpoint without the call (501)", getRoles: 6, unreadable: 1,
+			details: func(*iam.GetAccountAuthorizationDetailsInput) (*iam.GetAccountAuthorizationDetailsOutput, error) {
+				return nil, iamNotImplemented()
+			}},
+		{name: "fallback on InvalidAction", getRoles: 6, unreadable: 1,
+			details: func(*iam.GetAccountAuthorizationDetailsInput) (*iam.GetAccountAuthorizationDetailsOutput, error) {
+				return nil, miscAPIErr("InvalidAction")
+			}},
+		{name: "another failure fails the listing", fails: "ServiceFailure",
+			details: func(*iam.GetAccountAuthorizationDetailsInput) (*iam.GetAccountAuthorizationDetailsOutput, error) {
+				return nil, miscAPIErr("ServiceFailure")
+			}},
 	}
-	assert.Equal(t, []string{"a-ours-dev", "d-ours-too-dev"}, names)
-	assert.Equal(t, 4, f.calls.count("ListRoles"), "all pages (two roles each) are read")
-	assert.Equal(t, iamWorker().Policies[0].Statements[0].Actions, inv.Resources[0].Props.(*spec.IAMRole).Policies[0].Statements[0].Actions)
-	assert.NotContains(t, read, "someone-elses-role", "a name without our suffix is not read")
-	assert.Equal(t, 0, f.calls.count("ListRoleTags"), "GetRole's answer carries the tags")
-	assert.Equal(t, 6, f.calls.count("GetRole"), "one read per candidate, ours observed from it")
-	require.Len(t, inv.Unreadable, 1)
-	assert.Equal(t, state.Unreadable{Kind: "iam.role", Name: "f-denied-dev", Reason: inv.Unreadable[0].Reason}, inv.Unreadable[0])
-	assert.Contains(t, inv.Unreadable[0].Reason, "AccessDenied")
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			roles := iamListRoles(t)
+			// What the per-role reads observe of our two roles, before anything is deleted.
+			var want []state.Resource
+			for _, name := range []string{"a-ours-dev", "d-ours-too-dev"} {
+				r, err := unitIAM(memIAM(roles)).observe(context.Background(), name, nil)
+				require.NoError(t, err)
+				want = append(want, r)
+			}
+
+			f := memIAM(roles)
+			var read []string
+			var mu sync.Mutex
+			getRole := f.getRole
+			f.getRole = func(in *iam.GetRoleInput) (*iam.GetRoleOutput, error) {
+				mu.Lock()
+				read = append(read, aws.ToString(in.RoleName))
+				mu.Unlock()
+				switch aws.ToString(in.RoleName) {
+				case "e-vanishing-dev":
+					return nil, iamNoSuchRole("e-vanishing-dev") // deleted since ListRoles
+				case "f-denied-dev":
+					return nil, miscAPIErr("AccessDenied") // a deploy role limited to its own roles
+				}
+				return getRole(in)
+			}
+			listRoles := f.listRoles
+			f.listRoles = func(in *iam.ListRolesInput) (*iam.ListRolesOutput, error) {
+				assert.Equal(t, int32(1000), aws.ToInt32(in.MaxItems))
+				out, err := listRoles(in)
+				for i, r := range out.Roles {
+					if tc.quoteTrust {
+						doc, _ := url.QueryUnescape(aws.ToString(r.AssumeRolePolicyDocument))
+						q, _ := json.Marshal(doc)
+						out.Roles[i].AssumeRolePolicyDocument = aws.String(url.QueryEscape(string(q)))
+					}
+				}
+				return out, err
+			}
+			details := f.getAccountAuthorizationDetails
+			if tc.details != nil {
+				details = tc.details
+			}
+			f.getAccountAuthorizationDetails = func(in *iam.GetAccountAuthorizationDetailsInput) (*iam.GetAccountAuthorizationDetailsOutput, error) {
+				assert.Equal(t, []types.EntityType{types.EntityTypeRole}, in.Filter, "roles only")
+				assert.Equal(t, int32(1000), aws.ToInt32(in.MaxItems))
+				out, err := details(in)
+				if out != nil { // deleted since ListRoles
+					out.RoleDetailList = slices.DeleteFunc(out.RoleDetailList, func(d types.RoleDetail) bool { return aws.ToString(d.RoleName) == "e-vanishing-dev" })
+				}
+				return out, err
+			}
+
+			inv, err := reconcile.Discover(context.Background(), reconcile.Registry{reconcile.Adapt[spec.IAMRole](unitIAM(f))}, state.Selector{Stack: "shop", Suffix: "dev"})
+			if tc.fails != "" {
+				require.ErrorContains(t, err, tc.fails, "only a refusal or an unknown call falls back")
+				return
+			}
+			require.NoError(t, err, "AccessDenied on a role not ours does not fail discovery")
+			assert.Equal(t, want, inv.Resources, "the same Props, Attrs and tags as the per-role reads")
+			assert.Equal(t, 4, f.calls.count("ListRoles"), "all pages (two roles each) are read")
+			if tc.details == nil {
+				assert.Equal(t, 4, f.calls.count("GetAccountAuthorizationDetails"), "all pages (two roles each) are read")
+			}
+			assert.NotContains(t, read, "someone-elses-role", "a name without our suffix is not read")
+			assert.Equal(t, 0, f.calls.count("ListRoleTags"), "GetRole's answer carries the tags")
+			assert.Equal(t, tc.getRoles, f.calls.count("GetRole"))
+			if tc.details == nil {
+				for _, op := range perRole[1:] {
+					assert.Equal(t, 0, f.calls.count(op), "no per-role read of %s", op)
+				}
+			}
+			require.Len(t, inv.Unreadable, tc.unreadable)
+			if tc.unreadable > 0 {
+				assert.Equal(t, state.Unreadable{Kind: "iam.role", Name: "f-denied-dev", Reason: inv.Unreadable[0].Reason}, inv.Unreadable[0])
+				assert.Contains(t, inv.Unreadable[0].Reason, "AccessDenied")
+			}
+		})
+	}
+}
+
+// A role only one of the two listings saw, or that is not the same role in both (deleted and
+// made again between them), is read on its own, so that nothing is observed half old.
+func TestIAMRoleListReadsAloneWhatTheListingsDisagreeOn(t *testing.T) {
+	roles := map[string]*memRole{}
+	seedRole(t, roles, "late-dev", iamWorker(), miscOwner("late").Tags())
+	seedRole(t, roles, "remade-dev", iamWorker(), miscOwner("remade").Tags())
+	seedRole(t, roles, "steady-dev", iamWorker(), miscOwner("steady").Tags())
+	k := unitIAM(memIAM(roles))
+	var want []state.Resource
+	for _, name := range []string{"remade-dev", "steady-dev", "late-dev"} {
+		r, err := k.observe(context.Background(), name, nil)
+		require.NoError(t, err)
+		want = append(want, r)
+	}
+	f := memIAM(roles)
+	listRoles := f.listRoles
+	f.listRoles = func(in *iam.ListRolesInput) (*iam.ListRolesOutput, error) {
+		out, err := listRoles(in)
+		out.Roles = slices.DeleteFunc(out.Roles, func(r types.Role) bool { return aws.ToString(r.RoleName) == "late-dev" }) // made since
+		for i, r := range out.Roles {
+			if aws.ToString(r.RoleName) == "remade-dev" {
+				out.Roles[i].RoleId = aws.String("AROAold") // the role of that name before it was made again
+			}
+		}
+		return out, err
+	}
+	got, err := unitIAM(f).List(context.Background(), state.Selector{Stack: "shop", Suffix: "dev"})
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	assert.Equal(t, 2, f.calls.count("GetRole"), "late-dev and remade-dev, each alone")
+	assert.Equal(t, 2, f.calls.count("ListRolePolicies"))
+}
+
+// Within one discovery the two listings are made once, however many kinds ask; the next
+// discovery (the verifying pass after an apply) reads again.
+func TestIAMRoleListReadsOncePerDiscovery(t *testing.T) {
+	roles := map[string]*memRole{}
+	seedRole(t, roles, "worker-dev", iamWorker(), miscOwner("worker").Tags())
+	f := memIAM(roles)
+	kind := reconcile.Adapt[spec.IAMRole](unitIAM(f))
+	sel := state.Selector{Stack: "shop", Suffix: "dev"}
+	inv, err := reconcile.Discover(context.Background(), reconcile.Registry{kind, kind}, sel)
+	require.NoError(t, err)
+	assert.Len(t, inv.Resources, 2, "each asker gets the role")
+	assert.Equal(t, 1, f.calls.count("ListRoles"))
+	assert.Equal(t, 1, f.calls.count("GetAccountAuthorizationDetails"))
+	_, err = reconcile.Discover(context.Background(), reconcile.Registry{kind}, sel)
+	require.NoError(t, err)
+	assert.Equal(t, 2, f.calls.count("ListRoles"), "a new discovery reads afresh")
+	assert.Equal(t, 2, f.calls.count("GetAccountAuthorizationDetails"))
 }
 
 func TestIAMRoleDelete(t *testing.T) {
@@ -741,4 +927,55 @@ func TestIAMRoleRefusesUntaggedAndListsBySuffix(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, mine, 1, "the untagged role is not listed")
 	assert.Equal(t, ours.Attrs, mine[0].Attrs)
+}
+
+// iamDeniedDetails is an IAM client whose caller may not call GetAccountAuthorizationDetails,
+// as a least-privilege deploy role.
+type iamDeniedDetails struct{ *iam.Client }
+
+func (iamDeniedDetails) GetAccountAuthorizationDetails(context.Context, *iam.GetAccountAuthorizationDetailsInput, ...func(*iam.Options)) (*iam.GetAccountAuthorizationDetailsOutput, error) {
+	return nil, &smithy.GenericAPIError{Code: "AccessDenied", Message: "not authorized to perform: iam:GetAccountAuthorizationDetails"}
+}
+
+// iamNoPerRole is an IAM client that fails every per-role read: the joined listing needs none.
+type iamNoPerRole struct{ *iam.Client }
+
+func (iamNoPerRole) GetRole(context.Context, *iam.GetRoleInput, ...func(*iam.Options)) (*iam.GetRoleOutput, error) {
+	return nil, errors.New("unexpected GetRole")
+}
+
+func (iamNoPerRole) ListRolePolicies(context.Context, *iam.ListRolePoliciesInput, ...func(*iam.Options)) (*iam.ListRolePoliciesOutput, error) {
+	return nil, errors.New("unexpected ListRolePolicies")
+}
+
+// The emulator's answers observe the same through both listings: ListRoles joined with
+// GetAccountAuthorizationDetails, and role by role when that call is refused.
+func TestIAMRoleListsAlikeEitherWay(t *testing.T) {
+	o := testOwner(t, "worker")
+	k, client, policyARN := integrationIAM(t, o.Suffix)
+	ctx := context.Background()
+	rich := iamRich()
+	rich.ManagedPolicyARNs = []string{policyARN}
+	plain := iamDefaults()
+	for name, p := range map[string]*spec.IAMRole{"rich-" + o.Suffix: rich, "plain-" + o.Suffix: plain} {
+		owner := o
+		owner.ID = name
+		r, err := tk[spec.IAMRole](k).Create(ctx, desired(owner, name, p))
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = k.Delete(context.Background(), r) })
+	}
+	sel := state.Selector{Stack: o.Stack, Suffix: o.Suffix}
+	joined, err := NewIAMRole(iamNoPerRole{client}).List(ctx, sel)
+	require.NoError(t, err, "the emulator has GetAccountAuthorizationDetails: no role is read alone")
+	alone, err := NewIAMRole(iamDeniedDetails{client}).List(ctx, sel)
+	require.NoError(t, err)
+	require.Len(t, joined, 2)
+	assert.Equal(t, alone, joined)
+	for _, r := range joined {
+		want := plain
+		if r.Name == "rich-"+o.Suffix {
+			want = rich
+		}
+		assert.Empty(t, k.Diff(reconcile.Want[*spec.IAMRole]{Props: want}, reconcile.Have[*spec.IAMRole]{Resource: r, Props: r.Props.(*spec.IAMRole)}), r.Name)
+	}
 }

@@ -67,10 +67,13 @@ var KindPermissions = map[string]Permissions{
 		Calls:    []string{"DescribeVpcEndpoints", "DescribePrefixLists", "CreateVpcEndpoint", "ModifyVpcEndpoint", "DeleteVpcEndpoints", "CreateTags", "DeleteTags"},
 		Discover: []string{"DescribeVpcEndpoints", "DescribePrefixLists"}},
 	"iam.role": {Service: "iam",
-		Calls: []string{"ListRoles", "ListRoleTags", "GetRole", "GetRolePolicy", "ListRolePolicies", "ListAttachedRolePolicies", "ListInstanceProfilesForRole",
+		Calls: []string{"ListRoles", "GetAccountAuthorizationDetails", "ListRoleTags", "GetRole", "GetRolePolicy", "ListRolePolicies", "ListAttachedRolePolicies", "ListInstanceProfilesForRole",
 			"CreateRole", "UpdateRole", "UpdateAssumeRolePolicy", "PutRolePolicy", "DeleteRolePolicy", "AttachRolePolicy", "DetachRolePolicy",
 			"TagRole", "UntagRole", "RemoveRoleFromInstanceProfile", "DeleteRole"},
-		Discover: []string{"ListRoles", "GetRole"}, // GetRole carries the tags
+		// ListRoles joined with GetAccountAuthorizationDetails (tags, policies, attachments of
+		// every role) finds ours; without that call, each candidate is read with GetRole, which
+		// carries the tags.
+		Discover: []string{"ListRoles", "GetAccountAuthorizationDetails", "GetRole"},
 		TypeARNs: []string{"arn:{partition}:iam::{account}:role/*"}, OwnARNs: []string{"arn:{partition}:iam::{account}:role/{name}"}},
 	"logs.log_group": {Service: "logs",
 		Calls: []string{"DescribeLogGroups", "ListTagsForResource", "CreateLogGroup", "PutRetentionPolicy", "DeleteRetentionPolicy", "AssociateKmsKey", "DisassociateKmsKey",
@@ -132,7 +135,7 @@ var KindPermissions = map[string]Permissions{
 
 // unscoped are the IAM actions that take no resource-level permission: granted on "*".
 var unscoped = map[string]bool{
-	"iam:ListRoles": true, "lambda:ListFunctions": true, "lambda:ListEventSourceMappings": true, "lambda:CreateEventSourceMapping": true,
+	"iam:ListRoles": true, "iam:GetAccountAuthorizationDetails": true, "lambda:ListFunctions": true, "lambda:ListEventSourceMappings": true, "lambda:CreateEventSourceMapping": true,
 	"sqs:ListQueues": true, "dynamodb:ListTables": true, "s3:ListAllMyBuckets": true, "logs:DescribeLogGroups": true,
 	"cloudwatch:DescribeAlarms": true,
 }

@@ -115,6 +115,7 @@ func TestPolicyPerCommand(t *testing.T) {
 	assert.Contains(t, d["lambda:GetFunction"], "arn:aws:lambda:us-east-1:123456789012:function:webhook-receiver-prod", "own reads are scoped to the spec's names")
 	assert.NotContains(t, d["lambda:GetFunction"], "arn:aws:lambda:us-east-1:123456789012:function:*")
 	assert.Equal(t, []string{"arn:aws:iam::123456789012:role/*"}, d["iam:GetRole"], "discovery reads every candidate role, tags and all")
+	assert.Equal(t, []string{"*"}, d["iam:GetAccountAuthorizationDetails"], "every role's details in one read, which has no resource-level permission")
 	assert.Equal(t, []string{"*"}, d["ec2:DescribeVpcs"], "ec2:Describe* has no resource-level permissions")
 
 	a := policyActions(apply)

@@ -345,16 +345,32 @@ func (k *VPCEndpoint) observe(ctx context.Context, ep types.VpcEndpoint) (state.
 // prefixList is the id of the AWS-managed prefix list of a Gateway endpoint's service, which
 // security group rules use to allow traffic to it; "" when the endpoint has none.
 func (k *VPCEndpoint) prefixList(ctx context.Context, service string) (string, error) {
-	out, err := awscall.Call(ctx, func(ctx context.Context) (*ec2.DescribePrefixListsOutput, error) {
-		return k.api.DescribePrefixLists(ctx, &ec2.DescribePrefixListsInput{Filters: []types.Filter{ec2Filter("prefix-list-name", service)}})
-	})
+	ids, err := k.prefixLists(ctx)
 	if err != nil {
 		return "", fmt.Errorf("find prefix list of %s: %w", service, err)
 	}
-	if len(out.PrefixLists) == 0 {
-		return "", nil
-	}
-	return aws.ToString(out.PrefixLists[0].PrefixListId), nil
+	return ids[service], nil
+}
+
+// prefixLists maps the name of each of the region's AWS-managed prefix lists (a handful: one a
+// Gateway service) to its id. It is one unfiltered read, made once per discovery whatever the
+// number of Gateway endpoints (reconcile.Shared; the client is the region's).
+func (k *VPCEndpoint) prefixLists(ctx context.Context) (map[string]string, error) {
+	return reconcile.Shared(ctx, "ec2 DescribePrefixLists "+k.region, func(ctx context.Context) (map[string]string, error) {
+		pages := ec2.NewDescribePrefixListsPaginator(k.api, &ec2.DescribePrefixListsInput{})
+		lists, err := ec2DescribeAll(ctx, pages, func(o *ec2.DescribePrefixListsOutput) []types.PrefixList { return o.PrefixLists })
+		if err != nil {
+			return nil, err
+		}
+		ids := make(map[string]string, len(lists))
+		for _, pl := range lists {
+			name := aws.ToString(pl.PrefixListName)
+			if _, seen := ids[name]; !seen { // the first, as a filtered read's first answer
+				ids[name] = aws.ToString(pl.PrefixListId)
+			}
+		}
+		return ids, nil
+	})
 }
 
 var _ reconcile.Typed[*spec.VPCEndpoint] = (*VPCEndpoint)(nil)

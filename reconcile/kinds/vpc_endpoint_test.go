@@ -2,6 +2,7 @@ package kinds
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -58,13 +59,22 @@ func vpceFake(ep types.VpcEndpoint, states ...string) *fakeEC2 {
 		}
 		return &ec2.DescribeVpcEndpointsOutput{VpcEndpoints: []types.VpcEndpoint{e}}, nil
 	}
-	f.describePrefixLists = func(in *ec2.DescribePrefixListsInput) (*ec2.DescribePrefixListsOutput, error) {
-		if in.Filters[0].Values[0] != "com.amazonaws.eu-west-1.s3" {
-			return &ec2.DescribePrefixListsOutput{}, nil
-		}
-		return &ec2.DescribePrefixListsOutput{PrefixLists: []types.PrefixList{{PrefixListId: aws.String("pl-s3")}}}, nil
-	}
+	f.describePrefixLists = vpcePrefixLists
 	return f
+}
+
+// vpcePrefixLists answers DescribePrefixLists as EC2 does unfiltered: the region's AWS-managed
+// lists, one a Gateway service, over two pages.
+func vpcePrefixLists(in *ec2.DescribePrefixListsInput) (*ec2.DescribePrefixListsOutput, error) {
+	if len(in.Filters)+len(in.PrefixListIds) > 0 {
+		return nil, fmt.Errorf("unexpected filter: one read serves every endpoint")
+	}
+	if aws.ToString(in.NextToken) == "" {
+		return &ec2.DescribePrefixListsOutput{NextToken: aws.String("2"), PrefixLists: []types.PrefixList{
+			{PrefixListId: aws.String("pl-ddb"), PrefixListName: aws.String("com.amazonaws.eu-west-1.dynamodb")}}}, nil
+	}
+	return &ec2.DescribePrefixListsOutput{PrefixLists: []types.PrefixList{
+		{PrefixListId: aws.String("pl-s3"), PrefixListName: aws.String("com.amazonaws.eu-west-1.s3")}}}, nil
 }
 
 // vpceNoEarlierAttempt makes the lookup by ownership tags find nothing.
@@ -143,6 +153,34 @@ func TestVPCEndpointListKeepsOnlyOurs(t *testing.T) {
 	assert.Equal(t, "vpce-ours", got[0].ID)
 	assert.Equal(t, map[string]string{"id": "vpce-ours", "prefix_list_id": "pl-s3", "dns_name": ""}, got[0].Attrs)
 	assert.Equal(t, vpceGatewayProps("rtb-1", "rtb-2"), got[0].Props, "short service name, sorted tables, no private DNS for a Gateway")
+}
+
+// Gateway endpoints each need their service's prefix list: within one discovery one read
+// (all its pages) serves them all; outside one, each observation reads for itself.
+func TestVPCEndpointPrefixListsReadOncePerDiscovery(t *testing.T) {
+	s3 := testEndpointObject("vpce-s3", "available", ec2OwnedTags(ec2UnitOwner, "s3-u1"))
+	ddb := testEndpointObject("vpce-ddb", "available", ec2OwnedTags(ec2UnitOwner, "ddb-u1"))
+	ddb.ServiceName = aws.String("com.amazonaws.eu-west-1.dynamodb")
+	other := testEndpointObject("vpce-other", "available", ec2OwnedTags(ec2UnitOwner, "other-u1"))
+	other.ServiceName = aws.String("com.amazonaws.vpce.eu-west-1.vpce-svc-1") // a Gateway service without a list
+	f := vpceFake(s3)
+	f.describeVpcEndpoints = func(in *ec2.DescribeVpcEndpointsInput) (*ec2.DescribeVpcEndpointsOutput, error) {
+		return &ec2.DescribeVpcEndpointsOutput{VpcEndpoints: []types.VpcEndpoint{s3, ddb, other}}, nil
+	}
+	k := newTestEndpoint(f)
+	inv, err := reconcile.Discover(context.Background(), reconcile.Registry{reconcile.Adapt[spec.VPCEndpoint](k)}, state.Selector{Stack: "unit", Suffix: "u1"})
+	require.NoError(t, err)
+	lists := map[string]string{}
+	for _, r := range inv.Resources {
+		lists[r.ID] = r.Attrs["prefix_list_id"]
+	}
+	assert.Equal(t, map[string]string{"vpce-s3": "pl-s3", "vpce-ddb": "pl-ddb", "vpce-other": ""}, lists)
+	assert.Equal(t, 2, f.count("DescribePrefixLists"), "one read of two pages for three endpoints")
+
+	r, err := k.observe(context.Background(), ddb)
+	require.NoError(t, err)
+	assert.Equal(t, "pl-ddb", r.Attrs["prefix_list_id"])
+	assert.Equal(t, 4, f.count("DescribePrefixLists"), "outside a discovery the observation reads")
 }
 
 func TestVPCEndpointCreateWaitsUntilAvailable(t *testing.T) {
