@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/provisioner-dev/provisioner/localstack"
 	"github.com/provisioner-dev/provisioner/localstack/emutest"
 	"github.com/provisioner-dev/provisioner/localstack/faults"
 	"github.com/provisioner-dev/provisioner/state"
@@ -46,7 +47,11 @@ func TestTagIndexIsOnlyAHint(t *testing.T) {
 	c.must(0, "drift", spec, "--suffix", sfx)
 	calls := c.rec.Calls()
 	assert.Equal(t, 1, countOf(calls, "Resource Groups Tagging API:GetResources"))
-	assert.Zero(t, countOf(calls, tagReads...), "no tag read one resource at a time:\n%s", strings.Join(calls, "\n"))
+	if emutest.Flavor() == localstack.Moto {
+		assert.Zero(t, countOf(calls, tagReads...), "no tag read one resource at a time:\n%s", strings.Join(calls, "\n"))
+	} else { // LocalStack's index holds only what its moto-based providers keep (here the log group)
+		assert.Less(t, countOf(calls, tagReads...), len(tagReads), "the index saves some tag reads:\n%s", strings.Join(calls, "\n"))
+	}
 
 	// The stack's tags change: the index (frozen before) still shows the old ones.
 	spec = c.writeSpec("network-storage.yaml", "Project: webhook-processing", "Project: renamed")
@@ -56,7 +61,7 @@ func TestTagIndexIsOnlyAHint(t *testing.T) {
 	out = c.must(0, "drift", spec, "--suffix", sfx)
 	assert.Contains(t, out, "No drift", "the stale index's old tags were read again from the services")
 	assert.Positive(t, tr.Counts().Stale)
-	assert.Equal(t, 4, countOf(c.rec.Calls(), tagReads...), "the four hinted kinds were confirmed")
+	assert.Equal(t, len(tagReads), countOf(c.rec.Calls(), tagReads...), "every kind's tags were read from its service: the hinted ones to confirm")
 
 	// Someone takes the queue over: our ownership tags are removed, which the index does not
 	// show. A change to the queue must not be made on the index's word.
