@@ -139,7 +139,9 @@ func (t *target) plan(ctx context.Context, mode planMode) (*reconcile.Plan, erro
 	if err != nil {
 		return nil, err
 	}
-	replan := func(inv *state.Inventory) (*reconcile.Plan, error) { return reconcile.MakePlan(t.stack, inv, t.reg, t.env) }
+	replan := func(inv *state.Inventory) (*reconcile.Plan, error) {
+		return reconcile.MakePlan(t.stack, inv, t.reg, t.env)
+	}
 	p, err := replan(inv)
 	if err != nil {
 		return nil, err
