@@ -76,6 +76,12 @@ func NewRestAPI(api RestAPIAPI, region, account string) *RestAPI {
 
 func (*RestAPI) Kind() string { return "apigateway.rest_api" }
 
+// CreateCost is a create's round trips one after another (reconcile.Costed): the adoption
+// listing, CreateRestApi, its visibility read, a level of resources per path depth (two in
+// the example, the authorizer alongside), methods, integrations, deployment, stage and its
+// settings.
+func (*RestAPI) CreateCost() int { return 10 }
+
 // gw describes REST APIs to the steps the API Gateway kinds share.
 func (k *RestAPI) gw() apigwType[types.RestApi, spec.RestAPI, *spec.RestAPI] {
 	return apigwType[types.RestApi, spec.RestAPI, *spec.RestAPI]{apigwBase: k.apigwBase, kind: k, api: k.api,
