@@ -377,19 +377,37 @@ func (k *RestAPI) get(ctx context.Context, id string) (types.RestApi, error) {
 
 // observe reads the API's routes and stage. Tags come from the API itself: GetRestApi(s)
 // return them (moto keeps REST API tags only there, not behind GetTags).
+//
+// The three reads are independent and run at once: the tree, the stage (then its
+// deployment) and the authorizer, two round trips instead of four.
 func (k *RestAPI) observe(ctx context.Context, api types.RestApi) (state.Resource, error) {
 	id, name := aws.ToString(api.Id), aws.ToString(api.Name)
-	tree, err := k.readTree(ctx, id)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("read resources of rest api %s: %w", name, err)
-	}
-	stage, deployed, err := k.observeStage(ctx, id)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("read stage of rest api %s: %w", name, err)
-	}
-	auth, _, err := k.readAuthorizer(ctx, id)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("read rest api %s: %w", name, err)
+	var (
+		wg                         sync.WaitGroup
+		tree                       *restTree
+		stage                      spec.Stage
+		deployed                   string
+		auth                       *spec.RestAuthorizer
+		treeErr, stageErr, authErr error
+	)
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		stage, deployed, stageErr = k.observeStage(ctx, id)
+	}()
+	go func() {
+		defer wg.Done()
+		auth, _, authErr = k.readAuthorizer(ctx, id)
+	}()
+	tree, treeErr = k.readTree(ctx, id)
+	wg.Wait()
+	switch {
+	case treeErr != nil:
+		return state.Resource{}, fmt.Errorf("read resources of rest api %s: %w", name, treeErr)
+	case stageErr != nil:
+		return state.Resource{}, fmt.Errorf("read stage of rest api %s: %w", name, stageErr)
+	case authErr != nil:
+		return state.Resource{}, fmt.Errorf("read rest api %s: %w", name, authErr)
 	}
 	return k.resource(api, tree.routes(), stage, deployed, auth), nil
 }
