@@ -141,8 +141,11 @@ func (k *UsagePlan) create(ctx context.Context, d reconcile.Desired, p *spec.Usa
 		return state.Resource{}, fmt.Errorf("create api gateway usage plan %s: %w", d.Name, err)
 	}
 	id := aws.ToString(plan.Id)
-	if err := k.addFreshKeys(ctx, d.Name, id, reconcile.SortedSet(p.Keys)); err != nil {
+	if err := k.gw().visible(ctx, d.Name, id); err != nil {
 		return state.Resource{}, err
+	}
+	if err := k.syncKeys(ctx, id, nil, p.Keys); err != nil {
+		return state.Resource{}, fmt.Errorf("create api gateway usage plan %s: keys: %w", d.Name, err)
 	}
 	return planResource(plan, reconcile.SortedSet(p.Keys)), nil
 }
@@ -235,8 +238,15 @@ func planStagePatch(live, want []spec.UsagePlanStage) apigwPatch {
 // DeleteUsagePlanKey that it is not: both are the wanted outcome.
 func (k *UsagePlan) syncKeys(ctx context.Context, planID string, live, want []string) error {
 	add, remove := awscall.SetChanges(live, want)
-	if err := k.addKeys(ctx, planID, add); err != nil {
-		return err
+	for _, key := range add {
+		err := apigwDo(ctx, k.wait, awscall.Throttled, func(ctx context.Context) error {
+			_, err := k.api.CreateUsagePlanKey(ctx, &apigateway.CreateUsagePlanKeyInput{
+				UsagePlanId: aws.String(planID), KeyId: aws.String(key), KeyType: aws.String("API_KEY")})
+			return err
+		})
+		if err != nil && !awscall.Is(err, awscall.ConflictException) {
+			return fmt.Errorf("add key %s: %w", key, err)
+		}
 	}
 	for _, key := range remove {
 		err := apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
@@ -246,49 +256,6 @@ func (k *UsagePlan) syncKeys(ctx context.Context, planID string, live, want []st
 		})
 		if err != nil && !errors.Is(err, reconcile.ErrNotFound) {
 			return fmt.Errorf("remove key %s: %w", key, err)
-		}
-	}
-	return nil
-}
-
-// addFreshKeys adds the keys of a plan just created. API Gateway misses a new plan for a
-// moment, so the plan must be visible before its keys go in; adding the first key is that
-// check: it answers NotFoundException while the plan is not visible, and only then is the
-// plan waited for (gw.visible, which tells a missing plan from a missing key) and the key
-// sent again. A plan without keys is waited for at once. The usual create so makes one round
-// trip fewer on the apply's critical path than reading the plan first.
-func (k *UsagePlan) addFreshKeys(ctx context.Context, name, planID string, keys []string) error {
-	var err error
-	if len(keys) > 0 {
-		err = k.addKeys(ctx, planID, keys[:1])
-	}
-	if len(keys) == 0 || errors.Is(err, reconcile.ErrNotFound) {
-		if err := k.gw().visible(ctx, name, planID); err != nil {
-			return err
-		}
-		if len(keys) > 0 {
-			err = k.addKeys(ctx, planID, keys[:1])
-		}
-	}
-	if err == nil && len(keys) > 1 {
-		err = k.addKeys(ctx, planID, keys[1:])
-	}
-	if err != nil {
-		return fmt.Errorf("create api gateway usage plan %s: keys: %w", name, err)
-	}
-	return nil
-}
-
-// addKeys adds the keys to the plan; a key already there (ConflictException) is added.
-func (k *UsagePlan) addKeys(ctx context.Context, planID string, keys []string) error {
-	for _, key := range keys {
-		err := apigwDo(ctx, k.wait, awscall.Throttled, func(ctx context.Context) error {
-			_, err := k.api.CreateUsagePlanKey(ctx, &apigateway.CreateUsagePlanKeyInput{
-				UsagePlanId: aws.String(planID), KeyId: aws.String(key), KeyType: aws.String("API_KEY")})
-			return err
-		})
-		if err != nil && !awscall.Is(err, awscall.ConflictException) {
-			return fmt.Errorf("add key %s: %w", key, err)
 		}
 	}
 	return nil

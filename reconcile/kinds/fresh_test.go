@@ -142,10 +142,9 @@ func TestUsagePlanCreateWaitsForTheFreshPlan(t *testing.T) {
 	f.createUsagePlan = func(*apigateway.CreateUsagePlanInput) (*apigateway.CreateUsagePlanOutput, error) {
 		return &apigateway.CreateUsagePlanOutput{Id: aws.String("p9")}, nil
 	}
-	// Adding the first key misses the new plan too; that is when the plan is waited for.
-	f.createUsagePlanKey = missing(1, miscAPIErr("NotFoundException"), func(*apigateway.CreateUsagePlanKeyInput) (*apigateway.CreateUsagePlanKeyOutput, error) {
+	f.createUsagePlanKey = func(*apigateway.CreateUsagePlanKeyInput) (*apigateway.CreateUsagePlanKeyOutput, error) {
 		return &apigateway.CreateUsagePlanKeyOutput{}, nil
-	})
+	}
 	f.getUsagePlan = missing(2, miscAPIErr("NotFoundException"), func(*apigateway.GetUsagePlanInput) (*apigateway.GetUsagePlanOutput, error) {
 		p := planItem("p9", "plan-dev", apigwOwnedTags(o))
 		return &apigateway.GetUsagePlanOutput{Id: p.Id, Name: p.Name, Description: p.Description, ApiStages: p.ApiStages,
@@ -158,29 +157,4 @@ func TestUsagePlanCreateWaitsForTheFreshPlan(t *testing.T) {
 	assert.Equal(t, "p9", got.ID)
 	assert.Equal(t, 1, f.calls.count("CreateUsagePlan"))
 	assertWaited(t, *lines, "api gateway usage plan plan-dev to be visible")
-	assert.Equal(t, 3, f.calls.count("CreateUsagePlanKey"), "k1 missed the plan and was sent again once it was visible; k2 once")
-}
-
-// A key that is missing itself (not the plan) fails its add at once after the plan shows
-// visible, instead of being waited for as if the plan were.
-func TestUsagePlanCreateMissingKeyFails(t *testing.T) {
-	o := miscOwner("plan")
-	f := &fakeAPIGW{}
-	f.getUsagePlans = func(*apigateway.GetUsagePlansInput) (*apigateway.GetUsagePlansOutput, error) {
-		return &apigateway.GetUsagePlansOutput{}, nil
-	}
-	f.createUsagePlan = func(*apigateway.CreateUsagePlanInput) (*apigateway.CreateUsagePlanOutput, error) {
-		return &apigateway.CreateUsagePlanOutput{Id: aws.String("p9")}, nil
-	}
-	f.createUsagePlanKey = func(*apigateway.CreateUsagePlanKeyInput) (*apigateway.CreateUsagePlanKeyOutput, error) {
-		return nil, miscAPIErr("NotFoundException")
-	}
-	f.getUsagePlan = func(*apigateway.GetUsagePlanInput) (*apigateway.GetUsagePlanOutput, error) {
-		return &apigateway.GetUsagePlanOutput{Id: aws.String("p9")}, nil
-	}
-	_, err := tk[spec.UsagePlan](unitUsagePlan(f)).Create(context.Background(), desired(o, "plan-dev", planProps()))
-	require.ErrorIs(t, err, reconcile.ErrNotFound)
-	assert.Contains(t, err.Error(), "add key k1")
-	assert.Equal(t, 2, f.calls.count("CreateUsagePlanKey"), "sent again once after the plan read back, then refused")
-	assert.Equal(t, 1, f.calls.count("GetUsagePlan"))
 }
