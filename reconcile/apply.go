@@ -131,7 +131,9 @@ func Apply(ctx context.Context, plan *Plan, reg Registry, opts ApplyOptions) (*R
 			}
 		}
 	}
-	results, err := graphFor(plan).Walk(ctx, opts.Parallelism, func(ctx context.Context, node string) error {
+	g := graphFor(plan)
+	weigh(g, plan, reg)
+	results, err := g.Walk(ctx, opts.Parallelism, func(ctx context.Context, node string) error {
 		return ex.timed(ctx, node, byNode[node])
 	})
 	if err != nil {
@@ -215,6 +217,21 @@ func graphFor(p *Plan) *Graph {
 	}
 	connectRetired(g, p)
 	return g
+}
+
+// weigh gives every create (and replacement) its kind's create cost, so that of the changes
+// ready at once the walk starts those heading the costliest chains: in a cold apply of the
+// example, the bucket (a dozen settings calls) that the receiver function waits for, before
+// the parameters that have the same number of changes behind them but take four calls.
+// Updates and deletes keep the default: their cost depends on what changed.
+func weigh(g *Graph, p *Plan, reg Registry) {
+	for _, c := range p.Changes {
+		w := defaultCreateCost
+		if k, ok := reg.Lookup(c.Kind); ok && (c.Action == Create || c.Action == Replace) {
+			w = createCost(k)
+		}
+		g.Weigh(c.node(), w)
+	}
 }
 
 // connectRetired makes the delete of each resource a create-first replacement retires wait for

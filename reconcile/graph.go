@@ -11,12 +11,25 @@ import (
 // Graph is a small dependency graph over string node names. Edges point from a node to the
 // nodes it depends on; a walk runs dependencies first.
 type Graph struct {
-	nodes []string
-	deps  map[string][]string
+	nodes   []string
+	deps    map[string][]string
+	weights map[string]int // a node's expected cost in round trips; 1 when not set
 }
 
 // NewGraph returns an empty graph.
-func NewGraph() *Graph { return &Graph{deps: map[string][]string{}} }
+func NewGraph() *Graph { return &Graph{deps: map[string][]string{}, weights: map[string]int{}} }
+
+// Weigh sets n's expected cost (at least 1), which the walk's scheduler adds up along chains of
+// dependents (heights).
+func (g *Graph) Weigh(n string, w int) { g.weights[n] = max(w, 1) }
+
+// weight is n's expected cost.
+func (g *Graph) weight(n string) int {
+	if w, ok := g.weights[n]; ok {
+		return w
+	}
+	return 1
+}
 
 // Add adds a node (again is a no-op).
 func (g *Graph) Add(n string) {
@@ -88,7 +101,8 @@ type ErrSkipped struct{ Dep string }
 func (e *ErrSkipped) Error() string { return fmt.Sprintf("skipped: %s failed", e.Dep) }
 
 // Walk runs visit on every node, dependencies first, at most parallelism at once; of the ready
-// nodes, the one with the longest chain of dependents runs first (slots). A node whose
+// nodes, the one with the longest chain of dependents runs first (slots), chains measured by
+// their nodes' weights (Weigh). A node whose
 // dependency failed (or was skipped) is not visited; its result is an *ErrSkipped. Walk returns
 // every node's error (nil for success). Cancelling ctx stops new visits; nodes not started get
 // ctx's error.

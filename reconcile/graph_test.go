@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/provisioner-dev/provisioner/state"
 )
 
 func graphOf(edges map[string][]string, order ...string) *Graph {
@@ -130,6 +132,60 @@ func TestWalkStartsTheLongestChainFirst(t *testing.T) {
 	assert.Equal(t, []string{"role", "fn", "api", "param-a", "param-b", "log", "plan", "alarm"}, order,
 		"longest chain of dependents first, then the order nodes were added")
 	assert.Equal(t, map[string]int{"role": 4, "fn": 3, "api": 2, "plan": 1, "alarm": 1, "param-a": 1, "param-b": 1, "log": 1}, g.heights())
+}
+
+// Chains are measured by their nodes' weights: a heavy node heading a chain as long as a light
+// one's, by count, runs first (a bucket with a dozen settings calls before a parameter, both
+// waited for by one function).
+func TestWalkWeighsChains(t *testing.T) {
+	g := graphOf(map[string][]string{"fn": {"param", "bucket"}, "api": {"fn"}}, "param", "bucket", "fn", "api", "log")
+	g.Weigh("bucket", 20)
+	g.Weigh("param", 3)
+	g.Weigh("log", 0) // at least 1
+	var order []string
+	_, err := g.Walk(context.Background(), 1, func(_ context.Context, n string) error {
+		order = append(order, n)
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"bucket", "param", "fn", "api", "log"}, order)
+	assert.Equal(t, map[string]int{"bucket": 22, "param": 5, "fn": 2, "api": 1, "log": 1}, g.heights())
+}
+
+type costedKind struct {
+	fakeKind
+	cost int
+}
+
+func (c *costedKind) CreateCost() int { return c.cost }
+
+type unwrapping struct{ k Kind }
+
+func (u unwrapping) Kind() string { return u.k.Kind() }
+func (u unwrapping) List(ctx context.Context, sel state.Selector) ([]state.Resource, error) {
+	return u.k.List(ctx, sel)
+}
+func (u unwrapping) Create(ctx context.Context, d Desired) (state.Resource, error) {
+	return u.k.Create(ctx, d)
+}
+func (u unwrapping) Update(ctx context.Context, d Desired, live state.Resource, c Changes) (state.Resource, error) {
+	return u.k.Update(ctx, d, live, c)
+}
+func (u unwrapping) Delete(ctx context.Context, live state.Resource) error {
+	return u.k.Delete(ctx, live)
+}
+func (u unwrapping) Diff(d Desired, live state.Resource) ([]FieldDiff, error) {
+	return u.k.Diff(d, live)
+}
+func (u unwrapping) Unwrap() any { return u.k }
+
+func TestCreateCost(t *testing.T) {
+	plain := newFakeKind("logs.log_group", nil)
+	costed := &costedKind{fakeKind: *newFakeKind("s3.bucket", nil), cost: 20}
+	assert.Equal(t, defaultCreateCost, createCost(plain))
+	assert.Equal(t, 20, createCost(costed))
+	assert.Equal(t, 20, createCost(unwrapping{costed}), "found behind an adapter")
+	assert.Equal(t, defaultCreateCost, createCost(unwrapping{plain}))
 }
 
 // A walk cancelled while nodes wait for a slot ends every one of them with ctx's error.

@@ -50,6 +50,31 @@ type Limited interface {
 	LimitGroup() (group string, max int)
 }
 
+// Costed is an optional ability: a kind whose create makes many AWS round trips one after
+// another (an S3 bucket's settings, a REST API's routes and stage) says about how many, so that
+// the walk starts it, and the chain that waits for it, before changes that nothing waits for
+// as long. A kind without it counts defaultCreateCost. Only the order of ready changes
+// depends on it, never what runs.
+type Costed interface {
+	CreateCost() int
+}
+
+// defaultCreateCost is the round trips of a typical create: a look-up, the create, a setting.
+const defaultCreateCost = 3
+
+// createCost is k's Costed cost, found through an adapter too, or defaultCreateCost.
+func createCost(k Kind) int {
+	if c, ok := k.(Costed); ok {
+		return c.CreateCost()
+	}
+	if u, ok := k.(interface{ Unwrap() any }); ok {
+		if c, ok := u.Unwrap().(Costed); ok {
+			return c.CreateCost()
+		}
+	}
+	return defaultCreateCost
+}
+
 // Desired is one resource of the spec with every reference resolved.
 type Desired struct {
 	Owner state.Owner

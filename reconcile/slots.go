@@ -93,8 +93,9 @@ func (s *slots) remove(w *slotWait) {
 	}
 }
 
-// heights is, for every node, the number of nodes on the longest chain that starts at it and
-// runs through its dependents: what waits, at the least, for it to finish.
+// heights is, for every node, the weight of the heaviest chain that starts at it and runs
+// through its dependents (with unweighted nodes, the number of nodes on the longest one): what
+// waits, at the least, for it to finish.
 func (g *Graph) heights() map[string]int {
 	dependents := map[string][]string{}
 	for _, n := range g.nodes {
@@ -112,8 +113,8 @@ func (g *Graph) heights() map[string]int {
 		for _, d := range dependents[n] {
 			best = max(best, visit(d))
 		}
-		h[n] = best + 1
-		return best + 1
+		h[n] = best + g.weight(n)
+		return h[n]
 	}
 	for _, n := range g.nodes {
 		visit(n)

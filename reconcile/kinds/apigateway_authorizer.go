@@ -76,23 +76,10 @@ func (k *RestAPI) syncAuthorizer(ctx context.Context, apiID string, want *spec.R
 	if err != nil || want == nil {
 		return id, false, err
 	}
-	uri := fmt.Sprintf(restLambdaPathFmt, partition(k.region), k.region, want.Function)
 	if live == nil {
-		in := &apigateway.CreateAuthorizerInput{RestApiId: aws.String(apiID), Name: aws.String(want.Name),
-			Type: types.AuthorizerTypeRequest, AuthorizerUri: aws.String(uri), IdentitySource: aws.String(want.IdentitySource),
-			AuthorizerResultTtlInSeconds: aws.Int32(int32(want.ResultTTLSeconds))}
-		err := apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
-			out, err := k.api.CreateAuthorizer(ctx, in)
-			if err == nil {
-				id = aws.ToString(out.Id)
-			}
-			return err
-		})
-		if err != nil {
-			return "", false, fmt.Errorf("create authorizer %s: %w", want.Name, err)
-		}
-		return id, true, nil
+		return k.createAuthorizer(ctx, apiID, want)
 	}
+	uri := fmt.Sprintf(restLambdaPathFmt, partition(k.region), k.region, want.Function)
 	ops := restAuthorizerPatch(*live, *want, uri)
 	err = ops.send(ctx, k.wait, func(ctx context.Context, ops []types.PatchOperation) error {
 		_, err := k.api.UpdateAuthorizer(ctx, &apigateway.UpdateAuthorizerInput{RestApiId: aws.String(apiID),
@@ -103,6 +90,26 @@ func (k *RestAPI) syncAuthorizer(ctx context.Context, apiID string, want *spec.R
 		return "", false, fmt.Errorf("update authorizer %s: %w", want.Name, err)
 	}
 	return id, len(ops) > 0, nil
+}
+
+// createAuthorizer creates the authorizer want describes and returns its id.
+func (k *RestAPI) createAuthorizer(ctx context.Context, apiID string, want *spec.RestAuthorizer) (string, bool, error) {
+	uri := fmt.Sprintf(restLambdaPathFmt, partition(k.region), k.region, want.Function)
+	in := &apigateway.CreateAuthorizerInput{RestApiId: aws.String(apiID), Name: aws.String(want.Name),
+		Type: types.AuthorizerTypeRequest, AuthorizerUri: aws.String(uri), IdentitySource: aws.String(want.IdentitySource),
+		AuthorizerResultTtlInSeconds: aws.Int32(int32(want.ResultTTLSeconds))}
+	var id string
+	err := apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
+		out, err := k.api.CreateAuthorizer(ctx, in)
+		if err == nil {
+			id = aws.ToString(out.Id)
+		}
+		return err
+	})
+	if err != nil {
+		return "", false, fmt.Errorf("create authorizer %s: %w", want.Name, err)
+	}
+	return id, true, nil
 }
 
 // restAuthorizerPatch is the UpdateAuthorizer patch from live to want. The authorizer has no

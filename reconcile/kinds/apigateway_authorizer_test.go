@@ -13,6 +13,7 @@ import (
 
 	"github.com/provisioner-dev/provisioner/reconcile"
 	"github.com/provisioner-dev/provisioner/spec"
+	"github.com/provisioner-dev/provisioner/state"
 )
 
 // restAuthorizedProps is the example's API: one CUSTOM route per provider behind the REQUEST
@@ -136,4 +137,12 @@ func TestRestAPIAuthorizerOnEmulator(t *testing.T) {
 		}
 	}
 	assert.True(t, found, "POST /webhook/{provider} exists")
+
+	// Create builds its answer from its writes' answers instead of reading the API back: it
+	// must be what observing the API finds.
+	listed := findOne(t, tk[spec.RestAPI](k), state.Selector{Stack: d.Owner.Stack, Suffix: d.Owner.Suffix}, d.Owner.ID)
+	assert.Equal(t, listed.Props, got.Props)
+	assert.Equal(t, listed.Attrs, got.Attrs)
+	assert.Equal(t, listed.Tags, got.Tags)
+	assert.Equal(t, listed.Name, got.Name)
 }

@@ -189,26 +189,29 @@ type apigwType[T, PT any, P interface {
 	tags    func(T) map[string]string
 }
 
-// listOwned lists every item and observes those whose tags sel matches, skipping any deleted
-// since the listing.
+// listOwned lists every item and observes those whose tags sel matches, several at once
+// (awscall.Gather: the example's five usage plans read their keys in one round trip, not
+// five), skipping any deleted since the listing.
 func (t apigwType[T, PT, P]) listOwned(ctx context.Context, sel state.Selector) ([]state.Resource, error) {
 	items, err := t.list(ctx, "")
 	if err != nil {
 		return nil, fmt.Errorf("list %ss: %w", t.noun, err)
 	}
-	var out []state.Resource
+	var owned []T
 	for _, item := range items {
-		if !sel.Matches(t.tags(item)) {
-			continue
+		if sel.Matches(t.tags(item)) {
+			owned = append(owned, item)
 		}
+	}
+	out, err := awscall.Gather(ctx, owned, func(ctx context.Context, item T) (state.Resource, bool, error) {
 		r, err := t.observe(ctx, item)
 		if errors.Is(err, reconcile.ErrNotFound) {
-			continue // deleted since the listing
+			return r, false, nil // deleted since the listing
 		}
-		if err != nil {
-			return nil, fmt.Errorf("list %ss: %w", t.noun, err)
-		}
-		out = append(out, r)
+		return r, err == nil, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list %ss: %w", t.noun, err)
 	}
 	return out, nil
 }

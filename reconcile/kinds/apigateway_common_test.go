@@ -2,6 +2,7 @@ package kinds
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,8 +18,10 @@ import (
 )
 
 // fakeAPIGW implements RestAPIAPI, APIKeyAPI and UsagePlanAPI with one function field per
-// operation; a nil field fails the call, so each test provides exactly what it expects.
+// operation; a nil field fails the call, so each test provides exactly what it expects. Calls
+// take turns (mu): the REST API kind sends the writes of one level of its routes at once.
 type fakeAPIGW struct {
+	mu                 sync.Mutex
 	calls              fakeCalls
 	createRestApi      func(*apigateway.CreateRestApiInput) (*apigateway.CreateRestApiOutput, error)
 	getRestApi         func(*apigateway.GetRestApiInput) (*apigateway.GetRestApiOutput, error)
@@ -59,112 +62,184 @@ type fakeAPIGW struct {
 }
 
 func (f *fakeAPIGW) GetAuthorizers(_ context.Context, in *apigateway.GetAuthorizersInput, _ ...func(*apigateway.Options)) (*apigateway.GetAuthorizersOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "GetAuthorizers", f.getAuthorizers, in)
 }
 func (f *fakeAPIGW) CreateAuthorizer(_ context.Context, in *apigateway.CreateAuthorizerInput, _ ...func(*apigateway.Options)) (*apigateway.CreateAuthorizerOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "CreateAuthorizer", f.createAuthorizer, in)
 }
 func (f *fakeAPIGW) UpdateAuthorizer(_ context.Context, in *apigateway.UpdateAuthorizerInput, _ ...func(*apigateway.Options)) (*apigateway.UpdateAuthorizerOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "UpdateAuthorizer", f.updateAuthorizer, in)
 }
 func (f *fakeAPIGW) DeleteAuthorizer(_ context.Context, in *apigateway.DeleteAuthorizerInput, _ ...func(*apigateway.Options)) (*apigateway.DeleteAuthorizerOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "DeleteAuthorizer", f.deleteAuthorizer, in)
 }
 
 func (f *fakeAPIGW) CreateRestApi(_ context.Context, in *apigateway.CreateRestApiInput, _ ...func(*apigateway.Options)) (*apigateway.CreateRestApiOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "CreateRestApi", f.createRestApi, in)
 }
 func (f *fakeAPIGW) GetRestApi(_ context.Context, in *apigateway.GetRestApiInput, _ ...func(*apigateway.Options)) (*apigateway.GetRestApiOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "GetRestApi", f.getRestApi, in)
 }
 func (f *fakeAPIGW) GetRestApis(_ context.Context, in *apigateway.GetRestApisInput, _ ...func(*apigateway.Options)) (*apigateway.GetRestApisOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "GetRestApis", f.getRestApis, in)
 }
 func (f *fakeAPIGW) UpdateRestApi(_ context.Context, in *apigateway.UpdateRestApiInput, _ ...func(*apigateway.Options)) (*apigateway.UpdateRestApiOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "UpdateRestApi", f.updateRestApi, in)
 }
 func (f *fakeAPIGW) DeleteRestApi(_ context.Context, in *apigateway.DeleteRestApiInput, _ ...func(*apigateway.Options)) (*apigateway.DeleteRestApiOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "DeleteRestApi", f.deleteRestApi, in)
 }
 func (f *fakeAPIGW) GetResources(_ context.Context, in *apigateway.GetResourcesInput, _ ...func(*apigateway.Options)) (*apigateway.GetResourcesOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "GetResources", f.getResources, in)
 }
 func (f *fakeAPIGW) CreateResource(_ context.Context, in *apigateway.CreateResourceInput, _ ...func(*apigateway.Options)) (*apigateway.CreateResourceOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "CreateResource", f.createResource, in)
 }
 func (f *fakeAPIGW) DeleteResource(_ context.Context, in *apigateway.DeleteResourceInput, _ ...func(*apigateway.Options)) (*apigateway.DeleteResourceOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "DeleteResource", f.deleteResource, in)
 }
 func (f *fakeAPIGW) PutMethod(_ context.Context, in *apigateway.PutMethodInput, _ ...func(*apigateway.Options)) (*apigateway.PutMethodOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "PutMethod", f.putMethod, in)
 }
 func (f *fakeAPIGW) DeleteMethod(_ context.Context, in *apigateway.DeleteMethodInput, _ ...func(*apigateway.Options)) (*apigateway.DeleteMethodOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "DeleteMethod", f.deleteMethod, in)
 }
 func (f *fakeAPIGW) PutIntegration(_ context.Context, in *apigateway.PutIntegrationInput, _ ...func(*apigateway.Options)) (*apigateway.PutIntegrationOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "PutIntegration", f.putIntegration, in)
 }
 func (f *fakeAPIGW) CreateDeployment(_ context.Context, in *apigateway.CreateDeploymentInput, _ ...func(*apigateway.Options)) (*apigateway.CreateDeploymentOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "CreateDeployment", f.createDeployment, in)
 }
 func (f *fakeAPIGW) GetDeployment(_ context.Context, in *apigateway.GetDeploymentInput, _ ...func(*apigateway.Options)) (*apigateway.GetDeploymentOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "GetDeployment", f.getDeployment, in)
 }
 func (f *fakeAPIGW) GetStages(_ context.Context, in *apigateway.GetStagesInput, _ ...func(*apigateway.Options)) (*apigateway.GetStagesOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "GetStages", f.getStages, in)
 }
 func (f *fakeAPIGW) CreateStage(_ context.Context, in *apigateway.CreateStageInput, _ ...func(*apigateway.Options)) (*apigateway.CreateStageOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "CreateStage", f.createStage, in)
 }
 func (f *fakeAPIGW) UpdateStage(_ context.Context, in *apigateway.UpdateStageInput, _ ...func(*apigateway.Options)) (*apigateway.UpdateStageOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "UpdateStage", f.updateStage, in)
 }
 func (f *fakeAPIGW) DeleteStage(_ context.Context, in *apigateway.DeleteStageInput, _ ...func(*apigateway.Options)) (*apigateway.DeleteStageOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "DeleteStage", f.deleteStage, in)
 }
 func (f *fakeAPIGW) TagResource(_ context.Context, in *apigateway.TagResourceInput, _ ...func(*apigateway.Options)) (*apigateway.TagResourceOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "TagResource", f.tagResource, in)
 }
 func (f *fakeAPIGW) UntagResource(_ context.Context, in *apigateway.UntagResourceInput, _ ...func(*apigateway.Options)) (*apigateway.UntagResourceOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "UntagResource", f.untagResource, in)
 }
 func (f *fakeAPIGW) CreateApiKey(_ context.Context, in *apigateway.CreateApiKeyInput, _ ...func(*apigateway.Options)) (*apigateway.CreateApiKeyOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "CreateApiKey", f.createApiKey, in)
 }
 func (f *fakeAPIGW) GetApiKeys(_ context.Context, in *apigateway.GetApiKeysInput, _ ...func(*apigateway.Options)) (*apigateway.GetApiKeysOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "GetApiKeys", f.getApiKeys, in)
 }
 func (f *fakeAPIGW) GetApiKey(_ context.Context, in *apigateway.GetApiKeyInput, _ ...func(*apigateway.Options)) (*apigateway.GetApiKeyOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "GetApiKey", f.getApiKey, in)
 }
 func (f *fakeAPIGW) UpdateApiKey(_ context.Context, in *apigateway.UpdateApiKeyInput, _ ...func(*apigateway.Options)) (*apigateway.UpdateApiKeyOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "UpdateApiKey", f.updateApiKey, in)
 }
 func (f *fakeAPIGW) DeleteApiKey(_ context.Context, in *apigateway.DeleteApiKeyInput, _ ...func(*apigateway.Options)) (*apigateway.DeleteApiKeyOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "DeleteApiKey", f.deleteApiKey, in)
 }
 func (f *fakeAPIGW) CreateUsagePlan(_ context.Context, in *apigateway.CreateUsagePlanInput, _ ...func(*apigateway.Options)) (*apigateway.CreateUsagePlanOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "CreateUsagePlan", f.createUsagePlan, in)
 }
 func (f *fakeAPIGW) GetUsagePlans(_ context.Context, in *apigateway.GetUsagePlansInput, _ ...func(*apigateway.Options)) (*apigateway.GetUsagePlansOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "GetUsagePlans", f.getUsagePlans, in)
 }
 func (f *fakeAPIGW) GetUsagePlan(_ context.Context, in *apigateway.GetUsagePlanInput, _ ...func(*apigateway.Options)) (*apigateway.GetUsagePlanOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "GetUsagePlan", f.getUsagePlan, in)
 }
 func (f *fakeAPIGW) UpdateUsagePlan(_ context.Context, in *apigateway.UpdateUsagePlanInput, _ ...func(*apigateway.Options)) (*apigateway.UpdateUsagePlanOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "UpdateUsagePlan", f.updateUsagePlan, in)
 }
 func (f *fakeAPIGW) DeleteUsagePlan(_ context.Context, in *apigateway.DeleteUsagePlanInput, _ ...func(*apigateway.Options)) (*apigateway.DeleteUsagePlanOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "DeleteUsagePlan", f.deleteUsagePlan, in)
 }
 func (f *fakeAPIGW) GetUsagePlanKeys(_ context.Context, in *apigateway.GetUsagePlanKeysInput, _ ...func(*apigateway.Options)) (*apigateway.GetUsagePlanKeysOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "GetUsagePlanKeys", f.getUsagePlanKeys, in)
 }
 func (f *fakeAPIGW) CreateUsagePlanKey(_ context.Context, in *apigateway.CreateUsagePlanKeyInput, _ ...func(*apigateway.Options)) (*apigateway.CreateUsagePlanKeyOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "CreateUsagePlanKey", f.createUsagePlanKey, in)
 }
 func (f *fakeAPIGW) DeleteUsagePlanKey(_ context.Context, in *apigateway.DeleteUsagePlanKeyInput, _ ...func(*apigateway.Options)) (*apigateway.DeleteUsagePlanKeyOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return fakeCall(&f.calls, "DeleteUsagePlanKey", f.deleteUsagePlanKey, in)
 }
 

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
@@ -74,6 +75,12 @@ func NewRestAPI(api RestAPIAPI, region, account string) *RestAPI {
 }
 
 func (*RestAPI) Kind() string { return "apigateway.rest_api" }
+
+// CreateCost is a create's round trips one after another (reconcile.Costed): the adoption
+// listing, CreateRestApi, its visibility read, a level of resources per path depth (two in
+// the example, the authorizer alongside), methods, integrations, deployment, stage and its
+// settings.
+func (*RestAPI) CreateCost() int { return 10 }
 
 // gw describes REST APIs to the steps the API Gateway kinds share.
 func (k *RestAPI) gw() apigwType[types.RestApi, spec.RestAPI, *spec.RestAPI] {
@@ -187,8 +194,114 @@ func (k *RestAPI) create(ctx context.Context, d reconcile.Desired, p *spec.RestA
 	if err := k.gw().visible(ctx, d.Name, aws.ToString(api.Id)); err != nil {
 		return state.Resource{}, err
 	}
-	// The answer holds what observing the new API would read: bring it to d from there.
-	return k.gw().bring(ctx, reconcile.Want[*spec.RestAPI]{Desired: d, Props: p}, k.fresh(api))
+	r, err := k.build(ctx, api, p)
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create api gateway rest api %s: %w", d.Name, err)
+	}
+	return r, nil
+}
+
+// build brings a new API, which has only its root resource (CreateRestApi's answer names
+// it), to p without reading anything: the authorizer alongside the first level of resources,
+// the resources level by level (siblings at once), the methods of every route at once, then
+// their integrations, the deployment and the stage. What was written, and their answers, are
+// what observing the API would find, so the resource returned is made from them: reading back
+// the tree, stage, deployment and authorizer just written cost five round trips on the apply's
+// critical path, and the verifying pass after the apply observes the API anyway. API Gateway
+// writes are paced per call (awscall.Pacer), so the writes at once stay within its quotas.
+//
+// A failure part-way leaves a tagged API that the next run adopts and completes through
+// Update, as after a crash.
+func (k *RestAPI) build(ctx context.Context, api types.RestApi, p *spec.RestAPI) (state.Resource, error) {
+	id := aws.ToString(api.Id)
+	tree := &restTree{ids: map[string]string{"/": aws.ToString(api.RootResourceId)}, methods: map[string]map[string]types.Method{}}
+	var aid string
+	var aerr error
+	var wg sync.WaitGroup
+	if p.Authorizer != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			aid, _, aerr = k.createAuthorizer(ctx, id, p.Authorizer)
+		}()
+	}
+	rerr := k.makePaths(ctx, id, tree, p.Routes)
+	wg.Wait()
+	if err := errors.Join(aerr, rerr); err != nil {
+		return state.Resource{}, err
+	}
+	routes := restRoutes(p.Routes)
+	if err := k.putRoutes(ctx, id, tree, routes, aid); err != nil {
+		return state.Resource{}, fmt.Errorf("routes: %w", err)
+	}
+	hash := restRoutesHash(p.Routes)
+	if err := k.pointStage(ctx, id, p.Stage, nil, true, hash); err != nil {
+		return state.Resource{}, fmt.Errorf("stage %s: %w", p.Stage.Name, err)
+	}
+	var auth *spec.RestAuthorizer
+	if p.Authorizer != nil {
+		a := *p.Authorizer
+		auth = &a
+	}
+	stage := spec.Stage{Name: p.Stage.Name, TracingEnabled: p.Stage.TracingEnabled, MetricsEnabled: p.Stage.MetricsEnabled,
+		ThrottlingRateLimit: restRate(p.Stage.ThrottlingRateLimit), ThrottlingBurstLimit: restBurst(p.Stage.ThrottlingBurstLimit)}
+	return k.resource(api, routes, stage, hash, auth), nil
+}
+
+// makePaths creates every resource the routes need that tree lacks, parents before children
+// and the resources of one depth at once (CreateResource takes the parent's id).
+func (k *RestAPI) makePaths(ctx context.Context, apiID string, tree *restTree, routes []spec.Route) error {
+	byDepth := map[int][]string{}
+	deepest := 0
+	seen := map[string]bool{}
+	for _, r := range routes {
+		for p := r.Path; p != "/" && !seen[p]; p, _ = restParent(p) {
+			seen[p] = true
+			if _, ok := tree.ids[p]; !ok {
+				depth := strings.Count(p, "/")
+				byDepth[depth] = append(byDepth[depth], p)
+				deepest = max(deepest, depth)
+			}
+		}
+	}
+	for depth := 1; depth <= deepest; depth++ {
+		paths := byDepth[depth]
+		sort.Strings(paths)
+		ids, err := awscall.Gather(ctx, paths, func(ctx context.Context, path string) (string, bool, error) {
+			parent, _ := restParent(path)
+			id, err := k.createResource(ctx, apiID, tree.ids[parent], path)
+			return id, true, err
+		})
+		if err != nil {
+			return err
+		}
+		for i, path := range paths {
+			tree.ids[path] = ids[i]
+		}
+	}
+	return nil
+}
+
+// putRoutes puts the methods of every route at once, then their integrations (an integration
+// needs its method). Their resources are in tree.
+func (k *RestAPI) putRoutes(ctx context.Context, apiID string, tree *restTree, routes []spec.Route, authID string) error {
+	each := func(step func(ctx context.Context, r spec.Route) error) error {
+		_, err := awscall.Gather(ctx, routes, func(ctx context.Context, r spec.Route) (struct{}, bool, error) {
+			if err := step(ctx, r); err != nil {
+				return struct{}{}, false, fmt.Errorf("%s %s: %w", r.Method, r.Path, err)
+			}
+			return struct{}{}, false, nil
+		})
+		return err
+	}
+	if err := each(func(ctx context.Context, r spec.Route) error {
+		return k.putMethod(ctx, apiID, tree.ids[r.Path], r, authID)
+	}); err != nil {
+		return err
+	}
+	return each(func(ctx context.Context, r spec.Route) error {
+		return k.putIntegration(ctx, apiID, tree.ids[r.Path], r)
+	})
 }
 
 // Update brings the API to d: its own settings, the routes, a new deployment when routes
@@ -264,28 +377,39 @@ func (k *RestAPI) get(ctx context.Context, id string) (types.RestApi, error) {
 
 // observe reads the API's routes and stage. Tags come from the API itself: GetRestApi(s)
 // return them (moto keeps REST API tags only there, not behind GetTags).
+//
+// The three reads are independent and run at once: the tree, the stage (then its
+// deployment) and the authorizer, two round trips instead of four.
 func (k *RestAPI) observe(ctx context.Context, api types.RestApi) (state.Resource, error) {
 	id, name := aws.ToString(api.Id), aws.ToString(api.Name)
-	tree, err := k.readTree(ctx, id)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("read resources of rest api %s: %w", name, err)
-	}
-	stage, deployed, err := k.observeStage(ctx, id)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("read stage of rest api %s: %w", name, err)
-	}
-	auth, _, err := k.readAuthorizer(ctx, id)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("read rest api %s: %w", name, err)
+	var (
+		wg                         sync.WaitGroup
+		tree                       *restTree
+		stage                      spec.Stage
+		deployed                   string
+		auth                       *spec.RestAuthorizer
+		treeErr, stageErr, authErr error
+	)
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		stage, deployed, stageErr = k.observeStage(ctx, id)
+	}()
+	go func() {
+		defer wg.Done()
+		auth, _, authErr = k.readAuthorizer(ctx, id)
+	}()
+	tree, treeErr = k.readTree(ctx, id)
+	wg.Wait()
+	switch {
+	case treeErr != nil:
+		return state.Resource{}, fmt.Errorf("read resources of rest api %s: %w", name, treeErr)
+	case stageErr != nil:
+		return state.Resource{}, fmt.Errorf("read stage of rest api %s: %w", name, stageErr)
+	case authErr != nil:
+		return state.Resource{}, fmt.Errorf("read rest api %s: %w", name, authErr)
 	}
 	return k.resource(api, tree.routes(), stage, deployed, auth), nil
-}
-
-// fresh observes an API just created from CreateRestApi's answer alone: a new API has only
-// its root resource, and no method, stage, deployment or authorizer, so reading those would
-// find nothing.
-func (k *RestAPI) fresh(api types.RestApi) state.Resource {
-	return k.resource(api, nil, spec.Stage{}, "", nil)
 }
 
 // resource is the observed API from its settings, routes, stage (with the routes hash its
@@ -436,37 +560,60 @@ func (k *RestAPI) ensurePath(ctx context.Context, apiID string, tree *restTree, 
 	if id, ok := tree.ids[path]; ok {
 		return id, nil
 	}
-	parent, part := restParent(path)
+	parent, _ := restParent(path)
 	parentID, err := k.ensurePath(ctx, apiID, tree, parent)
 	if err != nil {
 		return "", err
 	}
-	in := &apigateway.CreateResourceInput{RestApiId: aws.String(apiID), ParentId: aws.String(parentID), PathPart: aws.String(part)}
-	var id string
-	err = apigwDo(ctx, k.wait, awscall.Throttled, func(ctx context.Context) error {
-		out, err := k.api.CreateResource(ctx, in)
-		if err == nil {
-			id = aws.ToString(out.Id)
-		}
-		return err
-	})
-	if awscall.Is(err, awscall.ConflictException) || awscall.Is(err, awscall.BadRequestException) {
-		id, err = k.existingResource(ctx, apiID, path, err)
-	}
+	id, err := k.createResource(ctx, apiID, parentID, path)
 	if err != nil {
-		return "", fmt.Errorf("create resource %s: %w", path, err)
+		return "", err
 	}
 	tree.ids[path] = id
 	return id, nil
 }
 
-// existingResource looks path up after CreateResource refused it: made since our read, or by
-// our own create whose answer was lost and that the SDK sent again. AWS answers
-// ConflictException ("another resource with the same parent already has this name");
-// LocalStack 4.14.0 answers a resent variable part ("{id}") with BadRequestException ("a
-// sibling of this resource already has a variable path part"). Either way, a path that now
-// exists is ours to use; one that does not keeps the refusal.
-func (k *RestAPI) existingResource(ctx context.Context, apiID, path string, conflict error) (string, error) {
+// createResource creates the resource at path under parentID and returns its id.
+//
+// A refusal may mean that the path exists: made since our read, or by our own create whose
+// answer was lost and that the SDK sent again. AWS answers ConflictException ("another
+// resource with the same parent already has this name"); LocalStack 4.14.0 answers a resent
+// variable part ("{id}") with BadRequestException ("a sibling of this resource already has a
+// variable path part"). Either way, a path that now exists is ours to use (existingResource).
+// A ConflictException with no such path is API Gateway's "concurrent modification" of the
+// same API (siblings are created at once): it is sent again, with the backoff. Any other
+// refusal is kept.
+func (k *RestAPI) createResource(ctx context.Context, apiID, parentID, path string) (string, error) {
+	_, part := restParent(path)
+	in := &apigateway.CreateResourceInput{RestApiId: aws.String(apiID), ParentId: aws.String(parentID), PathPart: aws.String(part)}
+	var id string
+	err := k.wait.Retry(ctx, func(err error) bool { return errors.Is(err, errRestConcurrent) }, func(ctx context.Context) error {
+		err := apigwDo(ctx, k.wait, awscall.Throttled, func(ctx context.Context) error {
+			out, err := k.api.CreateResource(ctx, in)
+			if err == nil {
+				id = aws.ToString(out.Id)
+			}
+			return err
+		})
+		if awscall.Is(err, awscall.ConflictException) || awscall.Is(err, awscall.BadRequestException) {
+			id, err = k.existingResource(ctx, apiID, path, err)
+		}
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("create resource %s: %w", path, err)
+	}
+	return id, nil
+}
+
+// errRestConcurrent marks a ConflictException that was not "already exists": another write
+// to the same API was under way.
+var errRestConcurrent = errors.New("concurrent modification of the api")
+
+// existingResource looks path up after CreateResource refused it (createResource says when).
+// A path that now exists is ours to use; one that does not keeps the refusal, marked
+// errRestConcurrent when it was a ConflictException.
+func (k *RestAPI) existingResource(ctx context.Context, apiID, path string, refusal error) (string, error) {
 	tree, err := k.readTree(ctx, apiID)
 	if err != nil {
 		return "", err
@@ -474,7 +621,10 @@ func (k *RestAPI) existingResource(ctx context.Context, apiID, path string, conf
 	if id, ok := tree.ids[path]; ok {
 		return id, nil
 	}
-	return "", conflict
+	if awscall.Is(refusal, awscall.ConflictException) {
+		return "", fmt.Errorf("%w: %w", errRestConcurrent, refusal)
+	}
+	return "", refusal
 }
 
 // restParent splits "/a/b" into "/a" and "b", and "/a" into "/" and "a".
@@ -495,14 +645,47 @@ func (k *RestAPI) putMethod(ctx context.Context, apiID, resID string, r spec.Rou
 		}
 		in.AuthorizerId = aws.String(authID)
 	}
-	err := apigwDo(ctx, k.wait, awscall.Throttled, func(ctx context.Context) error {
-		_, err := k.api.PutMethod(ctx, in)
+	err := k.wait.Retry(ctx, func(err error) bool { return errors.Is(err, errRestConcurrent) }, func(ctx context.Context) error {
+		err := apigwDo(ctx, k.wait, awscall.Throttled, func(ctx context.Context) error {
+			_, err := k.api.PutMethod(ctx, in)
+			return err
+		})
+		if awscall.Is(err, awscall.ConflictException) {
+			err = k.existingMethod(ctx, apiID, resID, r, authID, err)
+		}
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("put method: %w", err)
 	}
 	return nil
+}
+
+// existingMethod looks the method up after PutMethod answered ConflictException, which is
+// both API Gateway's "method already exists" and its "concurrent modification" of the API
+// (the routes' methods are put at once). A method there as r wants it (our own put, whose
+// answer was lost and that the SDK sent again) is done; a different one keeps the refusal;
+// none is a concurrent modification (errRestConcurrent), to send again.
+func (k *RestAPI) existingMethod(ctx context.Context, apiID, resID string, r spec.Route, authID string, refusal error) error {
+	tree, err := k.readTree(ctx, apiID)
+	if err != nil {
+		return err
+	}
+	for path, id := range tree.ids {
+		if id != resID {
+			continue
+		}
+		m, ok := tree.methods[path][r.Method]
+		switch {
+		case !ok:
+			return fmt.Errorf("%w: %w", errRestConcurrent, refusal)
+		case aws.ToString(m.AuthorizationType) == r.Authorization && aws.ToBool(m.ApiKeyRequired) == r.APIKeyRequired &&
+			(r.Authorization != "CUSTOM" || aws.ToString(m.AuthorizerId) == authID):
+			return nil
+		}
+		return refusal
+	}
+	return refusal
 }
 
 // putIntegration sets the method's Lambda proxy integration (PutIntegration replaces one).
