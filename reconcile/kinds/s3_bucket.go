@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -232,7 +233,10 @@ func (k *S3Bucket) arn(name string) string {
 	return "arn:" + partition(k.region) + ":s3:::" + name
 }
 
-// observe reads every setting the spec describes.
+// observe reads every setting the spec describes. The reads are independent subresources of
+// the bucket and each fills its own fields of p, so they run at once: the observe costs one
+// round trip, not five. Each read keeps its own fresh retry; the error returned is that of the
+// first read, in the order below, that failed.
 func (k *S3Bucket) observe(ctx context.Context, name string, fresh bool) (*spec.S3Bucket, error) {
 	p := &spec.S3Bucket{}
 	steps := []struct {
@@ -245,12 +249,47 @@ func (k *S3Bucket) observe(ctx context.Context, name string, fresh bool) (*spec.
 		{"policy", func(ctx context.Context) error { return k.readPolicy(ctx, name, p) }},
 		{"lifecycle", func(ctx context.Context) error { return k.readLifecycle(ctx, name, p) }},
 	}
-	for _, s := range steps {
-		if err := k.do(ctx, fresh, s.read); err != nil {
-			return nil, fmt.Errorf("read %s of s3 bucket %s: %w", s.what, name, s3NotFound(err))
-		}
+	i, err := s3AtOnce(ctx, len(steps), func(ctx context.Context, i int) error { return k.do(ctx, fresh, steps[i].read) })
+	if err != nil {
+		return nil, fmt.Errorf("read %s of s3 bucket %s: %w", steps[i].what, name, s3NotFound(err))
 	}
 	return p, nil
+}
+
+// s3AtOnce runs step(0) to step(n-1) at once and waits for them all. A failure cancels the
+// steps still running; the step returned is the first, by index, that failed on its own (not
+// because that cancel stopped it), so the error does not depend on which answer came first.
+func s3AtOnce(ctx context.Context, n int, step func(ctx context.Context, i int) error) (int, error) {
+	sub, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if errs[i] = step(sub, i); errs[i] != nil {
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	first := -1
+	for i, err := range errs {
+		if err == nil {
+			continue
+		}
+		if ctx.Err() != nil || !errors.Is(err, context.Canceled) {
+			return i, err
+		}
+		if first < 0 {
+			first = i
+		}
+	}
+	if first >= 0 {
+		return first, errs[first]
+	}
+	return 0, nil
 }
 
 func (k *S3Bucket) readVersioning(ctx context.Context, name string, p *spec.S3Bucket) error {
@@ -361,7 +400,19 @@ func (k *S3Bucket) Create(ctx context.Context, d reconcile.Want[*spec.S3Bucket])
 	if err != nil {
 		return state.Resource{}, err
 	}
+	// The tags and the settings are read at once (both wait for the new bucket to answer),
+	// but the claim is decided on the tags before any settings read error is returned: a
+	// bucket that is not ours is refused as such even when its policy locks us out.
+	var have *spec.S3Bucket
+	var observeErr error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		have, observeErr = k.observe(ctx, d.Name, true)
+	}()
 	tags, err := k.tags(ctx, d.Name, true)
+	wg.Wait()
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create s3 bucket %s: read tags: %w", d.Name, err)
 	}
@@ -370,9 +421,8 @@ func (k *S3Bucket) Create(ctx context.Context, d reconcile.Want[*spec.S3Bucket])
 			return state.Resource{}, err
 		}
 	}
-	have, err := k.observe(ctx, d.Name, true)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("create s3 bucket %s: %w", d.Name, err)
+	if observeErr != nil {
+		return state.Resource{}, fmt.Errorf("create s3 bucket %s: %w", d.Name, observeErr)
 	}
 	live, changes, err := reconcile.Adopting(k, d, k.resource(d.Name, tags, have))
 	if err != nil {
@@ -458,15 +508,23 @@ func (k *S3Bucket) settle(ctx context.Context, d reconcile.Want[*spec.S3Bucket])
 	b := k.wait
 	b.Budget = min(b.Budget, s3SettleBudget)
 	err := b.Until(ctx, func(ctx context.Context) (bool, error) {
+		var props *spec.S3Bucket
+		var observeErr error
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			props, observeErr = k.observe(ctx, d.Name, true)
+		}()
 		tags, err := k.tags(ctx, d.Name, true)
+		wg.Wait()
 		if err != nil {
 			readErr = fmt.Errorf("read tags of s3 bucket %s: %w", d.Name, s3NotFound(err))
 			return true, readErr
 		}
-		props, err := k.observe(ctx, d.Name, true)
-		if err != nil {
-			readErr = err
-			return true, err
+		if observeErr != nil {
+			readErr = observeErr
+			return true, observeErr
 		}
 		r = k.resource(d.Name, tags, props)
 		if len(k.Diff(d, reconcile.Have[*spec.S3Bucket]{Resource: r, Props: props})) > 0 || !reconcile.Equal(tags, d.Tags) {
@@ -493,8 +551,11 @@ func (k *S3Bucket) Update(ctx context.Context, d reconcile.Want[*spec.S3Bucket],
 	return k.settle(ctx, d)
 }
 
-// apply makes each setting that changes what d says, tags first so that a bucket is ours as
-// early as possible. The tag set is written whole whenever it is not exactly d's.
+// apply makes each setting that changes what d says, tags first and alone so that a bucket is
+// ours as early as possible and nothing else is written to a bucket whose tagging failed. The
+// settings are independent subresources and are written at once after it; none of our writes
+// depends on another (our policy statement is a Deny, which a public access block never
+// rejects). The tag set is written whole whenever it is not exactly d's.
 func (k *S3Bucket) apply(ctx context.Context, d reconcile.Want[*spec.S3Bucket], haveTags map[string]string, changes reconcile.Changes, fresh bool) error {
 	want := d.Props
 	name := d.Name
@@ -516,13 +577,27 @@ func (k *S3Bucket) apply(ctx context.Context, d reconcile.Want[*spec.S3Bucket], 
 			return k.putLifecycle(ctx, name, want.Lifecycle)
 		}},
 	}
-	for _, s := range steps {
-		if !s.changed {
-			continue
+	if tags := steps[0]; tags.changed {
+		if err := k.do(ctx, fresh, tags.write); err != nil {
+			return fmt.Errorf("update %s of s3 bucket %s: %w", tags.what, name, s3NotFound(err))
 		}
-		if err := k.do(ctx, fresh, s.write); err != nil {
-			return fmt.Errorf("update %s of s3 bucket %s: %w", s.what, name, s3NotFound(err))
+	}
+	var todo []int
+	for i, s := range steps[1:] {
+		if s.changed {
+			todo = append(todo, i+1)
 		}
+	}
+	// OperationAborted: S3 can refuse a settings write while another write to the same bucket
+	// is in progress ("a conflicting conditional operation"), which writing at once makes
+	// likely (a policy and a public access block, typically); it asks to try again.
+	i, err := s3AtOnce(ctx, len(todo), func(ctx context.Context, i int) error {
+		return k.do(ctx, fresh, func(ctx context.Context) error {
+			return k.wait.Retry(ctx, func(err error) bool { return awscall.Is(err, awscall.OperationAborted) }, steps[todo[i]].write)
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("update %s of s3 bucket %s: %w", steps[todo[i]].what, name, s3NotFound(err))
 	}
 	return nil
 }

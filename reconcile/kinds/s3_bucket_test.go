@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -23,6 +24,7 @@ import (
 // function field; a nil field fails the call. newS3Fake fills the fields with a small
 // in-memory bucket, which tests override to produce errors.
 type s3Fake struct {
+	mu    sync.Mutex // held through each call: the kind calls at once, and the fields share a bucket
 	calls fakeCalls
 
 	listBuckets                     func(*s3.ListBucketsInput) (*s3.ListBucketsOutput, error)
@@ -49,67 +51,74 @@ type s3Fake struct {
 }
 
 func (f *s3Fake) ListBuckets(_ context.Context, in *s3.ListBucketsInput, _ ...func(*s3.Options)) (*s3.ListBucketsOutput, error) {
-	return fakeCall(&f.calls, "ListBuckets", f.listBuckets, in)
+	return s3FakeCall(f, "ListBuckets", f.listBuckets, in)
 }
 func (f *s3Fake) HeadBucket(_ context.Context, in *s3.HeadBucketInput, _ ...func(*s3.Options)) (*s3.HeadBucketOutput, error) {
-	return fakeCall(&f.calls, "HeadBucket", f.headBucket, in)
+	return s3FakeCall(f, "HeadBucket", f.headBucket, in)
 }
 func (f *s3Fake) CreateBucket(_ context.Context, in *s3.CreateBucketInput, _ ...func(*s3.Options)) (*s3.CreateBucketOutput, error) {
-	return fakeCall(&f.calls, "CreateBucket", f.createBucket, in)
+	return s3FakeCall(f, "CreateBucket", f.createBucket, in)
 }
 func (f *s3Fake) DeleteBucket(_ context.Context, in *s3.DeleteBucketInput, _ ...func(*s3.Options)) (*s3.DeleteBucketOutput, error) {
-	return fakeCall(&f.calls, "DeleteBucket", f.deleteBucket, in)
+	return s3FakeCall(f, "DeleteBucket", f.deleteBucket, in)
 }
 func (f *s3Fake) GetBucketTagging(_ context.Context, in *s3.GetBucketTaggingInput, _ ...func(*s3.Options)) (*s3.GetBucketTaggingOutput, error) {
-	return fakeCall(&f.calls, "GetBucketTagging", f.getBucketTagging, in)
+	return s3FakeCall(f, "GetBucketTagging", f.getBucketTagging, in)
 }
 func (f *s3Fake) PutBucketTagging(_ context.Context, in *s3.PutBucketTaggingInput, _ ...func(*s3.Options)) (*s3.PutBucketTaggingOutput, error) {
-	return fakeCall(&f.calls, "PutBucketTagging", f.putBucketTagging, in)
+	return s3FakeCall(f, "PutBucketTagging", f.putBucketTagging, in)
 }
 func (f *s3Fake) GetBucketVersioning(_ context.Context, in *s3.GetBucketVersioningInput, _ ...func(*s3.Options)) (*s3.GetBucketVersioningOutput, error) {
-	return fakeCall(&f.calls, "GetBucketVersioning", f.getBucketVersioning, in)
+	return s3FakeCall(f, "GetBucketVersioning", f.getBucketVersioning, in)
 }
 func (f *s3Fake) PutBucketVersioning(_ context.Context, in *s3.PutBucketVersioningInput, _ ...func(*s3.Options)) (*s3.PutBucketVersioningOutput, error) {
-	return fakeCall(&f.calls, "PutBucketVersioning", f.putBucketVersioning, in)
+	return s3FakeCall(f, "PutBucketVersioning", f.putBucketVersioning, in)
 }
 func (f *s3Fake) GetBucketEncryption(_ context.Context, in *s3.GetBucketEncryptionInput, _ ...func(*s3.Options)) (*s3.GetBucketEncryptionOutput, error) {
-	return fakeCall(&f.calls, "GetBucketEncryption", f.getBucketEncryption, in)
+	return s3FakeCall(f, "GetBucketEncryption", f.getBucketEncryption, in)
 }
 func (f *s3Fake) PutBucketEncryption(_ context.Context, in *s3.PutBucketEncryptionInput, _ ...func(*s3.Options)) (*s3.PutBucketEncryptionOutput, error) {
-	return fakeCall(&f.calls, "PutBucketEncryption", f.putBucketEncryption, in)
+	return s3FakeCall(f, "PutBucketEncryption", f.putBucketEncryption, in)
 }
 func (f *s3Fake) GetPublicAccessBlock(_ context.Context, in *s3.GetPublicAccessBlockInput, _ ...func(*s3.Options)) (*s3.GetPublicAccessBlockOutput, error) {
-	return fakeCall(&f.calls, "GetPublicAccessBlock", f.getPublicAccessBlock, in)
+	return s3FakeCall(f, "GetPublicAccessBlock", f.getPublicAccessBlock, in)
 }
 func (f *s3Fake) PutPublicAccessBlock(_ context.Context, in *s3.PutPublicAccessBlockInput, _ ...func(*s3.Options)) (*s3.PutPublicAccessBlockOutput, error) {
-	return fakeCall(&f.calls, "PutPublicAccessBlock", f.putPublicAccessBlock, in)
+	return s3FakeCall(f, "PutPublicAccessBlock", f.putPublicAccessBlock, in)
 }
 func (f *s3Fake) DeletePublicAccessBlock(_ context.Context, in *s3.DeletePublicAccessBlockInput, _ ...func(*s3.Options)) (*s3.DeletePublicAccessBlockOutput, error) {
-	return fakeCall(&f.calls, "DeletePublicAccessBlock", f.deletePublicAccessBlock, in)
+	return s3FakeCall(f, "DeletePublicAccessBlock", f.deletePublicAccessBlock, in)
 }
 func (f *s3Fake) GetBucketPolicy(_ context.Context, in *s3.GetBucketPolicyInput, _ ...func(*s3.Options)) (*s3.GetBucketPolicyOutput, error) {
-	return fakeCall(&f.calls, "GetBucketPolicy", f.getBucketPolicy, in)
+	return s3FakeCall(f, "GetBucketPolicy", f.getBucketPolicy, in)
 }
 func (f *s3Fake) PutBucketPolicy(_ context.Context, in *s3.PutBucketPolicyInput, _ ...func(*s3.Options)) (*s3.PutBucketPolicyOutput, error) {
-	return fakeCall(&f.calls, "PutBucketPolicy", f.putBucketPolicy, in)
+	return s3FakeCall(f, "PutBucketPolicy", f.putBucketPolicy, in)
 }
 func (f *s3Fake) DeleteBucketPolicy(_ context.Context, in *s3.DeleteBucketPolicyInput, _ ...func(*s3.Options)) (*s3.DeleteBucketPolicyOutput, error) {
-	return fakeCall(&f.calls, "DeleteBucketPolicy", f.deleteBucketPolicy, in)
+	return s3FakeCall(f, "DeleteBucketPolicy", f.deleteBucketPolicy, in)
 }
 func (f *s3Fake) GetBucketLifecycleConfiguration(_ context.Context, in *s3.GetBucketLifecycleConfigurationInput, _ ...func(*s3.Options)) (*s3.GetBucketLifecycleConfigurationOutput, error) {
-	return fakeCall(&f.calls, "GetBucketLifecycleConfiguration", f.getBucketLifecycleConfiguration, in)
+	return s3FakeCall(f, "GetBucketLifecycleConfiguration", f.getBucketLifecycleConfiguration, in)
 }
 func (f *s3Fake) PutBucketLifecycleConfiguration(_ context.Context, in *s3.PutBucketLifecycleConfigurationInput, _ ...func(*s3.Options)) (*s3.PutBucketLifecycleConfigurationOutput, error) {
-	return fakeCall(&f.calls, "PutBucketLifecycleConfiguration", f.putBucketLifecycleConfiguration, in)
+	return s3FakeCall(f, "PutBucketLifecycleConfiguration", f.putBucketLifecycleConfiguration, in)
 }
 func (f *s3Fake) DeleteBucketLifecycle(_ context.Context, in *s3.DeleteBucketLifecycleInput, _ ...func(*s3.Options)) (*s3.DeleteBucketLifecycleOutput, error) {
-	return fakeCall(&f.calls, "DeleteBucketLifecycle", f.deleteBucketLifecycle, in)
+	return s3FakeCall(f, "DeleteBucketLifecycle", f.deleteBucketLifecycle, in)
 }
 func (f *s3Fake) ListObjectVersions(_ context.Context, in *s3.ListObjectVersionsInput, _ ...func(*s3.Options)) (*s3.ListObjectVersionsOutput, error) {
-	return fakeCall(&f.calls, "ListObjectVersions", f.listObjectVersions, in)
+	return s3FakeCall(f, "ListObjectVersions", f.listObjectVersions, in)
 }
 func (f *s3Fake) DeleteObjects(_ context.Context, in *s3.DeleteObjectsInput, _ ...func(*s3.Options)) (*s3.DeleteObjectsOutput, error) {
-	return fakeCall(&f.calls, "DeleteObjects", f.deleteObjects, in)
+	return s3FakeCall(f, "DeleteObjects", f.deleteObjects, in)
+}
+
+// s3FakeCall is fakeCall under f.mu. A function field may count f's calls (it holds mu).
+func s3FakeCall[I, O any](f *s3Fake, op string, fn func(I) (O, error), in I) (O, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return fakeCall(&f.calls, op, fn, in)
 }
 
 func (f *s3Fake) count(op string) int { return f.calls.count(op) }
