@@ -434,6 +434,13 @@ func (k *S3Bucket) Create(ctx context.Context, d reconcile.Want[*spec.S3Bucket])
 	return k.settle(ctx, d)
 }
 
+// CreateCost implements reconcile.Costed: the rounds of calls of a create, one after
+// another: HeadBucket, CreateBucket, the tags and settings read together, the tags written
+// again (endpoints that ignore CreateBucket's tags), the settings written together (two
+// rounds: encryption and policy read the current rule or policy before they write), and the
+// read-back of settle.
+func (*S3Bucket) CreateCost() int { return 7 }
+
 // ensureBucket creates the bucket unless it exists, and says whether it existed. HeadBucket
 // comes first because in us-east-1 CreateBucket on a bucket we own answers 200 (and resets
 // its ACL), which would hide that the bucket was there before.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -827,4 +828,173 @@ func TestS3BucketSettle(t *testing.T) {
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "read policy of s3 bucket shop-archive-dev")
 	})
+}
+
+func TestS3BucketObserve(t *testing.T) {
+	kmsRule := &types.ServerSideEncryptionRule{BucketKeyEnabled: aws.Bool(true), ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{
+		SSEAlgorithm: types.ServerSideEncryptionAwsKms, KMSMasterKeyID: aws.String("arn:k")}}
+	allOn := &types.PublicAccessBlockConfiguration{BlockPublicAcls: aws.Bool(true), IgnorePublicAcls: aws.Bool(true),
+		BlockPublicPolicy: aws.Bool(true), RestrictPublicBuckets: aws.Bool(true)}
+	threeOn := &types.PublicAccessBlockConfiguration{BlockPublicAcls: aws.Bool(true), IgnorePublicAcls: aws.Bool(true), BlockPublicPolicy: aws.Bool(true)}
+	rule := s3LifecycleRule(spec.LifecycleRule{ID: "b", Prefix: "x/", ExpirationDays: 3})
+	disabled := s3LifecycleRule(spec.LifecycleRule{ID: "a", ExpirationDays: 1})
+	disabled.Status = types.ExpirationStatusDisabled
+	tests := []struct {
+		name string
+		mem  *s3Mem
+		want *spec.S3Bucket
+	}{
+		{name: "nothing configured", mem: &s3Mem{exists: true}, want: &spec.S3Bucket{}},
+		{name: "applied defaults", mem: s3Applied(), want: s3Defaults()},
+		{name: "suspended versioning reads false", mem: &s3Mem{exists: true, versioning: types.BucketVersioningStatusSuspended}, want: &spec.S3Bucket{}},
+		{name: "kms", mem: &s3Mem{exists: true, encryption: kmsRule}, want: &spec.S3Bucket{Encryption: "aws:kms", KMSKeyARN: "arn:k", BucketKey: true}},
+		{name: "public access block needs all four", mem: &s3Mem{exists: true, pab: threeOn}, want: &spec.S3Bucket{}},
+		{name: "public access block all four", mem: &s3Mem{exists: true, pab: allOn}, want: &spec.S3Bucket{BlockPublicAccess: true}},
+		{name: "policy without our statement", mem: &s3Mem{exists: true, policy: `{"Statement":[{"Sid":"other"}]}`}, want: &spec.S3Bucket{}},
+		{name: "disabled rules are absent", mem: &s3Mem{exists: true, lifecycle: []types.LifecycleRule{rule, disabled}},
+			want: &spec.S3Bucket{Lifecycle: []spec.LifecycleRule{{ID: "b", Prefix: "x/", ExpirationDays: 3}}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newS3Fake(tt.mem)
+			got, err := newTestS3(f, "us-east-1").observe(context.Background(), "b", false)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+			assert.ElementsMatch(t, []string{"GetBucketVersioning", "GetBucketEncryption", "GetPublicAccessBlock", "GetBucketPolicy",
+				"GetBucketLifecycleConfiguration"}, []string(f.calls), "one read per setting")
+		})
+	}
+}
+
+func TestS3BucketObserveErrors(t *testing.T) {
+	denied := func() error { return s3APIErr("AccessDenied") }
+	tests := []struct {
+		name  string
+		fail  func(f *s3Fake)
+		msg   string
+		found bool // the error is not ErrNotFound
+	}{
+		{name: "the first failing read in order is the one said, whichever answered first",
+			fail: func(f *s3Fake) {
+				f.getBucketLifecycleConfiguration = func(*s3.GetBucketLifecycleConfigurationInput) (*s3.GetBucketLifecycleConfigurationOutput, error) {
+					return nil, denied()
+				}
+				f.getBucketPolicy = func(*s3.GetBucketPolicyInput) (*s3.GetBucketPolicyOutput, error) { return nil, denied() }
+			},
+			msg: "read policy of s3 bucket b: api error AccessDenied"},
+		{name: "a read stopped by another's failure is not the error",
+			fail: func(f *s3Fake) {
+				// versioning waits for the bucket to answer until the policy read's failure stops it.
+				f.getBucketVersioning = func(*s3.GetBucketVersioningInput) (*s3.GetBucketVersioningOutput, error) {
+					return nil, &types.NoSuchBucket{}
+				}
+				f.getBucketPolicy = func(*s3.GetBucketPolicyInput) (*s3.GetBucketPolicyOutput, error) { return nil, denied() }
+			},
+			msg: "read policy of s3 bucket b: api error AccessDenied"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newS3Fake(s3Applied())
+			tt.fail(f)
+			k := newTestS3(f, "us-east-1")
+			k.wait = reconcile.Backoff{Initial: time.Millisecond, Max: time.Millisecond, Budget: time.Hour}
+			_, err := k.observe(context.Background(), "b", true)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.msg)
+			assert.False(t, errors.Is(err, reconcile.ErrNotFound), "AccessDenied is not a missing bucket")
+		})
+	}
+}
+
+// TestS3BucketCreateReturnsWhatIsRead: the resource Create returns is what observing the
+// bucket right after gives, and shows no difference from d.
+func TestS3BucketCreateReturnsWhatIsRead(t *testing.T) {
+	tests := []struct {
+		name string
+		p    func(p *spec.S3Bucket)
+	}{
+		{name: "defaults"},
+		{name: "kms with a key and a bucket key", p: s3KMS("arn:aws:kms:us-east-1:1:key/k", true)},
+		{name: "kms without a key", p: s3KMS("", false)},
+		{name: "everything off", p: func(p *spec.S3Bucket) { *p = spec.S3Bucket{Encryption: "AES256"} }},
+		{name: "lifecycle out of order", p: s3Rules(
+			spec.LifecycleRule{ID: "z", Transitions: []spec.Transition{{Days: 90, StorageClass: "GLACIER"}, {Days: 30, StorageClass: "STANDARD_IA"}}},
+			spec.LifecycleRule{ID: "a", Prefix: "logs/", ExpirationDays: 30, NoncurrentExpirationDays: 3, AbortIncompleteUploadDays: 1})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newS3Fake(&s3Mem{})
+			p := s3Defaults()
+			if tt.p != nil {
+				tt.p(p)
+			}
+			d := s3Desired(p)
+			k := newTestS3(f, "us-east-1")
+			r, err := tk[spec.S3Bucket](k).Create(context.Background(), d)
+			require.NoError(t, err)
+			assert.Empty(t, tk[spec.S3Bucket](k).Diff(d, r))
+			read := s3Live(f, d)
+			assert.Equal(t, read, r)
+		})
+	}
+}
+
+func TestS3BucketCreateWriteFails(t *testing.T) {
+	boom := s3APIErr("InternalError")
+	tests := []struct {
+		name string
+		fail func(f *s3Fake)
+		what string
+	}{
+		{"tags", func(f *s3Fake) {
+			f.putBucketTagging = func(*s3.PutBucketTaggingInput) (*s3.PutBucketTaggingOutput, error) { return nil, boom }
+		}, "tags"},
+		{"versioning", func(f *s3Fake) {
+			f.putBucketVersioning = func(*s3.PutBucketVersioningInput) (*s3.PutBucketVersioningOutput, error) { return nil, boom }
+		}, "versioning"},
+		{"encryption", func(f *s3Fake) {
+			f.putBucketEncryption = func(*s3.PutBucketEncryptionInput) (*s3.PutBucketEncryptionOutput, error) { return nil, boom }
+		}, "encryption"},
+		{"public access block", func(f *s3Fake) {
+			f.putPublicAccessBlock = func(*s3.PutPublicAccessBlockInput) (*s3.PutPublicAccessBlockOutput, error) { return nil, boom }
+		}, "public access block"},
+		{"policy", func(f *s3Fake) {
+			f.putBucketPolicy = func(*s3.PutBucketPolicyInput) (*s3.PutBucketPolicyOutput, error) { return nil, boom }
+		}, "policy"},
+		{"lifecycle", func(f *s3Fake) {
+			f.putBucketLifecycleConfiguration = func(*s3.PutBucketLifecycleConfigurationInput) (*s3.PutBucketLifecycleConfigurationOutput, error) {
+				return nil, boom
+			}
+		}, "lifecycle"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newS3Fake(&s3Mem{})
+			tt.fail(f)
+			p := s3Defaults()
+			s3Rules(spec.LifecycleRule{ID: "a", ExpirationDays: 3})(p)
+			_, err := tk[spec.S3Bucket](newTestS3(f, "us-east-1")).Create(context.Background(), s3Desired(p))
+			require.ErrorIs(t, err, boom)
+			assert.Contains(t, err.Error(), "update "+tt.what+" of s3 bucket shop-archive-dev: ")
+			if tt.what == "tags" {
+				assert.Equal(t, []string{"CreateBucket", "PutBucketTagging"}, f.writes(), "no setting is written before the bucket is ours")
+			}
+		})
+	}
+}
+
+func TestS3BucketWriteRetriesOperationAborted(t *testing.T) {
+	m := &s3Mem{}
+	f := newS3Fake(m)
+	put := f.putBucketPolicy
+	f.putBucketPolicy = func(in *s3.PutBucketPolicyInput) (*s3.PutBucketPolicyOutput, error) {
+		if f.count("PutBucketPolicy") < 2 { // another write to the bucket is in progress
+			return nil, s3APIErr("OperationAborted")
+		}
+		return put(in)
+	}
+	_, err := tk[spec.S3Bucket](newTestS3(f, "us-east-1")).Create(context.Background(), s3Desired(s3Defaults()))
+	require.NoError(t, err)
+	assert.Equal(t, 2, f.count("PutBucketPolicy"))
+	assert.Contains(t, m.policy, s3TLSSid)
 }
