@@ -403,16 +403,7 @@ func (k *S3Bucket) Create(ctx context.Context, d reconcile.Want[*spec.S3Bucket])
 	// The tags and the settings are read at once (both wait for the new bucket to answer),
 	// but the claim is decided on the tags before any settings read error is returned: a
 	// bucket that is not ours is refused as such even when its policy locks us out.
-	var have *spec.S3Bucket
-	var observeErr error
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		have, observeErr = k.observe(ctx, d.Name, true)
-	}()
-	tags, err := k.tags(ctx, d.Name, true)
-	wg.Wait()
+	tags, have, err, observeErr := k.readFresh(ctx, d.Name)
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create s3 bucket %s: read tags: %w", d.Name, err)
 	}
@@ -432,6 +423,25 @@ func (k *S3Bucket) Create(ctx context.Context, d reconcile.Want[*spec.S3Bucket])
 		return state.Resource{}, err
 	}
 	return k.settle(ctx, d)
+}
+
+// readFresh reads a new bucket's tags and its settings at once, each waiting for the bucket to
+// answer, and returns both errors: the caller decides which counts first. A tags error stops
+// the settings read, which is then not needed.
+func (k *S3Bucket) readFresh(ctx context.Context, name string) (tags map[string]string, props *spec.S3Bucket, tagsErr, observeErr error) {
+	sub, stop := context.WithCancel(ctx)
+	defer stop()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		props, observeErr = k.observe(sub, name, true)
+	}()
+	if tags, tagsErr = k.tags(ctx, name, true); tagsErr != nil {
+		stop()
+	}
+	wg.Wait()
+	return tags, props, tagsErr, observeErr
 }
 
 // CreateCost implements reconcile.Costed: the rounds of calls of a create, one after
@@ -515,16 +525,7 @@ func (k *S3Bucket) settle(ctx context.Context, d reconcile.Want[*spec.S3Bucket])
 	b := k.wait
 	b.Budget = min(b.Budget, s3SettleBudget)
 	err := b.Until(ctx, func(ctx context.Context) (bool, error) {
-		var props *spec.S3Bucket
-		var observeErr error
-		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			props, observeErr = k.observe(ctx, d.Name, true)
-		}()
-		tags, err := k.tags(ctx, d.Name, true)
-		wg.Wait()
+		tags, props, err, observeErr := k.readFresh(ctx, d.Name)
 		if err != nil {
 			readErr = fmt.Errorf("read tags of s3 bucket %s: %w", d.Name, s3NotFound(err))
 			return true, readErr
