@@ -310,7 +310,7 @@ func s3Applied() *s3Mem {
 	if err != nil {
 		panic(err)
 	}
-	if err := k.apply(context.Background(), w, nil, changes, false); err != nil {
+	if err := k.apply(context.Background(), w, nil, changes, false, nil); err != nil {
 		panic(err)
 	}
 	return m
@@ -593,7 +593,7 @@ func TestS3BucketTLSPolicy(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m := &s3Mem{exists: true, policy: tt.policy}
 			f := newS3Fake(m)
-			require.NoError(t, newTestS3(f, "us-east-1").putTLSPolicy(context.Background(), "b", tt.on))
+			require.NoError(t, newTestS3(f, "us-east-1").putTLSPolicy(context.Background(), "b", tt.on, nil))
 			if tt.deleted {
 				assert.Equal(t, 1, f.count("DeleteBucketPolicy"))
 				return
@@ -997,4 +997,25 @@ func TestS3BucketWriteRetriesOperationAborted(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 2, f.count("PutBucketPolicy"))
 	assert.Contains(t, m.policy, s3TLSSid)
+}
+
+// TestS3BucketCreateKeepsWhatItRead: Create writes the policy and encryption from what its
+// read found, without reading them again, and keeps what the spec does not describe.
+func TestS3BucketCreateKeepsWhatItRead(t *testing.T) {
+	blocked := &types.BlockedEncryptionTypes{EncryptionType: []types.EncryptionType{"SSE-C"}}
+	m := &s3Mem{exists: true, tags: s3TestOwner.Tags(),
+		policy: `{"Version":"2012-10-17","Statement":[{"Sid":"reader","Effect":"Deny","Principal":"*","Action":"s3:DeleteBucket","Resource":"arn:aws:s3:::shop-archive-dev"}]}`,
+		encryption: &types.ServerSideEncryptionRule{BlockedEncryptionTypes: blocked,
+			ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{SSEAlgorithm: types.ServerSideEncryptionAwsKms}}}
+	f := newS3Fake(m)
+	_, err := tk[spec.S3Bucket](newTestS3(f, "us-east-1")).Create(context.Background(), s3Desired(s3Defaults()))
+	require.NoError(t, err)
+	doc, err := s3ParsePolicy(m.policy)
+	require.NoError(t, err)
+	assert.True(t, doc.has("reader"), "the other statement stays")
+	assert.True(t, doc.has(s3TLSSid))
+	assert.Equal(t, types.ServerSideEncryptionAes256, m.encryption.ApplyServerSideEncryptionByDefault.SSEAlgorithm)
+	assert.Equal(t, blocked, m.encryption.BlockedEncryptionTypes)
+	assert.Equal(t, 2, f.count("GetBucketPolicy"), "read once before the writes, once by settle")
+	assert.Equal(t, 2, f.count("GetBucketEncryption"), "read once before the writes, once by settle")
 }
