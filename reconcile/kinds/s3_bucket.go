@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -232,25 +233,77 @@ func (k *S3Bucket) arn(name string) string {
 	return "arn:" + partition(k.region) + ":s3:::" + name
 }
 
-// observe reads every setting the spec describes.
+// observe reads every setting the spec describes. The reads are independent subresources of
+// the bucket and each fills its own fields of p, so they run at once: the observe costs one
+// round trip, not five. Each read keeps its own fresh retry; the error returned is that of the
+// first read, in the order below, that failed.
 func (k *S3Bucket) observe(ctx context.Context, name string, fresh bool) (*spec.S3Bucket, error) {
-	p := &spec.S3Bucket{}
+	p, _, err := k.observeSeen(ctx, name, fresh)
+	return p, err
+}
+
+// s3Seen is what observe read of the two settings whose writes keep what the spec does not
+// describe: the encryption rule (nil: none) and the bucket policy.
+type s3Seen struct {
+	rule   *types.ServerSideEncryptionRule
+	policy *s3PolicyDoc
+}
+
+// observeSeen is observe, also returning the encryption rule and policy it read, so that a
+// Create writing right after need not read them again.
+func (k *S3Bucket) observeSeen(ctx context.Context, name string, fresh bool) (*spec.S3Bucket, *s3Seen, error) {
+	p, seen := &spec.S3Bucket{}, &s3Seen{}
 	steps := []struct {
 		what string
 		read func(ctx context.Context) error
 	}{
 		{"versioning", func(ctx context.Context) error { return k.readVersioning(ctx, name, p) }},
-		{"encryption", func(ctx context.Context) error { return k.readEncryption(ctx, name, p) }},
+		{"encryption", func(ctx context.Context) error { return k.readEncryption(ctx, name, p, seen) }},
 		{"public access block", func(ctx context.Context) error { return k.readPublicAccessBlock(ctx, name, p) }},
-		{"policy", func(ctx context.Context) error { return k.readPolicy(ctx, name, p) }},
+		{"policy", func(ctx context.Context) error { return k.readPolicy(ctx, name, p, seen) }},
 		{"lifecycle", func(ctx context.Context) error { return k.readLifecycle(ctx, name, p) }},
 	}
-	for _, s := range steps {
-		if err := k.do(ctx, fresh, s.read); err != nil {
-			return nil, fmt.Errorf("read %s of s3 bucket %s: %w", s.what, name, s3NotFound(err))
+	i, err := s3AtOnce(ctx, len(steps), func(ctx context.Context, i int) error { return k.do(ctx, fresh, steps[i].read) })
+	if err != nil {
+		return nil, nil, fmt.Errorf("read %s of s3 bucket %s: %w", steps[i].what, name, s3NotFound(err))
+	}
+	return p, seen, nil
+}
+
+// s3AtOnce runs step(0) to step(n-1) at once and waits for them all. A failure cancels the
+// steps still running; the step returned is the first, by index, that failed on its own (not
+// because that cancel stopped it), so the error does not depend on which answer came first.
+func s3AtOnce(ctx context.Context, n int, step func(ctx context.Context, i int) error) (int, error) {
+	sub, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if errs[i] = step(sub, i); errs[i] != nil {
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	first := -1
+	for i, err := range errs {
+		if err == nil {
+			continue
+		}
+		if ctx.Err() != nil || !errors.Is(err, context.Canceled) {
+			return i, err
+		}
+		if first < 0 {
+			first = i
 		}
 	}
-	return p, nil
+	if first >= 0 {
+		return first, errs[first]
+	}
+	return 0, nil
 }
 
 func (k *S3Bucket) readVersioning(ctx context.Context, name string, p *spec.S3Bucket) error {
@@ -262,8 +315,9 @@ func (k *S3Bucket) readVersioning(ctx context.Context, name string, p *spec.S3Bu
 	return nil
 }
 
-func (k *S3Bucket) readEncryption(ctx context.Context, name string, p *spec.S3Bucket) error {
+func (k *S3Bucket) readEncryption(ctx context.Context, name string, p *spec.S3Bucket, seen *s3Seen) error {
 	rule, err := k.encryptionRule(ctx, name)
+	seen.rule = rule
 	if err != nil || rule == nil || rule.ApplyServerSideEncryptionByDefault == nil {
 		return err
 	}
@@ -305,11 +359,12 @@ func (k *S3Bucket) readPublicAccessBlock(ctx context.Context, name string, p *sp
 	return nil
 }
 
-func (k *S3Bucket) readPolicy(ctx context.Context, name string, p *spec.S3Bucket) error {
+func (k *S3Bucket) readPolicy(ctx context.Context, name string, p *spec.S3Bucket, seen *s3Seen) error {
 	doc, err := k.policy(ctx, name)
 	if err != nil {
 		return err
 	}
+	seen.policy = doc
 	p.DenyInsecureTransport = doc.has(s3TLSSid)
 	return nil
 }
@@ -361,7 +416,10 @@ func (k *S3Bucket) Create(ctx context.Context, d reconcile.Want[*spec.S3Bucket])
 	if err != nil {
 		return state.Resource{}, err
 	}
-	tags, err := k.tags(ctx, d.Name, true)
+	// The tags and the settings are read at once (both wait for the new bucket to answer),
+	// but the claim is decided on the tags before any settings read error is returned: a
+	// bucket that is not ours is refused as such even when its policy locks us out.
+	tags, have, seen, err, observeErr := k.readFresh(ctx, d.Name)
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create s3 bucket %s: read tags: %w", d.Name, err)
 	}
@@ -370,19 +428,44 @@ func (k *S3Bucket) Create(ctx context.Context, d reconcile.Want[*spec.S3Bucket])
 			return state.Resource{}, err
 		}
 	}
-	have, err := k.observe(ctx, d.Name, true)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("create s3 bucket %s: %w", d.Name, err)
+	if observeErr != nil {
+		return state.Resource{}, fmt.Errorf("create s3 bucket %s: %w", d.Name, observeErr)
 	}
 	live, changes, err := reconcile.Adopting(k, d, k.resource(d.Name, tags, have))
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create s3 bucket %s: %w", d.Name, err)
 	}
-	if err := k.apply(ctx, d, live.Tags, changes, true); err != nil {
+	// The encryption rule and policy just read are the ones the writes keep the rest of.
+	if err := k.apply(ctx, d, live.Tags, changes, true, seen); err != nil {
 		return state.Resource{}, err
 	}
 	return k.settle(ctx, d)
 }
+
+// readFresh reads a new bucket's tags and its settings at once, each waiting for the bucket to
+// answer, and returns both errors: the caller decides which counts first. A tags error stops
+// the settings read, which is then not needed.
+func (k *S3Bucket) readFresh(ctx context.Context, name string) (tags map[string]string, props *spec.S3Bucket, seen *s3Seen, tagsErr, observeErr error) {
+	sub, stop := context.WithCancel(ctx)
+	defer stop()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		props, seen, observeErr = k.observeSeen(sub, name, true)
+	}()
+	if tags, tagsErr = k.tags(ctx, name, true); tagsErr != nil {
+		stop()
+	}
+	wg.Wait()
+	return tags, props, seen, tagsErr, observeErr
+}
+
+// CreateCost implements reconcile.Costed: the rounds of calls of a create, one after
+// another: HeadBucket, CreateBucket, the tags and settings read together, the tags written
+// again (endpoints that ignore CreateBucket's tags; 5 rounds without it), the settings
+// written together, and the read-back of settle.
+func (*S3Bucket) CreateCost() int { return 6 }
 
 // ensureBucket creates the bucket unless it exists, and says whether it existed. HeadBucket
 // comes first because in us-east-1 CreateBucket on a bucket we own answers 200 (and resets
@@ -458,15 +541,14 @@ func (k *S3Bucket) settle(ctx context.Context, d reconcile.Want[*spec.S3Bucket])
 	b := k.wait
 	b.Budget = min(b.Budget, s3SettleBudget)
 	err := b.Until(ctx, func(ctx context.Context) (bool, error) {
-		tags, err := k.tags(ctx, d.Name, true)
+		tags, props, _, err, observeErr := k.readFresh(ctx, d.Name)
 		if err != nil {
 			readErr = fmt.Errorf("read tags of s3 bucket %s: %w", d.Name, s3NotFound(err))
 			return true, readErr
 		}
-		props, err := k.observe(ctx, d.Name, true)
-		if err != nil {
-			readErr = err
-			return true, err
+		if observeErr != nil {
+			readErr = observeErr
+			return true, observeErr
 		}
 		r = k.resource(d.Name, tags, props)
 		if len(k.Diff(d, reconcile.Have[*spec.S3Bucket]{Resource: r, Props: props})) > 0 || !reconcile.Equal(tags, d.Tags) {
@@ -487,15 +569,18 @@ func (k *S3Bucket) settle(ctx context.Context, d reconcile.Want[*spec.S3Bucket])
 
 // Update implements reconcile.Kind.
 func (k *S3Bucket) Update(ctx context.Context, d reconcile.Want[*spec.S3Bucket], live reconcile.Have[*spec.S3Bucket], changes reconcile.Changes) (state.Resource, error) {
-	if err := k.apply(ctx, d, live.Tags, changes, false); err != nil {
+	if err := k.apply(ctx, d, live.Tags, changes, false, nil); err != nil {
 		return state.Resource{}, err
 	}
 	return k.settle(ctx, d)
 }
 
-// apply makes each setting that changes what d says, tags first so that a bucket is ours as
-// early as possible. The tag set is written whole whenever it is not exactly d's.
-func (k *S3Bucket) apply(ctx context.Context, d reconcile.Want[*spec.S3Bucket], haveTags map[string]string, changes reconcile.Changes, fresh bool) error {
+// apply makes each setting that changes what d says, tags first and alone so that a bucket is
+// ours as early as possible and nothing else is written to a bucket whose tagging failed. The
+// settings are independent subresources and are written at once after it; none of our writes
+// depends on another (our policy statement is a Deny, which a public access block never
+// rejects). The tag set is written whole whenever it is not exactly d's.
+func (k *S3Bucket) apply(ctx context.Context, d reconcile.Want[*spec.S3Bucket], haveTags map[string]string, changes reconcile.Changes, fresh bool, seen *s3Seen) error {
 	want := d.Props
 	name := d.Name
 	steps := []struct {
@@ -505,24 +590,38 @@ func (k *S3Bucket) apply(ctx context.Context, d reconcile.Want[*spec.S3Bucket], 
 	}{
 		{"tags", !reconcile.Equal(haveTags, d.Tags), func(ctx context.Context) error { return k.putTags(ctx, name, d.Tags) }},
 		{"versioning", changes.Changed("versioning"), func(ctx context.Context) error { return k.putVersioning(ctx, name, want.Versioning) }},
-		{"encryption", changes.Changed("encryption", "kms_key_arn", "bucket_key"), func(ctx context.Context) error { return k.putEncryption(ctx, name, want) }},
+		{"encryption", changes.Changed("encryption", "kms_key_arn", "bucket_key"), func(ctx context.Context) error { return k.putEncryption(ctx, name, want, seen) }},
 		{"public access block", changes.Changed("block_public_access"), func(ctx context.Context) error {
 			return k.putPublicAccessBlock(ctx, name, want.BlockPublicAccess)
 		}},
 		{"policy", changes.Changed("deny_insecure_transport"), func(ctx context.Context) error {
-			return k.putTLSPolicy(ctx, name, want.DenyInsecureTransport)
+			return k.putTLSPolicy(ctx, name, want.DenyInsecureTransport, seen)
 		}},
 		{"lifecycle", changes.Changed("lifecycle"), func(ctx context.Context) error {
 			return k.putLifecycle(ctx, name, want.Lifecycle)
 		}},
 	}
-	for _, s := range steps {
-		if !s.changed {
-			continue
+	if tags := steps[0]; tags.changed {
+		if err := k.do(ctx, fresh, tags.write); err != nil {
+			return fmt.Errorf("update %s of s3 bucket %s: %w", tags.what, name, s3NotFound(err))
 		}
-		if err := k.do(ctx, fresh, s.write); err != nil {
-			return fmt.Errorf("update %s of s3 bucket %s: %w", s.what, name, s3NotFound(err))
+	}
+	var todo []int
+	for i, s := range steps[1:] {
+		if s.changed {
+			todo = append(todo, i+1)
 		}
+	}
+	// OperationAborted: S3 can refuse a settings write while another write to the same bucket
+	// is in progress ("a conflicting conditional operation"), which writing at once makes
+	// likely (a policy and a public access block, typically); it asks to try again.
+	i, err := s3AtOnce(ctx, len(todo), func(ctx context.Context, i int) error {
+		return k.do(ctx, fresh, func(ctx context.Context) error {
+			return k.wait.Retry(ctx, func(err error) bool { return awscall.Is(err, awscall.OperationAborted) }, steps[todo[i]].write)
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("update %s of s3 bucket %s: %w", steps[todo[i]].what, name, s3NotFound(err))
 	}
 	return nil
 }
@@ -545,11 +644,17 @@ func (k *S3Bucket) putVersioning(ctx context.Context, name string, on bool) erro
 }
 
 // putEncryption sets the default encryption, keeping the rule's blocked encryption types
-// (the SSE-C block), which the spec does not describe.
-func (k *S3Bucket) putEncryption(ctx context.Context, name string, want *spec.S3Bucket) error {
-	old, err := k.encryptionRule(ctx, name)
-	if err != nil {
-		return err
+// (the SSE-C block), which the spec does not describe. The current rule is read first unless
+// seen has it.
+func (k *S3Bucket) putEncryption(ctx context.Context, name string, want *spec.S3Bucket, seen *s3Seen) error {
+	var old *types.ServerSideEncryptionRule
+	if seen != nil {
+		old = seen.rule
+	} else {
+		var err error
+		if old, err = k.encryptionRule(ctx, name); err != nil {
+			return err
+		}
 	}
 	rule := types.ServerSideEncryptionRule{ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{
 		SSEAlgorithm: types.ServerSideEncryption(want.Encryption)}}
@@ -562,7 +667,7 @@ func (k *S3Bucket) putEncryption(ctx context.Context, name string, want *spec.S3
 		}
 		rule.BucketKeyEnabled = aws.Bool(want.BucketKey)
 	}
-	_, err = awscall.Get(ctx, k.api.PutBucketEncryption, &s3.PutBucketEncryptionInput{Bucket: &name,
+	_, err := awscall.Get(ctx, k.api.PutBucketEncryption, &s3.PutBucketEncryptionInput{Bucket: &name,
 		ServerSideEncryptionConfiguration: &types.ServerSideEncryptionConfiguration{Rules: []types.ServerSideEncryptionRule{rule}}})
 	return err
 }
@@ -792,11 +897,17 @@ func s3TLSStatement(bucketARN string) map[string]any {
 }
 
 // putTLSPolicy adds or removes our statement, keeping the others; a policy left empty is
-// deleted, since S3 rejects a policy without statements.
-func (k *S3Bucket) putTLSPolicy(ctx context.Context, name string, on bool) error {
-	doc, err := k.policy(ctx, name)
-	if err != nil {
-		return err
+// deleted, since S3 rejects a policy without statements. The current policy is read first
+// unless seen has it.
+func (k *S3Bucket) putTLSPolicy(ctx context.Context, name string, on bool, seen *s3Seen) error {
+	var doc *s3PolicyDoc
+	if seen != nil {
+		doc = seen.policy
+	} else {
+		var err error
+		if doc, err = k.policy(ctx, name); err != nil {
+			return err
+		}
 	}
 	var stmt map[string]any
 	if on {

@@ -224,3 +224,28 @@ func s3AssertUntouched(t *testing.T, k *S3Bucket, name string, tags map[string]s
 	assert.False(t, p.DenyInsecureTransport, "policy untouched")
 	assert.Empty(t, p.Lifecycle, "lifecycle untouched")
 }
+
+// TestS3BucketCreateMatchesReadBack: with the settings written at once, what Create returns is
+// what reading the bucket afterwards gives, and a second Create (a rerun) adopts the bucket
+// and changes nothing.
+func TestS3BucketCreateMatchesReadBack(t *testing.T) {
+	ctx := context.Background()
+	api, region := s3Client(t)
+	k := NewS3Bucket(api, region)
+	o := testOwner(t, "readback")
+	d := desired(o, "kindtest-readback-"+o.Suffix, s3TestProps())
+	r, err := tk[spec.S3Bucket](k).Create(ctx, d)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = k.Delete(context.Background(), r) })
+	assert.Empty(t, tk[spec.S3Bucket](k).Diff(d, r))
+
+	tags, err := k.tags(ctx, d.Name, false)
+	require.NoError(t, err)
+	props, err := k.observe(ctx, d.Name, false)
+	require.NoError(t, err)
+	assert.Equal(t, k.resource(d.Name, tags, props), r)
+
+	again, err := tk[spec.S3Bucket](k).Create(ctx, d)
+	require.NoError(t, err)
+	assert.Equal(t, r, again)
+}

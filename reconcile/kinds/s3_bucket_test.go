@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -23,6 +25,7 @@ import (
 // function field; a nil field fails the call. newS3Fake fills the fields with a small
 // in-memory bucket, which tests override to produce errors.
 type s3Fake struct {
+	mu    sync.Mutex // held through each call: the kind calls at once, and the fields share a bucket
 	calls fakeCalls
 
 	listBuckets                     func(*s3.ListBucketsInput) (*s3.ListBucketsOutput, error)
@@ -49,67 +52,74 @@ type s3Fake struct {
 }
 
 func (f *s3Fake) ListBuckets(_ context.Context, in *s3.ListBucketsInput, _ ...func(*s3.Options)) (*s3.ListBucketsOutput, error) {
-	return fakeCall(&f.calls, "ListBuckets", f.listBuckets, in)
+	return s3FakeCall(f, "ListBuckets", f.listBuckets, in)
 }
 func (f *s3Fake) HeadBucket(_ context.Context, in *s3.HeadBucketInput, _ ...func(*s3.Options)) (*s3.HeadBucketOutput, error) {
-	return fakeCall(&f.calls, "HeadBucket", f.headBucket, in)
+	return s3FakeCall(f, "HeadBucket", f.headBucket, in)
 }
 func (f *s3Fake) CreateBucket(_ context.Context, in *s3.CreateBucketInput, _ ...func(*s3.Options)) (*s3.CreateBucketOutput, error) {
-	return fakeCall(&f.calls, "CreateBucket", f.createBucket, in)
+	return s3FakeCall(f, "CreateBucket", f.createBucket, in)
 }
 func (f *s3Fake) DeleteBucket(_ context.Context, in *s3.DeleteBucketInput, _ ...func(*s3.Options)) (*s3.DeleteBucketOutput, error) {
-	return fakeCall(&f.calls, "DeleteBucket", f.deleteBucket, in)
+	return s3FakeCall(f, "DeleteBucket", f.deleteBucket, in)
 }
 func (f *s3Fake) GetBucketTagging(_ context.Context, in *s3.GetBucketTaggingInput, _ ...func(*s3.Options)) (*s3.GetBucketTaggingOutput, error) {
-	return fakeCall(&f.calls, "GetBucketTagging", f.getBucketTagging, in)
+	return s3FakeCall(f, "GetBucketTagging", f.getBucketTagging, in)
 }
 func (f *s3Fake) PutBucketTagging(_ context.Context, in *s3.PutBucketTaggingInput, _ ...func(*s3.Options)) (*s3.PutBucketTaggingOutput, error) {
-	return fakeCall(&f.calls, "PutBucketTagging", f.putBucketTagging, in)
+	return s3FakeCall(f, "PutBucketTagging", f.putBucketTagging, in)
 }
 func (f *s3Fake) GetBucketVersioning(_ context.Context, in *s3.GetBucketVersioningInput, _ ...func(*s3.Options)) (*s3.GetBucketVersioningOutput, error) {
-	return fakeCall(&f.calls, "GetBucketVersioning", f.getBucketVersioning, in)
+	return s3FakeCall(f, "GetBucketVersioning", f.getBucketVersioning, in)
 }
 func (f *s3Fake) PutBucketVersioning(_ context.Context, in *s3.PutBucketVersioningInput, _ ...func(*s3.Options)) (*s3.PutBucketVersioningOutput, error) {
-	return fakeCall(&f.calls, "PutBucketVersioning", f.putBucketVersioning, in)
+	return s3FakeCall(f, "PutBucketVersioning", f.putBucketVersioning, in)
 }
 func (f *s3Fake) GetBucketEncryption(_ context.Context, in *s3.GetBucketEncryptionInput, _ ...func(*s3.Options)) (*s3.GetBucketEncryptionOutput, error) {
-	return fakeCall(&f.calls, "GetBucketEncryption", f.getBucketEncryption, in)
+	return s3FakeCall(f, "GetBucketEncryption", f.getBucketEncryption, in)
 }
 func (f *s3Fake) PutBucketEncryption(_ context.Context, in *s3.PutBucketEncryptionInput, _ ...func(*s3.Options)) (*s3.PutBucketEncryptionOutput, error) {
-	return fakeCall(&f.calls, "PutBucketEncryption", f.putBucketEncryption, in)
+	return s3FakeCall(f, "PutBucketEncryption", f.putBucketEncryption, in)
 }
 func (f *s3Fake) GetPublicAccessBlock(_ context.Context, in *s3.GetPublicAccessBlockInput, _ ...func(*s3.Options)) (*s3.GetPublicAccessBlockOutput, error) {
-	return fakeCall(&f.calls, "GetPublicAccessBlock", f.getPublicAccessBlock, in)
+	return s3FakeCall(f, "GetPublicAccessBlock", f.getPublicAccessBlock, in)
 }
 func (f *s3Fake) PutPublicAccessBlock(_ context.Context, in *s3.PutPublicAccessBlockInput, _ ...func(*s3.Options)) (*s3.PutPublicAccessBlockOutput, error) {
-	return fakeCall(&f.calls, "PutPublicAccessBlock", f.putPublicAccessBlock, in)
+	return s3FakeCall(f, "PutPublicAccessBlock", f.putPublicAccessBlock, in)
 }
 func (f *s3Fake) DeletePublicAccessBlock(_ context.Context, in *s3.DeletePublicAccessBlockInput, _ ...func(*s3.Options)) (*s3.DeletePublicAccessBlockOutput, error) {
-	return fakeCall(&f.calls, "DeletePublicAccessBlock", f.deletePublicAccessBlock, in)
+	return s3FakeCall(f, "DeletePublicAccessBlock", f.deletePublicAccessBlock, in)
 }
 func (f *s3Fake) GetBucketPolicy(_ context.Context, in *s3.GetBucketPolicyInput, _ ...func(*s3.Options)) (*s3.GetBucketPolicyOutput, error) {
-	return fakeCall(&f.calls, "GetBucketPolicy", f.getBucketPolicy, in)
+	return s3FakeCall(f, "GetBucketPolicy", f.getBucketPolicy, in)
 }
 func (f *s3Fake) PutBucketPolicy(_ context.Context, in *s3.PutBucketPolicyInput, _ ...func(*s3.Options)) (*s3.PutBucketPolicyOutput, error) {
-	return fakeCall(&f.calls, "PutBucketPolicy", f.putBucketPolicy, in)
+	return s3FakeCall(f, "PutBucketPolicy", f.putBucketPolicy, in)
 }
 func (f *s3Fake) DeleteBucketPolicy(_ context.Context, in *s3.DeleteBucketPolicyInput, _ ...func(*s3.Options)) (*s3.DeleteBucketPolicyOutput, error) {
-	return fakeCall(&f.calls, "DeleteBucketPolicy", f.deleteBucketPolicy, in)
+	return s3FakeCall(f, "DeleteBucketPolicy", f.deleteBucketPolicy, in)
 }
 func (f *s3Fake) GetBucketLifecycleConfiguration(_ context.Context, in *s3.GetBucketLifecycleConfigurationInput, _ ...func(*s3.Options)) (*s3.GetBucketLifecycleConfigurationOutput, error) {
-	return fakeCall(&f.calls, "GetBucketLifecycleConfiguration", f.getBucketLifecycleConfiguration, in)
+	return s3FakeCall(f, "GetBucketLifecycleConfiguration", f.getBucketLifecycleConfiguration, in)
 }
 func (f *s3Fake) PutBucketLifecycleConfiguration(_ context.Context, in *s3.PutBucketLifecycleConfigurationInput, _ ...func(*s3.Options)) (*s3.PutBucketLifecycleConfigurationOutput, error) {
-	return fakeCall(&f.calls, "PutBucketLifecycleConfiguration", f.putBucketLifecycleConfiguration, in)
+	return s3FakeCall(f, "PutBucketLifecycleConfiguration", f.putBucketLifecycleConfiguration, in)
 }
 func (f *s3Fake) DeleteBucketLifecycle(_ context.Context, in *s3.DeleteBucketLifecycleInput, _ ...func(*s3.Options)) (*s3.DeleteBucketLifecycleOutput, error) {
-	return fakeCall(&f.calls, "DeleteBucketLifecycle", f.deleteBucketLifecycle, in)
+	return s3FakeCall(f, "DeleteBucketLifecycle", f.deleteBucketLifecycle, in)
 }
 func (f *s3Fake) ListObjectVersions(_ context.Context, in *s3.ListObjectVersionsInput, _ ...func(*s3.Options)) (*s3.ListObjectVersionsOutput, error) {
-	return fakeCall(&f.calls, "ListObjectVersions", f.listObjectVersions, in)
+	return s3FakeCall(f, "ListObjectVersions", f.listObjectVersions, in)
 }
 func (f *s3Fake) DeleteObjects(_ context.Context, in *s3.DeleteObjectsInput, _ ...func(*s3.Options)) (*s3.DeleteObjectsOutput, error) {
-	return fakeCall(&f.calls, "DeleteObjects", f.deleteObjects, in)
+	return s3FakeCall(f, "DeleteObjects", f.deleteObjects, in)
+}
+
+// s3FakeCall is fakeCall under f.mu. A function field may count f's calls (it holds mu).
+func s3FakeCall[I, O any](f *s3Fake, op string, fn func(I) (O, error), in I) (O, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return fakeCall(&f.calls, op, fn, in)
 }
 
 func (f *s3Fake) count(op string) int { return f.calls.count(op) }
@@ -300,7 +310,7 @@ func s3Applied() *s3Mem {
 	if err != nil {
 		panic(err)
 	}
-	if err := k.apply(context.Background(), w, nil, changes, false); err != nil {
+	if err := k.apply(context.Background(), w, nil, changes, false, nil); err != nil {
 		panic(err)
 	}
 	return m
@@ -583,7 +593,7 @@ func TestS3BucketTLSPolicy(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m := &s3Mem{exists: true, policy: tt.policy}
 			f := newS3Fake(m)
-			require.NoError(t, newTestS3(f, "us-east-1").putTLSPolicy(context.Background(), "b", tt.on))
+			require.NoError(t, newTestS3(f, "us-east-1").putTLSPolicy(context.Background(), "b", tt.on, nil))
 			if tt.deleted {
 				assert.Equal(t, 1, f.count("DeleteBucketPolicy"))
 				return
@@ -818,4 +828,194 @@ func TestS3BucketSettle(t *testing.T) {
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "read policy of s3 bucket shop-archive-dev")
 	})
+}
+
+func TestS3BucketObserve(t *testing.T) {
+	kmsRule := &types.ServerSideEncryptionRule{BucketKeyEnabled: aws.Bool(true), ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{
+		SSEAlgorithm: types.ServerSideEncryptionAwsKms, KMSMasterKeyID: aws.String("arn:k")}}
+	allOn := &types.PublicAccessBlockConfiguration{BlockPublicAcls: aws.Bool(true), IgnorePublicAcls: aws.Bool(true),
+		BlockPublicPolicy: aws.Bool(true), RestrictPublicBuckets: aws.Bool(true)}
+	threeOn := &types.PublicAccessBlockConfiguration{BlockPublicAcls: aws.Bool(true), IgnorePublicAcls: aws.Bool(true), BlockPublicPolicy: aws.Bool(true)}
+	rule := s3LifecycleRule(spec.LifecycleRule{ID: "b", Prefix: "x/", ExpirationDays: 3})
+	disabled := s3LifecycleRule(spec.LifecycleRule{ID: "a", ExpirationDays: 1})
+	disabled.Status = types.ExpirationStatusDisabled
+	tests := []struct {
+		name string
+		mem  *s3Mem
+		want *spec.S3Bucket
+	}{
+		{name: "nothing configured", mem: &s3Mem{exists: true}, want: &spec.S3Bucket{}},
+		{name: "applied defaults", mem: s3Applied(), want: s3Defaults()},
+		{name: "suspended versioning reads false", mem: &s3Mem{exists: true, versioning: types.BucketVersioningStatusSuspended}, want: &spec.S3Bucket{}},
+		{name: "kms", mem: &s3Mem{exists: true, encryption: kmsRule}, want: &spec.S3Bucket{Encryption: "aws:kms", KMSKeyARN: "arn:k", BucketKey: true}},
+		{name: "public access block needs all four", mem: &s3Mem{exists: true, pab: threeOn}, want: &spec.S3Bucket{}},
+		{name: "public access block all four", mem: &s3Mem{exists: true, pab: allOn}, want: &spec.S3Bucket{BlockPublicAccess: true}},
+		{name: "policy without our statement", mem: &s3Mem{exists: true, policy: `{"Statement":[{"Sid":"other"}]}`}, want: &spec.S3Bucket{}},
+		{name: "disabled rules are absent", mem: &s3Mem{exists: true, lifecycle: []types.LifecycleRule{rule, disabled}},
+			want: &spec.S3Bucket{Lifecycle: []spec.LifecycleRule{{ID: "b", Prefix: "x/", ExpirationDays: 3}}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newS3Fake(tt.mem)
+			got, err := newTestS3(f, "us-east-1").observe(context.Background(), "b", false)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+			assert.ElementsMatch(t, []string{"GetBucketVersioning", "GetBucketEncryption", "GetPublicAccessBlock", "GetBucketPolicy",
+				"GetBucketLifecycleConfiguration"}, []string(f.calls), "one read per setting")
+		})
+	}
+}
+
+func TestS3BucketObserveErrors(t *testing.T) {
+	denied := func() error { return s3APIErr("AccessDenied") }
+	tests := []struct {
+		name  string
+		fail  func(f *s3Fake)
+		msg   string
+		found bool // the error is not ErrNotFound
+	}{
+		{name: "the first failing read in order is the one said, whichever answered first",
+			fail: func(f *s3Fake) {
+				f.getBucketLifecycleConfiguration = func(*s3.GetBucketLifecycleConfigurationInput) (*s3.GetBucketLifecycleConfigurationOutput, error) {
+					return nil, denied()
+				}
+				f.getBucketPolicy = func(*s3.GetBucketPolicyInput) (*s3.GetBucketPolicyOutput, error) { return nil, denied() }
+			},
+			msg: "read policy of s3 bucket b: api error AccessDenied"},
+		{name: "a read stopped by another's failure is not the error",
+			fail: func(f *s3Fake) {
+				// versioning waits for the bucket to answer until the policy read's failure stops it.
+				f.getBucketVersioning = func(*s3.GetBucketVersioningInput) (*s3.GetBucketVersioningOutput, error) {
+					return nil, &types.NoSuchBucket{}
+				}
+				f.getBucketPolicy = func(*s3.GetBucketPolicyInput) (*s3.GetBucketPolicyOutput, error) { return nil, denied() }
+			},
+			msg: "read policy of s3 bucket b: api error AccessDenied"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newS3Fake(s3Applied())
+			tt.fail(f)
+			k := newTestS3(f, "us-east-1")
+			k.wait = reconcile.Backoff{Initial: time.Millisecond, Max: time.Millisecond, Budget: time.Hour}
+			_, err := k.observe(context.Background(), "b", true)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.msg)
+			assert.False(t, errors.Is(err, reconcile.ErrNotFound), "AccessDenied is not a missing bucket")
+		})
+	}
+}
+
+// TestS3BucketCreateReturnsWhatIsRead: the resource Create returns is what observing the
+// bucket right after gives, and shows no difference from d.
+func TestS3BucketCreateReturnsWhatIsRead(t *testing.T) {
+	tests := []struct {
+		name string
+		p    func(p *spec.S3Bucket)
+	}{
+		{name: "defaults"},
+		{name: "kms with a key and a bucket key", p: s3KMS("arn:aws:kms:us-east-1:1:key/k", true)},
+		{name: "kms without a key", p: s3KMS("", false)},
+		{name: "everything off", p: func(p *spec.S3Bucket) { *p = spec.S3Bucket{Encryption: "AES256"} }},
+		{name: "lifecycle out of order", p: s3Rules(
+			spec.LifecycleRule{ID: "z", Transitions: []spec.Transition{{Days: 90, StorageClass: "GLACIER"}, {Days: 30, StorageClass: "STANDARD_IA"}}},
+			spec.LifecycleRule{ID: "a", Prefix: "logs/", ExpirationDays: 30, NoncurrentExpirationDays: 3, AbortIncompleteUploadDays: 1})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newS3Fake(&s3Mem{})
+			p := s3Defaults()
+			if tt.p != nil {
+				tt.p(p)
+			}
+			d := s3Desired(p)
+			k := newTestS3(f, "us-east-1")
+			r, err := tk[spec.S3Bucket](k).Create(context.Background(), d)
+			require.NoError(t, err)
+			assert.Empty(t, tk[spec.S3Bucket](k).Diff(d, r))
+			read := s3Live(f, d)
+			assert.Equal(t, read, r)
+		})
+	}
+}
+
+func TestS3BucketCreateWriteFails(t *testing.T) {
+	boom := s3APIErr("InternalError")
+	tests := []struct {
+		name string
+		fail func(f *s3Fake)
+		what string
+	}{
+		{"tags", func(f *s3Fake) {
+			f.putBucketTagging = func(*s3.PutBucketTaggingInput) (*s3.PutBucketTaggingOutput, error) { return nil, boom }
+		}, "tags"},
+		{"versioning", func(f *s3Fake) {
+			f.putBucketVersioning = func(*s3.PutBucketVersioningInput) (*s3.PutBucketVersioningOutput, error) { return nil, boom }
+		}, "versioning"},
+		{"encryption", func(f *s3Fake) {
+			f.putBucketEncryption = func(*s3.PutBucketEncryptionInput) (*s3.PutBucketEncryptionOutput, error) { return nil, boom }
+		}, "encryption"},
+		{"public access block", func(f *s3Fake) {
+			f.putPublicAccessBlock = func(*s3.PutPublicAccessBlockInput) (*s3.PutPublicAccessBlockOutput, error) { return nil, boom }
+		}, "public access block"},
+		{"policy", func(f *s3Fake) {
+			f.putBucketPolicy = func(*s3.PutBucketPolicyInput) (*s3.PutBucketPolicyOutput, error) { return nil, boom }
+		}, "policy"},
+		{"lifecycle", func(f *s3Fake) {
+			f.putBucketLifecycleConfiguration = func(*s3.PutBucketLifecycleConfigurationInput) (*s3.PutBucketLifecycleConfigurationOutput, error) {
+				return nil, boom
+			}
+		}, "lifecycle"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newS3Fake(&s3Mem{})
+			tt.fail(f)
+			p := s3Defaults()
+			s3Rules(spec.LifecycleRule{ID: "a", ExpirationDays: 3})(p)
+			_, err := tk[spec.S3Bucket](newTestS3(f, "us-east-1")).Create(context.Background(), s3Desired(p))
+			require.ErrorIs(t, err, boom)
+			assert.Contains(t, err.Error(), "update "+tt.what+" of s3 bucket shop-archive-dev: ")
+			if tt.what == "tags" {
+				assert.Equal(t, []string{"CreateBucket", "PutBucketTagging"}, f.writes(), "no setting is written before the bucket is ours")
+			}
+		})
+	}
+}
+
+func TestS3BucketWriteRetriesOperationAborted(t *testing.T) {
+	m := &s3Mem{}
+	f := newS3Fake(m)
+	put := f.putBucketPolicy
+	f.putBucketPolicy = func(in *s3.PutBucketPolicyInput) (*s3.PutBucketPolicyOutput, error) {
+		if f.count("PutBucketPolicy") < 2 { // another write to the bucket is in progress
+			return nil, s3APIErr("OperationAborted")
+		}
+		return put(in)
+	}
+	_, err := tk[spec.S3Bucket](newTestS3(f, "us-east-1")).Create(context.Background(), s3Desired(s3Defaults()))
+	require.NoError(t, err)
+	assert.Equal(t, 2, f.count("PutBucketPolicy"))
+	assert.Contains(t, m.policy, s3TLSSid)
+}
+
+// TestS3BucketCreateKeepsWhatItRead: Create writes the policy and encryption from what its
+// read found, without reading them again, and keeps what the spec does not describe.
+func TestS3BucketCreateKeepsWhatItRead(t *testing.T) {
+	blocked := &types.BlockedEncryptionTypes{EncryptionType: []types.EncryptionType{"SSE-C"}}
+	m := &s3Mem{exists: true, tags: s3TestOwner.Tags(),
+		policy: `{"Version":"2012-10-17","Statement":[{"Sid":"reader","Effect":"Deny","Principal":"*","Action":"s3:DeleteBucket","Resource":"arn:aws:s3:::shop-archive-dev"}]}`,
+		encryption: &types.ServerSideEncryptionRule{BlockedEncryptionTypes: blocked,
+			ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{SSEAlgorithm: types.ServerSideEncryptionAwsKms}}}
+	f := newS3Fake(m)
+	_, err := tk[spec.S3Bucket](newTestS3(f, "us-east-1")).Create(context.Background(), s3Desired(s3Defaults()))
+	require.NoError(t, err)
+	doc, err := s3ParsePolicy(m.policy)
+	require.NoError(t, err)
+	assert.True(t, doc.has("reader"), "the other statement stays")
+	assert.True(t, doc.has(s3TLSSid))
+	assert.Equal(t, types.ServerSideEncryptionAes256, m.encryption.ApplyServerSideEncryptionByDefault.SSEAlgorithm)
+	assert.Equal(t, blocked, m.encryption.BlockedEncryptionTypes)
+	assert.Equal(t, 2, f.count("GetBucketPolicy"), "read once before the writes, once by settle")
+	assert.Equal(t, 2, f.count("GetBucketEncryption"), "read once before the writes, once by settle")
 }
