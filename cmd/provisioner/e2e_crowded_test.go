@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -67,7 +69,7 @@ func crowd(t *testing.T, prefix string, queues, groups, roles, tables, alarms in
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
 	for i := range roles {
 		_, err := im.CreateRole(ctx, &iam.CreateRoleInput{RoleName: name("role", i), AssumeRolePolicyDocument: aws.String(trust)})
-		require.NoError(t, err)
+		require.NoError(t, resentCreate(err, "EntityAlreadyExists"))
 	}
 	for i := range tables {
 		_, err := db.CreateTable(ctx, &dynamodb.CreateTableInput{TableName: name("table", i), BillingMode: ddbtypes.BillingModePayPerRequest,
@@ -81,4 +83,14 @@ func crowd(t *testing.T, prefix string, queues, groups, roles, tables, alarms in
 			EvaluationPeriods: aws.Int32(1), Threshold: aws.Float64(1), ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanThreshold})
 		require.NoError(t, err)
 	}
+}
+
+// resentCreate forgives the "already exists" a setup create meets when the SDK resent it after
+// losing the answer to the first (seen on a loaded LocalStack): the setup wants it to exist.
+func resentCreate(err error, code string) error {
+	var ae smithy.APIError
+	if errors.As(err, &ae) && ae.ErrorCode() == code {
+		return nil
+	}
+	return err
 }

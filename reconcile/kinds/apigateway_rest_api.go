@@ -575,27 +575,28 @@ func (k *RestAPI) ensurePath(ctx context.Context, apiID string, tree *restTree, 
 
 // createResource creates the resource at path under parentID and returns its id.
 //
-// A refusal may mean that the path exists: made since our read, or by our own create whose
-// answer was lost and that the SDK sent again. AWS answers ConflictException ("another
-// resource with the same parent already has this name"); LocalStack 4.14.0 answers a resent
-// variable part ("{id}") with BadRequestException ("a sibling of this resource already has a
-// variable path part"). Either way, a path that now exists is ours to use (existingResource).
-// A ConflictException with no such path is API Gateway's "concurrent modification" of the
-// same API (siblings are created at once): it is sent again, with the backoff. Any other
-// refusal is kept.
+// It is sent once (awscall.Once): LocalStack 4.14.0 makes a second resource of the same static
+// name when the SDK resends a create whose answer was lost, where AWS would refuse it. A lost
+// answer, and a refusal that may mean the path exists, are settled by looking the path up
+// (existingResource): AWS answers a path made since our read with ConflictException ("another
+// resource with the same parent already has this name"); LocalStack answers a second variable
+// part ("{id}") with BadRequestException ("a sibling of this resource already has a variable
+// path part"). A path that now exists is ours to use. A lost answer with no such path, and a
+// ConflictException with none (API Gateway's "concurrent modification" of the same API, as
+// siblings are created at once), are sent again, with the backoff. Any other refusal is kept.
 func (k *RestAPI) createResource(ctx context.Context, apiID, parentID, path string) (string, error) {
 	_, part := restParent(path)
 	in := &apigateway.CreateResourceInput{RestApiId: aws.String(apiID), ParentId: aws.String(parentID), PathPart: aws.String(part)}
 	var id string
 	err := k.wait.Retry(ctx, func(err error) bool { return errors.Is(err, errRestConcurrent) }, func(ctx context.Context) error {
-		err := apigwDo(ctx, k.wait, awscall.Throttled, func(ctx context.Context) error {
+		err := apigwDo(awscall.Once(ctx), k.wait, awscall.Throttled, func(ctx context.Context) error {
 			out, err := k.api.CreateResource(ctx, in)
 			if err == nil {
 				id = aws.ToString(out.Id)
 			}
 			return err
 		})
-		if awscall.Is(err, awscall.ConflictException) || awscall.Is(err, awscall.BadRequestException) {
+		if errors.Is(err, awscall.ErrUnknownOutcome) || awscall.Is(err, awscall.ConflictException) || awscall.Is(err, awscall.BadRequestException) {
 			id, err = k.existingResource(ctx, apiID, path, err)
 		}
 		return err
@@ -606,13 +607,14 @@ func (k *RestAPI) createResource(ctx context.Context, apiID, parentID, path stri
 	return id, nil
 }
 
-// errRestConcurrent marks a ConflictException that was not "already exists": another write
-// to the same API was under way.
+// errRestConcurrent marks a CreateResource to send again: a ConflictException that was not
+// "already exists" (another write to the same API was under way), or a lost answer whose
+// resource does not exist.
 var errRestConcurrent = errors.New("concurrent modification of the api")
 
-// existingResource looks path up after CreateResource refused it (createResource says when).
-// A path that now exists is ours to use; one that does not keeps the refusal, marked
-// errRestConcurrent when it was a ConflictException.
+// existingResource looks path up after CreateResource refused it or its answer was lost
+// (createResource says when). A path that now exists is ours to use; one that does not keeps
+// the refusal, marked errRestConcurrent when it was a ConflictException or a lost answer.
 func (k *RestAPI) existingResource(ctx context.Context, apiID, path string, refusal error) (string, error) {
 	tree, err := k.readTree(ctx, apiID)
 	if err != nil {
@@ -621,7 +623,7 @@ func (k *RestAPI) existingResource(ctx context.Context, apiID, path string, refu
 	if id, ok := tree.ids[path]; ok {
 		return id, nil
 	}
-	if awscall.Is(refusal, awscall.ConflictException) {
+	if awscall.Is(refusal, awscall.ConflictException) || errors.Is(refusal, awscall.ErrUnknownOutcome) {
 		return "", fmt.Errorf("%w: %w", errRestConcurrent, refusal)
 	}
 	return "", refusal

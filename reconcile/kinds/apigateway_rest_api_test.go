@@ -2,6 +2,7 @@ package kinds
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -510,6 +512,34 @@ func TestRestAPICreate(t *testing.T) {
 					return nil, err
 				}
 				return nil, miscAPIErr(code)
+			}
+			d := desired(o, "api-dev", restUnitProps())
+			got, err := tk[spec.RestAPI](unitRestAPI(f)).Create(context.Background(), d)
+			require.NoError(t, err)
+			assert.Empty(t, tk[spec.RestAPI](&RestAPI{}).Diff(d, got))
+			assert.Len(t, apis[got.ID].resources, 4, "/, /webhook, /events, /events/{eventId}: one each")
+		})
+	}
+	// A CreateResource whose answer was lost is not sent again by the SDK (LocalStack would make
+	// a second /webhook): the kind looks the path up and uses the one made, or sends it again
+	// when there is none.
+	for _, made := range []bool{true, false} {
+		t.Run(fmt.Sprintf("a lost CreateResource answer (made: %v) leaves one resource a path", made), func(t *testing.T) {
+			apis := map[string]*memRest{}
+			f := memRestAPI(apis)
+			create := f.createResource
+			lost := false
+			f.createResource = func(in *apigateway.CreateResourceInput) (*apigateway.CreateResourceOutput, error) {
+				if aws.ToString(in.PathPart) != "webhook" || lost {
+					return create(in)
+				}
+				lost = true
+				if made {
+					if _, err := create(in); err != nil {
+						return nil, err
+					}
+				}
+				return nil, awscall.LostAnswer(errors.New("read tcp: connection reset by peer"))
 			}
 			d := desired(o, "api-dev", restUnitProps())
 			got, err := tk[spec.RestAPI](unitRestAPI(f)).Create(context.Background(), d)
