@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -14,7 +13,6 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -64,18 +62,18 @@ func crowd(t *testing.T, prefix string, queues, groups, roles, tables, alarms in
 	}
 	for i := range groups {
 		_, err := lg.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: name("/other/logs", i)})
-		require.NoError(t, err)
+		require.NoError(t, emutest.Resent(err, "ResourceAlreadyExistsException"))
 	}
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
 	for i := range roles {
 		_, err := im.CreateRole(ctx, &iam.CreateRoleInput{RoleName: name("role", i), AssumeRolePolicyDocument: aws.String(trust)})
-		require.NoError(t, resentCreate(err, "EntityAlreadyExists"))
+		require.NoError(t, emutest.Resent(err, "EntityAlreadyExists"))
 	}
 	for i := range tables {
 		_, err := db.CreateTable(ctx, &dynamodb.CreateTableInput{TableName: name("table", i), BillingMode: ddbtypes.BillingModePayPerRequest,
 			AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String("pk"), AttributeType: ddbtypes.ScalarAttributeTypeS}},
 			KeySchema:            []ddbtypes.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: ddbtypes.KeyTypeHash}}})
-		require.NoError(t, err)
+		require.NoError(t, emutest.Resent(err, "ResourceInUseException"))
 	}
 	for i := range alarms {
 		_, err := cw.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{AlarmName: name("alarm", i), Namespace: aws.String("AWS/SQS"),
@@ -83,14 +81,4 @@ func crowd(t *testing.T, prefix string, queues, groups, roles, tables, alarms in
 			EvaluationPeriods: aws.Int32(1), Threshold: aws.Float64(1), ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanThreshold})
 		require.NoError(t, err)
 	}
-}
-
-// resentCreate forgives the "already exists" a setup create meets when the SDK resent it after
-// losing the answer to the first (seen on a loaded LocalStack): the setup wants it to exist.
-func resentCreate(err error, code string) error {
-	var ae smithy.APIError
-	if errors.As(err, &ae) && ae.ErrorCode() == code {
-		return nil
-	}
-	return err
 }

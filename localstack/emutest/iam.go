@@ -2,12 +2,18 @@ package emutest
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/smithy-go"
 
 	"github.com/provisioner-dev/provisioner/localstack"
 )
@@ -60,4 +66,37 @@ func (s *IAMServer) Enforce(t testing.TB) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("enforce IAM on %s: %s", s.Endpoint, resp.Status)
 	}
+}
+
+// Resent forgives the "already exists" a setup create meets when the SDK resent it after losing
+// the answer to the first (seen on a loaded LocalStack): the setup only wants the thing to exist.
+func Resent(err error, code string) error {
+	var ae smithy.APIError
+	if errors.As(err, &ae) && ae.ErrorCode() == code {
+		return nil
+	}
+	return err
+}
+
+// Role creates an IAM role the given services may assume, deletes it when t ends, and returns
+// its ARN. A create the SDK resent is settled by reading the role back.
+func Role(t testing.TB, c *iam.Client, name string, services ...string) string {
+	t.Helper()
+	ctx := context.Background()
+	principals, _ := json.Marshal(services)
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":` +
+		string(principals) + `},"Action":"sts:AssumeRole"}]}`
+	out, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)})
+	if err = Resent(err, "EntityAlreadyExists"); err != nil {
+		t.Fatalf("create the test role %s: %v", name, err)
+	}
+	t.Cleanup(func() { _, _ = c.DeleteRole(context.Background(), &iam.DeleteRoleInput{RoleName: aws.String(name)}) })
+	if out != nil {
+		return aws.ToString(out.Role.Arn)
+	}
+	got, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+	if err != nil {
+		t.Fatalf("read the resent test role %s: %v", name, err)
+	}
+	return aws.ToString(got.Role.Arn)
 }

@@ -219,7 +219,7 @@ func TestNotFoundAfterCreate(t *testing.T) {
 		{"IAM", "NoSuchEntity", func() func() error {
 			c := iam.NewFromConfig(cfg)
 			_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(sfx + "-r"), AssumeRolePolicyDocument: aws.String(trust)})
-			require.NoError(t, err)
+			require.NoError(t, emutest.Resent(err, "EntityAlreadyExists"))
 			return func() error {
 				_, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(sfx + "-r")})
 				return err
@@ -250,10 +250,9 @@ func TestNotFoundAfterCreate(t *testing.T) {
 			}
 		}},
 		{"Lambda", "ResourceNotFoundException", func() func() error {
-			role, err := iam.NewFromConfig(emutest.Config(t)).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(sfx + "-fn"), AssumeRolePolicyDocument: aws.String(trust)})
-			require.NoError(t, err)
+			role := emutest.Role(t, iam.NewFromConfig(emutest.Config(t)), sfx+"-fn", "lambda.amazonaws.com")
 			c := lambda.NewFromConfig(cfg)
-			_, err = c.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String(sfx + "-fn"), Role: role.Role.Arn,
+			_, err := c.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String(sfx + "-fn"), Role: aws.String(role),
 				Runtime: lambdatypes.RuntimeProvidedal2023, Handler: aws.String("bootstrap"), Code: &lambdatypes.FunctionCode{ZipFile: tinyZip(t)}})
 			require.NoError(t, err)
 			return func() error {

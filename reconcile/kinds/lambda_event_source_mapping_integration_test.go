@@ -51,12 +51,7 @@ func newESMWorld(t *testing.T) *esmWorld {
 }
 
 func esmTestRole(t *testing.T, c *iam.Client, name string) string {
-	ctx := context.Background()
-	out, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
-	require.NoError(t, err)
-	t.Cleanup(func() { _, _ = c.DeleteRole(context.Background(), &iam.DeleteRoleInput{RoleName: aws.String(name)}) })
-	return aws.ToString(out.Role.Arn)
+	return emutest.Role(t, c, name, "lambda.amazonaws.com")
 }
 
 // esmTestFunction creates a function whose code is never run (the emulator does not invoke

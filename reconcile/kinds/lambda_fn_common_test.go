@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/provisioner-dev/provisioner/localstack/emutest"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -395,17 +396,7 @@ func fnCopyMap(m map[string]string) map[string]string {
 // exists) and deletes it when the test ends.
 func fnTestRole(t *testing.T, name string) string {
 	t.Helper()
-	client := iam.NewFromConfig(emuConfig(t))
-	ctx := context.Background()
-	out, err := client.CreateRole(ctx, &iam.CreateRoleInput{
-		RoleName:                 aws.String(name),
-		AssumeRolePolicyDocument: aws.String(iamTrustDocument([]string{"lambda.amazonaws.com"})),
-	})
-	require.NoError(t, err, "create the test role")
-	t.Cleanup(func() {
-		_, _ = client.DeleteRole(context.Background(), &iam.DeleteRoleInput{RoleName: aws.String(name)})
-	})
-	return aws.ToString(out.Role.Arn)
+	return emutest.Role(t, iam.NewFromConfig(emuConfig(t)), name, "lambda.amazonaws.com")
 }
 
 func fnDefaults() *spec.LambdaFunction { return specDefaults[*spec.LambdaFunction]("lambda.function") }
