@@ -263,47 +263,11 @@ func (k *S3Bucket) observeSeen(ctx context.Context, name string, fresh bool) (*s
 		{"policy", func(ctx context.Context) error { return k.readPolicy(ctx, name, p, seen) }},
 		{"lifecycle", func(ctx context.Context) error { return k.readLifecycle(ctx, name, p) }},
 	}
-	i, err := s3AtOnce(ctx, len(steps), func(ctx context.Context, i int) error { return k.do(ctx, fresh, steps[i].read) })
+	i, err := awscall.AtOnce(ctx, len(steps), func(ctx context.Context, i int) error { return k.do(ctx, fresh, steps[i].read) })
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %s of s3 bucket %s: %w", steps[i].what, name, s3NotFound(err))
 	}
 	return p, seen, nil
-}
-
-// s3AtOnce runs step(0) to step(n-1) at once and waits for them all. A failure cancels the
-// steps still running; the step returned is the first, by index, that failed on its own (not
-// because that cancel stopped it), so the error does not depend on which answer came first.
-func s3AtOnce(ctx context.Context, n int, step func(ctx context.Context, i int) error) (int, error) {
-	sub, cancel := context.WithCancel(ctx)
-	defer cancel()
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if errs[i] = step(sub, i); errs[i] != nil {
-				cancel()
-			}
-		}()
-	}
-	wg.Wait()
-	first := -1
-	for i, err := range errs {
-		if err == nil {
-			continue
-		}
-		if ctx.Err() != nil || !errors.Is(err, context.Canceled) {
-			return i, err
-		}
-		if first < 0 {
-			first = i
-		}
-	}
-	if first >= 0 {
-		return first, errs[first]
-	}
-	return 0, nil
 }
 
 func (k *S3Bucket) readVersioning(ctx context.Context, name string, p *spec.S3Bucket) error {
@@ -615,7 +579,7 @@ func (k *S3Bucket) apply(ctx context.Context, d reconcile.Want[*spec.S3Bucket], 
 	// OperationAborted: S3 can refuse a settings write while another write to the same bucket
 	// is in progress ("a conflicting conditional operation"), which writing at once makes
 	// likely (a policy and a public access block, typically); it asks to try again.
-	i, err := s3AtOnce(ctx, len(todo), func(ctx context.Context, i int) error {
+	i, err := awscall.AtOnce(ctx, len(todo), func(ctx context.Context, i int) error {
 		return k.do(ctx, fresh, func(ctx context.Context) error {
 			return k.wait.Retry(ctx, func(err error) bool { return awscall.Is(err, awscall.OperationAborted) }, steps[todo[i]].write)
 		})

@@ -2,6 +2,7 @@ package awscall
 
 import (
 	"context"
+	"errors"
 	"sync"
 )
 
@@ -57,4 +58,40 @@ func Gather[I, O any](ctx context.Context, items []I, read func(ctx context.Cont
 		}
 	}
 	return out, nil
+}
+
+// AtOnce runs step(0) to step(n-1) at once and waits for them all. A failure cancels the
+// steps still running; the step returned is the first, by index, that failed on its own (not
+// because that cancel stopped it), so the error does not depend on which answer came first.
+func AtOnce(ctx context.Context, n int, step func(ctx context.Context, i int) error) (int, error) {
+	sub, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if errs[i] = step(sub, i); errs[i] != nil {
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	first := -1
+	for i, err := range errs {
+		if err == nil {
+			continue
+		}
+		if ctx.Err() != nil || !errors.Is(err, context.Canceled) {
+			return i, err
+		}
+		if first < 0 {
+			first = i
+		}
+	}
+	if first >= 0 {
+		return first, errs[first]
+	}
+	return 0, nil
 }

@@ -3,8 +3,10 @@ package awscall
 import (
 	"context"
 	"errors"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -43,4 +45,35 @@ func TestGatherReturnsTheFirstError(t *testing.T) {
 	// A slot frees only after its read's error has cancelled the rest: the first reads in
 	// flight are all that ever start.
 	assert.LessOrEqual(t, calls.Load(), int32(listReads), "nothing starts once a read failed")
+}
+
+// TestAtOnce: every step runs at the same time (none waits for another's answer), and of
+// several failures the one reported is the lowest index that failed on its own, however the
+// answers raced.
+func TestAtOnce(t *testing.T) {
+	const n = 5
+	var arrived sync.WaitGroup
+	arrived.Add(n)
+	i, err := AtOnce(context.Background(), n, func(ctx context.Context, i int) error {
+		arrived.Done()
+		arrived.Wait() // deadlocks unless all n run together
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, 0, i)
+
+	first, second := errors.New("step 1"), errors.New("step 3")
+	i, err = AtOnce(context.Background(), n, func(ctx context.Context, i int) error {
+		switch i {
+		case 3:
+			return second // fails first in time
+		case 1:
+			time.Sleep(10 * time.Millisecond)
+			return first
+		}
+		<-ctx.Done() // stopped by the cancel: not reported
+		return ctx.Err()
+	})
+	assert.Equal(t, 1, i)
+	assert.ErrorIs(t, err, first)
 }
