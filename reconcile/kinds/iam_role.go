@@ -614,18 +614,25 @@ func (k *IAMRole) waitGone(ctx context.Context, name string) error {
 }
 
 // observe reads the role, its trust policy, inline policies, attachments and (unless given)
-// tags; ErrNotFound when the role does not exist (or is not visible yet).
+// tags; ErrNotFound when the role does not exist (or is not visible yet). The reads run at
+// once, none needing another's answer: one after another they made a role's read-back five
+// round trips on the cold apply's critical path (role, function, REST API), where it is two
+// (the lists, then the inline policies' documents together).
 func (k *IAMRole) observe(ctx context.Context, name string, tags map[string]string) (state.Resource, error) {
-	role, err := k.getRole(ctx, name)
-	if err != nil {
-		return state.Resource{}, err
+	var role *types.Role
+	var inline []spec.InlinePolicy
+	var attached []string
+	steps := []func(ctx context.Context) error{
+		func(ctx context.Context) (err error) { role, err = k.getRole(ctx, name); return err },
+		func(ctx context.Context) (err error) { inline, attached, err = k.policies(ctx, name); return err },
 	}
 	if tags == nil {
-		if tags, err = k.tags(ctx, name); err != nil {
-			return state.Resource{}, err
-		}
+		steps = append(steps, func(ctx context.Context) (err error) { tags, err = k.tags(ctx, name); return err })
 	}
-	return k.observeRole(ctx, role, tags)
+	if _, err := awscall.AtOnce(ctx, len(steps), func(ctx context.Context, i int) error { return steps[i](ctx) }); err != nil {
+		return state.Resource{}, err
+	}
+	return iamResource(role, tags, inline, attached)
 }
 
 // getRole reads one role; ErrNotFound when there is none of that name.
@@ -644,16 +651,24 @@ func (k *IAMRole) getRole(ctx context.Context, name string) (*types.Role, error)
 
 // observeRole completes what GetRole said with the role's inline policies and attachments.
 func (k *IAMRole) observeRole(ctx context.Context, role *types.Role, tags map[string]string) (state.Resource, error) {
-	name := aws.ToString(role.RoleName)
-	inline, err := k.inlinePolicies(ctx, name)
-	if err != nil {
-		return state.Resource{}, err
-	}
-	attached, err := k.attached(ctx, name)
+	inline, attached, err := k.policies(ctx, aws.ToString(role.RoleName))
 	if err != nil {
 		return state.Resource{}, err
 	}
 	return iamResource(role, tags, inline, attached)
+}
+
+// policies reads the role's inline policies and its attachments at once.
+func (k *IAMRole) policies(ctx context.Context, name string) (inline []spec.InlinePolicy, attached []string, err error) {
+	_, err = awscall.AtOnce(ctx, 2, func(ctx context.Context, i int) (err error) {
+		if i == 0 {
+			inline, err = k.inlinePolicies(ctx, name)
+		} else {
+			attached, err = k.attached(ctx, name)
+		}
+		return err
+	})
+	return inline, attached, err
 }
 
 // iamResource is the observed role: role as GetRole or ListRoles says it, with its tags, its
@@ -685,21 +700,19 @@ func (k *IAMRole) inlinePolicies(ctx context.Context, role string) ([]spec.Inlin
 		return nil, err
 	}
 	sort.Strings(names)
-	var out []spec.InlinePolicy
-	for _, policy := range names {
+	return awscall.Gather(ctx, names, func(ctx context.Context, policy string) (spec.InlinePolicy, bool, error) {
 		got, err := awscall.Call(ctx, func(ctx context.Context) (*iam.GetRolePolicyOutput, error) {
 			return k.api.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(policy)})
 		})
 		if err != nil {
-			return nil, awscall.NotFound(err, iamNoSuchEntity)
+			return spec.InlinePolicy{}, false, awscall.NotFound(err, iamNoSuchEntity)
 		}
 		stmts, err := iamStatements(aws.ToString(got.PolicyDocument))
 		if err != nil {
-			return nil, fmt.Errorf("read iam role %s inline policy %s: %w", role, policy, err)
+			return spec.InlinePolicy{}, false, fmt.Errorf("read iam role %s inline policy %s: %w", role, policy, err)
 		}
-		out = append(out, spec.InlinePolicy{Name: policy, Statements: stmts})
-	}
-	return out, nil
+		return spec.InlinePolicy{Name: policy, Statements: stmts}, true, nil
+	})
 }
 
 func (k *IAMRole) inlineNames(ctx context.Context, role string) ([]string, error) {

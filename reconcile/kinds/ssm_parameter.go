@@ -93,6 +93,11 @@ func (k *SSMParameter) List(ctx context.Context, sel state.Selector) ([]state.Re
 		return nil, fmt.Errorf("list ssm parameters: %w", err)
 	}
 	out, err := awscall.Gather(ctx, params, func(ctx context.Context, p types.ParameterMetadata) (state.Resource, bool, error) {
+		if strings.HasPrefix(aws.ToString(p.Name), state.LockPath(sel.Suffix)+"/") {
+			// The stack lock's parameters carry the suffix tag but are never a resource
+			// (state.TagLock): reading their tags cost a round after the lock was taken.
+			return state.Resource{}, false, nil
+		}
 		tags, err := ownedTags(ctx, k.Kind(), k.arn(p), func(ctx context.Context) (map[string]string, error) {
 			return k.tags(ctx, aws.ToString(p.Name))
 		})

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -34,6 +35,9 @@ type memParam struct {
 type memSSM struct {
 	params map[string]*memParam
 	puts   []ssm.PutParameterInput
+
+	mu       sync.Mutex // List reads tags at once
+	tagReads []string
 }
 
 func ssmErr(code string) error { return &smithy.GenericAPIError{Code: code, Message: code} }
@@ -92,6 +96,9 @@ func (m *memSSM) tagsOf(id *string) (map[string]string, error) {
 }
 
 func (m *memSSM) ListTagsForResource(_ context.Context, in *ssm.ListTagsForResourceInput, _ ...func(*ssm.Options)) (*ssm.ListTagsForResourceOutput, error) {
+	m.mu.Lock()
+	m.tagReads = append(m.tagReads, aws.ToString(in.ResourceId))
+	m.mu.Unlock()
 	return memListTags(m.tagsOf, func(in *ssm.ListTagsForResourceInput) *string { return in.ResourceId },
 		func(tags map[string]string) *ssm.ListTagsForResourceOutput {
 			return &ssm.ListTagsForResourceOutput{TagList: awscall.TagList(tags, func(k, v *string) types.Tag { return types.Tag{Key: k, Value: v} })}
@@ -250,6 +257,23 @@ func TestSSMParameterRefusesForeign(t *testing.T) {
 	got, err := k.List(context.Background(), state.Selector{Stack: "shop", Suffix: "dev"})
 	require.NoError(t, err)
 	assert.Empty(t, got, "a parameter without our tags is not listed")
+}
+
+// TestSSMParameterListSkipsTheLock: the stack lock's parameters carry the suffix tag, so the
+// tag filter returns them; List leaves them out without reading their tags.
+func TestSSMParameterListSkipsTheLock(t *testing.T) {
+	o := miscOwner("stripe-secret")
+	lock := state.LockPath(o.Suffix) + "/" + o.Stack
+	m := &memSSM{params: map[string]*memParam{
+		ssmName: {value: "ours", typ: "SecureString", key: ssmDefaultKey, version: 1, tags: o.Tags()},
+		lock: {value: "{}", typ: "String", version: 1,
+			tags: map[string]string{state.TagStack: o.Stack, state.TagSuffix: o.Suffix, state.TagLock: "holder"}},
+	}}
+	got, err := tk[spec.SSMParameter](unitSSM(m)).List(context.Background(), state.Selector{Stack: o.Stack, Suffix: o.Suffix})
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Equal(t, ssmName, got[0].Name)
+	assert.Equal(t, []string{ssmName}, m.tagReads, "the lock's tags are not read")
 }
 
 func TestSSMParameterDelete(t *testing.T) {
