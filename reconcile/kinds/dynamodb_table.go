@@ -180,10 +180,11 @@ func (k *DynamoDBTable) read(ctx context.Context, name string, keep func(map[str
 		return state.Resource{}, errDDBSkip
 	}
 	props := ddbObserveTable(t)
-	if props.PointInTimeRecovery, err = k.pitr(ctx, name); err != nil {
-		return state.Resource{}, err
-	}
-	if props.TTLAttribute, err = k.ttl(ctx, name); err != nil {
+	// PITR and TTL have an API each and need nothing of the other's answer: one round, not two.
+	if err := awscall.All(ctx,
+		func(ctx context.Context) (err error) { props.PointInTimeRecovery, err = k.pitr(ctx, name); return err },
+		func(ctx context.Context) (err error) { props.TTLAttribute, err = k.ttl(ctx, name); return err },
+	); err != nil {
 		return state.Resource{}, err
 	}
 	owner, _ := state.OwnerOf(tags)

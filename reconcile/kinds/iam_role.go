@@ -629,7 +629,7 @@ func (k *IAMRole) observe(ctx context.Context, name string, tags map[string]stri
 	if tags == nil {
 		steps = append(steps, func(ctx context.Context) (err error) { tags, err = k.tags(ctx, name); return err })
 	}
-	if _, err := awscall.AtOnce(ctx, len(steps), func(ctx context.Context, i int) error { return steps[i](ctx) }); err != nil {
+	if err := awscall.All(ctx, steps...); err != nil {
 		return state.Resource{}, err
 	}
 	return iamResource(role, tags, inline, attached)
@@ -660,14 +660,10 @@ func (k *IAMRole) observeRole(ctx context.Context, role *types.Role, tags map[st
 
 // policies reads the role's inline policies and its attachments at once.
 func (k *IAMRole) policies(ctx context.Context, name string) (inline []spec.InlinePolicy, attached []string, err error) {
-	_, err = awscall.AtOnce(ctx, 2, func(ctx context.Context, i int) (err error) {
-		if i == 0 {
-			inline, err = k.inlinePolicies(ctx, name)
-		} else {
-			attached, err = k.attached(ctx, name)
-		}
-		return err
-	})
+	err = awscall.All(ctx,
+		func(ctx context.Context) (err error) { inline, err = k.inlinePolicies(ctx, name); return err },
+		func(ctx context.Context) (err error) { attached, err = k.attached(ctx, name); return err },
+	)
 	return inline, attached, err
 }
 

@@ -95,3 +95,9 @@ func AtOnce(ctx context.Context, n int, step func(ctx context.Context, i int) er
 	}
 	return 0, nil
 }
+
+// All runs the steps at once (AtOnce) and returns the error of the first that failed.
+func All(ctx context.Context, steps ...func(ctx context.Context) error) error {
+	_, err := AtOnce(ctx, len(steps), func(ctx context.Context, i int) error { return steps[i](ctx) })
+	return err
+}

@@ -77,3 +77,14 @@ func TestAtOnce(t *testing.T) {
 	assert.Equal(t, 1, i)
 	assert.ErrorIs(t, err, first)
 }
+
+func TestAll(t *testing.T) {
+	boom := errors.New("boom")
+	var ran atomic.Int32
+	step := func(err error) func(context.Context) error {
+		return func(context.Context) error { ran.Add(1); return err }
+	}
+	require.NoError(t, All(context.Background(), step(nil), step(nil)))
+	assert.ErrorIs(t, All(context.Background(), step(nil), step(boom), step(nil)), boom)
+	assert.Equal(t, int32(5), ran.Load(), "every step ran")
+}
