@@ -95,7 +95,6 @@ type executor struct {
 	outputs map[string]map[string]string // logical → attributes, live or just made
 	changed map[string]bool              // logical names changed by this apply
 	actual  map[string]Change            // node → the change as run, when it differs from the plan
-	limits  map[string]chan struct{}     // per limit group, for Limited kinds
 	elapsed map[string]time.Duration     // node → how long its change took
 }
 
@@ -113,8 +112,7 @@ func Apply(ctx context.Context, plan *Plan, reg Registry, opts ApplyOptions) (*R
 		opts.ProgressEvery = 10 * time.Second
 	}
 	ex := &executor{plan: plan, reg: reg, opts: opts, outputs: map[string]map[string]string{},
-		changed: map[string]bool{}, actual: map[string]Change{}, limits: map[string]chan struct{}{},
-		elapsed: map[string]time.Duration{}}
+		changed: map[string]bool{}, actual: map[string]Change{}, elapsed: map[string]time.Duration{}}
 	ex.seedOutputs()
 	byNode := make(map[string]Change, len(plan.Changes))
 	for _, c := range plan.Changes {
@@ -123,16 +121,9 @@ func Apply(ctx context.Context, plan *Plan, reg Registry, opts ApplyOptions) (*R
 			byNode[retiredNode(c)] = retired(c)
 		}
 	}
-	for _, k := range reg {
-		if l, ok := k.(Limited); ok {
-			group, n := l.LimitGroup()
-			if _, seen := ex.limits[group]; !seen {
-				ex.limits[group] = make(chan struct{}, max(n, 1))
-			}
-		}
-	}
 	g := graphFor(plan)
 	weigh(g, plan, reg)
+	limit(g, byNode, reg)
 	results, err := g.Walk(ctx, opts.Parallelism, func(ctx context.Context, node string) error {
 		return ex.timed(ctx, node, byNode[node])
 	})
@@ -234,6 +225,21 @@ func weigh(g *Graph, p *Plan, reg Registry) {
 	}
 }
 
+// limit puts the changes of Limited kinds in their groups, so that the walk runs at most a
+// group's width of them at once and lets the others wait without a slot.
+func limit(g *Graph, byNode map[string]Change, reg Registry) {
+	for node, c := range byNode {
+		k, ok := reg.Lookup(c.Kind)
+		if !ok {
+			continue
+		}
+		if l, ok := k.(Limited); ok {
+			group, n := l.LimitGroup()
+			g.Limit(node, group, n)
+		}
+	}
+}
+
 // connectRetired makes the delete of each resource a create-first replacement retires wait for
 // the changes of everything that references it, and for the retirement of those that are
 // replaced create-first themselves (an old endpoint goes before the old group it used).
@@ -305,7 +311,7 @@ func (ex *executor) lookup(ref spec.Ref) (string, bool) {
 	return v, ok
 }
 
-// run performs one change with progress reporting and the kind's concurrency limit.
+// run performs one change with progress reporting (the walk keeps the kind's limit group).
 func (ex *executor) run(ctx context.Context, c Change) error {
 	k, ok := ex.reg.Lookup(c.Kind)
 	if !ok {
@@ -315,16 +321,6 @@ func (ex *executor) run(ctx context.Context, c Change) error {
 		var err error
 		if c, err = ex.recheck(k, c); err != nil || c.Action == NoOp {
 			return err
-		}
-	}
-	if l, ok := k.(Limited); ok {
-		group, _ := l.LimitGroup()
-		sem := ex.limits[group]
-		select {
-		case sem <- struct{}{}:
-			defer func() { <-sem }()
-		case <-ctx.Done():
-			return ctx.Err()
 		}
 	}
 	start := time.Now()

@@ -36,7 +36,12 @@ func newFakeKind(kind string, log *[]string) *fakeKind {
 
 func (f *fakeKind) Kind() string { return f.kind }
 
+// fakeLogMu guards the log the kinds share: each kind's mu guards only its own state.
+var fakeLogMu sync.Mutex
+
 func (f *fakeKind) record(op, logical string) {
+	fakeLogMu.Lock()
+	defer fakeLogMu.Unlock()
 	*f.log = append(*f.log, op+" "+f.kind+"/"+logical)
 }
 

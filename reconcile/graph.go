@@ -14,10 +14,22 @@ type Graph struct {
 	nodes   []string
 	deps    map[string][]string
 	weights map[string]int // a node's expected cost in round trips; 1 when not set
+	groups  map[string]string
+	caps    map[string]int // per group: how many of its nodes run at once
 }
 
 // NewGraph returns an empty graph.
-func NewGraph() *Graph { return &Graph{deps: map[string][]string{}, weights: map[string]int{}} }
+func NewGraph() *Graph {
+	return &Graph{deps: map[string][]string{}, weights: map[string]int{}, groups: map[string]string{}, caps: map[string]int{}}
+}
+
+// Limit puts n in group, of which at most most nodes run at once. A node whose group is full
+// waits without holding one of the walk's slots, which go meanwhile to ready nodes of other
+// groups.
+func (g *Graph) Limit(n, group string, most int) {
+	g.groups[n] = group
+	g.caps[group] = max(most, 1)
+}
 
 // Weigh sets n's expected cost (at least 1), which the walk's scheduler adds up along chains of
 // dependents (heights).
@@ -119,7 +131,7 @@ func (g *Graph) Walk(ctx context.Context, parallelism int, visit func(ctx contex
 			ran, err := w.run(ctx, n, visit)
 			w.finish(n, err)
 			if ran {
-				w.slots.release() // after finish: the dependents it made ready are queued for it
+				w.slots.release(w.g.groups[n]) // after finish: the dependents it made ready are queued for it
 			}
 		}()
 	}
@@ -154,7 +166,7 @@ func (g *Graph) walker(parallelism int) *walker {
 			w.dependents[d] = append(w.dependents[d], n)
 		}
 	}
-	w.slots = newSlots(parallelism, roots)
+	w.slots = newSlots(parallelism, roots, g.caps)
 	return w
 }
 
@@ -166,7 +178,7 @@ func (w *walker) run(ctx context.Context, n string, visit func(context.Context, 
 			return false, &ErrSkipped{Dep: d}
 		}
 	}
-	if err := w.slots.acquire(ctx, w.heights[n], w.order[n]); err != nil {
+	if err := w.slots.acquire(ctx, w.heights[n], w.order[n], w.g.groups[n]); err != nil {
 		return false, err
 	}
 	if err := ctx.Err(); err != nil {

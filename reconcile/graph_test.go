@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -107,6 +108,42 @@ func TestWalkRespectsParallelism(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.LessOrEqual(t, peak.Load(), int32(2))
+}
+
+// A node whose limit group is full waits without a slot: at parallelism 2 with a group of
+// width 1, the group's second node (preferred by weight) does not take the slot the ungrouped
+// node needs while the first runs; the group never runs two at once.
+func TestWalkLimitGroupWaitsWithoutASlot(t *testing.T) {
+	g := NewGraph()
+	for _, n := range []string{"key-a", "key-b", "param"} {
+		g.Add(n)
+	}
+	g.Weigh("key-a", 5)
+	g.Weigh("key-b", 4)
+	g.Limit("key-a", "apigateway", 1)
+	g.Limit("key-b", "apigateway", 1)
+	paramStarted := make(chan struct{})
+	var inGroup, peak atomic.Int32
+	_, err := g.Walk(context.Background(), 2, func(_ context.Context, n string) error {
+		if n == "param" {
+			close(paramStarted)
+			return nil
+		}
+		cur := inGroup.Add(1)
+		defer inGroup.Add(-1)
+		for p := peak.Load(); cur > p && !peak.CompareAndSwap(p, cur); p = peak.Load() {
+		}
+		if n == "key-a" {
+			select {
+			case <-paramStarted:
+			case <-time.After(5 * time.Second):
+				return errors.New("param did not start while key-a ran: key-b held the slot")
+			}
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, int32(1), peak.Load(), "one of the group at a time")
 }
 
 func TestWalkRefusesCycle(t *testing.T) {

@@ -11,27 +11,33 @@ import (
 // API, usage plans — at once instead of behind a dozen parameters and log groups that nothing
 // waits for. A slot is handed out only once every node known to be ready has queued (the
 // first ready nodes, then the dependents a finished node made ready), so that the choice is
-// made among all of them, not by which goroutine happened to run first.
+// made among all of them, not by which goroutine happened to run first. A node of a limit
+// group (Graph.Limit) that is full is passed over, keeping no slot while it waits.
 type slots struct {
 	mu      sync.Mutex
 	free    int
 	gate    int // ready nodes still to queue before the first slot is handed out
 	waiting []*slotWait
+	caps    map[string]int // per limit group: its width
+	running map[string]int // per limit group: its nodes holding slots
 }
 
 type slotWait struct {
 	prio, order int
+	group       string
 	granted     chan struct{}
 }
 
-func newSlots(n, firstReady int) *slots { return &slots{free: n, gate: firstReady} }
+func newSlots(n, firstReady int, caps map[string]int) *slots {
+	return &slots{free: n, gate: firstReady, caps: caps, running: map[string]int{}}
+}
 
 // acquire waits for a slot; prio is the node's chain of dependents (longer goes first), order
 // breaks ties (the node's place in the graph, smaller first), so that the walk is the same
-// every time.
-func (s *slots) acquire(ctx context.Context, prio, order int) error {
+// every time; group is the node's limit group ("" for none).
+func (s *slots) acquire(ctx context.Context, prio, order int, group string) error {
 	s.mu.Lock()
-	w := &slotWait{prio: prio, order: order, granted: make(chan struct{})}
+	w := &slotWait{prio: prio, order: order, group: group, granted: make(chan struct{})}
 	s.waiting = append(s.waiting, w)
 	s.gate--
 	s.dispatch()
@@ -45,6 +51,7 @@ func (s *slots) acquire(ctx context.Context, prio, order int) error {
 		select {
 		case <-w.granted: // granted as ctx ended: hand the slot on
 			s.free++
+			s.running[group]--
 			s.dispatch()
 		default:
 			s.remove(w)
@@ -60,27 +67,34 @@ func (s *slots) expect(n int) {
 	s.gate += n
 }
 
-func (s *slots) release() {
+// release frees the slot of a node of group.
+func (s *slots) release(group string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.free++
+	s.running[group]--
 	s.dispatch()
 }
 
-// dispatch grants free slots to the best waiters; s.mu is held.
+// dispatch grants free slots to the best waiters whose group has room; s.mu is held.
 func (s *slots) dispatch() {
-	for s.gate <= 0 && s.free > 0 && len(s.waiting) > 0 {
-		best := 0
-		for i, w := range s.waiting {
-			b := s.waiting[best]
-			if w.prio > b.prio || (w.prio == b.prio && w.order < b.order) {
-				best = i
+	for s.gate <= 0 && s.free > 0 {
+		var best *slotWait
+		for _, w := range s.waiting {
+			if w.group != "" && s.running[w.group] >= s.caps[w.group] {
+				continue
+			}
+			if best == nil || w.prio > best.prio || (w.prio == best.prio && w.order < best.order) {
+				best = w
 			}
 		}
-		w := s.waiting[best]
-		s.remove(w)
+		if best == nil {
+			return
+		}
+		s.remove(best)
 		s.free--
-		close(w.granted)
+		s.running[best.group]++
+		close(best.granted)
 	}
 }
 
