@@ -151,14 +151,15 @@ func (k *SSMParameter) tags(ctx context.Context, name string) (map[string]string
 	return awscall.TagMap(out.TagList, func(t types.Tag) (*string, *string) { return t.Key, t.Value }), nil
 }
 
-// observe reads one parameter's metadata and tags.
+// observe reads one parameter's metadata and tags, at once: a create's read-back (on the
+// cold apply's chain: an API key's parameter, then the role that may read it) is one round.
 func (k *SSMParameter) observe(ctx context.Context, name string) (state.Resource, error) {
-	p, err := k.find(ctx, name)
-	if err != nil {
-		return state.Resource{}, err
-	}
-	tags, err := k.tags(ctx, name)
-	if err != nil {
+	var p types.ParameterMetadata
+	var tags map[string]string
+	if err := awscall.All(ctx,
+		func(ctx context.Context) (err error) { p, err = k.find(ctx, name); return err },
+		func(ctx context.Context) (err error) { tags, err = k.tags(ctx, name); return err },
+	); err != nil {
 		return state.Resource{}, err
 	}
 	return k.resource(p, tags), nil
