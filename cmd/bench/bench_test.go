@@ -59,6 +59,24 @@ func TestLongestChainCountsAndTimesIndependently(t *testing.T) {
 	assert.Equal(t, 1004*time.Millisecond, bound(1, 1000, 10, 5, 2*time.Millisecond)) // (2 + 100 × 5) × 2 ms
 }
 
+func TestGraphBound(t *testing.T) {
+	res := []reconcile.ChangeResult{
+		cr("vpc", reconcile.Create, time.Second),
+		cr("subnet", reconcile.Create, time.Second, "vpc"),
+		cr("role", reconcile.Create, 5*time.Second),
+		cr("table", reconcile.NoOp, 0),
+		cr("function", reconcile.Create, time.Second, "subnet", "role", "table"),
+	}
+	// 8 s of changes in a 10 s serial run: 2 s around them; the chain role → function is 6 s.
+	serial := measured{Wall: 10 * time.Second, Results: res}
+	b, chain, fixed := graphBound(serial, 10)
+	assert.Equal(t, 6*time.Second, chain)
+	assert.Equal(t, 2*time.Second, fixed)
+	assert.Equal(t, 8*time.Second, b, "fixed + the chain")
+	b, _, _ = graphBound(serial, 1)
+	assert.Equal(t, 10*time.Second, b, "one slot carries every change: fixed + their total")
+}
+
 func TestMedian(t *testing.T) {
 	assert.Equal(t, 2.0, median([]float64{3, 1, 2}))
 	assert.Equal(t, 2.5, median([]float64{4, 1, 3, 2}))

@@ -75,6 +75,25 @@ func bound(length, changes, parallelism int, callsPerChange float64, latency tim
 	return time.Duration(rounds * float64(latency))
 }
 
+// graphBound is the critical-path bound of the apply's own graph: every change costs what it
+// took in a serial cold apply (parallelism 1: no change's time holds a wait for a slot or for
+// another change's calls, only its own rounds at this latency), the depends_on graph chains
+// them, and what that run spent outside its changes (the account lookup, both discoveries,
+// the lock, the verifying pass; none of it depends on the parallelism) comes once. With
+// parallelism slots no walk of these changes beats fixed + max(longest chain, their total /
+// parallelism), the list-scheduling bound.
+func graphBound(serial measured, parallelism int) (bound, chain, fixed time.Duration) {
+	var total time.Duration
+	for _, cr := range serial.Results {
+		if cr.Change.Action != reconcile.NoOp && !cr.Skipped {
+			total += cr.Elapsed
+		}
+	}
+	chain = longestChain(serial.Results).Measured
+	fixed = max(serial.Wall-total, 0)
+	return fixed + max(chain, total/time.Duration(max(parallelism, 1))), chain, fixed
+}
+
 // phaseCalls is the calls of the named phase.
 func phaseCalls(s reconcile.CallStats, name string) int {
 	for _, p := range s.Phases {

@@ -44,7 +44,7 @@ type scenarioResult struct {
 	MaxRSSMiB float64   `json:"max_rss_mib"`
 }
 
-// criticalPath compares the cold apply with the model in bound().
+// criticalPath compares the cold apply with the model in bound() and with graphBound().
 type criticalPath struct {
 	ChainLength     int     `json:"chain_length"`
 	CallsPerChange  float64 `json:"calls_per_change"`
@@ -52,6 +52,11 @@ type criticalPath struct {
 	MeasuredChainMS float64 `json:"measured_chain_ms"`
 	ColdApplyMS     float64 `json:"cold_apply_ms"`
 	RatioToBound    float64 `json:"ratio_to_bound"`
+
+	GraphBoundMS      float64 `json:"graph_bound_ms,omitempty"`
+	SerialChainMS     float64 `json:"serial_chain_ms,omitempty"`
+	SerialFixedMS     float64 `json:"serial_fixed_ms,omitempty"`
+	RatioToGraphBound float64 `json:"ratio_to_graph_bound,omitempty"`
 }
 
 func summarise(s suiteSpec, got samples, o options) suiteResult {
@@ -68,6 +73,7 @@ func summarise(s suiteSpec, got samples, o options) suiteResult {
 	out.Critical = criticalOf(cold, o.parallelism, o.latency)
 	if serial, ok := got[scColdSerial]; ok {
 		out.Speedup = round2(median(wallsOf(serial)) / median(wallsOf(cold)))
+		out.Critical.withGraphBound(serial, o.parallelism)
 	}
 	plan, ok := got[scPlan]
 	if !ok { // the webhook suites measure drift, the same read-only discovery and plan
@@ -128,6 +134,22 @@ func criticalOf(cold []measured, parallelism int, latency time.Duration) critica
 		cp.RatioToBound = round2(cp.ColdApplyMS / cp.BoundMS)
 	}
 	return cp
+}
+
+// withGraphBound adds the graph's own bound (graphBound), median over the serial runs.
+func (cp *criticalPath) withGraphBound(serial []measured, parallelism int) {
+	var bounds, chains, fixed []float64
+	for _, m := range serial {
+		b, chain, fix := graphBound(m, parallelism)
+		bounds, chains, fixed = append(bounds, ms(b)), append(chains, ms(chain)), append(fixed, ms(fix))
+	}
+	if len(bounds) == 0 {
+		return
+	}
+	cp.GraphBoundMS, cp.SerialChainMS, cp.SerialFixedMS = round2(median(bounds)), round2(median(chains)), round2(median(fixed))
+	if cp.GraphBoundMS > 0 {
+		cp.RatioToGraphBound = round2(cp.ColdApplyMS / cp.GraphBoundMS)
+	}
 }
 
 func wallsOf(ms_ []measured) []float64 {
