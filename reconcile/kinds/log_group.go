@@ -190,7 +190,15 @@ func (k *LogGroup) Create(ctx context.Context, d reconcile.Want[*spec.LogGroup])
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create log group %s: %w", d.Name, err)
 	}
-	// A new group may briefly be missing from DescribeLogGroups.
+	// The group is now what CreateLogGroup was sent (name, tags, key), so its retention goes
+	// at once and one read-back (for its ARN, and to see it) follows; reading the group before
+	// the retention too cost two rounds more on the chain of every function's role. What the
+	// read-back does not show yet (or an endpoint that ignored the tags) goes through
+	// adoptLive. A new group may briefly be missing from the API, to writes and reads alike.
+	retry := awscall.RetryCodes(logsAborted, logsNotFound)
+	if err := k.setRetention(ctx, retry, d.Name, p.RetentionDays != 0, p.RetentionDays); err != nil {
+		return state.Resource{}, fmt.Errorf("create log group %s: %w", d.Name, err)
+	}
 	var live state.Resource
 	err = k.wait.Retry(ctx, func(err error) bool { return errors.Is(err, reconcile.ErrNotFound) }, func(ctx context.Context) (err error) {
 		live, err = k.observe(ctx, d.Name)
@@ -240,7 +248,9 @@ func (k *LogGroup) apply(ctx context.Context, d reconcile.Want[*spec.LogGroup], 
 	w := d.Props
 	name := live.ID
 	for _, step := range []func() error{
-		func() error { return k.setRetention(ctx, name, changes.Changed("retention_days"), w.RetentionDays) },
+		func() error {
+			return k.setRetention(ctx, logsRetryWrite, name, changes.Changed("retention_days"), w.RetentionDays)
+		},
 		func() error { return k.setKMSKey(ctx, name, changes.Changed("kms_key_id"), w.KMSKeyID) },
 		func() error { return k.syncTags(ctx, live.Attrs["arn"], live.Tags, d.Tags) },
 	} {
@@ -258,11 +268,11 @@ func (k *LogGroup) apply(ctx context.Context, d reconcile.Want[*spec.LogGroup], 
 }
 
 // setRetention puts the retention policy; 0 (never expire) deletes it.
-func (k *LogGroup) setRetention(ctx context.Context, name string, changed bool, want int) error {
+func (k *LogGroup) setRetention(ctx context.Context, retry func(error) bool, name string, changed bool, want int) error {
 	if !changed {
 		return nil
 	}
-	err := awscall.Do(ctx, k.wait, logsRetryWrite, func(ctx context.Context) error {
+	err := awscall.Do(ctx, k.wait, retry, func(ctx context.Context) error {
 		if want == 0 {
 			_, err := k.api.DeleteRetentionPolicy(ctx, &cloudwatchlogs.DeleteRetentionPolicyInput{LogGroupName: aws.String(name)})
 			return err

@@ -247,6 +247,59 @@ func TestLogGroupCreateNew(t *testing.T) {
 			assert.Equal(t, map[string]string{"arn": memLogsARN + "/aws/lambda/api-dev", "name": "/aws/lambda/api-dev"}, got.Attrs)
 			assert.Equal(t, "/aws/lambda/api-dev", got.ID)
 			f.calls.none(t, "TagResource", "AssociateKmsKey")
+			assert.Equal(t, 1, f.calls.count("DescribeLogGroups"), "one read-back, after the retention")
+			assert.Equal(t, 1, f.calls.count("ListTagsForResource"))
+		})
+	}
+}
+
+// TestLogGroupCreateReadBack: a new group missing from the API for a moment is waited for, by
+// the retention write and the read-back alike; an endpoint that drops CreateLogGroup's tags
+// gets them from TagResource.
+func TestLogGroupCreateReadBack(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		missing       int // answers of ResourceNotFoundException before the group shows
+		dropTags      bool
+		wantTagWrites int
+	}{
+		{"missing for a moment", 2, false, 0},
+		{"tags dropped by the endpoint", 0, true, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			groups := map[string]*memGroup{}
+			f := memLogs(groups)
+			create, put, describe := f.createLogGroup, f.putRetentionPolicy, f.describeLogGroups
+			f.createLogGroup = func(in *cloudwatchlogs.CreateLogGroupInput) (*cloudwatchlogs.CreateLogGroupOutput, error) {
+				if tc.dropTags {
+					c := *in
+					c.Tags = nil
+					in = &c
+				}
+				return create(in)
+			}
+			hidden := tc.missing
+			f.putRetentionPolicy = func(in *cloudwatchlogs.PutRetentionPolicyInput) (*cloudwatchlogs.PutRetentionPolicyOutput, error) {
+				if hidden > 0 {
+					hidden--
+					return nil, miscAPIErr("ResourceNotFoundException")
+				}
+				return put(in)
+			}
+			f.describeLogGroups = func(in *cloudwatchlogs.DescribeLogGroupsInput) (*cloudwatchlogs.DescribeLogGroupsOutput, error) {
+				if hidden > 0 {
+					return &cloudwatchlogs.DescribeLogGroupsOutput{}, nil
+				}
+				return describe(in)
+			}
+			d := desired(miscOwner("api-logs"), "/aws/lambda/api-dev", &spec.LogGroup{RetentionDays: 7})
+			got, err := tk[spec.LogGroup](unitLogs(f)).Create(context.Background(), d)
+			require.NoError(t, err)
+			assert.Equal(t, d.Tags, groups["/aws/lambda/api-dev"].tags)
+			assert.Equal(t, int32(7), groups["/aws/lambda/api-dev"].retention)
+			assert.Equal(t, d.Tags, got.Tags)
+			assert.Equal(t, tc.missing+1, f.calls.count("PutRetentionPolicy"))
+			assert.Equal(t, tc.wantTagWrites, f.calls.count("TagResource"))
 		})
 	}
 }
