@@ -179,19 +179,54 @@ func (k *DynamoDBTable) read(ctx context.Context, name string, keep func(map[str
 	if keep != nil && !keep(tags) {
 		return state.Resource{}, errDDBSkip
 	}
-	props := ddbObserveTable(t)
+	var pitr bool
+	var ttl string
 	// PITR and TTL have an API each and need nothing of the other's answer: one round, not two.
 	if err := awscall.All(ctx,
-		func(ctx context.Context) (err error) { props.PointInTimeRecovery, err = k.pitr(ctx, name); return err },
-		func(ctx context.Context) (err error) { props.TTLAttribute, err = k.ttl(ctx, name); return err },
+		func(ctx context.Context) (err error) { pitr, err = k.pitr(ctx, name); return err },
+		func(ctx context.Context) (err error) { ttl, err = k.ttl(ctx, name); return err },
 	); err != nil {
 		return state.Resource{}, err
 	}
+	return k.resource(t, tags, pitr, ttl), nil
+}
+
+// readNew is read for a table this run made, whose ARN CreateTable answered: nothing waits
+// for the tags, so the four reads are one round.
+func (k *DynamoDBTable) readNew(ctx context.Context, name, arn string) (state.Resource, error) {
+	if arn == "" {
+		return k.read(ctx, name, nil)
+	}
+	var t *types.TableDescription
+	var tags map[string]string
+	var pitr bool
+	var ttl string
+	if err := awscall.All(ctx,
+		func(ctx context.Context) (err error) { t, err = k.describe(ctx, name); return err },
+		func(ctx context.Context) (err error) {
+			if tags, err = k.tags(ctx, arn); err != nil {
+				return fmt.Errorf("read tags of dynamodb table %s: %w", name, err)
+			}
+			return nil
+		},
+		func(ctx context.Context) (err error) { pitr, err = k.pitr(ctx, name); return err },
+		func(ctx context.Context) (err error) { ttl, err = k.ttl(ctx, name); return err },
+	); err != nil {
+		return state.Resource{}, err
+	}
+	return k.resource(t, tags, pitr, ttl), nil
+}
+
+// resource is the observed table.
+func (k *DynamoDBTable) resource(t *types.TableDescription, tags map[string]string, pitr bool, ttl string) state.Resource {
+	props := ddbObserveTable(t)
+	props.PointInTimeRecovery, props.TTLAttribute = pitr, ttl
+	name := aws.ToString(t.TableName)
 	owner, _ := state.OwnerOf(tags)
 	return state.Resource{
 		Kind: k.Kind(), Owner: owner, ID: name, Name: name, Tags: tags, Props: props,
 		Attrs: map[string]string{"arn": aws.ToString(t.TableArn), "name": name, "stream_arn": ddbStreamARN(t)},
-	}, nil
+	}
 }
 
 func (k *DynamoDBTable) describe(ctx context.Context, name string) (*types.TableDescription, error) {
@@ -301,8 +336,9 @@ func ddbStreamARN(t *types.TableDescription) string {
 // owner's tags is adopted and brought to d; one without them is refused untouched.
 func (k *DynamoDBTable) Create(ctx context.Context, d reconcile.Want[*spec.DynamoDBTable]) (state.Resource, error) {
 	in := ddbCreateInput(d.Name, d.Props, d.Tags)
-	err := k.wait.Retry(ctx, ddbLimited, func(ctx context.Context) error {
-		_, err := awscall.Get(ctx, k.api.CreateTable, in)
+	var out *dynamodb.CreateTableOutput
+	err := k.wait.Retry(ctx, ddbLimited, func(ctx context.Context) (err error) {
+		out, err = awscall.Get(ctx, k.api.CreateTable, in)
 		return err
 	})
 	if awscall.Is(err, awscall.ResourceInUseException) {
@@ -311,25 +347,27 @@ func (k *DynamoDBTable) Create(ctx context.Context, d reconcile.Want[*spec.Dynam
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create dynamodb table %s: %w", d.Name, err)
 	}
-	if err := k.visible(ctx, d.Name, func(ctx context.Context) error { _, err := k.describe(ctx, d.Name); return err }); err != nil {
+	if err := k.waitActive(ctx, d.Name, true); err != nil {
 		return state.Resource{}, err
 	}
-	if err := k.waitActive(ctx, d.Name); err != nil {
-		return state.Resource{}, err
-	}
-	// A new table has both off: they are set only when the spec turns them on.
+	// A new table has both off: they are set only when the spec turns them on, at once (each
+	// has its own API, and neither puts the table in UPDATING).
+	var set []func(ctx context.Context) error
 	if d.Props.PointInTimeRecovery {
-		if err := k.setPITR(ctx, d.Name, true); err != nil {
-			return state.Resource{}, err
-		}
+		set = append(set, func(ctx context.Context) error { return k.setPITR(ctx, d.Name, true) })
 	}
 	if d.Props.TTLAttribute != "" {
-		if err := k.setTTL(ctx, d.Name, "", d.Props.TTLAttribute); err != nil {
-			return state.Resource{}, err
-		}
+		set = append(set, func(ctx context.Context) error { return k.setTTL(ctx, d.Name, "", d.Props.TTLAttribute) })
+	}
+	if err := awscall.All(ctx, set...); err != nil {
+		return state.Resource{}, err
+	}
+	var arn string
+	if out != nil && out.TableDescription != nil {
+		arn = aws.ToString(out.TableDescription.TableArn)
 	}
 	var live state.Resource
-	err = k.visible(ctx, d.Name, func(ctx context.Context) (err error) { live, err = k.read(ctx, d.Name, nil); return err })
+	err = k.visible(ctx, d.Name, func(ctx context.Context) (err error) { live, err = k.readNew(ctx, d.Name, arn); return err })
 	return live, err
 }
 
@@ -365,7 +403,7 @@ func (k *DynamoDBTable) adopt(ctx context.Context, d reconcile.Want[*spec.Dynamo
 		return state.Resource{}, fmt.Errorf("create dynamodb table %s: table %s %w (its tags: %v)",
 			d.Name, d.Name, reconcile.ErrNotOwned, awscall.OwnerTags(live.Tags))
 	}
-	if err := k.waitActive(ctx, d.Name); err != nil {
+	if err := k.waitActive(ctx, d.Name, false); err != nil {
 		return state.Resource{}, err
 	}
 	return miscAdopt(ctx, k, d, live)
@@ -429,11 +467,13 @@ func ddbTag(key, value *string) types.Tag { return types.Tag{Key: key, Value: va
 
 // waitActive polls until the table is ACTIVE and any SSE or warm throughput change has
 // settled (DynamoDB takes one of them at a time).
-func (k *DynamoDBTable) waitActive(ctx context.Context, name string) error {
+func (k *DynamoDBTable) waitActive(ctx context.Context, name string, fresh bool) error {
 	err := k.wait.Until(ctx, func(ctx context.Context) (bool, error) {
 		t, err := k.describe(ctx, name)
 		if err != nil {
-			return true, err
+			// A table just made is missing from DescribeTable for a moment (its reference says
+			// so): not found then means not yet.
+			return !(fresh && errors.Is(err, reconcile.ErrNotFound)), err
 		}
 		switch t.TableStatus {
 		case types.TableStatusActive:
@@ -515,7 +555,7 @@ func (k *DynamoDBTable) updateTable(ctx context.Context, what string, in *dynamo
 	if err != nil {
 		return fmt.Errorf("update %s of dynamodb table %s: %w", what, name, ddbNotFound(err))
 	}
-	return k.waitActive(ctx, name)
+	return k.waitActive(ctx, name, false)
 }
 
 func (k *DynamoDBTable) updateCapacity(ctx context.Context, name string, want *spec.DynamoDBTable) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -249,6 +250,62 @@ func TestDynamoDBTableCreate(t *testing.T) {
 	assert.Zero(t, f.count("UpdateContinuousBackups"), "PITR off needs no call")
 	assert.Equal(t, "shop-events-dev", r.ID)
 	assert.Equal(t, tbl.TableArn, aws.String(r.Attrs["arn"]))
+}
+
+// TestDynamoDBTableCreateRounds: a new table missing from DescribeTable for a moment is waited
+// for once; PITR and TTL are set and the table read back from CreateTable's ARN, every
+// setting's read at once with the tags.
+func TestDynamoDBTableCreateRounds(t *testing.T) {
+	tbl := ddbTable("shop-events-dev")
+	d := ddbDesired(ddbProps0())
+	d.Props.(*spec.DynamoDBTable).PointInTimeRecovery = true
+	d.Props.(*spec.DynamoDBTable).TTLAttribute = "expires_at"
+	f := newDDBFake(tbl, d.Tags)
+	f.createTable = func(*dynamodb.CreateTableInput) (*dynamodb.CreateTableOutput, error) {
+		return &dynamodb.CreateTableOutput{TableDescription: tbl}, nil
+	}
+	var pitr, ttl atomic.Bool
+	f.describeTable = func(*dynamodb.DescribeTableInput) (*dynamodb.DescribeTableOutput, error) {
+		if f.count("DescribeTable") == 1 {
+			return nil, ddbAPIErr("ResourceNotFoundException", "Requested resource not found")
+		}
+		return &dynamodb.DescribeTableOutput{Table: tbl}, nil
+	}
+	f.updateContinuousBackups = func(*dynamodb.UpdateContinuousBackupsInput) (*dynamodb.UpdateContinuousBackupsOutput, error) {
+		pitr.Store(true)
+		return &dynamodb.UpdateContinuousBackupsOutput{}, nil
+	}
+	f.updateTimeToLive = func(*dynamodb.UpdateTimeToLiveInput) (*dynamodb.UpdateTimeToLiveOutput, error) {
+		ttl.Store(true)
+		return &dynamodb.UpdateTimeToLiveOutput{}, nil
+	}
+	f.describeContinuousBackups = func(*dynamodb.DescribeContinuousBackupsInput) (*dynamodb.DescribeContinuousBackupsOutput, error) {
+		status := types.PointInTimeRecoveryStatusDisabled
+		if pitr.Load() {
+			status = types.PointInTimeRecoveryStatusEnabled
+		}
+		return &dynamodb.DescribeContinuousBackupsOutput{ContinuousBackupsDescription: &types.ContinuousBackupsDescription{
+			PointInTimeRecoveryDescription: &types.PointInTimeRecoveryDescription{PointInTimeRecoveryStatus: status}}}, nil
+	}
+	f.describeTimeToLive = func(*dynamodb.DescribeTimeToLiveInput) (*dynamodb.DescribeTimeToLiveOutput, error) {
+		if !ttl.Load() {
+			return &dynamodb.DescribeTimeToLiveOutput{TimeToLiveDescription: &types.TimeToLiveDescription{TimeToLiveStatus: types.TimeToLiveStatusDisabled}}, nil
+		}
+		return &dynamodb.DescribeTimeToLiveOutput{TimeToLiveDescription: &types.TimeToLiveDescription{
+			TimeToLiveStatus: types.TimeToLiveStatusEnabled, AttributeName: aws.String("expires_at")}}, nil
+	}
+
+	r, err := tk[spec.DynamoDBTable](newTestDDB(f)).Create(context.Background(), d)
+	require.NoError(t, err)
+	assert.Equal(t, 3, f.count("DescribeTable"), "not found once, active, the read-back")
+	assert.Equal(t, 1, f.count("UpdateContinuousBackups"))
+	assert.Equal(t, 1, f.count("UpdateTimeToLive"))
+	assert.Equal(t, 1, f.count("ListTagsOfResource"))
+	got := r.Props.(*spec.DynamoDBTable)
+	assert.True(t, got.PointInTimeRecovery)
+	assert.Equal(t, "expires_at", got.TTLAttribute)
+	assert.Equal(t, d.Tags, r.Tags)
+	assert.Equal(t, aws.ToString(tbl.TableArn), r.Attrs["arn"])
 }
 
 func ddbTagMap(tags []types.Tag) map[string]string {
