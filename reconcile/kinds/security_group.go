@@ -244,22 +244,21 @@ func (k *SecurityGroup) observe(g types.SecurityGroup) state.Resource {
 // missing, update changed descriptions, then revoke the extra, so traffic the spec allows is
 // never cut off in between.
 func (k *SecurityGroup) syncRules(ctx context.Context, id string, got, want *spec.SecurityGroup, retry func(error) bool) error {
-	for _, dir := range []struct {
-		ingress   bool
-		got, want []spec.SGRule
-	}{{true, got.Ingress, want.Ingress}, {false, got.Egress, want.Egress}} {
-		add, redescribe, remove := sgPlan(sgPermsFromSpec(dir.got), sgPermsFromSpec(dir.want))
-		if err := k.authorize(ctx, id, dir.ingress, add, retry); err != nil {
-			return err
-		}
-		if err := k.updateDescriptions(ctx, id, dir.ingress, redescribe, retry); err != nil {
-			return err
-		}
-		if err := k.revoke(ctx, id, dir.ingress, remove, retry); err != nil {
-			return err
+	// The two directions are apart in the API and in effect, so they go at once; within one,
+	// what is added goes before what is removed, so that no moment allows less than both.
+	sync := func(ingress bool, got, want []spec.SGRule) func(ctx context.Context) error {
+		return func(ctx context.Context) error {
+			add, redescribe, remove := sgPlan(sgPermsFromSpec(got), sgPermsFromSpec(want))
+			if err := k.authorize(ctx, id, ingress, add, retry); err != nil {
+				return err
+			}
+			if err := k.updateDescriptions(ctx, id, ingress, redescribe, retry); err != nil {
+				return err
+			}
+			return k.revoke(ctx, id, ingress, remove, retry)
 		}
 	}
-	return nil
+	return awscall.All(ctx, sync(true, got.Ingress, want.Ingress), sync(false, got.Egress, want.Egress))
 }
 
 // sgPlan compares rules by identity (everything but the description): add what want has and

@@ -180,20 +180,24 @@ func (k *VPC) observeListed(ctx context.Context, v types.Vpc) (state.Resource, e
 }
 
 // observe reads what DescribeVpcs does not carry: the DNS attributes and the main route
-// table. Right after a create (retry accepting not-found) it also waits for the main route
-// table, which other resources may reference.
+// table, at once (one round, not three, in every discovery and after a create). Right after a
+// create (retry accepting not-found) it also waits for the main route table, which other
+// resources may reference.
 func (k *VPC) observe(ctx context.Context, v types.Vpc, retry func(error) bool) (state.Resource, error) {
 	id := aws.ToString(v.VpcId)
-	support, err := k.attribute(ctx, id, types.VpcAttributeNameEnableDnsSupport, retry)
-	if err != nil {
-		return state.Resource{}, err
-	}
-	hostnames, err := k.attribute(ctx, id, types.VpcAttributeNameEnableDnsHostnames, retry)
-	if err != nil {
-		return state.Resource{}, err
-	}
-	mainRT, err := k.mainRouteTable(ctx, id, retry)
-	if err != nil {
+	var support, hostnames bool
+	var mainRT string
+	if err := awscall.All(ctx,
+		func(ctx context.Context) (err error) {
+			support, err = k.attribute(ctx, id, types.VpcAttributeNameEnableDnsSupport, retry)
+			return err
+		},
+		func(ctx context.Context) (err error) {
+			hostnames, err = k.attribute(ctx, id, types.VpcAttributeNameEnableDnsHostnames, retry)
+			return err
+		},
+		func(ctx context.Context) (err error) { mainRT, err = k.mainRouteTable(ctx, id, retry); return err },
+	); err != nil {
 		return state.Resource{}, err
 	}
 	tags := ec2TagMap(v.Tags)
