@@ -121,37 +121,45 @@ func (k *EventSourceMapping) List(ctx context.Context, sel state.Selector) ([]st
 	if err != nil {
 		return nil, fmt.Errorf("list lambda event source mappings: %w", err)
 	}
-	var out []state.Resource
+	var candidates []types.EventSourceMappingConfiguration
 	for _, m := range ms {
-		if !sel.MayName(fnNameOf(aws.ToString(m.FunctionArn))) && !sel.MayName(esmSourceName(aws.ToString(m.EventSourceArn))) {
-			continue // neither end is named our way: its tags are not read
+		if sel.MayName(fnNameOf(aws.ToString(m.FunctionArn))) || sel.MayName(esmSourceName(aws.ToString(m.EventSourceArn))) {
+			candidates = append(candidates, m) // else neither end is named our way: its tags are not read
 		}
-		arn := aws.ToString(m.EventSourceMappingArn)
-		tags, err := ownedTags(ctx, k.Kind(), arn, func(ctx context.Context) (map[string]string, error) { return k.tags(ctx, arn) })
-		if awscall.Skippable(ctx, k.Kind(), aws.ToString(m.UUID), err) {
-			continue // deleted since the listing, or not ours to read
-		}
-		if err != nil {
-			return nil, fmt.Errorf("list lambda event source mappings: %w", err)
-		}
-		if !sel.Matches(tags) {
-			continue
-		}
-		if !esmMoving(m) && reconcile.Hinted(ctx, k.Kind()) {
-			out = append(out, esmResource(m, tags)) // a plan that changes it reads it with Get first
-			continue
-		}
-		uuid := aws.ToString(m.UUID)
-		m, err = k.rested(ctx, uuid)
-		if awscall.Skippable(ctx, k.Kind(), uuid, err) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("list lambda event source mappings: %w", err)
-		}
-		out = append(out, esmResource(m, tags))
+	}
+	// Each candidate's reads wait for nothing of another's: gathered, the stack's mappings cost
+	// two rounds, not two each.
+	out, err := awscall.Gather(ctx, candidates, func(ctx context.Context, m types.EventSourceMappingConfiguration) (state.Resource, bool, error) {
+		return k.listed(ctx, sel, m)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list lambda event source mappings: %w", err)
 	}
 	return out, nil
+}
+
+// listed reads one candidate of List: its tags, and when they are sel's, its state.
+func (k *EventSourceMapping) listed(ctx context.Context, sel state.Selector, m types.EventSourceMappingConfiguration) (state.Resource, bool, error) {
+	arn := aws.ToString(m.EventSourceMappingArn)
+	tags, err := ownedTags(ctx, k.Kind(), arn, func(ctx context.Context) (map[string]string, error) { return k.tags(ctx, arn) })
+	if awscall.Skippable(ctx, k.Kind(), aws.ToString(m.UUID), err) {
+		return state.Resource{}, false, nil // deleted since the listing, or not ours to read
+	}
+	if err != nil || !sel.Matches(tags) {
+		return state.Resource{}, false, err
+	}
+	if !esmMoving(m) && reconcile.Hinted(ctx, k.Kind()) {
+		return esmResource(m, tags), true, nil // a plan that changes it reads it with Get first
+	}
+	uuid := aws.ToString(m.UUID)
+	m, err = k.rested(ctx, uuid)
+	if awscall.Skippable(ctx, k.Kind(), uuid, err) {
+		return state.Resource{}, false, nil
+	}
+	if err != nil {
+		return state.Resource{}, false, err
+	}
+	return esmResource(m, tags), true, nil
 }
 
 // rested reads the mapping of uuid, again while it moves between states: right after
