@@ -338,50 +338,81 @@ func fnInvokeARN(functionARN string) string {
 // ---- create ----
 
 // Create creates the function with the ownership tags in CreateFunction, or adopts a function
-// of that name that carries d's ownership tags. It looks the name up first: CreateFunction's
-// ResourceConflictException also means "a change is in progress", so the create call alone
-// cannot tell "exists" apart.
+// of that name that carries d's ownership tags. It sends CreateFunction without looking the
+// name up first: Lambda keeps function names unique, so a function already there (ours from a
+// run cut short, another's, or the one made by a create whose answer was lost and that the SDK
+// sent again) comes back as ResourceConflictException, and only then is it read and decided by
+// its tags. (Lambda also answers ResourceConflictException for "a change is in progress", which
+// only an existing function can have, so reading it settles both.)
+//
+// Calls, one after another: CreateFunction; the wait until Active, unless CreateFunction's
+// answer already says Active (emulators do; AWS answers Pending); PutFunctionConcurrency when
+// d reserves any, after the wait, because Lambda refuses changes to a Pending function.
 func (k *LambdaFunction) Create(ctx context.Context, d reconcile.Want[*spec.LambdaFunction]) (state.Resource, error) {
 	p := d.Props
 	pk := k.pkg(ctx, p)
 	if pk.err != nil {
 		return state.Resource{}, fmt.Errorf("create lambda function %s: package code: %w", d.Name, pk.err)
 	}
-	cfg, err := k.get(ctx, d.Name)
-	if err == nil {
-		return k.adopt(ctx, d, cfg)
+	out, err := k.createFunction(ctx, d, p, pk)
+	if awscall.Is(err, fnConflict) {
+		return k.existing(ctx, d, err)
 	}
-	if !errors.Is(err, reconcile.ErrNotFound) {
+	if err != nil {
 		return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, err)
 	}
-	err = k.createFunction(ctx, d, p, pk)
-	if awscall.Is(err, fnConflict) {
-		// Created by someone between our lookup and CreateFunction: decide by its tags.
-		if cfg, gerr := k.get(ctx, d.Name); gerr == nil {
-			return k.adopt(ctx, d, cfg)
+	cfg := fnCreatedConfig(out)
+	if !fnReady(cfg) {
+		err = k.visible(ctx, d.Name, func(ctx context.Context) (err error) { cfg, err = k.settle(ctx, d.Name, true); return err })
+		if err != nil {
+			return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, err)
 		}
 	}
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, err)
-	}
-	err = k.visible(ctx, d.Name, func(ctx context.Context) (err error) { cfg, err = k.settle(ctx, d.Name, true); return err })
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, err)
-	}
 	// CreateFunction takes no reserved concurrency; a crash before this call leaves a function
-	// that a rerun adopts and brings to d.
+	// that a rerun adopts and brings to d. Without the wait above the function may not read
+	// back yet, so not found is waited out.
 	if p.ReservedConcurrency != nil {
-		if err := k.setConcurrency(ctx, d.Name, p.ReservedConcurrency); err != nil {
+		err := k.visible(ctx, d.Name, func(ctx context.Context) error {
+			return awscall.NotFound(k.setConcurrency(ctx, d.Name, p.ReservedConcurrency), fnNotFound)
+		})
+		if err != nil {
 			return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, err)
 		}
 	}
 	return k.created(cfg, d.Tags, p.ReservedConcurrency), nil
 }
 
+// existing settles a CreateFunction that answered conflict: the function of that name is read
+// (waiting while a function a lost answer just made does not read back yet) and adopted when
+// it carries d's ownership tags, refused untouched otherwise.
+func (k *LambdaFunction) existing(ctx context.Context, d reconcile.Want[*spec.LambdaFunction], conflict error) (state.Resource, error) {
+	var cfg types.FunctionConfiguration
+	err := k.visible(ctx, d.Name, func(ctx context.Context) (err error) { cfg, err = k.get(ctx, d.Name); return err })
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create lambda function %s: %w; reading the function of that name: %w", d.Name, conflict, err)
+	}
+	return k.adopt(ctx, d, cfg)
+}
+
+// fnCreatedConfig is CreateFunction's answer as the configuration GetFunction holds. Lambda
+// answers CreateFunction and GetFunctionConfiguration with one shape (FunctionConfiguration),
+// so the SDK's two outputs are the same struct and convert.
+func fnCreatedConfig(o *lambda.CreateFunctionOutput) types.FunctionConfiguration {
+	return fnConfigOf((*lambda.GetFunctionConfigurationOutput)(o))
+}
+
+// fnReady reports whether a configuration says the function takes its next change now:
+// Active, with no update in progress or failed. A missing state is not taken for Active.
+func fnReady(c types.FunctionConfiguration) bool {
+	return c.State == types.StateActive &&
+		(c.LastUpdateStatus == "" || c.LastUpdateStatus == types.LastUpdateStatusSuccessful)
+}
+
 // created observes a function just created from the answers alone, without reading it back:
-// cfg is the settled configuration, the tags are those CreateFunction carried, and the
-// reserved concurrency is the one put (a new function has none otherwise). strict settling
-// has refused a Failed function, so no state is recorded.
+// cfg is the settled configuration (CreateFunction's answer when it said Active, else the
+// wait's last reading), the tags are those CreateFunction carried, and the reserved
+// concurrency is the one put (a new function has none otherwise). Only an Active function
+// gets here (strict settling refuses a Failed one), so no state is recorded.
 func (k *LambdaFunction) created(cfg types.FunctionConfiguration, tags map[string]string, conc *int) state.Resource {
 	if tags = maps.Clone(tags); tags == nil {
 		tags = map[string]string{} // as ListTags reads an untagged function
@@ -405,9 +436,10 @@ func (k *LambdaFunction) visible(ctx context.Context, name string, read func(ctx
 	return awscall.Visible(ctx, k.wait, "lambda function "+name, read)
 }
 
-// createFunction retries while the execution role has not propagated through IAM (a fresh
-// role: awscall.RoleBudget), showing each "not yet" as progress.
-func (k *LambdaFunction) createFunction(ctx context.Context, d reconcile.Want[*spec.LambdaFunction], p *spec.LambdaFunction, pk *fnPackage) error {
+// createFunction sends CreateFunction and returns its answer, retrying while the execution
+// role has not propagated through IAM (a fresh role: awscall.RoleBudget), showing each "not
+// yet" as progress.
+func (k *LambdaFunction) createFunction(ctx context.Context, d reconcile.Want[*spec.LambdaFunction], p *spec.LambdaFunction, pk *fnPackage) (*lambda.CreateFunctionOutput, error) {
 	in := &lambda.CreateFunctionInput{
 		FunctionName:  aws.String(d.Name),
 		Role:          aws.String(p.Role),
@@ -432,13 +464,15 @@ func (k *LambdaFunction) createFunction(ctx context.Context, d reconcile.Want[*s
 		in.LoggingConfig = fnLoggingConfig(p.LogGroup, d.Name)
 	}
 	start := time.Now()
-	return awscall.Do(ctx, awscall.Within(k.wait, awscall.RoleBudget), fnRetryIAM(), func(ctx context.Context) error {
-		_, err := k.api.CreateFunction(ctx, in)
+	var out *lambda.CreateFunctionOutput
+	err := awscall.Do(ctx, awscall.Within(k.wait, awscall.RoleBudget), fnRetryIAM(), func(ctx context.Context) (err error) {
+		out, err = k.api.CreateFunction(ctx, in)
 		if fnIAMNotReady(err) {
 			awscall.NoteRoleWait(ctx, start, "role "+p.Role+" to Lambda", err)
 		}
 		return err
 	})
+	return out, err
 }
 
 // fnRetryIAM retries throttling and the role-not-propagated answers.
@@ -459,6 +493,13 @@ func (k *LambdaFunction) adopt(ctx context.Context, d reconcile.Want[*spec.Lambd
 	}
 	if !d.Owner.Owns(tags) {
 		return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, awscall.NotOwned("lambda function", d.Name, tags))
+	}
+	if cfg.State == types.StatePending || cfg.LastUpdateStatus == types.LastUpdateStatusInProgress {
+		// Most often the function a lost CreateFunction answer made: like a create, the adoption
+		// is done only once it is Active, even when nothing else is to change.
+		if cfg, err = k.settle(ctx, d.Name, false); err != nil {
+			return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, err)
+		}
 	}
 	live, err := k.resource(ctx, cfg, tags)
 	if err != nil {
