@@ -345,37 +345,34 @@ func fnInvokeARN(functionARN string) string {
 // its tags. (Lambda also answers ResourceConflictException for "a change is in progress", which
 // only an existing function can have, so reading it settles both.)
 //
-// Calls, one after another: CreateFunction; the wait until Active, unless CreateFunction's
-// answer already says Active (emulators do; AWS answers Pending); PutFunctionConcurrency when
-// d reserves any, after the wait, because Lambda refuses changes to a Pending function.
+// Calls, one after another: CreateFunction; the wait until Active; PutFunctionConcurrency when
+// d reserves any. The wait reads the function even when CreateFunction's answer already says
+// Active (emulators do; AWS answers Pending): that read is what shows the function visible
+// (a new function misses reads for a moment), and what refers to it, its permissions for one,
+// reads it next. The concurrency is put after the wait: Lambda refuses changes to a Pending
+// function.
 func (k *LambdaFunction) Create(ctx context.Context, d reconcile.Want[*spec.LambdaFunction]) (state.Resource, error) {
 	p := d.Props
 	pk := k.pkg(ctx, p)
 	if pk.err != nil {
 		return state.Resource{}, fmt.Errorf("create lambda function %s: package code: %w", d.Name, pk.err)
 	}
-	out, err := k.createFunction(ctx, d, p, pk)
+	err := k.createFunction(ctx, d, p, pk)
 	if awscall.Is(err, fnConflict) {
 		return k.existing(ctx, d, err)
 	}
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, err)
 	}
-	cfg := fnCreatedConfig(out)
-	if !fnReady(cfg) {
-		err = k.visible(ctx, d.Name, func(ctx context.Context) (err error) { cfg, err = k.settle(ctx, d.Name, true); return err })
-		if err != nil {
-			return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, err)
-		}
+	var cfg types.FunctionConfiguration
+	err = k.visible(ctx, d.Name, func(ctx context.Context) (err error) { cfg, err = k.settle(ctx, d.Name, true); return err })
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, err)
 	}
 	// CreateFunction takes no reserved concurrency; a crash before this call leaves a function
-	// that a rerun adopts and brings to d. Without the wait above the function may not read
-	// back yet, so not found is waited out.
+	// that a rerun adopts and brings to d.
 	if p.ReservedConcurrency != nil {
-		err := k.visible(ctx, d.Name, func(ctx context.Context) error {
-			return awscall.NotFound(k.setConcurrency(ctx, d.Name, p.ReservedConcurrency), fnNotFound)
-		})
-		if err != nil {
+		if err := k.setConcurrency(ctx, d.Name, p.ReservedConcurrency); err != nil {
 			return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, err)
 		}
 	}
@@ -394,25 +391,10 @@ func (k *LambdaFunction) existing(ctx context.Context, d reconcile.Want[*spec.La
 	return k.adopt(ctx, d, cfg)
 }
 
-// fnCreatedConfig is CreateFunction's answer as the configuration GetFunction holds. Lambda
-// answers CreateFunction and GetFunctionConfiguration with one shape (FunctionConfiguration),
-// so the SDK's two outputs are the same struct and convert.
-func fnCreatedConfig(o *lambda.CreateFunctionOutput) types.FunctionConfiguration {
-	return fnConfigOf((*lambda.GetFunctionConfigurationOutput)(o))
-}
-
-// fnReady reports whether a configuration says the function takes its next change now:
-// Active, with no update in progress or failed. A missing state is not taken for Active.
-func fnReady(c types.FunctionConfiguration) bool {
-	return c.State == types.StateActive &&
-		(c.LastUpdateStatus == "" || c.LastUpdateStatus == types.LastUpdateStatusSuccessful)
-}
-
 // created observes a function just created from the answers alone, without reading it back:
-// cfg is the settled configuration (CreateFunction's answer when it said Active, else the
-// wait's last reading), the tags are those CreateFunction carried, and the reserved
-// concurrency is the one put (a new function has none otherwise). Only an Active function
-// gets here (strict settling refuses a Failed one), so no state is recorded.
+// cfg is the settled configuration, the tags are those CreateFunction carried, and the
+// reserved concurrency is the one put (a new function has none otherwise). strict settling
+// has refused a Failed function, so no state is recorded.
 func (k *LambdaFunction) created(cfg types.FunctionConfiguration, tags map[string]string, conc *int) state.Resource {
 	if tags = maps.Clone(tags); tags == nil {
 		tags = map[string]string{} // as ListTags reads an untagged function
@@ -436,10 +418,9 @@ func (k *LambdaFunction) visible(ctx context.Context, name string, read func(ctx
 	return awscall.Visible(ctx, k.wait, "lambda function "+name, read)
 }
 
-// createFunction sends CreateFunction and returns its answer, retrying while the execution
-// role has not propagated through IAM (a fresh role: awscall.RoleBudget), showing each "not
-// yet" as progress.
-func (k *LambdaFunction) createFunction(ctx context.Context, d reconcile.Want[*spec.LambdaFunction], p *spec.LambdaFunction, pk *fnPackage) (*lambda.CreateFunctionOutput, error) {
+// createFunction retries while the execution role has not propagated through IAM (a fresh
+// role: awscall.RoleBudget), showing each "not yet" as progress.
+func (k *LambdaFunction) createFunction(ctx context.Context, d reconcile.Want[*spec.LambdaFunction], p *spec.LambdaFunction, pk *fnPackage) error {
 	in := &lambda.CreateFunctionInput{
 		FunctionName:  aws.String(d.Name),
 		Role:          aws.String(p.Role),
@@ -464,15 +445,13 @@ func (k *LambdaFunction) createFunction(ctx context.Context, d reconcile.Want[*s
 		in.LoggingConfig = fnLoggingConfig(p.LogGroup, d.Name)
 	}
 	start := time.Now()
-	var out *lambda.CreateFunctionOutput
-	err := awscall.Do(ctx, awscall.Within(k.wait, awscall.RoleBudget), fnRetryIAM(), func(ctx context.Context) (err error) {
-		out, err = k.api.CreateFunction(ctx, in)
+	return awscall.Do(ctx, awscall.Within(k.wait, awscall.RoleBudget), fnRetryIAM(), func(ctx context.Context) error {
+		_, err := k.api.CreateFunction(ctx, in)
 		if fnIAMNotReady(err) {
 			awscall.NoteRoleWait(ctx, start, "role "+p.Role+" to Lambda", err)
 		}
 		return err
 	})
-	return out, err
 }
 
 // fnRetryIAM retries throttling and the role-not-propagated answers.
