@@ -182,7 +182,13 @@ func fnMemFunctions(f *fakeLambdaFn, store memStore[*fnMem]) {
 			return nil, fnAPIErr(fnConflict, "Function already exist: "+name)
 		}
 		fns[name] = &fnMem{cfg: fnMemCreated(in), tags: fnCopyMap(in.Tags)}
-		return &lambda.CreateFunctionOutput{FunctionName: in.FunctionName}, nil
+		// AWS answers with the whole configuration, still Pending; reads find it Active here.
+		c := fns[name].cfg
+		return &lambda.CreateFunctionOutput{FunctionName: c.FunctionName, FunctionArn: c.FunctionArn,
+			Version: c.Version, Runtime: c.Runtime, Role: c.Role, Handler: c.Handler, MemorySize: c.MemorySize,
+			Timeout: c.Timeout, Description: c.Description, Architectures: c.Architectures, CodeSha256: c.CodeSha256,
+			Environment: c.Environment, VpcConfig: c.VpcConfig, TracingConfig: c.TracingConfig, LoggingConfig: c.LoggingConfig,
+			State: types.StatePending, StateReason: aws.String("The function is being created.")}, nil
 	}
 	f.getFunction = func(in *lambda.GetFunctionInput) (*lambda.GetFunctionOutput, error) {
 		fn, err := get(in.FunctionName)

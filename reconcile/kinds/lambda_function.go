@@ -338,32 +338,33 @@ func fnInvokeARN(functionARN string) string {
 // ---- create ----
 
 // Create creates the function with the ownership tags in CreateFunction, or adopts a function
-// of that name that carries d's ownership tags. It looks the name up first: CreateFunction's
-// ResourceConflictException also means "a change is in progress", so the create call alone
-// cannot tell "exists" apart.
+// of that name that carries d's ownership tags. It sends CreateFunction without looking the
+// name up first: Lambda keeps function names unique, so a function already there (ours from a
+// run cut short, another's, or the one made by a create whose answer was lost and that the SDK
+// sent again) comes back as ResourceConflictException, and only then is it read and decided by
+// its tags. (Lambda also answers ResourceConflictException for "a change is in progress", which
+// only an existing function can have, so reading it settles both.)
+//
+// Calls, one after another: CreateFunction; the wait until Active; PutFunctionConcurrency when
+// d reserves any. The wait reads the function even when CreateFunction's answer already says
+// Active (emulators do; AWS answers Pending): that read is what shows the function visible
+// (a new function misses reads for a moment), and what refers to it, its permissions for one,
+// reads it next. The concurrency is put after the wait: Lambda refuses changes to a Pending
+// function.
 func (k *LambdaFunction) Create(ctx context.Context, d reconcile.Want[*spec.LambdaFunction]) (state.Resource, error) {
 	p := d.Props
 	pk := k.pkg(ctx, p)
 	if pk.err != nil {
 		return state.Resource{}, fmt.Errorf("create lambda function %s: package code: %w", d.Name, pk.err)
 	}
-	cfg, err := k.get(ctx, d.Name)
-	if err == nil {
-		return k.adopt(ctx, d, cfg)
-	}
-	if !errors.Is(err, reconcile.ErrNotFound) {
-		return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, err)
-	}
-	err = k.createFunction(ctx, d, p, pk)
+	err := k.createFunction(ctx, d, p, pk)
 	if awscall.Is(err, fnConflict) {
-		// Created by someone between our lookup and CreateFunction: decide by its tags.
-		if cfg, gerr := k.get(ctx, d.Name); gerr == nil {
-			return k.adopt(ctx, d, cfg)
-		}
+		return k.existing(ctx, d, err)
 	}
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, err)
 	}
+	var cfg types.FunctionConfiguration
 	err = k.visible(ctx, d.Name, func(ctx context.Context) (err error) { cfg, err = k.settle(ctx, d.Name, true); return err })
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, err)
@@ -376,6 +377,18 @@ func (k *LambdaFunction) Create(ctx context.Context, d reconcile.Want[*spec.Lamb
 		}
 	}
 	return k.created(cfg, d.Tags, p.ReservedConcurrency), nil
+}
+
+// existing settles a CreateFunction that answered conflict: the function of that name is read
+// (waiting while a function a lost answer just made does not read back yet) and adopted when
+// it carries d's ownership tags, refused untouched otherwise.
+func (k *LambdaFunction) existing(ctx context.Context, d reconcile.Want[*spec.LambdaFunction], conflict error) (state.Resource, error) {
+	var cfg types.FunctionConfiguration
+	err := k.visible(ctx, d.Name, func(ctx context.Context) (err error) { cfg, err = k.get(ctx, d.Name); return err })
+	if err != nil {
+		return state.Resource{}, fmt.Errorf("create lambda function %s: %w; reading the function of that name: %w", d.Name, conflict, err)
+	}
+	return k.adopt(ctx, d, cfg)
 }
 
 // created observes a function just created from the answers alone, without reading it back:
@@ -459,6 +472,13 @@ func (k *LambdaFunction) adopt(ctx context.Context, d reconcile.Want[*spec.Lambd
 	}
 	if !d.Owner.Owns(tags) {
 		return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, awscall.NotOwned("lambda function", d.Name, tags))
+	}
+	if cfg.State == types.StatePending || cfg.LastUpdateStatus == types.LastUpdateStatusInProgress {
+		// Most often the function a lost CreateFunction answer made: like a create, the adoption
+		// is done only once it is Active, even when nothing else is to change.
+		if cfg, err = k.settle(ctx, d.Name, false); err != nil {
+			return state.Resource{}, fmt.Errorf("create lambda function %s: %w", d.Name, err)
+		}
 	}
 	live, err := k.resource(ctx, cfg, tags)
 	if err != nil {

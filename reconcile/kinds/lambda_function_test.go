@@ -253,11 +253,70 @@ func TestLambdaFunctionCreateObservesFromTheAnswers(t *testing.T) {
 
 		got, err := tk[spec.LambdaFunction](k).Create(context.Background(), desired(miscOwner("receiver"), "receiver-dev", p))
 		require.NoError(t, err)
-		assert.Equal(t, 1, f.calls.count("GetFunction"), "only the lookup before the create")
-		f.calls.none(t, "ListTags", "GetFunctionConcurrency")
+		f.calls.none(t, "GetFunction", "ListTags", "GetFunctionConcurrency")
 		read, err := k.read(context.Background(), "receiver-dev")
 		require.NoError(t, err)
 		assert.Equal(t, read, got)
+	}
+}
+
+// The calls of a cold create, one after another: no lookup before CreateFunction, then the
+// wait for Active, which reads the function even when CreateFunction's answer says Active
+// (that read shows it visible to what reads it next), then the reserved concurrency (Lambda
+// refuses changes to a Pending function).
+func TestLambdaFunctionCreateCalls(t *testing.T) {
+	active := func(f *fakeLambdaFn) { // CreateFunction answers Active, as moto does
+		create := f.createFunction
+		f.createFunction = func(in *lambda.CreateFunctionInput) (*lambda.CreateFunctionOutput, error) {
+			out, err := create(in)
+			if out != nil {
+				out.State, out.StateReason = types.StateActive, nil
+			}
+			return out, err
+		}
+	}
+	cases := []struct {
+		name  string
+		conc  *int
+		setup func(f *fakeLambdaFn)
+		calls []string
+	}{
+		{name: "answer Pending (AWS)", calls: []string{"CreateFunction", "GetFunctionConfiguration"}},
+		{name: "answer Pending, reserved concurrency", conc: aws.Int(300),
+			calls: []string{"CreateFunction", "GetFunctionConfiguration", "PutFunctionConcurrency"}},
+		{name: "answer Active (emulators)", setup: active, calls: []string{"CreateFunction", "GetFunctionConfiguration"}},
+		{name: "Pending at the first reading", conc: aws.Int(300), setup: func(f *fakeLambdaFn) {
+			f.getFunctionConfiguration = fnPendingOnce(f.getFunctionConfiguration)
+		}, calls: []string{"CreateFunction", "GetFunctionConfiguration", "GetFunctionConfiguration", "PutFunctionConcurrency"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			fns := map[string]*fnMem{}
+			f := fnMemLambda(fns)
+			if tc.setup != nil {
+				tc.setup(f)
+			}
+			p := fnUnitProps()
+			p.ReservedConcurrency = tc.conc
+			d := desired(miscOwner("receiver"), "receiver-dev", p)
+			k := unitLambdaFn(f, &fnTestCode{})
+			got, err := tk[spec.LambdaFunction](k).Create(context.Background(), d)
+			require.NoError(t, err)
+			assert.Equal(t, tc.calls, []string(f.calls))
+			assert.Empty(t, tk[spec.LambdaFunction](k).Diff(d, got))
+		})
+	}
+}
+
+// fnPendingOnce makes the first reading of get say Pending.
+func fnPendingOnce(get func(*lambda.GetFunctionConfigurationInput) (*lambda.GetFunctionConfigurationOutput, error)) func(*lambda.GetFunctionConfigurationInput) (*lambda.GetFunctionConfigurationOutput, error) {
+	first := true
+	return func(in *lambda.GetFunctionConfigurationInput) (*lambda.GetFunctionConfigurationOutput, error) {
+		out, err := get(in)
+		if first && out != nil {
+			first, out.State = false, types.StatePending
+		}
+		return out, err
 	}
 }
 
@@ -269,33 +328,89 @@ func TestLambdaFunctionCreatePackagingError(t *testing.T) {
 	f.calls.none(t, "CreateFunction")
 }
 
-func TestLambdaFunctionCreateAdoptsOurs(t *testing.T) {
+// A function of that name that is ours makes CreateFunction answer ResourceConflictException;
+// Create reads it and adopts it: one from a run cut short, brought to d, or the one a create
+// made whose answer was lost (the SDK sends it again, and the resend meets the function the
+// first made), which may not read back at once and may still be Pending.
+func TestLambdaFunctionCreateConflictAdoptsOurs(t *testing.T) {
 	o := miscOwner("receiver")
-	fns := map[string]*fnMem{}
-	old := fnUnitProps()
-	old.MemoryMB = 256
-	fnOurFunction(t, fns, o, "receiver-dev", old)
-	fns["receiver-dev"].tags["Stale"] = "yes"
-	f := fnMemLambda(fns)
-	var update *lambda.UpdateFunctionConfigurationInput
-	upd := f.updateFunctionConfig
-	f.updateFunctionConfig = func(in *lambda.UpdateFunctionConfigurationInput) (*lambda.UpdateFunctionConfigurationOutput, error) {
-		update = in
-		return upd(in)
+	lostAnswer := func(fns map[string]*fnMem, f *fakeLambdaFn) {
+		delete(fns, "receiver-dev")
+		create := f.createFunction
+		f.createFunction = func(in *lambda.CreateFunctionInput) (*lambda.CreateFunctionOutput, error) {
+			if _, err := create(in); err != nil { // the first attempt, whose answer is lost
+				return nil, err
+			}
+			return create(in) // the resend: conflict
+		}
 	}
-	d := desired(o, "receiver-dev", fnUnitProps())
-	k := unitLambdaFn(f, &fnTestCode{})
+	cases := []struct {
+		name   string
+		setup  func(fns map[string]*fnMem, f *fakeLambdaFn)
+		update *lambda.UpdateFunctionConfigurationInput // the update the adoption sends
+	}{
+		{name: "ours from an earlier run, brought to d",
+			setup:  func(fns map[string]*fnMem, _ *fakeLambdaFn) { fns["receiver-dev"].cfg.MemorySize = aws.Int32(256) },
+			update: &lambda.UpdateFunctionConfigurationInput{FunctionName: aws.String("receiver-dev"), MemorySize: aws.Int32(128)}},
+		{name: "a lost answer, the resend answered conflict", setup: lostAnswer},
+		{name: "a lost answer, the function not visible yet", setup: func(fns map[string]*fnMem, f *fakeLambdaFn) {
+			lostAnswer(fns, f)
+			f.getFunction = missing(2, fnAPIErr(fnNotFound, "Function not found: receiver-dev"), f.getFunction)
+		}},
+		{name: "a lost answer, the function still Pending", setup: func(fns map[string]*fnMem, f *fakeLambdaFn) {
+			lostAnswer(fns, f)
+			create := f.createFunction
+			f.createFunction = func(in *lambda.CreateFunctionInput) (*lambda.CreateFunctionOutput, error) {
+				out, err := create(in)
+				fns["receiver-dev"].cfg.State = types.StatePending
+				return out, err
+			}
+			get := f.getFunctionConfiguration
+			f.getFunctionConfiguration = func(in *lambda.GetFunctionConfigurationInput) (*lambda.GetFunctionConfigurationOutput, error) {
+				out, err := get(in)
+				fns["receiver-dev"].cfg.State = types.StateActive // Active from the next reading on
+				return out, err
+			}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			fns := map[string]*fnMem{}
+			fnOurFunction(t, fns, o, "receiver-dev", fnUnitProps())
+			f := fnMemLambda(fns)
+			tc.setup(fns, f)
+			sent := fnRecordConfig(f)
+			d := desired(o, "receiver-dev", fnUnitProps())
+			k := unitLambdaFn(f, &fnTestCode{})
 
-	got, err := tk[spec.LambdaFunction](k).Create(context.Background(), d)
-	require.NoError(t, err)
-	f.calls.none(t, "CreateFunction", "UpdateFunctionCode")
-	require.NotNil(t, update)
-	assert.Equal(t, &lambda.UpdateFunctionConfigurationInput{FunctionName: aws.String("receiver-dev"), MemorySize: aws.Int32(128)}, update,
-		"only what differs is sent")
-	assert.Empty(t, tk[spec.LambdaFunction](k).Diff(d, got))
-	assert.Equal(t, d.Tags, got.Tags, "user tags added, stale ones removed")
+			got, err := tk[spec.LambdaFunction](k).Create(context.Background(), d)
+			require.NoError(t, err)
+			assert.Len(t, fns, 1, "nothing created twice")
+			assert.Equal(t, tc.update, *sent, "only what differs is sent")
+			f.calls.none(t, "UpdateFunctionCode", "DeleteFunction")
+			assert.Empty(t, tk[spec.LambdaFunction](k).Diff(d, got))
+			assert.Equal(t, d.Tags, got.Tags)
+			assert.Equal(t, types.StateActive, fns["receiver-dev"].cfg.State)
+			read, err := k.read(context.Background(), "receiver-dev")
+			require.NoError(t, err)
+			assert.Equal(t, read, got)
+		})
+	}
+	t.Run("the function of the conflict never reads back", func(t *testing.T) {
+		f := fnMemLambda(map[string]*fnMem{})
+		f.createFunction = func(*lambda.CreateFunctionInput) (*lambda.CreateFunctionOutput, error) {
+			return nil, fnAPIErr(fnConflict, "Function already exist: receiver-dev")
+		}
+		_, err := tk[spec.LambdaFunction](unitLambdaFn(f, &fnTestCode{})).Create(context.Background(), desired(o, "receiver-dev", fnUnitProps()))
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "create lambda function receiver-dev: ")
+		assert.Contains(t, err.Error(), "Function already exist")
+		assert.ErrorIs(t, err, reconcile.ErrNotFound)
+	})
 }
 
+// A function of that name without d's ownership tags: CreateFunction answers conflict, and the
+// function is read, refused and left as it is.
 func TestLambdaFunctionCreateRefusesForeign(t *testing.T) {
 	o := miscOwner("receiver")
 	cases := map[string]map[string]string{
@@ -316,46 +431,10 @@ func TestLambdaFunctionCreateRefusesForeign(t *testing.T) {
 			_, err := tk[spec.LambdaFunction](unitLambdaFn(f, &fnTestCode{})).Create(context.Background(), desired(o, "receiver-dev", fnUnitProps()))
 			require.ErrorIs(t, err, reconcile.ErrNotOwned)
 			assert.Contains(t, err.Error(), "receiver-dev")
-			f.calls.none(t, "CreateFunction", "UpdateFunctionCode", "UpdateFunctionConfiguration", "PutFunctionConcurrency",
-				"DeleteFunctionConcurrency", "TagResource", "UntagResource", "DeleteFunction")
+			assert.Equal(t, []string{"CreateFunction", "GetFunction", "ListTags"}, []string(f.calls),
+				"CreateFunction answered conflict, and the function was only read")
 			assert.Equal(t, int32(256), aws.ToInt32(fns["receiver-dev"].cfg.MemorySize))
 			assert.Equal(t, tags, fns["receiver-dev"].tags)
-		})
-	}
-}
-
-// A function created between the lookup and CreateFunction makes CreateFunction fail with
-// ResourceConflictException; Create then decides by its tags like any existing function.
-func TestLambdaFunctionCreateRaceWithExisting(t *testing.T) {
-	o := miscOwner("receiver")
-	for _, tc := range []struct {
-		name    string
-		tags    map[string]string
-		wantErr error
-	}{
-		{"ours", o.Tags(), nil},
-		{"foreign", map[string]string{"Team": "x"}, reconcile.ErrNotOwned},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			fns := map[string]*fnMem{}
-			f := fnMemLambda(fns)
-			get := f.getFunction
-			lookups := 0
-			f.getFunction = func(in *lambda.GetFunctionInput) (*lambda.GetFunctionOutput, error) {
-				if lookups++; lookups == 1 { // the other creator comes in right after our lookup
-					fnOurFunction(t, fns, o, "receiver-dev", fnUnitProps())
-					fns["receiver-dev"].tags = fnCopyMap(tc.tags)
-					return nil, fnAPIErr(fnNotFound, "Function not found")
-				}
-				return get(in)
-			}
-			_, err := tk[spec.LambdaFunction](unitLambdaFn(f, &fnTestCode{})).Create(context.Background(), desired(o, "receiver-dev", fnUnitProps()))
-			if tc.wantErr != nil {
-				require.ErrorIs(t, err, tc.wantErr)
-				return
-			}
-			require.NoError(t, err)
-			assert.Equal(t, 1, f.calls.count("CreateFunction"))
 		})
 	}
 }
