@@ -103,7 +103,6 @@ func TestLambdaFunctionCreateWaitsForTheFreshFunction(t *testing.T) {
 	}
 	gone := fnAPIErr(fnNotFound, "Function not found: arn:aws:lambda:us-east-1:123456789012:function:receiver-dev")
 	f.getFunctionConfiguration = afterCreate(&created, 2, gone, f.getFunctionConfiguration)
-	f.getFunction = afterCreate(&created, 1, gone, f.getFunction)
 
 	ctx, lines := reports(t)
 	r, err := tk[spec.LambdaFunction](unitLambdaFn(f, &fnTestCode{})).Create(ctx, desired(miscOwner("receiver"), "receiver-dev", fnUnitProps()))
