@@ -168,9 +168,11 @@ func retireErr(c Change, err error) error {
 }
 
 // graphFor builds the execution graph. A resource waits for what it references. A delete of a
-// resource the spec dropped, or of an extra copy, waits for every create, update and delete of a
-// higher kind tier, since those are the resources that could still be using it, and for the
-// changes of what references its logical name. A create-first replacement is
+// resource the spec dropped, or of an extra copy, waits for the updates, replacements and
+// deletes of the resources of a higher kind tier whose live state still refers to it
+// (liveRefs: those are the resources that could still be using it; the tiers keep the graph
+// free of cycles), and for the changes of what references its logical name. A create-first
+// replacement is
 // two nodes: the create, and the old one's delete (retiredNode), which waits for every change
 // that references the resource, so that they have moved to the new one.
 func graphFor(p *Plan) *Graph {
@@ -186,6 +188,7 @@ func graphFor(p *Plan) *Graph {
 			nodeOf[c.Logical] = c.node()
 		}
 	}
+	refs := newLiveRefs()
 	for _, c := range p.Changes {
 		if c.Action != Delete {
 			for _, dep := range c.DependsOn {
@@ -196,7 +199,7 @@ func graphFor(p *Plan) *Graph {
 			continue
 		}
 		for _, o := range p.Changes {
-			if o.node() != c.node() && o.Action != NoOp && tier(o.Kind) > tier(c.Kind) {
+			if o.node() != c.node() && o.Action != NoOp && o.live != nil && tier(o.Kind) > tier(c.Kind) && refs.uses(o.live, c.live) {
 				g.Connect(c.node(), o.node())
 			}
 			// An extra copy may still be in use by what references its logical name, of the same
