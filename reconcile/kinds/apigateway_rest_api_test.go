@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -232,6 +234,14 @@ func memRestStages(f *fakeAPIGW, get func(*string) (*memRest, error)) {
 		a, _ := get(in.RestApiId)
 		id := fmt.Sprintf("d%d", len(a.deployments)+1)
 		a.deployments[id] = aws.ToString(in.Description)
+		// As AWS: a stage named is pointed at the deployment, or created with it.
+		if name := aws.ToString(in.StageName); name != "" {
+			if st, ok := a.stages[name]; ok {
+				st.DeploymentId = aws.String(id)
+			} else {
+				a.stages[name] = &types.Stage{StageName: in.StageName, DeploymentId: aws.String(id), TracingEnabled: aws.ToBool(in.TracingEnabled)}
+			}
+		}
 		return &apigateway.CreateDeploymentOutput{Id: aws.String(id)}, nil
 	}
 	f.getDeployment = func(in *apigateway.GetDeploymentInput) (*apigateway.GetDeploymentOutput, error) {
@@ -820,5 +830,185 @@ func TestRestAPILeavesUntaggedNamesakeAndListsBySuffix(t *testing.T) {
 		res, err := client.GetResources(ctx, &apigateway.GetResourcesInput{RestApiId: foreign.Id})
 		require.NoError(t, err)
 		assert.Len(t, res.Items, 1, "only its root resource")
+	})
+}
+
+// TestRestAPICreateFreshAPI: the first writes on a new API do not wait for its visibility
+// read; they wait out a NotFoundException for the new id themselves, as does the look-up that
+// settles a lost answer. Nothing is made twice.
+func TestRestAPICreateFreshAPI(t *testing.T) {
+	o := miscOwner("api")
+	notFound := miscAPIErr("NotFoundException")
+	for _, tc := range []struct {
+		name   string
+		inject func(f *fakeAPIGW)
+	}{
+		{"CreateResource misses the API", func(f *fakeAPIGW) {
+			f.createResource = missing(2, notFound, f.createResource)
+		}},
+		{"CreateAuthorizer misses the API", func(f *fakeAPIGW) {
+			f.createAuthorizer = missing(2, notFound, f.createAuthorizer)
+		}},
+		{"a lost CreateResource answer is settled once the tree reads", func(f *fakeAPIGW) {
+			create := f.createResource
+			var once sync.Once
+			f.createResource = func(in *apigateway.CreateResourceInput) (*apigateway.CreateResourceOutput, error) {
+				out, err := create(in)
+				lost := false
+				if err == nil && aws.ToString(in.PathPart) == "webhook" {
+					once.Do(func() { lost = true })
+				}
+				if lost {
+					return nil, awscall.LostAnswer(errors.New("read tcp: connection reset by peer"))
+				}
+				return out, err
+			}
+			f.getResources = missing(2, notFound, f.getResources)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			apis := map[string]*memRest{}
+			f := memRestAPI(apis)
+			tc.inject(f)
+			ctx, lines := reports(t)
+			d := desired(o, "api-dev", restAuthorizedProps("us-east-1", "000000000000"))
+			got, err := tk[spec.RestAPI](unitRestAPI(f)).Create(ctx, d)
+			require.NoError(t, err)
+			assert.Empty(t, tk[spec.RestAPI](&RestAPI{}).Diff(d, got))
+			assert.Equal(t, 1, f.calls.count("CreateRestApi"))
+			a := apis[got.ID]
+			assert.Len(t, a.resources, 5, "/, /webhook, /webhook/{provider}, /events, /events/{eventId}: one each")
+			assert.Len(t, a.authorizers, 1)
+			assertWaited(t, *lines, "api gateway rest api api-dev to be visible")
+		})
+	}
+	// The fake takes one call at a time, so the read cannot wait for the writes inside it: it
+	// answers NotFoundException until a resource was created, which a read made first never sees.
+	t.Run("the visibility read runs beside the first writes", func(t *testing.T) {
+		f := memRestAPI(map[string]*memRest{})
+		var wrote atomic.Bool
+		create, get := f.createResource, f.getRestApi
+		f.createResource = func(in *apigateway.CreateResourceInput) (*apigateway.CreateResourceOutput, error) {
+			wrote.Store(true)
+			return create(in)
+		}
+		f.getRestApi = func(in *apigateway.GetRestApiInput) (*apigateway.GetRestApiOutput, error) {
+			if !wrote.Load() {
+				return nil, miscAPIErr("NotFoundException")
+			}
+			return get(in)
+		}
+		d := desired(o, "api-dev", restUnitProps())
+		got, err := tk[spec.RestAPI](unitRestAPI(f)).Create(context.Background(), d)
+		require.NoError(t, err)
+		assert.Empty(t, tk[spec.RestAPI](&RestAPI{}).Diff(d, got))
+	})
+	t.Run("a visibility read that fails fails the create", func(t *testing.T) {
+		f := memRestAPI(map[string]*memRest{})
+		f.getRestApi = func(*apigateway.GetRestApiInput) (*apigateway.GetRestApiOutput, error) {
+			return nil, miscAPIErr("AccessDeniedException")
+		}
+		_, err := tk[spec.RestAPI](unitRestAPI(f)).Create(context.Background(), desired(o, "api-dev", restUnitProps()))
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "create api gateway rest api api-dev:")
+		assert.Contains(t, err.Error(), "AccessDeniedException")
+	})
+}
+
+// TestRestAPICreateLostAnswer: CreateRestApi is sent once; a lost answer is settled by the
+// adoption listing, which finds the API the lost answer made, and the build completes it.
+func TestRestAPICreateLostAnswer(t *testing.T) {
+	quickSettle(t)
+	for _, made := range []bool{true, false} {
+		t.Run(fmt.Sprintf("made: %v", made), func(t *testing.T) {
+			apis := map[string]*memRest{}
+			f := memRestAPI(apis)
+			create := f.createRestApi
+			lost := false
+			f.createRestApi = func(in *apigateway.CreateRestApiInput) (*apigateway.CreateRestApiOutput, error) {
+				if lost {
+					return create(in)
+				}
+				lost = true
+				if made {
+					if _, err := create(in); err != nil {
+						return nil, err
+					}
+				}
+				return nil, awscall.LostAnswer(errors.New("read tcp: connection reset by peer"))
+			}
+			d := desired(miscOwner("api"), "api-dev", restUnitProps())
+			got, err := tk[spec.RestAPI](unitRestAPI(f)).Create(context.Background(), d)
+			require.NoError(t, err)
+			assert.Empty(t, tk[spec.RestAPI](&RestAPI{}).Diff(d, got))
+			assert.Len(t, apis, 1, "one API, never two")
+			want := 2
+			if made {
+				want = 1 // the look-up found it
+			}
+			assert.Equal(t, want, f.calls.count("CreateRestApi"))
+		})
+	}
+}
+
+// TestRestAPICreateStage: the deployment creates the stage (CreateDeployment's stageName, no
+// CreateStage), and one UpdateStage writes what CreateDeployment cannot carry, or nothing
+// when the stage wants only defaults.
+func TestRestAPICreateStage(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		stage        spec.Stage
+		ignoreTrace  bool // as moto: CreateDeployment's tracingEnabled is dropped
+		updateStages int
+	}{
+		{"settings", spec.Stage{Name: "v1", TracingEnabled: true, ThrottlingRateLimit: 100, ThrottlingBurstLimit: 50, MetricsEnabled: true}, false, 1},
+		{"tracing where CreateDeployment drops it", spec.Stage{Name: "v1", TracingEnabled: true}, true, 1},
+		{"defaults only", spec.Stage{Name: "v1"}, false, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			apis := map[string]*memRest{}
+			f := memRestAPI(apis)
+			deploy := f.createDeployment
+			f.createDeployment = func(in *apigateway.CreateDeploymentInput) (*apigateway.CreateDeploymentOutput, error) {
+				assert.Equal(t, tc.stage.Name, aws.ToString(in.StageName), "the new stage comes with the deployment")
+				if tc.ignoreTrace {
+					c := *in
+					c.TracingEnabled = nil
+					in = &c
+				}
+				return deploy(in)
+			}
+			p := restUnitProps()
+			p.Stage = tc.stage
+			d := desired(miscOwner("api"), "api-dev", p)
+			got, err := tk[spec.RestAPI](unitRestAPI(f)).Create(context.Background(), d)
+			require.NoError(t, err)
+			assert.Empty(t, tk[spec.RestAPI](&RestAPI{}).Diff(d, got))
+			assert.Equal(t, 1, f.calls.count("CreateDeployment"))
+			assert.Equal(t, tc.updateStages, f.calls.count("UpdateStage"))
+			f.calls.none(t, "CreateStage")
+			// What Create returns is what observing the API finds.
+			read, err := unitRestAPI(f).gw().readBack(context.Background(), "read", d.Name, got.ID)
+			require.NoError(t, err)
+			assert.Equal(t, read, got)
+		})
+	}
+	t.Run("a renamed stage is created by the new deployment, the old one deleted", func(t *testing.T) {
+		apis := map[string]*memRest{}
+		f := memRestAPI(apis)
+		k := tk[spec.RestAPI](unitRestAPI(f))
+		o := miscOwner("api")
+		live, err := k.Create(context.Background(), desired(o, "api-dev", restUnitProps()))
+		require.NoError(t, err)
+		p := restUnitProps()
+		p.Stage.Name = "v2"
+		d := desired(o, "api-dev", p)
+		f.calls = nil
+		got, err := k.Update(context.Background(), d, live)
+		require.NoError(t, err)
+		assert.Empty(t, k.Diff(d, got))
+		assert.Equal(t, []string{"v2"}, slices.Sorted(maps.Keys(apis[live.ID].stages)))
+		assert.Equal(t, 1, f.calls.count("CreateDeployment"))
+		f.calls.none(t, "CreateStage")
 	})
 }
