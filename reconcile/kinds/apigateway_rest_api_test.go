@@ -2,14 +2,11 @@ package kinds
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -19,7 +16,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
-	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -452,10 +448,7 @@ func TestRestAPICreate(t *testing.T) {
 		}
 		assert.Equal(t, 1, f.calls.count("GetRestApis"))
 		assert.Equal(t, 1, f.calls.count("GetRestApi"))
-		// What Create returns is what observing the API finds.
-		read, err := unitRestAPI(f).gw().readBack(context.Background(), "read", d.Name, got.ID)
-		require.NoError(t, err)
-		assert.Equal(t, read, got)
+		restAssertObserved(t, f, got)
 	})
 	// Siblings are created, and routes' methods put, at once; AWS may answer
 	// ConflictException ("concurrent modification") to either when nothing exists yet. That
@@ -537,20 +530,7 @@ func TestRestAPICreate(t *testing.T) {
 		t.Run(fmt.Sprintf("a lost CreateResource answer (made: %v) leaves one resource a path", made), func(t *testing.T) {
 			apis := map[string]*memRest{}
 			f := memRestAPI(apis)
-			create := f.createResource
-			lost := false
-			f.createResource = func(in *apigateway.CreateResourceInput) (*apigateway.CreateResourceOutput, error) {
-				if aws.ToString(in.PathPart) != "webhook" || lost {
-					return create(in)
-				}
-				lost = true
-				if made {
-					if _, err := create(in); err != nil {
-						return nil, err
-					}
-				}
-				return nil, awscall.LostAnswer(errors.New("read tcp: connection reset by peer"))
-			}
+			f.createResource = apigwLoses(made, restWebhook, f.createResource)
 			d := desired(o, "api-dev", restUnitProps())
 			got, err := tk[spec.RestAPI](unitRestAPI(f)).Create(context.Background(), d)
 			require.NoError(t, err)
@@ -833,6 +813,18 @@ func TestRestAPILeavesUntaggedNamesakeAndListsBySuffix(t *testing.T) {
 	})
 }
 
+// restAssertObserved checks that what Create returned is what observing the API finds.
+func restAssertObserved(t *testing.T, f *fakeAPIGW, got state.Resource) {
+	t.Helper()
+	read, err := unitRestAPI(f).gw().readBack(context.Background(), "read", got.Name, got.ID)
+	require.NoError(t, err)
+	assert.Equal(t, read, got)
+}
+
+func restWebhook(in *apigateway.CreateResourceInput) bool {
+	return aws.ToString(in.PathPart) == "webhook"
+}
+
 // TestRestAPICreateFreshAPI: the first writes on a new API do not wait for its visibility
 // read; they wait out a NotFoundException for the new id themselves, as does the look-up that
 // settles a lost answer. Nothing is made twice.
@@ -850,19 +842,7 @@ func TestRestAPICreateFreshAPI(t *testing.T) {
 			f.createAuthorizer = missing(2, notFound, f.createAuthorizer)
 		}},
 		{"a lost CreateResource answer is settled once the tree reads", func(f *fakeAPIGW) {
-			create := f.createResource
-			var once sync.Once
-			f.createResource = func(in *apigateway.CreateResourceInput) (*apigateway.CreateResourceOutput, error) {
-				out, err := create(in)
-				lost := false
-				if err == nil && aws.ToString(in.PathPart) == "webhook" {
-					once.Do(func() { lost = true })
-				}
-				if lost {
-					return nil, awscall.LostAnswer(errors.New("read tcp: connection reset by peer"))
-				}
-				return out, err
-			}
+			f.createResource = apigwLoses(true, restWebhook, f.createResource)
 			f.getResources = missing(2, notFound, f.getResources)
 		}},
 	} {
@@ -882,22 +862,9 @@ func TestRestAPICreateFreshAPI(t *testing.T) {
 			assertWaited(t, *lines, "api gateway rest api api-dev to be visible")
 		})
 	}
-	// The fake takes one call at a time, so the read cannot wait for the writes inside it: it
-	// answers NotFoundException until a resource was created, which a read made first never sees.
 	t.Run("the visibility read runs beside the first writes", func(t *testing.T) {
 		f := memRestAPI(map[string]*memRest{})
-		var wrote atomic.Bool
-		create, get := f.createResource, f.getRestApi
-		f.createResource = func(in *apigateway.CreateResourceInput) (*apigateway.CreateResourceOutput, error) {
-			wrote.Store(true)
-			return create(in)
-		}
-		f.getRestApi = func(in *apigateway.GetRestApiInput) (*apigateway.GetRestApiOutput, error) {
-			if !wrote.Load() {
-				return nil, miscAPIErr("NotFoundException")
-			}
-			return get(in)
-		}
+		apigwReadAfter(&f.createResource, &f.getRestApi)
 		d := desired(o, "api-dev", restUnitProps())
 		got, err := tk[spec.RestAPI](unitRestAPI(f)).Create(context.Background(), d)
 		require.NoError(t, err)
@@ -923,20 +890,7 @@ func TestRestAPICreateLostAnswer(t *testing.T) {
 		t.Run(fmt.Sprintf("made: %v", made), func(t *testing.T) {
 			apis := map[string]*memRest{}
 			f := memRestAPI(apis)
-			create := f.createRestApi
-			lost := false
-			f.createRestApi = func(in *apigateway.CreateRestApiInput) (*apigateway.CreateRestApiOutput, error) {
-				if lost {
-					return create(in)
-				}
-				lost = true
-				if made {
-					if _, err := create(in); err != nil {
-						return nil, err
-					}
-				}
-				return nil, awscall.LostAnswer(errors.New("read tcp: connection reset by peer"))
-			}
+			f.createRestApi = apigwLoses(made, func(*apigateway.CreateRestApiInput) bool { return true }, f.createRestApi)
 			d := desired(miscOwner("api"), "api-dev", restUnitProps())
 			got, err := tk[spec.RestAPI](unitRestAPI(f)).Create(context.Background(), d)
 			require.NoError(t, err)
@@ -987,10 +941,7 @@ func TestRestAPICreateStage(t *testing.T) {
 			assert.Equal(t, 1, f.calls.count("CreateDeployment"))
 			assert.Equal(t, tc.updateStages, f.calls.count("UpdateStage"))
 			f.calls.none(t, "CreateStage")
-			// What Create returns is what observing the API finds.
-			read, err := unitRestAPI(f).gw().readBack(context.Background(), "read", d.Name, got.ID)
-			require.NoError(t, err)
-			assert.Equal(t, read, got)
+			restAssertObserved(t, f, got)
 		})
 	}
 	t.Run("a renamed stage is created by the new deployment, the old one deleted", func(t *testing.T) {

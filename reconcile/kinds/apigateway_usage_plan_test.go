@@ -2,10 +2,8 @@ package kinds
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
-	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -393,6 +390,8 @@ func planMem(made *[]types.UsagePlan) *fakeAPIGW {
 	return f
 }
 
+func planAny(*apigateway.CreateUsagePlanInput) bool { return true }
+
 // TestUsagePlanCreateFreshPlan: the key adds do not wait for the new plan's visibility read;
 // they wait out a NotFoundException for the new plan themselves. A lost CreateUsagePlan
 // answer is settled by the adoption listing: one plan, never two.
@@ -409,18 +408,10 @@ func TestUsagePlanCreateFreshPlan(t *testing.T) {
 			f.createUsagePlanKey = missing(2, miscAPIErr("NotFoundException"), f.createUsagePlanKey)
 		}, 1, true},
 		{"the answer is lost, the plan made", func(f *fakeAPIGW) {
-			f.createUsagePlan = lostFirst(f.createUsagePlan)
+			f.createUsagePlan = apigwLoses(true, planAny, f.createUsagePlan)
 		}, 1, false},
 		{"the answer is lost, nothing made", func(f *fakeAPIGW) {
-			create := f.createUsagePlan
-			lost := false
-			f.createUsagePlan = func(in *apigateway.CreateUsagePlanInput) (*apigateway.CreateUsagePlanOutput, error) {
-				if !lost {
-					lost = true
-					return nil, awscall.LostAnswer(errors.New("read tcp: connection reset by peer"))
-				}
-				return create(in)
-			}
+			f.createUsagePlan = apigwLoses(false, planAny, f.createUsagePlan)
 		}, 2, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -439,23 +430,10 @@ func TestUsagePlanCreateFreshPlan(t *testing.T) {
 			}
 		})
 	}
-	// The fake takes one call at a time, so the read cannot wait for the adds inside it: it
-	// answers NotFoundException until an add was sent, which a read made first never sees.
 	t.Run("the visibility read runs beside the key adds", func(t *testing.T) {
 		var made []types.UsagePlan
 		f := planMem(&made)
-		var added atomic.Bool
-		add, get := f.createUsagePlanKey, f.getUsagePlan
-		f.createUsagePlanKey = func(in *apigateway.CreateUsagePlanKeyInput) (*apigateway.CreateUsagePlanKeyOutput, error) {
-			added.Store(true)
-			return add(in)
-		}
-		f.getUsagePlan = func(in *apigateway.GetUsagePlanInput) (*apigateway.GetUsagePlanOutput, error) {
-			if !added.Load() {
-				return nil, miscAPIErr("NotFoundException")
-			}
-			return get(in)
-		}
+		apigwReadAfter(&f.createUsagePlanKey, &f.getUsagePlan)
 		d := desired(o, "plan-dev", planProps())
 		got, err := tk[spec.UsagePlan](unitUsagePlan(f)).Create(context.Background(), d)
 		require.NoError(t, err)
