@@ -590,8 +590,8 @@ func (k *RestAPI) ensurePath(ctx context.Context, apiID string, tree *restTree, 
 // path part"). A path that now exists is ours to use. A lost answer with no such path, and a
 // ConflictException with none (API Gateway's "concurrent modification" of the same API, as
 // siblings are created at once), are sent again, with the backoff. Any other refusal is kept.
-// The call and the look-up each go through on (apigwType.fresh on a new API): a NotFoundException
-// of either is waited out there, never taken for the outcome of an earlier send.
+// The call and the look-up each go through on (apigwType.fresh on a new API): a
+// NotFoundException of either is waited out there, never taken for an earlier send's outcome.
 func (k *RestAPI) createResource(ctx context.Context, apiID, parentID, path string, on apigwWrite) (string, error) {
 	_, part := restParent(path)
 	in := &apigateway.CreateResourceInput{RestApiId: aws.String(apiID), ParentId: aws.String(parentID), PathPart: aws.String(part)}
