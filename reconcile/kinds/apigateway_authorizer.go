@@ -77,7 +77,7 @@ func (k *RestAPI) syncAuthorizer(ctx context.Context, apiID string, want *spec.R
 		return id, false, err
 	}
 	if live == nil {
-		return k.createAuthorizer(ctx, apiID, want)
+		return k.createAuthorizer(ctx, apiID, want, apigwNow)
 	}
 	uri := fmt.Sprintf(restLambdaPathFmt, partition(k.region), k.region, want.Function)
 	ops := restAuthorizerPatch(*live, *want, uri)
@@ -92,19 +92,22 @@ func (k *RestAPI) syncAuthorizer(ctx context.Context, apiID string, want *spec.R
 	return id, len(ops) > 0, nil
 }
 
-// createAuthorizer creates the authorizer want describes and returns its id.
-func (k *RestAPI) createAuthorizer(ctx context.Context, apiID string, want *spec.RestAuthorizer) (string, bool, error) {
+// createAuthorizer creates the authorizer want describes and returns its id; the call goes
+// through on (apigwType.fresh on a new API).
+func (k *RestAPI) createAuthorizer(ctx context.Context, apiID string, want *spec.RestAuthorizer, on apigwWrite) (string, bool, error) {
 	uri := fmt.Sprintf(restLambdaPathFmt, partition(k.region), k.region, want.Function)
 	in := &apigateway.CreateAuthorizerInput{RestApiId: aws.String(apiID), Name: aws.String(want.Name),
 		Type: types.AuthorizerTypeRequest, AuthorizerUri: aws.String(uri), IdentitySource: aws.String(want.IdentitySource),
 		AuthorizerResultTtlInSeconds: aws.Int32(int32(want.ResultTTLSeconds))}
 	var id string
-	err := apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
-		out, err := k.api.CreateAuthorizer(ctx, in)
-		if err == nil {
-			id = aws.ToString(out.Id)
-		}
-		return err
+	err := on(ctx, func(ctx context.Context) error {
+		return apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
+			out, err := k.api.CreateAuthorizer(ctx, in)
+			if err == nil {
+				id = aws.ToString(out.Id)
+			}
+			return err
+		})
 	})
 	if err != nil {
 		return "", false, fmt.Errorf("create authorizer %s: %w", want.Name, err)

@@ -266,6 +266,39 @@ func (t apigwType[T, PT, P]) visible(ctx context.Context, name, id string) error
 	return nil
 }
 
+// visibleBeside runs next, the writes that follow the create of item id, and the item's
+// visibility read (visible) at once, rather than the read first: next's first writes go
+// through fresh, which waits out a NotFoundException for the new id itself, so the read is
+// only for what reads the item later (a dependent, the verifying pass after the apply), and
+// costs no round trip of its own. A failure of either cancels the other.
+func (t apigwType[T, PT, P]) visibleBeside(ctx context.Context, name, id string, next func(ctx context.Context, fresh apigwWrite) error) error {
+	i, err := awscall.AtOnce(ctx, 2, func(ctx context.Context, i int) error {
+		if i == 0 {
+			return t.visible(ctx, name, id)
+		}
+		return next(ctx, t.fresh(name))
+	})
+	if err != nil && i == 1 {
+		return fmt.Errorf("create %s %s: %w", t.noun, name, err)
+	}
+	return err // visible names the item itself
+}
+
+// apigwWrite runs one write on an item: as it is (apigwNow), or waiting out an item just
+// created that API Gateway does not know yet (apigwType.fresh).
+type apigwWrite func(ctx context.Context, op func(ctx context.Context) error) error
+
+func apigwNow(ctx context.Context, op func(ctx context.Context) error) error { return op(ctx) }
+
+// fresh is the apigwWrite of the first writes on item name, just created: like its reads
+// (visible), API Gateway's writes may answer NotFoundException for a new id for a moment. That
+// answer is a refusal, so op is sent again, within awscall.FreshBudget.
+func (t apigwType[T, PT, P]) fresh(name string) apigwWrite {
+	return func(ctx context.Context, op func(ctx context.Context) error) error {
+		return awscall.Visible(ctx, t.wait, t.noun+" "+name, op)
+	}
+}
+
 // owned refuses to update a live resource without d's ownership tags.
 func (t apigwType[T, PT, P]) owned(d reconcile.Desired, live state.Resource) error {
 	if !d.Owner.Owns(live.Tags) {

@@ -2,7 +2,9 @@ package kinds
 
 import (
 	"context"
+	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -310,6 +312,48 @@ func apigwCheckDiffs[P any](t *testing.T, cases []apigwDiffCase[P], base func() 
 			assert.Equal(t, tc.path, got[0].Path)
 			assert.False(t, got[0].ForceNew, inPlace)
 		})
+	}
+}
+
+// apigwReadAfter makes *read answer NotFoundException until *write was called: a create whose
+// visibility read holds back its first writes then fails, as the read waits in vain. (The fake
+// takes one call at a time, so the read cannot simply block until the write comes.)
+func apigwReadAfter[WI, WO, RI, RO any](write *func(WI) (WO, error), read *func(RI) (RO, error)) {
+	var wrote atomic.Bool
+	w, r := *write, *read
+	*write = func(in WI) (WO, error) {
+		wrote.Store(true)
+		return w(in)
+	}
+	*read = func(in RI) (RO, error) {
+		if !wrote.Load() {
+			var zero RO
+			return zero, miscAPIErr("NotFoundException")
+		}
+		return r(in)
+	}
+}
+
+// apigwLoses makes create lose the answer of its first call that pick accepts (the connection
+// reset after the service answered); made says whether the service did the work first.
+func apigwLoses[I, O any](made bool, pick func(I) bool, create func(I) (O, error)) func(I) (O, error) {
+	var mu sync.Mutex
+	lost := false
+	return func(in I) (O, error) {
+		mu.Lock()
+		lose := !lost && pick(in)
+		lost = lost || lose
+		mu.Unlock()
+		if !lose {
+			return create(in)
+		}
+		var zero O
+		if made {
+			if _, err := create(in); err != nil {
+				return zero, err
+			}
+		}
+		return zero, awscall.LostAnswer(errors.New("read tcp: connection reset by peer"))
 	}
 }
 

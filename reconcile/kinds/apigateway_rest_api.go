@@ -38,7 +38,6 @@ type RestAPIAPI interface {
 	CreateDeployment(ctx context.Context, in *apigateway.CreateDeploymentInput, opts ...func(*apigateway.Options)) (*apigateway.CreateDeploymentOutput, error)
 	GetDeployment(ctx context.Context, in *apigateway.GetDeploymentInput, opts ...func(*apigateway.Options)) (*apigateway.GetDeploymentOutput, error)
 	GetStages(ctx context.Context, in *apigateway.GetStagesInput, opts ...func(*apigateway.Options)) (*apigateway.GetStagesOutput, error)
-	CreateStage(ctx context.Context, in *apigateway.CreateStageInput, opts ...func(*apigateway.Options)) (*apigateway.CreateStageOutput, error)
 	UpdateStage(ctx context.Context, in *apigateway.UpdateStageInput, opts ...func(*apigateway.Options)) (*apigateway.UpdateStageOutput, error)
 	DeleteStage(ctx context.Context, in *apigateway.DeleteStageInput, opts ...func(*apigateway.Options)) (*apigateway.DeleteStageOutput, error)
 	RestAuthorizerAPI
@@ -51,8 +50,9 @@ type RestAPIAPI interface {
 // Everything changes in place, so Diff marks nothing ForceNew: description and endpoint type
 // through UpdateRestApi, routes through PutMethod / DeleteMethod / PutIntegration (a method
 // whose authorization or api key flag changes is deleted and put again: the deployed stage is
-// unaffected until the next deployment), the stage through CreateStage / UpdateStage. A stage
-// name change creates the new stage and deletes the old one.
+// unaffected until the next deployment), the stage through CreateDeployment (which creates a
+// missing stage) and UpdateStage. A stage name change creates the new stage and deletes the
+// old one.
 //
 // API Gateway serves nothing new until a deployment: after any route change Update creates a
 // deployment and points the stage at it. The deployment's description carries a hash of the
@@ -77,10 +77,10 @@ func NewRestAPI(api RestAPIAPI, region, account string) *RestAPI {
 func (*RestAPI) Kind() string { return "apigateway.rest_api" }
 
 // CreateCost is a create's round trips one after another (reconcile.Costed): the adoption
-// listing, CreateRestApi, its visibility read, a level of resources per path depth (two in
-// the example, the authorizer alongside), methods, integrations, deployment, stage and its
-// settings.
-func (*RestAPI) CreateCost() int { return 10 }
+// listing, CreateRestApi, a level of resources per path depth (two in the example; the
+// authorizer and the new API's visibility read alongside the first), methods, integrations,
+// the deployment that creates the stage, and the stage's settings.
+func (*RestAPI) CreateCost() int { return 8 }
 
 // gw describes REST APIs to the steps the API Gateway kinds share.
 func (k *RestAPI) gw() apigwType[types.RestApi, spec.RestAPI, *spec.RestAPI] {
@@ -172,7 +172,8 @@ func (k *RestAPI) Create(ctx context.Context, d reconcile.Want[*spec.RestAPI]) (
 	})
 }
 
-// create makes the API, tags included, then brings it to d like an adopted one.
+// create makes the API, tags included, then builds it to d, the new API's visibility read
+// alongside (apigwType.visibleBeside).
 func (k *RestAPI) create(ctx context.Context, d reconcile.Desired, p *spec.RestAPI) (state.Resource, error) {
 	in := &apigateway.CreateRestApiInput{Name: aws.String(d.Name), Description: aws.String(p.Description), Tags: d.Tags,
 		EndpointConfiguration: &types.EndpointConfiguration{Types: []types.EndpointType{types.EndpointType(p.EndpointType)}}}
@@ -191,20 +192,19 @@ func (k *RestAPI) create(ctx context.Context, d reconcile.Desired, p *spec.RestA
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create api gateway rest api %s: %w", d.Name, err)
 	}
-	if err := k.gw().visible(ctx, d.Name, aws.ToString(api.Id)); err != nil {
-		return state.Resource{}, err
-	}
-	r, err := k.build(ctx, api, p)
-	if err != nil {
-		return state.Resource{}, fmt.Errorf("create api gateway rest api %s: %w", d.Name, err)
-	}
-	return r, nil
+	var r state.Resource
+	err = k.gw().visibleBeside(ctx, d.Name, aws.ToString(api.Id), func(ctx context.Context, fresh apigwWrite) (err error) {
+		r, err = k.build(ctx, api, p, fresh)
+		return err
+	})
+	return r, err
 }
 
 // build brings a new API, which has only its root resource (CreateRestApi's answer names
-// it), to p without reading anything: the authorizer alongside the first level of resources,
-// the resources level by level (siblings at once), the methods of every route at once, then
-// their integrations, the deployment and the stage. What was written, and their answers, are
+// it), to p without reading anything: the authorizer alongside the first level of resources
+// (those first writes through fresh), the resources level by level (siblings at once), the
+// methods of every route at once, then their integrations, the deployment that creates the
+// stage, and the stage's settings. What was written, and their answers, are
 // what observing the API would find, so the resource returned is made from them: reading back
 // the tree, stage, deployment and authorizer just written cost five round trips on the apply's
 // critical path, and the verifying pass after the apply observes the API anyway. API Gateway
@@ -212,7 +212,7 @@ func (k *RestAPI) create(ctx context.Context, d reconcile.Desired, p *spec.RestA
 //
 // A failure part-way leaves a tagged API that the next run adopts and completes through
 // Update, as after a crash.
-func (k *RestAPI) build(ctx context.Context, api types.RestApi, p *spec.RestAPI) (state.Resource, error) {
+func (k *RestAPI) build(ctx context.Context, api types.RestApi, p *spec.RestAPI, fresh apigwWrite) (state.Resource, error) {
 	id := aws.ToString(api.Id)
 	tree := &restTree{ids: map[string]string{"/": aws.ToString(api.RootResourceId)}, methods: map[string]map[string]types.Method{}}
 	var aid string
@@ -222,10 +222,10 @@ func (k *RestAPI) build(ctx context.Context, api types.RestApi, p *spec.RestAPI)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			aid, _, aerr = k.createAuthorizer(ctx, id, p.Authorizer)
+			aid, _, aerr = k.createAuthorizer(ctx, id, p.Authorizer, fresh)
 		}()
 	}
-	rerr := k.makePaths(ctx, id, tree, p.Routes)
+	rerr := k.makePaths(ctx, id, tree, p.Routes, fresh)
 	wg.Wait()
 	if err := errors.Join(aerr, rerr); err != nil {
 		return state.Resource{}, err
@@ -249,8 +249,9 @@ func (k *RestAPI) build(ctx context.Context, api types.RestApi, p *spec.RestAPI)
 }
 
 // makePaths creates every resource the routes need that tree lacks, parents before children
-// and the resources of one depth at once (CreateResource takes the parent's id).
-func (k *RestAPI) makePaths(ctx context.Context, apiID string, tree *restTree, routes []spec.Route) error {
+// and the resources of one depth at once (CreateResource takes the parent's id). The first
+// level goes through first (build's fresh), the later ones follow a write the API answered.
+func (k *RestAPI) makePaths(ctx context.Context, apiID string, tree *restTree, routes []spec.Route, first apigwWrite) error {
 	byDepth := map[int][]string{}
 	deepest := 0
 	seen := map[string]bool{}
@@ -264,12 +265,16 @@ func (k *RestAPI) makePaths(ctx context.Context, apiID string, tree *restTree, r
 			}
 		}
 	}
+	on := first
 	for depth := 1; depth <= deepest; depth++ {
 		paths := byDepth[depth]
+		if len(paths) == 0 {
+			continue
+		}
 		sort.Strings(paths)
 		ids, err := awscall.Gather(ctx, paths, func(ctx context.Context, path string) (string, bool, error) {
 			parent, _ := restParent(path)
-			id, err := k.createResource(ctx, apiID, tree.ids[parent], path)
+			id, err := k.createResource(ctx, apiID, tree.ids[parent], path, on)
 			return id, true, err
 		})
 		if err != nil {
@@ -278,6 +283,7 @@ func (k *RestAPI) makePaths(ctx context.Context, apiID string, tree *restTree, r
 		for i, path := range paths {
 			tree.ids[path] = ids[i]
 		}
+		on = apigwNow
 	}
 	return nil
 }
@@ -565,7 +571,7 @@ func (k *RestAPI) ensurePath(ctx context.Context, apiID string, tree *restTree, 
 	if err != nil {
 		return "", err
 	}
-	id, err := k.createResource(ctx, apiID, parentID, path)
+	id, err := k.createResource(ctx, apiID, parentID, path, apigwNow)
 	if err != nil {
 		return "", err
 	}
@@ -584,20 +590,24 @@ func (k *RestAPI) ensurePath(ctx context.Context, apiID string, tree *restTree, 
 // path part"). A path that now exists is ours to use. A lost answer with no such path, and a
 // ConflictException with none (API Gateway's "concurrent modification" of the same API, as
 // siblings are created at once), are sent again, with the backoff. Any other refusal is kept.
-func (k *RestAPI) createResource(ctx context.Context, apiID, parentID, path string) (string, error) {
+// The call and the look-up each go through on (apigwType.fresh on a new API): a
+// NotFoundException of either is waited out there, never taken for an earlier send's outcome.
+func (k *RestAPI) createResource(ctx context.Context, apiID, parentID, path string, on apigwWrite) (string, error) {
 	_, part := restParent(path)
 	in := &apigateway.CreateResourceInput{RestApiId: aws.String(apiID), ParentId: aws.String(parentID), PathPart: aws.String(part)}
 	var id string
 	err := k.wait.Retry(ctx, func(err error) bool { return errors.Is(err, errRestConcurrent) }, func(ctx context.Context) error {
-		err := apigwDo(awscall.Once(ctx), k.wait, awscall.Throttled, func(ctx context.Context) error {
-			out, err := k.api.CreateResource(ctx, in)
-			if err == nil {
-				id = aws.ToString(out.Id)
-			}
-			return err
+		err := on(ctx, func(ctx context.Context) error {
+			return apigwDo(awscall.Once(ctx), k.wait, awscall.Throttled, func(ctx context.Context) error {
+				out, err := k.api.CreateResource(ctx, in)
+				if err == nil {
+					id = aws.ToString(out.Id)
+				}
+				return err
+			})
 		})
 		if errors.Is(err, awscall.ErrUnknownOutcome) || awscall.Is(err, awscall.ConflictException) || awscall.Is(err, awscall.BadRequestException) {
-			id, err = k.existingResource(ctx, apiID, path, err)
+			id, err = k.existingResource(ctx, apiID, path, err, on)
 		}
 		return err
 	})
@@ -615,8 +625,12 @@ var errRestConcurrent = errors.New("concurrent modification of the api")
 // existingResource looks path up after CreateResource refused it or its answer was lost
 // (createResource says when). A path that now exists is ours to use; one that does not keeps
 // the refusal, marked errRestConcurrent when it was a ConflictException or a lost answer.
-func (k *RestAPI) existingResource(ctx context.Context, apiID, path string, refusal error) (string, error) {
-	tree, err := k.readTree(ctx, apiID)
+func (k *RestAPI) existingResource(ctx context.Context, apiID, path string, refusal error, on apigwWrite) (string, error) {
+	var tree *restTree
+	err := on(ctx, func(ctx context.Context) (err error) {
+		tree, err = k.readTree(ctx, apiID)
+		return err
+	})
 	if err != nil {
 		return "", err
 	}
@@ -831,44 +845,56 @@ func (k *RestAPI) syncStage(ctx context.Context, apiID string, w *spec.RestAPI, 
 	return k.deleteOtherStages(ctx, apiID, stages, w.Stage.Name)
 }
 
-// pointStage makes a deployment when deploy is set, then creates the stage on it or updates
-// the existing one (its deployment and settings).
+// pointStage makes a deployment when deploy is set, then brings the stage onto it: a missing
+// stage (current nil, always with deploy) is created by the deployment itself
+// (CreateDeployment's stageName), one round trip instead of CreateDeployment and CreateStage;
+// an existing one is updated (its deployment and settings). Neither call takes method settings
+// (throttling, metrics), so those take one UpdateStage either way.
 func (k *RestAPI) pointStage(ctx context.Context, apiID string, want spec.Stage, current *types.Stage, deploy bool, hash string) error {
+	if current == nil {
+		if _, err := k.createDeployment(ctx, apiID, hash, &want); err != nil {
+			return err
+		}
+		// The stage is taken to be a new one, so that every setting want has is written. Its
+		// tracing is written again when wanted: moto ignores CreateDeployment's tracingEnabled.
+		return k.updateStage(ctx, apiID, want.Name, restStagePatch(spec.Stage{}, want))
+	}
 	var depID string
 	if deploy {
 		var err error
-		if depID, err = k.createDeployment(ctx, apiID, hash); err != nil {
+		if depID, err = k.createDeployment(ctx, apiID, hash, nil); err != nil {
 			return err
 		}
 	}
-	live := spec.Stage{}
-	if current != nil {
-		live = restStageProps(*current)
-	} else {
-		created, err := k.createStage(ctx, apiID, want, depID)
-		if err != nil {
-			return err
-		}
-		live, depID = restStageProps(created), ""
-	}
-	ops := restStagePatch(live, want)
+	ops := restStagePatch(restStageProps(*current), want)
 	if depID != "" {
 		ops = append(ops, apigwReplace("/deploymentId", depID))
 	}
+	return k.updateStage(ctx, apiID, want.Name, ops)
+}
+
+// updateStage sends ops to the stage; nothing when there are none.
+func (k *RestAPI) updateStage(ctx context.Context, apiID, stage string, ops []types.PatchOperation) error {
 	if len(ops) == 0 {
 		return nil
 	}
 	return apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
 		_, err := k.api.UpdateStage(ctx, &apigateway.UpdateStageInput{RestApiId: aws.String(apiID),
-			StageName: aws.String(want.Name), PatchOperations: ops})
+			StageName: aws.String(stage), PatchOperations: ops})
 		return err
 	})
 }
 
-// createDeployment deploys the API as it is now, without a stage: CreateDeployment with a
-// stage name would also reset that stage's settings in moto.
-func (k *RestAPI) createDeployment(ctx context.Context, apiID, hash string) (string, error) {
+// createDeployment deploys the API as it is now. With stage, the deployment creates that
+// stage (with its tracing); an existing stage of that name would instead be pointed at it
+// (AWS) or replaced by a new one with default settings (moto), so an existing stage is never
+// named here: it is repointed by UpdateStage, keeping its settings. A deployment made twice
+// (the SDK resending a lost answer) leaves an unused deployment and the stage on the second.
+func (k *RestAPI) createDeployment(ctx context.Context, apiID, hash string, stage *spec.Stage) (string, error) {
 	in := &apigateway.CreateDeploymentInput{RestApiId: aws.String(apiID), Description: aws.String(restDeployPrefix + hash)}
+	if stage != nil {
+		in.StageName, in.TracingEnabled = aws.String(stage.Name), aws.Bool(stage.TracingEnabled)
+	}
 	var id string
 	err := apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
 		out, err := k.api.CreateDeployment(ctx, in)
@@ -881,38 +907,6 @@ func (k *RestAPI) createDeployment(ctx context.Context, apiID, hash string) (str
 		return "", fmt.Errorf("create deployment: %w", err)
 	}
 	return id, nil
-}
-
-// createStage creates the stage on a deployment. ConflictException means it exists (made
-// since our read); it is then read and updated like any existing stage.
-func (k *RestAPI) createStage(ctx context.Context, apiID string, want spec.Stage, depID string) (types.Stage, error) {
-	in := &apigateway.CreateStageInput{RestApiId: aws.String(apiID), StageName: aws.String(want.Name),
-		DeploymentId: aws.String(depID), TracingEnabled: want.TracingEnabled}
-	var created types.Stage
-	err := apigwDo(ctx, k.wait, awscall.Throttled, func(ctx context.Context) error {
-		out, err := k.api.CreateStage(ctx, in)
-		if err == nil {
-			created = types.Stage{StageName: out.StageName, TracingEnabled: out.TracingEnabled, MethodSettings: out.MethodSettings}
-		}
-		return err
-	})
-	if awscall.Is(err, awscall.ConflictException) {
-		// Bring the existing stage onto this deployment as well: pretend it is fresh so that
-		// every setting is written.
-		return types.Stage{StageName: aws.String(want.Name)}, k.repointStage(ctx, apiID, want.Name, depID)
-	}
-	if err != nil {
-		return types.Stage{}, fmt.Errorf("create stage: %w", err)
-	}
-	return created, nil
-}
-
-func (k *RestAPI) repointStage(ctx context.Context, apiID, stage, depID string) error {
-	return apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
-		_, err := k.api.UpdateStage(ctx, &apigateway.UpdateStageInput{RestApiId: aws.String(apiID), StageName: aws.String(stage),
-			PatchOperations: []types.PatchOperation{apigwReplace("/deploymentId", depID)}})
-		return err
-	})
 }
 
 // restStagePatch is the UpdateStage patch that turns live's settings into want's. Method

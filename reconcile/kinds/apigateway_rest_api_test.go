@@ -2,7 +2,6 @@ package kinds
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -17,7 +16,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
-	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 	"github.com/provisioner-dev/provisioner/state"
 )
@@ -232,6 +230,14 @@ func memRestStages(f *fakeAPIGW, get func(*string) (*memRest, error)) {
 		a, _ := get(in.RestApiId)
 		id := fmt.Sprintf("d%d", len(a.deployments)+1)
 		a.deployments[id] = aws.ToString(in.Description)
+		// As AWS: a stage named is pointed at the deployment, or created with it.
+		if name := aws.ToString(in.StageName); name != "" {
+			if st, ok := a.stages[name]; ok {
+				st.DeploymentId = aws.String(id)
+			} else {
+				a.stages[name] = &types.Stage{StageName: in.StageName, DeploymentId: aws.String(id), TracingEnabled: aws.ToBool(in.TracingEnabled)}
+			}
+		}
 		return &apigateway.CreateDeploymentOutput{Id: aws.String(id)}, nil
 	}
 	f.getDeployment = func(in *apigateway.GetDeploymentInput) (*apigateway.GetDeploymentOutput, error) {
@@ -442,10 +448,7 @@ func TestRestAPICreate(t *testing.T) {
 		}
 		assert.Equal(t, 1, f.calls.count("GetRestApis"))
 		assert.Equal(t, 1, f.calls.count("GetRestApi"))
-		// What Create returns is what observing the API finds.
-		read, err := unitRestAPI(f).gw().readBack(context.Background(), "read", d.Name, got.ID)
-		require.NoError(t, err)
-		assert.Equal(t, read, got)
+		restAssertObserved(t, f, got)
 	})
 	// Siblings are created, and routes' methods put, at once; AWS may answer
 	// ConflictException ("concurrent modification") to either when nothing exists yet. That
@@ -527,20 +530,7 @@ func TestRestAPICreate(t *testing.T) {
 		t.Run(fmt.Sprintf("a lost CreateResource answer (made: %v) leaves one resource a path", made), func(t *testing.T) {
 			apis := map[string]*memRest{}
 			f := memRestAPI(apis)
-			create := f.createResource
-			lost := false
-			f.createResource = func(in *apigateway.CreateResourceInput) (*apigateway.CreateResourceOutput, error) {
-				if aws.ToString(in.PathPart) != "webhook" || lost {
-					return create(in)
-				}
-				lost = true
-				if made {
-					if _, err := create(in); err != nil {
-						return nil, err
-					}
-				}
-				return nil, awscall.LostAnswer(errors.New("read tcp: connection reset by peer"))
-			}
+			f.createResource = apigwLoses(made, restWebhook, f.createResource)
 			d := desired(o, "api-dev", restUnitProps())
 			got, err := tk[spec.RestAPI](unitRestAPI(f)).Create(context.Background(), d)
 			require.NoError(t, err)
@@ -820,5 +810,156 @@ func TestRestAPILeavesUntaggedNamesakeAndListsBySuffix(t *testing.T) {
 		res, err := client.GetResources(ctx, &apigateway.GetResourcesInput{RestApiId: foreign.Id})
 		require.NoError(t, err)
 		assert.Len(t, res.Items, 1, "only its root resource")
+	})
+}
+
+// restAssertObserved checks that what Create returned is what observing the API finds.
+func restAssertObserved(t *testing.T, f *fakeAPIGW, got state.Resource) {
+	t.Helper()
+	read, err := unitRestAPI(f).gw().readBack(context.Background(), "read", got.Name, got.ID)
+	require.NoError(t, err)
+	assert.Equal(t, read, got)
+}
+
+func restWebhook(in *apigateway.CreateResourceInput) bool {
+	return aws.ToString(in.PathPart) == "webhook"
+}
+
+// TestRestAPICreateFreshAPI: the first writes on a new API do not wait for its visibility
+// read; they wait out a NotFoundException for the new id themselves, as does the look-up that
+// settles a lost answer. Nothing is made twice.
+func TestRestAPICreateFreshAPI(t *testing.T) {
+	o := miscOwner("api")
+	notFound := miscAPIErr("NotFoundException")
+	for _, tc := range []struct {
+		name   string
+		inject func(f *fakeAPIGW)
+	}{
+		{"CreateResource misses the API", func(f *fakeAPIGW) {
+			f.createResource = missing(2, notFound, f.createResource)
+		}},
+		{"CreateAuthorizer misses the API", func(f *fakeAPIGW) {
+			f.createAuthorizer = missing(2, notFound, f.createAuthorizer)
+		}},
+		{"a lost CreateResource answer is settled once the tree reads", func(f *fakeAPIGW) {
+			f.createResource = apigwLoses(true, restWebhook, f.createResource)
+			f.getResources = missing(2, notFound, f.getResources)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			apis := map[string]*memRest{}
+			f := memRestAPI(apis)
+			tc.inject(f)
+			ctx, lines := reports(t)
+			d := desired(o, "api-dev", restAuthorizedProps("us-east-1", "000000000000"))
+			got, err := tk[spec.RestAPI](unitRestAPI(f)).Create(ctx, d)
+			require.NoError(t, err)
+			assert.Empty(t, tk[spec.RestAPI](&RestAPI{}).Diff(d, got))
+			assert.Equal(t, 1, f.calls.count("CreateRestApi"))
+			a := apis[got.ID]
+			assert.Len(t, a.resources, 5, "/, /webhook, /webhook/{provider}, /events, /events/{eventId}: one each")
+			assert.Len(t, a.authorizers, 1)
+			assertWaited(t, *lines, "api gateway rest api api-dev to be visible")
+		})
+	}
+	t.Run("the visibility read runs beside the first writes", func(t *testing.T) {
+		f := memRestAPI(map[string]*memRest{})
+		apigwReadAfter(&f.createResource, &f.getRestApi)
+		d := desired(o, "api-dev", restUnitProps())
+		got, err := tk[spec.RestAPI](unitRestAPI(f)).Create(context.Background(), d)
+		require.NoError(t, err)
+		assert.Empty(t, tk[spec.RestAPI](&RestAPI{}).Diff(d, got))
+	})
+	t.Run("a visibility read that fails fails the create", func(t *testing.T) {
+		f := memRestAPI(map[string]*memRest{})
+		f.getRestApi = func(*apigateway.GetRestApiInput) (*apigateway.GetRestApiOutput, error) {
+			return nil, miscAPIErr("AccessDeniedException")
+		}
+		_, err := tk[spec.RestAPI](unitRestAPI(f)).Create(context.Background(), desired(o, "api-dev", restUnitProps()))
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "create api gateway rest api api-dev:")
+		assert.Contains(t, err.Error(), "AccessDeniedException")
+	})
+}
+
+// TestRestAPICreateLostAnswer: CreateRestApi is sent once; a lost answer is settled by the
+// adoption listing, which finds the API the lost answer made, and the build completes it.
+func TestRestAPICreateLostAnswer(t *testing.T) {
+	quickSettle(t)
+	for _, made := range []bool{true, false} {
+		t.Run(fmt.Sprintf("made: %v", made), func(t *testing.T) {
+			apis := map[string]*memRest{}
+			f := memRestAPI(apis)
+			f.createRestApi = apigwLoses(made, func(*apigateway.CreateRestApiInput) bool { return true }, f.createRestApi)
+			d := desired(miscOwner("api"), "api-dev", restUnitProps())
+			got, err := tk[spec.RestAPI](unitRestAPI(f)).Create(context.Background(), d)
+			require.NoError(t, err)
+			assert.Empty(t, tk[spec.RestAPI](&RestAPI{}).Diff(d, got))
+			assert.Len(t, apis, 1, "one API, never two")
+			want := 2
+			if made {
+				want = 1 // the look-up found it
+			}
+			assert.Equal(t, want, f.calls.count("CreateRestApi"))
+		})
+	}
+}
+
+// TestRestAPICreateStage: the deployment creates the stage (CreateDeployment's stageName, no
+// CreateStage), and one UpdateStage writes what CreateDeployment cannot carry, or nothing
+// when the stage wants only defaults.
+func TestRestAPICreateStage(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		stage        spec.Stage
+		ignoreTrace  bool // as moto: CreateDeployment's tracingEnabled is dropped
+		updateStages int
+	}{
+		{"settings", spec.Stage{Name: "v1", TracingEnabled: true, ThrottlingRateLimit: 100, ThrottlingBurstLimit: 50, MetricsEnabled: true}, false, 1},
+		{"tracing where CreateDeployment drops it", spec.Stage{Name: "v1", TracingEnabled: true}, true, 1},
+		{"defaults only", spec.Stage{Name: "v1"}, false, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			apis := map[string]*memRest{}
+			f := memRestAPI(apis)
+			deploy := f.createDeployment
+			f.createDeployment = func(in *apigateway.CreateDeploymentInput) (*apigateway.CreateDeploymentOutput, error) {
+				assert.Equal(t, tc.stage.Name, aws.ToString(in.StageName), "the new stage comes with the deployment")
+				if tc.ignoreTrace {
+					c := *in
+					c.TracingEnabled = nil
+					in = &c
+				}
+				return deploy(in)
+			}
+			p := restUnitProps()
+			p.Stage = tc.stage
+			d := desired(miscOwner("api"), "api-dev", p)
+			got, err := tk[spec.RestAPI](unitRestAPI(f)).Create(context.Background(), d)
+			require.NoError(t, err)
+			assert.Empty(t, tk[spec.RestAPI](&RestAPI{}).Diff(d, got))
+			assert.Equal(t, 1, f.calls.count("CreateDeployment"))
+			assert.Equal(t, tc.updateStages, f.calls.count("UpdateStage"))
+			f.calls.none(t, "CreateStage")
+			restAssertObserved(t, f, got)
+		})
+	}
+	t.Run("a renamed stage is created by the new deployment, the old one deleted", func(t *testing.T) {
+		apis := map[string]*memRest{}
+		f := memRestAPI(apis)
+		k := tk[spec.RestAPI](unitRestAPI(f))
+		o := miscOwner("api")
+		live, err := k.Create(context.Background(), desired(o, "api-dev", restUnitProps()))
+		require.NoError(t, err)
+		p := restUnitProps()
+		p.Stage.Name = "v2"
+		d := desired(o, "api-dev", p)
+		f.calls = nil
+		got, err := k.Update(context.Background(), d, live)
+		require.NoError(t, err)
+		assert.Empty(t, k.Diff(d, got))
+		assert.Equal(t, []string{"v2"}, slices.Sorted(maps.Keys(apis[live.ID].stages)))
+		assert.Equal(t, 1, f.calls.count("CreateDeployment"))
+		f.calls.none(t, "CreateStage")
 	})
 }

@@ -120,9 +120,10 @@ func (k *UsagePlan) Create(ctx context.Context, d reconcile.Want[*spec.UsagePlan
 	})
 }
 
-// create makes the plan, tags included, and adds its keys. The plan is what CreateUsagePlan
-// answered and the keys are the ones just added, so nothing is read back (the verifying pass
-// after the apply reads it).
+// create makes the plan, tags included, and adds its keys, the new plan's visibility read
+// alongside (apigwType.visibleBeside: the key adds wait out a NotFoundException for the new
+// plan themselves). The plan is what CreateUsagePlan answered and the keys are the ones just
+// added, so nothing is read back (the verifying pass after the apply reads it).
 func (k *UsagePlan) create(ctx context.Context, d reconcile.Desired, p *spec.UsagePlan) (state.Resource, error) {
 	in := planCreateInput(d, p)
 	var plan types.UsagePlan
@@ -141,11 +142,14 @@ func (k *UsagePlan) create(ctx context.Context, d reconcile.Desired, p *spec.Usa
 		return state.Resource{}, fmt.Errorf("create api gateway usage plan %s: %w", d.Name, err)
 	}
 	id := aws.ToString(plan.Id)
-	if err := k.gw().visible(ctx, d.Name, id); err != nil {
+	err = k.gw().visibleBeside(ctx, d.Name, id, func(ctx context.Context, fresh apigwWrite) error {
+		if err := k.syncKeys(ctx, id, nil, p.Keys, fresh); err != nil {
+			return fmt.Errorf("keys: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
 		return state.Resource{}, err
-	}
-	if err := k.syncKeys(ctx, id, nil, p.Keys); err != nil {
-		return state.Resource{}, fmt.Errorf("create api gateway usage plan %s: keys: %w", d.Name, err)
 	}
 	return planResource(plan, reconcile.SortedSet(p.Keys)), nil
 }
@@ -176,7 +180,7 @@ func (k *UsagePlan) Update(ctx context.Context, d reconcile.Want[*spec.UsagePlan
 		return state.Resource{}, fmt.Errorf("update api gateway usage plan %s: %w", d.Name, err)
 	}
 	if changes.Changed("keys") {
-		if err := k.syncKeys(ctx, live.ID, l.Keys, w.Keys); err != nil {
+		if err := k.syncKeys(ctx, live.ID, l.Keys, w.Keys, apigwNow); err != nil {
 			return state.Resource{}, fmt.Errorf("update api gateway usage plan %s: keys: %w", d.Name, err)
 		}
 	}
@@ -235,14 +239,18 @@ func planStagePatch(live, want []spec.UsagePlanStage) apigwPatch {
 
 // syncKeys adds the missing keys and removes the extra ones. ConflictException on
 // CreateUsagePlanKey means the key is in the plan already, and NotFoundException on
-// DeleteUsagePlanKey that it is not: both are the wanted outcome.
-func (k *UsagePlan) syncKeys(ctx context.Context, planID string, live, want []string) error {
+// DeleteUsagePlanKey that it is not: both are the wanted outcome. The adds go through on
+// (apigwType.fresh on a new plan), one after another: API Gateway may refuse a write that
+// overlaps another on the same plan with ConflictException too, which would read as done.
+func (k *UsagePlan) syncKeys(ctx context.Context, planID string, live, want []string, on apigwWrite) error {
 	add, remove := awscall.SetChanges(live, want)
 	for _, key := range add {
-		err := apigwDo(ctx, k.wait, awscall.Throttled, func(ctx context.Context) error {
-			_, err := k.api.CreateUsagePlanKey(ctx, &apigateway.CreateUsagePlanKeyInput{
-				UsagePlanId: aws.String(planID), KeyId: aws.String(key), KeyType: aws.String("API_KEY")})
-			return err
+		err := on(ctx, func(ctx context.Context) error {
+			return apigwDo(ctx, k.wait, awscall.Throttled, func(ctx context.Context) error {
+				_, err := k.api.CreateUsagePlanKey(ctx, &apigateway.CreateUsagePlanKeyInput{
+					UsagePlanId: aws.String(planID), KeyId: aws.String(key), KeyType: aws.String("API_KEY")})
+				return err
+			})
 		})
 		if err != nil && !awscall.Is(err, awscall.ConflictException) {
 			return fmt.Errorf("add key %s: %w", key, err)

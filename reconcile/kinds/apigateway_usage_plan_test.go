@@ -3,6 +3,7 @@ package kinds
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -351,5 +352,92 @@ func TestUsagePlanLeavesUntaggedNamesakeAndListsBySuffix(t *testing.T) {
 		assert.Equal(t, "theirs", aws.ToString(theirs.Description))
 		assert.Empty(t, theirs.ApiStages)
 		assert.Empty(t, theirs.Tags)
+	})
+}
+
+// planMem is a fake holding the plans CreateUsagePlan made (made) and the keys added to them.
+func planMem(made *[]types.UsagePlan) *fakeAPIGW {
+	var mu sync.Mutex
+	f := &fakeAPIGW{getUsagePlanKeys: planKeys("k1", "k2")}
+	f.getUsagePlans = func(*apigateway.GetUsagePlansInput) (*apigateway.GetUsagePlansOutput, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return &apigateway.GetUsagePlansOutput{Items: append([]types.UsagePlan{}, *made...)}, nil
+	}
+	f.createUsagePlan = func(in *apigateway.CreateUsagePlanInput) (*apigateway.CreateUsagePlanOutput, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		p := types.UsagePlan{Id: aws.String(fmt.Sprintf("p%d", len(*made)+1)), Name: in.Name, Description: in.Description,
+			ApiStages: in.ApiStages, Throttle: in.Throttle, Quota: in.Quota, Tags: in.Tags}
+		*made = append(*made, p)
+		return &apigateway.CreateUsagePlanOutput{Id: p.Id, Name: p.Name, Description: p.Description, ApiStages: p.ApiStages,
+			Throttle: p.Throttle, Quota: p.Quota, Tags: p.Tags}, nil
+	}
+	f.getUsagePlan = func(in *apigateway.GetUsagePlanInput) (*apigateway.GetUsagePlanOutput, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, p := range *made {
+			if aws.ToString(p.Id) == aws.ToString(in.UsagePlanId) {
+				return &apigateway.GetUsagePlanOutput{Id: p.Id, Name: p.Name, Description: p.Description, ApiStages: p.ApiStages,
+					Throttle: p.Throttle, Quota: p.Quota, Tags: p.Tags}, nil
+			}
+		}
+		return nil, miscAPIErr("NotFoundException")
+	}
+	f.createUsagePlanKey = func(*apigateway.CreateUsagePlanKeyInput) (*apigateway.CreateUsagePlanKeyOutput, error) {
+		return &apigateway.CreateUsagePlanKeyOutput{}, nil
+	}
+	return f
+}
+
+func planAny(*apigateway.CreateUsagePlanInput) bool { return true }
+
+// TestUsagePlanCreateFreshPlan: the key adds do not wait for the new plan's visibility read;
+// they wait out a NotFoundException for the new plan themselves. A lost CreateUsagePlan
+// answer is settled by the adoption listing: one plan, never two.
+func TestUsagePlanCreateFreshPlan(t *testing.T) {
+	quickSettle(t)
+	o := miscOwner("plan")
+	for _, tc := range []struct {
+		name    string
+		inject  func(f *fakeAPIGW)
+		creates int
+		waited  bool
+	}{
+		{"key adds miss the new plan", func(f *fakeAPIGW) {
+			f.createUsagePlanKey = missing(2, miscAPIErr("NotFoundException"), f.createUsagePlanKey)
+		}, 1, true},
+		{"the answer is lost, the plan made", func(f *fakeAPIGW) {
+			f.createUsagePlan = apigwLoses(true, planAny, f.createUsagePlan)
+		}, 1, false},
+		{"the answer is lost, nothing made", func(f *fakeAPIGW) {
+			f.createUsagePlan = apigwLoses(false, planAny, f.createUsagePlan)
+		}, 2, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var made []types.UsagePlan
+			f := planMem(&made)
+			tc.inject(f)
+			ctx, lines := reports(t)
+			d := desired(o, "plan-dev", planProps())
+			got, err := tk[spec.UsagePlan](unitUsagePlan(f)).Create(ctx, d)
+			require.NoError(t, err)
+			assert.Empty(t, tk[spec.UsagePlan](&UsagePlan{}).Diff(d, got))
+			assert.Len(t, made, 1, "one plan, never two")
+			assert.Equal(t, tc.creates, f.calls.count("CreateUsagePlan"))
+			if tc.waited {
+				assertWaited(t, *lines, "api gateway usage plan plan-dev to be visible")
+			}
+		})
+	}
+	t.Run("the visibility read runs beside the key adds", func(t *testing.T) {
+		var made []types.UsagePlan
+		f := planMem(&made)
+		apigwReadAfter(&f.createUsagePlanKey, &f.getUsagePlan)
+		d := desired(o, "plan-dev", planProps())
+		got, err := tk[spec.UsagePlan](unitUsagePlan(f)).Create(context.Background(), d)
+		require.NoError(t, err)
+		assert.Empty(t, tk[spec.UsagePlan](&UsagePlan{}).Diff(d, got))
+		assert.Equal(t, 2, f.calls.count("CreateUsagePlanKey"))
 	})
 }

@@ -111,7 +111,7 @@ var KindPermissions = map[string]Permissions{
 		Discover: []string{"ListFunctions", "ListTags", "GetFunctionConfiguration", "GetPolicy"}, TypeARNs: lambdaARNs},
 	"apigateway.rest_api": {Service: "apigateway", TypeARNs: apigwARNs,
 		Calls: []string{"GetRestApis", "GetRestApi", "GetResources", "GetStages", "GetDeployment", "CreateRestApi", "UpdateRestApi", "CreateResource", "DeleteResource",
-			"PutMethod", "DeleteMethod", "PutIntegration", "CreateDeployment", "CreateStage", "UpdateStage", "DeleteStage", "TagResource", "UntagResource", "DeleteRestApi",
+			"PutMethod", "DeleteMethod", "PutIntegration", "CreateDeployment", "UpdateStage", "DeleteStage", "TagResource", "UntagResource", "DeleteRestApi",
 			"GetAuthorizers", "CreateAuthorizer", "UpdateAuthorizer", "DeleteAuthorizer"},
 		Discover: []string{"GetRestApis", "GetRestApi", "GetResources", "GetStages", "GetDeployment", "GetAuthorizers"}},
 	"ssm.parameter": {Service: "ssm",
