@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 
 	"github.com/provisioner-dev/provisioner/reconcile"
+	"github.com/provisioner-dev/provisioner/reconcile/kinds/internal/awscall"
 	"github.com/provisioner-dev/provisioner/spec"
 )
 
@@ -99,15 +100,32 @@ func (k *RestAPI) createAuthorizer(ctx context.Context, apiID string, want *spec
 	in := &apigateway.CreateAuthorizerInput{RestApiId: aws.String(apiID), Name: aws.String(want.Name),
 		Type: types.AuthorizerTypeRequest, AuthorizerUri: aws.String(uri), IdentitySource: aws.String(want.IdentitySource),
 		AuthorizerResultTtlInSeconds: aws.Int32(int32(want.ResultTTLSeconds))}
+	// Sent once (awscall.Once), as the API's resources are: a resend after a lost answer
+	// would make a second authorizer. A lost answer is settled by reading the API's
+	// authorizer (it has at most one, ours); when there is none yet, the create goes again.
 	var id string
-	err := on(ctx, func(ctx context.Context) error {
-		return apigwDo(ctx, k.wait, apigwRetryable, func(ctx context.Context) error {
-			out, err := k.api.CreateAuthorizer(ctx, in)
-			if err == nil {
-				id = aws.ToString(out.Id)
-			}
-			return err
+	err := k.wait.Retry(ctx, func(err error) bool { return errors.Is(err, errRestConcurrent) }, func(ctx context.Context) error {
+		err := on(ctx, func(ctx context.Context) error {
+			return apigwDo(awscall.Once(ctx), k.wait, apigwRetryable, func(ctx context.Context) error {
+				out, err := k.api.CreateAuthorizer(ctx, in)
+				if err == nil {
+					id = aws.ToString(out.Id)
+				}
+				return err
+			})
 		})
+		if !errors.Is(err, awscall.ErrUnknownOutcome) {
+			return err
+		}
+		var found string
+		if rerr := on(ctx, func(ctx context.Context) (rerr error) { _, found, rerr = k.readAuthorizer(ctx, apiID); return rerr }); rerr != nil {
+			return rerr
+		}
+		if found == "" {
+			return fmt.Errorf("%w: %w", errRestConcurrent, err)
+		}
+		id = found
+		return nil
 	})
 	if err != nil {
 		return "", false, fmt.Errorf("create authorizer %s: %w", want.Name, err)

@@ -98,6 +98,35 @@ func memMethod(t *testing.T, a *memRest, path, verb string) types.Method {
 	return types.Method{}
 }
 
+// TestRestAPIAuthorizerLostAnswer: a lost CreateAuthorizer answer is settled by reading the
+// API's authorizer, which the lost answer made or which is then created: one authorizer
+// either way, the one the CUSTOM route uses. (That the SDK does not resend it, awscall.Once,
+// is below these fakes; the fault harness's lost answers cover it end to end.)
+func TestRestAPIAuthorizerLostAnswer(t *testing.T) {
+	for _, made := range []bool{true, false} {
+		t.Run(fmt.Sprintf("made: %v", made), func(t *testing.T) {
+			apis := map[string]*memRest{}
+			f := memRestAPI(apis)
+			f.createAuthorizer = apigwLoses(made, func(*apigateway.CreateAuthorizerInput) bool { return true }, f.createAuthorizer)
+			k := tk[spec.RestAPI](unitRestAPI(f))
+			d := desired(miscOwner("api"), "api-dev", restAuthorizedProps("us-east-1", "000000000000"))
+			got, err := k.Create(context.Background(), d)
+			require.NoError(t, err)
+			assert.Empty(t, k.Diff(d, got))
+			a := apis[got.ID]
+			require.Len(t, a.authorizers, 1, "never a second authorizer")
+			for id := range a.authorizers {
+				assert.Equal(t, id, aws.ToString(memMethod(t, a, "/webhook/{provider}", "POST").AuthorizerId))
+			}
+			want := 1
+			if !made {
+				want = 2 // lost with nothing made, then sent again
+			}
+			assert.Equal(t, want, f.calls.count("CreateAuthorizer"))
+		})
+	}
+}
+
 func TestRestAPIAuthorizerLifecycle(t *testing.T) {
 	e := restOnEmulator(t, restAuthorizedProps)
 	k, d := e.k, e.d

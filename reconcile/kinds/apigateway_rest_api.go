@@ -617,9 +617,9 @@ func (k *RestAPI) createResource(ctx context.Context, apiID, parentID, path stri
 	return id, nil
 }
 
-// errRestConcurrent marks a CreateResource to send again: a ConflictException that was not
-// "already exists" (another write to the same API was under way), or a lost answer whose
-// resource does not exist.
+// errRestConcurrent marks a CreateResource (or CreateAuthorizer) to send again: a
+// ConflictException that was not "already exists" (another write to the same API was under
+// way), or a lost answer whose resource does not exist.
 var errRestConcurrent = errors.New("concurrent modification of the api")
 
 // existingResource looks path up after CreateResource refused it or its answer was lost
