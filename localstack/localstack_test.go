@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -74,4 +75,16 @@ func TestRecorderSeesMutations(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"S3:CreateBucket", "S3:HeadBucket", "S3:DeleteBucket"}, rec.Calls())
 	assert.Equal(t, []string{"S3:CreateBucket", "S3:DeleteBucket"}, rec.Mutating())
+}
+
+func TestProcessCPUCountsThisProcess(t *testing.T) {
+	before, err := localstack.ProcessCPU(os.Getpid())
+	require.NoError(t, err)
+	for deadline := time.Now().Add(300 * time.Millisecond); time.Now().Before(deadline); {
+	}
+	after, err := localstack.ProcessCPU(os.Getpid())
+	require.NoError(t, err)
+	assert.Greater(t, after, before, "a busy loop uses processor time")
+	_, err = localstack.ProcessCPU(1 << 30)
+	assert.Error(t, err, "no such process")
 }

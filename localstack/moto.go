@@ -3,12 +3,14 @@ package localstack
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -46,6 +48,42 @@ func StartMoto(ctx context.Context) (*MotoServer, error) {
 	}
 	return s, nil
 }
+
+// CPU is the processor time the server process has used so far (user and system), read from
+// /proc: on a small machine the emulator, one Python process, can be what an apply waits for.
+func (s *MotoServer) CPU() (time.Duration, error) {
+	if s.cmd.Process == nil {
+		return 0, errors.New("moto is not running")
+	}
+	return ProcessCPU(s.cmd.Process.Pid)
+}
+
+// ProcessCPU is the user and system time of process pid, from /proc/<pid>/stat (Linux).
+func ProcessCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name (field 2) may hold spaces; the fields after its closing parenthesis are
+	// state, ppid, …: utime and stime are the 14th and 15th of the line, the 12th and 13th here.
+	i := bytes.LastIndexByte(b, ')')
+	f := strings.Fields(string(b[i+1:]))
+	if i < 0 || len(f) < 13 {
+		return 0, fmt.Errorf("read /proc/%d/stat: unexpected format", pid)
+	}
+	var ticks int64
+	for _, v := range f[11:13] {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("read /proc/%d/stat: %w", pid, err)
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * time.Second / userHZ, nil
+}
+
+// userHZ is the unit of /proc's times: USER_HZ, 100 on every Linux the kernel ABI allows.
+const userHZ = 100
 
 // Stop ends the server process.
 func (s *MotoServer) Stop() {

@@ -42,7 +42,7 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	endpoint, stopEmu, err := emulator(ctx)
+	endpoint, emuCPU, stopEmu, err := emulator(ctx)
 	if err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	b := &bench{o: o, r: &runner{bin: bin, env: childEnv(proxy)}, token: token(), dir: dir,
+	b := &bench{o: o, r: &runner{bin: bin, env: childEnv(proxy), emuCPU: emuCPU}, token: token(), dir: dir,
 		log: func(f string, a ...any) {
 			fmt.Fprintf(os.Stderr, "%s "+f+"\n", append([]any{time.Now().UTC().Format("15:04:05")}, a...)...)
 		}}
@@ -130,16 +130,17 @@ func (b *bench) warm(ctx context.Context, s suiteSpec) error {
 	return nil
 }
 
-// emulator is AWS_ENDPOINT_URL when set, else a private moto server.
-func emulator(ctx context.Context) (string, func(), error) {
+// emulator is AWS_ENDPOINT_URL when set, else a private moto server, whose processor time
+// cpu reads (nil for an endpoint of its own).
+func emulator(ctx context.Context) (endpoint string, cpu func() (time.Duration, error), stop func(), err error) {
 	if ep := os.Getenv("AWS_ENDPOINT_URL"); ep != "" {
-		return strings.TrimRight(ep, "/"), func() {}, nil
+		return strings.TrimRight(ep, "/"), nil, func() {}, nil
 	}
 	srv, err := localstack.StartMoto(ctx)
 	if err != nil {
-		return "", nil, fmt.Errorf("start moto (or set AWS_ENDPOINT_URL): %w", err)
+		return "", nil, nil, fmt.Errorf("start moto (or set AWS_ENDPOINT_URL): %w", err)
 	}
-	return srv.Endpoint, srv.Stop, nil
+	return srv.Endpoint, srv.CPU, srv.Stop, nil
 }
 
 // latencyProxy serves on a free loopback port and forwards every request to endpoint after

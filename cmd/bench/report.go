@@ -39,10 +39,14 @@ func markdown(res *results) string {
 	var w strings.Builder
 	fmt.Fprintf(&w, "Measured with `%s` on %s: %s ± %s added to every call, medians of %d runs (%d for the generated specs), parallelism %d; the whole benchmark took %s.\n\n",
 		res.Command, res.Date[:10], res.Latency, res.Jitter, res.Runs, res.ScaleRuns, res.Parallelism, res.Duration)
-	w.WriteString("| stack | scenario | wall | calls | reads | writes | retries | throttled |\n|---|---|---:|---:|---:|---:|---:|---:|\n")
+	w.WriteString("| stack | scenario | wall | emulator CPU | calls | reads | writes | retries | throttled |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, s := range res.Suites {
 		for _, sc := range s.Scenarios {
-			fmt.Fprintf(&w, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", s.Name, sc.Name, seconds(sc.WallMS),
+			cpu := "—"
+			if sc.EmulatorCPUMS > 0 {
+				cpu = seconds(sc.EmulatorCPUMS)
+			}
+			fmt.Fprintf(&w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", s.Name, sc.Name, seconds(sc.WallMS), cpu,
 				num(sc.Calls), num(sc.Reads), num(sc.Writes), num(sc.Retries), num(sc.Throttles))
 		}
 	}

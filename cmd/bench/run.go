@@ -17,14 +17,16 @@ import (
 
 // runner runs the provisioner binary against the latency proxy.
 type runner struct {
-	bin string
-	env []string
+	bin    string
+	env    []string
+	emuCPU func() (time.Duration, error) // the emulator's processor time so far; nil when not known
 }
 
 // measured is one command run: its wall time, peak memory and the --stats account.
 type measured struct {
 	Wall    time.Duration
-	MaxRSS  int64 // KiB
+	EmuCPU  time.Duration // the emulator's processor time during the command (0: not known)
+	MaxRSS  int64         // KiB
 	Stats   reconcile.CallStats
 	Results []reconcile.ChangeResult // apply and destroy
 }
@@ -42,9 +44,13 @@ func (r *runner) run(ctx context.Context, wantJSON bool, args ...string) (measur
 	cmd.Env = r.env
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
+	cpu0 := r.cpu()
 	start := time.Now()
 	err := cmd.Run()
 	m := measured{Wall: time.Since(start)}
+	if cpu0 > 0 {
+		m.EmuCPU = max(r.cpu()-cpu0, 0)
+	}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		m.MaxRSS = ru.Maxrss // KiB on Linux
 	}
@@ -63,6 +69,18 @@ func (r *runner) run(ctx context.Context, wantJSON bool, args ...string) (measur
 	}
 	m.Results = last.Results
 	return m, nil
+}
+
+// cpu is the emulator's processor time so far, 0 when it cannot be read.
+func (r *runner) cpu() time.Duration {
+	if r.emuCPU == nil {
+		return 0
+	}
+	d, err := r.emuCPU()
+	if err != nil {
+		return 0
+	}
+	return d
 }
 
 // lastDoc decodes a stream of JSON documents (destroy prints two) and returns the last; an

@@ -42,6 +42,9 @@ type scenarioResult struct {
 	Retries   float64   `json:"retries"`
 	Throttles float64   `json:"throttles"`
 	MaxRSSMiB float64   `json:"max_rss_mib"`
+	// EmulatorCPUMS is the emulator's processor time during the command: near the wall time,
+	// the command waited for the emulator more than for the latency.
+	EmulatorCPUMS float64 `json:"emulator_cpu_ms,omitempty"`
 }
 
 // criticalPath compares the cold apply with the model in bound() and with graphBound().
@@ -100,12 +103,13 @@ func scenarioOf(name string, ms []measured) scenarioResult {
 	}
 	walls := wallsOf(ms)
 	return scenarioResult{Name: name, WallMS: round2(median(walls)), WallRuns: walls,
-		Calls:     pick(func(m measured) float64 { return float64(m.Stats.Calls) }),
-		Reads:     pick(func(m measured) float64 { return float64(m.Stats.Reads) }),
-		Writes:    pick(func(m measured) float64 { return float64(m.Stats.Writes) }),
-		Retries:   pick(func(m measured) float64 { return float64(m.Stats.Retries) }),
-		Throttles: pick(func(m measured) float64 { return float64(m.Stats.Throttles) }),
-		MaxRSSMiB: pick(func(m measured) float64 { return float64(m.MaxRSS) / 1024 }),
+		Calls:         pick(func(m measured) float64 { return float64(m.Stats.Calls) }),
+		Reads:         pick(func(m measured) float64 { return float64(m.Stats.Reads) }),
+		Writes:        pick(func(m measured) float64 { return float64(m.Stats.Writes) }),
+		Retries:       pick(func(m measured) float64 { return float64(m.Stats.Retries) }),
+		Throttles:     pick(func(m measured) float64 { return float64(m.Stats.Throttles) }),
+		MaxRSSMiB:     pick(func(m measured) float64 { return float64(m.MaxRSS) / 1024 }),
+		EmulatorCPUMS: pick(func(m measured) float64 { return float64(m.EmuCPU) / float64(time.Millisecond) }),
 	}
 }
 
