@@ -207,8 +207,21 @@ func (k *SSMParameter) Create(ctx context.Context, d reconcile.Want[*spec.SSMPar
 		return state.Resource{}, fmt.Errorf("create ssm parameter %s: %w", d.Name, err)
 	}
 	adopting := err != nil
+	// A parameter this call made carries exactly the tags it was sent with (PutParameter sets
+	// them with the value), so its read-back waits only for DescribeParameters to show it; one
+	// that was there (or a resend's "exists" after a lost answer) is read whole and must be ours.
+	read := k.observe
+	if !adopting {
+		read = func(ctx context.Context, name string) (state.Resource, error) {
+			p, err := k.find(ctx, name)
+			if err != nil {
+				return state.Resource{}, err
+			}
+			return k.resource(p, d.Tags), nil
+		}
+	}
 	live, err := miscConverge(ctx, k.wait, func(ctx context.Context) (state.Resource, error) {
-		return k.observe(ctx, d.Name)
+		return read(ctx, d.Name)
 	}, func(state.Resource) bool { return true }, func(err error) bool { return errors.Is(err, reconcile.ErrNotFound) })
 	if err != nil {
 		return state.Resource{}, fmt.Errorf("create ssm parameter %s: %w", d.Name, err)

@@ -276,6 +276,25 @@ func TestSSMParameterListSkipsTheLock(t *testing.T) {
 	assert.Equal(t, []string{ssmName}, m.tagReads, "the lock's tags are not read")
 }
 
+// TestSSMParameterCreateReadsTagsOnlyWhenAdopting: a parameter PutParameter made has the
+// tags it was sent with, so the read-back reads only its metadata; one that existed is read
+// whole, tags included, and adopted only when they are ours.
+func TestSSMParameterCreateReadsTagsOnlyWhenAdopting(t *testing.T) {
+	o := miscOwner("stripe-secret")
+	m := &memSSM{params: map[string]*memParam{}}
+	k := tk[spec.SSMParameter](unitSSM(m))
+	d := desired(o, ssmName, ssmDefaults())
+	got, err := k.Create(context.Background(), d)
+	require.NoError(t, err)
+	assert.Equal(t, d.Tags, got.Tags)
+	assert.Equal(t, d.Tags, m.params[ssmName].tags)
+	assert.Empty(t, m.tagReads, "a new parameter's tags are not read back")
+
+	_, err = k.Create(context.Background(), d)
+	require.NoError(t, err, "an existing parameter of ours is adopted")
+	assert.Contains(t, m.tagReads, ssmName, "an existing parameter's tags are read")
+}
+
 func TestSSMParameterDelete(t *testing.T) {
 	m := &memSSM{params: map[string]*memParam{}}
 	k := tk[spec.SSMParameter](unitSSM(m))
