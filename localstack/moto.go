@@ -67,8 +67,11 @@ func ProcessCPU(pid int) (time.Duration, error) {
 	// The command name (field 2) may hold spaces; the fields after its closing parenthesis are
 	// state, ppid, …: utime and stime are the 14th and 15th of the line, the 12th and 13th here.
 	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, fmt.Errorf("read /proc/%d/stat: unexpected format", pid)
+	}
 	f := strings.Fields(string(b[i+1:]))
-	if i < 0 || len(f) < 13 {
+	if len(f) < 13 {
 		return 0, fmt.Errorf("read /proc/%d/stat: unexpected format", pid)
 	}
 	var ticks int64

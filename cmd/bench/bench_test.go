@@ -39,16 +39,20 @@ func cr(logical string, action reconcile.Action, elapsed time.Duration, deps ...
 	return reconcile.ChangeResult{Change: reconcile.Change{Logical: logical, Action: action, DependsOn: deps}, Elapsed: elapsed}
 }
 
-func TestLongestChainCountsAndTimesIndependently(t *testing.T) {
-	// vpc → subnet → function is the longest chain by count (3); role → function is the
-	// slowest (5 s + 1 s); the no-op table is not on any chain.
-	res := []reconcile.ChangeResult{
+// chainResults is a small apply's results: vpc → subnet → function is the longest chain by
+// count (3); role → function is the slowest (5 s + 1 s); the no-op table is on no chain.
+func chainResults() []reconcile.ChangeResult {
+	return []reconcile.ChangeResult{
 		cr("vpc", reconcile.Create, time.Second),
 		cr("subnet", reconcile.Create, time.Second, "vpc"),
 		cr("role", reconcile.Create, 5*time.Second),
 		cr("table", reconcile.NoOp, 0),
 		cr("function", reconcile.Create, time.Second, "subnet", "role", "table"),
 	}
+}
+
+func TestLongestChainCountsAndTimesIndependently(t *testing.T) {
+	res := chainResults()
 	c := longestChain(res)
 	assert.Equal(t, 3, c.Length)
 	assert.Equal(t, 6*time.Second, c.Measured)
@@ -60,13 +64,7 @@ func TestLongestChainCountsAndTimesIndependently(t *testing.T) {
 }
 
 func TestGraphBound(t *testing.T) {
-	res := []reconcile.ChangeResult{
-		cr("vpc", reconcile.Create, time.Second),
-		cr("subnet", reconcile.Create, time.Second, "vpc"),
-		cr("role", reconcile.Create, 5*time.Second),
-		cr("table", reconcile.NoOp, 0),
-		cr("function", reconcile.Create, time.Second, "subnet", "role", "table"),
-	}
+	res := chainResults()
 	// 8 s of changes in a 10 s serial run: 2 s around them; the chain role → function is 6 s.
 	serial := measured{Wall: 10 * time.Second, Results: res}
 	b, chain, fixed := graphBound(serial, 10)
